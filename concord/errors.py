@@ -1,0 +1,55 @@
+"""The exceptions concord raises, as one tree.
+
+ConcordError
+ ├── CorpusError          a corpus folder or file cannot be used
+ │    └── ReaderError     one file cannot be read (the run goes on without it)
+ ├── IndexNotFound        no index at the given place
+ ├── IndexBusy            another process is writing the index
+ ├── QueryError           a query cannot be understood
+ │    ├── QuerySyntaxError
+ │    └── UnknownConcept
+ ├── OptionError          an option value is out of range or malformed
+ └── QueryTimeout         a query ran past its time limit
+
+The CLI maps each to a one-line message and a non-zero exit; the web app to a 4xx page.
+"""
+
+
+class ConcordError(Exception):
+    """Base of every error concord raises on purpose."""
+
+
+class CorpusError(ConcordError):
+    """A corpus folder or file cannot be used."""
+
+
+class ReaderError(CorpusError):
+    """One file cannot be read; indexing skips it and reports why."""
+
+
+class IndexNotFound(ConcordError):
+    """No index exists at the given place."""
+
+
+class IndexBusy(ConcordError):
+    """Another process holds the index's write lock."""
+
+
+class QueryError(ConcordError):
+    """A query cannot be understood."""
+
+
+class QuerySyntaxError(QueryError):
+    """A query is malformed."""
+
+
+class UnknownConcept(QueryError):
+    """A query names a concept the registry does not have."""
+
+
+class OptionError(ConcordError):
+    """An option is out of range or malformed."""
+
+
+class QueryTimeout(ConcordError):
+    """A query ran past its time limit."""

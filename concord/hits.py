@@ -1,0 +1,245 @@
+"""Find every hit of a query: token positions from the engine, checked against the token store.
+
+For each alternative the rarest slot is looked up in the engine's postings (restricted to
+the documents the filters allow); the other slots, the exact surface forms (mode
+``exact``), the paragraph language (concept forms, ``lang:`` filters) and document bounds
+are then checked with vectorised look-ups in the token store. A hit is a run of adjacent
+token positions ``[start, start + length)`` in the store's global numbering.
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import regex
+
+from .analysis import SNOWBALL, fold, stem_words
+from .errors import OptionError, QueryTimeout
+from .index import CorpusIndex
+from .query import Alternative, Filters, ParsedQuery
+
+MODES = ("default", "exact", "stem")
+MAX_EXPANSION = 5000
+
+
+@dataclass(frozen=True)
+class HitSet:
+    """All hits of a query, in corpus order: global start positions and lengths."""
+
+    starts: np.ndarray
+    lengths: np.ndarray
+    docs: np.ndarray           # store document index of each hit
+
+    def __len__(self) -> int:
+        return int(self.starts.size)
+
+    @property
+    def n_docs(self) -> int:
+        return int(np.unique(self.docs).size)
+
+    def take(self, idx: np.ndarray) -> HitSet:
+        return HitSet(self.starts[idx], self.lengths[idx], self.docs[idx])
+
+
+def allowed_docs(ix: CorpusIndex, filters: Filters) -> np.ndarray | None:
+    """Return a boolean mask of the store documents the filters allow, or None for all."""
+    store = ix.store
+    mask = np.ones(len(store.docs), dtype=bool)
+    restricted = False
+    if filters.year_from is not None or filters.year_to is not None:
+        years = store.doc_year
+        lo = filters.year_from if filters.year_from is not None else -10**9
+        hi = filters.year_to if filters.year_to is not None else 10**9
+        mask &= (years >= lo) & (years <= hi) & (years >= 0)
+        restricted = True
+    for key, values, how in (("author", filters.authors, "contains"), ("group", filters.groups, "equals"),
+                             ("work", filters.works, "equals"), ("doc_id", filters.doc_ids, "equals")):
+        if not values:
+            continue
+        wanted = [fold(v) for v in values]
+        ok = np.array([_matches(fold(d.get(key) or ""), wanted, how) for d in store.docs], dtype=bool)
+        mask &= ok
+        restricted = True
+    if filters.langs:
+        lang_ids = [store.lang_ids[c] for c in filters.langs if c in store.lang_ids]
+        has = np.zeros(len(store.docs), dtype=bool)
+        if lang_ids:
+            para_ok = np.isin(store.para_lang, lang_ids)
+            has[np.unique(store.para_doc[para_ok])] = True
+        mask &= has
+        restricted = True
+    return mask if restricted else None
+
+
+def _matches(value: str, wanted: list[str], how: str) -> bool:
+    if how == "contains":
+        return any(w in value for w in wanted)
+    return value in wanted
+
+
+class Resolver:
+    """Turn token patterns into sets of folded-form ids, per match mode."""
+
+    def __init__(self, ix: CorpusIndex, mode: str):
+        if mode not in MODES:
+            raise OptionError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+        self.ix = ix
+        self.store = ix.store
+        self.mode = mode
+
+    def folded_ids(self, pattern: str, lang: str | None = None) -> np.ndarray:
+        """Folded-form ids a slot may match (a superset in exact mode)."""
+        store = self.store
+        if self.mode == "stem" and lang is not None and not _is_wild(pattern):
+            return _stem_candidates(store, lang, stem_words([pattern.casefold()], lang)[0])
+        return _vocab_matches(store, fold(pattern), store.vocab, store.vocab_index)
+
+    def surface_ids(self, pattern: str) -> np.ndarray:
+        """Surface-form ids matching a slot as written (exact mode)."""
+        store = self.store
+        return _vocab_matches(store, pattern, store.surfaces, store.surface_index)
+
+
+def _is_wild(pattern: str) -> bool:
+    return "*" in pattern or "?" in pattern
+
+
+def _vocab_matches(store, pattern: str, vocab: list[str], index: dict[str, int]) -> np.ndarray:
+    if not _is_wild(pattern):
+        i = index.get(pattern)
+        return np.array([] if i is None else [i], dtype=np.int64)
+    prefix = regex.split(r"[*?]", pattern, maxsplit=1)[0]
+    lo = bisect.bisect_left(vocab, prefix)
+    hi = bisect.bisect_left(vocab, prefix + "\U0010ffff") if prefix else len(vocab)
+    rx = regex.compile(regex.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."))
+    ids = [i for i in range(lo, hi) if rx.fullmatch(vocab[i])]
+    if len(ids) > MAX_EXPANSION:
+        raise OptionError(f"{pattern!r} matches {len(ids)} different words (the limit is "
+                          f"{MAX_EXPANSION}); make the pattern more specific")
+    return np.asarray(ids, dtype=np.int64)
+
+
+_STEM_CACHE: dict[tuple[str, str], dict[str, np.ndarray]] = {}
+
+
+def _stem_candidates(store, lang: str, key: str) -> np.ndarray:
+    """Folded ids whose stem in ``lang`` equals ``key`` (a folded stem)."""
+    cache_key = (str(store.path), lang)
+    table = _STEM_CACHE.get(cache_key)
+    if table is None:
+        vocab = store.vocab
+        stems = stem_words(vocab, lang) if lang in SNOWBALL else list(vocab)
+        order = np.argsort(np.asarray(stems, dtype=object), kind="stable")
+        table = {}
+        groups: dict[str, list[int]] = {}
+        for i in order.tolist():
+            groups.setdefault(stems[i], []).append(i)
+        table = {k: np.asarray(v, dtype=np.int64) for k, v in groups.items()}
+        if len(_STEM_CACHE) > 64:
+            _STEM_CACHE.clear()
+        _STEM_CACHE[cache_key] = table
+    return table.get(key, np.zeros(0, dtype=np.int64))
+
+
+def find_hits(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
+              filters: Filters | None = None, deadline: float | None = None) -> HitSet:
+    """Return every hit of ``parsed`` that the filters allow, in corpus order."""
+    store = ix.store
+    filters = parsed.filters.merge(filters) if filters is not None else parsed.filters
+    resolver = Resolver(ix, mode)
+    mask = allowed_docs(ix, filters)
+    if parsed.exclude:
+        excluded = _docs_with(ix, resolver, parsed.exclude, mask, deadline)
+        mask = (mask if mask is not None else np.ones(len(store.docs), bool)) & ~excluded
+    lang_ids = None
+    if filters.langs:
+        lang_ids = np.array([store.lang_ids[c] for c in filters.langs if c in store.lang_ids], dtype=np.int64)
+    langs_needed = [None]
+    if mode == "stem":
+        langs_needed = list(store.langs)
+    starts_parts, lengths_parts = [], []
+    for alt in parsed.alternatives:
+        alt_langs = [alt.lang] if alt.lang else langs_needed
+        for lang in alt_langs:
+            if lang is not None and lang not in store.lang_ids:
+                continue
+            s = _alternative_hits(ix, resolver, alt, lang, mask, deadline)
+            if lang_ids is not None and s.size:
+                s = s[np.isin(store.lang_of(s), lang_ids)]
+            starts_parts.append(s)
+            lengths_parts.append(np.full(s.size, len(alt.slots), dtype=np.int32))
+    if not starts_parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return HitSet(empty, np.zeros(0, dtype=np.int32), empty)
+    starts = np.concatenate(starts_parts)
+    lengths = np.concatenate(lengths_parts)
+    if len(starts_parts) > 1 and starts.size:
+        # One hit per start position: the longest alternative that matches there.
+        order = np.lexsort((-lengths, starts))
+        starts, lengths = starts[order], lengths[order]
+        first = np.ones(starts.size, dtype=bool)
+        first[1:] = starts[1:] != starts[:-1]
+        starts, lengths = starts[first], lengths[first]
+    return HitSet(starts, lengths, store.doc_of(starts))
+
+
+def _docs_with(ix, resolver, alternatives, mask, deadline) -> np.ndarray:
+    out = np.zeros(len(ix.store.docs), dtype=bool)
+    for alt in alternatives:
+        s = _alternative_hits(ix, resolver, alt, None, mask, deadline)
+        out[np.unique(ix.store.doc_of(s))] = True
+    return out
+
+
+def _alternative_hits(ix: CorpusIndex, resolver: Resolver, alt: Alternative, lang: str | None,
+                      mask: np.ndarray | None, deadline: float | None) -> np.ndarray:
+    """Global start positions of one alternative (in one language when ``lang`` is set)."""
+    store = ix.store
+    engine = ix.engine
+    slot_ids = [resolver.folded_ids(slot, lang) for slot in alt.slots]
+    if any(ids.size == 0 for ids in slot_ids):
+        return np.zeros(0, dtype=np.int64)
+    vocab = store.vocab
+    freqs = [sum(engine.term_frequency(vocab[i])[0] for i in ids.tolist()) for ids in slot_ids]
+    anchor = int(np.argmin(freqs))
+    allowed_docnums = None
+    if mask is not None:
+        docnum_mask = store.docnum >= 0
+        docnum_mask[docnum_mask] = mask[store.docnum[docnum_mask]]
+        allowed_docnums = set(np.nonzero(docnum_mask)[0].tolist())
+        if not allowed_docnums:
+            return np.zeros(0, dtype=np.int64)
+    parts = []
+    doc_tok = store.doc_tok
+    docnum_to_doc = store.docnum
+    for term_id in slot_ids[anchor].tolist():
+        for docnum, positions in engine.postings(vocab[term_id], allowed_docnums):
+            doc = docnum_to_doc[docnum]
+            if doc >= 0:
+                parts.append(positions + doc_tok[doc])
+        if deadline is not None and time.monotonic() > deadline:
+            raise QueryTimeout("the query took too long; make it more specific or add filters")
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    anchor_pos = np.concatenate(parts)
+    anchor_pos.sort()
+    starts = anchor_pos - anchor
+    n_slots = len(alt.slots)
+    if n_slots > 1:
+        docs = store.doc_of(anchor_pos)
+        ok = (starts >= doc_tok[docs]) & (starts + n_slots <= doc_tok[docs + 1])
+        starts = starts[ok]
+        for j, ids in enumerate(slot_ids):
+            if j == anchor or not starts.size:
+                continue
+            starts = starts[np.isin(store.tok[starts + j], ids)]
+    if resolver.mode == "exact" and starts.size:
+        for j, slot in enumerate(alt.slots):
+            surf_ids = resolver.surface_ids(slot)
+            starts = starts[np.isin(store.surf[starts + j], surf_ids)]
+    if lang is not None and starts.size:
+        starts = starts[store.lang_of(starts) == store.lang_ids[lang]]
+    return starts

@@ -1,0 +1,117 @@
+"""Where indexes live and how a reader opens one.
+
+An index directory holds numbered generations and a ``CURRENT`` file naming the live one::
+
+    indexes/default/
+        CURRENT             {"generation": "gen-000003"}
+        gen-000003/
+            whoosh/         the whoosh index (postings of folded forms, metadata fields)
+            store/          the token store (see concord.store)
+            manifest.json   corpus, analysis settings, documents and their hashes, build record
+        .lock               held by the one process that writes
+
+A build writes a whole new generation (hard-linking the unchanged whoosh segments of the
+previous one) and switches ``CURRENT`` with an atomic rename as its very last step, so a
+reader always opens a complete generation, and a build killed at any moment leaves the
+previous generation live.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .errors import IndexNotFound
+
+SCHEMA_VERSION = 1
+DEFAULT_INDEX = Path("indexes") / "default"
+
+
+def resolve_index_path(index: str | os.PathLike | None = None) -> Path:
+    """Return the index directory: the argument, else $CONCORD_INDEX, else indexes/default."""
+    if index:
+        return Path(index)
+    env = os.environ.get("CONCORD_INDEX")
+    return Path(env) if env else DEFAULT_INDEX
+
+
+def read_current(path: Path) -> str | None:
+    """Return the live generation's directory name, or None when there is none."""
+    try:
+        record = json.loads((path / "CURRENT").read_text("utf-8"))
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except (OSError, ValueError):
+        return None
+    generation = record.get("generation") if isinstance(record, dict) else None
+    if not isinstance(generation, str) or not (path / generation / "manifest.json").exists():
+        return None
+    return generation
+
+
+def write_current(path: Path, generation: str) -> None:
+    """Atomically make ``generation`` the live one."""
+    tmp = path / f"CURRENT.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump({"generation": generation}, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path / "CURRENT")
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class CorpusIndex:
+    """One open generation of an index: its manifest, token store and engine."""
+
+    def __init__(self, path: str | os.PathLike, generation: str | None = None):
+        self.path = Path(path)
+        generation = generation or read_current(self.path)
+        if generation is None:
+            raise IndexNotFound(f"no index at {self.path} (build one with: concord index CORPUS"
+                                f" --index {self.path})")
+        self.generation = generation
+        self.gen_path = self.path / generation
+        self.manifest: dict[str, Any] = json.loads((self.gen_path / "manifest.json").read_text("utf-8"))
+        from .store import Store
+
+        self.store = Store(self.gen_path / "store")
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @cached_property
+    def engine(self):
+        from .engine import Engine
+
+        return Engine(self.gen_path / "whoosh")
+
+    @property
+    def fingerprint(self) -> str:
+        return self.manifest["fingerprint"]
+
+    def is_current(self) -> bool:
+        """Tell whether this is still the live generation."""
+        return read_current(self.path) == self.generation
+
+    def close(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.close()
+
+    def __enter__(self) -> CorpusIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_index(index: str | os.PathLike | None = None) -> CorpusIndex:
+    """Open the live generation of an index (raises IndexNotFound)."""
+    return CorpusIndex(resolve_index_path(index))

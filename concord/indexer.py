@@ -1,0 +1,474 @@
+"""Build and update an index from a corpus folder.
+
+The pipeline per file is read → normalise → detect paragraph languages → tokenise → fold,
+and it runs in ``procs`` worker processes, each writing its own whoosh segment and its own
+piece of token store. The parent only plans (which files are new, changed or gone, by
+content hash), commits the segments, lays out the new token store in whoosh docnum order
+and switches the live generation. See :mod:`concord.index` for the directory layout.
+"""
+
+from __future__ import annotations
+
+import bisect
+import fcntl
+import hashlib
+import json
+import multiprocessing
+import os
+import queue as queue_mod
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .analysis import analyzer_settings, fold, token_spans
+from .errors import CorpusError, IndexBusy, ReaderError
+from .index import SCHEMA_VERSION, read_current, write_current
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+@dataclass
+class BuildReport:
+    """What one ``concord index`` run did."""
+
+    index: str
+    corpus: str
+    generation: str | None
+    added: int = 0
+    changed: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    documents: int = 0
+    tokens: int = 0
+    seconds: float = 0.0
+    up_to_date: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index, "corpus": self.corpus, "generation": self.generation,
+            "added": self.added, "changed": self.changed, "deleted": self.deleted,
+            "unchanged": self.unchanged, "documents": self.documents, "tokens": self.tokens,
+            "seconds": round(self.seconds, 3), "up_to_date": self.up_to_date,
+            "skipped": [{"doc_id": d, "reason": r} for d, r in self.skipped],
+        }
+
+
+def file_hash(path: Path, sidecar_row: dict[str, str] | None) -> str:
+    """Hash a file's bytes together with its metadata.csv row."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    if sidecar_row:
+        h.update(json.dumps(sidecar_row, sort_keys=True).encode("utf-8"))
+    return h.hexdigest()
+
+
+def settings_record() -> dict[str, Any]:
+    """Everything that makes two indexes comparable; a change forces a full rebuild."""
+    return {"schema_version": SCHEMA_VERSION, "analysis": analyzer_settings()}
+
+
+# --- one document ---------------------------------------------------------------------------
+
+class PieceBuilder:
+    """Accumulate analysed documents into a :class:`concord.store.Piece`."""
+
+    def __init__(self) -> None:
+        self.surface_ids: dict[str, int] = {}
+        self.surfaces: list[str] = []
+        self.vocab_ids: dict[str, int] = {}
+        self.vocab: list[str] = []
+        self.surface_fold: list[int] = []
+        self.surf: list[np.ndarray] = []
+        self.start: list[np.ndarray] = []
+        self.end: list[np.ndarray] = []
+        self.doc_tok = [0]
+        self.para_tok: list[np.ndarray] = []
+        self.para_char: list[np.ndarray] = []
+        self.para_lang: list[str] = []
+        self.doc_para = [0]
+        self.texts: list[str] = []
+        self.docs: list[dict[str, Any]] = []
+
+    def add(self, record: dict[str, Any], text: str, paragraphs: Sequence[tuple[int, int]],
+            langs: Sequence[str]) -> list[str]:
+        """Tokenise one document; return its folded terms in token order."""
+        spans = token_spans(text)
+        surface_ids = self.surface_ids
+        ids = np.empty(len(spans), dtype=np.int32)
+        starts = np.empty(len(spans), dtype=np.int32)
+        ends = np.empty(len(spans), dtype=np.int32)
+        terms: list[str] = []
+        for i, (token, s, e) in enumerate(spans):
+            sid = surface_ids.get(token)
+            if sid is None:
+                sid = surface_ids[token] = len(self.surfaces)
+                self.surfaces.append(token)
+                folded = fold(token)
+                fid = self.vocab_ids.get(folded)
+                if fid is None:
+                    fid = self.vocab_ids[folded] = len(self.vocab)
+                    self.vocab.append(folded)
+                self.surface_fold.append(fid)
+            ids[i] = sid
+            starts[i] = s
+            ends[i] = e
+        vocab = self.vocab
+        fold_of = self.surface_fold
+        terms = [vocab[fold_of[sid]] for sid in ids.tolist()]
+        base = self.doc_tok[-1]
+        start_list = starts.tolist()
+        first = [bisect.bisect_left(start_list, ps) for ps, _pe in paragraphs]
+        self.surf.append(ids)
+        self.start.append(starts)
+        self.end.append(ends)
+        self.para_tok.append(np.asarray(first, dtype=np.int64) + base)
+        self.para_char.append(np.asarray(paragraphs, dtype=np.int32).reshape(-1, 2))
+        self.para_lang.extend(langs)
+        self.doc_tok.append(base + len(spans))
+        self.doc_para.append(self.doc_para[-1] + len(paragraphs))
+        self.texts.append(text)
+        self.docs.append(record)
+        return terms
+
+    def piece(self):
+        from .store import Piece
+
+        def cat(parts, dtype, shape=(0,)):
+            return np.concatenate(parts) if parts else np.zeros(shape, dtype=dtype)
+
+        return Piece(vocab=self.vocab, surfaces=self.surfaces,
+                     surface_fold=np.asarray(self.surface_fold, dtype=np.int32),
+                     surf=cat(self.surf, np.int32), start=cat(self.start, np.int32),
+                     end=cat(self.end, np.int32), doc_tok=np.asarray(self.doc_tok, dtype=np.int64),
+                     para_tok=cat(self.para_tok, np.int64),
+                     para_char=cat(self.para_char, np.int32, (0, 2)), para_lang=self.para_lang,
+                     doc_para=np.asarray(self.doc_para, dtype=np.int64), texts=self.texts,
+                     docs=self.docs)
+
+
+def document_record(doc, content_hash: str, doc_lang: str | None) -> dict[str, Any]:
+    """The metadata record kept for a document in the store and manifest."""
+    from .ingest import counting_year
+
+    meta = dict(doc.metadata)
+    return {
+        "doc_id": doc.doc_id,
+        "title": meta.get("title") or Path(doc.doc_id).stem,
+        "author": meta.get("author", ""),
+        "year": counting_year(doc.year_start, doc.year_end),
+        "year_start": doc.year_start,
+        "year_end": doc.year_end,
+        "year_label": meta.get("year", ""),
+        "language": doc_lang or "und",
+        "group": meta.get("group", ""),
+        "work": meta.get("work_id", ""),
+        "translator": meta.get("translator", ""),
+        "original_language": meta.get("original_language", ""),
+        "hash": content_hash,
+        "metadata": meta,
+    }
+
+
+def _index_one(path: Path, corpus: Path, sidecar: dict, content_hash: str,
+               builder: PieceBuilder, segment) -> int:
+    from .engine import EngineDoc
+    from .ingest import read_document
+    from .langid import document_language, paragraph_languages
+
+    doc = read_document(path, corpus, sidecar)
+    texts = [doc.text[s:e] for s, e in doc.paragraphs]
+    doc_lang = document_language(texts, doc.metadata.get("language"))
+    langs = paragraph_languages(texts, doc_lang)
+    record = document_record(doc, content_hash, doc_lang)
+    terms = builder.add(record, doc.text, doc.paragraphs, langs)
+    segment.add(EngineDoc(doc_id=doc.doc_id, title=record["title"], author=record["author"],
+                          group=record["group"], work=record["work"],
+                          langs=tuple(sorted(set(langs))), year=record["year"], terms=terms))
+    return len(terms)
+
+
+def _worker(tasks, results, whoosh_dir: str, piece_path: str, corpus: str, sidecar: dict) -> None:
+    """Index files taken from ``tasks`` until a None arrives; report on ``results``."""
+    from .engine import SegmentBuilder
+
+    corpus_path = Path(corpus)
+    builder = PieceBuilder()
+    segment = SegmentBuilder(whoosh_dir)
+    while True:
+        item = tasks.get()
+        if item is None:
+            break
+        rel, content_hash = item
+        try:
+            n = _index_one(corpus_path / rel, corpus_path, sidecar, content_hash, builder, segment)
+        except ReaderError as exc:
+            results.put(("skip", rel, str(exc)))
+        except Exception as exc:  # a reader bug must not stop the run: report and go on
+            results.put(("skip", rel, f"unexpected {type(exc).__name__}: {exc}"))
+        else:
+            results.put(("done", rel, n))
+    seg = segment.finish()
+    builder.piece().save(piece_path)
+    results.put(("finished", piece_path, seg))
+
+
+class _InlineQueue:
+    def __init__(self, items):
+        self.items = list(items)
+
+    def get(self, *args, **kwargs):
+        return self.items.pop(0) if self.items else None
+
+    def put(self, item, *args, **kwargs):
+        self.items.append(item)
+
+
+# --- the build ------------------------------------------------------------------------------
+
+class _Lock:
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fh = open(self.path, "a+")
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.close()
+            raise IndexBusy(f"another process is writing the index {self.path.parent}") from None
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.fh, fcntl.LOCK_UN)
+        self.fh.close()
+
+
+def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *, procs: int = 2,
+                strict: bool = False, progress: ProgressFn | None = None,
+                rebuild: bool = False) -> BuildReport:
+    """Index ``corpus`` into ``index``, re-reading only added and changed files."""
+    from .ingest import discover, load_sidecar
+
+    started = time.perf_counter()
+    corpus = Path(corpus).resolve()
+    index = Path(index)
+    if not corpus.is_dir():
+        raise CorpusError(f"corpus folder not found: {corpus}")
+    index.mkdir(parents=True, exist_ok=True)
+    report = BuildReport(index=str(index), corpus=str(corpus.resolve()), generation=None)
+    with _Lock(index / ".lock"):
+        sidecar = load_sidecar(corpus)
+        files: dict[str, str] = {}
+        for path in discover(corpus):
+            rel = path.relative_to(corpus).as_posix()
+            try:
+                files[rel] = file_hash(path, sidecar.get(rel))
+            except OSError as exc:
+                report.skipped.append((rel, f"cannot read: {exc.strerror or exc}"))
+        previous = read_current(index)
+        prev_manifest = None
+        if previous and not rebuild:
+            prev_manifest = json.loads((index / previous / "manifest.json").read_text("utf-8"))
+            if prev_manifest.get("settings") != settings_record():
+                prev_manifest = None
+        old_docs: dict[str, str] = prev_manifest["docs"] if prev_manifest else {}
+        todo = [rel for rel, h in files.items() if old_docs.get(rel) != h]
+        gone = [rel for rel in old_docs if rel not in files]
+        report.added = sum(1 for rel in todo if rel not in old_docs)
+        report.changed = len(todo) - report.added
+        report.deleted = len(gone)
+        report.unchanged = len(files) - len(todo)
+        if prev_manifest and not todo and not gone:
+            report.generation = previous
+            report.up_to_date = True
+            report.documents = len(old_docs)
+            report.tokens = prev_manifest["tokens"]
+            report.seconds = time.perf_counter() - started
+            return report
+
+        number = 1 + max([int(p.name[4:]) for p in index.glob("gen-*") if p.name[4:].isdigit()],
+                         default=0)
+        generation = f"gen-{number:06d}"
+        gen_path = index / generation
+        try:
+            _build_generation(corpus, index, gen_path, previous if prev_manifest else None,
+                              files, todo, gone, sidecar, procs, strict, progress, report)
+        except BaseException:
+            shutil.rmtree(gen_path, ignore_errors=True)
+            raise
+        write_current(index, generation)
+        report.generation = generation
+        _clean_generations(index, keep={generation, previous})
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str | None,
+                      files: dict[str, str], todo: list[str], gone: list[str], sidecar: dict,
+                      procs: int, strict: bool, progress: ProgressFn | None,
+                      report: BuildReport) -> None:
+    from . import engine
+    from .store import Piece, Store, store_as_piece, write_store
+
+    whoosh_dir = gen_path / "whoosh"
+    whoosh_dir.mkdir(parents=True)
+    if previous:
+        for f in (index / previous / "whoosh").iterdir():
+            if f.is_file() and not f.name.endswith("LOCK"):
+                os.link(f, whoosh_dir / f.name)
+    else:
+        engine.create(whoosh_dir)
+
+    # Largest files first, so that the workers finish together.
+    todo = sorted(todo, key=lambda rel: -_size(corpus / rel))
+    tasks = [(rel, files[rel]) for rel in todo]
+    piece_paths: list[str] = []
+    segments = []
+    done = 0
+    procs = max(1, min(procs, len(tasks) or 1))
+    if procs == 1:
+        task_q, result_q = _InlineQueue(tasks), _InlineQueue([])
+        _worker(task_q, result_q, str(whoosh_dir), str(gen_path / "piece-0"), str(corpus), sidecar)
+        messages = result_q.items
+        for kind, a, b in messages:
+            done = _handle(kind, a, b, report, piece_paths, segments, done, len(tasks), progress)
+    else:
+        ctx = multiprocessing.get_context("fork")
+        task_q = ctx.Queue()
+        result_q = ctx.Queue()
+        for item in tasks:
+            task_q.put(item)
+        for _ in range(procs):
+            task_q.put(None)
+        workers = [ctx.Process(target=_worker, args=(task_q, result_q, str(whoosh_dir),
+                                                      str(gen_path / f"piece-{i}"), str(corpus), sidecar))
+                   for i in range(procs)]
+        for w in workers:
+            w.start()
+        finished = 0
+        try:
+            while finished < procs:
+                try:
+                    kind, a, b = result_q.get(timeout=0.5)
+                except queue_mod.Empty:
+                    if any(w.exitcode not in (None, 0) for w in workers):
+                        raise CorpusError("an indexing worker died; nothing was changed") from None
+                    continue
+                if kind == "finished":
+                    finished += 1
+                done = _handle(kind, a, b, report, piece_paths, segments, done, len(tasks), progress)
+        finally:
+            for w in workers:
+                w.join(timeout=5)
+                if w.is_alive():
+                    w.kill()
+    if strict and report.skipped:
+        raise CorpusError(f"{len(report.skipped)} file(s) could not be read (--strict)")
+
+    delete_ids = [rel for rel in todo + gone if previous]
+    engine.commit(whoosh_dir, delete_ids=delete_ids, new_segments=segments)
+
+    pieces: list[tuple[Piece, list[int]]] = []
+    location: dict[str, tuple[int, int]] = {}
+    if previous:
+        old = store_as_piece(Store(index / previous / "store"))
+        replaced = set(todo) | set(gone)
+        keep = [i for i, d in enumerate(old.docs) if d["doc_id"] not in replaced]
+        pieces.append((old, keep))
+        for i in keep:
+            location[old.docs[i]["doc_id"]] = (0, i)
+    for path in piece_paths:
+        piece = Piece.load(path)
+        n = len(pieces)
+        pieces.append((piece, list(range(len(piece.docs)))))
+        for i, d in enumerate(piece.docs):
+            location[d["doc_id"]] = (n, i)
+    eng = engine.Engine(whoosh_dir)
+    try:
+        docnum_ids = eng.docnum_doc_ids()
+    finally:
+        eng.close()
+    order = []
+    for docnum, doc_id in enumerate(docnum_ids):
+        if doc_id is None:
+            continue
+        p, i = location[doc_id]
+        pieces[p][0].docs[i]["docnum"] = docnum
+        order.append((p, i))
+    info = write_store(gen_path / "store", pieces, order, len(docnum_ids))
+    for path in piece_paths:
+        for suffix in (".npz", ".json", ".txt"):
+            Path(path + suffix).unlink(missing_ok=True)
+
+    report.documents = info["n_docs"]
+    report.tokens = info["n_tokens"]
+    digest = hashlib.sha256()
+    live = {d["doc_id"]: d["hash"] for d in info["docs"]}
+    for doc_id in sorted(live):
+        digest.update(f"{doc_id}\0{live[doc_id]}\n".encode())
+    manifest = {
+        "settings": settings_record(),
+        "concord_version": __version__,
+        "corpus": str(corpus.resolve()),
+        "fingerprint": digest.hexdigest()[:16],
+        "documents": info["n_docs"],
+        "tokens": info["n_tokens"],
+        "paragraphs": info["n_paragraphs"],
+        "vocabulary": info["n_vocab"],
+        "docs": live,
+        "build": {
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+            "procs": procs,
+            "added": report.added, "changed": report.changed, "deleted": report.deleted,
+            "unchanged": report.unchanged,
+            "skipped": [{"doc_id": d, "reason": r} for d, r in report.skipped],
+        },
+    }
+    tmp = gen_path / "manifest.json.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(manifest, fh, ensure_ascii=False, indent=1)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, gen_path / "manifest.json")
+
+
+def _handle(kind, a, b, report, piece_paths, segments, done, total, progress) -> int:
+    if kind == "finished":
+        piece_paths.append(a)
+        segments.append(b)
+        return done
+    if kind == "skip":
+        report.skipped.append((a, b))
+    done += 1
+    if progress:
+        progress(done, total, a)
+    return done
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _clean_generations(index: Path, keep: set[str | None]) -> None:
+    """Remove generations other than the live one and its predecessor.
+
+    The predecessor stays so that a reader that read ``CURRENT`` just before the switch
+    can still open it; anything else is retired or debris of a killed build.
+    """
+    for path in index.glob("gen-*"):
+        if path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)

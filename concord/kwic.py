@@ -1,0 +1,197 @@
+"""Keyword-in-context lines: cut, ordered and paged, as plain data.
+
+Locating hits is :mod:`concord.hits`' job; this module cuts the token window around each
+hit from the stored display text at exact token boundaries, orders hits with plain sort
+keys (``L3``..``L1``, ``R1``..``R3``, ``match``, ``year``, ``doc``, ``lang``, ``position``;
+a leading ``-`` reverses a key), and pages or samples them. A line carries no padding or
+markup; formatting is left to the CLI, web templates and exports.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from functools import cached_property
+
+import numpy as np
+
+from .errors import OptionError
+from .hits import HitSet
+from .index import CorpusIndex
+
+MAX_WIDTH = 50
+MAX_CONTEXT_KEY = 5
+SORT_KEY_RE = re.compile(r"-?(?:[LR][1-5]|match|year|doc|lang|position)")
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class KwicLine:
+    """One concordance line."""
+
+    doc_id: str
+    title: str
+    author: str
+    year: int | None
+    lang: str
+    left: str
+    match: str
+    right: str
+    position: int        # token index of the match in its document
+    start: int           # character offsets of the match in the document text
+    end: int
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+KWIC_COLUMNS = ("doc_id", "title", "author", "year", "lang", "left", "match", "right",
+                "position", "start", "end")
+
+
+def parse_sort(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    """Validate sort keys given as ``"R1,R2"`` or a sequence (raises OptionError)."""
+    if value is None or value == "":
+        return ("position",)
+    keys = [k.strip() for k in (value.split(",") if isinstance(value, str) else value) if k.strip()]
+    for key in keys:
+        if not SORT_KEY_RE.fullmatch(key):
+            raise OptionError(f"bad sort key {key!r}: use position, match, year, doc, lang, "
+                              "L1..L5 or R1..R5 (prefix - to reverse), e.g. R1,R2")
+    if len(keys) > 6:
+        raise OptionError("at most 6 sort keys")
+    return tuple(keys) or ("position",)
+
+
+def check_width(width: int) -> int:
+    if not isinstance(width, int) or width < 0 or width > MAX_WIDTH:
+        raise OptionError(f"width must be a whole number from 0 to {MAX_WIDTH}")
+    return width
+
+
+class Concordance:
+    """The hits of one query with the means to order, page and cut them into lines."""
+
+    def __init__(self, ix: CorpusIndex, hits: HitSet):
+        self.ix = ix
+        self.store = ix.store
+        self.hits = hits
+
+    @cached_property
+    def _doc_rank(self) -> np.ndarray:
+        ids = [d["doc_id"] for d in self.store.docs]
+        rank = np.empty(len(ids), dtype=np.int64)
+        rank[np.argsort(np.asarray(ids, dtype=object), kind="stable")] = np.arange(len(ids))
+        return rank
+
+    def _key(self, name: str, hits: HitSet) -> np.ndarray:
+        store = self.store
+        descending = name.startswith("-")
+        name = name.lstrip("-")
+        if name == "position":
+            return self._position_key(hits, descending)
+        if name == "match":
+            key = np.asarray(store.tok[hits.starts], dtype=np.int64)
+        elif name == "year":
+            key = store.doc_year[hits.docs].astype(np.int64)
+        elif name == "doc":
+            key = self._doc_rank[hits.docs]
+        elif name == "lang":
+            key = store.lang_of(hits.starts).astype(np.int64)
+        else:
+            side, n = name[0], int(name[1:])
+            if side == "L":
+                pos = hits.starts - n
+                inside = pos >= store.doc_tok[hits.docs]
+            else:
+                pos = hits.starts + hits.lengths - 1 + n
+                inside = pos < store.doc_tok[hits.docs + 1]
+            key = np.full(hits.starts.size, -1, dtype=np.int64)
+            key[inside] = store.tok[pos[inside]]
+        return -key if descending else key
+
+    def _position_key(self, hits: HitSet, descending: bool) -> np.ndarray:
+        key = self._doc_rank[hits.docs] * (1 << 40) + (hits.starts - self.store.doc_tok[hits.docs])
+        return -key if descending else key
+
+    def order(self, sort: Sequence[str] = ("position",), *, sample: int | None = None,
+              seed: int = 0) -> HitSet:
+        """Return the hits (or a seeded random sample of them) in the requested order."""
+        hits = self.hits
+        if sample is not None:
+            if sample < 0:
+                raise OptionError("sample must be a positive number")
+            if sample < len(hits):
+                rng = np.random.default_rng(seed)
+                idx = np.sort(rng.choice(len(hits), size=sample, replace=False))
+                hits = hits.take(idx)
+        if not len(hits):
+            return hits
+        keys = [self._key(k, hits) for k in sort]
+        keys.append(self._position_key(hits, False))
+        order = np.lexsort(tuple(reversed(keys)))
+        return hits.take(order)
+
+    def lines(self, hits: HitSet, width: int = 8) -> Iterator[KwicLine]:
+        """Cut a KWIC line for each hit, in the given order."""
+        store = self.store
+        doc_tok = store.doc_tok
+        starts_arr = store.start
+        ends_arr = store.end
+        docs_meta = store.docs
+        langs = store.langs
+        lang_ids = store.lang_of(hits.starts) if len(hits) else np.zeros(0, dtype=np.int16)
+        for i in range(len(hits)):
+            start = int(hits.starts[i])
+            last = start + int(hits.lengths[i]) - 1
+            doc = int(hits.docs[i])
+            first_tok, end_tok = int(doc_tok[doc]), int(doc_tok[doc + 1])
+            m_start, m_end = int(starts_arr[start]), int(ends_arr[last])
+            left_first = max(first_tok, start - width)
+            right_last = min(end_tok - 1, last + width)
+            c0 = int(starts_arr[left_first]) if width and left_first < start else m_start
+            c1 = int(ends_arr[right_last]) if width and right_last > last else m_end
+            text = store.text(doc, c0, c1)
+            left, matched, right = text[:m_start - c0], text[m_start - c0:m_end - c0], text[m_end - c0:]
+            meta = docs_meta[doc]
+            yield KwicLine(
+                doc_id=meta["doc_id"], title=meta["title"], author=meta.get("author", ""),
+                year=meta.get("year"), lang=langs[int(lang_ids[i])],
+                left=_WS.sub(" ", left).strip(), match=_WS.sub(" ", matched),
+                right=_WS.sub(" ", right).strip(), position=start - first_tok,
+                start=m_start, end=m_end,
+            )
+
+
+def concordance(ix: CorpusIndex, hits: HitSet, *, sort: Sequence[str] = ("position",),
+                width: int = 8, offset: int = 0, limit: int | None = 50,
+                sample: int | None = None, seed: int = 0) -> dict[str, object]:
+    """Return one page of KWIC lines with the totals: ``{"hits", "docs", "lines", ...}``."""
+    check_width(width)
+    if offset < 0:
+        raise OptionError("offset must be 0 or more")
+    if limit is not None and limit < 0:
+        raise OptionError("limit must be 0 or more")
+    conc = Concordance(ix, hits)
+    ordered = conc.order(sort, sample=sample, seed=seed)
+    stop = None if limit is None else offset + limit
+    page = ordered.take(np.arange(len(ordered))[offset:stop])
+    return {
+        "hits": len(hits),
+        "docs": hits.n_docs,
+        "shown": len(ordered),
+        "offset": offset,
+        "lines": list(conc.lines(page, width)),
+    }
+
+
+def iter_lines(ix: CorpusIndex, hits: HitSet, *, sort: Sequence[str] = ("position",),
+               width: int = 8, sample: int | None = None, seed: int = 0,
+               chunk: int = 2000) -> Iterator[KwicLine]:
+    """Yield every KWIC line in order, cutting them chunk by chunk (bounded memory)."""
+    check_width(width)
+    conc = Concordance(ix, hits)
+    ordered = conc.order(sort, sample=sample, seed=seed)
+    for lo in range(0, len(ordered), chunk):
+        yield from conc.lines(ordered.take(np.arange(lo, min(lo + chunk, len(ordered)))), width)

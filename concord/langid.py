@@ -1,0 +1,437 @@
+"""Language identification for documents and their paragraphs (ISO 639-1 codes).
+
+langdetect (seeded, so results are deterministic) is the detector of record, but at a few
+hundred calls a second it cannot see every paragraph of a large corpus. So this module first
+decides cheaply whatever is obvious: paragraphs too short to judge inherit the document's
+language; a paragraph written in a script that names its language (kana, Hangul, Greek,
+Hebrew, Arabic) gets that language; and a paragraph whose share of the document language's
+most frequent function words is high, and clearly higher than any other language's, keeps
+the document language. Only the rest goes to langdetect. No smoothing: a single French
+paragraph in an English article comes out ``fr``. This module reads no files and knows
+nothing of offsets, tokens' positions or the index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import regex
+from langdetect import DetectorFactory
+from langdetect.detector_factory import PROFILES_DIRECTORY
+from langdetect.lang_detect_exception import LangDetectException
+
+from concord.analysis import TOKEN_RE
+
+__all__ = [
+    "UNDETERMINED",
+    "detect_language",
+    "document_language",
+    "normalize_language",
+    "paragraph_languages",
+]
+
+# langdetect draws random samples of n-grams: unseeded, the same text can get different answers.
+DetectorFactory.seed = 0
+
+UNDETERMINED = "und"
+
+MIN_PROBABILITY = 0.70
+DETECT_CHARS = 2000
+DOCUMENT_SAMPLE_CHARS = 3000
+DOCUMENT_SAMPLE_WINDOWS = 5
+
+# A paragraph shorter than this cannot be judged reliably, by langdetect or by the profile.
+MIN_WORDS = 6
+MIN_LETTERS = 40
+# Han, kana and Hangul carry a word or more per character or two.
+MIN_DENSE_LETTERS = 12
+
+# The fast path keeps the document language when its function words make up at least
+# SHARE of the paragraph's words and outscore every other language RATIO times over (+1).
+SHARE = 0.15
+RATIO = 2.0
+
+# The most frequent function words of each language, lower-cased and split like concord's
+# tokens ("l'État" gives "l", "état"). A word listed under n languages counts 1/n for each.
+# Older spellings found in 19th-century texts are included (sv "af", "hvad"; pt "elle").
+_FUNCTION_WORD_LISTS = {
+    "en": """the of and to a in that is was he for it with as his on be at by i had not are but
+        from or have an they which you were her she there would their we him been has who will
+        this all so what if my me no them said into than then could when upon should these
+        those only any t""",
+    "de": """der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch
+        es an er hat aus bei sie nach wird um noch wie einem über einen so zum war haben nur oder
+        aber vor zur bis mehr durch man sein wurde sei ich hatte ihr wenn dass daß was wir ihm
+        ihn sind mir mich doch schon nun kann diese dieser seine ihre werden""",
+    "nl": """de van het een en in is dat op te zijn voor met die niet aan er om ook als bij maar
+        door dan of worden wordt naar nog uit werd over tot ze hij zij zich was had hebben heeft
+        kan wel al dit deze geen ik je we wij men mijn zo zou hem haar hun wat nu toen meer""",
+    "fr": """de la le et les des en un du une que est pour qui dans a par plus pas au sur ne se ce
+        il sont ou avec son aux d l qu n s c j elle nous vous je on sa ses mais comme été y
+        leur lui tout cette était avait même bien sans être ces dont fait si m""",
+    "it": """di e il la che in a per un è del non una le si da i con della al dei lo gli come
+        delle nel alla più ma anche sono ha questo era se suo sua o ci mi ne aveva quando già
+        poi tutto quella quello ed nella degli dalla sul io lui lei essere fu l dell all d c""",
+    "es": """de la que el en y a los del se las por un con no una su para es al lo como más pero
+        sus le ya o este sí porque esta entre cuando muy sin sobre también me hasta hay donde
+        todo nos les ni ese eso ellos esto yo él ella era había fue estaba dijo nada usted""",
+    "pt": """de a o que e do da em um para é com não uma os no se na por mais as dos como mas foi
+        ao ele das tem à seu sua ou ser quando muito há nos já está eu também só pelo pela até
+        isso ela entre era depois sem mesmo aos ter seus quem nas me esse lhe num nem elle
+        tinha havia d""",
+    "sv": """och i att det som en på är av för med till den har de inte om ett han men var jag
+        sig från vi så kan man när hon också efter eller nu sin där vid mot skulle vara hade
+        alla mycket än här då sedan över bara upp vad dem honom hennes hans mig icke af hvad
+        hafva voro""",
+    "da": """og i at det en den til er som på de med han af for ikke der var mig sig men et har
+        om vi min havde ham hun nu over da fra du ud sin dem os op man hans hvor eller hvad
+        skal selv her alle vil blev kunne ind når være dog noget ville jo deres efter thi""",
+    "no": """og i det på som er en til å han av for ikke med jeg at var de den har seg hun men
+        om ble et så vi fra kan skal meg ut hadde etter deg da når dem ham hennes hvor eller
+        sin noe nå også inn opp meget vil bare dette mot oss noen hva ikkje eg""",
+    "pl": """i w nie na się z że do to jest o a jak ale po co tak za od jego go już tym by był
+        jej czy tylko ze mnie mi tego ja jako przez dla pan sobie może było gdy bo ten jeszcze
+        tej ich ma być tu teraz tam we ją aby kiedy nawet bardzo była lub""",
+    "ru": """и в не на я что он с как а то это она по но его к все так у же из за вы бы от мы о
+        только ее её было был мне еще ещё для до когда уже нет ни если или меня они даже вот
+        ему чтобы себя ты их была были быть который там тут где при без въ съ къ онъ изъ отъ
+        былъ ея""",
+    "uk": """і в на з що не у та до й як а це за він від по але я його вона так ж же то є їх її
+        ми ви ти вже ще коли для був була було були щоб тільки мене мені собі теж також який
+        яка які бо аж хоч де там тут цей ця ці через""",
+    "bg": """и на да се в не от за че е с по са си това ще като той тя те ни но го му ми ли беше
+        бе а към до при след още какво така тук там кой която който които един една вече
+        само когато нещо много""",
+    "cs": """a se na v je že to s z do o i ve k jako by ale si po jsem jak pro tak co za od jeho
+        byl už jen ho mu ji jsou bylo byla když také aby nebo ten které který jejich mě jsme
+        ještě tam tu není při""",
+    "fi": """ja on oli ei se että hän en mutta kun niin joka ovat myös tai sen kuin jo vain jos
+        nyt sitten mitä minä sinä me te he hänen ole olla ollut olisi tämä tässä siitä siinä
+        kanssa vielä jotka jonka koska vaan sekä mikä kaikki olivat voi""",
+    "hu": """a az és hogy nem is egy meg de volt van csak el ki már még mint ha azt s ez én mi ő
+        sem pedig után majd vagy le fel be most aztán ezt azért mert amely aki ami nagyon
+        olyan lesz minden között ott itt sok úgy""",
+    "ro": """de și şi în la a cu pe o că din nu care se un să ce ca mai pentru este lui sau dar
+        fost am al au fi sunt era le îi ne mă el ea ei cum după prin până când acest această
+        foarte""",
+    "ca": """de la i el que a en va per els amb les no es un una del al com hi ho més però ja li
+        ha són seu seva si ens molt quan també tot aquest aquesta perquè jo ell ella sense fins
+        pel dels als d l""",
+    "la": """et in est non ad cum ut quod qui quae de sed si ex per a ab esse sunt enim autem nec
+        atque ac quam quo hoc eius se sibi etiam vel aut tamen quia ne iam nunc ille illa hic
+        haec erat fuit inter sub pro post ita sic quidem neque eo ea id""",
+    "eo": """la kaj de en al estas ne mi ĉe por ke ni li ŝi ili vi oni kun el pri sed da tiu tio
+        kiu kio sur se ankaŭ nur estis povas ĉiuj unu ĝi sia sian lia ŝia tre jam nun ĉu post
+        sen inter antaŭ kiel tiel estos estus""",
+}
+
+# Languages whose frequent words overlap too much for the profile to tell apart: within a
+# group the fast path does not compare them (langdetect confuses them as well).
+_SISTERS = {"da": frozenset({"no"}), "no": frozenset({"da"})}
+
+_CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "bg"})
+# Restricting langdetect to these keeps a Cyrillic paragraph from coming out as, say, "en".
+_CYRILLIC_PRIOR = {"ru": 1.0, "uk": 1.0, "bg": 1.0, "mk": 1.0}
+
+
+def _function_word_table(lists: dict[str, str]) -> dict[str, tuple[tuple[str, float], ...]]:
+    """Map each function word to the languages listing it, each with weight 1/n."""
+    owners: dict[str, list[str]] = {}
+    for lang, words in lists.items():
+        for word in dict.fromkeys(words.split()):
+            owners.setdefault(word, []).append(lang)
+    return {
+        word: tuple((lang, 1.0 / len(langs)) for lang in langs) for word, langs in owners.items()
+    }
+
+
+_FUNCTION_WORDS = _function_word_table(_FUNCTION_WORD_LISTS)
+_PROFILED = frozenset(_FUNCTION_WORD_LISTS)
+
+# Scripts, by the group numbers of _SCRIPT_RUN; Latin letters are what remains.
+_LATIN, _CYRILLIC, _GREEK, _KANA, _HAN, _HANGUL, _ARABIC, _HEBREW, _OTHER = range(9)
+_SCRIPT_RUN = regex.compile(
+    r"(\p{Cyrillic}+)|(\p{Greek}+)|([\p{Hiragana}\p{Katakana}]+)|(\p{Han}+)|(\p{Hangul}+)"
+    r"|(\p{Arabic}+)|(\p{Hebrew}+)|([\p{L}--\p{Latin}]+)",
+    regex.V1,
+)
+_CJK = -1  # Han and kana together, for choosing the dominant script
+_SCRIPT_LANGUAGE = {_GREEK: "el", _HANGUL: "ko", _ARABIC: "ar", _HEBREW: "he"}
+_LANGUAGE_SCRIPT = {
+    "ru": _CYRILLIC, "uk": _CYRILLIC, "bg": _CYRILLIC, "mk": _CYRILLIC, "be": _CYRILLIC,
+    "kk": _CYRILLIC, "mn": _CYRILLIC, "el": _GREEK, "ja": _CJK, "zh": _CJK, "ko": _HANGUL,
+    "ar": _ARABIC, "fa": _ARABIC, "ur": _ARABIC, "he": _HEBREW, "yi": _HEBREW,
+}
+# Letters of Persian and Urdu absent from Arabic: with them, the script alone does not decide.
+_NOT_ONLY_ARABIC = regex.compile(r"[\u067e\u0686\u0698\u06a9\u06af\u06cc\u0679\u0688\u0691\u06ba\u06d2]")
+
+# Declared languages: ISO 639-2/B and /T codes and names (English and native) of the common
+# languages, plus retired ISO 639-1 codes. Any other two-letter code is taken as it is.
+_LANGUAGE_ALIASES = {
+    "ar": ("ara", "arabic", "العربية"),
+    "bg": ("bul", "bulgarian", "български"),
+    "ca": ("cat", "catalan", "català"),
+    "cs": ("cze", "ces", "czech", "čeština"),
+    "da": ("dan", "danish", "dansk"),
+    "de": ("ger", "deu", "german", "deutsch"),
+    "el": ("gre", "ell", "greek", "ελληνικά"),
+    "en": ("eng", "english"),
+    "eo": ("epo", "esperanto"),
+    "es": ("spa", "spanish", "español", "espanol", "castellano"),
+    "fi": ("fin", "finnish", "suomi"),
+    "fr": ("fre", "fra", "french", "français", "francais"),
+    "he": ("heb", "hebrew", "עברית", "iw"),
+    "hu": ("hun", "hungarian", "magyar"),
+    "it": ("ita", "italian", "italiano"),
+    "ja": ("jpn", "japanese", "日本語"),
+    "ko": ("kor", "korean", "한국어"),
+    "la": ("lat", "latin", "latina"),
+    "nl": ("dut", "nld", "dutch", "nederlands", "flemish"),
+    "no": ("nor", "nob", "nno", "nb", "nn", "norwegian", "norsk", "bokmål", "nynorsk"),
+    "pl": ("pol", "polish", "polski"),
+    "pt": ("por", "portuguese", "português", "portugues"),
+    "ro": ("rum", "ron", "romanian", "română", "mo"),
+    "ru": ("rus", "russian", "русский"),
+    "sv": ("swe", "swedish", "svenska"),
+    "tr": ("tur", "turkish", "türkçe"),
+    "uk": ("ukr", "ukrainian", "українська"),
+    "yi": ("yid", "yiddish", "ji"),
+    "zh": ("chi", "zho", "chinese", "中文"),
+}
+_ALIASES = {alias: code for code, aliases in _LANGUAGE_ALIASES.items() for alias in aliases}
+_NO_LANGUAGE = frozenset({"", "und", "mul", "zxx", "mis", "unknown", "none"})
+
+
+def normalize_language(code: str | None) -> str | None:
+    """Return the ISO 639-1 code for a declared language, or None if it names none.
+
+    Accepts any case, region or script subtags ("en-GB", "zh_Hant_TW"), ISO 639-2 codes and
+    names of the common languages ("fra", "German", "français").
+    """
+    if code is None:
+        return None
+    text = code.strip().lower().replace("_", "-")
+    if text in _ALIASES:
+        return _ALIASES[text]
+    primary = text.split("-", 1)[0]
+    if primary in _NO_LANGUAGE:
+        return None
+    if primary in _ALIASES:
+        return _ALIASES[primary]
+    if len(primary) == 2 and primary.isascii() and primary.isalpha():
+        return primary
+    return None
+
+
+@lru_cache(maxsize=1)
+def _factory() -> DetectorFactory:
+    # Our own factory, loaded on first use, so that importing concord costs no profile loading.
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    return factory
+
+
+@lru_cache(maxsize=4096)
+def _ranked(text: str, cyrillic_only: bool = False) -> tuple[tuple[str, float], ...]:
+    """Return langdetect's ``(code, probability)`` pairs for ``text``, best first."""
+    detector = _factory().create()
+    if cyrillic_only:
+        detector.set_prior_map(_CYRILLIC_PRIOR)
+    detector.append(text)
+    try:
+        ranked = detector.get_probabilities()
+    except LangDetectException:
+        return ()
+    return tuple((_from_langdetect(found.lang), found.prob) for found in ranked)
+
+
+def _from_langdetect(code: str) -> str:
+    return code.split("-", 1)[0]  # zh-cn, zh-tw
+
+
+def _detect(text: str, limit: int) -> str | None:
+    ranked = _ranked(text[:limit])
+    if not ranked or ranked[0][1] < MIN_PROBABILITY:
+        return None
+    return ranked[0][0]
+
+
+def detect_language(text: str) -> str | None:
+    """Return langdetect's language for ``text``, or None when it cannot decide with confidence.
+
+    Only the first ``DETECT_CHARS`` characters are read. Codes are ISO 639-1 (``zh-cn`` and
+    ``zh-tw`` become ``zh``); the answer is None when langdetect finds no features or its best
+    language has a probability below ``MIN_PROBABILITY``.
+    """
+    return _detect(text, DETECT_CHARS)
+
+
+def document_language(paragraphs: Sequence[str], declared: str | None) -> str | None:
+    """Return the declared language if it names one, else the language detected on a sample.
+
+    The sample is up to ``DOCUMENT_SAMPLE_CHARS`` characters taken from paragraphs at several
+    places through the document, past any front matter at its start.
+    """
+    code = normalize_language(declared)
+    if code is not None:
+        return code
+    sample = _document_sample(paragraphs)
+    if not sample:
+        return None
+    return _detect(sample, DOCUMENT_SAMPLE_CHARS)
+
+
+def _document_sample(paragraphs: Sequence[str]) -> str:
+    texts = [p.strip() for p in paragraphs]
+    candidates = [t for t in texts if len(t) >= MIN_LETTERS] or [t for t in texts if t]
+    if not candidates:
+        return ""
+    window = DOCUMENT_SAMPLE_CHARS // DOCUMENT_SAMPLE_WINDOWS
+    pieces: list[str] = []
+    taken: set[int] = set()
+    for i in range(DOCUMENT_SAMPLE_WINDOWS):
+        # Windows start at 10%, 30%, ... 90% of the document.
+        index = (2 * i + 1) * len(candidates) // (2 * DOCUMENT_SAMPLE_WINDOWS)
+        size = 0
+        while index < len(candidates) and index not in taken and size < window:
+            piece = candidates[index][: window - size]
+            pieces.append(piece)
+            taken.add(index)
+            size += len(piece)
+            index += 1
+    return "\n".join(pieces)
+
+
+def paragraph_languages(paragraphs: Sequence[str], doc_language: str | None) -> list[str]:
+    """Return one language code per paragraph.
+
+    A paragraph that cannot be decided gets ``doc_language``, or ``"und"`` when that is None.
+    """
+    doc = normalize_language(doc_language)
+    doc_script = _LANGUAGE_SCRIPT.get(doc, _LATIN) if doc else None
+    fallback = doc or UNDETERMINED
+    return [_paragraph_language(p, doc, doc_script) or fallback for p in paragraphs]
+
+
+def _paragraph_language(text: str, doc: str | None, doc_script: int | None) -> str | None:
+    words = [t for t in TOKEN_RE.findall(text.lower()) if not t.isdigit()]
+    if not words:
+        return None
+    letters = sum(map(len, words))
+    script, counts = _dominant_script(text, letters)
+    if script == _LATIN:
+        if len(words) < MIN_WORDS or letters < MIN_LETTERS:
+            return None
+        return _alphabetic_language(text, words, doc, doc_script, script)
+    if script == _CJK:
+        if letters < MIN_DENSE_LETTERS:
+            return None
+        return _cjk_language(text, counts, doc)
+    if script == _HANGUL:
+        return "ko" if letters >= MIN_DENSE_LETTERS else None
+    if len(words) < MIN_WORDS or letters < MIN_LETTERS:
+        return None
+    if script == _CYRILLIC:
+        return _cyrillic_language(text, words, doc, doc_script)
+    if script == _ARABIC and _NOT_ONLY_ARABIC.search(text):
+        return detect_language(text)
+    if script in _SCRIPT_LANGUAGE:
+        return _SCRIPT_LANGUAGE[script]
+    return detect_language(text)
+
+
+def _dominant_script(text: str, letters: int) -> tuple[int, list[int]]:
+    """Return the script holding most letters of ``text`` and the letters of each script."""
+    counts = [0] * 9
+    if text.isascii():
+        counts[_LATIN] = letters
+        return _LATIN, counts
+    for match in _SCRIPT_RUN.finditer(text):
+        counts[match.lastindex] += match.end() - match.start()
+    counts[_LATIN] = max(letters - sum(counts), 0)
+    by_script = {script: n for script, n in enumerate(counts) if script not in (_KANA, _HAN)}
+    by_script[_CJK] = counts[_KANA] + counts[_HAN]
+    return max(by_script, key=by_script.__getitem__), counts
+
+
+def _cjk_language(text: str, counts: list[int], doc: str | None) -> str | None:
+    if doc == "ja":
+        return "ja"
+    kana = counts[_KANA] / (counts[_KANA] + counts[_HAN])
+    if kana >= 0.1:
+        return "ja"
+    if kana == 0:
+        return "zh"
+    return detect_language(text)
+
+
+def _profile(words: list[str]) -> dict[str, float]:
+    """Return each language's weighted count of function words among ``words``."""
+    scores: dict[str, float] = {}
+    lookup = _FUNCTION_WORDS.get
+    for word in words:
+        owners = lookup(word)
+        if owners is not None:
+            for lang, weight in owners:
+                scores[lang] = scores.get(lang, 0.0) + weight
+    return scores
+
+
+def _dominates(scores: dict[str, float], lang: str, n_words: int) -> bool:
+    """Tell whether ``lang``'s function words are frequent and clearly ahead of all others."""
+    own = scores.get(lang, 0.0)
+    if own < SHARE * n_words:
+        return False
+    sisters = _SISTERS.get(lang, frozenset())
+    rival = max(
+        (score for other, score in scores.items() if other != lang and other not in sisters),
+        default=0.0,
+    )
+    return own >= RATIO * rival + 1
+
+
+def _leader(scores: dict[str, float], n_words: int, among: frozenset[str] = _PROFILED) -> str | None:
+    """Return the language that dominates ``scores`` among ``among``, if one does."""
+    candidates = {lang: score for lang, score in scores.items() if lang in among}
+    if not candidates:
+        return None
+    best = min(candidates, key=lambda lang: (-candidates[lang], lang))
+    if best in _SISTERS or not _dominates(candidates, best, n_words):
+        return None
+    return best
+
+
+def _alphabetic_language(
+    text: str, words: list[str], doc: str | None, doc_script: int | None, script: int
+) -> str | None:
+    scores = _profile(words)
+    if doc in _PROFILED and _dominates(scores, doc, len(words)):
+        return doc
+    leader = _leader(scores, len(words))
+    # langdetect has no Latin or Esperanto; without a document language, trust the profile.
+    if leader is not None and (leader in ("la", "eo") or doc is None):
+        return leader
+    found = detect_language(text)
+    if found is None and doc is not None and doc_script != script:
+        # Inheriting, say, "ja" for a Latin-script paragraph would surely be wrong.
+        return max(scores, key=lambda lang: (scores[lang], lang)) if scores else None
+    return found
+
+
+def _cyrillic_language(
+    text: str, words: list[str], doc: str | None, doc_script: int | None
+) -> str | None:
+    scores = _profile(words)
+    if doc in _CYRILLIC_LANGUAGES and _dominates(scores, doc, len(words)):
+        return doc
+    leader = _leader(scores, len(words), _CYRILLIC_LANGUAGES)
+    if leader is not None:
+        return leader
+    ranked = _ranked(text[:DETECT_CHARS], cyrillic_only=True)
+    if not ranked:
+        return None
+    code, probability = ranked[0]
+    if probability < MIN_PROBABILITY and doc_script == _CYRILLIC:
+        return doc
+    return code

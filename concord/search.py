@@ -1,0 +1,160 @@
+"""Document-level answers: ranked search with snippets and facets, one document, index facts.
+
+Plain functions over an open :class:`~concord.index.CorpusIndex` returning plain data; the
+CLI and the web app format them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import ConcordError, OptionError
+from .hits import find_hits
+from .index import CorpusIndex
+from .kwic import Concordance
+from .query import Filters, ParsedQuery
+
+MAX_SEARCH_LIMIT = 1000
+
+
+def search_documents(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
+                     filters: Filters | None = None, limit: int = 20, offset: int = 0,
+                     snippets: int = 3, width: int = 8, deadline: float | None = None
+                     ) -> dict[str, Any]:
+    """Rank the documents that hold hits of the query; give snippets and facet counts."""
+    if not 0 <= limit <= MAX_SEARCH_LIMIT:
+        raise OptionError(f"limit must be from 0 to {MAX_SEARCH_LIMIT}")
+    if offset < 0:
+        raise OptionError("offset must be 0 or more")
+    store = ix.store
+    hits = find_hits(ix, parsed, mode=mode, filters=filters, deadline=deadline)
+    hit_docs = np.unique(hits.docs)
+    docnums = {int(store.docs[d]["docnum"]) for d in hit_docs.tolist()}
+    alternatives = [[[t] for t in _folded(a.slots)] for a in parsed.alternatives
+                    if not any(c in "*?" for c in "".join(a.slots))]
+    ranked = ix.engine.search(alternatives or [[["\x00"]]], allowed_docnums=docnums,
+                              limit=offset + limit) if docnums and alternatives else None
+    order: list[int] = []
+    if ranked is not None:
+        order = [int(store.docnum[h["docnum"]]) for h in ranked["hits"]]
+    ranked_set = set(order)
+    # Documents whose hits come only from wildcards or stems still count: rank them by hits.
+    counts = np.bincount(hits.docs, minlength=len(store.docs)) if len(hits) else np.zeros(len(store.docs), int)
+    rest = [d for d in sorted(hit_docs.tolist(), key=lambda d: -counts[d]) if d not in ranked_set]
+    order = (order + rest)[offset:offset + limit]
+    conc = Concordance(ix, hits)
+    results = []
+    for d in order:
+        meta = store.docs[d]
+        sel = np.nonzero(hits.docs == d)[0][:snippets]
+        lines = list(conc.lines(hits.take(sel), width))
+        results.append({
+            "doc_id": meta["doc_id"], "title": meta["title"], "author": meta.get("author", ""),
+            "year": meta.get("year"), "language": meta.get("language"),
+            "group": meta.get("group", ""), "work": meta.get("work", ""),
+            "hits": int(counts[d]),
+            "snippets": [{"left": ln.left, "match": ln.match, "right": ln.right,
+                          "position": ln.position} for ln in lines],
+        })
+    return {"hits": len(hits), "docs": int(hit_docs.size), "offset": offset,
+            "results": results, "facets": facets(ix, hits)}
+
+
+def _folded(slots) -> list[str]:
+    from .analysis import fold
+
+    return [fold(s) for s in slots]
+
+
+def facets(ix: CorpusIndex, hits) -> dict[str, dict[str, int]]:
+    """Count documents with hits per paragraph language, decade, author and group."""
+    store = ix.store
+    out: dict[str, dict[str, int]] = {"lang": {}, "decade": {}, "author": {}, "group": {}}
+    if not len(hits):
+        return out
+    langs = store.lang_of(hits.starts)
+    pairs = np.unique(np.stack([hits.docs, langs.astype(np.int64)]), axis=1)
+    for lang_id in pairs[1].tolist():
+        code = store.langs[lang_id]
+        out["lang"][code] = out["lang"].get(code, 0) + 1
+    for d in np.unique(hits.docs).tolist():
+        meta = store.docs[d]
+        year = meta.get("year")
+        if year is not None:
+            key = f"{year // 10 * 10}s"
+            out["decade"][key] = out["decade"].get(key, 0) + 1
+        for name in ("author", "group"):
+            value = meta.get(name) or ""
+            if value:
+                out[name][value] = out[name].get(value, 0) + 1
+    return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in out.items()}
+
+
+def document(ix: CorpusIndex, doc_id: str) -> dict[str, Any]:
+    """Return one document's metadata and paragraphs (raises ConcordError if unknown)."""
+    store = ix.store
+    d = store.doc_index.get(doc_id)
+    if d is None:
+        raise DocumentNotFound(f"no document {doc_id!r} in the index")
+    meta = store.docs[d]
+    return {
+        "doc_id": meta["doc_id"], "title": meta["title"], "author": meta.get("author", ""),
+        "year": meta.get("year"), "year_start": meta.get("year_start"),
+        "year_end": meta.get("year_end"), "language": meta.get("language"),
+        "group": meta.get("group", ""), "work": meta.get("work", ""),
+        "translator": meta.get("translator", ""),
+        "original_language": meta.get("original_language", ""),
+        "tokens": meta.get("tokens"), "tokens_by_lang": meta.get("tokens_by_lang", {}),
+        "metadata": meta.get("metadata", {}),
+        "paragraphs": store.doc_paragraphs(d),
+    }
+
+
+def translation_family(ix: CorpusIndex, doc_id: str) -> list[dict[str, Any]]:
+    """Return the other versions of a document's work (same ``work_id``), by language."""
+    store = ix.store
+    d = store.doc_index.get(doc_id)
+    if d is None:
+        raise DocumentNotFound(f"no document {doc_id!r} in the index")
+    work = store.docs[d].get("work")
+    if not work:
+        return []
+    family = [m for m in store.docs if m.get("work") == work and m["doc_id"] != doc_id]
+    return [{"doc_id": m["doc_id"], "title": m["title"], "language": m.get("language"),
+             "year": m.get("year"), "translator": m.get("translator", ""),
+             "tokens": m.get("tokens")}
+            for m in sorted(family, key=lambda m: (m.get("language") or "", m["doc_id"]))]
+
+
+class DocumentNotFound(ConcordError):
+    """No document with that id is in the index."""
+
+
+def index_info(ix: CorpusIndex) -> dict[str, Any]:
+    """Return the facts ``concord info`` shows."""
+    man = ix.manifest
+    store = ix.store
+    tokens_by_lang = {lang: sum(cells.values()) for lang, cells in store.info["totals"].items()}
+    docs_by_lang: dict[str, int] = {}
+    for meta in store.docs:
+        code = meta.get("language") or "und"
+        docs_by_lang[code] = docs_by_lang.get(code, 0) + 1
+    return {
+        "index": str(ix.path),
+        "generation": ix.generation,
+        "schema_version": man["settings"]["schema_version"],
+        "analysis": man["settings"]["analysis"],
+        "concord_version": man["concord_version"],
+        "corpus": man["corpus"],
+        "fingerprint": man["fingerprint"],
+        "documents": man["documents"],
+        "paragraphs": man["paragraphs"],
+        "tokens": man["tokens"],
+        "vocabulary": man["vocabulary"],
+        "tokens_by_lang": dict(sorted(tokens_by_lang.items(), key=lambda kv: -kv[1])),
+        "documents_by_lang": dict(sorted(docs_by_lang.items(), key=lambda kv: -kv[1])),
+        "built": man["build"]["finished"],
+        "build": man["build"],
+    }

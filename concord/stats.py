@@ -1,0 +1,407 @@
+"""Frequencies, collocates, word lists, n-grams and keywords, as rows of plain data.
+
+Counts come from the token store with numpy; a hit belongs to the language of the paragraph
+it starts in and to its document's counting year (the midpoint of the document's year range,
+see :func:`concord.ingest.counting_year`). The denominator of every relative frequency is
+the number of tokens of the same cell (language, year, author... inside the same filters),
+never the whole corpus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from .errors import OptionError
+from .hits import allowed_docs, find_hits
+from .index import CorpusIndex
+from .measures import MEASURES, contingency, keyness_log_likelihood, log_ratio
+from .query import Filters, ParsedQuery
+
+BY_FIELDS = ("year", "decade", "lang", "author", "group", "work", "doc")
+SPARSE_TOKENS = 10_000
+MAX_NGRAM = 6
+MAX_WINDOW = 20
+
+
+def parse_by(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    """Validate ``--by`` fields (raises OptionError)."""
+    if not value:
+        return ("lang",)
+    fields = [f.strip() for f in (value.split(",") if isinstance(value, str) else value) if f.strip()]
+    bad = [f for f in fields if f not in BY_FIELDS]
+    if bad:
+        raise OptionError(f"bad --by field {bad[0]!r}: use {', '.join(BY_FIELDS)}")
+    if len(set(fields)) != len(fields):
+        raise OptionError("a --by field is repeated")
+    return tuple(fields)
+
+
+def _column(field: str) -> str:
+    return "doc_id" if field == "doc" else field
+
+
+def _doc_keys(ix: CorpusIndex, field: str) -> list[Any]:
+    """The value of a document-level ``--by`` field for every document."""
+    docs = ix.store.docs
+    if field == "year":
+        return [d.get("year") for d in docs]
+    if field == "decade":
+        return [None if d.get("year") is None else d["year"] // 10 * 10 for d in docs]
+    if field == "doc":
+        return [d["doc_id"] for d in docs]
+    return [d.get(field) or "" for d in docs]
+
+
+def _doc_lang_tokens(ix: CorpusIndex) -> np.ndarray:
+    """Tokens per (document, paragraph language), shape (docs, langs)."""
+    return _doc_lang_table(ix.store.path.as_posix(), ix.store)
+
+
+@lru_cache(maxsize=8)
+def _doc_lang_table(_key: str, store) -> np.ndarray:
+    lens = np.diff(store.para_tok)
+    table = np.zeros((len(store.docs), max(1, len(store.langs))), dtype=np.int64)
+    np.add.at(table, (store.para_doc, store.para_lang.astype(np.int64)), lens)
+    return table
+
+
+def freq(ix: CorpusIndex, queries: Sequence[tuple[str, ParsedQuery]], *, by: Sequence[str] = ("lang",),
+         mode: str = "default", filters: Filters | None = None, deadline: float | None = None,
+         sparse_tokens: int = SPARSE_TOKENS) -> list[dict[str, Any]]:
+    """Count hits per cell of the ``by`` fields, with the cell's tokens and per-million rate.
+
+    Every cell that has tokens inside the filters is present, with 0 hits if need be.
+    """
+    by = parse_by(list(by))
+    store = ix.store
+    filters = filters or Filters()
+    table = _doc_lang_tokens(ix)
+    rows: list[dict[str, Any]] = []
+    doc_fields = [f for f in by if f != "lang"]
+    doc_keys = {f: _doc_keys(ix, f) for f in doc_fields}
+    for label, parsed in queries:
+        merged = parsed.filters.merge(filters)
+        mask = allowed_docs(ix, merged)
+        lang_ok = np.ones(table.shape[1], dtype=bool)
+        if merged.langs:
+            lang_ok[:] = False
+            for code in merged.langs:
+                if code in store.lang_ids:
+                    lang_ok[store.lang_ids[code]] = True
+        # Denominators: tokens per cell.
+        tokens: dict[tuple, int] = {}
+        doc_idx = np.nonzero(mask)[0] if mask is not None else np.arange(len(store.docs))
+        sub = table[doc_idx][:, lang_ok]
+        lang_codes = [store.langs[i] for i in np.nonzero(lang_ok)[0]]
+        for row_i, d in enumerate(doc_idx.tolist()):
+            base = tuple(doc_keys[f][d] for f in doc_fields)
+            if "lang" in by:
+                for col, code in enumerate(lang_codes):
+                    n = int(sub[row_i, col])
+                    if n:
+                        key = base + (code,)
+                        tokens[key] = tokens.get(key, 0) + n
+            else:
+                n = int(sub[row_i].sum())
+                if n:
+                    tokens[base] = tokens.get(base, 0) + n
+        # Numerators.
+        hits = find_hits(ix, parsed, mode=mode, filters=filters, deadline=deadline)
+        counts: dict[tuple, int] = {}
+        doc_sets: dict[tuple, set[int]] = {}
+        if len(hits):
+            hit_langs = store.lang_of(hits.starts)
+            pairs, n_per = np.unique(np.stack([hits.docs, hit_langs.astype(np.int64)]), axis=1,
+                                     return_counts=True)
+            for (d, lang_id), n in zip(pairs.T.tolist(), n_per.tolist(), strict=True):
+                key = tuple(doc_keys[f][d] for f in doc_fields)
+                if "lang" in by:
+                    key = key + (store.langs[lang_id],)
+                counts[key] = counts.get(key, 0) + n
+                doc_sets.setdefault(key, set()).add(d)
+        for key in sorted(set(tokens) | set(counts), key=_sort_key):
+            n_tok = tokens.get(key, 0)
+            n_hits = counts.get(key, 0)
+            row: dict[str, Any] = {}
+            values = dict(zip(doc_fields + (["lang"] if "lang" in by else []), key, strict=True))
+            for f in by:
+                row[_column(f)] = values[f]
+            if len(queries) > 1:
+                row = {"query": label, **row}
+            row["hits"] = n_hits
+            row["docs"] = len(doc_sets.get(key, ()))
+            row["tokens"] = n_tok
+            row["per_million"] = round(n_hits / n_tok * 1e6, 4) if n_tok else None
+            row["sparse"] = n_tok < sparse_tokens
+            rows.append(row)
+    return rows
+
+
+def freq_columns(by: Sequence[str], several: bool) -> list[str]:
+    return (["query"] if several else []) + [_column(f) for f in by] + [
+        "hits", "docs", "tokens", "per_million", "sparse"]
+
+
+def _sort_key(key: tuple) -> tuple:
+    return tuple((v is None, v if v is not None else 0) if isinstance(v, int) or v is None
+                 else (False, str(v)) for v in key)
+
+
+# --- sub-corpora ----------------------------------------------------------------------------
+
+def subcorpus_positions(ix: CorpusIndex, filters: Filters) -> np.ndarray | None:
+    """Global token positions inside the filters (None when the filters allow everything)."""
+    store = ix.store
+    mask = allowed_docs(ix, filters)
+    if mask is None and not filters.langs:
+        return None
+    para_ok = np.ones(len(store.para_lang), dtype=bool) if mask is None else mask[store.para_doc]
+    if filters.langs:
+        ids = [store.lang_ids[c] for c in filters.langs if c in store.lang_ids]
+        para_ok &= np.isin(store.para_lang, ids)
+    starts = store.para_tok[:-1][para_ok]
+    lens = np.diff(store.para_tok)[para_ok]
+    total = int(lens.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
+    return offsets + np.arange(total, dtype=np.int64)
+
+
+def term_counts(ix: CorpusIndex, positions: np.ndarray | None) -> np.ndarray:
+    """Frequency of every folded form among ``positions`` (all tokens when None)."""
+    store = ix.store
+    tok = store.tok if positions is None else store.tok[positions]
+    return np.bincount(np.asarray(tok), minlength=store.n_vocab)
+
+
+@lru_cache(maxsize=32)
+def _stopword_ids(store_key: str, store, lang: str) -> np.ndarray:
+    import stopwordsiso
+
+    from .analysis import fold
+
+    if not stopwordsiso.has_lang(lang):
+        return np.zeros(0, dtype=np.int64)
+    index = store.vocab_index
+    ids = {index[f] for f in (fold(w) for w in stopwordsiso.stopwords(lang)) if f in index}
+    return np.asarray(sorted(ids), dtype=np.int64)
+
+
+def stopword_ids(ix: CorpusIndex, langs: Sequence[str]) -> np.ndarray:
+    """Folded-form ids of the stopwords of the given languages."""
+    parts = [_stopword_ids(ix.store.path.as_posix(), ix.store, lang) for lang in langs]
+    return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _is_wordlike(vocab: list[str], ids: np.ndarray) -> np.ndarray:
+    return np.array([not vocab[i].isdigit() for i in ids.tolist()], dtype=bool)
+
+
+# --- collocates -----------------------------------------------------------------------------
+
+def parse_window(value: str | int | Sequence[int]) -> tuple[int, int]:
+    """Parse ``N`` or ``L,R`` (raises OptionError)."""
+    try:
+        if isinstance(value, int):
+            left = right = value
+        elif isinstance(value, str):
+            parts = [int(p) for p in value.split(",")]
+            left, right = (parts[0], parts[0]) if len(parts) == 1 else (parts[0], parts[1])
+            if len(parts) > 2:
+                raise ValueError
+        else:
+            left, right = int(value[0]), int(value[1])
+    except (ValueError, TypeError, IndexError):
+        raise OptionError(f"bad window {value!r}: use N or L,R, e.g. 5 or 3,5") from None
+    if not (0 <= left <= MAX_WINDOW and 0 <= right <= MAX_WINDOW) or left + right == 0:
+        raise OptionError(f"window sides must be 0..{MAX_WINDOW} and not both 0")
+    return left, right
+
+
+def collocates(ix: CorpusIndex, parsed: ParsedQuery, *, window: tuple[int, int] = (5, 5),
+               measure: str = "ll", min_freq: int = 3, drop_stopwords: bool = True,
+               by_lang: bool | None = None, mode: str = "default", filters: Filters | None = None,
+               limit: int | None = 100, deadline: float | None = None) -> list[dict[str, Any]]:
+    """Score the words around the hits of a query; per language for concepts."""
+    if measure not in MEASURES:
+        raise OptionError(f"unknown measure {measure!r}: use {', '.join(MEASURES)}")
+    if min_freq < 1:
+        raise OptionError("min-freq must be 1 or more")
+    store = ix.store
+    merged = parsed.filters.merge(filters or Filters())
+    hits = find_hits(ix, parsed, mode=mode, filters=filters, deadline=deadline)
+    if by_lang is None:
+        by_lang = bool(parsed.concepts)
+    hit_langs = store.lang_of(hits.starts) if len(hits) else np.zeros(0, dtype=np.int16)
+    groups: list[tuple[str | None, np.ndarray]]
+    if by_lang:
+        groups = [(store.langs[int(i)], np.nonzero(hit_langs == i)[0]) for i in np.unique(hit_langs)]
+    else:
+        groups = [(None, np.arange(len(hits)))]
+    left, right = window
+    rows: list[dict[str, Any]] = []
+    for lang, idx in groups:
+        sub_filters = merged if lang is None else Filters(langs=(lang,)).merge(
+            Filters(year_from=merged.year_from, year_to=merged.year_to, authors=merged.authors,
+                    groups=merged.groups, works=merged.works, doc_ids=merged.doc_ids))
+        positions = subcorpus_positions(ix, sub_filters)
+        corpus_counts = term_counts(ix, positions)
+        n_corpus = int(corpus_counts.sum())
+        h = hits.take(idx)
+        starts, ends = h.starts, h.starts + h.lengths
+        doc_lo, doc_hi = store.doc_tok[h.docs], store.doc_tok[h.docs + 1]
+        parts = []
+        for k in range(1, left + 1):
+            p = starts - k
+            parts.append(p[p >= doc_lo])
+        for k in range(right):
+            p = ends + k
+            parts.append(p[p < doc_hi])
+        win = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        node = np.unique(np.concatenate([h.starts + j for j in range(int(h.lengths.max()))]
+                                        )) if len(h) else np.zeros(0, dtype=np.int64)
+        if len(h) and h.lengths.min() != h.lengths.max():
+            node = np.unique(np.concatenate([(h.starts + j)[h.lengths > j] for j in range(int(h.lengths.max()))]))
+        win = win[~np.isin(win, node)]
+        f_n = int(win.size)
+        co = np.bincount(np.asarray(store.tok[win]), minlength=store.n_vocab)
+        cand = np.nonzero(co >= min_freq)[0]
+        if drop_stopwords and cand.size:
+            langs = [lang] if lang else sorted({store.langs[int(i)] for i in np.unique(hit_langs[idx])})
+            cand = cand[~np.isin(cand, stopword_ids(ix, langs))]
+        cand = cand[_is_wordlike(store.vocab, cand)] if cand.size else cand
+        if not cand.size:
+            continue
+        f_nc = co[cand].astype(np.float64)
+        f_c = np.maximum(corpus_counts[cand], co[cand]).astype(np.float64)
+        o11, o12, o21, o22 = contingency(f_nc, float(f_n), f_c, float(max(n_corpus, f_n)))
+        score = MEASURES[measure](o11, o12, o21, o22)
+        order = np.lexsort((cand, -f_nc, -score))
+        if limit is not None:
+            order = order[:limit]
+        for i in order.tolist():
+            row = {"lang": lang} if by_lang else {}
+            row.update({"collocate": store.vocab[int(cand[i])], "cooccurrences": int(f_nc[i]),
+                        "frequency": int(f_c[i]), measure: round(float(score[i]), 4)})
+            rows.append(row)
+    return rows
+
+
+def collocate_columns(measure: str, by_lang: bool) -> list[str]:
+    return (["lang"] if by_lang else []) + ["collocate", "cooccurrences", "frequency", measure]
+
+
+# --- word lists, n-grams, keywords ----------------------------------------------------------
+
+def _doc_counts(ix: CorpusIndex, positions: np.ndarray | None) -> np.ndarray:
+    """Number of documents containing each folded form."""
+    store = ix.store
+    out = np.zeros(store.n_vocab, dtype=np.int64)
+    for d in range(len(store.docs)):
+        a, b = int(store.doc_tok[d]), int(store.doc_tok[d + 1])
+        if positions is None:
+            ids = np.unique(np.asarray(store.tok[a:b]))
+        else:
+            lo, hi = np.searchsorted(positions, [a, b])
+            if lo == hi:
+                continue
+            ids = np.unique(np.asarray(store.tok[positions[lo:hi]]))
+        out[ids] += 1
+    return out
+
+
+def wordlist(ix: CorpusIndex, *, filters: Filters | None = None, min_freq: int = 1,
+             drop_stopwords: bool = False, limit: int | None = None) -> list[dict[str, Any]]:
+    """Every folded form with frequency, per million and documents, most frequent first."""
+    store = ix.store
+    filters = filters or Filters()
+    positions = subcorpus_positions(ix, filters)
+    counts = term_counts(ix, positions)
+    total = int(counts.sum())
+    ids = np.nonzero(counts >= max(1, min_freq))[0]
+    if drop_stopwords and ids.size:
+        ids = ids[~np.isin(ids, stopword_ids(ix, filters.langs or store.langs))]
+    order = ids[np.lexsort((ids, -counts[ids]))]
+    if limit is not None:
+        order = order[:limit]
+    docs = _doc_counts(ix, positions)
+    vocab = store.vocab
+    return [{"rank": r, "form": vocab[i], "frequency": int(counts[i]),
+             "per_million": round(counts[i] / total * 1e6, 4) if total else None,
+             "documents": int(docs[i])} for r, i in enumerate(order.tolist(), start=1)]
+
+
+WORDLIST_COLUMNS = ("rank", "form", "frequency", "per_million", "documents")
+
+
+def ngrams(ix: CorpusIndex, n: int, *, filters: Filters | None = None, min_freq: int = 2,
+           limit: int | None = 100) -> list[dict[str, Any]]:
+    """The most frequent runs of ``n`` tokens that stay inside one paragraph."""
+    if not 1 <= n <= MAX_NGRAM:
+        raise OptionError(f"N must be from 1 to {MAX_NGRAM}")
+    store = ix.store
+    filters = filters or Filters()
+    positions = subcorpus_positions(ix, filters)
+    if positions is None:
+        positions = np.arange(store.n_tokens, dtype=np.int64)
+    if positions.size < n:
+        return []
+    para = store.para_of(positions)
+    # A start qualifies when its n tokens are consecutive selected positions of one paragraph.
+    ok = np.ones(positions.size - n + 1, dtype=bool)
+    for j in range(1, n):
+        ok &= (positions[j:positions.size - n + 1 + j] == positions[:positions.size - n + 1] + j)
+        ok &= para[j:para.size - n + 1 + j] == para[:para.size - n + 1]
+    starts = positions[:positions.size - n + 1][ok]
+    cols = np.stack([np.asarray(store.tok[starts + j], dtype=np.int64) for j in range(n)], axis=1)
+    grams, counts = np.unique(cols, axis=0, return_counts=True)
+    keep = np.nonzero(counts >= max(1, min_freq))[0]
+    order = keep[np.argsort(-counts[keep], kind="stable")]
+    if limit is not None:
+        order = order[:limit]
+    vocab = store.vocab
+    total = int(starts.size)
+    return [{"rank": r, "ngram": " ".join(vocab[t] for t in grams[i].tolist()),
+             "frequency": int(counts[i]),
+             "per_million": round(counts[i] / total * 1e6, 4) if total else None}
+            for r, i in enumerate(order.tolist(), start=1)]
+
+
+NGRAM_COLUMNS = ("rank", "ngram", "frequency", "per_million")
+
+
+def keywords(ix: CorpusIndex, target: Filters, reference: Filters, *, min_freq: int = 5,
+             limit: int | None = 100, drop_stopwords: bool = False) -> list[dict[str, Any]]:
+    """Words more frequent in the target sub-corpus than in the reference one."""
+    store = ix.store
+    a = term_counts(ix, subcorpus_positions(ix, target))
+    b = term_counts(ix, subcorpus_positions(ix, reference))
+    c, d = int(a.sum()), int(b.sum())
+    if not c or not d:
+        raise OptionError(f"the {'target' if not c else 'reference'} sub-corpus is empty")
+    ids = np.nonzero(a >= max(1, min_freq))[0]
+    if drop_stopwords and ids.size:
+        ids = ids[~np.isin(ids, stopword_ids(ix, store.langs))]
+    fa, fb = a[ids].astype(np.float64), b[ids].astype(np.float64)
+    ll = keyness_log_likelihood(fa, fb, float(c), float(d))
+    lr = log_ratio(fa, fb, float(c), float(d))
+    over = fa / c > fb / d
+    ids, fa, fb, ll, lr = ids[over], fa[over], fb[over], ll[over], lr[over]
+    order = np.lexsort((ids, -ll))
+    if limit is not None:
+        order = order[:limit]
+    vocab = store.vocab
+    return [{"rank": r, "form": vocab[int(ids[i])], "target": int(fa[i]), "reference": int(fb[i]),
+             "target_per_million": round(fa[i] / c * 1e6, 4),
+             "reference_per_million": round(fb[i] / d * 1e6, 4),
+             "log_likelihood": round(float(ll[i]), 4), "log_ratio": round(float(lr[i]), 4)}
+            for r, i in enumerate(order.tolist(), start=1)]
+
+
+KEYWORD_COLUMNS = ("rank", "form", "target", "reference", "target_per_million",
+                   "reference_per_million", "log_likelihood", "log_ratio")

@@ -1,0 +1,361 @@
+"""The token store: every token of the corpus in corpus order, beside the whoosh index.
+
+For each token position the store keeps the id of its folded form (ids follow the sorted
+vocabulary, so sorting ids sorts words), the id of its surface form, and its character
+offsets in the stored document text; for each paragraph its token range, character range
+and detected language; for each document its token range, text and metadata. Arrays are
+numpy files opened as memory maps, so opening a store costs milliseconds whatever its size.
+
+KWIC contexts, sort keys, phrase checks, collocates, word lists and the token totals behind
+relative frequencies all read this store. It is written once per index generation by
+:func:`write_store` and never modified afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ARRAYS = ("tok", "surf", "start", "end", "doc_tok", "para_tok", "para_lang", "para_char",
+          "para_doc", "text_off", "doc_year", "docnum")
+
+
+@dataclass
+class Piece:
+    """Token data of some documents, with its own local vocabularies.
+
+    Indexing workers produce pieces; an existing store is itself a piece. ``docs`` are
+    the documents' metadata records in piece order.
+    """
+
+    vocab: list[str]
+    surfaces: list[str]
+    surface_fold: np.ndarray      # local surface id -> local folded id
+    surf: np.ndarray              # local surface id per token
+    start: np.ndarray
+    end: np.ndarray
+    doc_tok: np.ndarray           # token offsets of docs in this piece, len = docs + 1
+    para_tok: np.ndarray          # first token (piece-relative) of each paragraph
+    para_char: np.ndarray         # (paras, 2) char offsets in the doc text
+    para_lang: list[str]          # language code per paragraph
+    doc_para: np.ndarray          # paragraph offsets per doc, len = docs + 1
+    texts: list[str | bytes]      # display texts (bytes: already UTF-32-LE, from a store)
+    docs: list[dict[str, Any]]
+    tok: np.ndarray | None = None  # local folded id per token (derived from surf if None)
+
+    def folded(self) -> np.ndarray:
+        if self.tok is None:
+            self.tok = self.surface_fold[self.surf] if len(self.surf) else np.zeros(0, np.int32)
+        return self.tok
+
+    def save(self, path: str | os.PathLike) -> None:
+        np.savez(path, surface_fold=self.surface_fold, surf=self.surf, start=self.start,
+                 end=self.end, doc_tok=self.doc_tok, para_tok=self.para_tok,
+                 para_char=self.para_char, doc_para=self.doc_para,
+                 text_lens=np.array([len(t.encode("utf-8")) for t in self.texts], dtype=np.int64))
+        meta = {"vocab": self.vocab, "surfaces": self.surfaces, "para_lang": self.para_lang,
+                "docs": self.docs}
+        Path(f"{path}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        Path(f"{path}.txt").write_bytes("".join(self.texts).encode("utf-8"))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Piece:
+        arrays = np.load(f"{path}.npz")
+        meta = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
+        blob = Path(f"{path}.txt").read_bytes()
+        offsets = np.concatenate([[0], np.cumsum(arrays["text_lens"])]).astype(np.int64)
+        texts = [blob[offsets[i]:offsets[i + 1]].decode("utf-8") for i in range(len(offsets) - 1)]
+        return cls(vocab=meta["vocab"], surfaces=meta["surfaces"],
+                   surface_fold=arrays["surface_fold"], surf=arrays["surf"],
+                   start=arrays["start"], end=arrays["end"], doc_tok=arrays["doc_tok"],
+                   para_tok=arrays["para_tok"], para_char=arrays["para_char"],
+                   para_lang=meta["para_lang"], doc_para=arrays["doc_para"], texts=texts,
+                   docs=meta["docs"])
+
+
+class Store:
+    """Read access to one generation's token store."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.info: dict[str, Any] = json.loads((self.path / "store.json").read_text("utf-8"))
+        self.docs: list[dict[str, Any]] = self.info["docs"]
+        self.langs: list[str] = self.info["langs"]
+        self.lang_ids = {code: i for i, code in enumerate(self.langs)}
+        self.doc_index = {d["doc_id"]: i for i, d in enumerate(self.docs)}
+
+    def _array(self, name: str) -> np.ndarray:
+        return np.load(self.path / f"{name}.npy", mmap_mode="r")
+
+    @cached_property
+    def tok(self) -> np.ndarray:
+        return self._array("tok")
+
+    @cached_property
+    def surf(self) -> np.ndarray:
+        return self._array("surf")
+
+    @cached_property
+    def start(self) -> np.ndarray:
+        return self._array("start")
+
+    @cached_property
+    def end(self) -> np.ndarray:
+        return self._array("end")
+
+    @cached_property
+    def doc_tok(self) -> np.ndarray:
+        return np.asarray(self._array("doc_tok"))
+
+    @cached_property
+    def para_tok(self) -> np.ndarray:
+        return np.asarray(self._array("para_tok"))
+
+    @cached_property
+    def para_lang(self) -> np.ndarray:
+        return np.asarray(self._array("para_lang"))
+
+    @cached_property
+    def para_char(self) -> np.ndarray:
+        return np.asarray(self._array("para_char"))
+
+    @cached_property
+    def para_doc(self) -> np.ndarray:
+        return np.asarray(self._array("para_doc"))
+
+    @cached_property
+    def doc_year(self) -> np.ndarray:
+        return np.asarray(self._array("doc_year"))
+
+    @cached_property
+    def docnum(self) -> np.ndarray:
+        """Store document index of each whoosh docnum (-1 where deleted)."""
+        return np.asarray(self._array("docnum"))
+
+    @cached_property
+    def text_off(self) -> np.ndarray:
+        return np.asarray(self._array("text_off"))
+
+    @cached_property
+    def vocab(self) -> list[str]:
+        return (self.path / "vocab.txt").read_text("utf-8").split("\n")[:-1] if self.n_vocab else []
+
+    @cached_property
+    def surfaces(self) -> list[str]:
+        text = (self.path / "surfaces.txt").read_text("utf-8")
+        return text.split("\n")[:-1] if text else []
+
+    @property
+    def n_vocab(self) -> int:
+        return int(self.info["n_vocab"])
+
+    @property
+    def n_tokens(self) -> int:
+        return int(self.info["n_tokens"])
+
+    @cached_property
+    def vocab_index(self) -> dict[str, int]:
+        return {w: i for i, w in enumerate(self.vocab)}
+
+    @cached_property
+    def surface_index(self) -> dict[str, int]:
+        return {w: i for i, w in enumerate(self.surfaces)}
+
+    @cached_property
+    def token_doc(self) -> np.ndarray:
+        """Not materialised: use :meth:`doc_of` instead for arrays of positions."""
+        raise AttributeError("use doc_of()")
+
+    def doc_of(self, positions: np.ndarray) -> np.ndarray:
+        """Return the store document index of each global token position."""
+        return np.searchsorted(self.doc_tok, positions, side="right") - 1
+
+    def para_of(self, positions: np.ndarray) -> np.ndarray:
+        """Return the paragraph index of each global token position."""
+        return np.searchsorted(self.para_tok, positions, side="right") - 1
+
+    def lang_of(self, positions: np.ndarray) -> np.ndarray:
+        """Return the language id of the paragraph of each global token position."""
+        return self.para_lang[self.para_of(positions)]
+
+    @cached_property
+    def _chars(self) -> np.ndarray:
+        return np.memmap(self.path / "texts.u32", dtype="<u4", mode="r") if self.info["n_chars"] else np.zeros(0, "<u4")
+
+    def text(self, doc: int, start: int = 0, end: int | None = None) -> str:
+        """Return a document's display text, or the characters [start:end) of it."""
+        base = int(self.text_off[doc])
+        stop = int(self.text_off[doc + 1]) if end is None else base + end
+        return self._chars[base + start:stop].tobytes().decode("utf-32-le")
+
+    def doc_paragraphs(self, doc: int) -> list[dict[str, Any]]:
+        """Return the paragraphs of a document: start, end (chars), lang, text."""
+        paras = np.nonzero(self.para_doc == doc)[0]
+        text = self.text(doc)
+        out = []
+        for p in paras:
+            s, e = (int(x) for x in self.para_char[p])
+            out.append({"start": s, "end": e, "lang": self.langs[int(self.para_lang[p])],
+                        "text": text[s:e], "first_token": int(self.para_tok[p] - self.doc_tok[doc])})
+        return out
+
+
+@dataclass
+class _Out:
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[int]]],
+                docnum_order: Sequence[tuple[int, int]], n_docnums: int) -> dict[str, Any]:
+    """Write a new store from documents of several pieces.
+
+    ``pieces`` pairs each piece with the piece-local document indexes to keep;
+    ``docnum_order`` lists (piece number, local doc index) in the whoosh docnum order of
+    live documents, and ``n_docnums`` is the number of whoosh docnums (live or deleted).
+    Returns the store's ``store.json`` record.
+    """
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+
+    # Global vocabularies: the sorted union of the forms used by the kept documents.
+    used_vocab: set[str] = set()
+    used_surf: set[str] = set()
+    for piece, keep in pieces:
+        if not len(keep):
+            continue
+        surf_used = np.zeros(len(piece.surfaces), dtype=bool)
+        for d in keep:
+            a, b = int(piece.doc_tok[d]), int(piece.doc_tok[d + 1])
+            surf_used[np.asarray(piece.surf[a:b])] = True
+        ids = np.nonzero(surf_used)[0]
+        used_surf.update(piece.surfaces[i] for i in ids)
+        used_vocab.update(piece.vocab[i] for i in np.unique(piece.surface_fold[ids]))
+    vocab = sorted(used_vocab)
+    surfaces = sorted(used_surf)
+    vocab_id = {w: i for i, w in enumerate(vocab)}
+    surf_id = {w: i for i, w in enumerate(surfaces)}
+    surf_remaps = []
+    fold_of_surface = np.zeros(len(surfaces), dtype=np.int32)
+    for piece, _keep in pieces:
+        remap = np.full(len(piece.surfaces), -1, dtype=np.int32)
+        for i, s in enumerate(piece.surfaces):
+            g = surf_id.get(s)
+            if g is not None:
+                remap[i] = g
+                fold_of_surface[g] = vocab_id[piece.vocab[int(piece.surface_fold[i])]]
+        surf_remaps.append(remap)
+
+    langs = sorted({lang for piece, keep in pieces for d in keep
+                    for lang in piece.para_lang[int(piece.doc_para[d]):int(piece.doc_para[d + 1])]})
+    lang_id = {code: i for i, code in enumerate(langs)}
+
+    n_tokens = sum(int(pieces[p][0].doc_tok[d + 1] - pieces[p][0].doc_tok[d]) for p, d in docnum_order)
+    n_paras = sum(int(pieces[p][0].doc_para[d + 1] - pieces[p][0].doc_para[d]) for p, d in docnum_order)
+    n_docs = len(docnum_order)
+
+    def mm(name: str, dtype, shape) -> np.ndarray:
+        return np.lib.format.open_memmap(path / f"{name}.npy", mode="w+", dtype=dtype, shape=shape)
+
+    tok = mm("tok", np.int32, (n_tokens,))
+    surf = mm("surf", np.int32, (n_tokens,))
+    start = mm("start", np.int32, (n_tokens,))
+    end = mm("end", np.int32, (n_tokens,))
+    doc_tok = np.zeros(n_docs + 1, dtype=np.int64)
+    para_tok = np.zeros(n_paras + 1, dtype=np.int64)
+    para_lang = np.zeros(n_paras, dtype=np.int16)
+    para_char = np.zeros((n_paras, 2), dtype=np.int32)
+    para_doc = np.zeros(n_paras, dtype=np.int32)
+    text_off = np.zeros(n_docs + 1, dtype=np.int64)
+    doc_year = np.full(n_docs, -1, dtype=np.int32)
+    docs: list[dict[str, Any]] = []
+    totals: dict[str, dict[str, int]] = {}
+    doc_tokens_by_lang: list[dict[str, int]] = []
+
+    t = p_out = 0
+    with open(path / "texts.u32", "wb") as texts:
+        offset = 0
+        for out_doc, (p, d) in enumerate(docnum_order):
+            piece = pieces[p][0]
+            a, b = int(piece.doc_tok[d]), int(piece.doc_tok[d + 1])
+            n = b - a
+            s_ids = surf_remaps[p][np.asarray(piece.surf[a:b])]
+            surf[t:t + n] = s_ids
+            tok[t:t + n] = fold_of_surface[s_ids]
+            start[t:t + n] = piece.start[a:b]
+            end[t:t + n] = piece.end[a:b]
+            pa, pb = int(piece.doc_para[d]), int(piece.doc_para[d + 1])
+            k = pb - pa
+            para_tok[p_out:p_out + k] = np.asarray(piece.para_tok[pa:pb]) - a + t
+            para_char[p_out:p_out + k] = piece.para_char[pa:pb]
+            codes = piece.para_lang[pa:pb]
+            para_lang[p_out:p_out + k] = [lang_id[c] for c in codes]
+            para_doc[p_out:p_out + k] = out_doc
+            lens = np.diff(np.append(np.asarray(piece.para_tok[pa:pb]), b))
+            record = dict(piece.docs[d])
+            year = record.get("year")
+            doc_year[out_doc] = -1 if year is None else int(year)
+            by_lang: dict[str, int] = {}
+            for code, length in zip(codes, lens.tolist(), strict=True):
+                by_lang[code] = by_lang.get(code, 0) + int(length)
+            record["tokens"] = n
+            record["tokens_by_lang"] = by_lang
+            doc_tokens_by_lang.append(by_lang)
+            key_year = "" if year is None else str(year)
+            for code, count in by_lang.items():
+                cell = totals.setdefault(code, {})
+                cell[key_year] = cell.get(key_year, 0) + count
+            docs.append(record)
+            blob = piece.texts[d]
+            if isinstance(blob, str):
+                blob = blob.encode("utf-32-le")
+            texts.write(blob)
+            offset += len(blob) // 4
+            text_off[out_doc + 1] = offset
+            t += n
+            p_out += k
+            doc_tok[out_doc + 1] = t
+    para_tok[n_paras] = t
+    docnum = np.full(n_docnums, -1, dtype=np.int32)
+    for out_doc, record in enumerate(docs):
+        docnum[int(record["docnum"])] = out_doc
+    for name, arr in (("doc_tok", doc_tok), ("para_tok", para_tok), ("para_lang", para_lang),
+                      ("para_char", para_char), ("para_doc", para_doc), ("text_off", text_off),
+                      ("doc_year", doc_year), ("docnum", docnum)):
+        np.save(path / f"{name}.npy", arr)
+    for arr in (tok, surf, start, end):
+        arr.flush()
+    del tok, surf, start, end
+    (path / "vocab.txt").write_text("".join(w + "\n" for w in vocab), encoding="utf-8")
+    (path / "surfaces.txt").write_text("".join(w + "\n" for w in surfaces), encoding="utf-8")
+    info = {"n_tokens": n_tokens, "n_vocab": len(vocab), "n_surfaces": len(surfaces),
+            "n_docs": n_docs, "n_paragraphs": n_paras, "n_chars": int(text_off[-1]), "langs": langs, "docs": docs,
+            "totals": totals}
+    (path / "store.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+    return info
+
+
+def store_as_piece(store: Store) -> Piece:
+    """View an existing store as a piece, so unchanged documents are carried over."""
+    surface_fold = np.zeros(len(store.surfaces), dtype=np.int32)
+    vocab_index = store.vocab_index
+    from .analysis import fold
+
+    for i, s in enumerate(store.surfaces):
+        surface_fold[i] = vocab_index[fold(s)]
+    doc_para = np.searchsorted(store.para_doc, np.arange(len(store.docs) + 1), side="left")
+    chars = store._chars
+    off = store.text_off
+    return Piece(vocab=store.vocab, surfaces=store.surfaces, surface_fold=surface_fold,
+                 surf=store.surf, start=store.start, end=store.end, doc_tok=store.doc_tok,
+                 para_tok=store.para_tok[:-1], para_char=store.para_char,
+                 para_lang=[store.langs[i] for i in store.para_lang.tolist()],
+                 doc_para=doc_para, texts=[chars[off[i]:off[i + 1]].tobytes() for i in range(len(store.docs))],
+                 docs=[{k: v for k, v in d.items() if k not in ("tokens", "tokens_by_lang")}
+                       for d in store.docs])
