@@ -24,6 +24,8 @@ import regex
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
 TOKEN_PATTERN = rf"[{_CJK}]|(?:[[\p{{L}}\p{{N}}]--[{_CJK}]]\p{{M}}*)+"
 TOKEN_RE = regex.compile(TOKEN_PATTERN, regex.V1)
+# Splitting on a captured token pattern alternates separators and tokens: sep, tok, ..., sep.
+SPLIT_RE = regex.compile(f"({TOKEN_PATTERN})", regex.V1)
 
 # Combining diacritics stripped by folding: only the general block, so that the Japanese
 # voicing marks (U+3099/U+309A) survive and "が" does not fold into "か".

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import struct
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 from whoosh import fields, formats, index, query, sorting
 from whoosh.analysis import Analyzer, Token
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.scoring import BM25F
 from whoosh.writing import NO_MERGE, SegmentWriter
 
@@ -58,10 +60,49 @@ class FoldingAnalyzer(Analyzer):
             yield token
 
 
+class Postings(tuple):
+    """A document's postings made in bulk: ``(term, frequency, encoded positions)`` items."""
+
+
+def pack_postings(vocab: Sequence[str], term_ids: np.ndarray) -> Postings:
+    """Group token positions by term and encode them, with numpy instead of per-token Python.
+
+    ``term_ids[pos]`` is the id (an index into ``vocab``) of the term at position ``pos``.
+    """
+    n = int(term_ids.size)
+    if not n:
+        return Postings()
+    order = np.argsort(term_ids, kind="stable")
+    sorted_ids = term_ids[order]
+    bounds = np.flatnonzero(np.diff(sorted_ids)) + 1
+    starts = np.concatenate(([0], bounds))
+    ends = np.concatenate((bounds, [n]))
+    deltas = np.diff(order, prepend=0)
+    deltas[starts] = order[starts]
+    wide = np.maximum.reduceat(deltas, starts) >= 65536
+    narrow_bytes = deltas.astype("<u2").tobytes()
+    wide_bytes = deltas.astype("<u4").tobytes() if wide.any() else b""
+    pack = _HEADER.pack
+    items = []
+    for term_id, a, b, w in zip(sorted_ids[starts].tolist(), starts.tolist(), ends.tolist(),
+                                wide.tolist(), strict=True):
+        if w:
+            value = pack(b - a, 4) + wide_bytes[4 * a:4 * b]
+        else:
+            value = pack(b - a, 2) + narrow_bytes[2 * a:2 * b]
+        items.append((vocab[term_id], b - a, value))
+    return Postings(items)
+
+
 class PackedPositions(formats.Positions):
     """Positions stored as little-endian integer deltas (uint16 or uint32)."""
 
     def word_values(self, value, analyzer, **kwargs):
+        if isinstance(value, Postings):
+            fb = self.field_boost
+            for term, freq, encoded in value:
+                yield term, freq, freq * fb, encoded
+            return
         if isinstance(value, str):
             yield from super().word_values(value, analyzer, **kwargs)
             return
@@ -77,11 +118,10 @@ class PackedPositions(formats.Positions):
             yield term, len(poslist), len(poslist) * fb, self.encode(poslist)
 
     def encode(self, poslist):
-        arr = np.asarray(poslist, dtype=np.int64)
-        deltas = np.diff(arr, prepend=0)
-        if deltas.size and deltas.max() >= 65536:
-            return _HEADER.pack(len(poslist), 4) + deltas.astype("<u4").tobytes()
-        return _HEADER.pack(len(poslist), 2) + deltas.astype("<u2").tobytes()
+        deltas = [b - a for a, b in zip([0, *poslist[:-1]], poslist, strict=True)]
+        if deltas and max(deltas) >= 65536:
+            return _HEADER.pack(len(deltas), 4) + array("I", deltas).tobytes()
+        return _HEADER.pack(len(deltas), 2) + array("H", deltas).tobytes()
 
     def decode_positions(self, valuestring):
         return decode_positions(valuestring).tolist()
@@ -135,7 +175,7 @@ class EngineDoc:
     work: str
     langs: tuple[str, ...]
     year: int | None
-    terms: Sequence[str]
+    postings: Postings
 
 
 class SegmentBuilder:
@@ -147,14 +187,15 @@ class SegmentBuilder:
 
     def __init__(self, path: str | os.PathLike):
         self._ix = index.open_dir(str(path), indexname=INDEX_NAME)
-        self._writer = SegmentWriter(self._ix, _lk=False)
+        # Uncompressed posting blocks: writing is a third faster, the index a little larger.
+        self._writer = SegmentWriter(self._ix, _lk=False, codec=W3Codec(compression=0))
         self.count = 0
 
     def add(self, doc: EngineDoc) -> None:
         fieldvalues: dict[str, Any] = {
             "doc_id": doc.doc_id,
             "title": doc.title,
-            "body": tuple(doc.terms),
+            "body": doc.postings,
             "lang": " ".join(doc.langs),
         }
         for name in ("author", "group", "work"):

@@ -9,7 +9,6 @@ and switches the live generation. See :mod:`concord.index` for the directory lay
 
 from __future__ import annotations
 
-import bisect
 import fcntl
 import hashlib
 import json
@@ -27,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .analysis import analyzer_settings, fold, token_spans
+from .analysis import SPLIT_RE, analyzer_settings, fold
 from .errors import CorpusError, IndexBusy, ReaderError
 from .index import SCHEMA_VERSION, read_current, write_current
 
@@ -100,45 +99,53 @@ class PieceBuilder:
         self.docs: list[dict[str, Any]] = []
 
     def add(self, record: dict[str, Any], text: str, paragraphs: Sequence[tuple[int, int]],
-            langs: Sequence[str]) -> list[str]:
-        """Tokenise one document; return its folded terms in token order."""
-        spans = token_spans(text)
+            langs: Sequence[str]):
+        """Tokenise one document; return its engine postings."""
+        from .engine import pack_postings
+
         surface_ids = self.surface_ids
-        ids = np.empty(len(spans), dtype=np.int32)
-        starts = np.empty(len(spans), dtype=np.int32)
-        ends = np.empty(len(spans), dtype=np.int32)
-        terms: list[str] = []
-        for i, (token, s, e) in enumerate(spans):
-            sid = surface_ids.get(token)
-            if sid is None:
-                sid = surface_ids[token] = len(self.surfaces)
-                self.surfaces.append(token)
-                folded = fold(token)
-                fid = self.vocab_ids.get(folded)
-                if fid is None:
-                    fid = self.vocab_ids[folded] = len(self.vocab)
-                    self.vocab.append(folded)
-                self.surface_fold.append(fid)
-            ids[i] = sid
-            starts[i] = s
-            ends[i] = e
-        vocab = self.vocab
-        fold_of = self.surface_fold
-        terms = [vocab[fold_of[sid]] for sid in ids.tolist()]
+        surfaces = self.surfaces
+        surface_fold = self.surface_fold
+        vocab_ids = self.vocab_ids
+        # One C-level split gives tokens and the separators between them; their lengths
+        # give every offset, so no Python code runs per token except one dict look-up.
+        parts = SPLIT_RE.split(text)
+        toks = parts[1::2]
+        cum = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
+        starts = cum[0:-1:2].astype(np.int32)
+        ends = cum[1::2].astype(np.int32)
+        sids = list(map(surface_ids.get, toks))
+        if None in sids:
+            for i, sid in enumerate(sids):
+                if sid is None:
+                    token = toks[i]
+                    sid = surface_ids.get(token)
+                    if sid is None:
+                        sid = surface_ids[token] = len(surfaces)
+                        surfaces.append(token)
+                        folded = fold(token)
+                        fid = vocab_ids.get(folded)
+                        if fid is None:
+                            fid = vocab_ids[folded] = len(self.vocab)
+                            self.vocab.append(folded)
+                        surface_fold.append(fid)
+                    sids[i] = sid
+        ids = np.asarray(sids, dtype=np.int32)
         base = self.doc_tok[-1]
-        start_list = starts.tolist()
-        first = [bisect.bisect_left(start_list, ps) for ps, _pe in paragraphs]
+        para_starts = np.asarray([ps for ps, _pe in paragraphs], dtype=np.int64)
+        first = np.searchsorted(starts, para_starts, side="left")
         self.surf.append(ids)
         self.start.append(starts)
         self.end.append(ends)
-        self.para_tok.append(np.asarray(first, dtype=np.int64) + base)
+        self.para_tok.append(first.astype(np.int64) + base)
         self.para_char.append(np.asarray(paragraphs, dtype=np.int32).reshape(-1, 2))
         self.para_lang.extend(langs)
-        self.doc_tok.append(base + len(spans))
+        self.doc_tok.append(base + len(sids))
         self.doc_para.append(self.doc_para[-1] + len(paragraphs))
         self.texts.append(text)
         self.docs.append(record)
-        return terms
+        fold_ids = np.asarray(surface_fold, dtype=np.int32)[ids] if len(sids) else ids
+        return pack_postings(self.vocab, fold_ids), len(sids)
 
     def piece(self):
         from .store import Piece
@@ -190,11 +197,11 @@ def _index_one(path: Path, corpus: Path, sidecar: dict, content_hash: str,
     doc_lang = document_language(texts, doc.metadata.get("language"))
     langs = paragraph_languages(texts, doc_lang)
     record = document_record(doc, content_hash, doc_lang)
-    terms = builder.add(record, doc.text, doc.paragraphs, langs)
+    postings, n_tokens = builder.add(record, doc.text, doc.paragraphs, langs)
     segment.add(EngineDoc(doc_id=doc.doc_id, title=record["title"], author=record["author"],
                           group=record["group"], work=record["work"],
-                          langs=tuple(sorted(set(langs))), year=record["year"], terms=terms))
-    return len(terms)
+                          langs=tuple(sorted(set(langs))), year=record["year"], postings=postings))
+    return n_tokens
 
 
 def _worker(tasks, results, whoosh_dir: str, piece_path: str, corpus: str, sidecar: dict) -> None:

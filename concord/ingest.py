@@ -111,6 +111,8 @@ def load_sidecar(corpus: str | Path) -> dict[str, dict[str, str]]:
         text = _decode(raw)
     except ReaderError as exc:
         raise CorpusError(f"{path}: {exc}") from None
+    if not text.strip():
+        return {}
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: dict[str, dict[str, str]] = {}
     try:
@@ -445,6 +447,10 @@ def _plain_paragraphs(text: str, *, line_per_paragraph: bool) -> list[str]:
 def _is_unwrapped(text: str) -> bool:
     """Tell whether each line holds a whole paragraph (many long lines) or is hard-wrapped."""
     lines = [line for line in text.split("\n") if line.strip()]
+    blocks = [block for block in _BLANK_LINE.split(text) if block.strip()]
+    if len(blocks) - 1 >= len(lines) / 10:
+        # Blank lines are common: they, not line ends, separate the paragraphs.
+        return False
     return sum(len(line) > 100 for line in lines) > len(lines) / 20
 
 
@@ -595,12 +601,16 @@ class _ParagraphCollector:
         if text:
             self._notes.append(text)
 
-    def flush(self) -> None:
+    def flush(self, *, loose: bool = False) -> None:
+        """End the current paragraph; ``loose`` text (outside any paragraph element, as
+        in draft TEI) is split at blank lines instead."""
         if self._parts:
-            text = normalise_text("".join(self._parts))
+            text = "".join(self._parts)
             self._parts.clear()
-            if text:
-                self.paragraphs.append(text)
+            blocks = _BLANK_LINE.split(text) if loose else (text,)
+            self.paragraphs.extend(
+                paragraph for block in blocks if (paragraph := normalise_text(block))
+            )
         if self._notes:
             self.paragraphs.extend(self._notes)
             self._notes.clear()
@@ -631,7 +641,10 @@ _HTML_META = {
 _HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 # A <p> inside a <span> (as in <span class="note">[<p>…</p>]</span>) is invalid HTML that
 # the HTML5 parser repairs by closing the outer paragraph, splitting its sentence in two.
-_HTML_SPAN_OR_P = re.compile(r"<(/?)(span|p)\b([^>]*)>", re.IGNORECASE)
+_HTML_SPAN_OR_P = re.compile(
+    r"<(/?)(span|p|div|section|article|aside|blockquote|li|td|th|body|h[1-6])\b([^>]*)>",
+    re.IGNORECASE,
+)
 
 
 def _read_html(raw: bytes, path: Path) -> tuple[list[str], dict[str, str]]:
@@ -650,10 +663,13 @@ def _inline_paragraphs_in_spans(markup: str) -> str:
     def rewrite(match: re.Match[str]) -> str:
         nonlocal depth
         closing, tag = match[1], match[2].lower()
-        if tag == "span" or depth:
+        if tag not in ("span", "p"):
+            if closing:
+                depth = 0  # no span outlives its block, even when left unclosed
+        elif tag == "span" or depth:
             depth = max(depth - 1, 0) if closing else depth + 1
-            if tag == "p":
-                return f"<{closing}span{match[3]}>"
+            if tag == "p":  # spaced, as the paragraphs it stood for were apart
+                return f" <{closing}span{match[3]}> "
         return match[0]
 
     return _HTML_SPAN_OR_P.sub(rewrite, markup)
@@ -761,7 +777,7 @@ def _read_tei(raw: bytes, path: Path) -> tuple[list[str], dict[str, str]]:
         raise ReaderError(f"not a TEI document (root element <{_local(root.tag)}>)")
     collector = _ParagraphCollector()
     _tei_walk(root, collector, in_paragraph=False)
-    collector.flush()
+    collector.flush(loose=True)
     return collector.paragraphs, _tei_metadata(root)
 
 
@@ -785,9 +801,10 @@ def _tei_walk(element: ET.Element, out: _ParagraphCollector, *, in_paragraph: bo
             if chosen is not None:
                 _tei_walk(chosen, out, in_paragraph=in_paragraph)
         elif tag in _TEI_BLOCKS and not in_paragraph:
-            out.flush()
-            _tei_walk(child, out, in_paragraph=tag in _TEI_LEAVES)
-            out.flush()
+            out.flush(loose=True)  # what came before belongs to the enclosing container
+            leaf = tag in _TEI_LEAVES
+            _tei_walk(child, out, in_paragraph=leaf)
+            out.flush(loose=not leaf)
         else:
             _tei_walk(child, out, in_paragraph=in_paragraph)
         if child.tail:
@@ -874,23 +891,21 @@ def _tei_year(header: ET.Element, namespace: str) -> str:
         if bibl.get("type") == "firstEdition"
     ]
 
+    def dated(elements: Iterable[ET.Element]) -> Iterator[str | None]:
+        for element in elements:
+            yield element.get("when")
+            yield _tei_plain_text(element)
+
     def candidates() -> Iterator[str | None]:
         for bibl in first_editions:
             dates = list(bibl.iter(date))
-            for element in dates:
-                yield element.get("when")
-                yield _tei_plain_text(element)
-            if not dates:
-                yield _tei_plain_text(bibl)
+            yield from dated(dates) if dates else (_tei_plain_text(bibl),)
         for creation in header.iter(namespace + "creation"):
-            for element in creation.iter(date):
-                yield element.get("when")
-                yield _tei_plain_text(element)
-        for element in [*(d for source in sources for d in source.iter(date)),
-                        *(d for stmt in header.iter(namespace + "publicationStmt")
-                          for d in stmt.iter(date))]:
-            yield element.get("when")
-            yield _tei_plain_text(element)
+            yield from dated(creation.iter(date))
+        for source in sources:
+            yield from dated(source.iter(date))
+        for statement in header.iter(namespace + "publicationStmt"):
+            yield from dated(statement.iter(date))
 
     for value in candidates():
         value = normalise_text(value or "")

@@ -53,37 +53,43 @@ SHARE = 0.15
 RATIO = 2.0
 
 # The most frequent function words of each language, lower-cased and split like concord's
-# tokens ("l'État" gives "l", "état"). A word listed under n languages counts 1/n for each.
-# Older spellings found in 19th-century texts are included (sv "af", "hvad"; pt "elle").
+# tokens ("l'État" gives "l", "état"); a word may be on several lists. Older spellings
+# common in 19th-century texts are included (sv "af", "hvad"; pt "elle"; pl "jéj"; ru "въ").
 _FUNCTION_WORD_LISTS = {
     "en": """the of and to a in that is was he for it with as his on be at by i had not are but
         from or have an they which you were her she there would their we him been has who will
         this all so what if my me no them said into than then could when upon should these
-        those only any t""",
+        those only any t do did your our us its been very""",
     "de": """der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch
         es an er hat aus bei sie nach wird um noch wie einem über einen so zum war haben nur oder
         aber vor zur bis mehr durch man sein wurde sei ich hatte ihr wenn dass daß was wir ihm
-        ihn sind mir mich doch schon nun kann diese dieser seine ihre werden""",
+        ihn sind mir mich doch schon nun kann diese dieser seine ihre werden du da ja uns euch hier
+        dir dich nein wo denn ob jetzt immer alles etwas nichts kein keine mein meine""",
     "nl": """de van het een en in is dat op te zijn voor met die niet aan er om ook als bij maar
         door dan of worden wordt naar nog uit werd over tot ze hij zij zich was had hebben heeft
-        kan wel al dit deze geen ik je we wij men mijn zo zou hem haar hun wat nu toen meer""",
+        kan wel al dit deze geen ik je we wij men mijn zo zou hem haar hun wat nu toen meer u
+        jij mij ons uw toch nooit niets iets hier daar waar zoo""",
     "fr": """de la le et les des en un du une que est pour qui dans a par plus pas au sur ne se ce
         il sont ou avec son aux d l qu n s c j elle nous vous je on sa ses mais comme été y
-        leur lui tout cette était avait même bien sans être ces dont fait si m""",
+        leur lui tout cette était avait même bien sans être ces dont fait si m tu te toi moi ma
+        mon ton ta mes là oui non ai ont suis cela ça rien quand où très donc alors aussi""",
     "it": """di e il la che in a per un è del non una le si da i con della al dei lo gli come
         delle nel alla più ma anche sono ha questo era se suo sua o ci mi ne aveva quando già
-        poi tutto quella quello ed nella degli dalla sul io lui lei essere fu l dell all d c""",
+        poi tutto quella quello ed nella degli dalla sul io lui lei essere fu l dell all d c
+        no me ho tu ti te vi voi noi loro qui mai sei cui così ancora ecco sì ella egli""",
     "es": """de la que el en y a los del se las por un con no una su para es al lo como más pero
         sus le ya o este sí porque esta entre cuando muy sin sobre también me hasta hay donde
-        todo nos les ni ese eso ellos esto yo él ella era había fue estaba dijo nada usted""",
+        todo nos les ni ese eso ellos esto yo él ella era había fue estaba dijo nada usted si
+        mi ha han has he os bien te tu está ser son dos estas estos mas á tan así qué esa""",
     "pt": """de a o que e do da em um para é com não uma os no se na por mais as dos como mas foi
         ao ele das tem à seu sua ou ser quando muito há nos já está eu também só pelo pela até
-        isso ela entre era depois sem mesmo aos ter seus quem nas me esse lhe num nem elle
-        tinha havia d""",
+        isso ela entre era depois sem mesmo aos ter seus quem nas me esse lhe num nem elle ella
+        tinha havia d este esta porque nada te tu si sobre todo isto aquelle vos meu minha
+        sim agora ainda aqui onde assim sempre tão á""",
     "sv": """och i att det som en på är av för med till den har de inte om ett han men var jag
         sig från vi så kan man när hon också efter eller nu sin där vid mot skulle vara hade
         alla mycket än här då sedan över bara upp vad dem honom hennes hans mig icke af hvad
-        hafva voro""",
+        hafva voro du er min ni ja ut oss se nå ville jo der dig denna detta ej""",
     "da": """og i at det en den til er som på de med han af for ikke der var mig sig men et har
         om vi min havde ham hun nu over da fra du ud sin dem os op man hans hvor eller hvad
         skal selv her alle vil blev kunne ind når være dog noget ville jo deres efter thi""",
@@ -92,13 +98,17 @@ _FUNCTION_WORD_LISTS = {
         sin noe nå også inn opp meget vil bare dette mot oss noen hva ikkje eg""",
     "pl": """i w nie na się z że do to jest o a jak ale po co tak za od jego go już tym by był
         jej czy tylko ze mnie mi tego ja jako przez dla pan sobie może było gdy bo ten jeszcze
-        tej ich ma być tu teraz tam we ją aby kiedy nawet bardzo była lub""",
+        tej ich ma być tu teraz tam we ją aby kiedy nawet bardzo była lub mu je on ona ono oni
+        my wy ty nas was ci te im nim nią nich cię swój swoje także więc lecz gdyż przed nad
+        pod przy bez który która które ani albo gdzie kto coś sam pani jéj téj""",
     "ru": """и в не на я что он с как а то это она по но его к все так у же из за вы бы от мы о
         только ее её было был мне еще ещё для до когда уже нет ни если или меня они даже вот
-        ему чтобы себя ты их была были быть который там тут где при без въ съ къ онъ изъ отъ
-        былъ ея""",
+        ему чтобы себя ты их была были быть который там тут где при без да ли много через те
+        нам нас вас вам им ним ней него сам себе тебя тебе всё этот эта эти того тот чем кто
+        тоже очень теперь здесь опять уж ведь ну хоть со во об про въ съ къ онъ изъ отъ былъ
+        ея""",
     "uk": """і в на з що не у та до й як а це за він від по але я його вона так ж же то є їх її
-        ми ви ти вже ще коли для був була було були щоб тільки мене мені собі теж також який
+        ми ви ти вже ще для був була було були щоб тільки мене мені собі теж також який
         яка які бо аж хоч де там тут цей ця ці через""",
     "bg": """и на да се в не от за че е с по са си това ще като той тя те ни но го му ми ли беше
         бе а към до при след още какво така тук там кой която който които един една вече
@@ -120,11 +130,38 @@ _FUNCTION_WORD_LISTS = {
         pel dels als d l""",
     "la": """et in est non ad cum ut quod qui quae de sed si ex per a ab esse sunt enim autem nec
         atque ac quam quo hoc eius se sibi etiam vel aut tamen quia ne iam nunc ille illa hic
-        haec erat fuit inter sub pro post ita sic quidem neque eo ea id""",
+        haec erat fuit inter sub pro post ita sic quidem neque eo ea id ejus eum suis suum
+        omnes mihi tibi nobis vobis ipse ipsa nisi ergo igitur dum ubi unde apud""",
     "eo": """la kaj de en al estas ne mi ĉe por ke ni li ŝi ili vi oni kun el pri sed da tiu tio
         kiu kio sur se ankaŭ nur estis povas ĉiuj unu ĝi sia sian lia ŝia tre jam nun ĉu post
         sen inter antaŭ kiel tiel estos estus""",
 }
+
+# The non-ASCII letters each language writes, and among them the ones that point to it. A
+# paragraph with few function words still keeps the document language when none contradicts
+# it, all its letters belong to that language and at least MIN_MARKERS are pointers:
+# "Лицо Олеси пылало лихорадочным румянцем" has no function word, but "ы" is Russian.
+_LETTERS = {
+    "de": ("äöüßéèàç", "äöüß"),
+    "nl": ("éëïöüèáóúàç", "ëï"),
+    "fr": ("éèêëàâîïôûùüçœæÿ", "èêàâçîôûœ"),
+    "it": ("àèéìòùíóúî", "àèìòù"),
+    "es": ("áéíóúñü", "áíóúñ¿¡"),
+    "pt": ("áàâãéêíóôõúçü", "ãõçâêô"),
+    "ca": ("àèéíïòóúüç", "àèòçï"),
+    "sv": ("åäöéü", "åäö"),
+    "da": ("æøåéü", "æøå"),
+    "no": ("æøåéèêóòô", "æøå"),
+    "pl": ("ąćęłńóśźżé", "ąćęłńśźż"),
+    "cs": ("áčďéěíňóřšťúůýž", "čďěňřšťůý"),
+    "fi": ("äöå", "äö"),
+    "hu": ("áéíóöőúüű", "őűö"),
+    "ro": ("ăâîșşțţ", "ăâîșşțţ"),
+    "eo": ("ĉĝĥĵŝŭ", "ĉĝĥĵŝŭ"),
+    "ru": ("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіѣѳѵ", "ыэё"),
+    "uk": ("абвгґдеєжзиіїйклмнопрстуфхцчшщьюя", "іїєґ"),
+}
+MIN_MARKERS = 2
 
 # Languages whose frequent words overlap too much for the profile to tell apart: within a
 # group the fast path does not compare them (langdetect confuses them as well).
@@ -135,15 +172,13 @@ _CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "bg"})
 _CYRILLIC_PRIOR = {"ru": 1.0, "uk": 1.0, "bg": 1.0, "mk": 1.0}
 
 
-def _function_word_table(lists: dict[str, str]) -> dict[str, tuple[tuple[str, float], ...]]:
-    """Map each function word to the languages listing it, each with weight 1/n."""
-    owners: dict[str, list[str]] = {}
+def _function_word_table(lists: dict[str, str]) -> dict[str, frozenset[str]]:
+    """Map each function word to the languages listing it."""
+    owners: dict[str, set[str]] = {}
     for lang, words in lists.items():
-        for word in dict.fromkeys(words.split()):
-            owners.setdefault(word, []).append(lang)
-    return {
-        word: tuple((lang, 1.0 / len(langs)) for lang in langs) for word, langs in owners.items()
-    }
+        for word in words.split():
+            owners.setdefault(word, set()).add(lang)
+    return {word: frozenset(langs) for word, langs in owners.items()}
 
 
 _FUNCTION_WORDS = _function_word_table(_FUNCTION_WORD_LISTS)
@@ -251,7 +286,11 @@ def _from_langdetect(code: str) -> str:
 
 
 def _detect(text: str, limit: int) -> str | None:
-    ranked = _ranked(text[:limit])
+    sample = text[:limit]
+    if sample.isupper():
+        # langdetect skips words in capitals: a heading in capitals would have no features.
+        sample = sample.lower()
+    ranked = _ranked(sample)
     if not ranked or ranked[0][1] < MIN_PROBABILITY:
         return None
     return ranked[0][0]
@@ -315,7 +354,8 @@ def paragraph_languages(paragraphs: Sequence[str], doc_language: str | None) -> 
 
 
 def _paragraph_language(text: str, doc: str | None, doc_script: int | None) -> str | None:
-    words = [t for t in TOKEN_RE.findall(text.lower()) if not t.isdigit()]
+    lowered = text.lower()
+    words = [t for t in TOKEN_RE.findall(lowered) if not t.isdigit()]
     if not words:
         return None
     letters = sum(map(len, words))
@@ -323,7 +363,7 @@ def _paragraph_language(text: str, doc: str | None, doc_script: int | None) -> s
     if script == _LATIN:
         if len(words) < MIN_WORDS or letters < MIN_LETTERS:
             return None
-        return _alphabetic_language(text, words, doc, doc_script, script)
+        return _alphabetic_language(text, lowered, words, doc, doc_script)
     if script == _CJK:
         if letters < MIN_DENSE_LETTERS:
             return None
@@ -333,7 +373,7 @@ def _paragraph_language(text: str, doc: str | None, doc_script: int | None) -> s
     if len(words) < MIN_WORDS or letters < MIN_LETTERS:
         return None
     if script == _CYRILLIC:
-        return _cyrillic_language(text, words, doc, doc_script)
+        return _cyrillic_language(text, lowered, words, doc, doc_script)
     if script == _ARABIC and _NOT_ONLY_ARABIC.search(text):
         return detect_language(text)
     if script in _SCRIPT_LANGUAGE:
@@ -366,72 +406,121 @@ def _cjk_language(text: str, counts: list[int], doc: str | None) -> str | None:
     return detect_language(text)
 
 
-def _profile(words: list[str]) -> dict[str, float]:
-    """Return each language's weighted count of function words among ``words``."""
-    scores: dict[str, float] = {}
+def _profile(words: list[str]) -> dict[str, int]:
+    """Return how many of ``words`` are function words of each language."""
+    counts: dict[str, int] = {}
     lookup = _FUNCTION_WORDS.get
     for word in words:
         owners = lookup(word)
         if owners is not None:
-            for lang, weight in owners:
-                scores[lang] = scores.get(lang, 0.0) + weight
-    return scores
+            for lang in owners:
+                counts[lang] = counts.get(lang, 0) + 1
+    return counts
 
 
-def _dominates(scores: dict[str, float], lang: str, n_words: int) -> bool:
-    """Tell whether ``lang``'s function words are frequent and clearly ahead of all others."""
-    own = scores.get(lang, 0.0)
-    if own < SHARE * n_words:
-        return False
+def _dominates(words: list[str], lang: str, lowered: str) -> bool:
+    """Tell whether the paragraph is clearly in ``lang`` as far as cheap evidence goes.
+
+    No other language may have function words against it: counting only the words that tell
+    the two apart (on one list but not the other), ``lang`` needs ``RATIO`` times as many. And
+    ``lang``'s function words must make up ``SHARE`` of the words, or else the letters of
+    ``lowered`` (the paragraph in lower case) must point to ``lang``.
+    """
+    own = 0
+    shared: dict[str, int] = {}
+    rival_only: dict[str, int] = {}
+    lookup = _FUNCTION_WORDS.get
+    for word in words:
+        owners = lookup(word)
+        if owners is None:
+            continue
+        if lang in owners:
+            own += 1
+            for other in owners:
+                shared[other] = shared.get(other, 0) + 1
+        else:
+            for other in owners:
+                rival_only[other] = rival_only.get(other, 0) + 1
     sisters = _SISTERS.get(lang, frozenset())
-    rival = max(
-        (score for other, score in scores.items() if other != lang and other not in sisters),
-        default=0.0,
-    )
-    return own >= RATIO * rival + 1
+    for other, count in rival_only.items():
+        if other not in sisters and own - shared.get(other, 0) < RATIO * count:
+            return False
+    if own and own >= SHARE * len(words):
+        return True
+    return _letters_point_to(lowered, lang)
 
 
-def _leader(scores: dict[str, float], n_words: int, among: frozenset[str] = _PROFILED) -> str | None:
-    """Return the language that dominates ``scores`` among ``among``, if one does."""
-    candidates = {lang: score for lang, score in scores.items() if lang in among}
-    if not candidates:
-        return None
-    best = min(candidates, key=lambda lang: (-candidates[lang], lang))
-    if best in _SISTERS or not _dominates(candidates, best, n_words):
-        return None
-    return best
+def _letters_point_to(lowered: str, lang: str) -> bool:
+    """Tell whether all non-ASCII letters of ``lowered`` are ``lang``'s and enough point to it."""
+    if lang not in _LETTERS:
+        return False
+    alphabet, markers = _LETTERS[lang]
+    chars = set(lowered)
+    for char in chars:
+        if not char.isascii() and char not in alphabet and char.isalpha():
+            return False
+    return sum(lowered.count(char) for char in chars.intersection(markers)) >= MIN_MARKERS
+
+
+def _outweighs(words: list[str], lang: str, other: str) -> bool:
+    """Tell whether more of ``words`` are function words of ``lang`` only than of ``other`` only."""
+    balance = 0
+    lookup = _FUNCTION_WORDS.get
+    for word in words:
+        owners = lookup(word)
+        if owners is not None and (lang in owners) != (other in owners):
+            balance += 1 if lang in owners else -1
+    return balance > 0
+
+
+def _leader(words: list[str], lowered: str, among: frozenset[str] = _PROFILED) -> str | None:
+    """Return the language of ``among`` that dominates the paragraph, if one does."""
+    counts = _profile(words)
+    ranked = sorted((lang for lang in counts if lang in among), key=lambda l: (-counts[l], l))
+    for lang in ranked[:3]:
+        if lang not in _SISTERS and _dominates(words, lang, lowered):
+            return lang
+    return None
 
 
 def _alphabetic_language(
-    text: str, words: list[str], doc: str | None, doc_script: int | None, script: int
+    text: str, lowered: str, words: list[str], doc: str | None, doc_script: int | None
 ) -> str | None:
-    scores = _profile(words)
-    if doc in _PROFILED and _dominates(scores, doc, len(words)):
+    if doc in _PROFILED and _dominates(words, doc, lowered):
         return doc
-    leader = _leader(scores, len(words))
+    leader = _leader(words, lowered)
     # langdetect has no Latin or Esperanto; without a document language, trust the profile.
     if leader is not None and (leader in ("la", "eo") or doc is None):
         return leader
     found = detect_language(text)
-    if found is None and doc is not None and doc_script != script:
+    if found is not None and found != doc and doc in _PROFILED and _outweighs(words, doc, found):
+        # langdetect errs on short paragraphs (Portuguese as Spanish, Spanish as Catalan):
+        # it does not overrule the document language against the function words' evidence.
+        return doc
+    if found is None and doc is not None and doc_script != _LATIN:
         # Inheriting, say, "ja" for a Latin-script paragraph would surely be wrong.
-        return max(scores, key=lambda lang: (scores[lang], lang)) if scores else None
+        counts = _profile(words)
+        return max(counts, key=lambda lang: (counts[lang], lang)) if counts else None
     return found
 
 
 def _cyrillic_language(
-    text: str, words: list[str], doc: str | None, doc_script: int | None
+    text: str, lowered: str, words: list[str], doc: str | None, doc_script: int | None
 ) -> str | None:
-    scores = _profile(words)
-    if doc in _CYRILLIC_LANGUAGES and _dominates(scores, doc, len(words)):
+    if doc in _CYRILLIC_LANGUAGES and _dominates(words, doc, lowered):
         return doc
-    leader = _leader(scores, len(words), _CYRILLIC_LANGUAGES)
+    # "ы" and "э" are written in Russian only, "ї", "є" and "ґ" in Ukrainian only.
+    for lang in ("ru", "uk"):
+        if _letters_point_to(lowered, lang):
+            return lang
+    leader = _leader(words, lowered, _CYRILLIC_LANGUAGES)
     if leader is not None:
         return leader
     ranked = _ranked(text[:DETECT_CHARS], cyrillic_only=True)
     if not ranked:
         return None
     code, probability = ranked[0]
-    if probability < MIN_PROBABILITY and doc_script == _CYRILLIC:
-        return doc
+    if doc_script == _CYRILLIC and code != doc:
+        if probability < MIN_PROBABILITY or (doc in _PROFILED and _outweighs(words, doc, code)):
+            return doc
     return code

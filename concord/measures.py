@@ -24,8 +24,8 @@ Expected counts under independence are ``e_ij = row_i × column_j / N``.
 
 **Zeros** never raise and never warn: ``0 · log 0`` is 0, so G² is finite on every table;
 with ``o11 = 0`` MI and logDice are ``-inf`` (the limit of a log of zero) and the t-score is
-``-inf`` (``0`` when the collocate never occurs at all); Dice is 0 whenever ``o11`` is 0; the
-empty table scores 0 on G² and Dice.
+``-inf`` (``0`` when ``e11`` is 0 too: no collocate or no window); Dice is 0 whenever ``o11``
+is 0; the empty table scores 0 on G² and Dice.
 
 **Keyness** compares a word's frequency ``a`` in a target corpus of ``c`` tokens with its
 frequency ``b`` in a reference corpus of ``d`` tokens: :func:`keyness_log_likelihood` is

@@ -271,3 +271,18 @@ def with_filters(parsed: ParsedQuery, extra: Filters) -> ParsedQuery:
 def tokens_of(text: str) -> list[str]:
     """Plain tokens of a text (no wildcards), as the indexer makes them."""
     return [m.group() for m in TOKEN_RE.finditer(text)]
+
+
+def parse_subcorpus(text: str) -> Filters:
+    """Parse a sub-corpus given as filters only, e.g. ``"lang:de year:1920-1929"``."""
+    filters = Filters()
+    for m in regex.finditer(r'(\w+):("[^"]*"|\S+)|(\S+)', text or ""):
+        if m.group(3) is not None:
+            raise OptionError(f"bad sub-corpus {text!r}: use filters like lang:de year:1920-1929 group:KAPD")
+        name = m.group(1).lower()
+        if name not in FILTER_FIELDS:
+            raise OptionError(f"unknown field {m.group(1)!r}: use one of {', '.join(FILTER_FIELDS)}")
+        filters = filters.merge(parse_filter(name, m.group(2).strip('"')))
+    if filters.is_empty():
+        raise OptionError(f"empty sub-corpus {text!r}: give filters such as year:1920-1929")
+    return filters

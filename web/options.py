@@ -1,0 +1,208 @@
+"""Request parameters, parsed and validated once into frozen option records.
+
+Every page reads its state from the query string. This module turns ``request.args`` (any
+mapping of strings, or a ``MultiDict`` for repeated ``q``) into typed records and raises
+:class:`~concord.errors.OptionError` with a message a user can act on; it never searches or
+renders. Limits here are the web's caps on page size: downloads drop the paging instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from concord.errors import OptionError
+from concord.hits import MODES
+from concord.kwic import MAX_WIDTH, parse_sort
+from concord.query import Filters, parse_filter, parse_subcorpus
+from concord.stats import parse_by, parse_window
+
+MAX_LIMIT = 1000
+MAX_PAGE = 1_000_000
+MAX_SAMPLE = 1_000_000
+MAX_QUERIES = 8
+FILTER_PARAMS = ("lang", "year", "author", "group", "work", "doc")
+SCALES = ("pm", "abs")
+MEASURES = ("ll", "mi", "t", "dice", "logdice")
+DOWNLOAD_FORMATS = ("csv", "tsv", "json", "jsonl", "xlsx")
+
+
+def _text(args: Mapping[str, str], name: str, default: str = "") -> str:
+    value = args.get(name)
+    return default if value is None else str(value).strip()
+
+
+def integer(args: Mapping[str, str], name: str, default: int | None, lo: int, hi: int) -> int | None:
+    """Read a whole-number parameter in ``[lo, hi]`` (raises OptionError)."""
+    raw = _text(args, name)
+    if raw == "":
+        return default
+    if not re.fullmatch(r"[+-]?\d{1,12}", raw):
+        raise OptionError(f"{name} must be a whole number from {lo} to {hi}, not {raw[:40]!r}")
+    value = int(raw)
+    if not lo <= value <= hi:
+        raise OptionError(f"{name} must be a whole number from {lo} to {hi}, not {value}")
+    return value
+
+
+def flag(args: Mapping[str, str], name: str, default: bool = False) -> bool:
+    """Read a yes/no parameter: 1/0, true/false, yes/no, on/off."""
+    raw = _text(args, name).lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise OptionError(f"{name} must be 1 or 0, not {raw[:40]!r}")
+
+
+def choice(args: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = _text(args, name)
+    if raw == "":
+        return default
+    if raw not in choices:
+        raise OptionError(f"unknown {name} {raw[:40]!r}: use one of {', '.join(choices)}")
+    return raw
+
+
+@dataclass(frozen=True)
+class Common:
+    """The parameters every page shares: query, match mode and filters."""
+
+    q: str = ""
+    mode: str = "default"
+    filters: Filters = field(default_factory=Filters)
+    filter_args: tuple[tuple[str, str], ...] = ()
+
+    def args(self) -> dict[str, str]:
+        """The shared parameters as they go back into URLs (empty ones left out)."""
+        out = {"q": self.q} if self.q else {}
+        if self.mode != "default":
+            out["mode"] = self.mode
+        out.update(self.filter_args)
+        return out
+
+
+def common(args: Mapping[str, str]) -> Common:
+    """Parse ``q``, ``mode`` and the filter parameters."""
+    q = _text(args, "q")
+    mode = choice(args, "mode", MODES, "default")
+    filters = Filters()
+    kept = []
+    for name in FILTER_PARAMS:
+        value = _text(args, name)
+        if value:
+            filters = filters.merge(parse_filter(name, value))
+            kept.append((name, value))
+    return Common(q=q, mode=mode, filters=filters, filter_args=tuple(kept))
+
+
+@dataclass(frozen=True)
+class Paging:
+    page: int = 1
+    limit: int = 50
+    all: bool = False
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.limit
+
+
+def paging(args: Mapping[str, str], default_limit: int) -> Paging:
+    return Paging(page=integer(args, "page", 1, 1, MAX_PAGE),
+                  limit=integer(args, "limit", default_limit, 1, MAX_LIMIT),
+                  all=flag(args, "all"))
+
+
+@dataclass(frozen=True)
+class KwicOptions:
+    sort: tuple[str, ...] = ("position",)
+    width: int = 8
+    sample: int | None = None
+    seed: int = 0
+    paging: Paging = field(default_factory=Paging)
+
+
+def kwic_options(args: Mapping[str, str]) -> KwicOptions:
+    return KwicOptions(sort=parse_sort(_text(args, "sort") or None),
+                       width=integer(args, "width", 8, 0, MAX_WIDTH),
+                       sample=integer(args, "sample", None, 1, MAX_SAMPLE),
+                       seed=integer(args, "seed", 0, 0, 2**31 - 1),
+                       paging=paging(args, 50))
+
+
+@dataclass(frozen=True)
+class FreqOptions:
+    queries: tuple[str, ...] = ()
+    by: tuple[str, ...] = ("lang", "year")
+    scale: str = "pm"
+
+
+def freq_options(args, default_by: str = "lang,year") -> FreqOptions:
+    """Parse ``q`` (repeatable: one chart line per query), ``by`` and ``scale``."""
+    getlist = getattr(args, "getlist", None)
+    raw = getlist("q") if getlist else [args.get("q", "")]
+    queries = tuple(dict.fromkeys(q.strip() for q in raw if q and q.strip()))
+    if len(queries) > MAX_QUERIES:
+        raise OptionError(f"at most {MAX_QUERIES} queries at once")
+    return FreqOptions(queries=queries, by=parse_by(_text(args, "by") or default_by),
+                       scale=choice(args, "scale", SCALES, "pm"))
+
+
+@dataclass(frozen=True)
+class CollocateOptions:
+    window: tuple[int, int] = (5, 5)
+    measure: str = "ll"
+    min_freq: int = 3
+    drop_stopwords: bool = True
+    by_lang: bool | None = None
+    paging: Paging = field(default_factory=Paging)
+
+
+def collocate_options(args: Mapping[str, str]) -> CollocateOptions:
+    by_lang = _text(args, "by_lang")
+    return CollocateOptions(window=parse_window(_text(args, "window") or "5"),
+                            measure=choice(args, "measure", MEASURES, "ll"),
+                            min_freq=integer(args, "min_freq", 3, 1, 10**9),
+                            drop_stopwords=not flag(args, "stopwords"),
+                            by_lang=None if by_lang == "" else flag(args, "by_lang"),
+                            paging=paging(args, 100))
+
+
+@dataclass(frozen=True)
+class WordlistOptions:
+    min_freq: int = 1
+    drop_stopwords: bool = False
+    paging: Paging = field(default_factory=Paging)
+
+
+def wordlist_options(args: Mapping[str, str]) -> WordlistOptions:
+    return WordlistOptions(min_freq=integer(args, "min_freq", 1, 1, 10**9),
+                           drop_stopwords=flag(args, "drop_stopwords"),
+                           paging=paging(args, 100))
+
+
+@dataclass(frozen=True)
+class KeywordOptions:
+    target: str = ""
+    reference: str = ""
+    target_filters: Filters | None = None
+    reference_filters: Filters | None = None
+    min_freq: int = 5
+    drop_stopwords: bool = False
+    paging: Paging = field(default_factory=Paging)
+
+
+def keyword_options(args: Mapping[str, str]) -> KeywordOptions:
+    """Parse ``target`` and ``reference`` sub-corpora given as filters (``year:1920-1929``)."""
+    target, reference = _text(args, "target"), _text(args, "reference")
+    return KeywordOptions(
+        target=target, reference=reference,
+        target_filters=parse_subcorpus(target) if target else None,
+        reference_filters=parse_subcorpus(reference) if reference else None,
+        min_freq=integer(args, "min_freq", 5, 1, 10**9),
+        drop_stopwords=flag(args, "drop_stopwords"),
+        paging=paging(args, 100))
+

@@ -1,0 +1,106 @@
+"""Presentation helpers for templates: URLs that keep the page's state, numbers, highlighting.
+
+Template globals and filters only; no searching, no counting. Each page's state lives in its
+query string, so links are built from the current arguments with some of them changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from babel import Locale
+from flask import Flask, g, request
+from flask_babel import format_decimal, get_locale
+
+SHARED_PARAMS = ("q", "mode", "lang", "year", "author", "group", "work", "doc")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(url_with=url_with, twin_url=twin_url, doc_url=doc_url,
+                                 shared_args=shared_args, link=link, lang_name=lang_name)
+    app.jinja_env.filters.update(num=num, segments=segments)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def _current_args() -> list[tuple[str, str]]:
+    return [(k, v) for k, v in request.args.items(multi=True) if k != "ui"]
+
+
+def link(path: str, args: Mapping[str, Any] | list[tuple[str, Any]] | None = None) -> str:
+    """``path?args`` with empty values left out."""
+    items = args.items() if isinstance(args, Mapping) else (args or [])
+    pairs = [(k, str(v)) for k, v in items if v not in (None, "")]
+    return path + ("?" + urlencode(pairs) if pairs else "")
+
+
+def url_with(_path: str | None = None, **changes: Any) -> str:
+    """The current page (or ``_path``) with some query parameters changed; None removes one."""
+    pairs = [(k, v) for k, v in _current_args() if k not in changes]
+    for key, value in changes.items():
+        if isinstance(value, list | tuple):
+            pairs.extend((key, v) for v in value)
+        elif value is not None:
+            pairs.append((key, value))
+    return link(_path or g.get("base_path", request.path), pairs)
+
+
+def twin_url(fmt: str, **changes: Any) -> str:
+    """This page's data twin: the same state with a ``.json``, ``.csv``... suffix."""
+    base = g.get("base_path", request.path)
+    return url_with(f"{base}.{fmt}", **changes)
+
+
+def shared_args(**changes: Any) -> list[tuple[str, str]]:
+    """The shared query and filter parameters of the current request, some changed."""
+    pairs = [(k, v) for k, v in _current_args() if k in SHARED_PARAMS and k not in changes]
+    for key, value in changes.items():
+        if value not in (None, ""):
+            pairs.append((key, value))
+    return pairs
+
+
+def doc_url(doc_id: str, q: str | None = None, position: int | None = None, **extra: Any) -> str:
+    """Link to a document, optionally with a query's hits highlighted and a hit as anchor."""
+    url = link("/doc/" + quote(doc_id), {"q": q, **extra})
+    return url + (f"#t{position}" if position is not None else "")
+
+
+def num(value: Any, digits: int | None = None) -> str:
+    """A number in the interface language's notation; empty for None."""
+    if value is None:
+        return ""
+    if digits is None:
+        return format_decimal(value)
+    return format_decimal(value, format="#,##0." + "#" * digits) if digits else format_decimal(
+        round(value))
+
+
+def lang_name(code: str | None) -> str:
+    """The name of a language in the interface language, or the code itself."""
+    if not code:
+        return ""
+    try:
+        name = Locale.parse(code).get_display_name(get_locale())
+    except (ValueError, TypeError, LookupError):
+        return code
+    return name or code
+
+
+def segments(paragraph: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any] | None, bool]]:
+    """Split a paragraph's text into (text, hit or None, first piece of the hit) pieces."""
+    text, base = paragraph["text"], paragraph["start"]
+    at = 0
+    for hit in paragraph.get("marks", ()):
+        lo = max(hit["start"] - base, at)
+        hi = min(hit["end"] - base, len(text))
+        if hi <= lo:
+            continue
+        if lo > at:
+            yield text[at:lo], None, False
+        yield text[lo:hi], hit, hit["start"] - base >= 0
+        at = hi
+    if at < len(text):
+        yield text[at:], None, False

@@ -1,0 +1,73 @@
+"""A small threaded WSGI server with a fixed pool of worker threads.
+
+werkzeug's threaded server starts a thread per request, so a per-thread open index would be
+opened for every request. Here a fixed pool serves all requests: each worker keeps its index
+open between requests, and the number of concurrent queries is bounded. Responses use
+HTTP/1.0 (one request per connection), so an idle keep-alive connection can never hold a
+worker hostage.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
+
+log = logging.getLogger(__name__)
+
+
+class RequestHandler(WSGIRequestHandler):
+    protocol_version = "HTTP/1.0"
+
+    def log_request(self, code="-", size="-"):
+        if self.server.quiet:
+            return
+        super().log_request(code, size)
+
+
+class PooledWSGIServer(BaseWSGIServer):
+    """Serve ``app`` on ``host:port`` with ``workers`` threads (port 0: a free port)."""
+
+    multithread = True
+    daemon_threads = True
+
+    def __init__(self, host: str, port: int, app, *, workers: int = 8, quiet: bool = False):
+        self.quiet = quiet
+        super().__init__(host, port, app, handler=RequestHandler)
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="concord-web")
+
+    def process_request(self, request, client_address):
+        self.pool.submit(self._handle, request, client_address)
+
+    def _handle(self, request, client_address):
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+    def server_close(self):
+        super().server_close()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    @property
+    def url(self) -> str:
+        host = self.server_address[0]
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.server_port}"
+
+    def start_background(self) -> threading.Thread:
+        """Serve in a daemon thread (tests and benchmarks); stop with ``shutdown()``."""
+        thread = threading.Thread(target=self.serve_forever, name="concord-web-server",
+                                  daemon=True)
+        thread.start()
+        return thread
+
+
+def make_server(app, host: str = "127.0.0.1", port: int = 5000, *, workers: int = 8,
+                quiet: bool = False) -> PooledWSGIServer:
+    return PooledWSGIServer(host, port, app, workers=workers, quiet=quiet)
