@@ -209,13 +209,15 @@ class SegmentBuilder:
         self.count += 1
 
     def finish(self):
-        """Close the segment and return it (a picklable object), or None if empty."""
+        """Close the segment and return it (a picklable object), or None if empty.
+
+        The writer's temporary folder is shared by all workers of a build, so a worker
+        never removes it; the parent's commit does.
+        """
         if not self.count:
-            self._writer.cancel()
+            self._writer._close_segment()
             return None
-        segment = self._writer._finalize_segment()
-        self._writer._finish()
-        return segment
+        return self._writer._finalize_segment()
 
 
 def commit(path: str | os.PathLike, *, delete_ids: Iterable[str], new_segments: Sequence[Any],

@@ -49,6 +49,7 @@ class BuildReport:
     tokens: int = 0
     seconds: float = 0.0
     up_to_date: bool = False
+    phases: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +57,7 @@ class BuildReport:
             "added": self.added, "changed": self.changed, "deleted": self.deleted,
             "unchanged": self.unchanged, "documents": self.documents, "tokens": self.tokens,
             "seconds": round(self.seconds, 3), "up_to_date": self.up_to_date,
+            "phases": {k: round(v, 3) for k, v in self.phases.items()},
             "skipped": [{"doc_id": d, "reason": r} for d, r in self.skipped],
         }
 
@@ -206,6 +208,16 @@ def _index_one(path: Path, corpus: Path, sidecar: dict, content_hash: str,
 
 def _worker(tasks, results, whoosh_dir: str, piece_path: str, corpus: str, sidecar: dict) -> None:
     """Index files taken from ``tasks`` until a None arrives; report on ``results``."""
+    try:
+        _work(tasks, results, whoosh_dir, piece_path, corpus, sidecar)
+    except BaseException as exc:  # report, so the parent can say what went wrong
+        import traceback
+
+        results.put(("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+        raise
+
+
+def _work(tasks, results, whoosh_dir: str, piece_path: str, corpus: str, sidecar: dict) -> None:
     from .engine import SegmentBuilder
 
     corpus_path = Path(corpus)
@@ -283,6 +295,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *, procs: i
                 files[rel] = file_hash(path, sidecar.get(rel))
             except OSError as exc:
                 report.skipped.append((rel, f"cannot read: {exc.strerror or exc}"))
+        report.phases["plan"] = time.perf_counter() - started
         previous = read_current(index)
         prev_manifest = None
         if previous and not rebuild:
@@ -337,6 +350,7 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
     else:
         engine.create(whoosh_dir)
 
+    t0 = time.perf_counter()
     # Largest files first, so that the workers finish together.
     todo = sorted(todo, key=lambda rel: -_size(corpus / rel))
     tasks = [(rel, files[rel]) for rel in todo]
@@ -370,7 +384,8 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
                     kind, a, b = result_q.get(timeout=0.5)
                 except queue_mod.Empty:
                     if any(w.exitcode not in (None, 0) for w in workers):
-                        raise CorpusError("an indexing worker died; nothing was changed") from None
+                        codes = [w.exitcode for w in workers]
+                        raise CorpusError(f"an indexing worker died (exit codes {codes}); nothing was changed") from None
                     continue
                 if kind == "finished":
                     finished += 1
@@ -380,11 +395,15 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
                 w.join(timeout=5)
                 if w.is_alive():
                     w.kill()
+    report.phases["analyse"] = time.perf_counter() - t0
     if strict and report.skipped:
         raise CorpusError(f"{len(report.skipped)} file(s) could not be read (--strict)")
 
+    t0 = time.perf_counter()
     delete_ids = [rel for rel in todo + gone if previous]
     engine.commit(whoosh_dir, delete_ids=delete_ids, new_segments=segments)
+    report.phases["commit"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
 
     pieces: list[tuple[Piece, list[int]]] = []
     location: dict[str, tuple[int, int]] = {}
@@ -418,6 +437,7 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
         for suffix in (".npz", ".json", ".txt"):
             Path(path + suffix).unlink(missing_ok=True)
 
+    report.phases["store"] = time.perf_counter() - t0
     report.documents = info["n_docs"]
     report.tokens = info["n_tokens"]
     digest = hashlib.sha256()
@@ -451,6 +471,8 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
 
 
 def _handle(kind, a, b, report, piece_paths, segments, done, total, progress) -> int:
+    if kind == "error":
+        raise CorpusError(f"an indexing worker failed: {a}; nothing was changed\n{b}")
     if kind == "finished":
         piece_paths.append(a)
         segments.append(b)

@@ -13,8 +13,10 @@ nothing of offsets, tokens' positions or the index.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
 
 import regex
 from langdetect import DetectorFactory
@@ -49,7 +51,7 @@ MIN_DENSE_LETTERS = 12
 
 # The fast path keeps the document language when its function words make up at least
 # SHARE of the paragraph's words and outscore every other language RATIO times over (+1).
-SHARE = 0.15
+SHARE = 0.10
 RATIO = 2.0
 
 # The most frequent function words of each language, lower-cased and split like concord's
@@ -76,7 +78,9 @@ _FUNCTION_WORD_LISTS = {
     "it": """di e il la che in a per un è del non una le si da i con della al dei lo gli come
         delle nel alla più ma anche sono ha questo era se suo sua o ci mi ne aveva quando già
         poi tutto quella quello ed nella degli dalla sul io lui lei essere fu l dell all d c
-        no me ho tu ti te vi voi noi loro qui mai sei cui così ancora ecco sì ella egli""",
+        no me ho tu ti te vi voi noi loro qui mai sei cui così ancora ecco sì ella egli su
+        dal dallo dai dagli dalle nello nei negli nelle sulla sui sugli sulle col coi allo ai
+        agli alle dello mio mia tuo suoi sue questa quel quei uno s""",
     "es": """de la que el en y a los del se las por un con no una su para es al lo como más pero
         sus le ya o este sí porque esta entre cuando muy sin sobre también me hasta hay donde
         todo nos les ni ese eso ellos esto yo él ella era había fue estaba dijo nada usted si
@@ -89,7 +93,8 @@ _FUNCTION_WORD_LISTS = {
     "sv": """och i att det som en på är av för med till den har de inte om ett han men var jag
         sig från vi så kan man när hon också efter eller nu sin där vid mot skulle vara hade
         alla mycket än här då sedan över bara upp vad dem honom hennes hans mig icke af hvad
-        hafva voro du er min ni ja ut oss se nå ville jo der dig denna detta ej""",
+        hafva voro du er min ni ja ut oss se nå ville jo der dig denna detta ej å ä dej mej
+        sej me va""",
     "da": """og i at det en den til er som på de med han af for ikke der var mig sig men et har
         om vi min havde ham hun nu over da fra du ud sin dem os op man hans hvor eller hvad
         skal selv her alle vil blev kunne ind når være dog noget ville jo deres efter thi""",
@@ -142,6 +147,8 @@ _FUNCTION_WORD_LISTS = {
 # it, all its letters belong to that language and at least MIN_MARKERS are pointers:
 # "Лицо Олеси пылало лихорадочным румянцем" has no function word, but "ы" is Russian.
 _LETTERS = {
+    "en": ("éèêëïôæœç", ""),
+    "la": ("æœë", ""),
     "de": ("äöüßéèàç", "äöüß"),
     "nl": ("éëïöüèáóúàç", "ëï"),
     "fr": ("éèêëàâîïôûùüçœæÿ", "èêàâçîôûœ"),
@@ -418,39 +425,35 @@ def _profile(words: list[str]) -> dict[str, int]:
     return counts
 
 
-def _dominates(words: list[str], lang: str, lowered: str) -> bool:
+def _dominates(words: list[str], lang: str, lowered: str, min_markers: int = MIN_MARKERS) -> bool:
     """Tell whether the paragraph is clearly in ``lang`` as far as cheap evidence goes.
 
-    No other language may have function words against it: counting only the words that tell
-    the two apart (on one list but not the other), ``lang`` needs ``RATIO`` times as many. And
-    ``lang``'s function words must make up ``SHARE`` of the words, or else the letters of
-    ``lowered`` (the paragraph in lower case) must point to ``lang``.
+    No other language may have function words against ``lang``: counting only the words that
+    tell the two apart (on one list but not the other), ``lang`` needs ``RATIO`` times as many,
+    unless ``lang``'s letters rule the other language out. And ``lang``'s function words must
+    make up ``SHARE`` of the words, or else the letters of ``lowered`` (the paragraph in lower
+    case) must all be ``lang``'s, with ``min_markers`` of them pointing to it.
     """
-    own = 0
-    shared: dict[str, int] = {}
-    rival_only: dict[str, int] = {}
-    lookup = _FUNCTION_WORDS.get
-    for word in words:
-        owners = lookup(word)
-        if owners is None:
-            continue
-        if lang in owners:
-            own += 1
-            for other in owners:
-                shared[other] = shared.get(other, 0) + 1
-        else:
-            for other in owners:
-                rival_only[other] = rival_only.get(other, 0) + 1
-    sisters = _SISTERS.get(lang, frozenset())
-    for other, count in rival_only.items():
-        if other not in sisters and own - shared.get(other, 0) < RATIO * count:
-            return False
+    hits = [owners for owners in map(_FUNCTION_WORDS.get, words) if owners is not None]
+    mine = [owners for owners in hits if lang in owners]
+    own = len(mine)
+    if len(mine) < len(hits):
+        shared = Counter(chain.from_iterable(mine))
+        rival_only = Counter(chain.from_iterable(owners for owners in hits if lang not in owners))
+        sisters = _SISTERS.get(lang, frozenset())
+        for other, count in rival_only.items():
+            if (
+                other not in sisters
+                and own - shared[other] < RATIO * count
+                and not _letters_rule_out(lowered, lang, other)
+            ):
+                return False
     if own and own >= SHARE * len(words):
         return True
-    return _letters_point_to(lowered, lang)
+    return _letters_point_to(lowered, lang, min_markers)
 
 
-def _letters_point_to(lowered: str, lang: str) -> bool:
+def _letters_point_to(lowered: str, lang: str, min_markers: int = MIN_MARKERS) -> bool:
     """Tell whether all non-ASCII letters of ``lowered`` are ``lang``'s and enough point to it."""
     if lang not in _LETTERS:
         return False
@@ -459,7 +462,15 @@ def _letters_point_to(lowered: str, lang: str) -> bool:
     for char in chars:
         if not char.isascii() and char not in alphabet and char.isalpha():
             return False
-    return sum(lowered.count(char) for char in chars.intersection(markers)) >= MIN_MARKERS
+    return sum(lowered.count(char) for char in chars.intersection(markers)) >= min_markers
+
+
+def _letters_rule_out(lowered: str, lang: str, other: str) -> bool:
+    """Tell whether ``lowered`` has ``MIN_MARKERS`` letters pointing to ``lang`` that ``other`` lacks."""
+    if lang not in _LETTERS or other not in _LETTERS:
+        return False
+    foreign = set(_LETTERS[lang][1]).difference(_LETTERS[other][0])
+    return sum(lowered.count(char) for char in foreign) >= MIN_MARKERS
 
 
 def _outweighs(words: list[str], lang: str, other: str) -> bool:
@@ -507,7 +518,9 @@ def _alphabetic_language(
 def _cyrillic_language(
     text: str, lowered: str, words: list[str], doc: str | None, doc_script: int | None
 ) -> str | None:
-    if doc in _CYRILLIC_LANGUAGES and _dominates(words, doc, lowered):
+    # Other Cyrillic alphabets add letters to Russian's, and Bulgarian has its own frequent
+    # words: a paragraph in Russian letters, with no other language's words, is Russian.
+    if doc in _CYRILLIC_LANGUAGES and _dominates(words, doc, lowered, min_markers=0):
         return doc
     # "ы" and "э" are written in Russian only, "ї", "є" and "ґ" in Ukrainian only.
     for lang in ("ru", "uk"):

@@ -44,6 +44,7 @@ _LEX = regex.compile(
     """,
     regex.VERBOSE,
 )
+_CJK_CHAR = regex.compile(rf"[{_CJK}]")
 _PATTERN_TOKEN = regex.compile(
     rf"[{_CJK}]|(?:[[\p{{L}}\p{{N}}*?]--[{_CJK}]]\p{{M}}*)+", regex.V1)
 
@@ -57,7 +58,13 @@ class Alternative:
     source: str = ""
 
     def text(self) -> str:
-        return " ".join(self.slots)
+        """The pattern as one string (single CJK characters written without spaces)."""
+        out = ""
+        for i, slot in enumerate(self.slots):
+            if i and not (_CJK_CHAR.fullmatch(slot) and _CJK_CHAR.fullmatch(self.slots[i - 1])):
+                out += " "
+            out += slot
+        return out
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ SHAPES = ("circle", "square", "triangle")
 TIME_FIELDS = ("year", "decade")
 MAX_SERIES = 12
 
-WIDTH, HEIGHT = 760, 340
+WIDTH, HEIGHT = 1000, 380
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 20, 16, 46
 
 
