@@ -287,9 +287,9 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *, procs: i
     index.mkdir(parents=True, exist_ok=True)
     report = BuildReport(index=str(index), corpus=str(corpus.resolve()), generation=None)
     with _Lock(index / ".lock"):
-        sidecar = load_sidecar(corpus)
+        sidecar = load_sidecar(corpus, problems=report.skipped)
         files: dict[str, str] = {}
-        for path in discover(corpus):
+        for path in discover(corpus, problems=report.skipped):
             rel = path.relative_to(corpus).as_posix()
             try:
                 files[rel] = file_hash(path, sidecar.get(rel))
@@ -297,6 +297,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *, procs: i
                 report.skipped.append((rel, f"cannot read: {exc.strerror or exc}"))
         report.phases["plan"] = time.perf_counter() - started
         previous = read_current(index)
+        _clean_debris(index, previous)
         prev_manifest = None
         if previous and not rebuild:
             prev_manifest = json.loads((index / previous / "manifest.json").read_text("utf-8"))
@@ -310,6 +311,8 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *, procs: i
         report.deleted = len(gone)
         report.unchanged = len(files) - len(todo)
         if prev_manifest and not todo and not gone:
+            if strict and report.skipped:
+                raise _strict_failure(report)
             report.generation = previous
             report.up_to_date = True
             report.documents = len(old_docs)
@@ -397,7 +400,7 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
                     w.kill()
     report.phases["analyse"] = time.perf_counter() - t0
     if strict and report.skipped:
-        raise CorpusError(f"{len(report.skipped)} file(s) could not be read (--strict)")
+        raise _strict_failure(report)
 
     t0 = time.perf_counter()
     delete_ids = [rel for rel in todo + gone if previous]
@@ -485,6 +488,12 @@ def _handle(kind, a, b, report, piece_paths, segments, done, total, progress) ->
     return done
 
 
+def _strict_failure(report: BuildReport) -> CorpusError:
+    lines = "".join(f"\nskipped {doc_id}: {reason}" for doc_id, reason in report.skipped)
+    return CorpusError(f"{len(report.skipped)} file(s) could not be read (--strict); "
+                       f"the index was not changed:{lines}")
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -501,3 +510,14 @@ def _clean_generations(index: Path, keep: set[str | None]) -> None:
     for path in index.glob("gen-*"):
         if path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _clean_debris(index: Path, live: str | None) -> None:
+    """Remove what killed builds left: generations newer than the live one (they never
+    went live, so no reader has them open) and half-written ``CURRENT`` files."""
+    live_number = int(live[4:]) if live and live[4:].isdigit() else 0
+    for path in index.glob("gen-*"):
+        if not path.name[4:].isdigit() or int(path.name[4:]) > live_number:
+            shutil.rmtree(path, ignore_errors=True)
+    for path in index.glob("CURRENT.*.tmp"):
+        path.unlink(missing_ok=True)

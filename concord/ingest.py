@@ -60,47 +60,86 @@ class SourceDocument:
 
 # ---------------------------------------------------------------------------- discovery
 
-def discover(corpus: str | Path) -> list[Path]:
+def discover(corpus: str | Path, *, problems: list[tuple[str, str]] | None = None) -> list[Path]:
     """Return the readable files of ``corpus``, sorted by their document id.
 
     Hidden files and folders, ``README.md`` at the root and files of unsupported types are
     left out. Symbolic links to files are followed only when they point inside the corpus;
     linked folders are never entered (they point outside, or duplicate a folder inside).
+    Files of a supported type that are left out all the same (links out of the corpus,
+    broken links, pipes and other special files) are appended to ``problems``, when given,
+    as ``(relative path, reason)``.
     """
     root = Path(corpus).absolute()
     if not root.is_dir():
         raise CorpusError(f"not a folder: {root}")
     real_root = root.resolve()
     found: list[tuple[str, Path]] = []
+    left_out: list[tuple[str, str]] = []
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
         dirnames[:] = [name for name in dirnames if not name.startswith(".")]
+        for name in dirnames:
+            if (here / name).is_symlink() and not _links_inside(here / name, real_root):
+                left_out.append(((here / name).relative_to(root).as_posix(),
+                                 "symbolic link to a folder outside the corpus (not followed)"))
         for name in filenames:
             path = here / name
             if name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 continue
             if here == root and name.lower() in ("readme.md", "readme.markdown"):
                 continue
-            if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-                continue
-            if path.is_file():
-                found.append((path.relative_to(root).as_posix(), path))
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink() and not path.exists():
+                left_out.append((rel, "broken symbolic link"))
+            elif path.is_symlink() and not _links_inside(path, real_root):
+                left_out.append((rel, "symbolic link to outside the corpus (not followed)"))
+            elif path.is_file():
+                found.append((rel, path))
+            else:
+                left_out.append((rel, "not a regular file"))
+    if problems is not None:
+        problems.extend(sorted(left_out))
     return [path for _, path in sorted(found)]
+
+
+def _links_inside(path: Path, real_root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(real_root)
+    except (OSError, RuntimeError):  # a loop of links
+        return False
 
 
 # ---------------------------------------------------------------------------- sidecar
 
-def load_sidecar(corpus: str | Path) -> dict[str, dict[str, str]]:
+def load_sidecar(
+    corpus: str | Path, *, problems: list[tuple[str, str]] | None = None
+) -> dict[str, dict[str, str]]:
     """Read ``metadata.csv`` at the corpus root: rows keyed by their ``path`` column.
 
     Each row keeps only its non-empty cells (stripped, NFC); ``path`` is a POSIX path
-    relative to the root. A missing file gives ``{}``.
+    relative to the root. A missing file gives ``{}``. When ``problems`` is given, a
+    malformed row (or an unusable file) is left out and appended to it as
+    ``("metadata.csv", reason)`` instead of raising, so that indexing can go on.
 
     Raises:
         CorpusError: the file cannot be read or is not a well-formed CSV with a ``path``
             column and one row per path.
     """
-    path = Path(corpus) / SIDECAR_NAME
+    if problems is None:
+        return _load_sidecar(Path(corpus), None)
+    try:
+        return _load_sidecar(Path(corpus), problems)
+    except CorpusError as exc:
+        reason = str(exc).removeprefix(str(Path(corpus) / SIDECAR_NAME)).lstrip(":, ")
+        problems.append((SIDECAR_NAME, f"{reason} (metadata.csv not used)"))
+        return {}
+
+
+def _load_sidecar(
+    corpus: Path, problems: list[tuple[str, str]] | None
+) -> dict[str, dict[str, str]]:
+    path = corpus / SIDECAR_NAME
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -117,29 +156,44 @@ def load_sidecar(corpus: str | Path) -> dict[str, dict[str, str]]:
     rows: dict[str, dict[str, str]] = {}
     try:
         header = [name.strip().lower() for name in next(reader, [])]
-        if "path" not in header:
-            raise CorpusError(f"{path}: no 'path' column in the header line")
-        for cells in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(cells) > len(header):
-                raise CorpusError(
-                    f"{path}, line {line}: {len(cells)} fields but the header has {len(header)}"
-                )
-            values = {name: cell.strip() for name, cell in zip(header, cells, strict=False)}
-            key = _sidecar_key(values.pop("path", ""))
-            if not key:
-                raise CorpusError(f"{path}, line {line}: empty 'path'")
-            if key in rows:
-                raise CorpusError(f"{path}, line {line}: path {key!r} is listed twice")
-            rows[key] = {
-                name: unicodedata.normalize("NFC", value)
-                for name, value in values.items()
-                if name and value
-            }
     except csv.Error as exc:
         raise CorpusError(f"{path}, line {reader.line_num}: malformed CSV: {exc}") from None
+    if "path" not in header:
+        raise CorpusError(f"{path}: no 'path' column in the header line")
+
+    def bad_row(message: str) -> None:
+        if problems is None:
+            raise CorpusError(f"{path}, {message}")
+        problems.append((SIDECAR_NAME, f"{message} (row not used)"))
+
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # The reader resumes at the next line, so one bad row costs only itself.
+            bad_row(f"line {reader.line_num}: malformed CSV: {exc}")
+            continue
+        line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(header):
+            bad_row(f"line {line}: {len(cells)} fields but the header has {len(header)}")
+            continue
+        values = {name: cell.strip() for name, cell in zip(header, cells, strict=False)}
+        key = _sidecar_key(values.pop("path", ""))
+        if not key:
+            bad_row(f"line {line}: empty 'path'")
+            continue
+        if key in rows:
+            bad_row(f"line {line}: path {key!r} is listed twice")
+            continue
+        rows[key] = {
+            name: unicodedata.normalize("NFC", value)
+            for name, value in values.items()
+            if name and value
+        }
     return rows
 
 
@@ -403,21 +457,77 @@ def _decode_legacy(raw: bytes, declared: str | None) -> str:
             return raw.decode(declared)
         except (LookupError, UnicodeDecodeError):
             pass
+    if (mixed := _decode_mostly_utf8(raw)) is not None:
+        return mixed
     try:
         text = raw.decode("cp1252")
     except UnicodeDecodeError:
         pass
     else:
-        # cp1252 decodes almost any bytes; Cyrillic or Greek read as cp1252 turns nearly
-        # every letter into a Latin-1 one, while real Western text has few of those.
-        high = len(raw) - len(raw.translate(None, _HIGH_BYTES))
-        letters = len(raw.translate(None, _NOT_ASCII_LETTERS))
-        if high <= 0.3 * (high + letters):
+        if _looks_western(raw):
             return text
+    if codec := _cyrillic_codec(raw):
+        return raw.decode(codec)
     best = charset_normalizer.from_bytes(raw).best()
     if best is None:
         raise ReaderError("unknown text encoding")
     return str(best)
+
+
+def _looks_western(raw: bytes) -> bool:
+    # cp1252 decodes almost any bytes; Cyrillic or Greek read as cp1252 turns nearly
+    # every letter into a Latin-1 one, while real Western text has few of those.
+    high = len(raw) - len(raw.translate(None, _HIGH_BYTES))
+    letters = len(raw.translate(None, _NOT_ASCII_LETTERS))
+    return high <= 0.3 * (high + letters)
+
+
+_STRAY_BYTES = re.compile("[\udc80-\udcff]+")
+_ASCII = bytes(range(0x80))
+
+
+def _decode_mostly_utf8(raw: bytes) -> str | None:
+    """Decode UTF-8 text holding stray cp1252 bytes (a file pasted together from two
+    sources), each byte as cp1252; None when the text has no UTF-8, or mostly bytes of a
+    non-Western legacy encoding."""
+    text = raw.decode("utf-8", errors="surrogateescape")
+    stray = sum(len(run) for run in _STRAY_BYTES.findall(text))
+    ascii_chars = len(raw) - len(raw.translate(None, _ASCII))
+    valid = len(text) - ascii_chars - stray
+    if valid == 0 or (valid < stray and not _looks_western(raw)):
+        return None
+
+    def legacy(match: re.Match[str]) -> str:
+        chunk = match[0].encode("utf-8", errors="surrogateescape")
+        return chunk.decode("cp1252", errors="replace")
+
+    return _STRAY_BYTES.sub(legacy, text)
+
+
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+def _cyrillic_codec(raw: bytes) -> str | None:
+    """Tell cp1251 from KOI8-R text by which one reads as Cyrillic words in plausible case.
+
+    charset-normalizer takes short cp1251 text for MacCyrillic (turning "Р" into "–"), and
+    KOI8-R for Shift JIS; the two codecs put capitals and small letters in swapped halves.
+    """
+    sample = raw[:65536]
+    best, best_score = None, 0.9
+    for codec in ("cp1251", "koi8_r"):
+        try:
+            words = [w for w in _LETTER_RUN.findall(sample.decode(codec)) if not w.isascii()]
+        except UnicodeDecodeError:
+            continue
+        good = sum(
+            all("\u0400" <= c <= "\u04ff" for c in w)
+            and (w.islower() or w.isupper() or w.istitle())
+            for w in words
+        )
+        if words and good / len(words) > best_score:
+            best, best_score = codec, good / len(words)
+    return best
 
 
 # ---------------------------------------------------------------------------- plain text
@@ -517,8 +627,12 @@ def _front_matter_metadata(front: dict[str, object]) -> dict[str, str]:
         key = _FRONT_MATTER_KEYS.get(str(name).strip().lower())
         if key is None or key in metadata or value is None or isinstance(value, bool):
             continue
+        if isinstance(value, dict):
+            continue
         if isinstance(value, list | tuple):
-            text = "; ".join(str(item).strip() for item in value if item is not None)
+            # Scalars only: nested YAML aliases can expand exponentially when printed.
+            text = "; ".join(str(item).strip() for item in value
+                             if isinstance(item, str | int | float | datetime.date))
         elif isinstance(value, datetime.date):
             text = value.isoformat()
         else:

@@ -4,11 +4,12 @@ langdetect (seeded, so results are deterministic) is the detector of record, but
 hundred calls a second it cannot see every paragraph of a large corpus. So this module first
 decides cheaply whatever is obvious: paragraphs too short to judge inherit the document's
 language; a paragraph written in a script that names its language (kana, Hangul, Greek,
-Hebrew, Arabic) gets that language; and a paragraph whose share of the document language's
-most frequent function words is high, and clearly higher than any other language's, keeps
-the document language. Only the rest goes to langdetect. No smoothing: a single French
-paragraph in an English article comes out ``fr``. This module reads no files and knows
-nothing of offsets, tokens' positions or the index.
+Hebrew, Arabic) gets that language; and a paragraph keeps the document language when that
+language's frequent function words (or its letters, such as "ы" or "ł") speak for it and no
+other language's function words speak against it. Only the rest, well under 1% of the
+paragraphs of a novel, goes to langdetect. No smoothing: a single French paragraph in an
+English article comes out ``fr``. This module reads no files and knows nothing of offsets,
+tokens' positions or the index.
 """
 
 from __future__ import annotations
@@ -49,8 +50,9 @@ MIN_LETTERS = 40
 # Han, kana and Hangul carry a word or more per character or two.
 MIN_DENSE_LETTERS = 12
 
-# The fast path keeps the document language when its function words make up at least
-# SHARE of the paragraph's words and outscore every other language RATIO times over (+1).
+# The fast path keeps the document language when no other language's function words speak
+# against it (on the words telling the two apart, it has RATIO times as many) and its own make
+# up SHARE of the paragraph's words, or its letters point to it (see _LETTERS).
 SHARE = 0.10
 RATIO = 2.0
 
@@ -88,7 +90,7 @@ _FUNCTION_WORD_LISTS = {
     "pt": """de a o que e do da em um para é com não uma os no se na por mais as dos como mas foi
         ao ele das tem à seu sua ou ser quando muito há nos já está eu também só pelo pela até
         isso ela entre era depois sem mesmo aos ter seus quem nas me esse lhe num nem elle ella
-        tinha havia d este esta porque nada te tu si sobre todo isto aquelle vos meu minha
+        tinha havia d n este esta porque nada te tu si sobre todo isto aquelle vos meu minha
         sim agora ainda aqui onde assim sempre tão á""",
     "sv": """och i att det som en på är av för med till den har de inte om ett han men var jag
         sig från vi så kan man när hon också efter eller nu sin där vid mot skulle vara hade
@@ -115,7 +117,7 @@ _FUNCTION_WORD_LISTS = {
     "uk": """і в на з що не у та до й як а це за він від по але я його вона так ж же то є їх її
         ми ви ти вже ще для був була було були щоб тільки мене мені собі теж також який
         яка які бо аж хоч де там тут цей ця ці через""",
-    "bg": """и на да се в не от за че е с по са си това ще като той тя те ни но го му ми ли беше
+    "bg": """и на да се в не от за че е с по са си това ще като той тя те ни но му ми ли беше
         бе а към до при след още какво така тук там кой която който които един една вече
         само когато нещо много""",
     "cs": """a se na v je že to s z do o i ve k jako by ale si po jsem jak pro tak co za od jeho
@@ -169,6 +171,8 @@ _LETTERS = {
     "uk": ("абвгґдеєжзиіїйклмнопрстуфхцчшщьюя", "іїєґ"),
 }
 MIN_MARKERS = 2
+# Russian and Ukrainian never write each other's pointers at all: one is enough.
+_MIN_MARKERS = {"ru": 1, "uk": 1}
 
 # Languages whose frequent words overlap too much for the profile to tell apart: within a
 # group the fast path does not compare them (langdetect confuses them as well).
@@ -198,15 +202,31 @@ _SCRIPT_RUN = regex.compile(
     r"|(\p{Arabic}+)|(\p{Hebrew}+)|([\p{L}--\p{Latin}]+)",
     regex.V1,
 )
+_NON_LATIN_LETTER = regex.compile(r"[\p{L}--\p{Latin}]", regex.V1)
 _CJK = -1  # Han and kana together, for choosing the dominant script
 _SCRIPT_LANGUAGE = {_GREEK: "el", _HANGUL: "ko", _ARABIC: "ar", _HEBREW: "he"}
 _LANGUAGE_SCRIPT = {
-    "ru": _CYRILLIC, "uk": _CYRILLIC, "bg": _CYRILLIC, "mk": _CYRILLIC, "be": _CYRILLIC,
-    "kk": _CYRILLIC, "mn": _CYRILLIC, "el": _GREEK, "ja": _CJK, "zh": _CJK, "ko": _HANGUL,
-    "ar": _ARABIC, "fa": _ARABIC, "ur": _ARABIC, "he": _HEBREW, "yi": _HEBREW,
+    "ru": _CYRILLIC,
+    "uk": _CYRILLIC,
+    "bg": _CYRILLIC,
+    "mk": _CYRILLIC,
+    "be": _CYRILLIC,
+    "kk": _CYRILLIC,
+    "mn": _CYRILLIC,
+    "el": _GREEK,
+    "ja": _CJK,
+    "zh": _CJK,
+    "ko": _HANGUL,
+    "ar": _ARABIC,
+    "fa": _ARABIC,
+    "ur": _ARABIC,
+    "he": _HEBREW,
+    "yi": _HEBREW,
 }
 # Letters of Persian and Urdu absent from Arabic: with them, the script alone does not decide.
-_NOT_ONLY_ARABIC = regex.compile(r"[\u067e\u0686\u0698\u06a9\u06af\u06cc\u0679\u0688\u0691\u06ba\u06d2]")
+_NOT_ONLY_ARABIC = regex.compile(
+    r"[\u067e\u0686\u0698\u06a9\u06af\u06cc\u0679\u0688\u0691\u06ba\u06d2]"
+)
 
 # Declared languages: ISO 639-2/B and /T codes and names (English and native) of the common
 # languages, plus retired ISO 639-1 codes. Any other two-letter code is taken as it is.
@@ -391,7 +411,7 @@ def _paragraph_language(text: str, doc: str | None, doc_script: int | None) -> s
 def _dominant_script(text: str, letters: int) -> tuple[int, list[int]]:
     """Return the script holding most letters of ``text`` and the letters of each script."""
     counts = [0] * 9
-    if text.isascii():
+    if text.isascii() or _NON_LATIN_LETTER.search(text) is None:
         counts[_LATIN] = letters
         return _LATIN, counts
     for match in _SCRIPT_RUN.finditer(text):
@@ -425,7 +445,7 @@ def _profile(words: list[str]) -> dict[str, int]:
     return counts
 
 
-def _dominates(words: list[str], lang: str, lowered: str, min_markers: int = MIN_MARKERS) -> bool:
+def _dominates(words: list[str], lang: str, lowered: str, min_markers: int | None = None) -> bool:
     """Tell whether the paragraph is clearly in ``lang`` as far as cheap evidence goes.
 
     No other language may have function words against ``lang``: counting only the words that
@@ -453,7 +473,7 @@ def _dominates(words: list[str], lang: str, lowered: str, min_markers: int = MIN
     return _letters_point_to(lowered, lang, min_markers)
 
 
-def _letters_point_to(lowered: str, lang: str, min_markers: int = MIN_MARKERS) -> bool:
+def _letters_point_to(lowered: str, lang: str, min_markers: int | None = None) -> bool:
     """Tell whether all non-ASCII letters of ``lowered`` are ``lang``'s and enough point to it."""
     if lang not in _LETTERS:
         return False
@@ -462,15 +482,17 @@ def _letters_point_to(lowered: str, lang: str, min_markers: int = MIN_MARKERS) -
     for char in chars:
         if not char.isascii() and char not in alphabet and char.isalpha():
             return False
+    if min_markers is None:
+        min_markers = _MIN_MARKERS.get(lang, MIN_MARKERS)
     return sum(lowered.count(char) for char in chars.intersection(markers)) >= min_markers
 
 
 def _letters_rule_out(lowered: str, lang: str, other: str) -> bool:
-    """Tell whether ``lowered`` has ``MIN_MARKERS`` letters pointing to ``lang`` that ``other`` lacks."""
+    """Tell whether ``lowered`` has enough letters pointing to ``lang`` that ``other`` lacks."""
     if lang not in _LETTERS or other not in _LETTERS:
         return False
     foreign = set(_LETTERS[lang][1]).difference(_LETTERS[other][0])
-    return sum(lowered.count(char) for char in foreign) >= MIN_MARKERS
+    return sum(lowered.count(char) for char in foreign) >= _MIN_MARKERS.get(lang, MIN_MARKERS)
 
 
 def _outweighs(words: list[str], lang: str, other: str) -> bool:
@@ -487,7 +509,9 @@ def _outweighs(words: list[str], lang: str, other: str) -> bool:
 def _leader(words: list[str], lowered: str, among: frozenset[str] = _PROFILED) -> str | None:
     """Return the language of ``among`` that dominates the paragraph, if one does."""
     counts = _profile(words)
-    ranked = sorted((lang for lang in counts if lang in among), key=lambda l: (-counts[l], l))
+    ranked = sorted(
+        (lang for lang in counts if lang in among), key=lambda lang: (-counts[lang], lang)
+    )
     for lang in ranked[:3]:
         if lang not in _SISTERS and _dominates(words, lang, lowered):
             return lang

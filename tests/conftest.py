@@ -53,3 +53,15 @@ def mini_copy(tmp_path) -> Path:
 
 def needs_shared():
     return pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason="../shared/corpus is not present")
+
+
+@pytest.fixture(scope="session")
+def shared_index(tmp_path_factory) -> Path:
+    """The whole ../shared/corpus (172 documents, ~11 M tokens), indexed once."""
+    if not SHARED_CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not present")
+    from concord.indexer import build_index
+
+    target = tmp_path_factory.mktemp("shared") / "index"
+    build_index(SHARED_CORPUS, target, procs=2)
+    return target

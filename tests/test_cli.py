@@ -9,11 +9,10 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from conftest import MINI
 
 from concord.cli import main
 from concord.export import read_csv_export
-
-from conftest import MINI
 
 
 def run(*args, ok=True):

@@ -1,0 +1,113 @@
+"""Integration on the real multilingual corpus in ../shared (skipped when it is absent)."""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections import Counter
+
+import pytest
+
+from concord.hits import find_hits
+from concord.index import open_index
+from concord.query import parse_query
+
+from conftest import SHARED, SHARED_CORPUS
+
+pytestmark = pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason="../shared/corpus is not present")
+
+WORDS = ["the", "bourgeoisie", "capital", "arbeiter", "révolution", "prolétariat", "revolución",
+         "lavoro", "государство", "proletariat", "klasse", "och"]
+PHRASES = ["of the", "la révolution", "die arbeiter", "working class", "classe ouvrière"]
+
+
+def fold(word: str) -> str:
+    s = unicodedata.normalize("NFD", word.casefold())
+    return unicodedata.normalize("NFC", "".join(c for c in s if not 0x300 <= ord(c) < 0x370))
+
+
+def outside_japanese(ix, hits) -> int:
+    """Hits outside the Japanese documents (the brute-force tokenizer cannot split those)."""
+    japanese = {i for i, m in enumerate(ix.store.docs) if m["language"] == "ja"}
+    return sum(1 for d in hits.docs.tolist() if d not in japanese)
+
+
+@pytest.fixture(scope="module")
+def ix(shared_index):
+    with open_index(shared_index) as ix:
+        yield ix
+
+
+@pytest.fixture(scope="module")
+def brute(ix):
+    """Folded tokens of every non-Japanese document, by an independent tokenizer."""
+    docs = []
+    for d, meta in enumerate(ix.store.docs):
+        if meta["language"] == "ja":
+            continue
+        docs.append([fold(w) for w in re.findall(r"[^\W_]+", ix.store.text(d))])
+    return docs
+
+
+def test_whole_corpus_indexed(ix):
+    with open(SHARED_CORPUS / "metadata.csv", encoding="utf-8") as fh:
+        listed = {row["path"]: row for row in csv.DictReader(fh)}
+    assert len(ix.store.docs) == len(listed) == 172
+    assert {d["language"] for d in ix.store.docs} == {"de", "en", "es", "fr", "it", "ja", "pl", "pt", "ru", "sv"}
+    assert 10_500_000 < ix.store.n_tokens < 13_000_000
+    for meta in ix.store.docs:
+        assert meta["language"] == listed[meta["doc_id"]]["language"]
+        assert meta["tokens"] > 1000
+
+
+def test_declared_language_dominates_paragraphs(ix):
+    import numpy as np
+
+    store = ix.store
+    lens = np.diff(store.para_tok)
+    for d, meta in enumerate(store.docs):
+        paras = store.para_doc == d
+        same = lens[paras & (store.para_lang == store.lang_ids[meta["language"]])].sum()
+        assert same / max(1, lens[paras].sum()) > 0.9, meta["doc_id"]
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_word_counts_equal_brute_force(ix, brute, word):
+    expected = sum(Counter(tokens)[fold(word)] for tokens in brute)
+    assert outside_japanese(ix, find_hits(ix, parse_query(word))) == expected
+
+
+@pytest.mark.parametrize("phrase", PHRASES)
+def test_phrase_counts_equal_brute_force(ix, brute, phrase):
+    target = [fold(w) for w in phrase.split()]
+    k = len(target)
+    expected = sum(1 for tokens in brute for i in range(len(tokens) - k + 1) if tokens[i:i + k] == target)
+    assert outside_japanese(ix, find_hits(ix, parse_query(phrase))) == expected
+
+
+def test_japanese_is_searchable(ix):
+    hits = find_hits(ix, parse_query("資本"))
+    assert len(hits) > 50
+    assert {ix.store.docs[d]["language"] for d in hits.docs.tolist()} == {"ja"}
+
+
+def test_seed_article_paragraph_languages(tmp_path):
+    from concord.indexer import build_index
+    from concord.search import document
+
+    seed = SHARED / "seed"
+    build_index(seed, tmp_path / "ix", procs=1)
+    with open_index(tmp_path / "ix") as ix:
+        (meta,) = ix.store.docs
+        doc = document(ix, meta["doc_id"])
+        langs = Counter(p["lang"] for p in doc["paragraphs"])
+        # English article, French comments; the source line cites a Dutch title
+        assert set(langs) == {"en", "fr", "nl"}
+        assert langs["en"] > langs["fr"] > 3 and langs["nl"] == 1
+        by_start = {p["text"][:14]: p["lang"] for p in doc["paragraphs"]}
+        assert by_start["1. Je ne pense"] == "fr"
+        assert by_start["I don’t think "] == "en"
+        assert by_start["Source: G.I.C."] == "nl"
+        fr_hits = find_hits(ix, parse_query("classe ouvrière lang:fr"))
+        assert len(fr_hits) == len(find_hits(ix, parse_query("classe ouvrière"))) > 0
