@@ -1,0 +1,507 @@
+"""The scale benchmark of issue 5: generate corpora, index them, measure every goal.
+
+For each size: generate (cached by size and seed), build the index with ``concord index
+--procs 2`` as a subprocess (wall time, tokens/s, peak memory), then in this one warm
+process time KWIC first pages, counts, a 100k-hit sort and concept frequencies (medians of
+``--runs``), with the regex-scan and nltk baselines measured in the same run; then a cold
+``concord kwic --count`` in new processes, and ``concord serve`` under 8 concurrent clients,
+also during a reindex. Prints the figures against the goals and writes them, with a scaling
+table and the machine's description, to ``benchmarks/RESULTS.md``.
+
+    python benchmarks/run.py --tokens 5M,20M,50M --runs 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generate import SHARED_CORPUS, generate, parse_size, size_label
+from measure import (
+    REPO,
+    concord_command,
+    machine_description,
+    mb,
+    ms,
+    percentile,
+    proc_status,
+    run_process,
+    timed,
+    tree_size,
+)
+from workload import CONCEPTS, choose_workload, load_texts, nltk_baseline, regex_scan
+
+EXTRA_CONCEPT = "@revolution"
+NLTK_TOKENS = 2_000_000
+GB = 1e9
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One goal of issue 5: a figure's name, the limit, and which side of it is good."""
+
+    name: str
+    what: str
+    limit: float
+    unit: str               # "s", "tokens/s", "bytes", "x", "errors"
+    at_least: bool = False
+
+    def met(self, value: float | None) -> bool | None:
+        if value is None:
+            return None
+        return value >= self.limit if self.at_least else value < self.limit
+
+    def describe(self) -> str:
+        sign = "≥" if self.at_least else "<"
+        return f"{sign} {fmt(self.limit, self.unit)}"
+
+
+def fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "n/a"
+    if unit == "s":
+        return ms(value)
+    if unit == "tokens/s":
+        return f"{value / 1000:,.0f}k tokens/s"
+    if unit == "bytes":
+        return f"{value / GB:.2f} GB" if value >= GB else mb(value)
+    if unit == "x":
+        return f"{value:,.0f}×"
+    if unit == "errors":
+        return f"{value:.0f} errors"
+    return f"{value:,.3g}"
+
+
+GOALS = [
+    Goal("index_rate", "index build, procs=2: tokens/s", 100_000, "tokens/s", at_least=True),
+    Goal("index_rss", "index build, procs=2: peak memory (process tree)", 4 * GB, "bytes"),
+    Goal("kwic_rare", "KWIC first page, rare word (warm)", 0.1, "s"),
+    Goal("kwic_mid", "KWIC first page, mid word (warm)", 0.1, "s"),
+    Goal("kwic_most_frequent", "KWIC first page, most frequent word (warm)", 0.1, "s"),
+    Goal("kwic_phrase", "KWIC first page, frequent phrase (warm)", 0.1, "s"),
+    Goal("regex_ratio_rare", "rare word: regex scan time / KWIC time", 50, "x", at_least=True),
+    Goal("regex_ratio_mid", "mid word: regex scan time / KWIC time", 50, "x", at_least=True),
+    Goal("count_most_frequent", "count of the most frequent word", 1.0, "s"),
+    Goal("count_phrase", "count of a frequent phrase", 1.0, "s"),
+    Goal("sort_100k", "KWIC of ~100k hits sorted by R1,R2", 1.5, "s"),
+    Goal("freq_state_capitalism", "freq @state-capitalism --by lang,year", 1.0, "s"),
+    Goal("freq_workers_councils", "freq @workers-councils --by lang,year", 1.0, "s"),
+    Goal("web_p95", "web KWIC page p95, 8 clients", 0.3, "s"),
+    Goal("web_errors", "web KWIC errors, 8 clients", 1, "errors"),
+    Goal("web_reindex_p95", "web KWIC page p95, 8 clients, during a reindex", 0.3, "s"),
+    Goal("web_reindex_errors", "web KWIC errors during a reindex", 1, "errors"),
+    Goal("cold_count", "cold `concord kwic RAREWORD --count` (new process)", 1.0, "s"),
+    Goal("server_rss", "server RSS with the index open (after the 8-client load)", 1.5 * GB, "bytes"),
+]
+
+
+@dataclass
+class SizeResult:
+    """Every figure of one corpus size."""
+
+    size: int
+    figures: dict[str, float | None] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    details: list[str] = field(default_factory=list)
+
+    def put(self, name: str, value: float | None, note: str = "") -> None:
+        self.figures[name] = value
+        if note:
+            self.notes[name] = note
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+# --- one size -------------------------------------------------------------------------------
+
+def bench_size(size: int, args: argparse.Namespace) -> SizeResult:
+    result = SizeResult(size)
+    label = size_label(size)
+    work = args.work
+    corpus = work / f"corpus-{label}-seed{args.seed}"
+    index = work / f"index-{label}-seed{args.seed}"
+    say(f"\n=== {label} tokens ===")
+
+    started = time.perf_counter()
+    stamp = generate(size, args.seed, corpus)
+    result.details.append(f"corpus: {corpus} ({stamp['documents']} documents, "
+                          f"{stamp['tokens']:,} tokens, generated or checked in "
+                          f"{time.perf_counter() - started:.1f} s)")
+
+    build_index(result, corpus, index, args)
+    corpus_bytes = tree_size(corpus)
+    from concord.index import open_index
+
+    ix = open_index(index)
+    index_bytes = tree_size(ix.gen_path)
+    result.put("corpus_bytes", corpus_bytes)
+    result.put("index_bytes", index_bytes)
+    result.put("index_ratio", index_bytes / corpus_bytes)
+    result.put("documents", ix.store.info["n_docs"])
+    result.put("tokens", ix.store.n_tokens)
+    result.put("vocabulary", ix.store.n_vocab)
+    say(f"corpus {mb(corpus_bytes)}, index {mb(index_bytes)} ({index_bytes / corpus_bytes:.2f}×)")
+
+    workload = choose_workload(ix.store)
+    result.details.append(
+        f"queries: rare `{workload.rare[0]}` ({workload.rare[1]} occurrences), mid "
+        f"`{workload.mid[0]}` ({workload.mid[1]}), most frequent `{workload.frequent[0]}` "
+        f"({workload.frequent[1]}), phrase `\"{workload.phrase[0]}\"` (~{workload.phrase[1]}), "
+        f"sort word `{workload.sort_word[0]}` ({workload.sort_word[1]})")
+    say(result.details[-1])
+    warm_measures(result, ix, workload, args.runs)
+    baselines(result, corpus, workload, args)
+    cold_count(result, index, workload.rare[0], args.runs)
+    if args.skip_web:
+        result.notes["web"] = "skipped (--skip-web)"
+    else:
+        web_measures(result, ix, corpus, index, workload, args)
+    ix.close()
+    return result
+
+
+def build_index(result: SizeResult, corpus: Path, index: Path, args: argparse.Namespace) -> None:
+    if args.reuse_index and (index / "CURRENT").exists():
+        result.notes["index_rate"] = "index reused (--reuse-index): build not measured"
+        result.put("index_rate", None)
+        result.put("index_rss", None)
+        return
+    rates, seconds, rss, pss = [], [], [], []
+    report: dict[str, Any] = {}
+    for run in range(args.index_runs):
+        shutil.rmtree(index, ignore_errors=True)
+        cmd = [*concord_command(), "index", str(corpus), "--index", str(index), "--procs",
+               str(args.procs), "--format", "json"]
+        say(f"indexing ({run + 1}/{args.index_runs}): {shlex.join(cmd)}")
+        proc = run_process(cmd, timeout=args.index_timeout)
+        if proc.returncode not in (0, 3):
+            raise SystemExit(f"indexing failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+        report = json.loads(proc.stdout)
+        seconds.append(proc.seconds)
+        rates.append(report["tokens"] / proc.seconds)
+        rss.append(proc.peak_rss)
+        pss.append(proc.peak_tree_pss)
+        say(f"  {proc.seconds:.1f} s wall, {rates[-1]:,.0f} tokens/s, peak RSS {mb(proc.peak_rss)}"
+            f" (largest process), peak tree PSS {mb(proc.peak_tree_pss)}; phases {report['phases']}")
+    med = sorted(range(len(rates)), key=lambda i: rates[i])[len(rates) // 2]
+    result.put("index_seconds", seconds[med])
+    result.put("index_rate", rates[med], f"wall time of the `concord index` process, {report['tokens']:,} "
+               "tokens" + (f", median of {len(rates)} builds" if len(rates) > 1 else ", one build"))
+    result.put("index_rss", max(max(rss), max(pss)),
+               f"largest process {mb(max(rss))} (wait4 ru_maxrss), process tree PSS {mb(max(pss))}")
+    result.put("index_rss_process", max(rss))
+    result.put("index_pss_tree", max(pss))
+    for phase, value in report.get("phases", {}).items():
+        result.put(f"phase_{phase}", value)
+    if report.get("skipped"):
+        result.notes["index_skipped"] = f"{len(report['skipped'])} files skipped"
+
+
+def warm_measures(result: SizeResult, ix, workload, runs: int) -> None:
+    from concord.hits import find_hits
+    from concord.kwic import concordance
+    from concord.query import parse_query
+    from concord.stats import freq
+
+    def first_page(query: str, sort=("position",)) -> Callable[[], dict]:
+        return lambda: concordance(ix, find_hits(ix, parse_query(query)), sort=sort, limit=50)
+
+    for label, query in workload.kwic_queries():
+        t = timed(first_page(query), runs)
+        key = "kwic_" + label.replace(" ", "_")
+        result.put(key, t.median, f"`{query}`: {t.result['hits']:,} hits, runs {t.spread}")
+        say(f"KWIC first page {label:14} {query!r:24} {t.result['hits']:>9,} hits  {ms(t.median)}")
+    for label, query in (("most_frequent", workload.frequent[0]), ("phrase", f'"{workload.phrase[0]}"')):
+        t = timed(lambda q=query: len(find_hits(ix, parse_query(q))), runs)
+        result.put(f"count_{label}", t.median, f"`{query}`: {t.result:,} hits, runs {t.spread}")
+        say(f"count {label:14} {t.result:>9,} hits  {ms(t.median)}")
+    word = workload.sort_word[0]
+    t = timed(first_page(word, ("R1", "R2")), runs)
+    result.put("sort_100k", t.median, f"`{word}`: {t.result['hits']:,} hits, runs {t.spread}")
+    say(f"KWIC sorted R1,R2 {word!r} {t.result['hits']:,} hits  {ms(t.median)}")
+    for concept in (*CONCEPTS, EXTRA_CONCEPT):
+        t = timed(lambda c=concept: freq(ix, [(c, parse_query(c))], by=("lang", "year")), runs)
+        rows = t.result
+        key = "freq_" + concept.lstrip("@").replace("-", "_")
+        hits = sum(r["hits"] for r in rows)
+        result.put(key, t.median, f"{len(rows)} cells, {hits:,} hits, runs {t.spread}")
+        say(f"freq {concept} --by lang,year: {len(rows)} cells, {hits:,} hits  {ms(t.median)}")
+
+
+def baselines(result: SizeResult, corpus: Path, workload, args: argparse.Namespace) -> None:
+    started = time.perf_counter()
+    texts = load_texts(corpus)
+    result.details.append(f"regex baseline: {len(texts)} files, {sum(map(len, texts)):,} characters"
+                          f" loaded in {time.perf_counter() - started:.1f} s (not timed)")
+    for label, (word, _n) in (("rare", workload.rare), ("mid", workload.mid)):
+        t = timed(lambda w=word: regex_scan(texts, w), args.regex_runs, warmup=0)
+        kwic = result.figures[f"kwic_{label}"]
+        result.put(f"regex_{label}", t.median, f"`\\b{word}\\b` re.I: {t.result:,} matches")
+        result.put(f"regex_ratio_{label}", t.median / kwic if kwic else None)
+        say(f"regex scan {word!r}: {t.result:,} matches in {ms(t.median)} "
+            f"-> concord is {t.median / kwic:,.0f}× faster")
+    words = [workload.rare[0], workload.mid[0], workload.frequent[0]]
+    nl = nltk_baseline(texts, words, NLTK_TOKENS)
+    result.put("nltk_tokens", nl.tokens)
+    result.put("nltk_tokenize", nl.tokenize_seconds)
+    result.put("nltk_build", nl.build_seconds)
+    for word, label in zip(words, ("rare", "mid", "most_frequent"), strict=True):
+        result.put(f"nltk_offsets_{label}", nl.offsets_seconds[word],
+                   f"{nl.hits[word]:,} hits in the first {nl.tokens:,} tokens")
+        result.put(f"nltk_lines_{label}", nl.lines_seconds[word])
+    say(f"nltk ConcordanceIndex on {nl.tokens:,} tokens: tokenize {ms(nl.tokenize_seconds)}, build "
+        f"{ms(nl.build_seconds)}, find_concordance {', '.join(ms(v) for v in nl.lines_seconds.values())}")
+    del texts
+
+
+def cold_count(result: SizeResult, index: Path, word: str, runs: int) -> None:
+    cmd = [*concord_command(), "kwic", word, "--count", "--index", str(index), "--format", "json"]
+    times = []
+    out = ""
+    for _ in range(max(1, runs)):
+        proc = run_process(cmd, timeout=120, sample_every=10)
+        if proc.returncode:
+            raise SystemExit(f"cold count failed: {proc.stderr[-2000:]}")
+        times.append(proc.seconds)
+        out = proc.stdout.strip()
+    times.sort()
+    result.put("cold_count", times[len(times) // 2],
+               f"`{shlex.join(cmd[len(concord_command()):])}` → {out}; runs "
+               f"{times[0] * 1000:.0f}-{times[-1] * 1000:.0f} ms (page cache warm)")
+    say(f"cold count: {ms(times[len(times) // 2])} ({out})")
+
+
+def web_measures(result: SizeResult, ix, corpus: Path, index: Path, workload,
+                 args: argparse.Namespace) -> None:
+    try:
+        import web  # noqa: F401
+        from webload import Server, kwic_path, load
+    except ImportError as exc:
+        result.notes["web"] = f"skipped: no web app ({exc})"
+        say(result.notes["web"])
+        return
+    paths = [kwic_path(q) for _label, q in workload.kwic_queries()]
+    server = Server(index, workers=8, log=args.work / f"serve-{size_label(result.size)}.log")
+    try:
+        started = time.perf_counter()
+        status, _took, _n = server.get(paths[0])
+        result.details.append(f"web: first request after start {ms(time.perf_counter() - started)}"
+                              f" (HTTP {status})")
+        for path in [*paths, kwic_path(workload.sort_word[0]) + "&sort=R1,R2",
+                     "/freq?q=%40state-capitalism"]:
+            server.get(path)
+        rss = proc_status(server.pid)
+        result.put("server_rss_warm", rss.get("VmRSS"))
+        say(f"server RSS after a few queries: {mb(rss.get('VmRSS', 0))}")
+
+        steady = load(server.port, paths, clients=8, seconds=args.web_seconds)
+        rss = proc_status(server.pid)
+        result.put("server_rss", rss.get("VmRSS"), f"after a few queries {mb(result.figures['server_rss_warm'] or 0)};"
+                   f" peak (VmHWM) {mb(rss.get('VmHWM', 0))}")
+        result.put("web_p50", steady.p50)
+        result.put("web_p95", steady.p95, f"{steady.requests} requests in {steady.seconds:.0f} s, "
+                   f"p50 {ms(steady.p50)}, max {ms(steady.worst)}")
+        result.put("web_errors", steady.errors, "; ".join(steady.error_samples))
+        say(f"web 8 clients: {steady.requests} requests, p50 {ms(steady.p50)}, p95 {ms(steady.p95)},"
+            f" max {ms(steady.worst)}, {steady.errors} errors; server RSS {mb(rss.get('VmRSS', 0))}")
+
+        cmd = [*concord_command(), "index", str(corpus), "--index", str(index), "--procs",
+               str(args.procs), "--rebuild", "--format", "json"]
+        before = (index / "CURRENT").read_text()
+        reindex: dict[str, Any] = {}
+
+        def rebuild() -> None:
+            reindex["proc"] = run_process(cmd, timeout=args.index_timeout, sample_every=5)
+
+        thread = threading.Thread(target=rebuild, daemon=True)
+        thread.start()
+        during = load(server.port, paths, clients=8, seconds=args.index_timeout,
+                      until=lambda: not thread.is_alive(), max_requests=200_000)
+        # A few more seconds so that every worker thread meets the new generation.
+        after = load(server.port, paths, clients=8, seconds=5)
+        thread.join(timeout=60)
+        proc = reindex.get("proc")
+        switched = (index / "CURRENT").read_text() != before
+        lat = during.latencies + after.latencies
+        p95 = percentile(lat, 95)
+        errors = during.errors + after.errors
+        rss = proc_status(server.pid)
+        result.put("web_reindex_p95", p95,
+                   f"{during.requests + after.requests} requests during a {proc.seconds if proc else 0:.0f} s "
+                   f"`--rebuild` and 5 s after it; p50 {ms(percentile(lat, 50))}, max "
+                   f"{ms(max(lat) if lat else 0)}; generation switched: {switched}")
+        result.put("web_reindex_errors", errors,
+                   "; ".join(during.error_samples + after.error_samples))
+        result.put("server_rss_after_reindex", rss.get("VmRSS"), f"VmHWM {mb(rss.get('VmHWM', 0))}")
+        say(f"web during reindex: {during.requests + after.requests} requests, p95 {ms(p95)}, "
+            f"{errors} errors, switched {switched}; server RSS {mb(rss.get('VmRSS', 0))}, "
+            f"HWM {mb(rss.get('VmHWM', 0))}")
+    finally:
+        server.stop()
+
+
+# --- the report -----------------------------------------------------------------------------
+
+def status(goal: Goal, value: float | None) -> str:
+    met = goal.met(value)
+    return "n/a" if met is None else ("MET" if met else "MISSED")
+
+
+def goal_table(result: SizeResult) -> list[str]:
+    lines = ["| goal (issue 5) | figure | limit | status | notes |", "|---|---|---|---|---|"]
+    for goal in GOALS:
+        value = result.figures.get(goal.name)
+        note = result.notes.get(goal.name, "")
+        if goal.name.startswith("web") and "web" in result.notes and value is None:
+            note = result.notes["web"]
+        lines.append(f"| {goal.what} | {fmt(value, goal.unit)} | {goal.describe()} | "
+                     f"{status(goal, value)} | {note.replace('|', '/')} |")
+    return lines
+
+
+def baseline_table(result: SizeResult) -> list[str]:
+    f = result.figures
+    lines = ["| baseline | figure |", "|---|---|"]
+    for label in ("rare", "mid"):
+        if f.get(f"regex_{label}") is not None:
+            lines.append(f"| regex scan, {label} word ({result.notes.get(f'regex_{label}', '')}) | "
+                         f"{ms(f[f'regex_{label}'])} → concord {f[f'regex_ratio_{label}']:,.0f}× faster |")
+    if f.get("nltk_tokens"):
+        lines.append(f"| nltk WordPunctTokenizer, first {f['nltk_tokens']:,.0f} tokens | {ms(f['nltk_tokenize'])} |")
+        lines.append(f"| nltk ConcordanceIndex build, same tokens | {ms(f['nltk_build'])} "
+                     f"(≈ {f['nltk_tokens'] / (f['nltk_build'] + f['nltk_tokenize']):,.0f} tokens/s with tokenizing) |")
+        for label in ("rare", "mid", "most_frequent"):
+            lines.append(f"| nltk `.offsets()` / `.find_concordance()[:50]`, {label.replace('_', ' ')} word "
+                         f"({result.notes.get(f'nltk_offsets_{label}', '')}) | "
+                         f"{ms(f[f'nltk_offsets_{label}'])} / {ms(f[f'nltk_lines_{label}'])} |")
+    lines.append(f"| corpus on disk | {mb(f['corpus_bytes'])} |")
+    lines.append(f"| index on disk (live generation) | {mb(f['index_bytes'])} ({f['index_ratio']:.2f}× the corpus) |")
+    phases = {k[6:]: v for k, v in f.items() if k.startswith("phase_") and v is not None}
+    if phases:
+        lines.append("| index build phases (in-process timers) | "
+                     + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()) + " |")
+    return lines
+
+
+SCALING = [
+    ("tokens", "tokens", None), ("documents", "documents", None), ("vocabulary", "vocabulary", None),
+    ("corpus_bytes", "corpus size", "bytes"), ("index_bytes", "index size", "bytes"),
+    ("index_seconds", "index build time", "s"), ("index_rate", "index tokens/s", "tokens/s"),
+    ("index_rss", "index peak memory", "bytes"), ("kwic_rare", "KWIC page, rare", "s"),
+    ("kwic_mid", "KWIC page, mid", "s"), ("kwic_most_frequent", "KWIC page, most frequent", "s"),
+    ("kwic_phrase", "KWIC page, phrase", "s"), ("count_most_frequent", "count, most frequent", "s"),
+    ("count_phrase", "count, phrase", "s"), ("sort_100k", "sort ~100k hits R1,R2", "s"),
+    ("freq_state_capitalism", "freq @state-capitalism", "s"),
+    ("freq_workers_councils", "freq @workers-councils", "s"), ("freq_revolution", "freq @revolution", "s"),
+    ("regex_rare", "regex scan, rare", "s"), ("regex_ratio_rare", "regex / KWIC, rare", "x"),
+    ("regex_ratio_mid", "regex / KWIC, mid", "x"), ("cold_count", "cold --count", "s"),
+    ("server_rss", "server RSS", "bytes"), ("web_p95", "web p95", "s"),
+    ("web_reindex_p95", "web p95 during reindex", "s"),
+]
+
+
+def scaling_table(results: list[SizeResult]) -> list[str]:
+    lines = ["| measure | " + " | ".join(size_label(r.size) for r in results) + " |",
+             "|---|" + "---|" * len(results)]
+    for key, label, unit in SCALING:
+        cells = []
+        for r in results:
+            value = r.figures.get(key)
+            cells.append(fmt(value, unit) if unit else ("n/a" if value is None else f"{value:,.0f}"))
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def report(results: list[SizeResult], args: argparse.Namespace, machine: dict[str, str],
+           started: float) -> str:
+    out = ["# concord benchmark results", "",
+           "Written by `benchmarks/run.py` (issue 5). Figures are medians of "
+           f"{args.runs} warm runs unless noted; the machine is shared with other work, so "
+           "expect noise of ±20% or more.", "",
+           f"Command: `{args.command}`", "",
+           f"Finished {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, {(time.perf_counter() - started) / 60:.1f} min.", "",
+           "## Machine", ""]
+    for key, value in machine.items():
+        if "\n" in value:
+            out += [f"- {key}:", "", "```", value, "```", ""]
+        else:
+            out.append(f"- {key}: {value}")
+    out.append("")
+    for r in results:
+        out += [f"## {size_label(r.size)} tokens", ""]
+        out += [f"- {d}" for d in r.details] + [""]
+        out += goal_table(r) + [""]
+        out += ["Baselines measured in the same run:", ""] + baseline_table(r) + [""]
+    if results:
+        out += ["## Scaling", ""] + scaling_table(results) + [""]
+        last = results[-1]
+        met = [g for g in GOALS if g.met(last.figures.get(g.name)) is True]
+        missed = [g for g in GOALS if g.met(last.figures.get(g.name)) is False]
+        out += [f"## Summary at {size_label(last.size)} tokens", "",
+                f"{len(met)} goals met, {len(missed)} missed"
+                + (": " + "; ".join(f"{g.what} ({fmt(last.figures.get(g.name), g.unit)})" for g in missed)
+                   if missed else "") + ".", ""]
+    return "\n".join(out)
+
+
+def print_tables(result: SizeResult) -> None:
+    say("")
+    for line in goal_table(result):
+        say(line)
+    say("")
+    for line in baseline_table(result):
+        say(line)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tokens", default="5M", help="sizes, comma-separated (5M,20M,50M)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per warm measure")
+    parser.add_argument("--regex-runs", type=int, default=3, help="timed runs of each regex scan")
+    parser.add_argument("--index-runs", type=int, default=1, help="index builds per size")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--procs", type=int, default=2)
+    parser.add_argument("--skip-web", action="store_true")
+    parser.add_argument("--web-seconds", type=float, default=20, help="steady web load duration")
+    parser.add_argument("--index-timeout", type=float, default=1800, help="limit of one build, s")
+    parser.add_argument("--reuse-index", action="store_true", help="do not rebuild an existing index")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/concord-bench"),
+                        help="where corpora, indexes and logs go (outside the repo)")
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "RESULTS.md")
+    args = parser.parse_args(argv)
+    args.command = "python " + shlex.join(["benchmarks/run.py", *(sys.argv[1:] if argv is None else argv)])
+    sizes = [parse_size(s) for s in args.tokens.split(",") if s.strip()]
+    if args.work.resolve().is_relative_to(REPO):
+        parser.error("--work must be outside the repository")
+    if not (SHARED_CORPUS / "metadata.csv").exists():
+        parser.error(f"no shared corpus at {SHARED_CORPUS}")
+    args.work.mkdir(parents=True, exist_ok=True)
+    machine = machine_description()
+    started = time.perf_counter()
+    results: list[SizeResult] = []
+    for size in sizes:
+        results.append(bench_size(size, args))
+        print_tables(results[-1])
+        # Written after every size, so a long run that is stopped keeps what it measured.
+        args.out.write_text(report(results, args, machine, started), encoding="utf-8")
+    if len(results) > 1:
+        say("")
+        for line in scaling_table(results):
+            say(line)
+    say(f"\nwrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
