@@ -63,7 +63,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 # --- processes and memory -------------------------------------------------------------------
 
 def proc_status(pid: int) -> dict[str, int]:
-    """The ``Vm*`` lines of /proc/PID/status, in bytes (empty if the process is gone)."""
+    """The ``Vm*`` and ``Rss*`` lines of /proc/PID/status, in bytes (empty if the process is gone)."""
     out: dict[str, int] = {}
     try:
         text = Path(f"/proc/{pid}/status").read_text()
@@ -71,7 +71,7 @@ def proc_status(pid: int) -> dict[str, int]:
         return out
     for line in text.splitlines():
         key, _, value = line.partition(":")
-        if key.startswith("Vm") and value.strip().endswith("kB"):
+        if key.startswith(("Vm", "Rss")) and value.strip().endswith("kB"):
             out[key] = int(value.split()[0]) * 1024
     return out
 

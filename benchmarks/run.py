@@ -262,7 +262,6 @@ def baselines(result: SizeResult, corpus: Path, workload, args: argparse.Namespa
         result.put(f"nltk_lines_{label}", nl.lines_seconds[word])
     say(f"nltk ConcordanceIndex on {nl.tokens:,} tokens: tokenize {ms(nl.tokenize_seconds)}, build "
         f"{ms(nl.build_seconds)}, find_concordance {', '.join(ms(v) for v in nl.lines_seconds.values())}")
-    del texts
 
 
 def cold_count(result: SizeResult, index: Path, word: str, runs: int) -> None:
@@ -285,8 +284,9 @@ def cold_count(result: SizeResult, index: Path, word: str, runs: int) -> None:
 def web_measures(result: SizeResult, ix, corpus: Path, index: Path, workload,
                  args: argparse.Namespace) -> None:
     try:
-        import web  # noqa: F401
         from webload import Server, kwic_path, load
+
+        import web  # noqa: F401
     except ImportError as exc:
         result.notes["web"] = f"skipped: no web app ({exc})"
         say(result.notes["web"])

@@ -41,7 +41,8 @@ class Workload:
 
 def choose_workload(store) -> Workload:
     """Pick the query words of an index from its folded-form frequencies."""
-    vocab: list[str] = store.vocab
+    vocab = store.vocab
+    vocab = vocab.tolist() if hasattr(vocab, "tolist") else list(vocab)
     counts = np.bincount(np.asarray(store.tok), minlength=store.n_vocab)
     # Plain ASCII words only, so that the regex baseline looks for the same thing.
     plain = np.array([bool(_WORD.fullmatch(w)) for w in vocab], dtype=bool)
@@ -60,12 +61,12 @@ def choose_workload(store) -> Workload:
         rare=closest(RARE_HITS, 6),
         mid=closest(mid_target, 5),
         frequent=(vocab[top], int(counts[top])),
-        phrase=_frequent_phrase(store, plain),
+        phrase=_frequent_phrase(store, vocab, plain),
         sort_word=closest(SORT_HITS, 2),
     )
 
 
-def _frequent_phrase(store, plain: np.ndarray) -> tuple[str, int]:
+def _frequent_phrase(store, vocab: list[str], plain: np.ndarray) -> tuple[str, int]:
     """The most frequent pair of adjacent plain words among the first tokens of the corpus."""
     tok = np.asarray(store.tok[:PHRASE_SCAN_TOKENS]).astype(np.int64)
     ok = plain[tok[:-1]] & plain[tok[1:]]
@@ -74,7 +75,7 @@ def _frequent_phrase(store, plain: np.ndarray) -> tuple[str, int]:
     best = int(values[np.argmax(n)])
     first, second = divmod(best, store.n_vocab)
     scale = store.n_tokens / min(store.n_tokens, PHRASE_SCAN_TOKENS)
-    return f"{store.vocab[first]} {store.vocab[second]}", int(n.max() * scale)
+    return f"{vocab[first]} {vocab[second]}", int(n.max() * scale)
 
 
 # --- baselines ------------------------------------------------------------------------------

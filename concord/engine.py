@@ -188,7 +188,8 @@ class SegmentBuilder:
     def __init__(self, path: str | os.PathLike):
         self._ix = index.open_dir(str(path), indexname=INDEX_NAME)
         # Uncompressed posting blocks: writing is a third faster, the index a little larger.
-        self._writer = SegmentWriter(self._ix, _lk=False, codec=W3Codec(compression=0))
+        self._writer = SegmentWriter(self._ix, _lk=False, codec=W3Codec(compression=0),
+                                     compound=False)
         self.count = 0
 
     def add(self, doc: EngineDoc) -> None:
@@ -224,7 +225,7 @@ def commit(path: str | os.PathLike, *, delete_ids: Iterable[str], new_segments: 
            merge: bool = True) -> None:
     """Delete documents, add finished segments and write a new table of contents."""
     ix = index.open_dir(str(path), indexname=INDEX_NAME)
-    writer = SegmentWriter(ix)
+    writer = SegmentWriter(ix, codec=W3Codec(compression=0), compound=False)
     try:
         for doc_id in delete_ids:
             writer.delete_by_term("doc_id", doc_id)

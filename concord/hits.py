@@ -9,7 +9,6 @@ token positions ``[start, start + length)`` in the store's global numbering.
 
 from __future__ import annotations
 
-import bisect
 import time
 from dataclasses import dataclass
 
@@ -95,25 +94,25 @@ class Resolver:
         store = self.store
         if self.mode == "stem" and lang is not None and not _is_wild(pattern):
             return _stem_candidates(store, lang, stem_words([pattern.casefold()], lang)[0])
-        return _vocab_matches(store, fold(pattern), store.vocab, store.vocab_index)
+        return _vocab_matches(fold(pattern), store.vocab)
 
     def surface_ids(self, pattern: str) -> np.ndarray:
         """Surface-form ids matching a slot as written (exact mode)."""
         store = self.store
-        return _vocab_matches(store, pattern, store.surfaces, store.surface_index)
+        return _vocab_matches(pattern, store.surfaces)
 
 
 def _is_wild(pattern: str) -> bool:
     return "*" in pattern or "?" in pattern
 
 
-def _vocab_matches(store, pattern: str, vocab: list[str], index: dict[str, int]) -> np.ndarray:
+def _vocab_matches(pattern: str, vocab) -> np.ndarray:
+    """Ids of the words of a sorted vocabulary that match a pattern (with * and ?)."""
     if not _is_wild(pattern):
-        i = index.get(pattern)
+        i = vocab.index(pattern)
         return np.array([] if i is None else [i], dtype=np.int64)
     prefix = regex.split(r"[*?]", pattern, maxsplit=1)[0]
-    lo = bisect.bisect_left(vocab, prefix)
-    hi = bisect.bisect_left(vocab, prefix + "\U0010ffff") if prefix else len(vocab)
+    lo, hi = vocab.range(prefix, prefix + "\U0010ffff") if prefix else (0, len(vocab))
     rx = regex.compile(regex.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."))
     ids = [i for i in range(lo, hi) if rx.fullmatch(vocab[i])]
     if len(ids) > MAX_EXPANSION:
@@ -130,7 +129,7 @@ def _stem_candidates(store, lang: str, key: str) -> np.ndarray:
     cache_key = (str(store.path), lang)
     table = _STEM_CACHE.get(cache_key)
     if table is None:
-        vocab = store.vocab
+        vocab = store.vocab.tolist()
         stems = stem_words(vocab, lang) if lang in SNOWBALL else list(vocab)
         order = np.argsort(np.asarray(stems, dtype=object), kind="stable")
         table = {}

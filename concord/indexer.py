@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import queue as queue_mod
 import shutil
+import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -217,6 +218,24 @@ def _worker(tasks, results, whoosh_dir: str, piece_path: str, corpus: str, sidec
         raise
 
 
+def _forked_worker(parent: int, *args) -> None:
+    """Run ``_worker`` in a child process that ends when the build process dies.
+
+    A build killed outright (SIGKILL, the OOM killer) would otherwise leave its workers
+    running on, holding the index lock they inherited, so that the next run finds the
+    index busy.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: an orphan finishes its files, then exits
+    if os.getppid() != parent:
+        os._exit(1)
+    _worker(*args)
+
+
 def _work(tasks, results, whoosh_dir: str, piece_path: str, corpus: str, sidecar: dict) -> None:
     from .engine import SegmentBuilder
 
@@ -375,8 +394,9 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
             task_q.put(item)
         for _ in range(procs):
             task_q.put(None)
-        workers = [ctx.Process(target=_worker, args=(task_q, result_q, str(whoosh_dir),
-                                                      str(gen_path / f"piece-{i}"), str(corpus), sidecar))
+        workers = [ctx.Process(target=_forked_worker,
+                               args=(os.getpid(), task_q, result_q, str(whoosh_dir),
+                                     str(gen_path / f"piece-{i}"), str(corpus), sidecar))
                    for i in range(procs)]
         for w in workers:
             w.start()

@@ -15,6 +15,7 @@ import datetime
 import hashlib
 import io
 import json
+import logging
 import os
 import re
 import unicodedata
@@ -241,6 +242,8 @@ def read_document(
         paragraphs, file_metadata = reader(raw, path)
     except ReaderError:
         raise
+    except RecursionError:
+        raise ReaderError("markup nested too deeply") from None
     except Exception as exc:  # third-party parsers raise anything; the contract is ReaderError
         raise ReaderError(f"cannot parse: {type(exc).__name__}: {exc}") from exc
     if not paragraphs:
@@ -1035,6 +1038,12 @@ def _tei_year(header: ET.Element, namespace: str) -> str:
 def _read_pdf(raw: bytes, path: Path) -> tuple[list[str], dict[str, str]]:
     from pypdf import PdfReader  # imported here: heavy, and only PDF corpora need it
     from pypdf.errors import PdfReadError
+
+    # pypdf logs what it repairs; without a handler Python would print each to stderr,
+    # around the one line that indexing reports per bad file.
+    pypdf_log = logging.getLogger("pypdf")
+    if not pypdf_log.handlers:
+        pypdf_log.addHandler(logging.NullHandler())
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -9,6 +9,7 @@ markup; formatting is left to the CLI, web templates and exports.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -70,6 +71,16 @@ def check_width(width: int) -> int:
     return width
 
 
+def _whole_number(name: str, value: object) -> int:
+    try:
+        number = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        number = -1
+    if number < 0:
+        raise OptionError(f"{name} must be a whole number, 0 or more")
+    return number
+
+
 class Concordance:
     """The hits of one query with the means to order, page and cut them into lines."""
 
@@ -118,10 +129,11 @@ class Concordance:
     def order(self, sort: Sequence[str] = ("position",), *, sample: int | None = None,
               seed: int = 0) -> HitSet:
         """Return the hits (or a seeded random sample of them) in the requested order."""
+        sort = parse_sort(sort)
         hits = self.hits
         if sample is not None:
-            if sample < 0:
-                raise OptionError("sample must be a positive number")
+            sample = _whole_number("sample", sample)
+            seed = _whole_number("seed", seed)
             if sample < len(hits):
                 rng = np.random.default_rng(seed)
                 idx = np.sort(rng.choice(len(hits), size=sample, replace=False))
@@ -169,10 +181,9 @@ def concordance(ix: CorpusIndex, hits: HitSet, *, sort: Sequence[str] = ("positi
                 sample: int | None = None, seed: int = 0) -> dict[str, object]:
     """Return one page of KWIC lines with the totals: ``{"hits", "docs", "lines", ...}``."""
     check_width(width)
-    if offset < 0:
-        raise OptionError("offset must be 0 or more")
-    if limit is not None and limit < 0:
-        raise OptionError("limit must be 0 or more")
+    offset = _whole_number("offset", offset)
+    if limit is not None:
+        limit = _whole_number("limit", limit)
     conc = Concordance(ix, hits)
     ordered = conc.order(sort, sample=sample, seed=seed)
     stop = None if limit is None else offset + limit

@@ -187,8 +187,8 @@ def _stopword_ids(store_key: str, store, lang: str) -> np.ndarray:
 
     if not stopwordsiso.has_lang(lang):
         return np.zeros(0, dtype=np.int64)
-    index = store.vocab_index
-    ids = {index[f] for f in (fold(w) for w in stopwordsiso.stopwords(lang)) if f in index}
+    vocab = store.vocab
+    ids = {i for i in (vocab.index(fold(w)) for w in stopwordsiso.stopwords(lang)) if i is not None}
     return np.asarray(sorted(ids), dtype=np.int64)
 
 

@@ -13,6 +13,7 @@ relative frequencies all read this store. It is written once per index generatio
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 from collections.abc import Sequence
@@ -80,6 +81,57 @@ class Piece:
                    docs=meta["docs"])
 
 
+class SortedWords(Sequence[str]):
+    """A sorted word list read lazily from a newline-separated UTF-8 file.
+
+    Opening costs nothing whatever the vocabulary's size: words are decoded on access and
+    looked up by binary search (UTF-8 byte order is code point order, the sort order).
+    """
+
+    def __init__(self, path: Path):
+        import mmap
+
+        self.path = path
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            self._data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        offsets_path = path.with_suffix(".off.npy")
+        self._offsets = np.load(offsets_path, mmap_mode="r") if size else np.zeros(1, np.int64)
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        a, b = int(self._offsets[i]), int(self._offsets[i + 1])
+        return self._data[a:b - 1].decode("utf-8")
+
+    def index(self, word: str, *args) -> int | None:  # type: ignore[override]
+        """Return the position of ``word``, or None (not ValueError) when absent."""
+        i = bisect.bisect_left(self, word)
+        return i if i < len(self) and self[i] == word else None
+
+    def range(self, lo_word: str, hi_word: str) -> tuple[int, int]:
+        """Return the positions of the words w with lo_word <= w < hi_word."""
+        return bisect.bisect_left(self, lo_word), bisect.bisect_left(self, hi_word)
+
+    def tolist(self) -> list[str]:
+        text = bytes(self._data[:]).decode("utf-8")
+        return text.split("\n")[:-1] if text else []
+
+
+def _write_words(path: Path, words: list[str]) -> None:
+    blob = "".join(w + "\n" for w in words).encode("utf-8")
+    path.write_bytes(blob)
+    lengths = np.fromiter((len(w.encode("utf-8")) + 1 for w in words), dtype=np.int64, count=len(words))
+    np.save(path.with_suffix(".off.npy"), np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+
+
 class Store:
     """Read access to one generation's token store."""
 
@@ -144,13 +196,14 @@ class Store:
         return np.asarray(self._array("text_off"))
 
     @cached_property
-    def vocab(self) -> list[str]:
-        return (self.path / "vocab.txt").read_text("utf-8").split("\n")[:-1] if self.n_vocab else []
+    def vocab(self) -> SortedWords:
+        """The folded forms, sorted: ``vocab[i]`` is the form of token id ``i``."""
+        return SortedWords(self.path / "vocab.txt")
 
     @cached_property
-    def surfaces(self) -> list[str]:
-        text = (self.path / "surfaces.txt").read_text("utf-8")
-        return text.split("\n")[:-1] if text else []
+    def surfaces(self) -> SortedWords:
+        """The surface forms (as written), sorted."""
+        return SortedWords(self.path / "surfaces.txt")
 
     @property
     def n_vocab(self) -> int:
@@ -160,13 +213,9 @@ class Store:
     def n_tokens(self) -> int:
         return int(self.info["n_tokens"])
 
-    @cached_property
-    def vocab_index(self) -> dict[str, int]:
-        return {w: i for i, w in enumerate(self.vocab)}
-
-    @cached_property
-    def surface_index(self) -> dict[str, int]:
-        return {w: i for i, w in enumerate(self.surfaces)}
+    def vocab_id(self, word: str) -> int | None:
+        """Return the id of a folded form, or None."""
+        return self.vocab.index(word)
 
     @cached_property
     def token_doc(self) -> np.ndarray:
@@ -332,8 +381,8 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     for arr in (tok, surf, start, end):
         arr.flush()
     del tok, surf, start, end
-    (path / "vocab.txt").write_text("".join(w + "\n" for w in vocab), encoding="utf-8")
-    (path / "surfaces.txt").write_text("".join(w + "\n" for w in surfaces), encoding="utf-8")
+    _write_words(path / "vocab.txt", vocab)
+    _write_words(path / "surfaces.txt", surfaces)
     info = {"n_tokens": n_tokens, "n_vocab": len(vocab), "n_surfaces": len(surfaces),
             "n_docs": n_docs, "n_paragraphs": n_paras, "n_chars": int(text_off[-1]), "langs": langs, "docs": docs,
             "totals": totals}
@@ -343,16 +392,17 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
 
 def store_as_piece(store: Store) -> Piece:
     """View an existing store as a piece, so unchanged documents are carried over."""
-    surface_fold = np.zeros(len(store.surfaces), dtype=np.int32)
-    vocab_index = store.vocab_index
     from .analysis import fold
 
-    for i, s in enumerate(store.surfaces):
-        surface_fold[i] = vocab_index[fold(s)]
+    vocab = store.vocab.tolist()
+    surfaces = store.surfaces.tolist()
+    vocab_index = {w: i for i, w in enumerate(vocab)}
+    surface_fold = np.fromiter((vocab_index[fold(s)] for s in surfaces), dtype=np.int32,
+                               count=len(surfaces))
     doc_para = np.searchsorted(store.para_doc, np.arange(len(store.docs) + 1), side="left")
     chars = store._chars
     off = store.text_off
-    return Piece(vocab=store.vocab, surfaces=store.surfaces, surface_fold=surface_fold,
+    return Piece(vocab=vocab, surfaces=surfaces, surface_fold=surface_fold,
                  surf=store.surf, start=store.start, end=store.end, doc_tok=store.doc_tok,
                  para_tok=store.para_tok[:-1], para_char=store.para_char,
                  para_lang=[store.langs[i] for i in store.para_lang.tolist()],

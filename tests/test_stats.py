@@ -113,7 +113,7 @@ def test_collocates_contingency_by_hand(mini_ix):
                       drop_stopwords=False, measure="mi")
     the = next(r for r in rows if r["collocate"] == "the")
     n = mini_ix.store.n_tokens
-    f_the = int(np.sum(np.asarray(mini_ix.store.tok) == mini_ix.store.vocab_index["the"]))
+    f_the = int(np.sum(np.asarray(mini_ix.store.tok) == mini_ix.store.vocab.index("the")))
     # 4 window slots (2 hits x 1 left + 1 right), "the" twice among them
     o11, o12, o21, o22 = 2, 2, f_the - 2, n - 4 - f_the + 2
     assert the["mi"] == round(float(MEASURES["mi"](o11, o12, o21, o22)), 4)
