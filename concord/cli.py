@@ -241,14 +241,18 @@ def info_cmd(index_dir: str | None, fmt: str) -> None:
 @filter_options
 @click.option("--limit", type=click.IntRange(0, 1000), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--explain", is_flag=True, help="Show how the query expands, then stop.")
 @output_options
 @handle_errors
 def search_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_file, limit, offset,
-               fmt, output) -> None:
+               explain, fmt, output) -> None:
     """Rank documents by QUERY, with highlighted snippets and facet counts."""
     from .search import search_documents
 
     parsed = parse(query, concepts_file)
+    if explain:
+        click.echo(parsed.explain())
+        return
     filters = build_filters(lang, year, author, group, work)
     with open_ix(index_dir) as ix:
         result = search_documents(ix, parsed, mode=mode, filters=filters, limit=limit, offset=offset)

@@ -82,6 +82,7 @@ class CorpusIndex:
         from .store import Store
 
         self.store = Store(self.gen_path / "store")
+        self.engine  # open now, for the same reason as the store's maps
 
     @property
     def name(self) -> str:

@@ -97,15 +97,19 @@ def concepts_cmd(name, concepts_file, fmt) -> None:
               help="Results per paragraph language (the default for @concepts).")
 @click.option("--limit", type=click.IntRange(0), default=50, show_default=True,
               help="Rows per language (0: all).")
+@click.option("--explain", is_flag=True, help="Show how the query expands, then stop.")
 @output_options
 @handle_errors
 def collocates_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_file, window,
-                   measure, min_freq, keep_stopwords, by_lang, limit, fmt, output) -> None:
+                   measure, min_freq, keep_stopwords, by_lang, limit, explain, fmt, output) -> None:
     """Words that keep company with QUERY, scored by an association measure."""
     from .stats import collocate_columns, collocates, parse_window
 
     win = parse_window(window)
     parsed = parse(query, concepts_file)
+    if explain:
+        click.echo(parsed.explain())
+        return
     filters = build_filters(lang, year, author, group, work)
     per_lang = bool(parsed.concepts) if by_lang is None else by_lang
     with open_ix(index_dir) as ix:

@@ -142,6 +142,11 @@ class Store:
         self.langs: list[str] = self.info["langs"]
         self.lang_ids = {code: i for i, code in enumerate(self.langs)}
         self.doc_index = {d["doc_id"]: i for i, d in enumerate(self.docs)}
+        # Map every file now: a later rebuild may delete this generation's folder, and open
+        # maps stay readable where a lazy open would fail.
+        for name in ("tok", "surf", "start", "end", "doc_tok", "para_tok", "para_lang", "para_char",
+                     "para_doc", "doc_year", "docnum", "text_off", "_chars", "vocab", "surfaces"):
+            getattr(self, name)
 
     def _array(self, name: str) -> np.ndarray:
         return np.load(self.path / f"{name}.npy", mmap_mode="r")
