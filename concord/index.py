@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -82,17 +81,14 @@ class CorpusIndex:
         from .store import Store
 
         self.store = Store(self.gen_path / "store")
-        self.engine  # open now, for the same reason as the store's maps
+        from .engine import Engine
+
+        # Opened now, for the same reason as the store's maps.
+        self.engine = Engine(self.gen_path / "whoosh")
 
     @property
     def name(self) -> str:
         return self.path.name
-
-    @cached_property
-    def engine(self):
-        from .engine import Engine
-
-        return Engine(self.gen_path / "whoosh")
 
     @property
     def fingerprint(self) -> str:
@@ -103,8 +99,7 @@ class CorpusIndex:
         return read_current(self.path) == self.generation
 
     def close(self) -> None:
-        if "engine" in self.__dict__:
-            self.engine.close()
+        self.engine.close()
 
     def __enter__(self) -> CorpusIndex:
         return self
