@@ -264,7 +264,8 @@ def search_cmd(query, index_dir, mode, lang, year, author, group, work, concepts
             click.echo(f"\n{i}. {r['title']} — {r['author']} ({r['year']}) [{r['language']}] "
                        f"{r['doc_id']}  {r['hits']} hits")
             for s in r["snippets"]:
-                click.echo(f"   …{s['left']} " + click.style(f"[{s['match']}]", bold=True) + f" {s['right']}…")
+                click.echo(f"   …{s['left']} " + click.style(f"[{s['match']}]", bold=True)
+                           + _joiner(s["right"]) + f"{s['right']}…")
         for name, counts in result["facets"].items():
             if counts:
                 top = ", ".join(f"{k} {v}" for k, v in list(counts.items())[:8])
@@ -348,6 +349,11 @@ def kwic_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_f
         emit((ln.as_dict() for ln in lines), KWIC_COLUMNS, fmt, output, prov)
 
 
+def _joiner(right: str) -> str:
+    """No space between a match and the punctuation that follows it."""
+    return "" if right[:1] in ",.;:!?)»”’'" else " "
+
+
 def _slice(lines, offset: int, limit: int):
     from itertools import islice
 
@@ -363,7 +369,7 @@ def _print_kwic(page: dict[str, Any], width: int) -> None:
     for ln in lines:
         left = ln.left[-cols:].rjust(cols)
         right = ln.right[:cols]
-        click.echo(f"{left}  " + click.style(ln.match, bold=True) + f"  {right}   "
+        click.echo(f"{left} " + click.style(ln.match, bold=True) + _joiner(right) + f"{right}   "
                    + click.style(f"{ln.doc_id}:{ln.position}", dim=True))
 
 
