@@ -80,11 +80,11 @@ def stem(token: str, lang: str) -> str:
 
 
 def stem_words(words: list[str], lang: str) -> list[str]:
-    """Stem many lower-cased words of one language at once (folded results)."""
+    """Stem many folded words of one language at once (folded results)."""
     algorithm = SNOWBALL.get(lang)
     if algorithm is None:
         return [fold(w) for w in words]
-    return [fold(s) for s in _stemmer(algorithm).stemWords(words)]
+    return [s if s.isascii() else fold(s) for s in _stemmer(algorithm).stemWords(words)]
 
 
 def analyzer_settings() -> dict[str, object]:

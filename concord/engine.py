@@ -229,9 +229,14 @@ def commit(path: str | os.PathLike, *, delete_ids: Iterable[str], new_segments: 
     try:
         for doc_id in delete_ids:
             writer.delete_by_term("doc_id", doc_id)
-        segments = writer._merge_segments(None if merge else NO_MERGE, False, merge)
-        segments = list(segments) + [s for s in new_segments if s is not None]
-        writer._close_segment()
+        segments = list(writer._merge_segments(None if merge else NO_MERGE, False, merge))
+        if writer._added:
+            # The merge policy copied the small segments into this writer's own segment:
+            # it must be kept, or every document of the merged segments is lost.
+            segments.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        segments += [s for s in new_segments if s is not None]
         writer._commit_toc(segments)
     except BaseException:
         writer.cancel()

@@ -9,6 +9,7 @@ token positions ``[start, start + length)`` in the store's global numbering.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 
@@ -93,7 +94,7 @@ class Resolver:
         """Folded-form ids a slot may match (a superset in exact mode)."""
         store = self.store
         if self.mode == "stem" and lang is not None and not _is_wild(pattern):
-            return _stem_candidates(store, lang, stem_words([pattern.casefold()], lang)[0])
+            return _stem_candidates(store, lang, stem_words([fold(pattern)], lang)[0])
         return _vocab_matches(fold(pattern), store.vocab)
 
     def surface_ids(self, pattern: str) -> np.ndarray:
@@ -121,26 +122,64 @@ def _vocab_matches(pattern: str, vocab) -> np.ndarray:
     return np.asarray(ids, dtype=np.int64)
 
 
-_STEM_CACHE: dict[tuple[str, str], dict[str, np.ndarray]] = {}
+_STEM_TABLES: dict[tuple[str, str], tuple[object, np.ndarray]] = {}
+
+
+def _stem_table(store, lang: str):
+    """Return (sorted stems, stem number of every folded form) for one language.
+
+    Computed once per store and language from the whole vocabulary, then kept on disk in
+    the store's folder (written atomically: the store is otherwise immutable, and two
+    processes computing the same table write the same bytes).
+    """
+    from .store import SortedWords, write_words
+
+    cache_key = (str(store.path), lang)
+    table = _STEM_TABLES.get(cache_key)
+    if table is not None:
+        return table
+    words_path = store.path / f"stems-{lang}.txt"
+    groups_path = store.path / f"stems-{lang}.npy"
+    if not (words_path.exists() and groups_path.exists()):
+        # Only the forms used in paragraphs of this language are stemmed (-1 for the rest).
+        ids = _language_vocabulary(store, lang)
+        vocab = store.vocab
+        words = [vocab[i] for i in ids.tolist()]
+        stems = stem_words(words, lang) if lang in SNOWBALL else words
+        unique = sorted(set(stems))
+        number = {stem: i for i, stem in enumerate(unique)}
+        groups = np.full(len(vocab), -1, dtype=np.int32)
+        groups[ids] = np.fromiter((number[stem] for stem in stems), dtype=np.int32, count=len(stems))
+        tmp = f".{os.getpid()}.tmp"
+        write_words(store.path / f"stems-{lang}{tmp}.txt", unique)
+        np.save(store.path / f"stems-{lang}{tmp}.npy", groups)
+        os.replace(store.path / f"stems-{lang}{tmp}.off.npy", store.path / f"stems-{lang}.off.npy")
+        os.replace(store.path / f"stems-{lang}{tmp}.npy", groups_path)
+        os.replace(store.path / f"stems-{lang}{tmp}.txt", words_path)
+    table = (SortedWords(words_path), np.load(groups_path, mmap_mode="r"))
+    if len(_STEM_TABLES) > 64:
+        _STEM_TABLES.clear()
+    _STEM_TABLES[cache_key] = table
+    return table
+
+
+def _language_vocabulary(store, lang: str) -> np.ndarray:
+    """Ids of the folded forms that occur in paragraphs of ``lang``."""
+    paras = np.flatnonzero(store.para_lang == store.lang_ids[lang])
+    seen = np.zeros(len(store.vocab), dtype=bool)
+    tok = store.tok
+    for p in paras.tolist():
+        seen[tok[int(store.para_tok[p]):int(store.para_tok[p + 1])]] = True
+    return np.flatnonzero(seen)
 
 
 def _stem_candidates(store, lang: str, key: str) -> np.ndarray:
-    """Folded ids whose stem in ``lang`` equals ``key`` (a folded stem)."""
-    cache_key = (str(store.path), lang)
-    table = _STEM_CACHE.get(cache_key)
-    if table is None:
-        vocab = store.vocab.tolist()
-        stems = stem_words(vocab, lang) if lang in SNOWBALL else list(vocab)
-        order = np.argsort(np.asarray(stems, dtype=object), kind="stable")
-        table = {}
-        groups: dict[str, list[int]] = {}
-        for i in order.tolist():
-            groups.setdefault(stems[i], []).append(i)
-        table = {k: np.asarray(v, dtype=np.int64) for k, v in groups.items()}
-        if len(_STEM_CACHE) > 64:
-            _STEM_CACHE.clear()
-        _STEM_CACHE[cache_key] = table
-    return table.get(key, np.zeros(0, dtype=np.int64))
+    """Folded-form ids whose stem in ``lang`` is ``key`` (the stem of a folded form)."""
+    stems, groups = _stem_table(store, lang)
+    number = stems.index(key)
+    if number is None:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.asarray(groups) == number).astype(np.int64)
 
 
 def find_hits(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",

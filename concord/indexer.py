@@ -323,12 +323,20 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *, procs: i
             if prev_manifest.get("settings") != settings_record():
                 prev_manifest = None
         old_docs: dict[str, str] = prev_manifest["docs"] if prev_manifest else {}
-        todo = [rel for rel, h in files.items() if old_docs.get(rel) != h]
+        # Files this version could not read last time and that have not changed since are
+        # reported again, not re-read (so a corpus with a bad file can be up to date).
+        unreadable: dict[str, list[str]] = {}
+        if prev_manifest and prev_manifest.get("concord_version") == __version__:
+            unreadable = prev_manifest.get("unreadable", {})
+        still_bad = {rel for rel, h in files.items()
+                     if rel not in old_docs and unreadable.get(rel, [None])[0] == h}
+        report.skipped.extend((rel, unreadable[rel][1]) for rel in sorted(still_bad))
+        todo = [rel for rel, h in files.items() if old_docs.get(rel) != h and rel not in still_bad]
         gone = [rel for rel in old_docs if rel not in files]
         report.added = sum(1 for rel in todo if rel not in old_docs)
         report.changed = len(todo) - report.added
         report.deleted = len(gone)
-        report.unchanged = len(files) - len(todo)
+        report.unchanged = len(files) - len(todo) - len(still_bad)
         if prev_manifest and not todo and not gone:
             if strict and report.skipped:
                 raise _strict_failure(report)
@@ -484,6 +492,7 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
             "unchanged": report.unchanged,
             "skipped": [{"doc_id": d, "reason": r} for d, r in report.skipped],
         },
+        "unreadable": {d: [files[d], r] for d, r in report.skipped if d in files},
     }
     tmp = gen_path / "manifest.json.tmp"
     with open(tmp, "w", encoding="utf-8") as fh:

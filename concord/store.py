@@ -125,7 +125,7 @@ class SortedWords(Sequence[str]):
         return text.split("\n")[:-1] if text else []
 
 
-def _write_words(path: Path, words: list[str]) -> None:
+def write_words(path: Path, words: list[str]) -> None:
     blob = "".join(w + "\n" for w in words).encode("utf-8")
     path.write_bytes(blob)
     lengths = np.fromiter((len(w.encode("utf-8")) + 1 for w in words), dtype=np.int64, count=len(words))
@@ -386,8 +386,8 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     for arr in (tok, surf, start, end):
         arr.flush()
     del tok, surf, start, end
-    _write_words(path / "vocab.txt", vocab)
-    _write_words(path / "surfaces.txt", surfaces)
+    write_words(path / "vocab.txt", vocab)
+    write_words(path / "surfaces.txt", surfaces)
     info = {"n_tokens": n_tokens, "n_vocab": len(vocab), "n_surfaces": len(surfaces),
             "n_docs": n_docs, "n_paragraphs": n_paras, "n_chars": int(text_off[-1]), "langs": langs, "docs": docs,
             "totals": totals}

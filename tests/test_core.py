@@ -205,3 +205,18 @@ def test_info(mini_ix):
     assert set(info["tokens_by_lang"]) == {"de", "en", "fr", "ja", "nl"}
     assert sum(info["tokens_by_lang"].values()) == info["tokens"]
     assert info["schema_version"] == 1
+
+
+def test_stem_candidates_equal_full_vocabulary_scan(mini_ix):
+    from concord.analysis import stem_words
+    from concord.hits import _stem_candidates
+
+    store = mini_ix.store
+    vocab = store.vocab.tolist()
+    for lang in ("en", "fr", "de", "nl"):
+        used = {int(t) for p in range(len(store.para_lang)) if store.langs[store.para_lang[p]] == lang
+                for t in store.tok[store.para_tok[p]:store.para_tok[p + 1]]}
+        stems = stem_words(vocab, lang)
+        for key in set(stems):
+            expected = [i for i, s in enumerate(stems) if s == key and i in used]
+            assert _stem_candidates(store, lang, key).tolist() == expected, (lang, key)

@@ -111,3 +111,21 @@ def test_seed_article_paragraph_languages(tmp_path):
         assert by_start["Source: G.I.C."] == "nl"
         fr_hits = find_hits(ix, parse_query("classe ouvrière lang:fr"))
         assert len(fr_hits) == len(find_hits(ix, parse_query("classe ouvrière"))) > 0
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "fr", "it", "es", "pt", "sv", "ru"])
+def test_stem_candidates_equal_full_scan(ix, lang):
+    import random
+
+    from concord.analysis import stem_words
+    from concord.hits import _language_vocabulary, _stem_candidates
+
+    vocab = ix.store.vocab.tolist()
+    stems = stem_words(vocab, lang)
+    used = set(_language_vocabulary(ix.store, lang).tolist())
+    groups: dict[str, list[int]] = {}
+    for i, s in enumerate(stems):
+        if i in used:
+            groups.setdefault(s, []).append(i)
+    for key in random.Random(lang).sample(sorted(groups), 300):
+        assert _stem_candidates(ix.store, lang, key).tolist() == groups[key], (lang, key)
