@@ -6,6 +6,7 @@ Shared by the benchmark scripts; it knows nothing about concord's queries or goa
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 import resource
@@ -234,7 +235,8 @@ def machine_description() -> dict[str, str]:
     """nproc, memory, CPU model, Python, load and the code's revision."""
     load = os.getloadavg()
     revision = _command_output(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
-    dirty = _command_output(["git", "-C", str(REPO), "status", "--porcelain", "--", "concord", "web"])
+    diff = _command_output(["git", "-C", str(REPO), "diff", "HEAD", "--", "concord", "web"])
+    dirty = f" + uncommitted changes in concord/ or web/ (diff sha1 {hashlib.sha1(diff.encode()).hexdigest()[:10]})"
     return {
         "nproc": _command_output(["nproc"]),
         "memory (free -g)": _command_output(["free", "-g"]),
@@ -242,5 +244,5 @@ def machine_description() -> dict[str, str]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "load average at start": f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
-        "code": revision + (" + uncommitted changes in concord/ or web/" if dirty else ""),
+        "code": revision + (dirty if diff else ""),
     }

@@ -36,6 +36,7 @@ from measure import (
     proc_status,
     run_process,
     timed,
+    tree_pss,
     tree_size,
 )
 from workload import CONCEPTS, choose_workload, load_texts, nltk_baseline, regex_scan
@@ -307,8 +308,10 @@ def web_measures(result: SizeResult, ix, corpus: Path, index: Path, workload,
 
         steady = load(server.port, paths, clients=8, seconds=args.web_seconds)
         rss = proc_status(server.pid)
-        result.put("server_rss", rss.get("VmRSS"), f"after a few queries {mb(result.figures['server_rss_warm'] or 0)};"
-                   f" peak (VmHWM) {mb(rss.get('VmHWM', 0))}")
+        result.put("server_rss", rss.get("VmRSS"),
+                   f"after a few queries {mb(result.figures['server_rss_warm'] or 0)}; now anonymous "
+                   f"{mb(rss.get('RssAnon', 0))} + mapped files {mb(rss.get('RssFile', 0))}, PSS "
+                   f"{mb(tree_pss(server.pid))}; peak (VmHWM) {mb(rss.get('VmHWM', 0))}")
         result.put("web_p50", steady.p50)
         result.put("web_p95", steady.p95, f"{steady.requests} requests in {steady.seconds:.0f} s, "
                    f"p50 {ms(steady.p50)}, max {ms(steady.worst)}")

@@ -19,6 +19,7 @@ RARE_HITS = 10
 MID_PER_MILLION = 100
 SORT_HITS = 100_000
 PHRASE_SCAN_TOKENS = 5_000_000
+CANDIDATES = 200
 CONCEPTS = ("@state-capitalism", "@workers-councils")
 _WORD = re.compile(r"[a-z]{2,}")
 
@@ -47,12 +48,18 @@ def choose_workload(store) -> Workload:
     # Plain ASCII words only, so that the regex baseline looks for the same thing.
     plain = np.array([bool(_WORD.fullmatch(w)) for w in vocab], dtype=bool)
 
-    def closest(target: float, min_len: int) -> tuple[str, int]:
+    def closest(target: float, min_len: int, spelled: bool = True) -> tuple[str, int]:
         ok = plain & (np.array([len(w) >= min_len for w in vocab]) if min_len > 2 else plain)
         ids = np.nonzero(ok)[0]
         gap = np.abs(counts[ids].astype(np.float64) - target)
-        best = ids[gap == gap.min()]
-        pick = int(best[len(best) // 2])       # the middle of ties, in vocabulary order
+        nearest = ids[np.argsort(gap, kind="stable")[:CANDIDATES]]
+        if spelled:
+            ok_ids = _spelled_as_folded(store, vocab, nearest)
+            nearest = [i for i in nearest.tolist() if i in ok_ids] or nearest.tolist()
+        else:
+            nearest = nearest.tolist()
+        best = [i for i in nearest if abs(counts[i] - target) == abs(counts[nearest[0]] - target)]
+        pick = sorted(best)[len(best) // 2]        # the middle of ties, in vocabulary order
         return vocab[pick], int(counts[pick])
 
     top = int(np.argmax(counts))
@@ -62,8 +69,22 @@ def choose_workload(store) -> Workload:
         mid=closest(mid_target, 5),
         frequent=(vocab[top], int(counts[top])),
         phrase=_frequent_phrase(store, vocab, plain),
-        sort_word=closest(SORT_HITS, 2),
+        sort_word=closest(SORT_HITS, 2, spelled=False),
     )
+
+
+def _spelled_as_folded(store, vocab: list[str], ids: np.ndarray) -> set[int]:
+    """The ids among ``ids`` whose every occurrence is written as the folded form, in any case.
+
+    Only for those does a case-insensitive regex look for what concord finds: "bedzie"
+    also matches "będzie" in concord, never in a regex.
+    """
+    tok = np.asarray(store.tok)
+    positions = np.nonzero(np.isin(tok, ids))[0]
+    pairs = np.unique(np.stack([tok[positions], np.asarray(store.surf)[positions]]), axis=1)
+    surfaces = store.surfaces
+    bad = {int(t) for t, s in pairs.T.tolist() if surfaces[s].casefold() != vocab[t]}
+    return set(ids.tolist()) - bad
 
 
 def _frequent_phrase(store, vocab: list[str], plain: np.ndarray) -> tuple[str, int]:
@@ -81,9 +102,13 @@ def _frequent_phrase(store, vocab: list[str], plain: np.ndarray) -> tuple[str, i
 # --- baselines ------------------------------------------------------------------------------
 
 def load_texts(corpus: Path) -> list[str]:
-    """Read every text file of a corpus into memory, as a user's script would."""
+    """Read every text file of a corpus into memory, as a user's script would.
+
+    Files come in the order of their names, which start with the year in generated
+    corpora, so that a prefix of the list (the nltk subset) holds every language.
+    """
     texts = []
-    for path in sorted(corpus.rglob("*")):
+    for path in sorted(corpus.rglob("*"), key=lambda p: (p.name, p.as_posix())):
         if path.is_file() and path.suffix in (".txt", ".md", ".html", ".htm", ".xml"):
             texts.append(path.read_text("utf-8", errors="replace"))
     return texts

@@ -113,7 +113,7 @@ def test_seed_article_paragraph_languages(tmp_path):
         assert len(fr_hits) == len(find_hits(ix, parse_query("classe ouvrière"))) > 0
 
 
-@pytest.mark.parametrize("lang", ["en", "de", "fr", "it", "es", "pt", "sv", "ru"])
+@pytest.mark.parametrize("lang", ["en", "de", "fr", "ru"])
 def test_stem_candidates_equal_full_scan(ix, lang):
     import random
 

@@ -46,7 +46,9 @@ def web_index(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def app(sample_index):
-    return create_app({"TESTING": True, "CONCORD_INDEX": str(sample_index)})
+    app = create_app({"TESTING": True, "CONCORD_INDEX": str(sample_index)})
+    yield app
+    app.extensions["concord_index"].close()
 
 
 @pytest.fixture()
@@ -55,8 +57,23 @@ def client(app):
 
 
 @pytest.fixture()
-def web_client(web_index):
-    return create_app({"TESTING": True, "CONCORD_INDEX": str(web_index)}).test_client()
+def make_client():
+    """Build test clients of apps with their own configuration; close their indexes after."""
+    apps = []
+
+    def make(index, **config):
+        app = create_app({"TESTING": True, "CONCORD_INDEX": str(index), **config})
+        apps.append(app)
+        return app.test_client()
+
+    yield make
+    for app in apps:
+        app.extensions["concord_index"].close()
+
+
+@pytest.fixture()
+def web_client(web_index, make_client):
+    return make_client(web_index)
 
 
 def run_cli(*args: str) -> str:
@@ -456,7 +473,8 @@ def test_collocates_twin_agrees_with_the_cli(client, sample_index):
                              "json", "--limit", "50"))
     assert data["rows"] == out["rows"]
     html = get_html(client, "/collocates?q=class&limit=50")
-    assert html.count("<tr>") == len(data["rows"]) + 1
+    table = html.split('<table class="data">', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == len(data["rows"]) + 1
 
 
 def test_collocates_options(client, sample_index):
@@ -514,7 +532,7 @@ def test_concept_page_draws_the_trajectory_across_languages(client, sample_index
     assert 'role="img"' in html
     legend = re.search(r'<ul class="legend">(.*?)</ul>', html, re.S).group(1)
     langs = {r["lang"] for r in data["rows"]}
-    assert all(f"{lang} (" in legend for lang in langs)
+    assert all(f"({lang})" in legend for lang in langs)
     yearly = get_json(client, "/concept/communism.json?by=lang,year")
     assert sum(r["hits"] for r in yearly["rows"]) == data["hits"]
     csv = read_csv_export(io.StringIO(client.get("/concept/communism.csv").get_data(as_text=True),
@@ -588,7 +606,7 @@ def test_unknown_document_is_404(client):
     "/doc/" + "a" * 5000,
 ])
 def test_document_routes_cannot_reach_outside_the_index(client, path):
-    response = client.get(path)
+    response = client.get(path, follow_redirects=True)
     assert response.status_code == 404
     body = response.get_data(as_text=True)
     assert "root:" not in body and "[build-system]" not in body
@@ -717,9 +735,8 @@ def test_post_is_405(client):
     assert "GET" in response.headers["Allow"]
 
 
-def test_slow_query_gives_503(sample_index):
-    slow = create_app({"TESTING": True, "CONCORD_INDEX": str(sample_index), "QUERY_TIMEOUT": 0})
-    client = slow.test_client()
+def test_slow_query_gives_503(sample_index, make_client):
+    client = make_client(sample_index, QUERY_TIMEOUT=0)
     response = client.get("/kwic.json?q=the")
     assert response.status_code == 503
     assert "took too long" in response.get_json()["error"]
@@ -730,8 +747,8 @@ def test_slow_query_gives_503(sample_index):
     assert get_json(client, "/search.json?q=the", 503)["error"]
 
 
-def test_missing_index_gives_503(tmp_path):
-    client = create_app({"TESTING": True, "CONCORD_INDEX": str(tmp_path / "none")}).test_client()
+def test_missing_index_gives_503(tmp_path, make_client):
+    client = make_client(tmp_path / "none")
     data = get_json(client, "/kwic.json?q=class", 503)
     assert "not available" in data["error"] and str(tmp_path) not in data["error"]
     html = get_html(client, "/", status=503)
@@ -824,14 +841,14 @@ def test_catalogues_compile_when_missing(tmp_path):
 
 # --- a rebuilt index is picked up -------------------------------------------------------------
 
-def test_rebuilt_index_is_picked_up_between_requests(tmp_path):
+def test_rebuilt_index_is_picked_up_between_requests(tmp_path, make_client):
     from concord.indexer import build_index
 
     corpus = tmp_path / "corpus"
     shutil.copytree(WEB_CORPUS, corpus)
     index = tmp_path / "index"
     build_index(corpus, index, procs=1)
-    client = create_app({"TESTING": True, "CONCORD_INDEX": str(index)}).test_client()
+    client = make_client(index)
     assert get_json(client, "/corpus.json")["documents"] == 3
     before = get_json(client, "/kwic.json?q=council")["hits"]
     (corpus / "en" / "1925-more.txt").write_text("Another council of the workers.\n", "utf-8")
@@ -878,4 +895,197 @@ def test_serve_reports_an_empty_corpus_in_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["serve", "--index", str(tmp_path / "ix"), "--corpus",
                                       str(tmp_path / "empty")])
     assert result.exit_code == 1
-    assert "Traceback" not in result.output
+    assert "holds no documents" in result.output and "Traceback" not in result.output
+    missing = CliRunner().invoke(cli, ["serve", "--index", str(tmp_path / "ix2"), "--corpus",
+                                       str(tmp_path / "missing")])
+    assert missing.exit_code == 1 and "not found" in missing.output
+
+
+def test_html_pages_never_list_every_row(client):
+    html = get_html(client, "/kwic?q=the&all=1")
+    assert len(kwic_rows(html)) == 50
+    html = get_html(client, "/wordlist?all=1&limit=10")
+    table = html.split('<table class="data">', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == 11
+
+
+TWIN_PAGES = [
+    "/search?q=class",
+    "/kwic?q=class",
+    "/freq?q=class&by=lang,decade",
+    "/collocates?q=class",
+    "/wordlist?lang=fr",
+    "/keywords?target=year:1840-1859&reference=year:1860-1950",
+    "/concepts",
+    "/concept/communism",
+    f"/doc/{MANIFESTO_EN}?q=class",
+    "/corpus",
+]
+
+
+@pytest.mark.parametrize("url", TWIN_PAGES)
+@pytest.mark.parametrize("fmt", ["json", "csv", "tsv", "jsonl", "xlsx"])
+def test_every_page_has_every_twin(client, url, fmt):
+    from concord.export import content_type
+
+    path, _, query = url.partition("?")
+    response = client.get(f"{path}.{fmt}?{query}")
+    assert response.status_code == 200
+    assert response.mimetype == content_type(fmt).split(";")[0]
+    body = response.get_data()
+    response.close()
+    page_rows = get_json(client, f"{path}.json?{query}")
+    key = next(k for k in ("lines", "results", "rows", "concepts", "paragraphs") if k in page_rows)
+    n = len(page_rows[key])
+    assert n > 0
+    if fmt in ("csv", "tsv"):
+        export = read_csv_export(io.StringIO(body.decode("utf-8"), newline=""),
+                                 delimiter="," if fmt == "csv" else "\t")
+        assert len(export.rows) == export.provenance["rows"] == n
+        assert export.provenance["command"].startswith("web ")
+    elif fmt == "jsonl":
+        lines = body.decode("utf-8").splitlines()
+        assert "provenance" in json.loads(lines[0]) and len(lines) == n + 1
+    elif fmt == "json":
+        assert len(json.loads(body)[key]) == n
+    else:
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(body), read_only=True)
+        assert len(list(book["rows"].iter_rows())) == n + 1
+        book.close()
+
+
+# --- presentation helpers ---------------------------------------------------------------------
+
+def test_numbers_and_snippet_spacing(app):
+    from web.present import num, space_after, space_before
+
+    with app.test_request_context("/?ui=de"):
+        assert (num(39321), num(7609.7612, 2), num(0.0, 2), num(None)) == ("39.321", "7.609,76",
+                                                                            "0", "")
+    with app.test_request_context("/?ui=en"):
+        assert (num(1234567), num(2.5), num(1.005, 1)) == ("1,234,567", "2.5", "1")
+    assert [space_after(x) for x in ("the", "working-", "traders’", "de l’", "(")] == \
+        [" ", "", " ", "", ""]
+    assert [space_before(x) for x in (", and", "’s", "and", "")] == ["", "", " ", ""]
+
+
+def test_chart_geometry():
+    from web.chart import line_chart, nice_ticks, year_ticks
+
+    assert nice_ticks(0, 7.3) == [0, 2, 4, 6, 8]
+    assert nice_ticks(0, 12000) == [0, 2500, 5000, 7500, 10000, 12500]
+    assert year_ticks(1848, 1943) == [1850, 1860, 1870, 1880, 1890, 1900, 1910, 1920, 1930, 1940]
+    assert year_ticks(1920, 1923) == [1920, 1921, 1922, 1923]
+    rows = [{"lang": "en", "year": 1920, "hits": 2, "per_million": 10.0, "sparse": False},
+            {"lang": "en", "year": 1930, "hits": 4, "per_million": 20.0, "sparse": False},
+            {"lang": "de", "year": 1925, "hits": 0, "per_million": 0.0, "sparse": True}]
+    chart = line_chart(rows, ("lang", "year"), href=lambda r: f"/kwic?lang={r['lang']}",
+                       describe=lambda r, v: f"{r['lang']} {v}")
+    assert [s.label for s in chart.series] == ["en", "de"]          # most hits first
+    en = chart.series[0]
+    assert en.points[0].x < en.points[1].x and en.points[0].y > en.points[1].y
+    assert en.path.startswith("M") and " L" in en.path
+    assert chart.series[0].colour != chart.series[1].colour
+    assert chart.series[0].shape != chart.series[1].shape
+    assert line_chart(rows, ("lang",), href=str, describe=str) is None
+
+
+def test_readers_see_the_old_or_the_new_index_during_rebuilds(tmp_path):
+    """Clients keep getting answers, never errors, while the index is rebuilt under them."""
+    import http.client
+    import threading
+
+    from concord.indexer import build_index
+    from web.server import make_server
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(WEB_CORPUS, corpus)
+    index = tmp_path / "index"
+    build_index(corpus, index, procs=1)
+    app = create_app({"CONCORD_INDEX": str(index)})
+    server = make_server(app, "127.0.0.1", 0, workers=4, quiet=True)
+    thread = server.start_background()
+    statuses: list[int] = []
+    hits: list[int] = []
+    stop = threading.Event()
+
+    def client():
+        while not stop.is_set():
+            conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=30)
+            try:
+                conn.request("GET", "/kwic.json?q=council")
+                response = conn.getresponse()
+                body = response.read()
+                statuses.append(response.status)
+                if response.status == 200:
+                    hits.append(json.loads(body)["hits"])
+            finally:
+                conn.close()
+
+    clients = [threading.Thread(target=client) for _ in range(3)]
+    try:
+        for t in clients:
+            t.start()
+        for i in range(3):
+            (corpus / "en" / f"19{30 + i}-more.txt").write_text(
+                "Another council of the workers.\n", "utf-8")
+            build_index(corpus, index, procs=1)
+    finally:
+        stop.set()
+        for t in clients:
+            t.join(30)
+        server.shutdown()
+        thread.join(10)
+        server.server_close()
+        app.extensions["concord_index"].close()
+    assert statuses and set(statuses) == {200}
+    assert set(hits) <= {1, 2, 3, 4} and max(hits) == 4
+
+
+def test_the_web_package_never_touches_whoosh():
+    root = Path(__file__).resolve().parents[1] / "web"
+    for path in root.glob("*.py"):
+        source = path.read_text("utf-8")
+        assert not re.search(r"^\s*(import|from)\s+whoosh", source, re.M), path
+        assert ".engine" not in source, path
+
+
+def test_paging_a_concordance_reuses_its_hits(sample_index, make_client, monkeypatch):
+    from web import pages
+
+    calls = []
+    real = pages.find_hits
+
+    def counting(*args, **kwargs):
+        calls.append(args[1].text)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pages, "find_hits", counting)
+    client = make_client(sample_index)
+    first = get_json(client, "/kwic.json?q=class")
+    second = get_json(client, "/kwic.json?q=class&page=2&sort=R1")
+    assert first["hits"] == second["hits"] and calls == ["class"]
+    get_json(client, "/kwic.json?q=class&lang=en")          # other filters: searched again
+    get_json(client, "/kwic.json?q=class&mode=exact")       # another mode: searched again
+    assert calls == ["class"] * 3
+
+
+def test_document_ids_with_spaces_and_signs_round_trip(web_client):
+    doc_id = "de/1930 Arbeiterräte #1.txt"
+    corpus = get_json(web_client, "/corpus.json")
+    assert doc_id in [d["doc_id"] for d in corpus["document_list"]]
+    html = get_html(web_client, "/corpus")
+    href = next(unescape(a["href"]) for tag, a in parse_html(html).tags
+                if tag == "a" and "Arbeiterr" in a.get("href", ""))
+    assert href == "/doc/de/1930%20Arbeiterr%C3%A4te%20%231.txt"
+    page = get_html(web_client, href + "?q=klasse")
+    assert page.count("<mark") == 2
+    alternate = next(unescape(a["href"]) for tag, a in parse_html(page).tags
+                     if tag == "link" and a.get("rel") == "alternate")
+    assert alternate.startswith("/doc/de/1930%20Arbeiterr%C3%A4te%20%231.txt.json?")
+    data = get_json(web_client, alternate)
+    assert data["doc_id"] == doc_id and len(data["hits"]) == 2
+    kwic = get_json(web_client, "/kwic.json?q=klasse")
+    assert {ln["doc_id"] for ln in kwic["lines"]} == {doc_id}

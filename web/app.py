@@ -41,6 +41,8 @@ class IndexHolder:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: set[CorpusIndex] = set()
 
     def get(self) -> CorpusIndex:
         ix: CorpusIndex | None = getattr(self._local, "ix", None)
@@ -48,10 +50,21 @@ class IndexHolder:
             return ix
         fresh = open_index(self.path)
         self._local.ix = fresh
+        with self._lock:
+            self._open.add(fresh)
+            if ix is not None:
+                self._open.discard(ix)
         if ix is not None:
-            # Requests of this thread are over; others hold their own index objects.
+            # The previous request of this thread is over; other threads hold their own.
             ix.close()
         return fresh
+
+    def close(self) -> None:
+        """Close every index opened through this holder (at shutdown)."""
+        with self._lock:
+            indexes, self._open = self._open, set()
+        for ix in indexes:
+            ix.close()
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -61,6 +74,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         CONCORD_INDEX=str(resolve_index_path(None)),
         CONCORD_CONCEPTS=None,
         QUERY_TIMEOUT=10.0,
+        CACHE_ENTRIES=256,
+        CACHE_WEIGHT=4_000_000,
         UI_LANGUAGES=("en", "de", "fr"),
         JSON_SORT_KEYS=False,
     )
@@ -71,6 +86,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["concord_index"] = IndexHolder(app.config["CONCORD_INDEX"])
 
     from . import i18n, present, views
+    from .cache import ResultCache
+
+    app.extensions["concord_cache"] = ResultCache(app.config["CACHE_ENTRIES"],
+                                                  app.config["CACHE_WEIGHT"])
 
     i18n.init_app(app)
     present.init_app(app)

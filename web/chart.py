@@ -93,7 +93,8 @@ def value_of(row: Mapping[str, Any], scale: str) -> float | None:
 def line_chart(rows: Sequence[Mapping[str, Any]], by: Sequence[str], *, scale: str = "pm",
                several: bool = False, href: Callable[[Mapping[str, Any]], str],
                describe: Callable[[Mapping[str, Any], float], str],
-               series_label: Callable[[tuple, Sequence[str]], str] | None = None) -> Chart | None:
+               series_label: Callable[[tuple, Sequence[str]], str] | None = None,
+               number: Callable[[float], str] | None = None) -> Chart | None:
     """Lay out the rows as a line chart; None when ``by`` has no year or decade."""
     tfield = time_field(by)
     if tfield is None:
@@ -140,7 +141,7 @@ def line_chart(rows: Sequence[Mapping[str, Any]], by: Sequence[str], *, scale: s
                              points=tuple(points), total=sum(r["hits"] for r in groups[key])))
     x_ticks = tuple(Tick(sx(x), f"{x}s" if tfield == "decade" else str(x))
                     for x in year_ticks(x_lo, x_hi, step_min=10 if tfield == "decade" else 1))
-    y_ticks = tuple(Tick(sy(y), _number(y)) for y in y_ticks_values)
+    y_ticks = tuple(Tick(sy(y), (number or _number)(y)) for y in y_ticks_values)
     return Chart(time_field=tfield, scale=scale, series=tuple(series), x_ticks=x_ticks,
                  y_ticks=y_ticks, omitted=len(ranked) - len(shown))
 

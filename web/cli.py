@@ -49,6 +49,7 @@ def serve(host, port, index_dir, corpus, concepts_file, workers, timeout, procs)
         click.echo("stopped", err=True)
     finally:
         server.server_close()
+        app.extensions["concord_index"].close()
 
 
 def build(corpus: str, target, procs: int) -> None:
@@ -63,6 +64,9 @@ def build(corpus: str, target, procs: int) -> None:
         progress.close()
     for doc_id, reason in report.skipped:
         click.echo(f"skipped {doc_id}: {reason}", err=True)
+    if not report.documents:
+        raise click.ClickException(f"{corpus} holds no documents to index (.txt, .md, .html, "
+                                   ".xml...); give another one with --corpus")
     click.echo(f"concord: indexed {report.documents} documents, {report.tokens} tokens in "
                f"{report.seconds:.1f} s", err=True)
 

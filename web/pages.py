@@ -18,7 +18,7 @@ from concord import __version__
 from concord.concepts import concept_rows, get_concept
 from concord.errors import OptionError, QuerySyntaxError
 from concord.export import Provenance
-from concord.hits import find_hits
+from concord.hits import HitSet, find_hits
 from concord.index import CorpusIndex
 from concord.kwic import KWIC_COLUMNS, concordance, iter_lines
 from concord.query import Filters, ParsedQuery, parse_query
@@ -34,6 +34,7 @@ from concord.stats import (
     wordlist,
 )
 
+from .cache import ResultCache
 from .options import (
     CollocateOptions,
     Common,
@@ -74,6 +75,29 @@ class Context:
     registry: Mapping[str, Any] | None = None
     deadline: float | None = None
     permalink: str = ""
+    cache: ResultCache = field(default_factory=lambda: ResultCache(max_entries=0))
+
+
+def key(ctx: Context, kind: str, *parts: Any) -> tuple:
+    """A cache key: the index generation, the kind of result and what decides it."""
+    return (str(ctx.ix.path), ctx.ix.generation, kind, *parts)
+
+
+def query_key(parsed: ParsedQuery) -> tuple:
+    """What decides a query's hits: its expansion, exclusions and in-query filters."""
+    return (parsed.alternatives, parsed.exclude, parsed.filters)
+
+
+def rows_weight(rows: Sequence[Any]) -> int:
+    return 20 * len(rows) + 1
+
+
+def find(ctx: Context, parsed: ParsedQuery, mode: str, filters: Filters) -> HitSet:
+    """All hits of a query, from the cache when the same question was asked before."""
+    return ctx.cache.get(
+        key(ctx, "hits", query_key(parsed), mode, filters),
+        lambda: find_hits(ctx.ix, parsed, mode=mode, filters=filters, deadline=ctx.deadline),
+        len)
 
 
 def parse(text: str, ctx: Context) -> ParsedQuery:
@@ -104,8 +128,12 @@ def _pages(total: int, paging: Paging) -> int:
 
 def search_page(ctx: Context, c: Common, paging: Paging) -> PageData:
     parsed = parse(c.q, ctx)
-    result = search_documents(ctx.ix, parsed, mode=c.mode, filters=c.filters,
-                              limit=paging.limit, offset=paging.offset, deadline=ctx.deadline)
+    result = ctx.cache.get(
+        key(ctx, "search", query_key(parsed), c.mode, c.filters, paging.limit, paging.offset),
+        lambda: search_documents(ctx.ix, parsed, mode=c.mode, filters=c.filters,
+                                 limit=paging.limit, offset=paging.offset,
+                                 deadline=ctx.deadline),
+        lambda r: rows_weight(r["results"]) * 5)
     rows = [{**r, "snippet": " … ".join(f"{s['left']} [{s['match']}] {s['right']}"
                                          for s in r["snippets"])} for r in result["results"]]
     head = {"query": c.q, "expansion": parsed.expansion(), "hits": result["hits"],
@@ -121,24 +149,25 @@ def search_page(ctx: Context, c: Common, paging: Paging) -> PageData:
 def kwic_page(ctx: Context, c: Common, k: KwicOptions) -> PageData:
     """One page of concordance lines, or every line (lazily) when ``k.paging.all``."""
     parsed = parse(c.q, ctx)
-    hits = find_hits(ctx.ix, parsed, mode=c.mode, filters=c.filters, deadline=ctx.deadline)
+    hits = find(ctx, parsed, c.mode, c.filters)
     head: dict[str, Any] = {"query": c.q, "expansion": parsed.expansion(), "hits": len(hits),
-                            "docs": hits.n_docs, "sort": ",".join(k.sort), "width": k.width,
+                            "docs": 0, "sort": ",".join(k.sort), "width": k.width,
                             "sample": k.sample, "seed": k.seed if k.sample else None}
-    shown = len(hits) if k.sample is None else min(k.sample, len(hits))
     if k.paging.all:
         rows: Iterable[Mapping[str, Any]] = (
             ln.as_dict() for ln in iter_lines(ctx.ix, hits, sort=k.sort, width=k.width,
                                               sample=k.sample, seed=k.seed))
-        head.update(shown=shown, offset=0, limit=None, page=1, pages=1)
+        shown = len(hits) if k.sample is None else min(k.sample, len(hits))
+        head.update(docs=hits.n_docs, shown=shown, offset=0, limit=None, page=1, pages=1)
     else:
         page = concordance(ctx.ix, hits, sort=k.sort, width=k.width, offset=k.paging.offset,
                            limit=k.paging.limit, sample=k.sample, seed=k.seed)
         rows = [ln.as_dict() for ln in page["lines"]]
-        head.update(shown=page["shown"], offset=k.paging.offset, limit=k.paging.limit,
-                    page=k.paging.page, pages=_pages(page["shown"], k.paging))
+        head.update(docs=page["docs"], shown=page["shown"], offset=k.paging.offset,
+                    limit=k.paging.limit, page=k.paging.page,
+                    pages=_pages(page["shown"], k.paging))
     prov = provenance(ctx, page="kwic", query=c.q, parsed=parsed, filters=c.filters, mode=c.mode,
-                      extra={"hits": len(hits), "docs": hits.n_docs, "sort": head["sort"],
+                      extra={"hits": len(hits), "docs": head["docs"], "sort": head["sort"],
                              "width": k.width, "sample": k.sample, "seed": head["seed"],
                              "complete": k.paging.all})
     return PageData("kwic", head, rows, KWIC_COLUMNS, key="lines", provenance=prov)
@@ -151,7 +180,11 @@ def freq_page(ctx: Context, c: Common, f: FreqOptions) -> PageData:
         raise QuerySyntaxError("give a query with q=; repeat q= to compare several")
     queries = [(q, parse(q, ctx)) for q in f.queries]
     several = len(queries) > 1
-    rows = freq(ctx.ix, queries, by=f.by, mode=c.mode, filters=c.filters, deadline=ctx.deadline)
+    rows = ctx.cache.get(
+        key(ctx, "freq", tuple((q, query_key(p)) for q, p in queries), f.by, c.mode, c.filters),
+        lambda: freq(ctx.ix, queries, by=f.by, mode=c.mode, filters=c.filters,
+                     deadline=ctx.deadline),
+        rows_weight)
     total = sum(r["hits"] for r in rows)
     head = {"queries": list(f.queries), "expansions": {q: p.expansion() for q, p in queries},
             "by": list(f.by), "scale": f.scale, "hits": total}
@@ -169,9 +202,13 @@ def collocates_page(ctx: Context, c: Common, o: CollocateOptions) -> PageData:
     parsed = parse(c.q, ctx)
     by_lang = bool(parsed.concepts) if o.by_lang is None else o.by_lang
     limit = None if o.paging.all else o.paging.limit
-    rows = collocates(ctx.ix, parsed, window=o.window, measure=o.measure, min_freq=o.min_freq,
-                      drop_stopwords=o.drop_stopwords, by_lang=by_lang, mode=c.mode,
-                      filters=c.filters, limit=limit, deadline=ctx.deadline)
+    rows = ctx.cache.get(
+        key(ctx, "collocates", query_key(parsed), o.window, o.measure, o.min_freq,
+            o.drop_stopwords, by_lang, c.mode, c.filters, limit),
+        lambda: collocates(ctx.ix, parsed, window=o.window, measure=o.measure,
+                           min_freq=o.min_freq, drop_stopwords=o.drop_stopwords, by_lang=by_lang,
+                           mode=c.mode, filters=c.filters, limit=limit, deadline=ctx.deadline),
+        rows_weight)
     head = {"query": c.q, "expansion": parsed.expansion(), "window": list(o.window),
             "measure": o.measure, "min_freq": o.min_freq, "stopwords_dropped": o.drop_stopwords,
             "by_lang": by_lang, "limit": limit}
@@ -185,8 +222,12 @@ def collocates_page(ctx: Context, c: Common, o: CollocateOptions) -> PageData:
 
 def wordlist_page(ctx: Context, c: Common, o: WordlistOptions) -> PageData:
     p = o.paging
-    rows = wordlist(ctx.ix, filters=c.filters, min_freq=o.min_freq,
-                    drop_stopwords=o.drop_stopwords, limit=None if p.all else p.offset + p.limit + 1)
+    limit = None if p.all else p.offset + p.limit + 1
+    rows = ctx.cache.get(
+        key(ctx, "wordlist", c.filters, o.min_freq, o.drop_stopwords, limit),
+        lambda: wordlist(ctx.ix, filters=c.filters, min_freq=o.min_freq,
+                         drop_stopwords=o.drop_stopwords, limit=limit),
+        rows_weight)
     more = False
     if not p.all:
         more = len(rows) > p.offset + p.limit
@@ -205,9 +246,13 @@ def keywords_page(ctx: Context, o: KeywordOptions) -> PageData:
         raise OptionError("give a target and a reference sub-corpus, e.g. "
                           "target=year:1920-1929 and reference=year:1930-1939")
     p = o.paging
-    rows = keywords(ctx.ix, o.target_filters, o.reference_filters, min_freq=o.min_freq,
-                    limit=None if p.all else p.offset + p.limit + 1,
-                    drop_stopwords=o.drop_stopwords)
+    limit = None if p.all else p.offset + p.limit + 1
+    rows = ctx.cache.get(
+        key(ctx, "keywords", o.target_filters, o.reference_filters, o.min_freq,
+            o.drop_stopwords, limit),
+        lambda: keywords(ctx.ix, o.target_filters, o.reference_filters, min_freq=o.min_freq,
+                         limit=limit, drop_stopwords=o.drop_stopwords),
+        rows_weight)
     more = False
     if not p.all:
         more = len(rows) > p.offset + p.limit
@@ -234,8 +279,11 @@ def concept_page(ctx: Context, name: str, c: Common, f: FreqOptions) -> PageData
     concept = get_concept(name, ctx.registry)
     query = f"@{concept.name}"
     parsed = parse(query, ctx)
-    rows = freq(ctx.ix, [(query, parsed)], by=f.by, mode=c.mode, filters=c.filters,
-                deadline=ctx.deadline)
+    rows = ctx.cache.get(
+        key(ctx, "freq", ((query, query_key(parsed)),), f.by, c.mode, c.filters),
+        lambda: freq(ctx.ix, [(query, parsed)], by=f.by, mode=c.mode, filters=c.filters,
+                     deadline=ctx.deadline),
+        rows_weight)
     row = next(r for r in concept_rows(ctx.registry) if r["name"] == concept.name)
     total = sum(r["hits"] for r in rows)
     head = {"concept": row, "query": query, "by": list(f.by), "scale": f.scale, "hits": total}
@@ -255,9 +303,7 @@ def doc_page(ctx: Context, doc_id: str, c: Common) -> PageData:
     parsed = None
     if c.q:
         parsed = parse(c.q, ctx)
-        found = find_hits(ctx.ix, parsed, mode=c.mode,
-                          filters=c.filters.merge(Filters(doc_ids=(doc_id,))),
-                          deadline=ctx.deadline)
+        found = find(ctx, parsed, c.mode, c.filters.merge(Filters(doc_ids=(doc_id,))))
         lines = concordance(ctx.ix, found, width=0, limit=None)["lines"]
         hits = [{"position": ln.position, "start": ln.start, "end": ln.end, "match": ln.match}
                 for ln in lines]

@@ -6,20 +6,24 @@ query string, so links are built from the current arguments with some of them ch
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from babel import Locale
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Flask, g, request
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 
 SHARED_PARAMS = ("q", "mode", "lang", "year", "author", "group", "work", "doc")
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(url_with=url_with, twin_url=twin_url, doc_url=doc_url,
-                                 shared_args=shared_args, link=link, lang_name=lang_name)
+                                 shared_args=shared_args, link=link, lang_name=lang_name,
+                                 space_after=space_after, space_before=space_before)
     app.jinja_env.filters.update(num=num, segments=segments)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -69,24 +73,65 @@ def doc_url(doc_id: str, q: str | None = None, position: int | None = None, **ex
 
 
 def num(value: Any, digits: int | None = None) -> str:
-    """A number in the interface language's notation; empty for None."""
+    """A number in the interface language's notation (1,234.5 or 1.234,5); empty for None.
+
+    ``digits`` rounds to at most that many decimals, dropping trailing zeros.
+    """
     if value is None:
         return ""
-    if digits is None:
-        return format_decimal(value)
-    return format_decimal(value, format="#,##0." + "#" * digits) if digits else format_decimal(
-        round(value))
+    group, decimal = _symbols(str(get_locale() or "en"))
+    if digits is None and isinstance(value, int):
+        text = f"{value:,}"
+    else:
+        text = f"{value:,.{3 if digits is None else digits}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+    if text == "-0":
+        text = "0"
+    return text.translate({ord(","): group, ord("."): decimal})
+
+
+@lru_cache(maxsize=32)
+def _symbols(locale: str) -> tuple[str, str]:
+    parsed = Locale.parse(locale)
+    return get_group_symbol(parsed), get_decimal_symbol(parsed)
 
 
 def lang_name(code: str | None) -> str:
     """The name of a language in the interface language, or the code itself."""
     if not code:
         return ""
+    return _lang_name(code, str(get_locale() or "en"))
+
+
+@lru_cache(maxsize=1024)
+def _lang_name(code: str, ui: str) -> str:
     try:
-        name = Locale.parse(code).get_display_name(get_locale())
+        name = Locale.parse(code).get_display_name(Locale.parse(ui))
     except (ValueError, TypeError, LookupError):
         return code
     return name or code
+
+
+_OPENERS = "([{«“‘„‚-‐‑–/"
+_CLOSERS = ",.;:!?)]}»”’'…-‐‑–/"
+_ELISION = re.compile(r"(?:\b\w{1,2}|qu)['’]$", re.IGNORECASE)
+
+
+def space_after(left: str) -> str:
+    """The space between a left context and its match, unless the context ends in an opener.
+
+    An apostrophe ends an elision (``l’``, ``d'``, ``qu’``) but may also close a possessive
+    (``traders’ class``), which keeps its space.
+    """
+    if not left or left[-1] in _OPENERS or _ELISION.search(left):
+        return ""
+    return " "
+
+
+def space_before(right: str) -> str:
+    """The space between a match and its right context, unless punctuation follows."""
+    return "" if not right or right[0] in _CLOSERS else " "
 
 
 def segments(paragraph: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any] | None, bool]]:

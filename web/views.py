@@ -12,6 +12,7 @@ import json
 import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
 from werkzeug.wsgi import FileWrapper
@@ -23,7 +24,7 @@ from concord.search import DocumentNotFound
 
 from . import chart, options, pages
 from .app import DATA_FORMATS, current_index, deadline
-from .present import link, shared_args
+from .present import lang_name, link, num, shared_args
 
 bp = Blueprint("views", __name__)
 
@@ -51,13 +52,24 @@ def page_route(rule: str, endpoint: str) -> Callable:
     return register
 
 
+def page_args(fmt: str | None):
+    """The query parameters; an HTML page never lists every row at once (its downloads do)."""
+    if fmt is None and "all" in request.args:
+        options.flag(request.args, "all")       # still reject a malformed value
+        args = request.args.copy()
+        args.poplist("all")
+        return args
+    return request.args
+
+
 def registry():
     return load_registry(current_app.config.get("CONCORD_CONCEPTS"))
 
 
 def context() -> pages.Context:
     return pages.Context(ix=current_index(), registry=registry(), deadline=deadline(),
-                         permalink=request.full_path.rstrip("?"))
+                         permalink=request.full_path.rstrip("?"),
+                         cache=current_app.extensions["concord_cache"])
 
 
 @bp.app_context_processor
@@ -90,7 +102,7 @@ def search(fmt):
 @page_route("/kwic", "kwic")
 def kwic(fmt):
     c = options.common(request.args)
-    k = options.kwic_options(request.args)
+    k = options.kwic_options(page_args(fmt))
     if fmt is None and not c.q:
         return render_template("kwic.html", data=None, c=c, k=k)
     data = pages.kwic_page(context(), c, k)
@@ -116,7 +128,7 @@ def freq(fmt):
 @page_route("/collocates", "collocates")
 def collocates(fmt):
     c = options.common(request.args)
-    o = options.collocate_options(request.args)
+    o = options.collocate_options(page_args(fmt))
     if fmt is None and not c.q:
         return render_template("collocates.html", data=None, c=c, o=o)
     data = pages.collocates_page(context(), c, o)
@@ -126,14 +138,14 @@ def collocates(fmt):
 @page_route("/wordlist", "wordlist")
 def wordlist(fmt):
     c = options.common(request.args)
-    o = options.wordlist_options(request.args)
+    o = options.wordlist_options(page_args(fmt))
     data = pages.wordlist_page(context(), c, o)
     return respond(data, fmt, "wordlist.html", c=c, o=o)
 
 
 @page_route("/keywords", "keywords")
 def keywords(fmt):
-    o = options.keyword_options(request.args)
+    o = options.keyword_options(page_args(fmt))
     if fmt is None and not (o.target or o.reference):
         return render_template("keywords.html", data=None, o=o)
     data = pages.keywords_page(context(), o)
@@ -179,7 +191,7 @@ def doc(doc_id: str):
         g.fmt = fmt
         data = pages.doc_page(ctx, base, c)
         doc_id = base
-    g.base_path = "/doc/" + doc_id
+    g.base_path = "/doc/" + quote(doc_id)
     return respond(data, g.fmt, "doc.html", c=c)
 
 
@@ -217,16 +229,24 @@ def kwic_link_for_cell(row: dict[str, Any], query: str) -> str:
 
 def freq_chart(rows, by, scale, several, href):
     from flask_babel import gettext as _
+    from flask_babel import ngettext
 
     def describe(row, value):
         where = ", ".join(str(row[k]) for k in chart.series_fields(by, several) if row.get(k))
         when = row.get("year") if row.get("year") is not None else f"{row.get('decade')}s"
         per_million = row.get("per_million")
-        return _("%(where)s %(when)s: %(hits)s hits, %(pm)s per million words",
-                 where=where, when=when, hits=row["hits"],
-                 pm="–" if per_million is None else f"{per_million:.2f}")
+        return ngettext("%(where)s %(when)s: %(num)s hit, %(pm)s per million words",
+                        "%(where)s %(when)s: %(num)s hits, %(pm)s per million words",
+                        row["hits"], where=where, when=when,
+                        pm="–" if per_million is None else f"{per_million:.2f}")
 
-    return chart.line_chart(rows, by, scale=scale, several=several, href=href, describe=describe)
+    def series_label(key, fields):
+        parts = [f"{lang_name(v)} ({v})" if name == "lang" and v else str(v or "–")
+                 for name, v in zip(fields, key, strict=True)]
+        return " · ".join(parts) or _("all")
+
+    return chart.line_chart(rows, by, scale=scale, several=several, href=href, describe=describe,
+                            series_label=series_label, number=lambda y: num(y, 2))
 
 
 # --- rendering the twins --------------------------------------------------------------------

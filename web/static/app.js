@@ -16,6 +16,14 @@
     var current = doc.querySelector("mark.current");
     if (current) { current.classList.remove("current"); }
     target.classList.add("current");
+    var links = document.querySelectorAll(".hit-nav a");
+    for (var i = 0; i < links.length; i++) {
+      if (links[i].getAttribute("href") === "#" + target.id) {
+        links[i].setAttribute("aria-current", "true");
+      } else {
+        links[i].removeAttribute("aria-current");
+      }
+    }
     target.setAttribute("tabindex", "-1");
     target.scrollIntoView({ block: "center" });
     target.focus({ preventScroll: true });
