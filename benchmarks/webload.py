@@ -80,6 +80,11 @@ def kwic_path(query: str) -> str:
     return "/kwic?" + urllib.parse.urlencode({"q": query})
 
 
+def whole_corpus_years(n: int) -> str:
+    """A year filter that keeps every document but differs for each request number."""
+    return f"&year={1000 + n % 500}-{2100 + n // 500}"
+
+
 @dataclass(frozen=True)
 class LoadResult:
     """Latencies of a load run."""
@@ -104,10 +109,13 @@ class LoadResult:
 
 
 def load(port: int, paths: Sequence[str], *, clients: int = 8, seconds: float = 20,
-         until: Callable[[], bool] | None = None, max_requests: int = 20_000) -> LoadResult:
+         until: Callable[[], bool] | None = None, max_requests: int = 20_000,
+         vary: Callable[[int], str] | None = None) -> LoadResult:
     """Run ``clients`` closed-loop clients over ``paths`` for ``seconds`` (or until ``until()``).
 
-    Every non-200 answer and every failed connection counts as an error.
+    ``vary(n)`` is appended to the n-th request's path: a parameter that changes the
+    question but not the work (such as a year range covering the whole corpus) defeats the
+    server's result cache. Every non-200 answer and every failed connection is an error.
     """
     latencies: list[float] = []
     errors: list[str] = []
@@ -128,8 +136,11 @@ def load(port: int, paths: Sequence[str], *, clients: int = 8, seconds: float = 
                 if budget[0] <= 0:
                     return
                 budget[0] -= 1
+                number = budget[0]
             path = paths[i % len(paths)]
             i += 1
+            if vary is not None:
+                path += vary(number)
             try:
                 status, took, _size = get(port, path)
             except (OSError, http.client.HTTPException) as exc:

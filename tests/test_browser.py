@@ -1,0 +1,281 @@
+"""The web app in a real headless Chromium, driven by Playwright against a live server.
+
+The server runs in a thread on 127.0.0.1 with a free port, on the shipped sample corpus.
+Each test saves screenshots to test-artifacts/screenshots/. Chromium is Debian's
+(/usr/bin/chromium); without it the tests fail in CI (CI=true) and are skipped elsewhere.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from concord.analysis import fold
+from concord.export import read_csv_export
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def server(sample_index):
+    from web.app import create_app
+    from web.server import make_server
+
+    app = create_app({"CONCORD_INDEX": str(sample_index)})
+    srv = make_server(app, "127.0.0.1", 0, workers=4, quiet=True)
+    thread = srv.start_background()
+    yield srv.url
+    srv.shutdown()
+    thread.join(10)
+    srv.server_close()
+    app.extensions["concord_index"].close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing: the browser tests must run in CI "
+                        "(apt-get install chromium)")
+        pytest.skip("chromium not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB",
+                                  accept_downloads=True)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    yield page
+    context.close()
+    # CSP violations and script errors show up as console errors; pages that are meant to
+    # answer 4xx log their status too.
+    expected = "Failed to load resource: the server responded with a status of 4"
+    assert not [p for p in problems if not p.startswith(expected)], problems
+
+
+def shot(page, name: str, *, full_page: bool = True) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    assert path.stat().st_size > 5000
+    return path
+
+
+def args_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+# --- the user journeys of the issue ------------------------------------------------------------
+
+def test_search_from_the_home_page(page, server):
+    page.goto(server + "/")
+    shot(page, "01-home")
+    page.get_by_label("Query", exact=True).fill("class")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"/search\?q=class"))
+    assert page.get_by_role("heading", name=re.compile(r"89 hits in 4 documents")).is_visible()
+    assert page.locator("li.doc-result").count() == 4
+    assert page.locator("li.doc-result mark").first.inner_text().lower() == "class"
+    shot(page, "02-search")
+
+
+def test_concordance_sort_page_and_open_a_document(page, server):
+    page.goto(server + "/search?q=class")
+    page.get_by_role("link", name="Concordance of all hits").click()
+    page.wait_for_url(re.compile(r"/kwic\?"))
+    table = page.get_by_role("table")
+    assert table.locator("caption").inner_text().startswith("Concordance of class")
+    assert table.locator("tbody tr").count() == 50
+    shot(page, "03-kwic")
+
+    page.get_by_role("navigation", name="Sort").get_by_role("link", name="R1", exact=True).click()
+    page.wait_for_url(re.compile(r"sort=R1"))
+    rights = page.locator("table.kwic td.right").all_inner_texts()
+    first_words = [fold(re.findall(r"\w+", r)[0]) if re.findall(r"\w+", r) else "" for r in rights]
+    assert first_words == sorted(first_words)
+    shot(page, "04-kwic-sorted-r1")
+
+    page.get_by_role("link", name=re.compile("^Next")).first.click()
+    page.wait_for_url(re.compile(r"page=2"))
+    assert args_of(page.url)["sort"] == ["R1"]
+    assert page.locator("table.kwic tbody tr").count() == 39
+    assert "lines 51–89" in page.locator(".result-count").inner_text()
+    shot(page, "05-kwic-page-2")
+
+    line = page.locator("table.kwic tbody tr").nth(30)
+    match = line.locator("td.match a")
+    href = match.get_attribute("href")
+    position = href.rsplit("#t", 1)[1]
+    match.click()
+    page.wait_for_url(re.compile(r"/doc/.*#t\d+$"))
+    mark = page.locator(f"mark#t{position}")
+    mark.wait_for()
+    page.wait_for_function("document.activeElement && document.activeElement.tagName === 'MARK'")
+    assert mark.evaluate("el => el.classList.contains('current')")
+    assert in_viewport(page, mark)
+    # The hit's paragraph carries its language.
+    assert mark.evaluate("el => el.closest('p').getAttribute('lang')") == "en"
+    shot(page, "06-document-at-hit", full_page=False)
+
+
+def test_frequency_chart_point_opens_the_concordance_of_its_cell(page, server):
+    page.goto(server + "/freq?q=class&by=lang,year")
+    chart = page.locator("svg.chart-svg")
+    assert chart.get_attribute("role") == "img"
+    assert page.locator("svg.chart-svg title#chart-title").count() == 1
+    assert page.locator("ul.legend li").count() == 5
+    shot(page, "07-freq-chart")
+    point = page.locator('svg a.point[href*="lang=en"][href*="year=1851-1851"]')
+    assert point.count() == 1
+    point.click()
+    page.wait_for_url(re.compile(r"/kwic\?"))
+    args = args_of(page.url)
+    assert args["q"] == ["class"] and args["lang"] == ["en"] and args["year"] == ["1851-1851"]
+    assert page.locator(".result-count").inner_text().startswith("26 hits in 1 document")
+    assert set(page.locator("table.kwic td.src .src-meta").all_inner_texts()) == {"1851 · en"}
+    shot(page, "08-kwic-of-a-cell")
+
+    page.goto(server + "/freq?q=class&by=lang,year")
+    page.get_by_role("link", name="absolute hits").click()
+    page.wait_for_url(re.compile(r"scale=abs"))
+    assert page.locator("svg.chart-svg .axis-label").last.text_content() == "hits"
+    shot(page, "09-freq-absolute")
+
+
+def test_download_a_csv_of_all_lines(page, server):
+    page.goto(server + "/kwic?q=class")
+    with page.expect_download() as info:
+        page.get_by_role("group", name=re.compile("Download all")).get_by_role(
+            "link", name="CSV").click()
+    download = info.value
+    assert download.suggested_filename == "concord-kwic.csv"
+    text = Path(download.path()).read_text("utf-8")
+    export = read_csv_export(io.StringIO(text, newline=""))
+    assert len(export.rows) == 89
+    assert export.provenance["query"] == "class" and export.provenance["rows"] == 89
+    assert {r["match"].lower() for r in export.rows} == {"class"}
+
+
+# --- more pages, keyboard, contrast ----------------------------------------------------------
+
+def test_the_other_pages_render(page, server):
+    for name, url in [
+        ("10-concept", "/concept/communism"),
+        ("11-concepts", "/concepts"),
+        ("12-collocates", "/collocates?q=bourgeoisie"),
+        ("13-wordlist", "/wordlist?lang=fr"),
+        ("14-keywords", "/keywords?target=year:1840-1859&reference=year:1860-1950"),
+        ("15-corpus", "/corpus"),
+        ("16-error-400", "/kwic?q=class&width=abc"),
+        ("17-document-family", f"/doc/{MANIFESTO_FR}?q=classe"),
+    ]:
+        response = page.goto(server + url)
+        assert response.status == (400 if "error" in name else 200), url
+        shot(page, name, full_page="document" not in name)
+
+
+MANIFESTO_FR = "fr/1848-marx-engels-manifeste-du-parti-communiste-ch1-2.txt"
+
+
+def test_interface_language_switch(page, server):
+    page.goto(server + "/kwic?q=class")
+    page.get_by_role("navigation", name="Interface language").get_by_role(
+        "link", name=re.compile("^DE")).click()
+    page.wait_for_url(re.compile(r"ui=de"))
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Konkordanz")
+    page.goto(server + "/freq?q=class")          # the cookie keeps the choice
+    assert page.locator("html").get_attribute("lang") == "de"
+    shot(page, "18-freq-in-german")
+
+
+def test_keyboard_only_use(page, server):
+    page.goto(server + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    assert page.locator(".skip-link").evaluate("el => el.getBoundingClientRect().top >= 0")
+    page.keyboard.press("Enter")
+    # Tab through the header to the query box, type and submit with the keyboard.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "q":
+            break
+    assert page.evaluate("document.activeElement.id") == "q"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    page.keyboard.type("bourgeoisie")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?q=bourgeoisie"))
+    # Chart points are reachable and followable with the keyboard.
+    page.goto(server + "/freq?q=class&by=lang,year")
+    page.locator("svg a.point").first.focus()
+    assert page.evaluate("document.activeElement.getAttribute('class')") == "point"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/kwic\?"))
+
+
+CONTRAST_JS = """
+() => {
+  function rgb(s) { const m = s.match(/[\\d.]+/g).map(Number); return m.length === 4 ? m : [...m, 1]; }
+  function lum([r, g, b]) {
+    const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  }
+  function background(el) {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c[3] > 0.5) return c;
+    }
+    return [255, 255, 255, 1];
+  }
+  const bad = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (!node.textContent.trim()) continue;
+    const el = node.parentElement;
+    if (el.closest('svg, .visually-hidden, .skip-link')) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') continue;
+    const fg = rgb(style.color), bg = background(el);
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    if (ratio < 4.5) bad.push(el.tagName + '.' + el.className + ': ' + node.textContent.trim().slice(0, 30) + ' ' + ratio.toFixed(2));
+  }
+  return bad;
+}
+"""
+
+
+@pytest.mark.parametrize("url", ["/", "/kwic?q=class", "/freq?q=class",
+                                 f"/doc/{MANIFESTO_FR}?q=classe", "/corpus",
+                                 "/search?q=class", "/kwic?q=class&width=abc"])
+def test_text_contrast_is_at_least_4_5(page, server, url):
+    page.goto(server + url)
+    assert page.evaluate(CONTRAST_JS) == []
+
+
+def in_viewport(page, locator) -> bool:
+    box = locator.bounding_box()
+    viewport = page.viewport_size
+    return box is not None and 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"]
