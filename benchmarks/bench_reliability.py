@@ -55,7 +55,7 @@ def main() -> int:
         ["tests/test_kill.py"],
         {"CONCORD_KILLS": str(args.kills), "CONCORD_KILL_SEED": str(int(time.time()))})
     ok &= passed
-    for line in re.findall(r"^\d+ kills, .*$", out, re.M):
+    for line in re.findall(r"^\d+ kills .*$", out, re.M):
         print(line)
 
     passed, out, _ = run_pytest(

@@ -21,6 +21,7 @@ from . import __version__
 from .errors import ConcordError, OptionError
 
 EXIT_SKIPPED = 3
+MAX_COUNT = 10**12  # bound for --limit and --offset (islice takes at most sys.maxsize)
 DEFAULT_CORPUS = "corpus"
 
 
@@ -240,7 +241,7 @@ def info_cmd(index_dir: str | None, fmt: str) -> None:
 @index_option
 @filter_options
 @click.option("--limit", type=click.IntRange(0, 1000), default=10, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--offset", type=click.IntRange(0, MAX_COUNT), default=0)
 @click.option("--explain", is_flag=True, help="Show how the query expands, then stop.")
 @output_options
 @handle_errors
@@ -289,8 +290,8 @@ def search_cmd(query, index_dir, mode, lang, year, author, group, work, concepts
               help="Words of context each side.")
 @click.option("--sort", "sort", default="position", show_default=True,
               help="Sort keys: position, match, L1..L5, R1..R5, year, doc, lang; e.g. R1,R2.")
-@click.option("--limit", type=click.IntRange(0), default=50, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--limit", type=click.IntRange(0, MAX_COUNT), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(0, MAX_COUNT), default=0)
 @click.option("--all", "all_lines", is_flag=True, help="All lines (no limit).")
 @click.option("--count", "count_only", is_flag=True, help="Only count hits and documents.")
 @click.option("--sample", type=click.IntRange(1), default=None, help="A random sample of N hits.")

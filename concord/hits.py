@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import regex
@@ -36,7 +37,7 @@ class HitSet:
     def __len__(self) -> int:
         return int(self.starts.size)
 
-    @property
+    @cached_property
     def n_docs(self) -> int:
         return int(np.unique(self.docs).size)
 

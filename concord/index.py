@@ -25,7 +25,7 @@ from typing import Any
 
 from .errors import IndexNotFound
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_INDEX = Path("indexes") / "default"
 
 
@@ -77,14 +77,21 @@ class CorpusIndex:
                                 f" --index {self.path})")
         self.generation = generation
         self.gen_path = self.path / generation
-        self.manifest: dict[str, Any] = json.loads((self.gen_path / "manifest.json").read_text("utf-8"))
-        from .store import Store
+        rebuild = f"rebuild it: concord index CORPUS --index {self.path} --rebuild"
+        try:
+            self.manifest: dict[str, Any] = json.loads((self.gen_path / "manifest.json").read_text("utf-8"))
+            version = self.manifest.get("settings", {}).get("schema_version")
+            if version != SCHEMA_VERSION:
+                raise IndexNotFound(f"the index at {self.path} has schema {version}, this concord "
+                                    f"reads schema {SCHEMA_VERSION}; {rebuild}")
+            from .engine import Engine
+            from .store import Store
 
-        self.store = Store(self.gen_path / "store")
-        from .engine import Engine
-
-        # Opened now, for the same reason as the store's maps.
-        self.engine = Engine(self.gen_path / "whoosh")
+            self.store = Store(self.gen_path / "store")
+            # Opened now, for the same reason as the store's maps.
+            self.engine = Engine(self.gen_path / "whoosh")
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexNotFound(f"the index at {self.path} cannot be read ({exc}); {rebuild}") from None
 
     @property
     def name(self) -> str:

@@ -314,6 +314,9 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *, procs: i
                 files[rel] = file_hash(path, sidecar.get(rel))
             except OSError as exc:
                 report.skipped.append((rel, f"cannot read: {exc.strerror or exc}"))
+        if not files and not report.skipped:
+            raise CorpusError(f"no files to index in {corpus} (supported: .txt .md .html .htm .xml"
+                              " .pdf .epub)")
         report.phases["plan"] = time.perf_counter() - started
         previous = read_current(index)
         _clean_debris(index, previous)

@@ -158,3 +158,21 @@ def index_info(ix: CorpusIndex) -> dict[str, Any]:
         "built": man["build"]["finished"],
         "build": man["build"],
     }
+
+
+def corpus_overview(ix: CorpusIndex) -> dict[str, Any]:
+    """Documents (by declared language) and tokens (by paragraph language) per decade."""
+    store = ix.store
+    cells: dict[tuple[str, int | None], dict[str, int]] = {}
+    for meta in store.docs:
+        year = meta.get("year")
+        key = (meta.get("language") or "und", None if year is None else year // 10 * 10)
+        cells.setdefault(key, {"documents": 0, "tokens": 0})["documents"] += 1
+    for lang, by_year in store.info["totals"].items():
+        for year, n in by_year.items():
+            decade = int(year) // 10 * 10 if str(year).lstrip("-").isdigit() else None
+            cells.setdefault((lang, decade), {"documents": 0, "tokens": 0})["tokens"] += int(n)
+    rows = [{"lang": lang, "decade": decade, **counts} for (lang, decade), counts
+            in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1] is None, kv[0][1] or 0))]
+    documents = sorted(store.docs, key=lambda m: (m.get("year") or 0, m["doc_id"]))
+    return {"cells": rows, "documents": documents}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .cli import (
+    MAX_COUNT,
     build_filters,
     echo_json,
     emit,
@@ -95,7 +96,7 @@ def concepts_cmd(name, concepts_file, fmt) -> None:
               help="Keep stopwords (default: drop those of each paragraph's language).")
 @click.option("--by-lang/--pooled", "by_lang", default=None,
               help="Results per paragraph language (the default for @concepts).")
-@click.option("--limit", type=click.IntRange(0), default=50, show_default=True,
+@click.option("--limit", type=click.IntRange(0, MAX_COUNT), default=50, show_default=True,
               help="Rows per language (0: all).")
 @click.option("--explain", is_flag=True, help="Show how the query expands, then stop.")
 @output_options
@@ -131,7 +132,7 @@ def collocates_cmd(query, index_dir, mode, lang, year, author, group, work, conc
 @click.option("--work", default=None)
 @click.option("--min-freq", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--drop-stopwords", is_flag=True, help="Leave out stopwords of the languages.")
-@click.option("--limit", type=click.IntRange(0), default=0, help="Rows (0: all).")
+@click.option("--limit", type=click.IntRange(0, MAX_COUNT), default=0, help="Rows (0: all).")
 @output_options
 @handle_errors
 def wordlist_cmd(index_dir, lang, year, author, group, work, min_freq, drop_stopwords, limit, fmt,
@@ -157,7 +158,7 @@ def wordlist_cmd(index_dir, lang, year, author, group, work, min_freq, drop_stop
 @click.option("--group", default=None)
 @click.option("--work", default=None)
 @click.option("--min-freq", type=click.IntRange(1), default=2, show_default=True)
-@click.option("--limit", type=click.IntRange(0), default=100, show_default=True, help="Rows (0: all).")
+@click.option("--limit", type=click.IntRange(0, MAX_COUNT), default=100, show_default=True, help="Rows (0: all).")
 @output_options
 @handle_errors
 def ngrams_cmd(n, index_dir, lang, year, author, group, work, min_freq, limit, fmt, output) -> None:
@@ -178,7 +179,7 @@ def ngrams_cmd(n, index_dir, lang, year, author, group, work, min_freq, limit, f
 @click.option("--reference", required=True, help='Reference sub-corpus, e.g. "year:1930-1939".')
 @click.option("--min-freq", type=click.IntRange(1), default=5, show_default=True)
 @click.option("--drop-stopwords", is_flag=True)
-@click.option("--limit", type=click.IntRange(0), default=100, show_default=True, help="Rows (0: all).")
+@click.option("--limit", type=click.IntRange(0, MAX_COUNT), default=100, show_default=True, help="Rows (0: all).")
 @output_options
 @handle_errors
 def keywords_cmd(index_dir, target, reference, min_freq, drop_stopwords, limit, fmt, output) -> None:

@@ -9,10 +9,12 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from conftest import MINI
 
 from concord.cli import main
 from concord.export import read_csv_export
+from concord.index import SCHEMA_VERSION
+
+from conftest import MINI
 
 
 def run(*args, ok=True):
@@ -29,7 +31,7 @@ def test_index_info_and_up_to_date(tmp_path):
     assert "up to date" in run("index", MINI, "--index", target).output
     info = json.loads(run("info", "--index", target, "--format", "json").output)
     assert info["documents"] == 5
-    assert info["schema_version"] == 1
+    assert info["schema_version"] == SCHEMA_VERSION == 2
     assert set(info["tokens_by_lang"]) == {"de", "en", "fr", "ja", "nl"}
     table = run("info", "--index", target).output
     assert "fingerprint" in table and "tokens by paragraph language" in table
@@ -196,3 +198,27 @@ def test_default_index_from_environment(tmp_path, monkeypatch, mini_index):
     shutil.copytree(mini_index, tmp_path / "ix")
     monkeypatch.setenv("CONCORD_INDEX", str(tmp_path / "ix"))
     assert json.loads(run("kwic", "the", "--count", "--format", "json").output)["hits"] == 9
+
+
+def test_old_or_damaged_index_is_a_clear_error(tmp_path, mini_index):
+    import json as _json
+
+    shutil.copytree(mini_index, tmp_path / "ix")
+    current = _json.loads((tmp_path / "ix" / "CURRENT").read_text())["generation"]
+    manifest = tmp_path / "ix" / current / "manifest.json"
+    data = _json.loads(manifest.read_text())
+    data["settings"]["schema_version"] = 1
+    manifest.write_text(_json.dumps(data))
+    result = run("kwic", "x", "--index", tmp_path / "ix", ok=False)
+    assert result.exit_code == 1 and "has schema 1" in result.output and "--rebuild" in result.output
+    data["settings"]["schema_version"] = SCHEMA_VERSION
+    manifest.write_text(_json.dumps(data))
+    (tmp_path / "ix" / current / "store" / "tok.npy").unlink()
+    result = run("kwic", "x", "--index", tmp_path / "ix", ok=False)
+    assert result.exit_code == 1 and "cannot be read" in result.output
+
+
+def test_empty_corpus(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = run("index", tmp_path / "empty", "--index", tmp_path / "ix", ok=False)
+    assert result.exit_code == 1 and "no files to index" in result.output

@@ -9,6 +9,7 @@ import pytest
 
 from concord.errors import OptionError, QuerySyntaxError
 from concord.hits import find_hits
+from concord.index import SCHEMA_VERSION
 from concord.kwic import concordance, iter_lines, parse_sort
 from concord.query import Filters, parse_query
 
@@ -204,7 +205,7 @@ def test_info(mini_ix):
     assert info["documents"] == 5
     assert set(info["tokens_by_lang"]) == {"de", "en", "fr", "ja", "nl"}
     assert sum(info["tokens_by_lang"].values()) == info["tokens"]
-    assert info["schema_version"] == 1
+    assert info["schema_version"] == SCHEMA_VERSION == 2
 
 
 def test_stem_candidates_equal_full_vocabulary_scan(mini_ix):

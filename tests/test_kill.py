@@ -1,10 +1,12 @@
-"""Indexing killed outright (SIGKILL) at random moments, during a first build and during an
-incremental update.
+"""Indexing killed outright (SIGKILL) at random moments, during first builds and during
+incremental updates.
 
-After each kill the previous index, if there is one, must still open and give the known
-count; the next run must clean up what the killed one left and finish the work. Worker
-processes must not outlive a killed build (they would hold the index lock). The delays are
-seeded; ``CONCORD_KILLS`` raises the number of kills (benchmarks/bench_reliability.py).
+After each kill the index that was live before, if any, must still open and give its known
+count (or the new one, when the kill came after the switch); the next run must clean up what
+the killed one left and finish the work. Worker processes must not outlive a killed build
+(they would hold the index lock). Delays are seeded and drawn from 0 to a little over the
+measured length of a build; ``CONCORD_KILLS`` raises the number of kills
+(benchmarks/bench_reliability.py).
 """
 
 from __future__ import annotations
@@ -32,42 +34,53 @@ MARKER = "zyxmarker"
 WORDS = ("the workers council state capital party class revolution of and to in a is that "
          "for production masses struggle").split()
 
+pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(),
+                                reason="needs /proc to look for surviving worker processes")
+
+
+def corpus_files(version: int, files: int) -> dict[str, int]:
+    """The files of a corpus version and the markers each holds.
+
+    Version 1: ``files`` files, file i holding i % 5 + 1 markers. Version 2: files 0..11
+    hold two more, file 1 is gone and two files are new.
+    """
+    markers = {f"doc{i:03d}.txt": i % 5 + 1 for i in range(files)}
+    if version == 2:
+        for i in range(min(12, files)):
+            markers[f"doc{i:03d}.txt"] += 2
+        del markers["doc001.txt"]
+        markers["new-a.txt"] = 3
+        markers["new-b.txt"] = 1
+    return markers
+
 
 def write_corpus(corpus: Path, *, version: int, files: int = 60) -> int:
-    """Write (or update) the corpus; return how many markers it holds.
-
-    Version 1: ``files`` files, file i holding i % 5 + 1 markers in ~25 KB of text.
-    Version 2: files 0..11 gain two markers, file 1 is deleted and two files are added.
-    """
+    """Make ``corpus`` hold a version (~25 KB a file); return its number of markers."""
+    wanted = corpus_files(version, files)
     corpus.mkdir(parents=True, exist_ok=True)
-    total = 0
-    names = [f"doc{i:03d}.txt" for i in range(files)]
-    if version == 2:
-        names = [name for name in names if name != "doc001.txt"] + ["new-a.txt", "new-b.txt"]
-        (corpus / "doc001.txt").unlink(missing_ok=True)
-    for name in names:
-        i = int(name[3:6]) if name.startswith("doc") else files + len(name)
-        markers = i % 5 + 1 + (2 if version == 2 and i < 12 else 0)
-        path = corpus / name
-        if version == 1 or not path.exists() or i < 12:
-            rng = random.Random(i)
-            paragraphs = [" ".join(rng.choice(WORDS) for _ in range(100)) for _ in range(40)]
-            for k in range(markers):
-                paragraphs[k * 7 % len(paragraphs)] += f" {MARKER}"
-            path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
-        total += markers
-    return total
+    for path in corpus.iterdir():
+        if path.name not in wanted:
+            path.unlink()
+    for name, markers in wanted.items():
+        rng = random.Random(name)
+        paragraphs = [" ".join(rng.choice(WORDS) for _ in range(100)) for _ in range(40)]
+        for k in range(markers):
+            paragraphs[k * 7 % len(paragraphs)] += f" {MARKER}"
+        (corpus / name).write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    return sum(wanted.values())
 
 
-def index_cmd(corpus: Path, index: Path) -> list[str]:
+def index_cmd(corpus: Path, index: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "concord.cli", "index", str(corpus), "--index", str(index),
-            "--procs", "2", "--format", "json"]
+            "--procs", "2", "--format", "json", *extra]
 
 
-def run_to_completion(corpus: Path, index: Path) -> dict:
-    proc = subprocess.run(index_cmd(corpus, index), capture_output=True, text=True, timeout=300)
+def run_to_completion(corpus: Path, index: Path, *extra: str) -> tuple[dict, float]:
+    started = time.monotonic()
+    proc = subprocess.run(index_cmd(corpus, index, *extra), capture_output=True, text=True,
+                          timeout=300)
     assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    return json.loads(proc.stdout), time.monotonic() - started
 
 
 def marker_count(index: Path) -> int | None:
@@ -80,7 +93,7 @@ def marker_count(index: Path) -> int | None:
 
 
 def processes_using(index: Path) -> list[int]:
-    """Live processes whose command line names ``index`` (the build and its workers)."""
+    """Live processes whose command line names ``index`` (a build and its workers)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -95,80 +108,86 @@ def processes_using(index: Path) -> list[int]:
     return found
 
 
-def kill_at_random(corpus: Path, index: Path, *, kills: int, longest: float, rng: random.Random,
-                   allowed: set[int | None]) -> int:
-    """Start a build and SIGKILL it ``kills`` times; check the index after each kill.
-
-    Returns how many kills hit a running build (the others came after it had finished).
-    """
-    landed = 0
-    for _ in range(kills):
-        proc = subprocess.Popen(index_cmd(corpus, index), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0, longest))
-        if proc.poll() is None:
-            landed += 1
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        # Workers die with the build (they would otherwise keep its lock).
-        deadline = time.monotonic() + 10
-        while processes_using(index) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert processes_using(index) == []
-        assert marker_count(index) in allowed
+def kill_once(corpus: Path, index: Path, delay: float, *extra: str) -> bool:
+    """Start a build, SIGKILL it after ``delay`` s; tell whether it was still running."""
+    proc = subprocess.Popen(index_cmd(corpus, index, *extra), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    landed = proc.poll() is None
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    # Workers die with the build: they would otherwise keep its lock, or write on.
+    deadline = time.monotonic() + 10
+    while processes_using(index) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert processes_using(index) == []
     return landed
 
 
-@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find worker processes")
 def test_killed_builds_leave_the_previous_index_and_the_next_run_finishes(tmp_path):
     rng = random.Random(SEED)
     corpus = tmp_path / "corpus"
     index = tmp_path / "index"
-    first = write_corpus(corpus, version=1)
+    counts = {1: write_corpus(corpus, version=1), 2: 0}
+    first_kills = max(1, KILLS // 3)
 
-    # How long a whole build takes here and now sets the range of the kill delays.
-    started = time.monotonic()
-    run_to_completion(corpus, tmp_path / "probe")
-    longest = (time.monotonic() - started) * 1.2
+    # How long a build takes here and now sets the range of the delays.
+    _report, full = run_to_completion(corpus, tmp_path / "probe")
+    counts[2] = write_corpus(corpus, version=2)
+    _report, update = run_to_completion(corpus, tmp_path / "probe")
+    counts[1] = write_corpus(corpus, version=1)
+    assert counts[1] != counts[2]
 
-    # The first build: until one finishes there is no index at all.
-    landed = kill_at_random(corpus, index, kills=max(1, KILLS // 3), longest=longest, rng=rng,
-                            allowed={None, first})
-    report = run_to_completion(corpus, index)
-    assert marker_count(index) == first
+    # First builds (--rebuild, so that each run has the whole corpus to do): until one
+    # finishes there is no index at all, and after it only the whole version 1.
+    landed = 0
+    for _ in range(first_kills):
+        landed += kill_once(corpus, index, rng.uniform(0, full * 1.2), "--rebuild")
+        assert marker_count(index) in (None, counts[1])
+    report, _ = run_to_completion(corpus, index)
+    assert marker_count(index) == counts[1]
     assert report["documents"] == 60
 
-    # An incremental update (changed, deleted and added files), killed again and again.
-    second = write_corpus(corpus, version=2)
-    assert second != first
-    landed += kill_at_random(corpus, index, kills=KILLS - max(1, KILLS // 3), longest=longest,
-                             rng=rng, allowed={first, second})
-    report = run_to_completion(corpus, index)
-    assert marker_count(index) == second
-    assert report["documents"] == 61
+    # Incremental updates (changed, deleted and added files) between the two versions:
+    # after each kill the index holds the version that was live, or the new one whole.
+    live, target = 1, 1
+    for _ in range(KILLS - first_kills):
+        if target == live:                 # the last update finished: give it new work
+            target = 3 - live
+            write_corpus(corpus, version=target)
+        landed += kill_once(corpus, index, rng.uniform(0, update * 1.2))
+        found = marker_count(index)
+        assert found in (counts[live], counts[target])
+        live = live if found == counts[live] else target
+    if target == live:
+        target = 3 - live
+        write_corpus(corpus, version=target)
+    report, _ = run_to_completion(corpus, index)
+    assert marker_count(index) == counts[target]
+    assert report["documents"] == len(corpus_files(target, 60))
     with open_index(index) as ix:
         assert sorted(ix.manifest["docs"]) == sorted(p.name for p in corpus.iterdir())
 
-    # What the killed runs left is gone: the live generation, at most its predecessor.
-    live = read_current(index)
+    # What the killed runs left is gone: the live generation and at most its predecessor.
+    live_generation = read_current(index)
     left = sorted(p.name for p in index.iterdir())
     assert left[:2] == [".lock", "CURRENT"]
-    assert live in left and len(left) <= 4, left
-    assert not list((index / live).glob("piece-*"))
+    assert live_generation in left and len(left) <= 4, left
+    assert not list((index / live_generation).glob("piece-*"))
     print(f"\n{KILLS} kills (seed {SEED}), {landed} during a build; index intact after each")
-    assert landed >= KILLS // 2, "most kills should land while a build runs"
+    assert landed >= KILLS // 2, "most kills should come while a build runs"
 
 
 def test_a_build_killed_before_the_switch_changes_nothing(tmp_path):
-    """Deterministic: a build that dies after writing its generation but before switching
-    CURRENT leaves the old generation live, and its debris is removed by the next run."""
+    """A build that dies after writing its generation but before switching CURRENT
+    leaves the old generation live, and the next run removes its debris."""
     corpus = tmp_path / "corpus"
     index = tmp_path / "index"
     first = write_corpus(corpus, version=1, files=6)
     run_to_completion(corpus, index)
     live = read_current(index)
-    # Debris as a kill at the last moment leaves it: a complete next generation, a
-    # half-written CURRENT and a half-built one after it.
+    # Debris as kills at the last moments leave it: a complete next generation, a
+    # half-written CURRENT and a half-built generation after it.
     shutil.copytree(index / live, index / "gen-000002")
     (index / "gen-000003" / "whoosh").mkdir(parents=True)
     (index / "CURRENT.12345.tmp").write_text('{"generation": "gen-0', encoding="utf-8")
@@ -176,9 +195,9 @@ def test_a_build_killed_before_the_switch_changes_nothing(tmp_path):
     assert marker_count(index) == first
 
     second = write_corpus(corpus, version=2, files=6)
-    report = run_to_completion(corpus, index)
+    report, _ = run_to_completion(corpus, index)
     assert marker_count(index) == second
-    # The debris went first; its generation numbers, never live, may be used again.
+    # The debris went first; generation numbers that never went live may be used again.
     left = sorted(p.name for p in index.iterdir())
     assert left == sorted([".lock", "CURRENT", live, report["generation"]])
     assert report["generation"] == "gen-000002"

@@ -895,7 +895,7 @@ def test_serve_reports_an_empty_corpus_in_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["serve", "--index", str(tmp_path / "ix"), "--corpus",
                                       str(tmp_path / "empty")])
     assert result.exit_code == 1
-    assert "holds no documents" in result.output and "Traceback" not in result.output
+    assert "no files to index" in result.output and "Traceback" not in result.output
     missing = CliRunner().invoke(cli, ["serve", "--index", str(tmp_path / "ix2"), "--corpus",
                                        str(tmp_path / "missing")])
     assert missing.exit_code == 1 and "not found" in missing.output

@@ -22,7 +22,13 @@ from concord.hits import HitSet, find_hits
 from concord.index import CorpusIndex
 from concord.kwic import KWIC_COLUMNS, concordance, iter_lines
 from concord.query import Filters, ParsedQuery, parse_query
-from concord.search import document, index_info, search_documents, translation_family
+from concord.search import (
+    corpus_overview,
+    document,
+    index_info,
+    search_documents,
+    translation_family,
+)
 from concord.stats import (
     KEYWORD_COLUMNS,
     WORDLIST_COLUMNS,
@@ -334,20 +340,9 @@ def doc_page(ctx: Context, doc_id: str, c: Common) -> PageData:
 def corpus_page(ctx: Context) -> PageData:
     """Documents and tokens per language and decade, and the list of documents."""
     info = index_info(ctx.ix)
-    store = ctx.ix.store
-    cells: dict[tuple[str, int | None], dict[str, int]] = {}
-    for meta in store.docs:
-        year = meta.get("year")
-        key = (meta.get("language") or "und", None if year is None else year // 10 * 10)
-        cells.setdefault(key, {"documents": 0, "tokens": 0})["documents"] += 1
-    for lang, by_year in store.info["totals"].items():
-        for year, n in by_year.items():
-            decade = int(year) // 10 * 10 if str(year).lstrip("-").isdigit() else None
-            cells.setdefault((lang, decade), {"documents": 0, "tokens": 0})["tokens"] += int(n)
-    rows = [{"lang": lang, "decade": decade, **counts} for (lang, decade), counts
-            in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1] is None, kv[0][1] or 0))]
-    documents = [{k: meta.get(k) for k in DOCUMENT_COLUMNS}
-                 for meta in sorted(store.docs, key=lambda m: (m.get("year") or 0, m["doc_id"]))]
+    overview = corpus_overview(ctx.ix)
+    rows = overview["cells"]
+    documents = [{k: meta.get(k) for k in DOCUMENT_COLUMNS} for meta in overview["documents"]]
     keys = ("generation", "schema_version", "concord_version", "fingerprint", "documents",
             "paragraphs", "tokens", "vocabulary", "tokens_by_lang", "documents_by_lang", "built")
     head = {"index": ctx.ix.name, **{k: info[k] for k in keys}, "document_list": documents}
