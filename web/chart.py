@@ -34,6 +34,7 @@ class Point:
     row: Mapping[str, Any]
     href: str
     label: str
+    gap_before: bool = False   # a decade without tokens lies between this point and the last
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Series:
 
     @property
     def path(self) -> str:
-        return " ".join(("M" if i == 0 else "L") + f"{p.x:.1f},{p.y:.1f}"
+        return " ".join(("M" if i == 0 or p.gap_before else "L") + f"{p.x:.1f},{p.y:.1f}"
                         for i, p in enumerate(self.points))
 
 
@@ -130,10 +131,14 @@ def line_chart(rows: Sequence[Mapping[str, Any]], by: Sequence[str], *, scale: s
     series = []
     for i, key in enumerate(shown):
         points = []
+        previous = None
         for row in sorted(groups[key], key=lambda r: r[tfield]):
             v = value_of(row, scale)
+            # Decades with no tokens at all are gaps, not zeros: the line breaks there.
+            gap = tfield == "decade" and previous is not None and row[tfield] - previous > 10
             points.append(Point(x=sx(row[tfield]), y=sy(v), value=v, row=row, href=href(row),
-                                label=describe(row, v)))
+                                label=describe(row, v), gap_before=gap))
+            previous = row[tfield]
         label = series_label(key, keys) if series_label else _key_text(key)
         series.append(Series(key=key, label=label, colour=PALETTE[i % len(PALETTE)],
                              shape=SHAPES[i % len(SHAPES)],
