@@ -466,6 +466,9 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
         p, i = location[doc_id]
         pieces[p][0].docs[i]["docnum"] = docnum
         order.append((p, i))
+    # The store lays documents out in doc id order, so corpus order is token order and a
+    # concordance in corpus order needs no sorting.
+    order.sort(key=lambda pi: pieces[pi[0]][0].docs[pi[1]]["doc_id"])
     info = write_store(gen_path / "store", pieces, order, len(docnum_ids))
     for path in piece_paths:
         for suffix in (".npz", ".json", ".txt"):

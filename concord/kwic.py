@@ -138,8 +138,8 @@ class Concordance:
                 rng = np.random.default_rng(seed)
                 idx = np.sort(rng.choice(len(hits), size=sample, replace=False))
                 hits = hits.take(idx)
-        if not len(hits):
-            return hits
+        if not len(hits) or tuple(sort) == ("position",):
+            return hits   # hits come in token order, which is corpus (doc id) order
         keys = [self._key(k, hits) for k in sort]
         keys.append(self._position_key(hits, False))
         order = np.lexsort(tuple(reversed(keys)))

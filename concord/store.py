@@ -328,7 +328,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     para_doc = np.zeros(n_paras, dtype=np.int32)
     text_off = np.zeros(n_docs + 1, dtype=np.int64)
     doc_year = np.full(n_docs, -1, dtype=np.int32)
-    docs: list[dict[str, Any]] = []
+    docs: list[dict[str, Any]] = []  # in the order given: doc id order (see the indexer)
     totals: dict[str, dict[str, int]] = {}
     doc_tokens_by_lang: list[dict[str, int]] = []
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 import pytest
 
 from concord.errors import OptionError, QuerySyntaxError
@@ -221,3 +222,18 @@ def test_stem_candidates_equal_full_vocabulary_scan(mini_ix):
         for key in set(stems):
             expected = [i for i, s in enumerate(stems) if s == key and i in used]
             assert _stem_candidates(store, lang, key).tolist() == expected, (lang, key)
+
+
+def test_store_is_in_doc_id_order(mini_ix):
+    ids = [d["doc_id"] for d in mini_ix.store.docs]
+    assert ids == sorted(ids)
+    hits = find_hits(mini_ix, parse_query("etat | the | council*"))
+    assert np.all(np.diff(hits.starts) > 0)
+
+
+def test_position_order_is_doc_then_token(mini_ix):
+    hits = find_hits(mini_ix, parse_query("etat"))
+    lines = concordance(mini_ix, hits, limit=None)["lines"]
+    assert [(ln.doc_id, ln.position) for ln in lines] == sorted((ln.doc_id, ln.position) for ln in lines)
+    reverse = concordance(mini_ix, hits, sort=("-position",), limit=None)["lines"]
+    assert reverse == lines[::-1]
