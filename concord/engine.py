@@ -257,6 +257,14 @@ class Engine:
         self._ix = index.open_dir(str(path), indexname=INDEX_NAME)
         self._searcher = self._ix.searcher(weighting=BM25F())
         self._reader = self._searcher.reader()
+        # whoosh opens a segment's column files (stored fields, field lengths) on first
+        # use; open them now, so that this view still works once a rebuild has retired its
+        # generation and deleted the files.
+        for leaf, _offset in self._reader.leaf_readers():
+            if leaf.doc_count_all():
+                leaf.stored_fields(0)
+                for name in ("body", "title"):
+                    leaf.doc_field_length(0, name)
 
     def close(self) -> None:
         self._searcher.close()

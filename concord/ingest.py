@@ -68,8 +68,8 @@ def discover(corpus: str | Path, *, problems: list[tuple[str, str]] | None = Non
     left out. Symbolic links to files are followed only when they point inside the corpus;
     linked folders are never entered (they point outside, or duplicate a folder inside).
     Files of a supported type that are left out all the same (links out of the corpus,
-    broken links, pipes and other special files) are appended to ``problems``, when given,
-    as ``(relative path, reason)``.
+    broken links, pipes and other special files) and folders that cannot be listed are
+    appended to ``problems``, when given, as ``(relative path, reason)``.
     """
     root = Path(corpus).absolute()
     if not root.is_dir():
@@ -77,7 +77,13 @@ def discover(corpus: str | Path, *, problems: list[tuple[str, str]] | None = Non
     real_root = root.resolve()
     found: list[tuple[str, Path]] = []
     left_out: list[tuple[str, str]] = []
-    for dirpath, dirnames, filenames in os.walk(root):
+
+    def unreadable_folder(error: OSError) -> None:
+        folder = Path(error.filename or root)
+        rel = folder.relative_to(root).as_posix() if folder.is_relative_to(root) else str(folder)
+        left_out.append((rel, f"cannot read folder: {error.strerror or error}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable_folder):
         here = Path(dirpath)
         dirnames[:] = [name for name in dirnames if not name.startswith(".")]
         for name in dirnames:
