@@ -11,6 +11,7 @@ import io
 import json
 import re
 import shutil
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -1032,6 +1033,11 @@ def test_readers_see_the_old_or_the_new_index_during_rebuilds(tmp_path):
             (corpus / "en" / f"19{30 + i}-more.txt").write_text(
                 "Another council of the workers.\n", "utf-8")
             build_index(corpus, index, procs=1)
+        # Let the clients see the last generation before they stop.
+        seen = len(hits)
+        deadline = time.monotonic() + 20
+        while (len(hits) < seen + 6 or hits[-1] != 4) and time.monotonic() < deadline:
+            time.sleep(0.05)
     finally:
         stop.set()
         for t in clients:
