@@ -133,7 +133,7 @@ def _stem_table(store, lang: str):
     the store's folder (written atomically: the store is otherwise immutable, and two
     processes computing the same table write the same bytes).
     """
-    from .store import SortedWords, write_words
+    from .store import SortedWords, load_npy, write_words
 
     cache_key = (str(store.path), lang)
     table = _STEM_TABLES.get(cache_key)
@@ -157,7 +157,7 @@ def _stem_table(store, lang: str):
         os.replace(store.path / f"stems-{lang}{tmp}.off.npy", store.path / f"stems-{lang}.off.npy")
         os.replace(store.path / f"stems-{lang}{tmp}.npy", groups_path)
         os.replace(store.path / f"stems-{lang}{tmp}.txt", words_path)
-    table = (SortedWords(words_path), np.load(groups_path, mmap_mode="r"))
+    table = (SortedWords(words_path), load_npy(groups_path))
     if len(_STEM_TABLES) > 64:
         _STEM_TABLES.clear()
     _STEM_TABLES[cache_key] = table

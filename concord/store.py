@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import json
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,6 +24,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+# numpy parses .npy headers with ast.literal_eval, and CPython 3.11 can fail with
+# "SystemError: AST constructor recursion depth mismatch" when threads do that at once
+# (web workers opening a new generation together): headers are read one at a time.
+_NPY_LOCK = threading.Lock()
+
+
+def load_npy(path: str | os.PathLike, mmap_mode: str | None = "r") -> np.ndarray:
+    """Open a .npy file (memory-mapped by default), safely from any thread."""
+    with _NPY_LOCK:
+        return np.load(path, mmap_mode=mmap_mode)
+
 
 ARRAYS = ("tok", "surf", "start", "end", "doc_tok", "para_tok", "para_lang", "para_char",
           "para_doc", "text_off", "doc_year", "docnum")
@@ -68,7 +81,8 @@ class Piece:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Piece:
-        arrays = np.load(f"{path}.npz")
+        with _NPY_LOCK:
+            arrays = dict(np.load(f"{path}.npz"))
         meta = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
         blob = Path(f"{path}.txt").read_bytes()
         offsets = np.concatenate([[0], np.cumsum(arrays["text_lens"])]).astype(np.int64)
@@ -96,7 +110,7 @@ class SortedWords(Sequence[str]):
             size = os.fstat(fh.fileno()).st_size
             self._data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         offsets_path = path.with_suffix(".off.npy")
-        self._offsets = np.load(offsets_path, mmap_mode="r") if size else np.zeros(1, np.int64)
+        self._offsets = load_npy(offsets_path) if size else np.zeros(1, np.int64)
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -149,7 +163,7 @@ class Store:
             getattr(self, name)
 
     def _array(self, name: str) -> np.ndarray:
-        return np.load(self.path / f"{name}.npy", mmap_mode="r")
+        return load_npy(self.path / f"{name}.npy")
 
     @cached_property
     def tok(self) -> np.ndarray:
