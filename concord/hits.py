@@ -39,7 +39,10 @@ class HitSet:
 
     @cached_property
     def n_docs(self) -> int:
-        return int(np.unique(self.docs).size)
+        docs = self.docs
+        if docs.size and np.all(docs[1:] >= docs[:-1]):   # hits in corpus order
+            return int(np.count_nonzero(np.diff(docs))) + 1
+        return int(np.unique(docs).size)
 
     def take(self, idx: np.ndarray) -> HitSet:
         return HitSet(self.starts[idx], self.lengths[idx], self.docs[idx])

@@ -107,6 +107,7 @@ class CorpusIndex:
 
     def close(self) -> None:
         self.engine.close()
+        self.store.close()
 
     def __enter__(self) -> CorpusIndex:
         return self

@@ -17,6 +17,7 @@ import bisect
 import json
 import os
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -159,7 +160,7 @@ class Store:
         # Map every file now: a later rebuild may delete this generation's folder, and open
         # maps stay readable where a lazy open would fail.
         for name in ("tok", "surf", "start", "end", "doc_tok", "para_tok", "para_lang", "para_char",
-                     "para_doc", "doc_year", "docnum", "text_off", "_chars", "vocab", "surfaces"):
+                     "para_doc", "doc_year", "docnum", "text_off", "_texts_fd", "vocab", "surfaces"):
             getattr(self, name)
 
     def _array(self, name: str) -> np.ndarray:
@@ -254,14 +255,31 @@ class Store:
         return self.para_lang[self.para_of(positions)]
 
     @cached_property
-    def _chars(self) -> np.ndarray:
-        return np.memmap(self.path / "texts.u32", dtype="<u4", mode="r") if self.info["n_chars"] else np.zeros(0, "<u4")
+    def _texts_fd(self) -> int:
+        # Read with pread rather than a memory map: lines are cut from scattered places,
+        # and mapped pages would stay in the server's resident memory.
+        fd = os.open(self.path / "texts.u32", os.O_RDONLY)
+        self._finalizer = weakref.finalize(self, os.close, fd)
+        return fd
 
     def text(self, doc: int, start: int = 0, end: int | None = None) -> str:
         """Return a document's display text, or the characters [start:end) of it."""
         base = int(self.text_off[doc])
         stop = int(self.text_off[doc + 1]) if end is None else base + end
-        return self._chars[base + start:stop].tobytes().decode("utf-32-le")
+        if stop <= base + start:
+            return ""
+        data = os.pread(self._texts_fd, 4 * (stop - base - start), 4 * (base + start))
+        return data.decode("utf-32-le")
+
+    def text_bytes(self, doc: int) -> bytes:
+        """Return a document's text as stored (UTF-32-LE)."""
+        base, stop = int(self.text_off[doc]), int(self.text_off[doc + 1])
+        return os.pread(self._texts_fd, 4 * (stop - base), 4 * base) if stop > base else b""
+
+    def close(self) -> None:
+        if "_texts_fd" in self.__dict__:
+            del self.__dict__["_texts_fd"]
+            self._finalizer()
 
     def doc_paragraphs(self, doc: int) -> list[dict[str, Any]]:
         """Return the paragraphs of a document: start, end (chars), lang, text."""
@@ -419,12 +437,10 @@ def store_as_piece(store: Store) -> Piece:
     surface_fold = np.fromiter((vocab_index[fold(s)] for s in surfaces), dtype=np.int32,
                                count=len(surfaces))
     doc_para = np.searchsorted(store.para_doc, np.arange(len(store.docs) + 1), side="left")
-    chars = store._chars
-    off = store.text_off
     return Piece(vocab=vocab, surfaces=surfaces, surface_fold=surface_fold,
                  surf=store.surf, start=store.start, end=store.end, doc_tok=store.doc_tok,
                  para_tok=store.para_tok[:-1], para_char=store.para_char,
                  para_lang=[store.langs[i] for i in store.para_lang.tolist()],
-                 doc_para=doc_para, texts=[chars[off[i]:off[i + 1]].tobytes() for i in range(len(store.docs))],
+                 doc_para=doc_para, texts=[store.text_bytes(i) for i in range(len(store.docs))],
                  docs=[{k: v for k, v in d.items() if k not in ("tokens", "tokens_by_lang")}
                        for d in store.docs])
