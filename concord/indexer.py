@@ -209,6 +209,13 @@ def _index_one(path: Path, corpus: Path, sidecar: dict, content_hash: str,
 
 def _worker(tasks, results, whoosh_dir: str, piece_path: str, corpus: str, sidecar: dict) -> None:
     """Index files taken from ``tasks`` until a None arrives; report on ``results``."""
+    if multiprocessing.parent_process() is not None:
+        # A rebuild yields the CPU to readers (a web server answering queries meanwhile);
+        # alone on the machine it loses nothing.
+        try:
+            os.nice(5)
+        except OSError:
+            pass
     try:
         _work(tasks, results, whoosh_dir, piece_path, corpus, sidecar)
     except BaseException as exc:  # report, so the parent can say what went wrong

@@ -28,8 +28,10 @@ from concord.cli import DEFAULT_CORPUS, handle_errors, register
               help="Time limit of one query, in seconds.")
 @click.option("--procs", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Worker processes when building the index.")
+@click.option("--processes", type=click.IntRange(1, 16), default=2, show_default=True,
+              help="Server processes sharing the port (each with --workers threads).")
 @handle_errors
-def serve(host, port, index_dir, corpus, concepts_file, workers, timeout, procs) -> None:
+def serve(host, port, index_dir, corpus, concepts_file, workers, timeout, procs, processes) -> None:
     """Run the web interface (search, concordances, frequencies) in a browser."""
     from concord.index import read_current, resolve_index_path
 
@@ -42,14 +44,56 @@ def serve(host, port, index_dir, corpus, concepts_file, workers, timeout, procs)
     app = create_app({"CONCORD_INDEX": str(target), "CONCORD_CONCEPTS": concepts_file,
                       "QUERY_TIMEOUT": timeout})
     server = make_server(app, host, port, workers=workers)
-    click.echo(f"concord: serving {target} on {server.url}/ (Ctrl+C to stop)", err=True)
+    click.echo(f"concord: serving {target} on {server.url}/ with {processes} process(es) x "
+               f"{workers} threads (Ctrl+C to stop)", err=True)
+    # Python runs one thread at a time per process: more processes on the one listening
+    # socket let concurrent queries use every core. Children are forked before any request,
+    # so each opens its own index.
+    children = fork_servers(server, processes - 1)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        click.echo("stopped", err=True)
+        if children:
+            click.echo("stopped", err=True)
     finally:
+        stop_children(children)
         server.server_close()
         app.extensions["concord_index"].close()
+
+
+def fork_servers(server, n: int) -> list[int]:
+    """Fork ``n`` children that serve on the same listening socket; return their pids."""
+    import os
+    import signal
+
+    children = []
+    for _ in range(n):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+            signal.signal(signal.SIGINT, lambda *_: os._exit(0))
+            try:
+                server.serve_forever()
+            finally:
+                os._exit(0)
+        children.append(pid)
+    return children
+
+
+def stop_children(children: list[int]) -> None:
+    import os
+    import signal
+
+    for pid in children:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    for pid in children:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
 
 
 def build(corpus: str, target, procs: int) -> None:
