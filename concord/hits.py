@@ -10,6 +10,7 @@ token positions ``[start, start + length)`` in the store's global numbering.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass
 from functools import cached_property
@@ -154,7 +155,7 @@ def _stem_table(store, lang: str):
         number = {stem: i for i, stem in enumerate(unique)}
         groups = np.full(len(vocab), -1, dtype=np.int32)
         groups[ids] = np.fromiter((number[stem] for stem in stems), dtype=np.int32, count=len(stems))
-        tmp = f".{os.getpid()}.tmp"
+        tmp = f".{os.getpid()}-{threading.get_ident()}.tmp"
         write_words(store.path / f"stems-{lang}{tmp}.txt", unique)
         np.save(store.path / f"stems-{lang}{tmp}.npy", groups)
         os.replace(store.path / f"stems-{lang}{tmp}.off.npy", store.path / f"stems-{lang}.off.npy")

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -85,9 +87,8 @@ class CorpusIndex:
                 raise IndexNotFound(f"the index at {self.path} has schema {version}, this concord "
                                     f"reads schema {SCHEMA_VERSION}; {rebuild}")
             from .engine import Engine
-            from .store import Store
 
-            self.store = Store(self.gen_path / "store")
+            self.store = _shared_store(self.gen_path / "store")
             # Opened now, for the same reason as the store's maps.
             self.engine = Engine(self.gen_path / "whoosh")
         except (OSError, ValueError, KeyError) as exc:
@@ -106,14 +107,36 @@ class CorpusIndex:
         return read_current(self.path) == self.generation
 
     def close(self) -> None:
+        # The store may be shared with other open indexes of this generation: its file
+        # is closed when the last of them lets it go.
         self.engine.close()
-        self.store.close()
 
     def __enter__(self) -> CorpusIndex:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_STORES: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+_STORES_LOCK = threading.Lock()
+
+
+def _shared_store(path: Path):
+    """One read-only Store per generation and process, shared by every thread's index.
+
+    Each Store maps the token arrays; sharing it keeps one mapping of each file instead of
+    one per web worker thread.
+    """
+    from .store import Store
+
+    key = str(path.resolve())
+    with _STORES_LOCK:
+        store = _STORES.get(key)
+        if store is None:
+            store = Store(path)
+            _STORES[key] = store
+        return store
 
 
 def open_index(index: str | os.PathLike | None = None) -> CorpusIndex:
