@@ -123,13 +123,20 @@ def collocates_cmd(query, index_dir, mode, lang, year, author, group, work, conc
     emit(rows, collocate_columns(measure, per_lang), fmt, output, prov)
 
 
+def subcorpus_options(fn):
+    """The filters that choose a sub-corpus (no query, no match mode)."""
+    for name, text in reversed((("--lang", "Paragraph languages, e.g. fr,de."),
+                                ("--year", "Year or range, e.g. 1917-1923."),
+                                ("--author", "Author contains (case-insensitive)."),
+                                ("--group", "Group(s), comma-separated."),
+                                ("--work", "Work id(s), comma-separated."))):
+        fn = click.option(name, default=None, help=text)(fn)
+    return fn
+
+
 @click.command("wordlist")
 @index_option
-@click.option("--lang", default=None)
-@click.option("--year", default=None)
-@click.option("--author", default=None)
-@click.option("--group", default=None)
-@click.option("--work", default=None)
+@subcorpus_options
 @click.option("--min-freq", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--drop-stopwords", is_flag=True, help="Leave out stopwords of the languages.")
 @click.option("--limit", type=click.IntRange(0, MAX_COUNT), default=0, help="Rows (0: all).")
@@ -152,11 +159,7 @@ def wordlist_cmd(index_dir, lang, year, author, group, work, min_freq, drop_stop
 @click.command("ngrams")
 @click.argument("n", type=click.IntRange(1, 6))
 @index_option
-@click.option("--lang", default=None)
-@click.option("--year", default=None)
-@click.option("--author", default=None)
-@click.option("--group", default=None)
-@click.option("--work", default=None)
+@subcorpus_options
 @click.option("--min-freq", type=click.IntRange(1), default=2, show_default=True)
 @click.option("--limit", type=click.IntRange(0, MAX_COUNT), default=100, show_default=True, help="Rows (0: all).")
 @output_options
