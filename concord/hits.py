@@ -195,11 +195,12 @@ def find_hits(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
     resolver = Resolver(ix, mode)
     mask = allowed_docs(ix, filters)
     if parsed.exclude:
-        excluded = _docs_with(ix, resolver, parsed.exclude, mask, deadline)
+        excluded = _docs_with(ix, resolver, parsed.exclude, _docnum_set(store, mask), deadline)
         mask = (mask if mask is not None else np.ones(len(store.docs), bool)) & ~excluded
     lang_ids = None
     if filters.langs:
         lang_ids = np.array([store.lang_ids[c] for c in filters.langs if c in store.lang_ids], dtype=np.int64)
+    allowed_docnums = _docnum_set(store, mask)   # once, not per alternative and language
     langs_needed = [None]
     if mode == "stem":
         langs_needed = list(store.langs)
@@ -209,7 +210,7 @@ def find_hits(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
         for lang in alt_langs:
             if lang is not None and lang not in store.lang_ids:
                 continue
-            s = _alternative_hits(ix, resolver, alt, lang, mask, deadline)
+            s = _alternative_hits(ix, resolver, alt, lang, allowed_docnums, deadline)
             if lang_ids is not None and s.size:
                 s = s[np.isin(store.lang_of(s), lang_ids)]
             starts_parts.append(s)
@@ -229,16 +230,25 @@ def find_hits(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
     return HitSet(starts, lengths, store.doc_of(starts))
 
 
-def _docs_with(ix, resolver, alternatives, mask, deadline) -> np.ndarray:
+def _docs_with(ix, resolver, alternatives, allowed_docnums, deadline) -> np.ndarray:
     out = np.zeros(len(ix.store.docs), dtype=bool)
     for alt in alternatives:
-        s = _alternative_hits(ix, resolver, alt, None, mask, deadline)
+        s = _alternative_hits(ix, resolver, alt, None, allowed_docnums, deadline)
         out[np.unique(ix.store.doc_of(s))] = True
     return out
 
 
+def _docnum_set(store, mask: np.ndarray | None) -> set[int] | None:
+    """The whoosh docnums of the store documents a mask allows (None: all)."""
+    if mask is None:
+        return None
+    live = store.docnum >= 0
+    live[live] = mask[store.docnum[live]]
+    return set(np.flatnonzero(live).tolist())
+
+
 def _alternative_hits(ix: CorpusIndex, resolver: Resolver, alt: Alternative, lang: str | None,
-                      mask: np.ndarray | None, deadline: float | None) -> np.ndarray:
+                      allowed_docnums: set[int] | None, deadline: float | None) -> np.ndarray:
     """Global start positions of one alternative (in one language when ``lang`` is set)."""
     store = ix.store
     engine = ix.engine
@@ -248,13 +258,8 @@ def _alternative_hits(ix: CorpusIndex, resolver: Resolver, alt: Alternative, lan
     vocab = store.vocab
     freqs = [sum(engine.term_frequency(vocab[i])[0] for i in ids.tolist()) for ids in slot_ids]
     anchor = int(np.argmin(freqs))
-    allowed_docnums = None
-    if mask is not None:
-        docnum_mask = store.docnum >= 0
-        docnum_mask[docnum_mask] = mask[store.docnum[docnum_mask]]
-        allowed_docnums = set(np.nonzero(docnum_mask)[0].tolist())
-        if not allowed_docnums:
-            return np.zeros(0, dtype=np.int64)
+    if allowed_docnums is not None and not allowed_docnums:
+        return np.zeros(0, dtype=np.int64)
     parts = []
     doc_tok = store.doc_tok
     docnum_to_doc = store.docnum

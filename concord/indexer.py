@@ -90,6 +90,8 @@ class PieceBuilder:
         self.vocab_ids: dict[str, int] = {}
         self.vocab: list[str] = []
         self.surface_fold: list[int] = []
+        self._fold_buffer = np.zeros(1024, dtype=np.int32)
+        self._fold_filled = 0
         self.surf: list[np.ndarray] = []
         self.start: list[np.ndarray] = []
         self.end: list[np.ndarray] = []
@@ -147,8 +149,21 @@ class PieceBuilder:
         self.doc_para.append(self.doc_para[-1] + len(paragraphs))
         self.texts.append(text)
         self.docs.append(record)
-        fold_ids = np.asarray(surface_fold, dtype=np.int32)[ids] if len(sids) else ids
+        fold_ids = self._fold_array()[ids] if len(sids) else ids
         return pack_postings(self.vocab, fold_ids), len(sids)
+
+    def _fold_array(self) -> np.ndarray:
+        """``surface_fold`` as an array, grown by doubling (not rebuilt for every document)."""
+        n = len(self.surface_fold)
+        arr = self._fold_buffer
+        if arr.size < n:
+            grown = np.empty(max(n, 2 * arr.size), dtype=np.int32)
+            grown[:self._fold_filled] = arr[:self._fold_filled]
+            self._fold_buffer = arr = grown
+        if self._fold_filled < n:
+            arr[self._fold_filled:n] = self.surface_fold[self._fold_filled:n]
+            self._fold_filled = n
+        return arr[:n]
 
     def piece(self):
         from .store import Piece

@@ -263,10 +263,9 @@ def collocates(ix: CorpusIndex, parsed: ParsedQuery, *, window: tuple[int, int] 
             p = ends + k
             parts.append(p[p < doc_hi])
         win = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
-        node = np.unique(np.concatenate([h.starts + j for j in range(int(h.lengths.max()))]
-                                        )) if len(h) else np.zeros(0, dtype=np.int64)
-        if len(h) and h.lengths.min() != h.lengths.max():
-            node = np.unique(np.concatenate([(h.starts + j)[h.lengths > j] for j in range(int(h.lengths.max()))]))
+        node = np.unique(np.concatenate([(h.starts + j)[h.lengths > j]
+                                         for j in range(int(h.lengths.max()))])
+                         ) if len(h) else np.zeros(0, dtype=np.int64)
         win = win[~np.isin(win, node)]
         f_n = int(win.size)
         co = np.bincount(np.asarray(store.tok[win]), minlength=store.n_vocab)

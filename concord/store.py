@@ -19,7 +19,7 @@ import os
 import threading
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -37,9 +37,6 @@ def load_npy(path: str | os.PathLike, mmap_mode: str | None = "r") -> np.ndarray
     with _NPY_LOCK:
         return np.load(path, mmap_mode=mmap_mode)
 
-
-ARRAYS = ("tok", "surf", "start", "end", "doc_tok", "para_tok", "para_lang", "para_char",
-          "para_doc", "text_off", "doc_year", "docnum")
 
 
 @dataclass
@@ -237,11 +234,6 @@ class Store:
         """Return the id of a folded form, or None."""
         return self.vocab.index(word)
 
-    @cached_property
-    def token_doc(self) -> np.ndarray:
-        """Not materialised: use :meth:`doc_of` instead for arrays of positions."""
-        raise AttributeError("use doc_of()")
-
     def doc_of(self, positions: np.ndarray) -> np.ndarray:
         """Return the store document index of each global token position."""
         return np.searchsorted(self.doc_tok, positions, side="right") - 1
@@ -291,11 +283,6 @@ class Store:
             out.append({"start": s, "end": e, "lang": self.langs[int(self.para_lang[p])],
                         "text": text[s:e], "first_token": int(self.para_tok[p] - self.doc_tok[doc])})
         return out
-
-
-@dataclass
-class _Out:
-    arrays: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[int]]],
