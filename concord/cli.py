@@ -18,9 +18,11 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import ConcordError, OptionError
+from .errors import ConcordError, OptionError, QuerySyntaxError
+from .query import MODE_HELP, MODES
 
 EXIT_SKIPPED = 3
+EXIT_SYNTAX = 2   # a query that cannot be read, like click's usage errors
 MAX_COUNT = 10**12  # bound for --limit and --offset (islice takes at most sys.maxsize)
 DEFAULT_CORPUS = "corpus"
 
@@ -28,12 +30,16 @@ DEFAULT_CORPUS = "corpus"
 # --- shared options -------------------------------------------------------------------------
 
 def handle_errors(fn: Callable) -> Callable:
-    """Turn library errors into one line on stderr and exit status 1."""
+    """Turn library errors into one line on stderr and exit status 1 (2 for query syntax)."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        except QuerySyntaxError as exc:
+            error = click.ClickException(str(exc))
+            error.exit_code = EXIT_SYNTAX
+            raise error from None
         except ConcordError as exc:
             raise click.ClickException(str(exc)) from None
         except BrokenPipeError:
@@ -55,9 +61,8 @@ def index_option(fn: Callable) -> Callable:
 
 def filter_options(fn: Callable) -> Callable:
     options = [
-        click.option("--mode", type=click.Choice(["default", "exact", "stem"]), default="default",
-                     show_default=True, help="default: ignore case and diacritics; exact: as "
-                     "written; stem: Snowball stems of each paragraph's language."),
+        click.option("--mode", type=click.Choice(MODES), default="default", show_default=True,
+                     help="; ".join(f"{m}: {h}" for m, h in MODE_HELP.items()) + "."),
         click.option("--lang", default=None, help="Paragraph languages, e.g. fr,de."),
         click.option("--year", default=None, help="Year or range, e.g. 1917-1923."),
         click.option("--author", default=None, help="Author contains (case-insensitive)."),
@@ -77,6 +82,13 @@ def output_options(fn: Callable) -> Callable:
     fn = click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "jsonl", "xlsx"]),
                       default="table", show_default=True, help="Output format.")(fn)
     return fn
+
+
+def explain_query(ix, parsed, *, mode: str, filters) -> None:
+    """Print how a query was read: tree, rules, matched forms with their counts."""
+    from .hits import explain, explain_text
+
+    click.echo(explain_text(explain(ix, parsed, mode=mode, filters=filters)))
 
 
 def build_filters(lang, year, author, group, work):
@@ -242,7 +254,8 @@ def info_cmd(index_dir: str | None, fmt: str) -> None:
 @filter_options
 @click.option("--limit", type=click.IntRange(0, 1000), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0, MAX_COUNT), default=0)
-@click.option("--explain", is_flag=True, help="Show how the query expands, then stop.")
+@click.option("--explain", is_flag=True, help="Show how the query was read (tree, rules, matched "
+              "forms with counts), then stop.")
 @output_options
 @handle_errors
 def search_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_file, limit, offset,
@@ -251,11 +264,11 @@ def search_cmd(query, index_dir, mode, lang, year, author, group, work, concepts
     from .search import search_documents
 
     parsed = parse(query, concepts_file)
-    if explain:
-        click.echo(parsed.explain())
-        return
     filters = build_filters(lang, year, author, group, work)
     with open_ix(index_dir) as ix:
+        if explain:
+            explain_query(ix, parsed, mode=mode, filters=filters)
+            return
         result = search_documents(ix, parsed, mode=mode, filters=filters, limit=limit, offset=offset)
         prov = provenance(ix, command="search", query=query, parsed=parsed, filters=filters, mode=mode,
                           extra={"hits": result["hits"], "docs": result["docs"]})
@@ -296,34 +309,38 @@ def search_cmd(query, index_dir, mode, lang, year, author, group, work, concepts
 @click.option("--count", "count_only", is_flag=True, help="Only count hits and documents.")
 @click.option("--sample", type=click.IntRange(1), default=None, help="A random sample of N hits.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --sample.")
-@click.option("--explain", is_flag=True, help="Show how the query expands, then stop.")
+@click.option("--explain", is_flag=True, help="Show how the query was read (tree, rules, matched "
+              "forms with counts), then stop.")
 @output_options
 @handle_errors
 def kwic_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_file, width, sort,
              limit, offset, all_lines, count_only, sample, seed, explain, fmt, output) -> None:
     """Keyword-in-context lines for QUERY."""
-    from .hits import find_hits
+    from .hits import count_as_typed, find_hits
     from .kwic import KWIC_COLUMNS, check_width, concordance, iter_lines, parse_sort
 
     parsed = parse(query, concepts_file)
-    if explain:
-        click.echo(parsed.explain())
-        return
     sort_keys = parse_sort(sort)
     check_width(width)
     filters = build_filters(lang, year, author, group, work)
     with open_ix(index_dir) as ix:
+        if explain:
+            explain_query(ix, parsed, mode=mode, filters=filters)
+            return
         hits = find_hits(ix, parsed, mode=mode, filters=filters)
         counts = {"hits": len(hits), "docs": hits.n_docs}
+        as_typed = count_as_typed(ix, parsed, hits, mode=mode, filters=filters)
+        if as_typed is not None:
+            counts["as_typed"] = as_typed
         if count_only:
             if fmt == "table":
-                click.echo(f"{counts['hits']} hits in {counts['docs']} documents")
+                click.echo(f"{counts['hits']} hits in {counts['docs']} documents" + _typed(counts))
             elif fmt == "json":
                 click.echo(json.dumps(counts))
             else:
                 prov = provenance(ix, command="kwic --count", query=query, parsed=parsed,
                                   filters=filters, mode=mode)
-                emit([counts], ("hits", "docs"), fmt, output, prov)
+                emit([counts], tuple(counts), fmt, output, prov)
             return
         prov = provenance(ix, command="kwic", query=query, parsed=parsed, filters=filters, mode=mode,
                           extra={**counts, "sort": ",".join(sort_keys), "width": width,
@@ -331,7 +348,7 @@ def kwic_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_f
         if fmt == "table":
             page = concordance(ix, hits, sort=sort_keys, width=width, offset=offset,
                                limit=None if all_lines else limit, sample=sample, seed=seed)
-            _print_kwic(page, width)
+            _print_kwic(page, width, _typed(counts))
             return
         if all_lines or output or fmt in ("csv", "tsv", "jsonl", "xlsx"):
             lines: Iterable = iter_lines(ix, hits, sort=sort_keys, width=width, sample=sample, seed=seed)
@@ -350,6 +367,11 @@ def kwic_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_f
         emit((ln.as_dict() for ln in lines), KWIC_COLUMNS, fmt, output, prov)
 
 
+def _typed(counts: Mapping[str, int]) -> str:
+    """The summary's note of hits spelled exactly as typed (queries with diacritics)."""
+    return f", {counts['as_typed']} spelled exactly as typed" if "as_typed" in counts else ""
+
+
 def _joiner(right: str) -> str:
     """No space between a match and the punctuation that follows it."""
     return "" if right[:1] in ",.;:!?)»”’'" else " "
@@ -361,11 +383,11 @@ def _slice(lines, offset: int, limit: int):
     return islice(lines, offset, offset + limit)
 
 
-def _print_kwic(page: dict[str, Any], width: int) -> None:
+def _print_kwic(page: dict[str, Any], width: int, typed: str = "") -> None:
     total, docs = page["hits"], page["docs"]
     lines = page["lines"]
     shown = f"{page['offset'] + 1}-{page['offset'] + len(lines)}" if lines else "0"
-    click.echo(f"{total} hits in {docs} documents (showing {shown})")
+    click.echo(f"{total} hits in {docs} documents{typed} (showing {shown})")
     cols = 45
     for ln in lines:
         left = ln.left[-cols:].rjust(cols)

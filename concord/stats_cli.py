@@ -9,6 +9,7 @@ from .cli import (
     build_filters,
     echo_json,
     emit,
+    explain_query,
     filter_options,
     handle_errors,
     index_option,
@@ -26,7 +27,8 @@ from .cli import (
 @filter_options
 @click.option("--by", "by", default="lang", show_default=True,
               help="Cells: year, decade, lang, author, group, work, doc (comma-separated).")
-@click.option("--explain", is_flag=True, help="Show how each query expands, then stop.")
+@click.option("--explain", is_flag=True, help="Show how each query was read (tree, rules, matched "
+              "forms with counts), then stop.")
 @output_options
 @handle_errors
 def freq_cmd(queries, index_dir, mode, lang, year, author, group, work, concepts_file, by, explain,
@@ -40,12 +42,13 @@ def freq_cmd(queries, index_dir, mode, lang, year, author, group, work, concepts
 
     by_fields = parse_by(by)
     parsed = [(q, parse(q, concepts_file)) for q in queries]
-    if explain:
-        for q, p in parsed:
-            click.echo(f"{q}:\n  " + p.explain().replace("\n", "\n  "))
-        return
     filters = build_filters(lang, year, author, group, work)
     with open_ix(index_dir) as ix:
+        if explain:
+            for q, p in parsed:
+                click.echo(f"{q}:")
+                explain_query(ix, p, mode=mode, filters=filters)
+            return
         rows = freq(ix, parsed, by=by_fields, mode=mode, filters=filters)
         total = sum(r["hits"] for r in rows)
         prov = provenance(ix, command="freq", query=" ; ".join(queries),
@@ -98,7 +101,8 @@ def concepts_cmd(name, concepts_file, fmt) -> None:
               help="Results per paragraph language (the default for @concepts).")
 @click.option("--limit", type=click.IntRange(0, MAX_COUNT), default=50, show_default=True,
               help="Rows per language (0: all).")
-@click.option("--explain", is_flag=True, help="Show how the query expands, then stop.")
+@click.option("--explain", is_flag=True, help="Show how the query was read (tree, rules, matched "
+              "forms with counts), then stop.")
 @output_options
 @handle_errors
 def collocates_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_file, window,
@@ -108,12 +112,12 @@ def collocates_cmd(query, index_dir, mode, lang, year, author, group, work, conc
 
     win = parse_window(window)
     parsed = parse(query, concepts_file)
-    if explain:
-        click.echo(parsed.explain())
-        return
     filters = build_filters(lang, year, author, group, work)
     per_lang = bool(parsed.concepts) if by_lang is None else by_lang
     with open_ix(index_dir) as ix:
+        if explain:
+            explain_query(ix, parsed, mode=mode, filters=filters)
+            return
         rows = collocates(ix, parsed, window=win, measure=measure, min_freq=min_freq,
                           drop_stopwords=not keep_stopwords, by_lang=per_lang, mode=mode,
                           filters=filters, limit=limit or None)
