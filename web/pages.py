@@ -18,7 +18,7 @@ from concord import __version__
 from concord.concepts import concept_rows, get_concept
 from concord.errors import OptionError, QuerySyntaxError
 from concord.export import Provenance
-from concord.hits import HitSet, find_hits
+from concord.hits import HitSet, count_as_typed, explain, find_hits
 from concord.index import CorpusIndex
 from concord.kwic import KWIC_COLUMNS, concordance, iter_lines
 from concord.query import Filters, ParsedQuery, parse_query
@@ -90,8 +90,10 @@ def key(ctx: Context, kind: str, *parts: Any) -> tuple:
 
 
 def query_key(parsed: ParsedQuery) -> tuple:
-    """What decides a query's hits: its expansion, exclusions and in-query filters."""
-    return (parsed.alternatives, parsed.exclude, parsed.filters)
+    """What decides a query's hits: its tree, exclusions, in-query filters and scope."""
+    if not isinstance(parsed, ParsedQuery):     # CQL (concord.cql): the object itself
+        return (type(parsed).__name__, parsed)
+    return (parsed.root, parsed.exclude, parsed.filters, parsed.within)
 
 
 def rows_weight(rows: Sequence[Any]) -> int:
@@ -104,6 +106,16 @@ def find(ctx: Context, parsed: ParsedQuery, mode: str, filters: Filters) -> HitS
         key(ctx, "hits", query_key(parsed), mode, filters),
         lambda: find_hits(ctx.ix, parsed, mode=mode, filters=filters, deadline=ctx.deadline),
         len)
+
+
+def explained(ctx: Context, parsed: ParsedQuery, c: Common) -> dict[str, Any] | None:
+    """How the query was read (tree, rules, matched forms), for the "how this was read" panel."""
+    if not isinstance(parsed, ParsedQuery):
+        return None
+    return ctx.cache.get(key(ctx, "explain", query_key(parsed), c.mode, c.filters),
+                         lambda: explain(ctx.ix, parsed, mode=c.mode, filters=c.filters,
+                                         deadline=ctx.deadline),
+                         lambda r: 20 * len(r["leaves"]) + 1)
 
 
 def parse(text: str, ctx: Context) -> ParsedQuery:
@@ -156,9 +168,15 @@ def kwic_page(ctx: Context, c: Common, k: KwicOptions) -> PageData:
     """One page of concordance lines, or every line (lazily) when ``k.paging.all``."""
     parsed = parse(c.q, ctx)
     hits = find(ctx, parsed, c.mode, c.filters)
+    as_typed = ctx.cache.get(
+        key(ctx, "as_typed", query_key(parsed), c.mode, c.filters),
+        lambda: count_as_typed(ctx.ix, parsed, hits, mode=c.mode, filters=c.filters,
+                               deadline=ctx.deadline), lambda _: 1)
     head: dict[str, Any] = {"query": c.q, "expansion": parsed.expansion(), "hits": len(hits),
+                            "as_typed": as_typed,
                             "docs": 0, "sort": ",".join(k.sort), "width": k.width,
-                            "sample": k.sample, "seed": k.seed if k.sample else None}
+                            "sample": k.sample, "seed": k.seed if k.sample else None,
+                            "explain": explained(ctx, parsed, c)}
     if k.paging.all:
         rows: Iterable[Mapping[str, Any]] = (
             ln.as_dict() for ln in iter_lines(ctx.ix, hits, sort=k.sort, width=k.width,

@@ -20,6 +20,7 @@ from werkzeug.wsgi import FileWrapper
 from concord.concepts import concept_rows, load_registry
 from concord.errors import OptionError
 from concord.export import content_type, file_suffix, iter_csv, iter_json, iter_jsonl, write_rows
+from concord.hits import MODES
 from concord.search import DocumentNotFound
 
 from . import chart, options, pages
@@ -77,7 +78,8 @@ def layout_context() -> dict[str, Any]:
     def concept_names() -> list[str]:
         return [r["name"] for r in concept_rows(registry())]
 
-    return {"concept_names": concept_names, "nav_args": shared_args, "data_formats": DATA_FORMATS}
+    return {"concept_names": concept_names, "nav_args": shared_args, "data_formats": DATA_FORMATS,
+            "modes": MODES}
 
 
 # --- pages ------------------------------------------------------------------------------------
