@@ -472,6 +472,8 @@ class _Parser:
             return
         if word.startswith("NEAR/") and negate is None:
             raise self.error("NEAR needs a distance, e.g. NEAR/5 (at most 5 tokens between)", pos)
+        if word == "-":
+            raise self.error("- must be followed by a word or a quoted phrase", pos)
         slots = tuple(pattern_tokens(word))
         if negate is not None:
             if not slots:
