@@ -157,7 +157,7 @@ def search_page(ctx: Context, c: Common, paging: Paging) -> PageData:
     head = {"query": c.q, "expansion": parsed.expansion(), "hits": result["hits"],
             "docs": result["docs"], "offset": paging.offset, "limit": paging.limit,
             "page": paging.page, "pages": _pages(result["docs"], paging),
-            "facets": result["facets"]}
+            "facets": result["facets"], "explain": explained(ctx, parsed, c)}
     prov = provenance(ctx, page="search", query=c.q, parsed=parsed, filters=c.filters, mode=c.mode,
                       extra={"hits": result["hits"], "docs": result["docs"]})
     return PageData("search", head, rows, SEARCH_COLUMNS, key="results",
