@@ -371,10 +371,21 @@ class _Parser:
     def lex(self) -> None:
         depth: list[int] = []
         negate: int | None = None
+        aside: int | None = None      # a filter or -exclusion just after a word
         for m in _LEX.finditer(self.text):
             kind, pos = m.lastgroup, m.start()
             if kind == "ws":
                 continue
+            in_phrase = bool(self.toks) and self.toks[-1].kind in ("word", "quote")
+            if kind in ("filter", "neg") and in_phrase and aside is None:
+                aside = pos
+            elif (kind == "quote" or kind == "word" and m.group() not in _OPERATORS
+                  and not m.group().startswith("NEAR")) and aside is not None and in_phrase \
+                    and negate is None:
+                raise self.error("a filter or -exclusion inside a phrase: write it before or after "
+                                 "the phrase's words", aside)
+            elif kind not in ("filter", "neg", "word", "quote"):
+                aside = None
             if negate is not None and kind not in ("word", "quote"):
                 raise self.error("- must be followed by a word or a quoted phrase", negate)
             if kind == "lpar":

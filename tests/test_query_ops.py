@@ -216,6 +216,8 @@ SYNTAX_ERRORS = [
     ("@state-capitalism class", 19, "two terms with no operator between them"),
     ("class year:1930-1920", 12, "bad year range"),
     ("class -", 7, "- must be followed by a word"),
+    ("state lang:fr capitalism", 7, "a filter or -exclusion inside a phrase"),
+    ("etat -councils state", 6, "a filter or -exclusion inside a phrase"),
     ("class OR *", 10, "matches every word"),
 ]
 
