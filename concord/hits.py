@@ -427,7 +427,13 @@ def _take(hits: Hits, keep: np.ndarray) -> Hits:
 
 
 def merge_longest(parts: list[Hits]) -> Hits:
-    """Hits of several parts together, in corpus order; one hit per start: the longest."""
+    """Hits of several parts together, in corpus order.
+
+    Where parts have hits at the same start, the part with the longest one there wins and
+    the others' hits at that start are dropped (for phrase patterns: one hit per start, the
+    longest). Hits of one part are all kept (a proximity part may hold several pairs that
+    start at one token).
+    """
     parts = [p for p in parts if p[0].size]
     if not parts:
         return _EMPTY
@@ -435,11 +441,17 @@ def merge_longest(parts: list[Hits]) -> Hits:
         return parts[0]
     starts = np.concatenate([p[0] for p in parts])
     lengths = np.concatenate([p[1] for p in parts])
-    order = np.lexsort((-lengths, starts))
-    starts, lengths = starts[order], lengths[order]
+    part = np.repeat(np.arange(len(parts)), [p[0].size for p in parts])
+    order = np.lexsort((lengths, part, -lengths, starts))
+    starts, lengths, part = starts[order], lengths[order], part[order]
     first = np.ones(starts.size, dtype=bool)
     first[1:] = starts[1:] != starts[:-1]
-    return starts[first], lengths[first]
+    group = np.cumsum(first) - 1                  # which start each row belongs to
+    winner = part[first][group]                   # the part of the longest hit at that start
+    keep = part == winner
+    starts, lengths = starts[keep], lengths[keep]
+    order = np.lexsort((lengths, starts))          # corpus order; at one start, shorter first
+    return starts[order], lengths[order]
 
 
 def count_as_typed(ix: CorpusIndex, parsed: ParsedQuery, hits: HitSet, *, mode: str = "default",

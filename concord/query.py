@@ -181,8 +181,8 @@ class Filters:
 
 RULES = {
     "phrase": "a run of words is a phrase: its tokens next to each other, in order",
-    "or": "A OR B (or A | B): the hits of both counted together; where both start at one "
-          "token, one hit, the longer",
+    "or": "A OR B (or A | B): the hits of both counted together; where both have hits that "
+          "start at one token, the side with the longer hit keeps its hits there",
     "and": "A AND B: the hits of A and the hits of B, in paragraphs that contain both",
     "and_doc": "A AND B: the hits of A and the hits of B, in documents that contain both (within:doc)",
     "not": "A NOT B: the hits of A in paragraphs that do not contain B",

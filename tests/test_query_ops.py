@@ -373,3 +373,14 @@ def test_near_hits_are_sorted_and_within_documents(mini_ix):
     hits = hits_of(mini_ix, "the NEAR/6 the")
     assert np.all(np.diff(hits.starts) >= 0)
     assert np.all(mini_ix.store.doc_of(hits.starts + hits.lengths - 1) == hits.docs)
+
+
+def test_or_keeps_every_pair_of_a_proximity_side(mini_ix):
+    near = spans(hits_of(mini_ix, "the NEAR/6 council"))
+    assert len({s for s, _ in near}) < len(near)          # some pairs share their first token
+    with_or = spans(hits_of(mini_ix, "(the NEAR/6 council) OR staatskapitalismus"))
+    assert with_or == near | spans(hits_of(mini_ix, "staatskapitalismus"))
+    # Phrase patterns that start at one token: one hit, the longest (as for | alternatives).
+    assert spans(hits_of(mini_ix, "the OR the council")) == (
+        spans(hits_of(mini_ix, "the")) - {(s, 1) for s, _ in spans(hits_of(mini_ix, "the council"))}
+    ) | spans(hits_of(mini_ix, "the council"))
