@@ -480,6 +480,10 @@ def explain(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
     Form counts are occurrences in the whole corpus (before filters); ``hits`` of a leaf
     are its hits inside the filters.
     """
+    if not isinstance(parsed, ParsedQuery):     # CQL (concord.cql) explains itself
+        return {"query": getattr(parsed, "text", ""), "mode": mode, "mode_rule": MODE_HELP.get(mode, mode),
+                "tree": parsed.explain().splitlines(), "expansion": parsed.expansion(), "exclude": [],
+                "filters": {}, "within": "p", "rules": [], "leaves": []}
     evaluator = Evaluator(ix, parsed, mode=mode, filters=filters, deadline=deadline)
     out_leaves = []
     for alt in dict.fromkeys(leaves(parsed.root)):

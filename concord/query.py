@@ -96,7 +96,7 @@ class Alternative:
 
 @dataclass(frozen=True)
 class Or:
-    """Hits of any child, counted together (one hit per start: the longest)."""
+    """Hits of any child, counted together (at a shared start, the child with the longest hit)."""
 
     children: tuple[Node, ...]
     label: str = ""            # "@concept" when the node is a concept's expansion
