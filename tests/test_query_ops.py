@@ -261,6 +261,7 @@ def test_web_syntax_errors_are_400_with_the_query_kept(mini_index, query, column
         assert f"col {column}: " in html and reason in html
         assert '<pre class="error-caret"' in html and f"  {query}\n  " + " " * (column - 1) + "^" in html
         assert f'value="{query}"' in html                        # the query stays in the form
+        assert '<form class="query-form" action="/kwic"' in html  # of the same page
         data = client.get("/kwic.json", query_string={"q": query})
         assert data.status_code == 400 and data.get_json()["error"].startswith(f"col {column}: ")
     finally:
