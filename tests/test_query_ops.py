@@ -385,3 +385,13 @@ def test_or_keeps_every_pair_of_a_proximity_side(mini_ix):
     assert spans(hits_of(mini_ix, "the OR the council")) == (
         spans(hits_of(mini_ix, "the")) - {(s, 1) for s, _ in spans(hits_of(mini_ix, "the council"))}
     ) | spans(hits_of(mini_ix, "the council"))
+
+
+def test_every_query_of_the_readme_syntax_table_parses():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    table = readme.split("## Query syntax", 1)[1].split("The rules, exactly", 1)[0]
+    queries = [q.replace("\\|", "|") for row in table.splitlines()[2:] if row.startswith("| `")
+               for q in re.findall(r"`([^`]+)`", row.split(" | ")[0])]
+    assert len(queries) >= 15 and "bourgeoisie NOT proletariat" in queries
+    for query in queries:
+        parse_query(f"etat {query}" if query.startswith("lang:") else query)   # filters need a word
