@@ -542,7 +542,10 @@ def _slot_forms(ix: CorpusIndex, resolver: Resolver, alt: Alternative, slot: str
     if surface_check is None:
         counts = [(store.vocab[i], ix.engine.term_frequency(store.vocab[i])[0]) for i in ids.tolist()]
     else:
-        surf = np.asarray(store.surf)[np.isin(np.asarray(store.tok), ids)]
+        # Surface forms at the positions of the folded forms (from the postings, not a scan).
+        positions = [pos + store.doc_tok[store.docnum[docnum]] for i in ids.tolist()
+                     for docnum, pos in ix.engine.postings(store.vocab[i]) if store.docnum[docnum] >= 0]
+        surf = store.surf[np.concatenate(positions)] if positions else np.zeros(0, np.int32)
         sids, n = np.unique(surf, return_counts=True)
         counts = []
         for sid, c in zip(sids.tolist(), n.tolist(), strict=True):
