@@ -152,7 +152,7 @@ def test_kwic_boundaries(mini_ix):
     assert page["hits"] == 2 and page["docs"] == 1
     first = page["lines"][0]
     text = mini_ix.store.text(mini_ix.store.doc_index[first.doc_id])
-    assert text[first.start:first.end] == "The council"
+    assert text[first.char_start:first.char_end] == "The council"
 
 
 def test_kwic_never_crosses_documents(mini_ix):
