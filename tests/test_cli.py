@@ -9,12 +9,11 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from corpora import MINI
 
 from concord.cli import main
 from concord.export import read_csv_export
 from concord.index import SCHEMA_VERSION
-
-from conftest import MINI
 
 
 def run(*args, ok=True):
