@@ -17,7 +17,7 @@ from .options import (
     parse,
     report_context,
 )
-from .render import echo_json, emit_report, print_kwic, print_search, stream_json
+from .render import echo_json, emit_report, print_kwic, print_search, render
 
 
 @click.command("search")
@@ -41,16 +41,15 @@ def search_cmd(query, index_dir, mode, lang, year, author, group, work, concepts
                                              work=work))
     with report_context(index_dir, concepts_file) as ctx:
         report = search_report(ctx, scope, Paging(limit=limit, offset=offset))
-    if fmt == "table":
-        print_search(report)
-    elif fmt == "json" and not output:
-        head = report.head
-        echo_json({"provenance": report.provenance.as_dict(), "hits": head["hits"],
-                   "docs": head["docs"], "offset": head["offset"],
-                   "results": [{k: r[k] for k in report.json_columns} for r in report.rows],
-                   "facets": head["facets"]})
-    else:
-        emit_report(report, fmt, output)
+    render(report, fmt, output, table=print_search, json=_search_json)
+
+
+def _search_json(report) -> None:
+    head = report.head
+    echo_json({"provenance": report.provenance.as_dict(), "hits": head["hits"],
+               "docs": head["docs"], "offset": head["offset"],
+               "results": [{k: r[k] for k in report.json_columns} for r in report.rows],
+               "facets": head["facets"]})
 
 
 @click.command("kwic")
@@ -95,12 +94,7 @@ def kwic_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_f
             return
         report = kwic_report(ctx, scope, options)
         # Lines are cut lazily from the open index: render before it closes.
-        if fmt == "table":
-            print_kwic(report)
-        elif fmt == "json" and not output:
-            stream_json(report)
-        else:
-            emit_report(report, fmt, output)
+        render(report, fmt, output, table=print_kwic)
 
 
 @click.command("doc")

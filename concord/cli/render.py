@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import click
@@ -43,6 +43,17 @@ def emit_report(report, fmt: str, output: str | None) -> None:
     """Write a report's rows (its JSON columns for json/jsonl) with its provenance."""
     columns = report.json_columns if fmt in ("json", "jsonl") and report.json_columns else report.columns
     emit(report.rows, columns, fmt, output, report.provenance)
+
+
+def render(report, fmt: str, output: str | None, *, table: Callable[[Any], None],
+           json: Callable[[Any], None] | None = None) -> None:
+    """A report as the command's own ``table`` view, JSON on stdout, or an export."""
+    if fmt == "table":
+        table(report)
+    elif fmt == "json" and not output:
+        (json or stream_json)(report)
+    else:
+        emit_report(report, fmt, output)
 
 
 def stream_json(report) -> None:

@@ -5,19 +5,7 @@ from __future__ import annotations
 import click
 
 from ..measures import MEASURES
-from .options import (
-    MAX_COUNT,
-    build_filters,
-    concepts_option,
-    filter_options,
-    handle_errors,
-    index_option,
-    json_or_table,
-    output_options,
-    parse,
-    report_context,
-    subcorpus_options,
-)
+from . import options as opt
 from .render import echo_json, emit_report
 
 
@@ -29,13 +17,13 @@ def _paging(limit: int):
 
 @click.command("freq")
 @click.argument("queries", nargs=-1, required=True)
-@index_option
-@filter_options
+@opt.index_option
+@opt.filter_options
 @click.option("--by", "by", default="lang", show_default=True,
               help="Cells: year, decade, lang, author, group, work, doc (comma-separated).")
 @click.option("--explain", is_flag=True, help="Show how each query expands, then stop.")
-@output_options
-@handle_errors
+@opt.output_options
+@opt.handle_errors
 def freq_cmd(queries, index_dir, mode, lang, year, author, group, work, concepts_file, by, explain,
              fmt, output) -> None:
     """Hits per million tokens of each cell, e.g. --by lang,year.
@@ -49,21 +37,21 @@ def freq_cmd(queries, index_dir, mode, lang, year, author, group, work, concepts
     by_fields = parse_by(by)
     if explain:
         for q in queries:
-            click.echo(f"{q}:\n  " + parse(q, concepts_file).explain().replace("\n", "\n  "))
+            click.echo(f"{q}:\n  " + opt.parse(q, concepts_file).explain().replace("\n", "\n  "))
         return
-    scope = Scope("", mode, build_filters(lang=lang, year=year, author=author, group=group,
+    scope = Scope("", mode, opt.build_filters(lang=lang, year=year, author=author, group=group,
                                           work=work))
-    with report_context(index_dir, concepts_file) as ctx:
+    with opt.report_context(index_dir, concepts_file) as ctx:
         report = freq_report(ctx, scope, FreqOptions(queries=tuple(queries), by=by_fields))
     emit_report(report, fmt, output)
 
 
 @click.command("concepts")
 @click.argument("name", required=False)
-@index_option
-@concepts_option
-@json_or_table
-@handle_errors
+@opt.index_option
+@opt.concepts_option
+@opt.json_or_table
+@opt.handle_errors
 def concepts_cmd(name, index_dir, concepts_file, fmt) -> None:
     """List the named cross-language concepts, or show one with its forms per language.
 
@@ -91,8 +79,8 @@ def concepts_cmd(name, index_dir, concepts_file, fmt) -> None:
 
 @click.command("collocates")
 @click.argument("query")
-@index_option
-@filter_options
+@opt.index_option
+@opt.filter_options
 @click.option("--window", default="5", show_default=True, help="N, or L,R words each side.")
 @click.option("--measure", type=click.Choice(list(MEASURES)), default="ll", show_default=True)
 @click.option("--min-freq", type=click.IntRange(1), default=3, show_default=True,
@@ -101,11 +89,11 @@ def concepts_cmd(name, index_dir, concepts_file, fmt) -> None:
               help="Keep stopwords (default: drop those of each paragraph's language).")
 @click.option("--by-lang/--pooled", "by_lang", default=None,
               help="Results per paragraph language (the default for @concepts).")
-@click.option("--limit", type=click.IntRange(0, MAX_COUNT), default=50, show_default=True,
+@click.option("--limit", type=click.IntRange(0, opt.MAX_COUNT), default=50, show_default=True,
               help="Rows per language (0: all).")
 @click.option("--explain", is_flag=True, help="Show how the query expands, then stop.")
-@output_options
-@handle_errors
+@opt.output_options
+@opt.handle_errors
 def collocates_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_file, window,
                    measure, min_freq, keep_stopwords, by_lang, limit, explain, fmt, output) -> None:
     """Words that keep company with QUERY, scored by an association measure."""
@@ -114,33 +102,33 @@ def collocates_cmd(query, index_dir, mode, lang, year, author, group, work, conc
 
     win = parse_window(window)
     if explain:
-        click.echo(parse(query, concepts_file).explain())
+        click.echo(opt.parse(query, concepts_file).explain())
         return
-    scope = Scope(query, mode, build_filters(lang=lang, year=year, author=author, group=group,
+    scope = Scope(query, mode, opt.build_filters(lang=lang, year=year, author=author, group=group,
                                              work=work))
     options = CollocateOptions(window=win, measure=measure, min_freq=min_freq,
                                drop_stopwords=not keep_stopwords, by_lang=by_lang,
                                paging=_paging(limit))
-    with report_context(index_dir, concepts_file) as ctx:
+    with opt.report_context(index_dir, concepts_file) as ctx:
         report = collocates_report(ctx, scope, options)
     emit_report(report, fmt, output)
 
 
 @click.command("wordlist")
-@index_option
-@subcorpus_options
+@opt.index_option
+@opt.subcorpus_options
 @click.option("--min-freq", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--drop-stopwords", is_flag=True, help="Leave out stopwords of the languages.")
-@click.option("--limit", type=click.IntRange(0, MAX_COUNT), default=0, help="Rows (0: all).")
-@output_options
-@handle_errors
+@click.option("--limit", type=click.IntRange(0, opt.MAX_COUNT), default=0, help="Rows (0: all).")
+@opt.output_options
+@opt.handle_errors
 def wordlist_cmd(index_dir, lang, year, author, group, work, min_freq, drop_stopwords, limit, fmt,
                  output) -> None:
     """Every word form with its frequency, per million tokens and documents."""
     from ..reports import Scope, WordlistOptions, wordlist_report
 
-    scope = Scope(filters=build_filters(lang=lang, year=year, author=author, group=group, work=work))
-    with report_context(index_dir) as ctx:
+    scope = Scope(filters=opt.build_filters(lang=lang, year=year, author=author, group=group, work=work))
+    with opt.report_context(index_dir) as ctx:
         report = wordlist_report(ctx, scope, WordlistOptions(
             min_freq=min_freq, drop_stopwords=drop_stopwords, paging=_paging(limit)))
     emit_report(report, fmt, output)
@@ -148,34 +136,34 @@ def wordlist_cmd(index_dir, lang, year, author, group, work, min_freq, drop_stop
 
 @click.command("ngrams")
 @click.argument("n", type=click.IntRange(1, 6))
-@index_option
-@subcorpus_options
+@opt.index_option
+@opt.subcorpus_options
 @click.option("--min-freq", type=click.IntRange(1), default=2, show_default=True)
-@click.option("--limit", type=click.IntRange(0, MAX_COUNT), default=100, show_default=True,
+@click.option("--limit", type=click.IntRange(0, opt.MAX_COUNT), default=100, show_default=True,
               help="Rows (0: all).")
-@output_options
-@handle_errors
+@opt.output_options
+@opt.handle_errors
 def ngrams_cmd(n, index_dir, lang, year, author, group, work, min_freq, limit, fmt, output) -> None:
     """The most frequent runs of N words (within paragraphs)."""
     from ..reports import NgramOptions, Scope, ngrams_report
 
-    scope = Scope(filters=build_filters(lang=lang, year=year, author=author, group=group, work=work))
-    with report_context(index_dir) as ctx:
+    scope = Scope(filters=opt.build_filters(lang=lang, year=year, author=author, group=group, work=work))
+    with opt.report_context(index_dir) as ctx:
         report = ngrams_report(ctx, scope, NgramOptions(n=n, min_freq=min_freq,
                                                         paging=_paging(limit)))
     emit_report(report, fmt, output)
 
 
 @click.command("keywords")
-@index_option
+@opt.index_option
 @click.option("--target", required=True, help='Target sub-corpus as filters, e.g. "year:1920-1929".')
 @click.option("--reference", required=True, help='Reference sub-corpus, e.g. "year:1930-1939".')
 @click.option("--min-freq", type=click.IntRange(1), default=5, show_default=True)
 @click.option("--drop-stopwords", is_flag=True)
-@click.option("--limit", type=click.IntRange(0, MAX_COUNT), default=100, show_default=True,
+@click.option("--limit", type=click.IntRange(0, opt.MAX_COUNT), default=100, show_default=True,
               help="Rows (0: all).")
-@output_options
-@handle_errors
+@opt.output_options
+@opt.handle_errors
 def keywords_cmd(index_dir, target, reference, min_freq, drop_stopwords, limit, fmt, output) -> None:
     """Words of the target sub-corpus that stand out against the reference (log-likelihood, log ratio)."""
     from ..query import parse_subcorpus
@@ -185,6 +173,6 @@ def keywords_cmd(index_dir, target, reference, min_freq, drop_stopwords, limit, 
                              target_filters=parse_subcorpus(target),
                              reference_filters=parse_subcorpus(reference), min_freq=min_freq,
                              drop_stopwords=drop_stopwords, paging=_paging(limit))
-    with report_context(index_dir) as ctx:
+    with opt.report_context(index_dir) as ctx:
         report = keywords_report(ctx, options)
     emit_report(report, fmt, output)
