@@ -1,6 +1,6 @@
-"""Presentation helpers for templates: URLs that keep the page's state, numbers, highlighting.
+"""Presentation helpers: URLs that keep the page's state, numbers, highlighting, chart labels.
 
-Template globals and filters only; no searching, no counting. Each page's state lives in its
+Template globals, filters and the frequency chart's links and labels; no searching, no counting. Each page's state lives in its
 query string, so links are built from the current arguments with some of them changed.
 """
 
@@ -20,6 +20,7 @@ from concord.kwic import space_after, space_before
 from concord.langid import language_name
 from concord.measures import MEASURE_LABELS
 
+from . import chart
 from .options import split_suffix
 
 SHARED_PARAMS = ("q", "mode", "lang", "year", "author", "group", "work", "doc")
@@ -136,3 +137,44 @@ def segments(paragraph: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, A
         at = hi
     if at < len(text):
         yield text[at:], None, False
+
+
+# --- the frequency chart: its links and labels ---------------------------------------------
+
+def kwic_link_for_cell(row: dict[str, Any], query: str) -> str:
+    """The concordance of one frequency cell: its query with the cell's values as filters."""
+    cell: dict[str, Any] = {"q": query}
+    if row.get("year") is not None:
+        cell["year"] = f"{row['year']}-{row['year']}"
+    elif row.get("decade") is not None:
+        cell["year"] = f"{row['decade']}-{row['decade'] + 9}"
+    for field, param in (("lang", "lang"), ("group", "group"), ("work", "work"),
+                         ("doc_id", "doc")):
+        if row.get(field):
+            cell[param] = row[field]
+    if row.get("author"):
+        cell["author"] = row["author"].split(";")[0]
+    args = [(k, v) for k, v in shared_args() if k not in cell and k != "q"]
+    return link("/kwic", [*cell.items(), *args])
+
+
+def freq_chart(rows, by, scale, several, href):
+    from flask_babel import gettext as _
+    from flask_babel import ngettext
+
+    def describe(row, value):
+        where = ", ".join(str(row[k]) for k in chart.series_fields(by, several) if row.get(k))
+        when = row.get("year") if row.get("year") is not None else f"{row.get('decade')}s"
+        per_million = row.get("per_million")
+        return ngettext("%(where)s %(when)s: %(num)s hit, %(pm)s per million words",
+                        "%(where)s %(when)s: %(num)s hits, %(pm)s per million words",
+                        row["hits"], where=where, when=when,
+                        pm="–" if per_million is None else f"{per_million:.2f}")
+
+    def series_label(key, fields):
+        parts = [f"{lang_name(v)} ({v})" if name == "lang" and v else str(v or "–")
+                 for name, v in zip(fields, key, strict=True)]
+        return " · ".join(parts) or _("all")
+
+    return chart.line_chart(rows, by, scale=scale, several=several, href=href, describe=describe,
+                            series_label=series_label, number=lambda y: num(y, 2))

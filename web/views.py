@@ -3,7 +3,7 @@
 A view only parses its options (:mod:`web.options`), asks :mod:`concord.reports` for the
 report with this request's context (:mod:`web.resources`), and hands it to
 :func:`web.render.respond`. The frequency chart of a page is laid out here from the
-report's rows (:mod:`web.chart`).
+report's rows by :func:`web.present.freq_chart`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from concord import reports
 from concord.concepts import concept_rows
 from concord.errors import DocumentNotFound
 
-from . import chart, options
+from . import options
 from .options import DATA_FORMATS, split_suffix
-from .present import lang_name, link, num, shared_args
+from .present import freq_chart, kwic_link_for_cell, shared_args
 from .render import respond
 from .resources import registry, report_context
 
@@ -169,44 +169,3 @@ def doc(doc_id: str):
 @page_route("/corpus", "corpus")
 def corpus(fmt):
     return respond(reports.corpus_report(report_context()), fmt, "corpus.html")
-
-
-# --- frequency chart links ------------------------------------------------------------------
-
-def kwic_link_for_cell(row: dict[str, Any], query: str) -> str:
-    """The concordance of one frequency cell: its query with the cell's values as filters."""
-    cell: dict[str, Any] = {"q": query}
-    if row.get("year") is not None:
-        cell["year"] = f"{row['year']}-{row['year']}"
-    elif row.get("decade") is not None:
-        cell["year"] = f"{row['decade']}-{row['decade'] + 9}"
-    for field, param in (("lang", "lang"), ("group", "group"), ("work", "work"),
-                         ("doc_id", "doc")):
-        if row.get(field):
-            cell[param] = row[field]
-    if row.get("author"):
-        cell["author"] = row["author"].split(";")[0]
-    args = [(k, v) for k, v in shared_args() if k not in cell and k != "q"]
-    return link("/kwic", [*cell.items(), *args])
-
-
-def freq_chart(rows, by, scale, several, href):
-    from flask_babel import gettext as _
-    from flask_babel import ngettext
-
-    def describe(row, value):
-        where = ", ".join(str(row[k]) for k in chart.series_fields(by, several) if row.get(k))
-        when = row.get("year") if row.get("year") is not None else f"{row.get('decade')}s"
-        per_million = row.get("per_million")
-        return ngettext("%(where)s %(when)s: %(num)s hit, %(pm)s per million words",
-                        "%(where)s %(when)s: %(num)s hits, %(pm)s per million words",
-                        row["hits"], where=where, when=when,
-                        pm="–" if per_million is None else f"{per_million:.2f}")
-
-    def series_label(key, fields):
-        parts = [f"{lang_name(v)} ({v})" if name == "lang" and v else str(v or "–")
-                 for name, v in zip(fields, key, strict=True)]
-        return " · ".join(parts) or _("all")
-
-    return chart.line_chart(rows, by, scale=scale, several=several, href=href, describe=describe,
-                            series_label=series_label, number=lambda y: num(y, 2))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..measures import MEASURES
+from ..measures import MEASURE_LABELS, MEASURES
 from . import options as opt
 from .render import echo_json, emit_report
 
@@ -82,7 +82,8 @@ def concepts_cmd(name, index_dir, concepts_file, fmt) -> None:
 @opt.index_option
 @opt.filter_options
 @click.option("--window", default="5", show_default=True, help="N, or L,R words each side.")
-@click.option("--measure", type=click.Choice(list(MEASURES)), default="ll", show_default=True)
+@click.option("--measure", type=click.Choice(list(MEASURES)), default="ll", show_default=True,
+              help="; ".join(f"{name}: {label}" for name, label in MEASURE_LABELS.items()) + ".")
 @click.option("--min-freq", type=click.IntRange(1), default=3, show_default=True,
               help="Least co-occurrences.")
 @click.option("--stopwords/--no-stopwords", "keep_stopwords", default=False,
