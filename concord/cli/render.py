@@ -40,9 +40,8 @@ def emit(rows: Iterable[Any], columns: Sequence[str], fmt: str, output: str | No
 
 
 def emit_report(report, fmt: str, output: str | None) -> None:
-    """Write a report's rows (its JSON columns for json/jsonl) with its provenance."""
-    columns = report.json_columns if fmt in ("json", "jsonl") and report.json_columns else report.columns
-    emit(report.rows, columns, fmt, output, report.provenance)
+    """Write a report's table columns with its provenance (flat cells in every format)."""
+    emit(report.rows, report.columns, fmt, output, report.provenance)
 
 
 def render(report, fmt: str, output: str | None, *, table: Callable[[Any], None],
