@@ -168,7 +168,8 @@ def content_hash(chunks: Iterable[bytes], sidecar_row: dict[str, str] | None) ->
     for chunk in chunks:
         digest.update(chunk)
     if sidecar_row:
-        digest.update(b"\0" + json.dumps(sidecar_row, sort_keys=True, ensure_ascii=False).encode())
+        # The formula of the indexes already built: changing it would re-read every file once.
+        digest.update(json.dumps(sidecar_row, sort_keys=True).encode("utf-8"))
     return digest.hexdigest()
 
 
