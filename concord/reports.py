@@ -140,7 +140,7 @@ class KeywordOptions:
 
 # --- reports and their context ------------------------------------------------------------------
 
-@dataclass
+@dataclass(frozen=True)
 class Report:
     """One answer: summary fields, rows with their columns, and provenance.
 
