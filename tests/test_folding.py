@@ -65,6 +65,9 @@ FIXTURE = {
     "ja/toso.txt": "階級鬪爭と階級闘争。共産黨と共産党。",
     "nl/ijzer.txt": "Het ĳzer en het ijzer van de arbeiders.",
     "fr/etat.txt": "La machine dʼÉtat et l’État.",
+    "de/kapital.txt": ("Der Staats-kapitalismus, der Staatskapitalismus und der "
+                       "Staats-Kapitalismus. Staats kapitalismus ist kein Wort. "
+                       "Die Arbeiter-Räte und die Arbeiterräte; Staats–kapitalismus."),
 }
 
 
@@ -111,3 +114,25 @@ def test_display_keeps_the_original_spelling(fold_ix):
 
     page = concordance(fold_ix, find_hits(fold_ix, parse_query("советы")), width=2)
     assert [ln.match for ln in page["lines"]] == ["Советы", "совѣты"]
+
+
+def test_compound_splits(fold_ix):
+    from concord.compounds import compound_splits
+
+    vocab = fold_ix.store.vocab
+    assert compound_splits("staatskapitalismus", vocab) == [("staats", "kapitalismus")]
+    assert compound_splits("arbeiterrate", vocab) == [("arbeiter", "rate")]
+    assert compound_splits("staatskap*", vocab) == [("staats", "kap*")]
+    assert compound_splits("kapitalismus", vocab) == []
+    assert compound_splits("staats", vocab) == []
+
+
+def test_hyphen_joined(fold_ix):
+    from concord.compounds import hyphen_joined
+    from concord.hits import find_hits
+    from concord.query import parse_query
+
+    hits = find_hits(fold_ix, parse_query("staats kapitalismus"))
+    assert len(hits) == 4      # with a hyphen twice, with a space once, with an en dash once
+    joined = hyphen_joined(fold_ix.store, hits.starts)
+    assert joined.tolist() == [True, True, False, False]
