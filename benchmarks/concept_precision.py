@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 CONCEPTS = (
     "workers-councils", "soviets", "the-party", "trade-unions", "proletariat", "bourgeoisie",
     "class-struggle", "class-consciousness", "dictatorship-of-the-proletariat", "state-capitalism",
-    "revolution", "imperialism",
+    "revolution", "imperialism", "capitalism", "communism",
 )
 LANGS = ("de", "en", "es", "fr", "it", "ja", "nl", "pl", "pt", "ru", "sv")
 FIELDS = ("side", "lang", "doc_id", "char_start", "char_end", "left", "match", "right", "excluded",
