@@ -151,7 +151,7 @@ def test_concepts_command_shows_notes_and_exclusions():
 def test_check_concept_counts_each_form(fixes_ix):
     rows = check_concept(fixes_ix, load_registry()["revolution"])
     by_form = {(r["lang"], r["form"], r["kind"]): r for r in rows}
-    assert len(rows) == 13 + 20
+    assert len(rows) == 14 + 21
     de = by_form["de", "Revolution*", "form"]
     assert (de["default"], de["exact"], de["stem"], de["no_hits"], de["inside"]) == (1, 1, 1, False, [])
     assert by_form["de", "Konter-Revolution*", "exclude"]["default"] == 1
