@@ -524,7 +524,7 @@ def test_concepts_list_and_twin(client):
 
 def test_concept_page_shows_notes(client):
     html = get_html(client, "/concept/imperialism")
-    assert '<p class="note">Note (en imperialis*, 1852-1871): In texts of the Second Empire' in html
+    assert '<p class="note"><b>en imperialis*, 1852-1871</b>: In texts of the Second Empire' in html
     assert get_json(client, "/concept/imperialism.json")["concept"]["notes"][0]["years"] == "1852-1871"
 
 
