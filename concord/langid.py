@@ -14,6 +14,7 @@ tokens' positions or the index.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
@@ -23,6 +24,7 @@ import regex
 from langdetect import DetectorFactory
 from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.lang_detect_exception import LangDetectException
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from concord.analysis import TOKEN_RE
 
@@ -47,6 +49,10 @@ DOCUMENT_SAMPLE_WINDOWS = 5
 # A paragraph shorter than this cannot be judged reliably, by langdetect or by the profile.
 MIN_WORDS = 6
 MIN_LETTERS = 40
+# ... except a short one (a verse line, a quoted saying) in which another language's function
+# words outweigh the document language's, when py3langid names that same language.
+MIN_SHORT_WORDS = 3
+MIN_SHORT_LETTERS = 15
 # Han, kana and Hangul carry a word or more per character or two.
 MIN_DENSE_LETTERS = 12
 
@@ -308,6 +314,22 @@ def _ranked(text: str, cyrillic_only: bool = False) -> tuple[tuple[str, float], 
     return tuple((_from_langdetect(found.lang), found.prob) for found in ranked)
 
 
+@lru_cache(maxsize=1)
+def _second_identifier() -> LanguageIdentifier:
+    # Loaded on first use (about a second), restricted to langdetect's languages and Latin so
+    # that the two detectors answer in the same terms.
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    codes = {_from_langdetect(name) for name in os.listdir(PROFILES_DIRECTORY)} | {"la"}
+    identifier.set_languages(sorted(codes.intersection(identifier.labels)))
+    return identifier
+
+
+@lru_cache(maxsize=4096)
+def _second_opinion(text: str) -> str:
+    """Return py3langid's language for ``text``, among langdetect's languages and Latin."""
+    return _second_identifier().classify(text[:DETECT_CHARS])[0]
+
+
 def _from_langdetect(code: str) -> str:
     return code.split("-", 1)[0]  # zh-cn, zh-tw
 
@@ -389,7 +411,9 @@ def _paragraph_language(text: str, doc: str | None, doc_script: int | None) -> s
     script, counts = _dominant_script(text, letters)
     if script == _LATIN:
         if len(words) < MIN_WORDS or letters < MIN_LETTERS:
-            return None
+            if len(words) < MIN_SHORT_WORDS or letters < MIN_SHORT_LETTERS:
+                return None
+            return _short_language(text, lowered, words, doc)
         return _alphabetic_language(text, lowered, words, doc, doc_script)
     if script == _CJK:
         if letters < MIN_DENSE_LETTERS:
@@ -518,6 +542,29 @@ def _leader(words: list[str], lowered: str, among: frozenset[str] = _PROFILED) -
     return None
 
 
+def _short_language(text: str, lowered: str, words: list[str], doc: str | None) -> str | None:
+    """Return the language of a short Latin-script paragraph if it is clearly not ``doc``.
+
+    Too short for a detector alone, it changes language only when the function words of
+    another language outweigh the document language's (on the words telling the two apart)
+    and py3langid names that language too.
+    """
+    if doc not in _PROFILED:
+        return None
+    sisters = _SISTERS.get(doc, frozenset())
+    rivals = [
+        lang
+        for lang in _profile(words)
+        if lang != doc and lang not in sisters and _outweighs(words, lang, doc)
+    ]
+    if not rivals:
+        return None
+    found = _second_opinion(text)
+    if found in rivals and not _letters_rule_out(lowered, doc, found):
+        return found
+    return None
+
+
 def _alphabetic_language(
     text: str, lowered: str, words: list[str], doc: str | None, doc_script: int | None
 ) -> str | None:
@@ -525,17 +572,33 @@ def _alphabetic_language(
         return doc
     leader = _leader(words, lowered)
     # langdetect has no Latin or Esperanto; without a document language, trust the profile.
-    if leader is not None and (leader in ("la", "eo") or doc is None):
+    if leader == "eo" or (leader is not None and doc is None):
         return leader
+    second = _second_opinion(text)
+    if leader == "la" and second == "la":
+        return "la"
     found = detect_language(text)
-    if found is not None and found != doc and doc in _PROFILED and _outweighs(words, doc, found):
-        # langdetect errs on short paragraphs (Portuguese as Spanish, Spanish as Catalan):
-        # it does not overrule the document language against the function words' evidence.
+    if doc not in _PROFILED or doc_script != _LATIN:
+        if found is None and doc is not None and doc_script != _LATIN:
+            # Inheriting, say, "ja" for a Latin-script paragraph would surely be wrong.
+            if second == "la":
+                return "la"
+            counts = _profile(words)
+            return max(counts, key=lambda lang: (counts[lang], lang)) if counts else None
+        return found
+    if found == doc:
         return doc
-    if found is None and doc is not None and doc_script != _LATIN:
-        # Inheriting, say, "ja" for a Latin-script paragraph would surely be wrong.
-        counts = _profile(words)
-        return max(counts, key=lambda lang: (counts[lang], lang)) if counts else None
+    if second == "la" and not _outweighs(words, doc, "la"):
+        # langdetect has no Latin: it reads Latin as Italian, French, Catalan...
+        return "la"
+    if found is None or found != second:
+        # Short of two detectors agreeing, the document language stands: langdetect alone
+        # reads Spanish as Portuguese, Swedish as Danish, Latin as Italian.
+        return doc
+    if _outweighs(words, doc, found) or _letters_rule_out(lowered, doc, found):
+        # Both err on short paragraphs (Portuguese as Spanish, Spanish as Catalan): they do
+        # not overrule the document language against the function words' evidence.
+        return doc
     return found
 
 
@@ -559,5 +622,8 @@ def _cyrillic_language(
     code, probability = ranked[0]
     if doc_script == _CYRILLIC and code != doc:
         if probability < MIN_PROBABILITY or (doc in _PROFILED and _outweighs(words, doc, code)):
+            return doc
+        if _second_opinion(text) != code:
+            # langdetect alone reads plain Russian as Bulgarian or Macedonian.
             return doc
     return code
