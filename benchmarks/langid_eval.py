@@ -13,10 +13,14 @@ paragraphs with the current ``concord.langid`` and prints, before and after:
   the share whose label is right;
 - the share of kept paragraphs (labelled with the document's language) that are right.
 
-Figures are given on the sample as judged and, weighted by stratum, as estimates for the whole
-corpus. ``--write`` stores the current labels in the ``after`` column.
+Figures are given on the stratified sample (strata ``relabelled``, ``cand2``, ``cand1``,
+``kept``) as judged and, weighted by stratum, as estimates for the whole corpus. Stratum
+``extra`` holds the paragraphs that versions of this code relabelled outside the sample, all
+judged too: with ``--all``, the script labels the whole corpus and gives the precision over
+every relabelled paragraph (listing any not judged yet). ``--write`` stores the current labels
+in the ``after`` column.
 
-    python benchmarks/langid_eval.py [--corpus DIR] [--errors] [--write]
+    python benchmarks/langid_eval.py [--corpus DIR] [--errors] [--all] [--write]
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from concord.ingest import load_sidecar, read_document
+from concord.ingest import discover, load_sidecar, read_document
 from concord.langid import document_language, paragraph_languages
 
 HERE = Path(__file__).resolve().parent
@@ -41,6 +45,37 @@ STRATUM_SIZES = {
     "cand1": 2984,
     "kept": 259_846,
 }
+EXTRA = "extra"
+
+
+def corpus_relabels(corpus: Path, judged: dict[tuple[str, int], str]) -> None:
+    """Label the whole corpus; print the precision over all relabelled paragraphs."""
+    sidecar = load_sidecar(corpus)
+    right = wrong = 0
+    unjudged: list[str] = []
+    for path in discover(corpus):
+        doc = read_document(path, corpus, sidecar)
+        texts = [doc.text[s:e] for s, e in doc.paragraphs]
+        doc_lang = document_language(texts, doc.metadata.get("language"))
+        for index, label in enumerate(paragraph_languages(texts, doc_lang)):
+            if label == doc_lang:
+                continue
+            truth = judged.get((doc.doc_id, index))
+            if truth is None:
+                unjudged.append(
+                    f"{doc.doc_id}[{index}] {doc_lang}->{label}: {texts[index][:100]!r}"
+                )
+            elif label in truth.split("|"):
+                right += 1
+            else:
+                wrong += 1
+    total = right + wrong + len(unjudged)
+    print(
+        f"\nall relabelled paragraphs of the corpus: {total}, judged {right + wrong},"
+        f" right {right}, wrong {wrong}: precision {right / max(right + wrong, 1):.1%}"
+    )
+    for line in unjudged:
+        print("  not judged:", line)
 
 
 def current_labels(rows: list[dict[str, str]], corpus: Path) -> list[str]:
@@ -101,6 +136,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--errors", action="store_true", help="list the paragraphs labelled wrong")
     parser.add_argument("--write", action="store_true", help="store the labels in the after column")
+    parser.add_argument(
+        "--all", action="store_true", help="also label the whole corpus: precision of all relabels"
+    )
     args = parser.parse_args()
     if not (args.corpus / "metadata.csv").exists():
         sys.exit(f"no corpus at {args.corpus}")
@@ -110,9 +148,13 @@ def main() -> None:
     before = [row["before"] for row in rows]
 
     in_sample = Counter(row["stratum"] for row in rows)
-    ones = [1.0] * len(rows)
-    weights = [STRATUM_SIZES[row["stratum"]] / in_sample[row["stratum"]] for row in rows]
+    ones = [float(row["stratum"] != EXTRA) for row in rows]
+    weights = [
+        STRATUM_SIZES[row["stratum"]] / in_sample[row["stratum"]] if row["stratum"] != EXTRA else 0
+        for row in rows
+    ]
     print(f"{len(rows)} judged paragraphs: " + ", ".join(f"{k} {v}" for k, v in in_sample.items()))
+    print(f"figures on the stratified sample ({len(rows) - in_sample[EXTRA]} paragraphs):")
     print(f"{'':28} {'foreign':>8} {'relab.':>7} {'recall':>7} {'precision':>9} {'kept ok':>8}")
     for name, labels in (("before (8bbc5ae)", before), ("after (this code)", after)):
         for scope, w in (("sample", ones), ("corpus est.", weights)):
@@ -121,10 +163,16 @@ def main() -> None:
                 f"{name + ', ' + scope:28} {f['foreign']:8.0f} {f['relabelled']:7.0f} {f['recall']:7.1%}"
                 f" {f['precision']:9.1%} {f['kept right']:8.2%}"
             )
-    changes = Counter((b, a) for b, a in zip(before, after, strict=True) if b != a)
+    changes = Counter(
+        (b, a)
+        for r, b, a in zip(rows, before, after, strict=True)
+        if b != a and r["stratum"] != EXTRA
+    )
     print(f"\nlabels changed: {sum(changes.values())}")
     by_kind: dict[str, Counter[str]] = defaultdict(Counter)
     for row, label in zip(rows, after, strict=True):
+        if row["stratum"] == EXTRA:
+            continue
         truth = row["truth"].split("|")
         doc = row["document_lang"]
         if label not in truth:
@@ -135,11 +183,15 @@ def main() -> None:
     if args.errors:
         print()
         for row, label in zip(rows, after, strict=True):
-            if label not in row["truth"].split("|"):
+            if label not in row["truth"].split("|") and (
+                label != row["document_lang"] or row["stratum"] != EXTRA
+            ):
                 print(
                     f"{row['doc_id']}[{row['paragraph']}] {row['document_lang']}->{label}"
                     f" true {row['truth']}: {row['excerpt'][:120]}"
                 )
+    if args.all:
+        corpus_relabels(args.corpus, {(r["doc_id"], int(r["paragraph"])): r["truth"] for r in rows})
     if args.write:
         for row, label in zip(rows, after, strict=True):
             row["after"] = label
