@@ -176,6 +176,7 @@ _LETTERS = {
     "no": ("æøåéèêóòô", "æøå"),
     "pl": ("ąćęłńóśźżé", "ąćęłńśźż"),
     "cs": ("áčďéěíňóřšťúůýž", "čďěňřšťůý"),
+    "sk": ("áäčďéíĺľňóôŕšťúýž", "äĺľŕô"),
     "fi": ("äöå", "äö"),
     "hu": ("áéíóöőúüű", "őűö"),
     "ro": ("ăâîșşțţ", "ăâîșşțţ"),
@@ -190,6 +191,24 @@ _MIN_MARKERS = {"ru": 1, "uk": 1}
 # Languages whose frequent words overlap too much for the profile to tell apart: within a
 # group the fast path does not compare them (langdetect confuses them as well).
 _SISTERS = {"da": frozenset({"no"}), "no": frozenset({"da"})}
+
+# Close languages that both detectors confuse on short paragraphs (Spanish read as Portuguese,
+# Swedish as Danish): between them, only the function words or letters decide.
+_CLOSE = {
+    frozenset(pair)
+    for pair in (
+        ("es", "pt"),
+        ("es", "ca"),
+        ("pt", "ca"),
+        ("es", "gl"),
+        ("pt", "gl"),
+        ("sv", "da"),
+        ("sv", "no"),
+        ("da", "no"),
+        ("cs", "sk"),
+        ("hr", "sl"),
+    )
+}
 
 _CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "bg"})
 # Restricting langdetect to these keeps a Cyrillic paragraph from coming out as, say, "en".
@@ -630,6 +649,10 @@ def _alphabetic_language(
         return doc
     if second_probability >= SURE and _ranked(text[:DETECT_CHARS])[0][1] >= SURE:
         return found
+    if frozenset((doc, found)) in _CLOSE and not (
+        _outweighs(words, found, doc) or _letters_rule_out(lowered, found, doc)
+    ):
+        return doc
     if _outweighs(words, doc, found) or _letters_rule_out(lowered, doc, found):
         # Both err on short paragraphs (Portuguese as Spanish, Spanish as Catalan): unless
         # both are sure, they do not overrule the document language against the evidence of
