@@ -79,9 +79,13 @@ def corpus_relabels(corpus: Path, judged: dict[tuple[str, int], str]) -> None:
 
 
 def current_labels(rows: list[dict[str, str]], corpus: Path) -> list[str]:
-    """Label each judged paragraph with the current code, reading its whole document."""
+    """Label each judged paragraph with the current code.
+
+    A paragraph's language depends only on its text and the document's language, so each
+    judged paragraph is labelled alone, cut from its document as the indexer reads it.
+    """
     sidecar = load_sidecar(corpus)
-    by_doc: dict[str, tuple[list[tuple[int, int]], list[str]]] = {}
+    by_doc: dict[str, tuple[str, str | None, list[tuple[int, int]]]] = {}
     labels = []
     for row in rows:
         doc_id = row["doc_id"]
@@ -93,14 +97,13 @@ def current_labels(rows: list[dict[str, str]], corpus: Path) -> list[str]:
                 sys.exit(
                     f"{doc_id}: the document language is {doc_lang}, not {row['document_lang']}"
                 )
-            spans = [tuple(span) for span in doc.paragraphs]
-            by_doc[doc_id] = (spans, paragraph_languages(texts, doc_lang))
-        spans, doc_labels = by_doc[doc_id]
+            by_doc[doc_id] = (doc.text, doc_lang, [(s, e) for s, e in doc.paragraphs])
+        text, doc_lang, spans = by_doc[doc_id]
         index = int(row["paragraph"])
-        judged = (int(row["char_start"]), int(row["char_end"]))
-        if index >= len(spans) or spans[index] != judged:
-            sys.exit(f"{doc_id}: paragraph {index} is no longer at characters {judged}")
-        labels.append(doc_labels[index])
+        start, end = int(row["char_start"]), int(row["char_end"])
+        if index >= len(spans) or spans[index] != (start, end):
+            sys.exit(f"{doc_id}: paragraph {index} is no longer at characters {start}-{end}")
+        labels.extend(paragraph_languages([text[start:end]], doc_lang))
     return labels
 
 
