@@ -7,11 +7,16 @@ language; a paragraph written in a script that names its language (kana, Hangul,
 Hebrew, Arabic) gets that language; and a paragraph keeps the document language when that
 language's frequent function words (or its letters, such as "ы" or "ł") speak for it and no
 other language's function words speak against it. Only the rest, well under 1% of the
-paragraphs of a novel, goes to langdetect. No smoothing: a single French paragraph in an
-English article comes out ``fr``. This module reads no files and knows nothing of offsets,
-tokens' positions or the index.
+paragraphs of a novel, goes to langdetect, with py3langid (deterministic, restricted to
+langdetect's languages and Latin) as a second opinion: a paragraph leaves the document
+language only when both detectors agree (or both are sure), when close languages (Spanish and
+Portuguese, Swedish and Danish...) are told apart by function words or letters as well, and
+Latin, which langdetect lacks, is py3langid's word. A short paragraph (a verse line, a quoted
+saying: 3 words and 15 letters will do) leaves the document language only when another
+language's function words outweigh the document language's and py3langid names that language.
+No smoothing: a single French paragraph in an English article comes out ``fr``. This module
+reads no files and knows nothing of offsets, tokens' positions or the index.
 """
-
 from __future__ import annotations
 
 import os
@@ -634,7 +639,10 @@ def _alphabetic_language(
     found = detect_language(text)
     if doc not in _PROFILED or doc_script != _LATIN:
         if doc is not None and doc_script != _LATIN:
-            # Inheriting, say, "ja" for a Latin-script paragraph would surely be wrong.
+            # Inheriting, say, "ja" for a Latin-script paragraph would surely be wrong; but
+            # half-Russian, half-French text may well be the document's Russian.
+            if second == doc:
+                return doc
             if found is None or (second != found and second not in _LANGUAGE_SCRIPT):
                 return second
         return found
