@@ -65,7 +65,7 @@ def langdetect_calls() -> int:
 
 
 def second_opinion_calls() -> int:
-    info = langid._second_opinion.cache_info()
+    info = langid._second_ranking.cache_info()
     return info.hits + info.misses
 
 
@@ -89,7 +89,7 @@ def main(corpus: Path) -> None:
         paragraphs = file_paragraphs(path, language)
         tokens = sum(len(TOKEN_RE.findall(p)) for p in paragraphs)
         langid._ranked.cache_clear()
-        langid._second_opinion.cache_clear()
+        langid._second_ranking.cache_clear()
         calls = langdetect_calls()
         second = second_opinion_calls()
         start = time.perf_counter()
