@@ -17,6 +17,7 @@ language's function words outweigh the document language's and py3langid names t
 No smoothing: a single French paragraph in an English article comes out ``fr``. This module
 reads no files and knows nothing of offsets, tokens' positions or the index.
 """
+
 from __future__ import annotations
 
 import os
