@@ -167,9 +167,20 @@ def _is_mark(ch: str) -> bool:
     return _MARK_LO <= ord(ch) < _MARK_HI
 
 
+def _is_special(ch: str) -> bool:
+    """A letter that folding turns into another one (ł, đ, ĳ, ѣ, old-form kanji...)."""
+    return ch not in "*?" and not ch.isascii() and fold(ch) != ch.casefold()
+
+
+def _typed_as_spelled(nfd: str) -> bool:
+    """Whether folding drops something typed: a mark, a letter it changes, a final ъ."""
+    return any(_is_mark(c) or _is_special(c) for c in nfd) or (
+        len(nfd) > 1 and nfd[-1] in "ъЪ" and nfd[-2] not in "*?")
+
+
 def has_diacritics(pattern: str) -> bool:
-    """Whether a typed pattern carries a diacritic that folding would strip."""
-    return any(_is_mark(c) for c in unicodedata.normalize("NFD", pattern))
+    """Whether a typed pattern has a diacritic, or a letter, that folding would change."""
+    return _typed_as_spelled(unicodedata.normalize("NFD", _sharp_s(pattern)))
 
 
 def _sharp_s(text: str) -> str:
@@ -181,10 +192,12 @@ def accent_pattern(pattern: str) -> regex.Pattern | None:
     """A regex over NFD surface forms for an accent-aware slot (None: no diacritic typed).
 
     Each typed letter ignores case; without a mark it takes any marks, with marks it takes
-    exactly those, or none on a capital when the marks are ones old typography dropped.
+    exactly those, or none on a capital when the marks are ones old typography dropped. A
+    letter that folding turns into another (ł, đ, ĳ, pre-reform ѣ, old-form kanji) or drops
+    (a word-final ъ) takes only itself, like a letter typed with its diacritic.
     """
     nfd = unicodedata.normalize("NFD", _sharp_s(pattern))
-    if not any(_is_mark(c) for c in nfd):
+    if not _typed_as_spelled(nfd):
         return None
     parts = []
     i = 0

@@ -294,6 +294,13 @@ def acc_ix(tmp_path_factory):
     ("ёлка", "default", 1), ("Ёлка", "default", 1), ("елка", "default", 2), ("ёлка", "fold", 2),
     ("ёлка", "exact", 0), ("всё", "default", 1), ("все", "default", 2), ("ёлк*", "default", 2),
     ("ёл?а", "default", 1),
+    # Letters that folding turns into others count as letters with a diacritic: Polish
+    # Łodzi, ŁODZI, Lodzi; pre-reform Russian Совѣтъ, Советы, совѣты (and советы in p1).
+    ("Łodzi", "default", 2), ("łodzi", "default", 2), ("lodzi", "default", 3),
+    ("Łodzi", "fold", 3), ("Łodzi", "exact", 1),
+    ("совѣты", "default", 1), ("советы", "default", 3), ("совѣты", "fold", 3),
+    ("совѣтъ", "default", 1), ("совет", "default", 1), ("рабочихъ", "default", 1),
+    ("рабочих", "default", 2),
 ])
 def test_accent_aware_counts(acc_ix, query, mode, expected):
     assert len(hits_of(acc_ix, query, mode)) == expected
@@ -316,6 +323,8 @@ def test_accent_rule_per_letter():
     assert not accent_match("Räte", "RATE")      # umlauts are never dropped on capitals
     assert accent_match("Größe", "GRÖSSE") and accent_match("Größe", "grösse")
     assert not accent_match("Größe", "grosse")
+    assert accent_match("łódź", "ŁÓDŹ") and not accent_match("łódź", "lodz")
+    assert accent_match("lodz", "Łódź") and accent_match("Łodz", "Łódź") and not accent_match("Łodz", "Lodz")
     assert accent_match("é*", "États") and not accent_match("é*", "est")
 
 
