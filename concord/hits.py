@@ -357,7 +357,10 @@ class Evaluator:
         if isinstance(node, Alternative):
             return self.leaf(node)
         if isinstance(node, Or):
-            return merge_longest([self.hits(c) for c in node.children])
+            found = merge_longest([self.hits(c) for c in node.children])
+            if node.cancel and found[0].size:
+                found = _take(found, ~_overlapping(found, merge_longest([self.leaf(c) for c in node.cancel])))
+            return found
         if isinstance(node, And):
             parts = [self.hits(c) for c in node.children]
             common = None
@@ -421,6 +424,18 @@ class Evaluator:
         keep = np.ones(start.size, dtype=bool)
         keep[1:] = (start[1:] != start[:-1]) | (end[1:] != end[:-1])
         return start[keep].astype(np.int64), (end[keep] - start[keep]).astype(np.int32)
+
+
+def _overlapping(hits: Hits, others: Hits) -> np.ndarray:
+    """Which hits share a token with any of ``others`` (both sorted by start), vectorised."""
+    if not others[0].size:
+        return np.zeros(hits[0].size, dtype=bool)
+    reach = np.maximum.accumulate(others[0] + others[1])     # furthest end among others so far
+    before_end = np.searchsorted(others[0], hits[0] + hits[1], "left")   # others starting inside
+    ok = before_end > 0
+    out = np.zeros(hits[0].size, dtype=bool)
+    out[ok] = reach[before_end[ok] - 1] > hits[0][ok]
+    return out
 
 
 def _pairs(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -100,6 +100,9 @@ class Or:
 
     children: tuple[Node, ...]
     label: str = ""            # "@concept" when the node is a concept's expansion
+    # A concept's exclusions: hits of the children that overlap a hit of one of these are
+    # cancelled ("counter-revolution" cancels the "revolution" inside it).
+    cancel: tuple[Alternative, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -309,7 +312,11 @@ def tree_lines(node: Node, depth: int = 0) -> list[str]:
         return [f"{pad}{kind}{lang} {node.text()}{src}"]
     if isinstance(node, Or):
         head = f"{pad}{node.label} (OR of its forms)" if node.label else f"{pad}OR"
-        return [head] + [line for c in node.children for line in tree_lines(c, depth + 1)]
+        lines = [head] + [line for c in node.children for line in tree_lines(c, depth + 1)]
+        if node.cancel:
+            lines.append(f"{pad}  less the hits that overlap a hit of:")
+            lines.extend(line for c in node.cancel for line in tree_lines(c, depth + 2))
+        return lines
     if isinstance(node, And):
         return [f"{pad}AND"] + [line for c in node.children for line in tree_lines(c, depth + 1)]
     if isinstance(node, Not):
@@ -610,7 +617,10 @@ class _Parser:
                     forms.append(self.leaf(slots, tok.pos, lang, f"@{concept.name}"))
         if not forms:
             raise self.error(f"@{concept.name} has no forms", tok.pos)
-        return Or(tuple(forms), label=f"@{concept.name}")
+        cancel = tuple(self.leaf(tuple(pattern_tokens(form)), tok.pos, lang, f"@{concept.name} exclude")
+                       for lang, names in getattr(concept, "exclude", {}).items() for form in names
+                       if pattern_tokens(form))
+        return Or(tuple(forms), label=f"@{concept.name}", cancel=cancel)
 
 
 def _check_slots(slots: tuple[str, ...]) -> None:

@@ -404,3 +404,17 @@ def test_every_query_of_the_readme_syntax_table_parses():
     assert len(queries) >= 15 and "bourgeoisie NOT proletariat" in queries
     for query in queries:
         parse_query(f"etat {query}" if query.startswith("lang:") else query)   # filters need a word
+
+
+def test_a_concepts_exclusions_cancel_overlapping_hits(mini_ix):
+    from concord.concepts import Concept
+
+    registry = {"x": Concept("x", "x", "", {"en": ("council*",)}, exclude={"en": ("the council",)})}
+    parsed = parse_query("@x", registry=registry)
+    assert parsed.tree.cancel == (Alternative(("the", "council"), "en", "@x exclude"),)
+    assert "less the hits that overlap a hit of:" in parsed.explain()
+    kept = spans(find_hits(mini_ix, parsed))
+    everything = spans(hits_of(mini_ix, "council* lang:en"))
+    inside = {(s + 1, 1) for s, _ in spans(hits_of(mini_ix, "the council"))}
+    # councils x3, council x2; the two "the council" cancel their council
+    assert len(everything) == 5 and inside <= everything and kept == everything - inside
