@@ -72,11 +72,41 @@ def filter_options(fn: Callable) -> Callable:
 
 
 def output_options(fn: Callable) -> Callable:
-    fn = click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
-                      help="Write to FILE instead of standard output.")(fn)
-    fn = click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "jsonl", "xlsx"]),
-                      default="table", show_default=True, help="Output format.")(fn)
-    return fn
+    """--format, --output, --bom and --provenance, stored for :func:`emit`.
+
+    The two extra options are taken out of the command's arguments here, so commands keep
+    their signatures; :func:`emit` reads them from the click context.
+    """
+    from .export import FORMATS, PACKAGED_FORMATS
+
+    @functools.wraps(fn)
+    def wrapper(*args, bom: bool = False, provenance_file: str | None = None, **kwargs):
+        fmt = kwargs.get("fmt")
+        if bom and fmt not in ("csv", "tsv"):
+            raise click.UsageError(f"--bom is for --format csv or tsv, not {fmt}")
+        if provenance_file and fmt not in PACKAGED_FORMATS:
+            raise click.UsageError(f"--provenance is for --format {', '.join(PACKAGED_FORMATS)}; "
+                                   f"{fmt} has none (json and xlsx hold their provenance inside)")
+        ctx = click.get_current_context()
+        ctx.meta["concord.bom"] = bom
+        ctx.meta["concord.provenance_file"] = provenance_file
+        return fn(*args, **kwargs)
+
+    wrapper = click.option("--provenance", "provenance_file",
+                           type=click.Path(dir_okay=False, writable=True), default=None,
+                           help="Write the Frictionless data package (schema and provenance) "
+                           "to FILE; with --output it goes to OUTPUT_STEM.datapackage.json "
+                           "unless given.")(wrapper)
+    wrapper = click.option("--bom", is_flag=True,
+                           help="Start csv/tsv with a UTF-8 byte-order mark, for spreadsheets "
+                           "(Excel, LibreOffice) opened by double-click.")(wrapper)
+    wrapper = click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+                           default=None, help="Write to FILE instead of standard output; "
+                           "csv, tsv, jsonl and parquet also get FILE_STEM.datapackage.json."
+                           )(wrapper)
+    wrapper = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
+                           show_default=True, help="Output format.")(wrapper)
+    return wrapper
 
 
 def build_filters(lang, year, author, group, work):
@@ -120,17 +150,19 @@ def provenance(ix, *, command: str, query: str | None, parsed=None, filters=None
 
 
 def emit(rows: Iterable[Any], columns: Sequence[str], fmt: str, output: str | None, prov=None) -> None:
-    """Write rows to --output or stdout in the chosen format."""
-    from .export import write_rows
+    """Write rows to --output or stdout in the chosen format (with its data package)."""
+    from .export import write_export
 
-    if fmt == "xlsx" and output is None and sys.stdout.isatty():
-        raise OptionError("xlsx is binary: give --output FILE.xlsx (or redirect stdout)")
+    meta = click.get_current_context().meta
+    bom, package_file = meta.get("concord.bom", False), meta.get("concord.provenance_file")
+    if fmt in ("xlsx", "parquet") and output is None and sys.stdout.isatty():
+        raise OptionError(f"{fmt} is binary: give --output FILE{'.xlsx' if fmt == 'xlsx' else '.parquet'}"
+                          " (or redirect stdout)")
     if output:
-        with open(output, "wb") as fh:
-            write_rows(rows, columns, fmt, fh, provenance=prov)
+        write_export(rows, columns, fmt, output, prov, bom=bom, package_path=package_file)
     else:
         out = sys.stdout.buffer
-        write_rows(rows, columns, fmt, out, provenance=prov)
+        write_export(rows, columns, fmt, out, prov, bom=bom, package_path=package_file)
         out.flush()
 
 
@@ -333,7 +365,7 @@ def kwic_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_f
                                limit=None if all_lines else limit, sample=sample, seed=seed)
             _print_kwic(page, width)
             return
-        if all_lines or output or fmt in ("csv", "tsv", "jsonl", "xlsx"):
+        if all_lines or output or fmt in ("csv", "tsv", "jsonl", "xlsx", "parquet"):
             lines: Iterable = iter_lines(ix, hits, sort=sort_keys, width=width, sample=sample, seed=seed)
             if not all_lines:
                 lines = _slice(lines, offset, limit)
