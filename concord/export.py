@@ -226,6 +226,31 @@ def write_export(rows: Iterable[object], columns: Sequence[str], fmt: str,
     return ExportResult(count, result.bytes, result.sha256, os.fspath(package_path))
 
 
+def write_package_zip(rows: Iterable[object], columns: Sequence[str], out: BinaryIO, *,
+                      provenance: Provenance | None, csv_name: str, bom: bool = False,
+                      kind: str | None = None) -> ExportResult:
+    """Write a zip of the CSV (``csv_name``) and its ``datapackage.json`` to ``out``.
+
+    The CSV is spooled to a temporary file first: its hash and row count go into the
+    package, which is the zip's second member.
+    """
+    import zipfile
+
+    with tempfile.TemporaryFile(prefix="concord-zip-") as spool:
+        result = write_export(rows, columns, "csv", spool, provenance, bom=bom, package=False,
+                              kind=kind)
+        spool.seek(0)
+        descriptor = package_descriptor(columns, "csv", result, csv_name, provenance, bom=bom,
+                                        kind=kind)
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            with archive.open(csv_name, "w", force_zip64=True) as member:
+                while block := spool.read(1 << 20):
+                    member.write(block)
+            archive.writestr("datapackage.json",
+                             json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n")
+    return result
+
+
 def package_descriptor(columns: Sequence[str], fmt: str, result: ExportResult, data_name: str,
                        provenance: Provenance | None, *, bom: bool = False,
                        kind: str | None = None) -> dict[str, object]:

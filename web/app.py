@@ -30,7 +30,7 @@ from concord.search import DocumentNotFound
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
-DATA_FORMATS = ("json", "csv", "tsv", "jsonl", "xlsx")
+DATA_FORMATS = ("json", "csv", "tsv", "jsonl", "xlsx", "zip")
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""Routes: each page and its data twins (``.json``, ``.csv``, ``.tsv``, ``.jsonl``, ``.xlsx``).
+"""Routes: each page and its data twins (``.json``, ``.csv``, ``.tsv``, ``.jsonl``, ``.xlsx``,
+``.zip``: the CSV with its Frictionless ``datapackage.json``).
 
 A view parses its options once (:mod:`web.options`), asks :mod:`web.pages` for the page's
 data, and hands that one result to :func:`respond`, which renders the template or streams the
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -19,7 +21,16 @@ from werkzeug.wsgi import FileWrapper
 
 from concord.concepts import concept_rows, load_registry
 from concord.errors import OptionError
-from concord.export import content_type, file_suffix, iter_csv, iter_json, iter_jsonl, write_rows
+from concord.export import (
+    content_disposition,
+    content_type,
+    download_name,
+    iter_csv,
+    iter_json,
+    iter_jsonl,
+    write_package_zip,
+    write_rows,
+)
 from concord.search import DocumentNotFound
 
 from . import chart, options, pages
@@ -27,6 +38,7 @@ from .app import DATA_FORMATS, current_index, deadline
 from .present import lang_name, link, num, shared_args
 
 bp = Blueprint("views", __name__)
+ZIP_TYPE = "application/zip"
 
 
 def page_route(rule: str, endpoint: str) -> Callable:
@@ -260,22 +272,29 @@ def respond(data: pages.PageData, fmt: str | None, template: str, **context: Any
         response = Response(html, mimetype="text/html")
         response.headers["Link"] = f'<{twin_url_json()}>; rel="alternate"; type="application/json"'
         return response
-    filename = f"concord-{data.name}{file_suffix(fmt)}"
+    bom = options.flag(request.args, "bom")
+    if bom and fmt not in ("csv", "tsv"):
+        raise OptionError(f"bom=1 is for .csv and .tsv downloads, not .{fmt}")
+    filename = download_name(data.provenance, fmt, name=data.name)
     if fmt == "json":
         response = Response(json_chunks(data), content_type="application/json; charset=utf-8")
     elif fmt in ("csv", "tsv"):
-        response = Response(iter_csv(data.rows, data.columns, provenance=data.provenance,
+        response = Response(iter_csv(data.rows, data.columns, bom=bom,
                                      delimiter="," if fmt == "csv" else "\t"),
                             content_type=content_type(fmt))
     elif fmt == "jsonl":
-        response = Response(iter_jsonl(data.rows, data.json_columns or data.columns,
-                                       provenance=data.provenance), content_type=content_type(fmt))
+        response = Response(iter_jsonl(data.rows, data.json_columns or data.columns),
+                            content_type=content_type(fmt))
     elif fmt == "xlsx":
-        response = xlsx_response(data)
+        response = spooled_response(fmt, partial(write_rows, data.rows, data.columns, "xlsx",
+                                                 provenance=data.provenance))
+    elif fmt == "zip":
+        csv_name = download_name(data.provenance, "csv", name=data.name)
+        response = spooled_response(fmt, partial(write_package_zip, data.rows, data.columns,
+                                                 provenance=data.provenance, csv_name=csv_name))
     else:  # pragma: no cover - the routes only pass DATA_FORMATS
         raise OptionError(f"unknown format {fmt!r}")
-    disposition = "inline" if fmt == "json" else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Content-Disposition"] = content_disposition(filename, inline=fmt == "json")
     return response
 
 
@@ -304,14 +323,14 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def xlsx_response(data: pages.PageData) -> Response:
-    """Write the workbook to a temporary file (xlsx cannot be streamed) and send that."""
+def spooled_response(fmt: str, write: Callable) -> Response:
+    """Write a download that cannot stream (xlsx, zip) to a temporary file and send that."""
     spool = tempfile.TemporaryFile(prefix="concord-web-")
     try:
-        write_rows(data.rows, data.columns, "xlsx", spool, provenance=data.provenance)
+        write(spool)
         spool.seek(0)
     except BaseException:
         spool.close()
         raise
-    return Response(FileWrapper(spool), content_type=content_type("xlsx"), direct_passthrough=True)
-
+    return Response(FileWrapper(spool), content_type=ZIP_TYPE if fmt == "zip" else content_type(fmt),
+                    direct_passthrough=True)
