@@ -84,14 +84,16 @@ def test_kwic_formats(ix_args, tmp_path):
     assert [(ln["left"], ln["match"], ln["right"]) for ln in data["lines"]] == [
         ("l'État.", "The council", "of the"), ("again, and", "the council", "decided. The")]
     rows = list(csv.DictReader(io.StringIO(run("kwic", "the", "--all", "--format", "csv", *ix_args).output)))
-    data_rows = [r for r in rows if r["doc_id"] and not r["doc_id"].startswith("#")]
-    assert len(data_rows) == 9
+    assert len(rows) == 9 and {r["match"].lower() for r in rows} == {"the"}
     path = tmp_path / "all.csv"
     run("kwic", "the", "--all", "--format", "csv", "--output", path, *ix_args)
     export = read_csv_export(path)
     assert len(export.rows) == 9 and export.provenance["query"] == "the"
+    assert export.provenance["rows"] == 9
+    package = json.loads((tmp_path / "all.datapackage.json").read_text("utf-8"))
+    assert package["resources"][0]["path"] == "all.csv"
     lines = run("kwic", "the", "--format", "jsonl", "--limit", "3", *ix_args).output.splitlines()
-    assert len(lines) == 4 and "provenance" in json.loads(lines[0])
+    assert len(lines) == 3 and all("provenance" not in json.loads(line) for line in lines)
     xlsx = tmp_path / "k.xlsx"
     run("kwic", "the", "--format", "xlsx", "--output", xlsx, *ix_args)
     import openpyxl
