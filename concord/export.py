@@ -24,7 +24,9 @@ Decisions:
   delimiter, a quote, a line break or ``#`` (so ``comment="#"`` readers keep data intact),
   quotes doubled. TSV is this same dialect with a tab, so cells with tabs and newlines
   survive. A data row is never a blank line (a lone empty cell is written ``""``).
-* **Values.** ``None`` is an empty cell (JSON ``null``); booleans are ``true``/``false``;
+* **Values.** ``None`` is an empty cell (JSON ``null``); booleans are ``true``/``false`` in
+  JSON and ``TRUE``/``FALSE`` in csv/tsv, the one spelling that pandas, R's ``read.csv``
+  (which reads ``true`` as text), spreadsheets and Table Schema all read as a boolean;
   integers are plain digits; floats are written at ``repr`` precision (shortest text that
   reads back to the same double), never rounded or grouped here, since rounding belongs to
   whoever makes the row. Non-finite floats are ``NaN``, ``INF``, ``-INF`` in text formats
@@ -322,7 +324,7 @@ def iter_csv(rows: Iterable[object], columns: Sequence[str], *, delimiter: str =
     yield ("\ufeff" if bom else "") + lines.record(columns)
     chunks = _Chunks()
     for row in rows:
-        if chunks.add(lines.record([_text(v) for v in _values(row, columns)])):
+        if chunks.add(lines.record([_csv_text(v) for v in _values(row, columns)])):
             yield chunks.take()
     yield chunks.take()
 
@@ -589,6 +591,13 @@ def _text(value: object) -> str:
     if isinstance(value, float):
         return float.__repr__(value) if math.isfinite(value) else _NON_FINITE[repr(value)]
     return _dumps(_json_value(value))
+
+
+def _csv_text(value: object) -> str:
+    """Return a csv/tsv cell: as :func:`_text`, but booleans are ``TRUE``/``FALSE``."""
+    if value is True or value is False or type(value).__name__ == "bool_":
+        return "TRUE" if value else "FALSE"
+    return _text(value)
 
 
 # Table Schema's spelling of non-finite numbers; pandas, R and frictionless all read it.

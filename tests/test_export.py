@@ -156,7 +156,7 @@ def test_bom_is_opt_in_and_read_back(tmp_path):
 def test_csv_dialect_exactly():
     rows = [{"a": 'x,"y"', "b": 1.5, "c": None}, {"a": "#tag", "b": -2, "c": True}]
     text = _written("csv", rows, ["a", "b", "c"], None).decode()
-    assert text == 'a,b,c\r\n"x,""y""",1.5,\r\n"#tag",-2,true\r\n'
+    assert text == 'a,b,c\r\n"x,""y""",1.5,\r\n"#tag",-2,TRUE\r\n'
 
 
 def test_csv_single_empty_column_is_never_a_blank_line():
@@ -257,7 +257,7 @@ def test_numpy_scalars_and_containers_are_plain():
     assert json.loads(_written("jsonl", rows, ["n", "f", "b", "l"], None)) == {
         "n": 7, "f": 0.5, "b": True, "l": ["a", 1]}
     assert _written("csv", rows, ["n", "f", "b", "l"], None).decode() == (
-        'n,f,b,l\r\n7,0.5,true,"[""a"", 1]"\r\n')
+        'n,f,b,l\r\n7,0.5,TRUE,"[""a"", 1]"\r\n')
 
 
 def test_rows_may_be_dataclasses_and_missing_keys_are_empty():
