@@ -787,6 +787,11 @@ def _write_parquet(rows: Iterable[object], columns: Sequence, out: BinaryIO,
         raise OptionError('parquet needs pyarrow: pip install "concord[parquet]"') from None
 
     names = [c.name for c in columns]
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is not None:
+        columns = _typed_by_value(columns, first)
+        rows = chain([first], rows)
     fields = [pa.field(c.name, getattr(pa, _ARROW_TYPES.get(c.type, "string"))(),
                        metadata={"description": c.description}) for c in columns]
     metadata = {"pandas": json.dumps(_pandas_metadata(columns))}
@@ -811,6 +816,28 @@ def _write_parquet(rows: Iterable[object], columns: Sequence, out: BinaryIO,
         writer.close()
 
 
+def _typed_by_value(columns: Sequence, row: object) -> list:
+    """Type the columns the registry does not describe by their value in the first row."""
+    from concord.columns import Column
+
+    typed = []
+    for column, value in zip(columns, _values(row, [c.name for c in columns]), strict=True):
+        if column.description or value is None:
+            typed.append(column)
+            continue
+        value = _plain(value)
+        if isinstance(value, bool):
+            kind = "boolean"
+        elif isinstance(value, int):
+            kind = "integer"
+        elif isinstance(value, float):
+            kind = "number"
+        else:
+            kind = "string"
+        typed.append(Column(column.name, kind, "", nullable=kind == "integer"))
+    return typed
+
+
 def _pandas_metadata(columns: Sequence) -> dict[str, object]:
     """pandas' own schema note, so that ``read_parquet`` gives nullable ints as ``Int64``."""
     numpy_types = {"integer": "int64", "number": "float64", "boolean": "bool", "string": "object"}
@@ -830,7 +857,8 @@ def _pandas_metadata(columns: Sequence) -> dict[str, object]:
 def _parquet_value(kind: str):
     """Return the converter of one cell to what an Arrow column of ``kind`` takes."""
     if kind == "integer":
-        return lambda v: None if v is None else int(_plain(v))  # type: ignore[arg-type]
+        # No int(): Arrow refuses a non-integral value rather than truncate it silently.
+        return lambda v: None if v is None else _plain(v)
     if kind == "number":
         return lambda v: None if v is None else float(_plain(v))  # type: ignore[arg-type]
     if kind == "boolean":

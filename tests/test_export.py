@@ -447,3 +447,33 @@ def test_iterators_are_lazy(iterate):
     assert 0 < len(consumed) < 100_000
     assert all(len(chunk) < 2 * export._CHUNK_CHARS for chunk in chunks)
     assert len(consumed) == 100_000
+
+
+def test_parquet_without_pyarrow_is_one_clear_line(monkeypatch, tmp_path):
+    import sys
+
+    from click.testing import CliRunner
+
+    from concord.cli import main
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    with pytest.raises(OptionError, match=r'^parquet needs pyarrow: pip install "concord\[parquet\]"$'):
+        write_rows(ROWS, COLUMNS, "parquet", io.BytesIO())
+    result = CliRunner().invoke(main, ["wordlist", "--index", str(tmp_path / "none"), "--format",
+                                       "parquet", "--output", str(tmp_path / "w.parquet")])
+    assert result.exit_code != 0
+
+
+def test_parquet_is_typed_with_provenance_in_the_schema(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "t.parquet"
+    result = write_export(ROWS, COLUMNS, "parquet", path, PROVENANCE)
+    assert result.rows == 5
+    schema = pq.read_schema(path)
+    assert json.loads(schema.metadata[b"concord"]) == PROVENANCE.as_dict()
+    table = pq.read_table(path)
+    assert table.column("count").to_pylist() == [r["count"] for r in ROWS]
+    assert table.column("note").to_pylist() == [r["note"] for r in ROWS]
+    package = json.loads((tmp_path / "t.datapackage.json").read_text("utf-8"))
+    assert package["resources"][0]["format"] == "parquet"
