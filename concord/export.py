@@ -595,7 +595,11 @@ def _text(value: object) -> str:
 
 def _csv_text(value: object) -> str:
     """Return a csv/tsv cell: as :func:`_text`, but booleans are ``TRUE``/``FALSE``."""
-    if value is True or value is False or type(value).__name__ == "bool_":
+    kind = type(value)
+    if kind is str or kind is int or kind is float:
+        return _text(value)
+    value = _plain(value)  # numpy's bool is no bool
+    if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     return _text(value)
 
