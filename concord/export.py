@@ -448,6 +448,8 @@ def download_name(provenance: Provenance | None, fmt: str, *, name: str | None =
         command = (provenance.command or name or "rows").removeprefix("web ")
         parts.append(command.replace("--", ""))
         extra = provenance.extra or {}
+        if extra.get("doc_id"):
+            parts.append(str(extra["doc_id"]).rsplit("/", 1)[-1].rsplit(".", 1)[0])
         if provenance.query:
             parts.append(provenance.query)
         if extra.get("target") and extra.get("reference"):

@@ -477,3 +477,33 @@ def test_parquet_is_typed_with_provenance_in_the_schema(tmp_path):
     assert table.column("note").to_pylist() == [r["note"] for r in ROWS]
     package = json.loads((tmp_path / "t.datapackage.json").read_text("utf-8"))
     assert package["resources"][0]["format"] == "parquet"
+
+
+@pytest.mark.parametrize(("command", "query", "extra", "fmt", "name"), [
+    ("web freq", "@state-capitalism", {"by": "lang,decade"}, "csv",
+     "concord-freq-state-capitalism-by-lang-decade-2024-05-01.csv"),
+    ("kwic --count", "Räte", {}, "tsv", "concord-kwic-count-räte-2024-05-01.tsv"),
+    ("web keywords", None, {"target": "year:1920-1929", "reference": "year:1930-1939"}, "zip",
+     "concord-keywords-year-1920-1929-vs-year-1930-1939-2024-05-01.zip"),
+    ("web collocates", '"../etc/passwd"\r\nX-Evil: 1', {"measure": "ll"}, "csv",
+     "concord-collocates-etc-passwd-x-evil-1-ll-2024-05-01.csv"),
+    ("web doc", None, {"doc_id": "texts/de/1844-arnim.xml"}, "json",
+     "concord-doc-1844-arnim-2024-05-01.json"),
+])
+def test_download_names_say_what_the_file_holds(command, query, extra, fmt, name):
+    from dataclasses import replace
+
+    from concord.export import download_name
+
+    provenance = replace(PROVENANCE, command=command, query=query, extra=extra)
+    assert download_name(provenance, fmt) == name
+
+
+def test_content_disposition_has_an_ascii_fallback_and_rfc5987_name():
+    from concord.export import content_disposition
+
+    assert content_disposition("concord-kwic-the-2024-05-01.csv") == (
+        'attachment; filename="concord-kwic-the-2024-05-01.csv"')
+    assert content_disposition("concord-kwic-räte-国家-2024-05-01.csv", inline=True) == (
+        'inline; filename="concord-kwic-rate-2024-05-01.csv"; '
+        "filename*=UTF-8''concord-kwic-r%C3%A4te-%E5%9B%BD%E5%AE%B6-2024-05-01.csv")
