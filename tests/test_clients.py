@@ -45,9 +45,14 @@ def export_all(tmp: Path, *args, formats=FORMATS) -> dict[str, Path]:
     """Run one command once per format with --output; return the files by format."""
     paths = {}
     for fmt in ("json", *formats):
-        paths[fmt] = tmp / f"out.{fmt}"
+        # One stem per format, so that each gets its own <stem>.datapackage.json.
+        paths[fmt] = tmp / f"export-{fmt}.{fmt}"
         run(*args, "--format", fmt, "--output", paths[fmt])
     return paths
+
+
+def package_of(path: Path) -> Path:
+    return path.with_name(path.stem + ".datapackage.json")
 
 
 class Reference:
@@ -152,8 +157,9 @@ def _cell(value) -> str:
 def check_frictionless(paths: dict[str, Path], ref: Reference) -> None:
     frictionless = pytest.importorskip("frictionless")
     for fmt in ("csv", "tsv", "jsonl", "parquet"):
-        package_path = paths[fmt].parent / f"{fmt}-package" / "out.datapackage.json"
+        package_path = package_of(paths[fmt])
         package = json.loads(package_path.read_text("utf-8"))
+        assert package["resources"][0]["path"] == paths[fmt].name
         assert package["concord"]["rows"] == ref.n
         assert [f["name"] for f in package["resources"][0]["schema"]["fields"]] == ref.columns
         report = frictionless.validate(str(package_path))
@@ -165,8 +171,7 @@ def check_r(paths: dict[str, Path], ref: Reference) -> None:
     """R's read.csv and read.delim, default arguments: rows, names and column classes."""
     if shutil.which("Rscript") is None:
         return
-    package = json.loads((paths["csv"].parent / "csv-package" / "out.datapackage.json")
-                         .read_text("utf-8"))
+    package = json.loads(package_of(paths["csv"]).read_text("utf-8"))
     types = {f["name"]: f["type"] for f in package["resources"][0]["schema"]["fields"]}
     script = ('args <- commandArgs(trailingOnly = TRUE); '
               'd <- if (grepl("tsv$", args[1])) read.delim(args[1]) else read.csv(args[1]); '
@@ -190,12 +195,6 @@ def _r_class(table_type: str, ref: Reference, column: str) -> str:
 
 def check_every_client(tmp: Path, *args) -> Reference:
     paths = export_all(tmp, *args)
-    for fmt in ("csv", "tsv", "jsonl", "parquet"):
-        # The package beside --output, and one more through --provenance into a folder.
-        assert paths[fmt].with_name("out.datapackage.json").exists()
-        folder = tmp / f"{fmt}-package"
-        folder.mkdir()
-        run(*args, "--format", fmt, "--output", folder / f"out.{fmt}")
     ref = Reference(paths)
     check_pandas(paths, ref)
     check_dict_reader(paths, ref)
@@ -236,12 +235,8 @@ def test_unknown_years_are_empty_cells_and_typed_where_the_format_can(tmp_path):
     columns = list(rows[0])
     paths = {}
     for fmt in ("json", *FORMATS):
-        paths[fmt] = tmp_path / f"out.{fmt}"
+        paths[fmt] = tmp_path / f"export-{fmt}.{fmt}"
         write_export(rows, columns, fmt, paths[fmt], provenance)
-        if fmt in ("csv", "tsv", "jsonl", "parquet"):
-            (tmp_path / f"{fmt}-package").mkdir()
-            write_export(rows, columns, fmt, tmp_path / f"{fmt}-package" / f"out.{fmt}",
-                         provenance)
     ref = Reference(paths)
     assert ref.dtypes()["year"] == "float64"
     assert pd.read_csv(paths["csv"])["year"].dtype == "float64"
