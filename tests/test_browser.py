@@ -168,7 +168,7 @@ def test_download_a_csv_of_all_lines(page, server):
     page.goto(server + "/kwic?q=class")
     with page.expect_download() as info:
         page.get_by_role("group", name=re.compile("Download all")).get_by_role(
-            "link", name="CSV").click()
+            "link", name="CSV", exact=True).click()
     download = info.value
     today = datetime.now(UTC).date().isoformat()
     assert download.suggested_filename == f"concord-kwic-class-{today}.csv"
@@ -184,7 +184,7 @@ def test_download_csv_with_provenance_as_a_zip(page, server):
     page.goto(server + "/kwic?q=class")
     with page.expect_download() as info:
         page.get_by_role("group", name=re.compile("Download all")).get_by_role(
-            "link", name="CSV + provenance (.zip)").click()
+            "link", name="CSV + provenance (.zip)", exact=True).click()
     download = info.value
     today = datetime.now(UTC).date().isoformat()
     assert download.suggested_filename == f"concord-kwic-class-{today}.zip"
