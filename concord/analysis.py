@@ -16,13 +16,13 @@ This module owns no index and does no I/O.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
 from functools import lru_cache
 
 import regex
 
-_CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
-TOKEN_PATTERN = rf"[{_CJK}]|(?:[[\p{{L}}\p{{N}}]--[{_CJK}]]\p{{M}}*)+"
+#: The scripts whose characters are one token each (a regex character-class body).
+CJK_CLASS = r"\p{Han}\p{Hiragana}\p{Katakana}"
+TOKEN_PATTERN = rf"[{CJK_CLASS}]|(?:[[\p{{L}}\p{{N}}]--[{CJK_CLASS}]]\p{{M}}*)+"
 TOKEN_RE = regex.compile(TOKEN_PATTERN, regex.V1)
 # Splitting on a captured token pattern alternates separators and tokens: sep, tok, ..., sep.
 SPLIT_RE = regex.compile(f"({TOKEN_PATTERN})", regex.V1)
@@ -40,12 +40,6 @@ SNOWBALL = {
     "pl": "polish", "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian",
     "sv": "swedish", "ta": "tamil", "tr": "turkish", "uk": "russian", "yi": "yiddish",
 }
-
-
-def tokenize(text: str) -> Iterator[tuple[str, int, int]]:
-    """Yield ``(token, start, end)`` for each token of ``text``."""
-    for m in TOKEN_RE.finditer(text):
-        yield m.group(), m.start(), m.end()
 
 
 def token_spans(text: str) -> list[tuple[str, int, int]]:

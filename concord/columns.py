@@ -6,7 +6,7 @@ Frictionless data package (:mod:`concord.datapackage`), the Parquet schema and t
 column tables are all built from it, so they cannot drift apart. It never decides which
 columns a command has: the column tuples stay next to the code that fills the rows
 (``KWIC_COLUMNS`` in :mod:`concord.kwic`, ``freq_columns()``... in :mod:`concord.stats`,
-the page columns in ``web/pages.py``); a test checks that each of them is described here.
+the report columns in :mod:`concord.reports`); a test checks that each of them is described here.
 
 Types are Table Schema types: ``string``, ``integer``, ``number``, ``boolean``, ``object``.
 ``nullable`` marks the integer columns that may be empty (an unknown year): Parquet stores
@@ -54,8 +54,10 @@ EXPORTS: dict[str, dict[str, Column]] = {
         Column("right", "string", "Context after the match: up to `width` words, as written."),
         Column("position", "integer", "Token number of the match's first word in its document "
                "(the first token is 0)."),
-        Column("start", "integer", "Character offset where the match starts in the document text."),
-        Column("end", "integer", "Character offset just after the match in the document text."),
+        Column("char_start", "integer", "Character offset where the match starts in the "
+               "document text."),
+        Column("char_end", "integer", "Character offset just after the match in the document "
+               "text."),
     ),
     "kwic-count": _table(
         Column("hits", "integer", "Number of matches."),

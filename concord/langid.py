@@ -255,6 +255,8 @@ _LANGUAGE_ALIASES = {
     "pt": ("por", "portuguese", "português", "portugues"),
     "ro": ("rum", "ron", "romanian", "română", "mo"),
     "ru": ("rus", "russian", "русский"),
+    "hr": ("hrv", "croatian", "hrvatski"),
+    "sr": ("srp", "serbian", "српски"),
     "sv": ("swe", "swedish", "svenska"),
     "tr": ("tur", "turkish", "türkçe"),
     "uk": ("ukr", "ukrainian", "українська"),
@@ -284,6 +286,23 @@ def normalize_language(code: str | None) -> str | None:
     if len(primary) == 2 and primary.isascii() and primary.isalpha():
         return primary
     return None
+
+
+def language_tag(value: str | None) -> str:
+    """A declared language as an ISO 639-1 code, or ``""`` when it names none (readers)."""
+    return normalize_language(value) or ""
+
+
+@lru_cache(maxsize=1024)
+def language_name(code: str, in_language: str = "en") -> str:
+    """The name of language ``code`` in ``in_language`` (CLDR, via babel), or the code itself."""
+    from babel import Locale
+
+    try:
+        name = Locale.parse(code).get_display_name(Locale.parse(in_language))
+    except (ValueError, TypeError, LookupError):
+        return code
+    return name or code
 
 
 @lru_cache(maxsize=1)

@@ -229,9 +229,9 @@ def test_unknown_years_are_empty_cells_and_typed_where_the_format_can(tmp_path):
                             created="2026-12-01T00:00:00Z", command="kwic")
     rows = [{"doc_id": "a.txt", "title": "Frühlingskranz", "author": "Arnim", "year": 1844,
              "lang": "de", "left": 'er sagte: "die', "match": "Klasse", "right": "#8 null",
-             "position": 5, "start": 10, "end": 16},
+             "position": 5, "char_start": 10, "char_end": 16},
             {"doc_id": "b.txt", "title": "Ohne Jahr", "author": "", "year": None, "lang": "de",
-             "left": "", "match": "Klassen", "right": "NA", "position": 0, "start": 0, "end": 7}]
+             "left": "", "match": "Klassen", "right": "NA", "position": 0, "char_start": 0, "char_end": 7}]
     columns = list(rows[0])
     paths = {}
     for fmt in ("json", *FORMATS):

@@ -9,6 +9,13 @@ import pytest
 from concord.columns import EXPORTS, columns_of, export_kind, markdown_table
 from concord.kwic import KWIC_COLUMNS
 from concord.measures import MEASURES
+from concord.reports import (
+    CONCEPT_COLUMNS,
+    CORPUS_COLUMNS,
+    COUNT_COLUMNS,
+    PARAGRAPH_COLUMNS,
+    SEARCH_COLUMNS,
+)
 from concord.stats import (
     BY_FIELDS,
     KEYWORD_COLUMNS,
@@ -17,14 +24,13 @@ from concord.stats import (
     collocate_columns,
     freq_columns,
 )
-from web.pages import CONCEPT_COLUMNS, CORPUS_COLUMNS, PARAGRAPH_COLUMNS, SEARCH_COLUMNS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
 
 # Every column an export can have, from the code that fills the rows.
 COLUMN_SETS = {
     "kwic": KWIC_COLUMNS,
-    "kwic-count": ("hits", "docs"),
+    "kwic-count": COUNT_COLUMNS,
     "freq": freq_columns(BY_FIELDS, True),
     "collocates": sorted({c for m in MEASURES for c in collocate_columns(m, True)}),
     "wordlist": WORDLIST_COLUMNS,
