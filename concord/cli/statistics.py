@@ -50,21 +50,38 @@ def freq_cmd(queries, index_dir, mode, lang, year, author, group, work, concepts
 @click.argument("name", required=False)
 @opt.index_option
 @opt.concepts_option
+@click.option("--check", is_flag=True,
+              help="Count each form of NAME in the index (--index), per match mode.")
 @opt.json_or_table
 @opt.handle_errors
-def concepts_cmd(name, index_dir, concepts_file, fmt) -> None:
+def concepts_cmd(name, index_dir, concepts_file, check, fmt) -> None:
     """List the named cross-language concepts, or show one with its forms per language.
 
-    Concepts are a registry, not a property of an index: ``--index`` is accepted like on
-    every command, and not read.
+    Concepts are a registry, not a property of an index: ``--index`` is read only by
+    ``--check``, which counts every form (and excluded form) of NAME per match mode.
     """
-    from ..concepts import concept_rows, get_concept, load_registry
+    from ..concepts import check_concept, concept_rows, get_concept, load_registry
 
     registry = load_registry(concepts_file)
     rows = concept_rows(registry)
+    if check and not name:
+        raise click.UsageError("--check needs a concept NAME")
     if name:
         concept = get_concept(name.lstrip("@"), registry)
         rows = [r for r in rows if r["name"] == concept.name]
+    if check:
+        with opt.report_context(index_dir, concepts_file) as ctx:
+            checked = check_concept(ctx.ix, concept)
+        if fmt == "json":
+            echo_json(checked)
+            return
+        click.echo(f"{'lang':<5}{'form':<40}{'default':>9}{'exact':>9}{'stem':>9}  flags")
+        for r in checked:
+            flags = (["excluded form"] if r["kind"] == "exclude" else []) + (["no hits"] if r["no_hits"] else [])
+            flags += [f"inside {o['form']!r} ({o['hits']})" for o in r["inside"]]
+            click.echo(f"{r['lang']:<5}{r['form']:<40}{r['default']:>9}{r['exact']:>9}{r['stem']:>9}  "
+                       + "; ".join(flags))
+        return
     if fmt == "json":
         echo_json(rows[0] if name else rows)
         return
@@ -73,6 +90,11 @@ def concepts_cmd(name, index_dir, concepts_file, fmt) -> None:
             click.echo(f"@{r['name']}: {r['label']}\n{r['description']}\n")
             for lang, forms in r["forms"].items():
                 click.echo(f"  {lang:<4} " + " | ".join(forms))
+            for lang, forms in r["exclude"].items():
+                click.echo(f"  {lang:<4} not: " + " | ".join(forms))
+            for note in registry[r["name"]].notes:
+                about = note.heading()
+                click.echo(f"\nNote{f' ({about})' if about else ''}: {note.text}")
         else:
             click.echo(f"@{r['name']:<34} {r['label']}  [{', '.join(r['forms'])}]")
 

@@ -11,8 +11,22 @@ import unicodedata
 # patterns start with a literal or a character set, which the regex engine scans for fast.
 _HYPHENS = "-\u00ac\u2010"
 _LINE_BREAK_HYPHEN = re.compile(
-    rf"([{_HYPHENS}])(?<=[^\W\d_][{_HYPHENS}])[ \t]*\n\s*(?=([^\W\d_]))"
+    rf"([{_HYPHENS}])(?<=[^\W\d_][{_HYPHENS}])[ \t]*\n\s*(?=([^\W\d_]+))"
 )
+# A line-end hyphen before a conjunction is a suspended compound ("Arbeiter-⏎und
+# Soldatenräte" is "Arbeiter- und Soldatenräte"): the hyphen stays and the line break
+# becomes a space.
+SUSPENSION_CONJUNCTIONS = frozenset({
+    "und", "oder", "bzw", "sowie", "noch",            # de
+    "en", "of", "tot",                                # nl
+    "and", "or", "nor",                               # en
+    "et", "ou", "ni",                                 # fr
+    "e", "o", "ed", "od",                             # it
+    "y", "u",                                         # es
+    "i", "oraz", "lub", "albo", "czy",                # pl
+    "och", "eller", "og",                             # sv, da, no
+    "и", "или", "либо",                               # ru
+})
 _SOFT_HYPHEN_BREAK = re.compile(r"\u00ad[ \t]*\n\s*")
 _CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_LINE_BREAK = re.compile(rf"\n(?<=[{_CJK}]\n)(?=[{_CJK}])")
@@ -25,7 +39,8 @@ def normalise_text(raw: str) -> str:
 
     Unicode NFC; ``\\r\\n``/``\\r`` become ``\\n``; soft hyphens are removed; a word broken
     at a line end is rejoined ("Arbeiter-\\nklasse" → "Arbeiterklasse"; before a capital
-    the hyphen stays: "Marx-\\nEngels" → "Marx-Engels"); a line break between two CJK
+    the hyphen stays: "Marx-\\nEngels" → "Marx-Engels"; before a conjunction the hyphen
+    and a space stay: "Arbeiter-\\nund Soldatenräte" → "Arbeiter- und Soldatenräte"); a line break between two CJK
     characters is dropped; other runs of whitespace become one space (a lone no-break space
     is kept); the result is stripped. Case, diacritics and punctuation are kept.
     """
@@ -45,7 +60,9 @@ def normalise_text(raw: str) -> str:
 
 
 def _rejoin_broken_word(match: re.Match[str]) -> str:
-    if match[2].islower():
+    if match[2].casefold() in SUSPENSION_CONJUNCTIONS:
+        return match[1] + " "
+    if match[2][0].islower():
         return ""
     return "-" if match[1] == "\u00ac" else match[1]
 

@@ -19,11 +19,17 @@ from concord.export import read_csv_export
 
 def test_concepts_list_and_twin(client):
     data = get_json(client, "/concepts.json")
-    assert [{k: r[k] for k in ("name", "label", "description", "forms")} for r in data["concepts"]] \
-        == concept_rows()
+    keys = ("name", "label", "description", "forms")
+    assert [{k: r[k] for k in keys} for r in data["concepts"]] == [{k: r[k] for k in keys} for r in concept_rows()]
     html = get_html(client, "/concepts")
     for row in concept_rows():
         assert f'href="/concept/{row["name"]}"' in html
+
+
+def test_concept_page_shows_notes(client):
+    html = get_html(client, "/concept/imperialism")
+    assert '<p class="note"><b>en imperialis*, 1852-1871</b>: In texts of the Second Empire' in html
+    assert get_json(client, "/concept/imperialism.json")["concept"]["notes"][0]["years"] == "1852-1871"
 
 
 def test_concept_page_draws_the_trajectory_across_languages(client, sample_index):
