@@ -55,9 +55,10 @@ def index_option(fn: Callable) -> Callable:
 
 def filter_options(fn: Callable) -> Callable:
     options = [
-        click.option("--mode", type=click.Choice(["default", "exact", "stem"]), default="default",
+        click.option("--mode", type=click.Choice(["default", "exact", "stem", "lemma"]), default="default",
                      show_default=True, help="default: ignore case and diacritics; exact: as "
-                     "written; stem: Snowball stems of each paragraph's language."),
+                     "written; stem: Snowball stems of each paragraph's language; lemma: "
+                     "simplemma lemmas of each paragraph's language."),
         click.option("--lang", default=None, help="Paragraph languages, e.g. fr,de."),
         click.option("--year", default=None, help="Year or range, e.g. 1917-1923."),
         click.option("--author", default=None, help="Author contains (case-insensitive)."),

@@ -21,9 +21,10 @@ import regex
 from .analysis import SNOWBALL, fold, stem_words
 from .errors import OptionError, QueryTimeout
 from .index import CorpusIndex
+from .lemmas import folded_of_surfaces, lemma_candidates, stem_candidates
 from .query import Alternative, Filters, ParsedQuery
 
-MODES = ("default", "exact", "stem")
+MODES = ("default", "exact", "stem", "lemma")
 MAX_EXPANSION = 5000
 
 
@@ -99,12 +100,16 @@ class Resolver:
         """Folded-form ids a slot may match (a superset in exact mode)."""
         store = self.store
         if self.mode == "stem" and lang is not None and not _is_wild(pattern):
-            return _stem_candidates(store, lang, stem_words([fold(pattern)], lang)[0])
+            return stem_candidates(store, lang, stem_words([fold(pattern)], lang)[0])
+        if self.mode == "lemma" and lang is not None and not _is_wild(pattern):
+            return folded_of_surfaces(store, lemma_candidates(store, lang, pattern))
         return _vocab_matches(fold(pattern), store.vocab)
 
-    def surface_ids(self, pattern: str) -> np.ndarray:
-        """Surface-form ids matching a slot as written (exact mode)."""
+    def surface_ids(self, pattern: str, lang: str | None = None) -> np.ndarray | None:
+        """Surface-form ids a slot may match (exact and lemma modes; None: any)."""
         store = self.store
+        if self.mode == "lemma":
+            return None if lang is None or _is_wild(pattern) else lemma_candidates(store, lang, pattern)
         return _vocab_matches(pattern, store.surfaces)
 
 
@@ -202,7 +207,7 @@ def find_hits(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
         lang_ids = np.array([store.lang_ids[c] for c in filters.langs if c in store.lang_ids], dtype=np.int64)
     allowed_docnums = _docnum_set(store, mask)   # once, not per alternative and language
     langs_needed = [None]
-    if mode == "stem":
+    if mode in ("stem", "lemma"):
         langs_needed = list(store.langs)
     starts_parts, lengths_parts = [], []
     for alt in parsed.alternatives:
@@ -284,10 +289,11 @@ def _alternative_hits(ix: CorpusIndex, resolver: Resolver, alt: Alternative, lan
             if j == anchor or not starts.size:
                 continue
             starts = starts[np.isin(store.tok[starts + j], ids)]
-    if resolver.mode == "exact" and starts.size:
+    if resolver.mode in ("exact", "lemma") and starts.size:
         for j, slot in enumerate(alt.slots):
-            surf_ids = resolver.surface_ids(slot)
-            starts = starts[np.isin(store.surf[starts + j], surf_ids)]
+            surf_ids = resolver.surface_ids(slot, lang)
+            if surf_ids is not None:
+                starts = starts[np.isin(store.surf[starts + j], surf_ids)]
     if lang is not None and starts.size:
         starts = starts[store.lang_of(starts) == store.lang_ids[lang]]
     return starts

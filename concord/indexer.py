@@ -76,7 +76,9 @@ def file_hash(path: Path, sidecar_row: dict[str, str] | None) -> str:
 
 def settings_record() -> dict[str, Any]:
     """Everything that makes two indexes comparable; a change forces a full rebuild."""
-    return {"schema_version": SCHEMA_VERSION, "analysis": analyzer_settings()}
+    from .lemmas import settings as lemma_settings
+
+    return {"schema_version": SCHEMA_VERSION, "analysis": {**analyzer_settings(), **lemma_settings()}}
 
 
 # --- one document ---------------------------------------------------------------------------
@@ -492,11 +494,17 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
     # concordance in corpus order needs no sorting.
     order.sort(key=lambda pi: pieces[pi[0]][0].docs[pi[1]]["doc_id"])
     info = write_store(gen_path / "store", pieces, order, len(docnum_ids))
+    report.phases["store"] = time.perf_counter() - t0
+    # Lemma and stem tables: from the finished store, so incremental equals fresh.
+    from .lemmas import write_tables
+
+    t0 = time.perf_counter()
+    write_tables(gen_path / "store")
+    report.phases["tables"] = time.perf_counter() - t0
     for path in piece_paths:
         for suffix in (".npz", ".json", ".txt"):
             Path(path + suffix).unlink(missing_ok=True)
 
-    report.phases["store"] = time.perf_counter() - t0
     report.documents = info["n_docs"]
     report.tokens = info["n_tokens"]
     digest = hashlib.sha256()

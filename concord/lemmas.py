@@ -1,0 +1,266 @@
+"""Lemma and stem tables: written once per index generation, read by queries.
+
+At index time :func:`write_tables` reads the finished token store and writes, into the
+store's folder (before the generation goes live, so the tables are as atomic as the rest):
+
+* ``lemma.txt`` the sorted vocabulary of lemmas, folded (a lemma query ignores case and
+  diacritics); ``lemma-<lang>.npy`` a (2, n) int32 array: the ids of the surface forms that
+  occur in paragraphs of ``lang`` (sorted) and the lemma id of each. A lemma comes from
+  simplemma in the paragraph's language; each (language, surface form) type is lemmatised
+  once. Languages simplemma does not cover keep the folded form as the lemma.
+* ``stem.txt`` the sorted stems; ``stem-<lang>.npy`` the same (2, n) layout over folded
+  ids (Snowball stems of the folded forms, as :func:`concord.analysis.stem_words`).
+* ``surface_fold.npy`` the folded id of every surface id; ``tables.json`` what was used.
+
+The tables are a function of the store's content alone, so an incremental build writes the
+same bytes as a fresh one. Queries only read them (:func:`lemma_candidates`,
+:func:`stem_candidates`); nothing here modifies a live store.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .analysis import SNOWBALL, fold, stem_words
+from .errors import IndexNotFound
+
+LEMMATIZER = "simplemma 2.0.0"
+# concord's language codes that simplemma names differently.
+_SIMPLEMMA_CODES = {"no": "nb"}
+
+
+def settings() -> dict[str, str]:
+    """Describe the lemma chain (part of the settings recorded in every index)."""
+    return {"lemma": f"{LEMMATIZER} (non-greedy) in the paragraph language, then folded; "
+                     "uncovered languages: the folded form"}
+
+
+def simplemma_code(lang: str) -> str | None:
+    """The simplemma language code for a concord language code, or None if not covered."""
+    from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
+
+    code = _SIMPLEMMA_CODES.get(lang, lang)
+    return code if code in SUPPORTED_LANGUAGES else None
+
+
+@lru_cache(maxsize=200_000)
+def lemma_of(word: str, lang: str) -> str:
+    """Return the folded lemma of a word (as written) in a language."""
+    code = simplemma_code(lang)
+    if code is None:
+        return fold(word)
+    import simplemma
+
+    return fold(simplemma.lemmatize(word, lang=code))
+
+
+# --- index time -------------------------------------------------------------------------
+
+def _token_langs(store) -> np.ndarray:
+    """The language id of every token (as Store.lang_of, without a search per token)."""
+    para_tok = np.asarray(store.para_tok)
+    para_lang = np.asarray(store.para_lang)
+    n = store.n_tokens
+    out = np.empty(n, dtype=np.int16)
+    if not n:
+        return out
+    first = int(para_tok[0]) if len(para_tok) else n
+    out[:first] = para_lang[-1] if len(para_lang) else 0  # as lang_of: paragraph -1
+    if len(para_lang):
+        out[first:] = np.repeat(para_lang, np.diff(para_tok))
+    return out
+
+
+def _write_sorted(path: Path, words: list[str]) -> None:
+    from .store import write_words
+
+    write_words(path, words)
+
+
+def write_tables(store_path: str | Path) -> dict[str, float]:
+    """Write the lemma and stem tables of the store at ``store_path``; return phase seconds."""
+    import time
+
+    from .store import Store
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    path = Path(store_path)
+    store = Store(path)
+    try:
+        langs = list(store.langs)
+        n_langs = max(1, len(langs))
+        tok_lang = _token_langs(store)
+        surf = np.asarray(store.surf)
+        tok = np.asarray(store.tok)
+        surface_fold = np.zeros(len(store.surfaces), dtype=np.int32)
+        surface_fold[surf] = tok
+        seen_surf = np.zeros((n_langs, len(store.surfaces)), dtype=bool)
+        seen_surf[tok_lang, surf] = True
+        seen_fold = np.zeros((n_langs, len(store.vocab)), dtype=bool)
+        seen_fold[tok_lang, tok] = True
+        surfaces = store.surfaces.tolist()
+        vocab = store.vocab.tolist()
+        timings["tables_scan"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        lemma_lists: dict[str, tuple[np.ndarray, list[str]]] = {}
+        sources: dict[str, str] = {}
+        for li, lang in enumerate(langs):
+            ids = np.flatnonzero(seen_surf[li])
+            words = [surfaces[i] for i in ids.tolist()]
+            code = simplemma_code(lang)
+            if code is None:
+                lemmas = [fold(w) for w in words]
+                sources[lang] = "folded form"
+            else:
+                import simplemma
+
+                lemmatize = simplemma.lemmatize
+                lemmas = [fold(lemmatize(w, lang=code)) for w in words]
+                sources[lang] = f"simplemma:{code}"
+            lemma_lists[lang] = (ids, lemmas)
+        timings["tables_lemmatise"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        stem_lists: dict[str, tuple[np.ndarray, list[str]]] = {}
+        for li, lang in enumerate(langs):
+            ids = np.flatnonzero(seen_fold[li])
+            words = [vocab[i] for i in ids.tolist()]
+            stems = stem_words(words, lang) if lang in SNOWBALL else words
+            stem_lists[lang] = (ids, stems)
+        timings["tables_stem"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        for kind, lists in (("lemma", lemma_lists), ("stem", stem_lists)):
+            unique = sorted({w for _ids, words in lists.values() for w in words})
+            number = {w: i for i, w in enumerate(unique)}
+            _write_sorted(path / f"{kind}.txt", unique)
+            for lang, (ids, words) in lists.items():
+                table = np.empty((2, ids.size), dtype=np.int32)
+                table[0] = ids
+                table[1] = np.fromiter((number[w] for w in words), dtype=np.int32, count=ids.size)
+                np.save(path / f"{kind}-{lang}.npy", table)
+        np.save(path / "surface_fold.npy", surface_fold)
+        record = {**settings(), "stem": "Snowball (PyStemmer) of the folded form",
+                  "lemma_sources": sources}
+        (path / "tables.json").write_text(json.dumps(record, ensure_ascii=False, sort_keys=True),
+                                          encoding="utf-8")
+        timings["tables_write"] = time.perf_counter() - t0
+    finally:
+        store.close()
+    return timings
+
+
+# --- query time -------------------------------------------------------------------------
+
+class Tables:
+    """The lemma and stem tables of one store (opened lazily, memory-mapped)."""
+
+    def __init__(self, store):
+        path = store.path
+        if not (path / "tables.json").exists():
+            raise IndexNotFound(f"the index at {path.parent.parent} has no lemma and stem tables "
+                                "(it was built by an older concord); rebuild it: concord index "
+                                "CORPUS --index ... --rebuild")
+        from .store import SortedWords, load_npy
+
+        self.store = store
+        self.info: dict[str, Any] = json.loads((path / "tables.json").read_text("utf-8"))
+        self.words = {kind: SortedWords(path / f"{kind}.txt") for kind in ("lemma", "stem")}
+        self.surface_fold = load_npy(path / "surface_fold.npy")
+        self._tables: dict[tuple[str, str], np.ndarray] = {}
+        self._load = load_npy
+
+    def table(self, kind: str, lang: str) -> np.ndarray:
+        """The (2, n) table of ``kind`` ("lemma" or "stem") for ``lang`` (empty if absent)."""
+        key = (kind, lang)
+        t = self._tables.get(key)
+        if t is None:
+            p = self.store.path / f"{kind}-{lang}.npy"
+            t = self._load(p) if p.exists() else np.zeros((2, 0), dtype=np.int32)
+            self._tables[key] = t
+        return t
+
+    def ids_with(self, kind: str, lang: str, numbers: np.ndarray) -> np.ndarray:
+        """Ids (surface ids for lemmas, folded ids for stems) whose entry is in ``numbers``."""
+        t = self.table(kind, lang)
+        if not numbers.size or not t.shape[1]:
+            return np.zeros(0, dtype=np.int64)
+        return np.asarray(t[0][np.isin(t[1], numbers)], dtype=np.int64)
+
+    def entry_of(self, kind: str, lang: str, ids: np.ndarray) -> np.ndarray:
+        """The lemma/stem number of each id in ``lang`` (-1 where the id does not occur)."""
+        t = self.table(kind, lang)
+        ids = np.asarray(ids)
+        if not t.shape[1] or not ids.size:
+            return np.full(ids.shape, -1, dtype=np.int64)
+        i = np.minimum(np.searchsorted(t[0], ids), t.shape[1] - 1)
+        return np.where(t[0][i] == ids, t[1][i], -1).astype(np.int64)
+
+
+_TABLES: dict[str, Tables] = {}
+_TABLES_LOCK = threading.Lock()
+
+
+def tables(store) -> Tables:
+    """The tables of a store, opened once per process and generation."""
+    key = str(store.path)
+    with _TABLES_LOCK:
+        t = _TABLES.get(key)
+        if t is None or t.store is not store:
+            if len(_TABLES) > 32:
+                _TABLES.clear()
+            t = _TABLES[key] = Tables(store)
+        return t
+
+
+def word_lemma(store, lang: str, word: str) -> str:
+    """The folded lemma of ``word`` in ``lang``: from the tables when the form occurs there
+    (no dictionary to load), else from simplemma (same function, so the same answer)."""
+    t = tables(store)
+    sid = store.surfaces.index(word)
+    if sid is not None:
+        n = int(t.entry_of("lemma", lang, np.array([sid]))[0])
+        if n >= 0:
+            return t.words["lemma"][n]
+    return lemma_of(word, lang)
+
+
+def lemma_candidates(store, lang: str, word: str) -> np.ndarray:
+    """Surface ids occurring in ``lang`` paragraphs whose lemma is the lemma of ``word``."""
+    if lang not in store.lang_ids:
+        return np.zeros(0, dtype=np.int64)
+    t = tables(store)
+    n = t.words["lemma"].index(word_lemma(store, lang, word))
+    if n is None:
+        return np.zeros(0, dtype=np.int64)
+    return t.ids_with("lemma", lang, np.array([n]))
+
+
+def lemma_ids_matching(store, pattern) -> np.ndarray:
+    """Lemma numbers whose (folded) lemma a compiled regex fully matches."""
+    words = tables(store).words["lemma"]
+    return np.asarray([i for i, w in enumerate(words) if pattern.fullmatch(w)], dtype=np.int64)
+
+
+def folded_of_surfaces(store, surface_ids: np.ndarray) -> np.ndarray:
+    """The distinct folded ids of some surface ids."""
+    if not np.asarray(surface_ids).size:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.asarray(tables(store).surface_fold)[surface_ids]).astype(np.int64)
+
+
+def stem_candidates(store, lang: str, key: str) -> np.ndarray:
+    """Folded-form ids whose stem in ``lang`` is ``key`` (the stem of a folded form)."""
+    t = tables(store)
+    n = t.words["stem"].index(key)
+    if n is None:
+        return np.zeros(0, dtype=np.int64)
+    return t.ids_with("stem", lang, np.array([n]))
