@@ -195,6 +195,10 @@ def _stem_candidates(store, lang: str, key: str) -> np.ndarray:
 def find_hits(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
               filters: Filters | None = None, deadline: float | None = None) -> HitSet:
     """Return every hit of ``parsed`` that the filters allow, in corpus order."""
+    if not isinstance(parsed, ParsedQuery):  # MERGE POINT (issue 10 B): i10a's find_hits dispatches the same way
+        from .cql import find_cql_hits
+
+        return find_cql_hits(ix, parsed, mode=mode, filters=filters, deadline=deadline)
     store = ix.store
     filters = parsed.filters.merge(filters) if filters is not None else parsed.filters
     resolver = Resolver(ix, mode)

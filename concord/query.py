@@ -156,6 +156,10 @@ def parse_query(text: str, *, registry=None) -> ParsedQuery:
     if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in text):
         raise QuerySyntaxError("the query contains control characters")
     text = unicodedata.normalize("NFC", text)
+    if text.lstrip().startswith("["):  # MERGE POINT (issue 10 B): i10a's parse_query dispatches the same way
+        from .cql import parse_cql
+
+        return parse_cql(text, registry=registry)  # type: ignore[return-value]
     alternatives: list[Alternative] = []
     exclude: list[Alternative] = []
     filters = Filters()

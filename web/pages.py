@@ -91,7 +91,7 @@ def key(ctx: Context, kind: str, *parts: Any) -> tuple:
 
 def query_key(parsed: ParsedQuery) -> tuple:
     """What decides a query's hits: its expansion, exclusions and in-query filters."""
-    return (parsed.alternatives, parsed.exclude, parsed.filters)
+    return (parsed.alternatives, parsed.exclude, parsed.filters, getattr(parsed, "root", None))
 
 
 def rows_weight(rows: Sequence[Any]) -> int:
