@@ -499,7 +499,8 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
     from .lemmas import write_tables
 
     t0 = time.perf_counter()
-    write_tables(gen_path / "store")
+    write_tables(gen_path / "store", procs=procs,
+                 previous=index / previous / "store" if previous else None)
     report.phases["tables"] = time.perf_counter() - t0
     for path in piece_paths:
         for suffix in (".npz", ".json", ".txt"):

@@ -83,8 +83,43 @@ def _write_sorted(path: Path, words: list[str]) -> None:
     write_words(path, words)
 
 
-def write_tables(store_path: str | Path) -> dict[str, float]:
-    """Write the lemma and stem tables of the store at ``store_path``; return phase seconds."""
+def _lemmatise(code: str, words: list[str]) -> list[str]:
+    import simplemma
+
+    lemmatize = simplemma.lemmatize
+    return [fold(lemmatize(w, lang=code)) for w in words]
+
+
+def _previous_lemmas(previous: Path | None) -> dict[str, dict[str, str]]:
+    """{lang: {surface: lemma}} of a previous generation's store (empty if it has none)."""
+    if previous is None or not (previous / "tables.json").exists():
+        return {}
+    from .store import SortedWords, load_npy
+
+    try:
+        info = json.loads((previous / "tables.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if info.get("lemma") != settings()["lemma"]:
+        return {}
+    surfaces = SortedWords(previous / "surfaces.txt").tolist()
+    lemmas = SortedWords(previous / "lemma.txt").tolist()
+    out = {}
+    for lang in info.get("lemma_sources", {}):
+        table = load_npy(previous / f"lemma-{lang}.npy", None)
+        out[lang] = {surfaces[a]: lemmas[b] for a, b in zip(table[0].tolist(), table[1].tolist(), strict=True)}
+    return out
+
+
+def write_tables(store_path: str | Path, *, procs: int = 1,
+                 previous: str | Path | None = None) -> dict[str, float]:
+    """Write the lemma and stem tables of the store at ``store_path``; return phase seconds.
+
+    Lemmas already in the ``previous`` generation's tables are reused (a lemma depends only
+    on the language and the form, so the result is the same as lemmatising again); the
+    others are lemmatised in up to ``procs`` processes, one language each (loading a
+    language's dictionary is most of the cost).
+    """
     import time
 
     from .store import Store
@@ -110,22 +145,39 @@ def write_tables(store_path: str | Path) -> dict[str, float]:
         timings["tables_scan"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        lemma_lists: dict[str, tuple[np.ndarray, list[str]]] = {}
+        known = _previous_lemmas(Path(previous) if previous else None)
+        lemma_lists: dict[str, tuple[np.ndarray, list[str | None]]] = {}
         sources: dict[str, str] = {}
+        jobs: list[tuple[str, str, list[int], list[str]]] = []   # (lang, code, slots, words)
         for li, lang in enumerate(langs):
             ids = np.flatnonzero(seen_surf[li])
             words = [surfaces[i] for i in ids.tolist()]
             code = simplemma_code(lang)
             if code is None:
-                lemmas = [fold(w) for w in words]
+                lemma_lists[lang] = (ids, [fold(w) for w in words])
                 sources[lang] = "folded form"
-            else:
-                import simplemma
-
-                lemmatize = simplemma.lemmatize
-                lemmas = [fold(lemmatize(w, lang=code)) for w in words]
-                sources[lang] = f"simplemma:{code}"
+                continue
+            sources[lang] = f"simplemma:{code}"
+            old = known.get(lang, {})
+            lemmas: list[str | None] = [old.get(w) for w in words]
+            missing = [i for i, lemma in enumerate(lemmas) if lemma is None]
+            if missing:
+                jobs.append((lang, code, missing, [words[i] for i in missing]))
             lemma_lists[lang] = (ids, lemmas)
+        # The costliest dictionaries first, so that the processes finish together.
+        jobs.sort(key=lambda job: -len(job[3]))
+        if procs > 1 and len(jobs) > 1:
+            import multiprocessing
+
+            with multiprocessing.get_context("fork").Pool(min(procs, len(jobs))) as pool:
+                results = pool.starmap(_lemmatise, [(code, words) for _l, code, _m, words in jobs],
+                                       chunksize=1)
+        else:
+            results = [_lemmatise(code, words) for _l, code, _m, words in jobs]
+        for (lang, _code, missing, _words), lemmas_found in zip(jobs, results, strict=True):
+            lemmas = lemma_lists[lang][1]
+            for i, lemma in zip(missing, lemmas_found, strict=True):
+                lemmas[i] = lemma
         timings["tables_lemmatise"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -221,15 +273,25 @@ def tables(store) -> Tables:
         return t
 
 
-def word_lemma(store, lang: str, word: str) -> str:
+def word_lemma(store, lang: str, word: str) -> str | None:
     """The folded lemma of ``word`` in ``lang``: from the tables when the form occurs there
-    (no dictionary to load), else from simplemma (same function, so the same answer)."""
+    (no dictionary to load), else from simplemma (same function, so the same answer).
+
+    None when the form does not occur in ``lang`` and simplemma does not know it in that
+    language: "Räte" has no English lemma, and folding it would make it English "rate".
+    """
     t = tables(store)
     sid = store.surfaces.index(word)
     if sid is not None:
         n = int(t.entry_of("lemma", lang, np.array([sid]))[0])
         if n >= 0:
             return t.words["lemma"][n]
+    code = simplemma_code(lang)
+    if code is not None:
+        import simplemma
+
+        if not simplemma.is_known(word, lang=code):
+            return None
     return lemma_of(word, lang)
 
 
@@ -238,7 +300,8 @@ def lemma_candidates(store, lang: str, word: str) -> np.ndarray:
     if lang not in store.lang_ids:
         return np.zeros(0, dtype=np.int64)
     t = tables(store)
-    n = t.words["lemma"].index(word_lemma(store, lang, word))
+    lemma = word_lemma(store, lang, word)
+    n = t.words["lemma"].index(lemma) if lemma is not None else None
     if n is None:
         return np.zeros(0, dtype=np.int64)
     return t.ids_with("lemma", lang, np.array([n]))
