@@ -292,7 +292,7 @@ def test_incremental_update_equals_fresh_build_with_tables(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(CQL_CORPUS, corpus)
     inc = tmp_path / "inc"
-    build_index(corpus, inc, procs=1)
+    build_index(corpus, inc, procs=2)      # languages lemmatised in two processes
     de = corpus / "de" / "1919-raete.txt"
     de.write_text(de.read_text("utf-8") + "\nDie Arbeiterräte und die Räte der Soldaten.\n", "utf-8")
     (corpus / "en" / "1920-councils.txt").unlink()
@@ -330,3 +330,20 @@ def test_cli_cql_and_lemma_mode(cql_index):
     assert result.exit_code == 0 and result.output.split()[0] == "6"
     result = runner.invoke(main, ["kwic", '[word="x"', "--index", str(cql_index)], catch_exceptions=False)
     assert result.exit_code != 0 and "never closed" in result.output
+
+
+def test_readme_cql_examples_have_hits(sample_index):
+    """Every query of the README's CQL table runs on the shipped corpus and has hits."""
+    import re
+
+    from concord.index import open_index
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    table = readme.split("### CQL", 1)[1].split("\n\n", 2)[2].split("\n\n", 1)[0]
+    queries = [q.replace("\\|", "|") for row in table.splitlines()[2:]
+               for q in re.findall(r"`([^`]+)`", row.split(" | ")[0])]
+    assert len(queries) >= 14
+    with open_index(sample_index) as ix:
+        for q in queries:
+            assert q.startswith("[")
+            assert len(find_hits(ix, parse_query(q))) > 0, q
