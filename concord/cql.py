@@ -40,6 +40,8 @@ from .errors import OptionError, QuerySyntaxError, QueryTimeout
 from .query import Alternative, Filters, pattern_tokens
 
 MAX_REPEAT = 10
+# Case-insensitive with full case folding, so that "Straße" matches the folded "strasse".
+_NOCASE = regex.IGNORECASE | regex.FULLCASE | regex.V0
 ATTRIBUTES = ("word", "lemma", "lang")
 MAX_CQL_LENGTH = 2000
 
@@ -548,18 +550,18 @@ class _Evaluator:
 
             tab = tables(store)
             pattern = _strip_marks(t.pattern)
-            numbers = self._regex_ids(tab.words["lemma"], pattern, regex.IGNORECASE,
+            numbers = self._regex_ids(tab.words["lemma"], pattern, _NOCASE,
                                       _literal_prefix(fold(pattern)))
             self._too_many(t, numbers.size, "lemmas")
             out = ("lemma", {lang: tab.ids_with("lemma", lang, numbers) for lang in store.langs})
         elif t.flags == "cd":
             pattern = _strip_marks(t.pattern)
-            ids = self._regex_ids(store.vocab, pattern, regex.IGNORECASE, _literal_prefix(fold(pattern)))
+            ids = self._regex_ids(store.vocab, pattern, _NOCASE, _literal_prefix(fold(pattern)))
             self._too_many(t, ids.size, "forms")
             out = ("tok", ids)
         else:
             pattern = _strip_marks(t.pattern) if "d" in t.flags else t.pattern
-            rx_flags = regex.IGNORECASE if "c" in t.flags else 0
+            rx_flags = _NOCASE if "c" in t.flags else 0
             prefix = None if t.flags else _literal_prefix(pattern)
             if "d" in t.flags:
                 rx = regex.compile(pattern, rx_flags)
