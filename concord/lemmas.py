@@ -132,14 +132,84 @@ def _previous_lemmas(previous: Path | None) -> dict[str, dict[str, str]]:
     return out
 
 
-def write_tables(store_path: str | Path, *, procs: int = 1,
-                 previous: str | Path | None = None) -> dict[str, float]:
+def _die_with_parent() -> None:
+    """Pool initializer: end with the build process (a killed build must not leave a child
+    holding the index lock it inherited; see concord.indexer._forked_worker)."""
+    import signal
+
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+class EarlyLemmas:
+    """Lemmatise the forms of new pieces in a background process while the parent writes
+    the store (a single-threaded step that leaves the other core idle).
+
+    ``result()`` gives {lang: {surface: lemma}}, the previous generation's lemmas included;
+    :func:`write_tables` then only looks them up. Lemmas depend only on the language and
+    the form, so lemmatising early, late or not again gives the same tables.
+    """
+
+    def __init__(self, pieces, previous: str | Path | None):
+        import multiprocessing
+
+        self.known = _previous_lemmas(Path(previous) if previous else None)
+        wanted: dict[str, set[str]] = {}
+        for piece in pieces:
+            codes = sorted(set(piece.para_lang))
+            if not codes or not len(piece.surf):
+                continue
+            number = {c: i for i, c in enumerate(codes)}
+            para_lang = np.fromiter((number[c] for c in piece.para_lang), dtype=np.int16,
+                                    count=len(piece.para_lang))
+            n = len(piece.surf)
+            bounds = np.append(np.asarray(piece.para_tok, dtype=np.int64), n)
+            tok_lang = np.empty(n, dtype=np.int16)
+            tok_lang[:bounds[0]] = para_lang[-1]           # as Store.lang_of
+            tok_lang[bounds[0]:] = np.repeat(para_lang, np.diff(bounds))
+            seen = np.zeros((len(codes), len(piece.surfaces)), dtype=bool)
+            seen[tok_lang, np.asarray(piece.surf)] = True
+            for i, lang in enumerate(codes):
+                if simplemma_code(lang) is None:
+                    continue
+                old = self.known.get(lang, {})
+                new = {piece.surfaces[j] for j in np.flatnonzero(seen[i]).tolist()}
+                wanted.setdefault(lang, set()).update(w for w in new if w not in old)
+        self.jobs = sorted(((lang, sorted(words)) for lang, words in wanted.items() if words),
+                           key=lambda job: -len(job[1]))
+        self.pool = None
+        if self.jobs:
+            self.pool = multiprocessing.get_context("fork").Pool(1, initializer=_die_with_parent)
+            self.pending = self.pool.starmap_async(
+                _lemmatise, [(simplemma_code(lang), words) for lang, words in self.jobs], chunksize=1)
+
+    def result(self) -> dict[str, dict[str, str]]:
+        if self.pool is not None:
+            for (lang, words), lemmas in zip(self.jobs, self.pending.get(), strict=True):
+                self.known.setdefault(lang, {}).update(zip(words, lemmas, strict=True))
+            self.close()
+        return self.known
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path | None = None,
+                 known: dict[str, dict[str, str]] | None = None) -> dict[str, float]:
     """Write the lemma and stem tables of the store at ``store_path``; return phase seconds.
 
-    Lemmas already in the ``previous`` generation's tables are reused (a lemma depends only
-    on the language and the form, so the result is the same as lemmatising again); the
-    others are lemmatised in up to ``procs`` processes, one language each (loading a
-    language's dictionary is most of the cost).
+    Lemmas in ``known`` ({lang: {surface: lemma}}, see :class:`EarlyLemmas`) or else in the
+    ``previous`` generation's tables are reused (a lemma depends only on the language and
+    the form, so the result is the same as lemmatising again); the others are lemmatised in
+    up to ``procs`` processes, one language each (loading a language's dictionary is most
+    of the cost).
     """
     import time
 
@@ -166,7 +236,8 @@ def write_tables(store_path: str | Path, *, procs: int = 1,
         timings["tables_scan"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        known = _previous_lemmas(Path(previous) if previous else None)
+        if known is None:
+            known = _previous_lemmas(Path(previous) if previous else None)
         lemma_lists: dict[str, tuple[np.ndarray, list[str | None]]] = {}
         sources: dict[str, str] = {}
         jobs: list[tuple[str, str, list[int], list[str]]] = []   # (lang, code, slots, words)
@@ -190,7 +261,8 @@ def write_tables(store_path: str | Path, *, procs: int = 1,
         if procs > 1 and len(jobs) > 1:
             import multiprocessing
 
-            with multiprocessing.get_context("fork").Pool(min(procs, len(jobs))) as pool:
+            with multiprocessing.get_context("fork").Pool(min(procs, len(jobs)),
+                                                          initializer=_die_with_parent) as pool:
                 results = pool.starmap(_lemmatise, [(code, words) for _l, code, _m, words in jobs],
                                        chunksize=1)
         else:
