@@ -27,6 +27,7 @@ nothing about indexes; :func:`find_cql_hits` returns the same HitSet as the simp
 
 from __future__ import annotations
 
+import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -505,6 +506,10 @@ def _strip_marks(s: str) -> str:
     return unicodedata.normalize("NFC", "".join(c for c in d if not 0x300 <= ord(c) < 0x370))
 
 
+_MATCHES: dict[tuple, tuple[str, Any, int]] = {}   # regex matches per store generation
+_MATCH_LOCK = threading.Lock()
+
+
 class _Evaluator:
     def __init__(self, ix, q: CqlQuery, deadline: float | None):
         from .hits import MAX_EXPANSION
@@ -537,48 +542,63 @@ class _Evaluator:
 
     def test_ids(self, t: Test) -> tuple[str, Any]:
         """What a test matches: ("surf", ids) | ("tok", ids) | ("lang", ids) | ("lemma", {lang: ids})."""
-        key = ("test", t.attr, t.pattern, t.flags)
-        if key in self._cache:
-            return self._cache[key]
+        key = (str(self.store.path), t.attr, t.pattern, t.flags)
+        with _MATCH_LOCK:
+            out = _MATCHES.get(key)
+        if out is None:
+            out = self._match(t)
+            with _MATCH_LOCK:
+                if len(_MATCHES) > 256:
+                    _MATCHES.clear()
+                _MATCHES[key] = out
+        kind, ids, n = out
+        if n > self.limit:
+            what = "lemmas" if kind == "lemma" else "forms"
+            raise OptionError(f"{t.show()} matches {n} different {what} (the limit is {self.limit}); "
+                              "make the regular expression more specific")
+        return kind, ids
+
+    def _match(self, t: Test) -> tuple[str, Any, int]:
+        """Match a test's regex against its attribute's vocabulary: (kind, ids, forms matched)."""
         store = self.store
         if t.attr == "lang":
             rx = regex.compile(t.pattern, regex.IGNORECASE)
-            out: tuple[str, Any] = ("lang", np.asarray([i for i, code in enumerate(store.langs)
-                                                        if rx.fullmatch(code)], dtype=np.int64))
-        elif t.attr == "lemma":
+            ids = np.asarray([i for i, code in enumerate(store.langs) if rx.fullmatch(code)], dtype=np.int64)
+            return "lang", ids, 0
+        if t.attr == "lemma":
             from .lemmas import tables
 
             tab = tables(store)
             pattern = _strip_marks(t.pattern)
-            numbers = self._regex_ids(tab.words["lemma"], pattern, _NOCASE,
-                                      _literal_prefix(fold(pattern)))
-            self._too_many(t, numbers.size, "lemmas")
-            out = ("lemma", {lang: tab.ids_with("lemma", lang, numbers) for lang in store.langs})
-        elif t.flags == "cd":
+            numbers = self._regex_ids(tab.words["lemma"], pattern, _NOCASE, _literal_prefix(fold(pattern)))
+            if numbers.size > self.limit:
+                return "lemma", {}, int(numbers.size)
+            return "lemma", {lang: tab.ids_with("lemma", lang, numbers) for lang in store.langs}, int(numbers.size)
+        if t.flags == "cd":
             pattern = _strip_marks(t.pattern)
             ids = self._regex_ids(store.vocab, pattern, _NOCASE, _literal_prefix(fold(pattern)))
-            self._too_many(t, ids.size, "forms")
-            out = ("tok", ids)
-        else:
-            pattern = _strip_marks(t.pattern) if "d" in t.flags else t.pattern
-            rx_flags = _NOCASE if "c" in t.flags else 0
-            prefix = None if t.flags else _literal_prefix(pattern)
-            if "d" in t.flags:
-                rx = regex.compile(pattern, rx_flags)
-                words = store.surfaces
-                ids = np.asarray([i for i in range(len(words)) if rx.fullmatch(_strip_marks(words[i]))],
-                                 dtype=np.int64)
-            else:
-                ids = self._regex_ids(store.surfaces, pattern, rx_flags, prefix)
-            self._too_many(t, ids.size, "forms")
-            out = ("surf", ids)
-        self._cache[key] = out
-        return out
+            return "tok", ids, int(ids.size)
+        if not t.flags:
+            ids = self._regex_ids(store.surfaces, t.pattern, 0, _literal_prefix(t.pattern))
+            return "surf", ids, int(ids.size)
+        # %c or %d alone: every matching surface folds to a form that starts with the folded
+        # literal prefix, and folded ids are sorted, so the candidates are one id range.
+        from .lemmas import tables
 
-    def _too_many(self, t: Test, n: int, what: str) -> None:
-        if n > self.limit:
-            raise OptionError(f"{t.show()} matches {n} different {what} (the limit is {self.limit}); "
-                              "make the regular expression more specific")
+        pattern = _strip_marks(t.pattern) if "d" in t.flags else t.pattern
+        rx = regex.compile(pattern, _NOCASE if "c" in t.flags else regex.V0)
+        prefix = _literal_prefix(t.pattern)
+        words = store.surfaces
+        if prefix:
+            lo, hi = store.vocab.range(fold(prefix), fold(prefix) + "\U0010ffff")
+            surface_fold = np.asarray(tables(store).surface_fold)
+            candidates = np.flatnonzero((surface_fold >= lo) & (surface_fold < hi)).tolist()
+        else:
+            candidates = range(len(words))
+        strip = _strip_marks if "d" in t.flags else None
+        ids = np.asarray([i for i in candidates
+                          if rx.fullmatch(strip(words[i]) if strip else words[i])], dtype=np.int64)
+        return "surf", ids, int(ids.size)
 
     # --- conditions at positions ---
     def cond_mask(self, cond, pos: np.ndarray) -> np.ndarray:

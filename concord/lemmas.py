@@ -321,6 +321,7 @@ class Tables:
         self.words = {kind: SortedWords(path / f"{kind}.txt") for kind in ("lemma", "stem")}
         self.surface_fold = load_npy(path / "surface_fold.npy")
         self._tables: dict[tuple[str, str], np.ndarray] = {}
+        self.candidates: dict[tuple[str, str], np.ndarray] = {}   # lemma_candidates, memoised
         self._load = load_npy
 
     def table(self, kind: str, lang: str) -> np.ndarray:
@@ -390,11 +391,15 @@ def lemma_candidates(store, lang: str, word: str) -> np.ndarray:
     if lang not in store.lang_ids:
         return np.zeros(0, dtype=np.int64)
     t = tables(store)
-    lemma = word_lemma(store, lang, word)
-    n = t.words["lemma"].index(lemma) if lemma is not None else None
-    if n is None:
-        return np.zeros(0, dtype=np.int64)
-    return t.ids_with("lemma", lang, np.array([n]))
+    found = t.candidates.get((lang, word))
+    if found is None:
+        lemma = word_lemma(store, lang, word)
+        n = t.words["lemma"].index(lemma) if lemma is not None else None
+        found = np.zeros(0, dtype=np.int64) if n is None else t.ids_with("lemma", lang, np.array([n]))
+        if len(t.candidates) > 4096:
+            t.candidates.clear()
+        t.candidates[(lang, word)] = found
+    return found
 
 
 def lemma_ids_matching(store, pattern) -> np.ndarray:
