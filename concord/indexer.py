@@ -498,13 +498,13 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
     from .lemmas import EarlyLemmas, write_tables
 
     old_store = index / previous / "store" if previous else None
-    early = EarlyLemmas([p for p, _keep in pieces], old_store) if procs > 1 else None
+    early = EarlyLemmas([p for p, _keep in pieces], old_store, procs=procs) if procs > 1 else None
     try:
         info = write_store(gen_path / "store", pieces, order, len(docnum_ids))
         report.phases["store"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         write_tables(gen_path / "store", procs=procs, previous=old_store,
-                     known=early.result() if early is not None else None)
+                     known=early.result if early is not None else None)
         report.phases["tables"] = time.perf_counter() - t0
     finally:
         if early is not None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -154,7 +155,7 @@ class EarlyLemmas:
     the form, so lemmatising early, late or not again gives the same tables.
     """
 
-    def __init__(self, pieces, previous: str | Path | None):
+    def __init__(self, pieces, previous: str | Path | None, *, procs: int = 1):
         import multiprocessing
 
         self.known = _previous_lemmas(Path(previous) if previous else None)
@@ -183,7 +184,8 @@ class EarlyLemmas:
                            key=lambda job: -len(job[1]))
         self.pool = None
         if self.jobs:
-            self.pool = multiprocessing.get_context("fork").Pool(1, initializer=_die_with_parent)
+            self.pool = multiprocessing.get_context("fork").Pool(max(1, min(procs, len(self.jobs))),
+                                                                 initializer=_die_with_parent)
             self.pending = self.pool.starmap_async(
                 _lemmatise, [(simplemma_code(lang), words) for lang, words in self.jobs], chunksize=1)
 
@@ -201,11 +203,25 @@ class EarlyLemmas:
             self.pool = None
 
 
+def _write_table(kind: str, path: Path, lists) -> None:
+    """Write ``<kind>.txt`` (sorted entries) and ``<kind>-<lang>.npy`` (ids, entry numbers)."""
+    unique = sorted({w for _ids, words in lists.values() for w in words})
+    number = {w: i for i, w in enumerate(unique)}
+    _write_sorted(path / f"{kind}.txt", unique)
+    for lang, (ids, words) in lists.items():
+        table = np.empty((2, ids.size), dtype=np.int32)
+        table[0] = ids
+        table[1] = np.fromiter((number[w] for w in words), dtype=np.int32, count=ids.size)
+        np.save(path / f"{kind}-{lang}.npy", table)
+
+
 def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path | None = None,
-                 known: dict[str, dict[str, str]] | None = None) -> dict[str, float]:
+                 known: dict[str, dict[str, str]] | Callable[[], dict[str, dict[str, str]]] | None = None
+                 ) -> dict[str, float]:
     """Write the lemma and stem tables of the store at ``store_path``; return phase seconds.
 
-    Lemmas in ``known`` ({lang: {surface: lemma}}, see :class:`EarlyLemmas`) or else in the
+    Lemmas in ``known`` ({lang: {surface: lemma}}, or a function giving it once the stems
+    are written: see :class:`EarlyLemmas`) or else in the
     ``previous`` generation's tables are reused (a lemma depends only on the language and
     the form, so the result is the same as lemmatising again); the others are lemmatised in
     up to ``procs`` processes, one language each (loading a language's dictionary is most
@@ -235,7 +251,20 @@ def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path
         vocab = store.vocab.tolist()
         timings["tables_scan"] = time.perf_counter() - t0
 
+        # Stems first: the parent computes them while EarlyLemmas' processes finish.
         t0 = time.perf_counter()
+        stem_lists: dict[str, tuple[np.ndarray, list[str]]] = {}
+        for li, lang in enumerate(langs):
+            ids = np.flatnonzero(seen_fold[li])
+            words = [vocab[i] for i in ids.tolist()]
+            stems = stem_words(words, lang) if lang in SNOWBALL else words
+            stem_lists[lang] = (ids, stems)
+        _write_table("stem", path, stem_lists)
+        timings["tables_stem"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        if callable(known):
+            known = known()
         if known is None:
             known = _previous_lemmas(Path(previous) if previous else None)
         lemma_lists: dict[str, tuple[np.ndarray, list[str | None]]] = {}
@@ -274,24 +303,7 @@ def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path
         timings["tables_lemmatise"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        stem_lists: dict[str, tuple[np.ndarray, list[str]]] = {}
-        for li, lang in enumerate(langs):
-            ids = np.flatnonzero(seen_fold[li])
-            words = [vocab[i] for i in ids.tolist()]
-            stems = stem_words(words, lang) if lang in SNOWBALL else words
-            stem_lists[lang] = (ids, stems)
-        timings["tables_stem"] = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
-        for kind, lists in (("lemma", lemma_lists), ("stem", stem_lists)):
-            unique = sorted({w for _ids, words in lists.values() for w in words})
-            number = {w: i for i, w in enumerate(unique)}
-            _write_sorted(path / f"{kind}.txt", unique)
-            for lang, (ids, words) in lists.items():
-                table = np.empty((2, ids.size), dtype=np.int32)
-                table[0] = ids
-                table[1] = np.fromiter((number[w] for w in words), dtype=np.int32, count=ids.size)
-                np.save(path / f"{kind}-{lang}.npy", table)
+        _write_table("lemma", path, lemma_lists)
         np.save(path / "surface_fold.npy", surface_fold)
         record = {**settings(), "stem": "Snowball (PyStemmer) of the folded form",
                   "lemma_sources": sources}
