@@ -101,12 +101,6 @@ def _token_langs(store) -> np.ndarray:
     return out
 
 
-def _write_sorted(path: Path, words: list[str]) -> None:
-    from .store import write_words
-
-    write_words(path, words)
-
-
 def _lemmatise(code: str, words: list[str]) -> list[str]:
     lemmatize = _simplemma()[0].lemmatize
     return [fold(lemmatize(w, code)) for w in words]
@@ -207,7 +201,9 @@ def _write_table(kind: str, path: Path, lists) -> None:
     """Write ``<kind>.txt`` (sorted entries) and ``<kind>-<lang>.npy`` (ids, entry numbers)."""
     unique = sorted({w for _ids, words in lists.values() for w in words})
     number = {w: i for i, w in enumerate(unique)}
-    _write_sorted(path / f"{kind}.txt", unique)
+    from .store import write_words
+
+    write_words(path / f"{kind}.txt", unique)
     for lang, (ids, words) in lists.items():
         table = np.empty((2, ids.size), dtype=np.int32)
         table[0] = ids
@@ -412,12 +408,6 @@ def lemma_candidates(store, lang: str, word: str) -> np.ndarray:
             t.candidates.clear()
         t.candidates[(lang, word)] = found
     return found
-
-
-def lemma_ids_matching(store, pattern) -> np.ndarray:
-    """Lemma numbers whose (folded) lemma a compiled regex fully matches."""
-    words = tables(store).words["lemma"]
-    return np.asarray([i for i, w in enumerate(words) if pattern.fullmatch(w)], dtype=np.int64)
 
 
 def folded_of_surfaces(store, surface_ids: np.ndarray) -> np.ndarray:
