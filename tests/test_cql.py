@@ -11,6 +11,7 @@ import filecmp
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from concord import hits as hits_mod
@@ -347,3 +348,29 @@ def test_readme_cql_examples_have_hits(sample_index):
         for q in queries:
             assert q.startswith("[")
             assert len(find_hits(ix, parse_query(q))) > 0, q
+
+
+@pytest.mark.skipif(not (Path(__file__).resolve().parents[2] / "shared" / "corpus").is_dir(),
+                    reason="../shared/corpus is not present")
+def test_shared_lemma_rat_against_simplemma_per_token(shared_index):
+    """[lemma="rat" & lang="de"] on ../shared/corpus equals lemmatising every German token
+    whose folded form starts with "ra" one by one with simplemma (not through the tables)."""
+    import simplemma
+
+    from concord.analysis import fold
+    from concord.index import open_index
+
+    with open_index(shared_index) as ix:
+        s = ix.store
+        de = s.lang_ids["de"]
+        positions = np.flatnonzero(s.lang_of(np.arange(s.n_tokens)) == de)
+        surf = np.asarray(s.surf)[positions]
+        expected = 0
+        for sid, n in zip(*np.unique(surf, return_counts=True), strict=True):
+            word = s.surfaces[int(sid)]
+            if fold(word).startswith("ra") and fold(simplemma.lemmatize(word, lang="de")) == "rat":
+                expected += int(n)
+        hits = find_hits(ix, parse_query('[lemma="rat" & lang="de"]'))
+        assert expected > 50
+        assert len(hits) == expected
+        assert len(find_hits(ix, parse_query("Rat lang:de"), mode="lemma")) == expected
