@@ -211,8 +211,8 @@ def find_hits(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
         lang_ids = np.array([store.lang_ids[c] for c in filters.langs if c in store.lang_ids], dtype=np.int64)
     allowed_docnums = _docnum_set(store, mask)   # once, not per alternative and language
     langs_needed = [None]
-    if mode in ("stem", "lemma"):
-        langs_needed = list(store.langs)
+    if mode in ("stem", "lemma"):   # only the languages a lang: filter leaves (no dictionary to load for the others)
+        langs_needed = [c for c in store.langs if lang_ids is None or store.lang_ids[c] in lang_ids]
     starts_parts, lengths_parts = [], []
     for alt in parsed.alternatives:
         alt_langs = [alt.lang] if alt.lang else langs_needed
