@@ -199,7 +199,7 @@ def cache_key(ctx: Context, kind: str, *parts: Any) -> tuple:
 
 def query_key(parsed: ParsedQuery) -> tuple:
     """What decides a query's hits: its expansion, exclusions and in-query filters."""
-    return (parsed.alternatives, parsed.exclude, parsed.filters)
+    return (parsed.alternatives, parsed.exclude, parsed.filters, getattr(parsed, "root", None))  # root: CQL
 
 
 def _weight(rows: Sequence[Any]) -> int:

@@ -80,7 +80,8 @@ def filter_options(fn: Callable) -> Callable:
     fn = concepts_option(subcorpus_options(fn))
     return click.option("--mode", type=click.Choice(MODES), default="default", show_default=True,
                         help="default: ignore case and diacritics; exact: as written; stem: "
-                        "Snowball stems of each paragraph's language.")(fn)
+                        "Snowball stems of each paragraph's language; lemma: simplemma lemmas "
+                        "of each paragraph's language.")(fn)
 
 
 def output_options(fn: Callable) -> Callable:
