@@ -270,6 +270,8 @@ def test_lemma_mode_simple_syntax(ix):
     assert len(find_hits(ix, parse_query("Räten"), mode="lemma")) == 6
     # ... only where simplemma knows it: "Räte" is no English word, so no "rate"
     assert len(find_hits(ix, parse_query("Räte"), mode="lemma")) == 6
+    # lemmas are folded: "Rät" (simplemma: lemma "Rät") shares the folded lemma "rat"
+    assert len(find_hits(ix, parse_query("Rät"), mode="lemma")) == 6
     assert sorted(words(ix, find_hits(ix, parse_query("Councils"), mode="lemma"))) == [
         "council", "council", "councils", "councils"]
 
