@@ -31,6 +31,7 @@ import numpy as np
 import regex
 
 from .analysis import fold, stem_words
+from .compounds import compound_splits, hyphen_joined
 from .errors import OptionError, QueryTimeout
 from .index import CorpusIndex
 from .lemmas import folded_of_surfaces, lemma_candidates, stem_candidates
@@ -322,7 +323,31 @@ class Evaluator:
             if self.lang_ids is not None and s.size:
                 s = s[np.isin(store.lang_of(s), self.lang_ids)]
             parts.append((s, np.full(s.size, len(alt.slots), dtype=np.int32)))
+            for split in self.compounds(alt):
+                s = _alternative_hits(self.ix, self.resolver, split, lang, self.allowed_docnums,
+                                      self.deadline)
+                s = s[hyphen_joined(store, s)] if s.size else s
+                if self.lang_ids is not None and s.size:
+                    s = s[np.isin(store.lang_of(s), self.lang_ids)]
+                parts.append((s, np.full(s.size, 2, dtype=np.int32)))
         return merge_longest(parts)
+
+    def compounds(self, alt: Alternative) -> list[Alternative]:
+        """A one-word leaf read as two hyphen-joined words (Staatskapitalismus: Staats-kapitalismus).
+
+        Default and fold modes only: exact mode matches a spelling as written, and stems and
+        lemmas are of whole words. The typed word is cut where its folded form is, so that
+        each part keeps the diacritics typed in it.
+        """
+        if self.mode not in ("default", "fold") or len(alt.slots) != 1:
+            return []
+        typed = alt.slots[0]
+        out = []
+        for head, _tail in compound_splits(fold(typed), self.store.vocab):
+            cut = next((k for k in range(1, len(typed)) if fold(typed[:k]) == head), None)
+            if cut is not None:
+                out.append(Alternative((typed[:cut], typed[cut:]), alt.lang, alt.source))
+        return out
 
     def near(self, left: Hits, right: Hits, distance: int) -> Hits:
         """Pairs of hits with at most ``distance`` tokens between them, in one paragraph."""
