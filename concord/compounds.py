@@ -5,7 +5,10 @@ print, with a hyphen (Arbeiterräte / Arbeiter-Räte, klassestrijd / klasse-stri
 separates tokens, so the hyphenated spelling is two tokens. A one-word pattern therefore
 also matches two adjacent tokens whose folded forms, concatenated, give the pattern, when
 exactly one hyphen stands between them in the text. Both parts must be words of the corpus
-(at least :data:`MIN_PART` letters each); a wildcard stays in the second part.
+(at least :data:`MIN_PART` letters each); a wildcard stays in the second part, after at
+least :data:`MIN_WILD_TAIL` letters, and a tail whose literal letters begin more than
+:data:`MAX_TAIL_FORMS` words of the vocabulary is not tried (it would expand to thousands
+of forms).
 
 This module only reads the vocabulary and the stored text; the query layer decides when to
 use it (default and fold modes; never in exact mode, where a spelling is matched as written).
@@ -18,6 +21,8 @@ import regex
 
 HYPHENS = frozenset("-\u2010\u2011")
 MIN_PART = 2
+MIN_WILD_TAIL = 3
+MAX_TAIL_FORMS = 2000
 _WILD = regex.compile(r"[*?]")
 
 
@@ -36,8 +41,10 @@ def compound_splits(pattern: str, vocab) -> list[tuple[str, str]]:
             continue
         if wild:
             tail_literal = tail[:_WILD.search(tail).start()]
+            if len(tail_literal) < MIN_WILD_TAIL:
+                continue
             lo, hi = vocab.range(tail_literal, tail_literal + "\U0010ffff")
-            if lo == hi:
+            if lo == hi or hi - lo > MAX_TAIL_FORMS:
                 continue
         elif vocab.index(tail) is None:
             continue

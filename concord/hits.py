@@ -122,7 +122,8 @@ class Resolver:
         self.store = ix.store
         self.mode = mode
 
-    def folded_ids(self, pattern: str, lang: str | None = None) -> np.ndarray:
+    def folded_ids(self, pattern: str, lang: str | None = None, *,
+                   concept: bool = False) -> np.ndarray:
         """Folded-form ids a slot may match (a superset in modes default, exact and lemma)."""
         store = self.store
         if self.mode == "lemma" and lang is not None and not _is_wild(pattern):
@@ -130,7 +131,15 @@ class Resolver:
             # search; positions are then checked by surface form (:meth:`lemma_surface_ids`).
             return folded_of_surfaces(store, self.lemma_surface_ids(pattern, lang))
         if self.mode == "stem" and lang is not None and not _is_wild(pattern):
-            return stem_candidates(store, lang, stem_words([fold(pattern)], lang)[0])
+            ids = stem_candidates(store, lang, stem_words([fold(pattern)], lang)[0])
+            if concept and ids.size:
+                # A concept's form may vary only in its ending: Snowball also strips
+                # derivational suffixes ("conseillisme" -> conseil, "councilism" -> council),
+                # which would count the base noun as the concept.
+                keep = concept_stem_prefix(fold(pattern))
+                vocab = store.vocab
+                ids = ids[[vocab[i].startswith(keep) for i in ids.tolist()]]
+            return ids
         return _vocab_matches(fold(pattern), store.vocab)
 
     def lemma_surface_ids(self, pattern: str, lang: str) -> np.ndarray:
@@ -222,6 +231,16 @@ def accent_match(pattern: str, surface: str) -> bool:
 
 def _vocab_rx(pattern: str) -> regex.Pattern:
     return regex.compile(regex.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."))
+
+
+#: In stem mode a concept's one-word form matches the words of its stem that begin with the
+#: form less this many final letters (its inflectional ending).
+CONCEPT_STEM_ENDING = 2
+
+
+def concept_stem_prefix(folded_form: str) -> str:
+    """What every stem-mode match of a concept form must begin with."""
+    return folded_form[:max(1, len(folded_form) - CONCEPT_STEM_ENDING)]
 
 
 def _is_wild(pattern: str) -> bool:
@@ -515,7 +534,8 @@ def _slot_forms(ix: CorpusIndex, resolver: Resolver, alt: Alternative, slot: str
     store = ix.store
     langs = [alt.lang] if alt.lang else ([None] if resolver.mode not in ("stem", "lemma")
                                          else list(store.langs))
-    ids = np.unique(np.concatenate([resolver.folded_ids(slot, lang) for lang in langs]
+    ids = np.unique(np.concatenate([resolver.folded_ids(slot, lang, concept=bool(alt.source))
+                                    for lang in langs]
                                    or [np.zeros(0, np.int64)]))
     surface_check = None
     if resolver.mode == "exact":
@@ -563,7 +583,7 @@ def _alternative_hits(ix: CorpusIndex, resolver: Resolver, alt: Alternative, lan
     """Global start positions of one alternative (in one language when ``lang`` is set)."""
     store = ix.store
     engine = ix.engine
-    slot_ids = [resolver.folded_ids(slot, lang) for slot in alt.slots]
+    slot_ids = [resolver.folded_ids(slot, lang, concept=bool(alt.source)) for slot in alt.slots]
     if any(ids.size == 0 for ids in slot_ids):
         return np.zeros(0, dtype=np.int64)
     vocab = store.vocab

@@ -65,6 +65,7 @@ FIXTURE = {
     "ja/toso.txt": "階級鬪爭と階級闘争。共産黨と共産党。",
     "nl/ijzer.txt": "Het ĳzer en het ijzer van de arbeiders.",
     "fr/etat.txt": "La machine dʼÉtat et l’État.",
+    "fr/conseil.txt": "Le conseil et les conseils. Le conseillisme et les conseillismes.",
     "de/kapital.txt": ("Der Staats-kapitalismus, der Staatskapitalismus und der "
                        "Staats-Kapitalismus. Staats kapitalismus ist kein Wort. "
                        "Die Arbeiter-Räte und die Arbeiterräte; Staats–kapitalismus."),
@@ -123,6 +124,7 @@ def test_compound_splits(fold_ix):
     assert compound_splits("staatskapitalismus", vocab) == [("staats", "kapitalismus")]
     assert compound_splits("arbeiterrate", vocab) == [("arbeiter", "rate")]
     assert compound_splits("staatskap*", vocab) == [("staats", "kap*")]
+    assert compound_splits("staatska*", vocab) == []        # a tail needs 3 letters
     assert compound_splits("kapitalismus", vocab) == []
     assert compound_splits("staats", vocab) == []
 
@@ -159,3 +161,22 @@ def test_closed_compound_finds_its_hyphenated_spelling(fold_ix, query, mode, mat
     hits = find_hits(fold_ix, parse_query(query + " lang:de"), mode=mode)
     page = concordance(fold_ix, hits, width=0, limit=None)
     assert [ln.match for ln in page["lines"]] == matches
+
+
+def test_stem_mode_varies_only_the_ending_of_a_concept_form(fold_ix):
+    """Snowball strips "-isme" (conseillisme -> conseil): a concept must not count "conseil"."""
+    from concord.hits import find_hits
+    from concord.kwic import concordance
+    from concord.query import parse_query
+
+    def matches(query, mode):
+        page = concordance(fold_ix, find_hits(fold_ix, parse_query(query), mode=mode), width=0,
+                           limit=None)
+        return [ln.match for ln in page["lines"]]
+
+    # A typed word keeps plain stemming ...
+    assert matches("conseillisme lang:fr", "stem") == [
+        "conseil", "conseils", "conseillisme", "conseillismes"]
+    # ... a concept's form varies only in its last two letters.
+    assert matches("@council-communism lang:fr", "stem") == ["conseillisme", "conseillismes"]
+    assert matches("@council-communism lang:fr", "default") == ["conseillisme"]
