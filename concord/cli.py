@@ -413,7 +413,7 @@ def register(command: click.Command) -> None:
 def _load_extensions() -> None:
     import importlib
 
-    for module in ("concord.stats_cli", "web.cli"):
+    for module in ("concord.stats_cli", "concord.corpus_cli", "web.cli"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:
