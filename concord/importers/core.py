@@ -279,11 +279,13 @@ def import_sources(sources: Iterable[str], into: str | os.PathLike, *, crawl: bo
 
                 options = dict(crawl_options or {})
                 options.setdefault("state_dir", into)
-                crawler = Crawler(**options)
-                if kind == "urls":
-                    pages = crawler.fetch_list(src.read_url_list(path), report.problems)
-                else:
-                    pages = crawler.crawl(source, report.problems)
+                with Crawler(**options) as crawler:
+                    if kind == "urls":
+                        pages = crawler.fetch_list(src.read_url_list(path), report.problems)
+                    else:
+                        pages = crawler.crawl(source, report.problems)
+                    import_pages(pages, writer, report)
+                continue
             import_pages(pages, writer, report)
     finally:
         writer.save()
