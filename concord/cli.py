@@ -153,9 +153,12 @@ def main() -> None:
               help="Worker processes.")
 @click.option("--strict", is_flag=True, help="Fail (and change nothing) if any file cannot be read.")
 @click.option("--rebuild", is_flag=True, help="Re-read every file, not only added and changed ones.")
+@click.option("--keep-duplicates", is_flag=True,
+              help="Count near-duplicate documents as often as they occur (default: once).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @handle_errors
-def index_cmd(corpus: str, index_dir: str | None, procs: int, strict: bool, rebuild: bool, fmt: str) -> None:
+def index_cmd(corpus: str, index_dir: str | None, procs: int, strict: bool, rebuild: bool,
+              keep_duplicates: bool, fmt: str) -> None:
     """Index the files of CORPUS (default: ./corpus), re-reading only what changed.
 
     Exit status: 0 when every file was indexed, 3 when some were skipped (each is named
@@ -168,7 +171,8 @@ def index_cmd(corpus: str, index_dir: str | None, procs: int, strict: bool, rebu
     bar = _progress_bar()
     try:
         report = build_index(corpus, target, procs=procs, strict=strict, rebuild=rebuild,
-                             progress=bar.update if bar else None)
+                             progress=bar.update if bar else None,
+                             keep_duplicates=keep_duplicates)
     finally:
         if bar:
             bar.close()
@@ -234,6 +238,12 @@ def info_cmd(index_dir: str | None, fmt: str) -> None:
     click.echo("tokens by paragraph language (documents by declared language)")
     for lang, n in info["tokens_by_lang"].items():
         click.echo(f"  {lang:<5} {n:>12}   ({info['documents_by_lang'].get(lang, 0)})")
+    dups = info["duplicates"]
+    how = "counted once" if dups["counted_once"] else "all counted (--keep-duplicates)"
+    click.echo(f"near-duplicates {dups['documents']} documents in {dups['groups']} groups, {how}")
+    for group in dups["list"]:
+        members = ", ".join(f"{m['doc_id']} ({m['containment']:.0%})" for m in group["duplicates"])
+        click.echo(f"  {group['kept']} <- {members}")
 
 
 @main.command("search")
@@ -392,6 +402,7 @@ def doc_cmd(doc_id: str, index_dir: str | None, fmt: str) -> None:
         out = {k: doc[k] for k in keys}
         out["paragraphs"] = [{k: p[k] for k in ("start", "end", "lang", "text")} for p in doc["paragraphs"]]
         out["family"] = family
+        out["duplicates"] = doc.get("duplicates")
         echo_json(out)
         return
     click.echo(f"{doc['title']}\n{doc['author']} ({doc['year']}) [{doc['language']}]  {doc['doc_id']}")
@@ -400,6 +411,10 @@ def doc_cmd(doc_id: str, index_dir: str | None, fmt: str) -> None:
             click.echo(f"{key}: {doc[key]}")
     if family:
         click.echo("other versions: " + ", ".join(f"{f['doc_id']} [{f['language']}]" for f in family))
+    if dup := doc.get("duplicates"):
+        others = [dup["kept"]] + [m["doc_id"] for m in dup["duplicates"]]
+        click.echo("near-duplicates: " + ", ".join(d for d in others if d != doc["doc_id"])
+                   + (" (counted once)" if dup["counted_once"] else " (all counted)"))
     click.echo("")
     for p in doc["paragraphs"]:
         click.echo(f"[{p['lang']}] {p['text']}\n")

@@ -109,7 +109,14 @@ def document(ix: CorpusIndex, doc_id: str) -> dict[str, Any]:
         "tokens": meta.get("tokens"), "tokens_by_lang": meta.get("tokens_by_lang", {}),
         "metadata": meta.get("metadata", {}),
         "paragraphs": store.doc_paragraphs(d),
+        "duplicates": _duplicate_group(ix, doc_id),
     }
+
+
+def _duplicate_group(ix: CorpusIndex, doc_id: str) -> dict[str, Any] | None:
+    from .duplicates import duplicate_group
+
+    return duplicate_group(ix, doc_id)
 
 
 def translation_family(ix: CorpusIndex, doc_id: str) -> list[dict[str, Any]]:
@@ -157,7 +164,14 @@ def index_info(ix: CorpusIndex) -> dict[str, Any]:
         "documents_by_lang": dict(sorted(docs_by_lang.items(), key=lambda kv: -kv[1])),
         "built": man["build"]["finished"],
         "build": man["build"],
+        "duplicates": _duplicates_summary(ix),
     }
+
+
+def _duplicates_summary(ix: CorpusIndex) -> dict[str, Any]:
+    from .duplicates import summary
+
+    return summary(ix)
 
 
 def corpus_overview(ix: CorpusIndex) -> dict[str, Any]:

@@ -211,11 +211,15 @@ def test_cli_import_then_index_then_kwic(tmp_path):
     assert out.splitlines()[0] == f"{target}: 32 documents imported"
     assert "year             25      0       16      9      7" in out
     index = tmp_path / "index"
-    run("index", target, "--index", index, "--procs", "1")
+    run("index", target, "--index", index, "--procs", "1", "--keep-duplicates")
     out = run("kwic", "delegate", "--index", index, "--count", "--format", "json")
     # Independent count: the word in the true texts of the English fixtures.
     true = sum(tokens(f["text"])["delegate"] for p in EXPECTED.values() for f in p.values())
     assert json.loads(out)["hits"] == true == 12
+    # The fixtures of one language share their paragraphs: counted once, by default.
+    run("index", target, "--index", index, "--procs", "1")
+    out = run("kwic", "delegate", "--index", index, "--count", "--format", "json")
+    assert json.loads(out) == {"hits": 1, "docs": 1}
 
 
 def test_cli_import_bad_sources(tmp_path):

@@ -329,7 +329,10 @@ def doc_page(ctx: Context, doc_id: str, c: Common) -> PageData:
     keys = ("doc_id", "title", "author", "year", "year_start", "year_end", "language", "group",
             "work", "translator", "original_language", "tokens", "tokens_by_lang", "metadata")
     head = {k: doc[k] for k in keys}
-    head.update(family=family, query=c.q or None, hits=hits)
+    from concord.duplicates import duplicate_group
+
+    head.update(family=family, duplicates=duplicate_group(ctx.ix, doc_id), query=c.q or None,
+                hits=hits)
     prov = provenance(ctx, page="doc", query=c.q or None, parsed=parsed, mode=c.mode,
                       extra={"doc_id": doc_id, "hits": len(hits)})
     return PageData("doc", head, paragraphs, PARAGRAPH_COLUMNS, key="paragraphs",
