@@ -124,3 +124,21 @@ def test_find_groups_on_token_ids():
     ids = list(docs)
     groups = find_groups(ids, lambda i: docs[ids[i]])
     assert [(g.kept, [m for m, _c in g.members]) for g in groups] == [("framed", ["excerpt", "whole"])]
+
+
+def test_document_page_names_the_group(indexes):
+    from web.app import create_app
+
+    once, every = indexes
+    app = create_app({"TESTING": True, "CONCORD_INDEX": str(once)})
+    client = app.test_client()
+    page = client.get("/doc/excerpt.txt").get_data(as_text=True)
+    assert "Near-duplicates" in page and "Counted once" in page
+    assert page.count('href="/doc/') >= 4
+    data = client.get("/doc/excerpt.txt.json").get_json()
+    assert data["duplicates"]["kept"] == "boilerplate-copy.html"
+    assert "Near-duplicates" not in client.get("/doc/translation.txt").get_data(as_text=True)
+    app.extensions["concord_index"].close()
+    app = create_app({"TESTING": True, "CONCORD_INDEX": str(every)})
+    assert "All copies are counted" in app.test_client().get("/doc/excerpt.txt").get_data(as_text=True)
+    app.extensions["concord_index"].close()
