@@ -178,6 +178,8 @@ def index_cmd(corpus: str, index_dir: str | None, procs: int, strict: bool, rebu
             bar.close()
     for doc_id, reason in report.skipped:
         click.echo(f"skipped {doc_id}: {reason}", err=True)
+    for doc_id, warning in sorted(report.warnings):
+        click.echo(f"warning {doc_id}: {warning}", err=True)
     if fmt == "json":
         echo_json(report.as_dict())
     elif report.up_to_date:

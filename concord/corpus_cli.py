@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
-from .cli import echo_json, handle_errors, register
+from .cli import DEFAULT_CORPUS, echo_json, emit, handle_errors, open_ix, output_options, register
 
 
 @click.command("import")
@@ -62,3 +63,43 @@ def render_import_report(report) -> str:
 
 
 register(import_cmd)
+
+
+@click.group("corpus")
+def corpus_group() -> None:
+    """Check a corpus folder (or its index) for what to fix in metadata.csv."""
+
+
+@corpus_group.command("check")
+@click.argument("corpus", required=False, type=click.Path())
+@click.option("--index", "index_dir", type=click.Path(), default=None,
+              help="Check a built index instead of reading the corpus folder.")
+@output_options
+@handle_errors
+def corpus_check_cmd(corpus: str | None, index_dir: str | None, fmt: str, output: str | None) -> None:
+    """List documents with no year, no author, an undeclared language, guessed values,
+    near-duplicates, unreadable files and reader warnings (default CORPUS: ./corpus)."""
+    from .corpuscheck import COLUMNS, check_corpus, check_index, summary
+    from .errors import CorpusError
+
+    if index_dir is not None:
+        if corpus is not None:
+            raise CorpusError("give a CORPUS folder or --index, not both")
+        with open_ix(index_dir) as ix:
+            findings = check_index(ix)
+    else:
+        folder = Path(corpus or DEFAULT_CORPUS)
+        if not folder.is_dir():
+            raise CorpusError(f"corpus folder not found: {folder}")
+        findings = check_corpus(folder)
+    rows = [f.as_dict() for f in findings]
+    if fmt == "table":
+        for row in rows:
+            click.echo(f"{row['doc_id']}: {row['problem']}: {row['detail']}")
+        counts = summary(findings)
+        click.echo("; ".join(f"{problem}: {n}" for problem, n in counts.items()))
+        return
+    emit(rows, list(COLUMNS), fmt, output)
+
+
+register(corpus_group)

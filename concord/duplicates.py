@@ -44,9 +44,17 @@ def settings() -> dict:
             "containment": CONTAINMENT}
 
 
-def shingle_sample(token_ids: np.ndarray) -> np.ndarray:
-    """The sorted distinct hashes of the sampled shingles of a token id sequence."""
-    ids = np.asarray(token_ids, dtype=np.uint64)
+def word_hashes(words) -> np.ndarray:
+    """A 64-bit hash of each folded word, the same in every index and corpus check."""
+    from hashlib import blake2b
+
+    return np.fromiter((int.from_bytes(blake2b(w.encode("utf-8"), digest_size=8).digest(), "little")
+                        for w in words), dtype=np.uint64)
+
+
+def shingle_sample(token_hashes: np.ndarray) -> np.ndarray:
+    """The sorted distinct hashes of the sampled shingles of a sequence of word hashes."""
+    ids = np.asarray(token_hashes, dtype=np.uint64)
     n = len(ids) - SHINGLE + 1
     if n <= 0:
         return np.zeros(0, dtype=np.uint64)
@@ -67,7 +75,8 @@ def find_groups(doc_ids: Sequence[str], tokens_of: Callable[[int], np.ndarray]
                 ) -> list[DuplicateGroup]:
     """Group documents whose text is (mostly) inside a longer document.
 
-    ``tokens_of(i)`` gives the folded token ids of document ``i``. Groups come sorted by
+    ``tokens_of(i)`` gives the word hashes (``word_hashes``) of document ``i``'s folded
+    tokens (any integer ids work, but only hashes give the same sample in every index). Groups come sorted by
     their kept document; members by doc id.
     """
     lengths = [len(tokens_of(i)) for i in range(len(doc_ids))]
@@ -103,9 +112,10 @@ def store_groups(store) -> list[DuplicateGroup]:
     """Find the groups of a token store (``concord.store.Store``)."""
     doc_ids = [d["doc_id"] for d in store.docs]
     bounds = store.doc_tok
+    hashes = word_hashes(store.vocab.tolist())
 
     def tokens_of(i: int) -> np.ndarray:
-        return np.asarray(store.tok[bounds[i]:bounds[i + 1]])
+        return hashes[np.asarray(store.tok[bounds[i]:bounds[i + 1]])]
 
     return find_groups(doc_ids, tokens_of)
 

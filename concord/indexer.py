@@ -46,6 +46,7 @@ class BuildReport:
     deleted: int = 0
     unchanged: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)   # (doc_id, problem) of read files
     documents: int = 0
     tokens: int = 0
     seconds: float = 0.0
@@ -60,6 +61,7 @@ class BuildReport:
             "seconds": round(self.seconds, 3), "up_to_date": self.up_to_date,
             "phases": {k: round(v, 3) for k, v in self.phases.items()},
             "skipped": [{"doc_id": d, "reason": r} for d, r in self.skipped],
+            "warnings": [{"doc_id": d, "warning": w} for d, w in self.warnings],
         }
 
 
@@ -201,6 +203,7 @@ def document_record(doc, content_hash: str, doc_lang: str | None) -> dict[str, A
         "original_language": meta.get("original_language", ""),
         "hash": content_hash,
         "metadata": meta,
+        "warnings": list(doc.warnings),
     }
 
 
@@ -483,6 +486,7 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
         pieces.append((piece, list(range(len(piece.docs)))))
         for i, d in enumerate(piece.docs):
             location[d["doc_id"]] = (n, i)
+            report.warnings.extend((d["doc_id"], w) for w in d.get("warnings", ()))
     eng = engine.Engine(whoosh_dir)
     try:
         docnum_ids = eng.docnum_doc_ids()

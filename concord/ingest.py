@@ -53,6 +53,7 @@ class SourceDocument:
     year_start: int | None
     year_end: int | None
     content_hash: str
+    warnings: tuple[str, ...] = ()   # problems read around, one line each (issue 15)
 
     def paragraph_texts(self) -> list[str]:
         """Return the text of each paragraph, in order."""
@@ -256,9 +257,14 @@ def read_document(
         raise ReaderError("no text")
 
     row = sidecar.get(doc_id, {})
+    warnings = file_metadata.pop(WARNINGS_KEY, "")
+    notes = [line for line in warnings.split("\n") if line]
     metadata = {key: value for key, value in file_metadata.items() if value}
     metadata.update(row)
     year_start, year_end = parse_year(metadata.get("year", ""))
+    if metadata.get("year") and year_start is None:
+        where = "metadata.csv" if "year" in row else "the file"
+        notes.append(f"year {metadata['year']!r} (from {where}) is not a year: counted as unknown")
     digest = hashlib.sha256(raw)
     if row:
         digest.update(b"\0" + json.dumps(row, sort_keys=True, ensure_ascii=False).encode())
@@ -276,6 +282,7 @@ def read_document(
         year_start=year_start,
         year_end=year_end,
         content_hash=digest.hexdigest(),
+        warnings=tuple(notes),
     )
 
 
@@ -617,14 +624,33 @@ _MD_INLINE = (
 )
 
 
+_FRONT_MATTER_BLOCK = re.compile(r"\A\ufeff?---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+WARNINGS_KEY = "\0warnings"   # a reader's warnings ride in its metadata, one per line
+
+
 def _read_markdown(raw: bytes, path: Path) -> tuple[list[str], dict[str, str]]:
     text = _decode(raw)
+    warning = ""
     try:
         front, body = frontmatter.parse(text)
-    except (yaml.YAMLError, ValueError):
-        # Malformed front matter: the file is still a text, read all of it as Markdown.
+    except (yaml.YAMLError, ValueError) as exc:
+        # Malformed front matter: the file is still a text. The block between the "---"
+        # lines is metadata that could not be read, not text: it is left out, and said so.
         front, body = {}, text
+        block = _FRONT_MATTER_BLOCK.match(text)
+        if block:
+            body = text[block.end():]
+        problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
+        mark = getattr(exc, "problem_mark", None)
+        # The mark counts from the file's first line (the YAML keeps the "---" line break).
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        warning = (f"front matter is not valid YAML ({where}{problem}); its fields were not "
+                   f"read{' and it is left out of the text' if block else ''}")
+    if not isinstance(front, dict):
+        front = {}
     metadata = _front_matter_metadata(front)
+    if warning:
+        metadata[WARNINGS_KEY] = warning
     if "title" not in metadata and (heading := _MD_TITLE.search(body)):
         metadata["title"] = _markdown_inline(heading[1])
     return _markdown_paragraphs(body), metadata
