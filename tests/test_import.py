@@ -7,6 +7,8 @@ import csv
 import io
 import json
 import re
+import shlex
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -239,3 +241,22 @@ def test_cli_import_bad_sources(tmp_path):
     result = CliRunner().invoke(main, ["import", str(empty), "--into", str(tmp_path / "c")])
     assert result.exit_code == 1
     assert "not imported: empty/tiny.html: 0 words of text found, fewer than 20 (not imported)" in result.output
+
+
+def test_readme_walkthrough_works_as_written(tmp_path, monkeypatch):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    block = readme.split("## From saved pages to a concordance", 1)[1].split("```sh", 1)[1]
+    commands = [line for line in block.split("```", 1)[0].strip().splitlines() if line.strip()]
+    assert len(commands) == 3
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(IMPORT / "marxists", tmp_path / "saved-pages")
+    outputs = []
+    for command in commands:
+        words = shlex.split(command)
+        assert words[0] == "concord"
+        outputs.append(run(*words[1:]))
+    assert outputs[0].startswith("my-corpus: 6 documents imported")
+    assert (tmp_path / "my-corpus" / "metadata.csv").is_file()
+    true = sum(tokens(f["text"])["councils"] for f in EXPECTED["marxists"].values())
+    assert true == 2                               # the English page: its title and its text
+    assert outputs[2].splitlines()[0] == f"{true} hits in 1 documents (showing 1-{true})"
