@@ -25,7 +25,7 @@ def page(title: str, links: list[str], words: int = 2) -> bytes:
     anchors = " ".join(f'<a href="{href}">{href}</a>' for href in links)
     return (f"<html lang='en'><head><title>{title}</title></head><body>"
             f"<nav>{anchors}</nav><h1>{title}</h1>"
-            + "".join(f"<p>{title}: {WORDS}{WORDS}</p>" for _ in range(words))
+            + "".join(f"<p>{title}: {WORDS}</p>" for _ in range(words))
             + "</body></html>").encode()
 
 

@@ -128,17 +128,17 @@ def test_import_folders_report_and_metadata(tmp_path):
 
     target = tmp_path / "corpus"
     report = import_sources([str(p) for p in _all_fixture_folders()], target)
-    assert len(report.documents) == 32
+    assert len(report.documents) == 33
     assert report.problems == []
-    # Hand-counted from the fixtures: generic pages give titles from the page, the five
-    # archive.org pages and four libcom pages have guessed years, Gutenberg's old-style
-    # book, one libcom post and the five generic pages have none.
+    # Hand-counted from the fixtures: the six generic pages give titles from the page, the
+    # five archive.org pages and four libcom pages have guessed years, Gutenberg's
+    # old-style book, one libcom post and the six generic pages have none.
     counts = report.field_counts()
-    assert counts["title"] == {"page": 5, "profile": 27, "guess": 0, "none": 0}
-    assert counts["year"] == {"page": 0, "profile": 16, "guess": 9, "none": 7}
-    assert counts["translator"] == {"page": 0, "profile": 6, "guess": 3, "none": 23}
+    assert counts["title"] == {"page": 6, "profile": 27, "guess": 0, "none": 0}
+    assert counts["year"] == {"page": 0, "profile": 16, "guess": 9, "none": 8}
+    assert counts["translator"] == {"page": 0, "profile": 6, "guess": 3, "none": 24}
     sidecar = load_sidecar(target)
-    assert len(sidecar) == 32
+    assert len(sidecar) == 33
     row = sidecar["www.marxists.org/francais/pannekoek/works/1947/conseils.txt"]
     assert row == {
         "title": "Les conseils ouvriers", "author": "Anton Pannekoek", "year": "1947",
@@ -152,7 +152,7 @@ def test_import_folders_report_and_metadata(tmp_path):
     # A second import of the same pages rewrites the same files and rows.
     again = import_sources([str(IMPORT / "marxists")], target)
     assert len(again.documents) == 6
-    assert len(load_sidecar(target)) == 32
+    assert len(load_sidecar(target)) == 33
 
 
 def test_import_keeps_rows_and_columns_it_does_not_know(tmp_path):
@@ -210,8 +210,8 @@ def test_import_zip_and_warc(tmp_path):
 def test_cli_import_then_index_then_kwic(tmp_path):
     target = tmp_path / "corpus"
     out = run("import", *_all_fixture_folders(), "--into", target)
-    assert out.splitlines()[0] == f"{target}: 32 documents imported"
-    assert "year             25      0       16      9      7" in out
+    assert out.splitlines()[0] == f"{target}: 33 documents imported"
+    assert "year             25      0       16      9      8" in out
     index = tmp_path / "index"
     run("index", target, "--index", index, "--procs", "1", "--keep-duplicates")
     out = run("kwic", "delegate", "--index", index, "--count", "--format", "json")

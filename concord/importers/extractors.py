@@ -31,15 +31,33 @@ def _stoplist(language: str) -> frozenset[str]:
     return frozenset(justext.get_stoplist(name))
 
 
+SHORT_PAGE_WORDS = 50
+
+
 def justext_paragraphs(html: str, language: str = "en") -> list[str]:
-    """Main-text paragraphs by jusText with the stoplist of ``language``."""
-    import justext
+    """Main-text paragraphs by jusText with the stoplist of ``language``.
+
+    jusText's defaults take a paragraph under 200 characters for boilerplate unless good
+    paragraphs surround it, so a page of short paragraphs can lose all its text: when
+    fewer than ``SHORT_PAGE_WORDS`` words are kept, the page is classified again with the
+    length limits lowered (70/200 to 30/100 characters).
+    """
 
     if not html.strip():
         return []
+    paragraphs = _justext(html, language, {})
+    if sum(len(p.split()) for p in paragraphs) < SHORT_PAGE_WORDS:
+        paragraphs = _justext(html, language, {"length_low": 30, "length_high": 100})
+    return paragraphs
+
+
+def _justext(html: str, language: str, options: dict[str, int]) -> list[str]:
+    import justext
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        found = justext.justext(html.encode("utf-8"), _stoplist(language), encoding="utf-8")
+        found = justext.justext(html.encode("utf-8"), _stoplist(language), encoding="utf-8",
+                                **options)
     return [text for p in found if not p.is_boilerplate and (text := normalise_text(p.text))]
 
 

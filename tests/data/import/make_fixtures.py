@@ -517,6 +517,10 @@ GENERIC = [
     dict(name="blog-assemblies-en", template=generic_blog, url="https://councilnotes.example.org/2019/06/assemblies/",
          title="Notes on the assemblies", author="Maria Rossi", year="", language="en",
          translator="", paragraphs=paras("en", 1)),
+    dict(name="kurz-raete-de", template=generic_drupal, url="https://gruppe.example.org/de/raete",
+         title="Kurz gesagt: die Räte", author="", year="", language="de", translator="",
+         paragraphs=[sentence.strip().rstrip(".") + "." for p in paras("de", 1) for sentence in p.split(";")[0].split(". ")
+                     if sentence.strip()]),
     dict(name="groupe-conseils-fr", template=generic_blog, url="https://groupe.example.org/textes/conseils/",
          title="Sur les conseils", author="Groupe communiste", year="", language="fr",
          translator="", paragraphs=paras("fr", 2)),
