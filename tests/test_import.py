@@ -260,3 +260,17 @@ def test_readme_walkthrough_works_as_written(tmp_path, monkeypatch):
     true = sum(tokens(f["text"])["councils"] for f in EXPECTED["marxists"].values())
     assert true == 2                               # the English page: its title and its text
     assert outputs[2].splitlines()[0] == f"{true} hits in 1 documents (showing 1-{true})"
+
+
+def test_generic_page_of_two_short_paragraphs_keeps_them():
+    from concord.importers.base import Page
+
+    raw = (Path(__file__).parent / "data" / "mini" / "de" / "1930-ruehle-staat.html").read_bytes()
+    doc = extract_page(Page("", raw, "text/html", "2026-01-01", "mini"))
+    assert doc.paragraphs == [
+        "Staatskapitalismus",
+        "Der Staatskapitalismus in Russland ist kein Sozialismus. Die Arbeiterräte wurden entmachtet.",
+        "Die Räte sind die Organe der Klasse; der Staatskapitalismus ist ihr Feind.",
+    ]
+    assert doc.fields == {"title": ("Staatskapitalismus", "page"),
+                          "author": ("Otto Rühle", "page"), "language": ("de", "page")}

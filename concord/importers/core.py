@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from ..analysis import SPLIT_RE
 from ..errors import ConcordError, CorpusError
 from .base import FIELDS, HTML_TYPES, ORIGINS, Extracted, Page, parse_html, plain_paragraphs
 from .profiles import GENERIC, PROFILES
@@ -217,7 +218,7 @@ def import_pages(pages: Iterable[Page], writer: CorpusWriter, report: ImportRepo
         except Exception as exc:  # a parser bug costs one page, never the import
             report.problems.append((where, f"cannot extract: {type(exc).__name__}: {exc}"))
             continue
-        words = sum(len(p.split()) for p in doc.paragraphs)
+        words = sum(len(SPLIT_RE.split(p)) // 2 for p in doc.paragraphs)   # CJK: per character
         if words < MIN_WORDS:
             report.problems.append((where, f"{words} words of text found, fewer than {MIN_WORDS} (not imported)"))
             continue

@@ -40,25 +40,40 @@ def justext_paragraphs(html: str, language: str = "en") -> list[str]:
     jusText's defaults take a paragraph under 200 characters for boilerplate unless good
     paragraphs surround it, so a page of short paragraphs can lose all its text: when
     fewer than ``SHORT_PAGE_WORDS`` words are kept, the page is classified again with the
-    length limits lowered (70/200 to 30/100 characters).
+    length limits lowered (70/200 to 30/100 characters); if that still keeps too little (a
+    page of two short paragraphs), the paragraphs that look like text on their own
+    (jusText's context-free class good or near-good) are kept.
     """
-
     if not html.strip():
         return []
     paragraphs = _justext(html, language, {})
-    if sum(len(p.split()) for p in paragraphs) < SHORT_PAGE_WORDS:
+    if _words(paragraphs) < SHORT_PAGE_WORDS:
         paragraphs = _justext(html, language, {"length_low": 30, "length_high": 100})
+    if _words(paragraphs) < SHORT_PAGE_WORDS:
+        paragraphs = _justext(html, language, {"length_low": 30, "length_high": 100},
+                              context_free=True)
     return paragraphs
 
 
-def _justext(html: str, language: str, options: dict[str, int]) -> list[str]:
+def _words(paragraphs: list[str]) -> int:
+    from ..analysis import SPLIT_RE
+
+    return sum(len(SPLIT_RE.split(p)) // 2 for p in paragraphs)
+
+
+def _justext(html: str, language: str, options: dict[str, int], *,
+             context_free: bool = False) -> list[str]:
     import justext
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         found = justext.justext(html.encode("utf-8"), _stoplist(language), encoding="utf-8",
                                 **options)
-    return [text for p in found if not p.is_boilerplate and (text := normalise_text(p.text))]
+    if context_free:
+        kept = [p for p in found if p.cf_class in ("good", "neargood")]
+    else:
+        kept = [p for p in found if not p.is_boilerplate]
+    return [text for p in kept if (text := normalise_text(p.text))]
 
 
 def trafilatura_paragraphs(html: str, language: str = "en") -> list[str]:
