@@ -149,6 +149,8 @@ def test_import_folders_report_and_metadata(tmp_path):
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["retrieved"])
     assert sidecar["archive.org/stream/dieraete00rueh/dieraete00rueh_djvu.txt"]["guessed"] == \
         "author;year;language"
+    blog = sidecar["libcom.org/blog/assemblies-today.txt"]
+    assert blog["uploaded"] == "May 1, 2008" and "year" not in blog
     # A second import of the same pages rewrites the same files and rows.
     again = import_sources([str(IMPORT / "marxists")], target)
     assert len(again.documents) == 6

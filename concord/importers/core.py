@@ -4,7 +4,8 @@ field how many documents got a value and from where.
 
 ``metadata.csv`` keeps concord's columns (path, title, author, year, language, group,
 translator, original_language, work_id) and adds ``source_url``, ``retrieved``,
-``archive``, ``license`` and ``guessed`` (the fields whose value is a heuristic guess);
+``archive``, ``license``, ``uploaded`` (a date the archive gives for its upload, never
+the year of the text) and ``guessed`` (the fields whose value is a heuristic guess);
 rows of files that were not imported stay as they are.
 """
 
@@ -30,7 +31,7 @@ from .profiles import GENERIC, PROFILES
 SIDECAR = "metadata.csv"
 COLUMNS = (
     "path", "title", "author", "year", "language", "group", "translator", "original_language",
-    "work_id", "source_url", "retrieved", "archive", "license", "guessed",
+    "work_id", "source_url", "retrieved", "archive", "license", "uploaded", "guessed",
 )
 MIN_WORDS = 20
 
@@ -226,7 +227,7 @@ def import_pages(pages: Iterable[Page], writer: CorpusWriter, report: ImportRepo
         writer.write_text(path, doc.paragraphs)
         row = {name: value for name, (value, _origin) in doc.fields.items()}
         row.update(source_url=page.url, retrieved=page.retrieved, archive=doc.archive,
-                   license=doc.extra.get("license", ""),
+                   license=doc.extra.get("license", ""), uploaded=doc.extra.get("uploaded", ""),
                    guessed=";".join(n for n, (_v, o) in doc.fields.items() if o == "guess"))
         writer.set_row(path, row)
         report.documents.append(ImportedDoc(path, doc.archive, page.url, page.origin,
