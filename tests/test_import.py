@@ -276,3 +276,33 @@ def test_generic_page_of_two_short_paragraphs_keeps_them():
     ]
     assert doc.fields == {"title": ("Staatskapitalismus", "page"),
                           "author": ("Otto Rühle", "page"), "language": ("de", "page")}
+
+
+def test_pdf_and_epub_are_copied_for_their_readers(tmp_path):
+    from concord.ingest import load_sidecar
+
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "pamphlet.pdf").write_bytes(b"%PDF-1.4 not really")
+    (saved / "book.epub").write_bytes(b"PK\x03\x04 not really")
+    (saved / "notes.docx").write_bytes(b"not imported at all")
+    report = import_sources([str(saved)], tmp_path / "c")
+    assert sorted(d.path for d in report.documents) == ["file/book.epub", "file/pamphlet.pdf"]
+    assert (tmp_path / "c" / "file" / "pamphlet.pdf").read_bytes() == b"%PDF-1.4 not really"
+    rows = load_sidecar(tmp_path / "c")
+    assert rows["file/book.epub"]["archive"] == "file" and "retrieved" in rows["file/book.epub"]
+
+
+def test_broken_zip_and_warc_are_one_line_errors(tmp_path):
+    bad_zip = tmp_path / "pages.zip"
+    bad_zip.write_bytes(b"this is not a zip")
+    result = CliRunner().invoke(main, ["import", str(bad_zip), "--into", str(tmp_path / "c")])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {bad_zip}: not a readable ZIP file "
+                             "(File is not a zip file)\n")
+    bad_warc = tmp_path / "crawl.warc"
+    bad_warc.write_bytes(b"not a warc record\r\n\r\n")
+    result = CliRunner().invoke(main, ["import", str(bad_warc), "--into", str(tmp_path / "c")])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {bad_warc}: not a readable WARC file")
+    assert len(result.output.splitlines()) == 1
