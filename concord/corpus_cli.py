@@ -38,7 +38,14 @@ def import_cmd(sources: tuple[str, ...], into: str, crawl: bool, depth: int, max
     from .importers import import_sources
 
     options = {"depth": depth, "max_pages": max_pages, "delay": delay, "max_bytes": max_bytes}
-    report = import_sources(sources, into, crawl=crawl, crawl_options=options)
+
+    def progress(seen: int, where: str) -> None:
+        click.echo(f"\r{seen} pages: {where[-70:]:<70}", err=True, nl=False)
+
+    report = import_sources(sources, into, crawl=crawl, crawl_options=options,
+                            progress=progress if sys.stderr.isatty() else None)
+    if sys.stderr.isatty():
+        click.echo("", err=True)
     if fmt == "json":
         echo_json(report.as_dict())
     else:

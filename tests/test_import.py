@@ -306,3 +306,11 @@ def test_broken_zip_and_warc_are_one_line_errors(tmp_path):
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {bad_warc}: not a readable WARC file")
     assert len(result.output.splitlines()) == 1
+
+
+def test_progress_is_called_per_page(tmp_path):
+    seen: list[tuple[int, str]] = []
+    import_sources([str(IMPORT / "gutenberg")], tmp_path / "c",
+                   progress=lambda n, where: seen.append((n, where)))
+    assert [n for n, _ in seen] == [1, 2, 3, 4, 5]
+    assert seen[0][1] == "gutenberg/pg-assembly-en.html"

@@ -17,7 +17,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -198,9 +198,18 @@ def _safe(piece: str) -> str:
     return piece[:80]
 
 
-def import_pages(pages: Iterable[Page], writer: CorpusWriter, report: ImportReport) -> None:
-    """Extract and write each page; pages with no text are reported, not written."""
-    for page in pages:
+ProgressFn = Callable[[int, str], None]
+
+
+def import_pages(pages: Iterable[Page], writer: CorpusWriter, report: ImportReport,
+                 progress: ProgressFn | None = None) -> None:
+    """Extract and write each page; pages with no text are reported, not written.
+
+    ``progress(pages_seen, where)`` is called after each page.
+    """
+    for seen, page in enumerate(pages, start=1):
+        if progress is not None:
+            progress(seen, page.url or page.origin)
         where = page.url or page.origin
         if page.content_type in ("application/pdf", "application/epub+zip"):
             suffix = ".pdf" if page.content_type == "application/pdf" else ".epub"
@@ -235,7 +244,8 @@ def import_pages(pages: Iterable[Page], writer: CorpusWriter, report: ImportRepo
 
 
 def import_sources(sources: Iterable[str], into: str | os.PathLike, *, crawl: bool = False,
-                   crawl_options: dict[str, Any] | None = None) -> ImportReport:
+                   crawl_options: dict[str, Any] | None = None,
+                   progress: ProgressFn | None = None) -> ImportReport:
     """Import every source (folder, WARC, ZIP, URL list, or start URLs with ``crawl``).
 
     Raises:
@@ -286,9 +296,9 @@ def import_sources(sources: Iterable[str], into: str | os.PathLike, *, crawl: bo
                         pages = crawler.fetch_list(src.read_url_list(path), report.problems)
                     else:
                         pages = crawler.crawl(source, report.problems)
-                    import_pages(pages, writer, report)
+                    import_pages(pages, writer, report, progress)
                 continue
-            import_pages(pages, writer, report)
+            import_pages(pages, writer, report, progress)
     finally:
         writer.save()
     return report
