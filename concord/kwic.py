@@ -22,7 +22,6 @@ from .hits import HitSet
 from .index import CorpusIndex
 
 MAX_WIDTH = 50
-MAX_CONTEXT_KEY = 5
 SORT_KEY_RE = re.compile(r"-?(?:[LR][1-5]|match|year|doc|lang|position)")
 _WS = re.compile(r"\s+")
 
@@ -40,15 +39,15 @@ class KwicLine:
     match: str
     right: str
     position: int        # token index of the match in its document
-    start: int           # character offsets of the match in the document text
-    end: int
+    char_start: int      # character offsets of the match in the document text
+    char_end: int
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
 KWIC_COLUMNS = ("doc_id", "title", "author", "year", "lang", "left", "match", "right",
-                "position", "start", "end")
+                "position", "char_start", "char_end")
 
 
 def parse_sort(value: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -172,7 +171,7 @@ class Concordance:
                 year=meta.get("year"), lang=langs[int(lang_ids[i])],
                 left=_WS.sub(" ", left).strip(), match=_WS.sub(" ", matched),
                 right=_WS.sub(" ", right).strip(), position=start - first_tok,
-                start=m_start, end=m_end,
+                char_start=m_start, char_end=m_end,
             )
 
 
@@ -198,11 +197,39 @@ def concordance(ix: CorpusIndex, hits: HitSet, *, sort: Sequence[str] = ("positi
 
 
 def iter_lines(ix: CorpusIndex, hits: HitSet, *, sort: Sequence[str] = ("position",),
-               width: int = 8, sample: int | None = None, seed: int = 0,
-               chunk: int = 2000) -> Iterator[KwicLine]:
-    """Yield every KWIC line in order, cutting them chunk by chunk (bounded memory)."""
+               width: int = 8, sample: int | None = None, seed: int = 0, offset: int = 0,
+               limit: int | None = None, chunk: int = 2000) -> Iterator[KwicLine]:
+    """Yield the KWIC lines in order from ``offset`` (``limit`` of them, or all), cutting
+    them chunk by chunk (bounded memory)."""
     check_width(width)
+    offset = _whole_number("offset", offset)
+    if limit is not None:
+        limit = _whole_number("limit", limit)
     conc = Concordance(ix, hits)
     ordered = conc.order(sort, sample=sample, seed=seed)
-    for lo in range(0, len(ordered), chunk):
-        yield from conc.lines(ordered.take(np.arange(lo, min(lo + chunk, len(ordered)))), width)
+    stop = len(ordered) if limit is None else min(len(ordered), offset + limit)
+    for lo in range(offset, stop, chunk):
+        yield from conc.lines(ordered.take(np.arange(lo, min(lo + chunk, stop))), width)
+
+
+# --- the spacing rule of a displayed line (CLI table and web page alike) ---------------------
+
+_OPENERS = "([{«“‘„‚-‐‑–/"
+_CLOSERS = ",.;:!?)]}»”’'…-‐‑–/"
+_ELISION = re.compile(r"(?:\b\w{1,2}|qu)['’]$", re.IGNORECASE)
+
+
+def space_after(left: str) -> str:
+    """The space between a left context and its match, unless the context ends in an opener.
+
+    An apostrophe ends an elision (``l’``, ``d'``, ``qu’``) but may also close a possessive
+    (``traders’ class``), which keeps its space.
+    """
+    if not left or left[-1] in _OPENERS or _ELISION.search(left):
+        return ""
+    return " "
+
+
+def space_before(right: str) -> str:
+    """The space between a match and its right context, unless punctuation follows."""
+    return "" if not right or right[0] in _CLOSERS else " "

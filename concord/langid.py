@@ -7,13 +7,20 @@ language; a paragraph written in a script that names its language (kana, Hangul,
 Hebrew, Arabic) gets that language; and a paragraph keeps the document language when that
 language's frequent function words (or its letters, such as "ы" or "ł") speak for it and no
 other language's function words speak against it. Only the rest, well under 1% of the
-paragraphs of a novel, goes to langdetect. No smoothing: a single French paragraph in an
-English article comes out ``fr``. This module reads no files and knows nothing of offsets,
-tokens' positions or the index.
+paragraphs of a novel, goes to langdetect, with py3langid (deterministic, restricted to
+langdetect's languages and Latin) as a second opinion: a paragraph leaves the document
+language only when both detectors agree (or both are sure), when close languages (Spanish and
+Portuguese, Swedish and Danish...) are told apart by function words or letters as well, and
+Latin, which langdetect lacks, is py3langid's word. A short paragraph (a verse line, a quoted
+saying: 3 words and 15 letters will do) leaves the document language only when another
+language's function words outweigh the document language's and py3langid names that language.
+No smoothing: a single French paragraph in an English article comes out ``fr``. This module
+reads no files and knows nothing of offsets, tokens' positions or the index.
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
@@ -23,6 +30,7 @@ import regex
 from langdetect import DetectorFactory
 from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.lang_detect_exception import LangDetectException
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from concord.analysis import TOKEN_RE
 
@@ -47,6 +55,14 @@ DOCUMENT_SAMPLE_WINDOWS = 5
 # A paragraph shorter than this cannot be judged reliably, by langdetect or by the profile.
 MIN_WORDS = 6
 MIN_LETTERS = 40
+# ... except a short one (a verse line, a quoted saying) in which another language's function
+# words outweigh the document language's, when py3langid names that same language.
+MIN_SHORT_WORDS = 3
+MIN_SHORT_LETTERS = 15
+# Two detectors both this sure of a language overrule the function words' evidence; on a short
+# paragraph, py3langid must be SHORT_SURE of it.
+SURE = 0.99
+SHORT_SURE = 0.4
 # Han, kana and Hangul carry a word or more per character or two.
 MIN_DENSE_LETTERS = 12
 
@@ -82,7 +98,7 @@ _FUNCTION_WORD_LISTS = {
         poi tutto quella quello ed nella degli dalla sul io lui lei essere fu l dell all d c
         no me ho tu ti te vi voi noi loro qui mai sei cui così ancora ecco sì ella egli su
         dal dallo dai dagli dalle nello nei negli nelle sulla sui sugli sulle col coi allo ai
-        agli alle dello mio mia tuo suoi sue questa quel quei uno s""",
+        agli alle dello mio mia tuo suoi sue questa quel quei uno s va""",
     "es": """de la que el en y a los del se las por un con no una su para es al lo como más pero
         sus le ya o este sí porque esta entre cuando muy sin sobre también me hasta hay donde
         todo nos les ni ese eso ellos esto yo él ella era había fue estaba dijo nada usted si
@@ -91,12 +107,12 @@ _FUNCTION_WORD_LISTS = {
         ao ele das tem à seu sua ou ser quando muito há nos já está eu também só pelo pela até
         isso ela entre era depois sem mesmo aos ter seus quem nas me esse lhe num nem elle ella
         tinha havia d n este esta porque nada te tu si sobre todo isto aquelle vos meu minha
-        sim agora ainda aqui onde assim sempre tão á""",
+        sim agora ainda aqui onde assim sempre tão á ha ja he pois sou ai""",
     "sv": """och i att det som en på är av för med till den har de inte om ett han men var jag
         sig från vi så kan man när hon också efter eller nu sin där vid mot skulle vara hade
         alla mycket än här då sedan över bara upp vad dem honom hennes hans mig icke af hvad
         hafva voro du er min ni ja ut oss se nå ville jo der dig denna detta ej å ä dej mej
-        sej me va""",
+        sej me va din""",
     "da": """og i at det en den til er som på de med han af for ikke der var mig sig men et har
         om vi min havde ham hun nu over da fra du ud sin dem os op man hans hvor eller hvad
         skal selv her alle vil blev kunne ind når være dog noget ville jo deres efter thi""",
@@ -138,7 +154,9 @@ _FUNCTION_WORD_LISTS = {
     "la": """et in est non ad cum ut quod qui quae de sed si ex per a ab esse sunt enim autem nec
         atque ac quam quo hoc eius se sibi etiam vel aut tamen quia ne iam nunc ille illa hic
         haec erat fuit inter sub pro post ita sic quidem neque eo ea id ejus eum suis suum
-        omnes mihi tibi nobis vobis ipse ipsa nisi ergo igitur dum ubi unde apud""",
+        omnes mihi tibi nobis vobis ipse ipsa nisi ergo igitur dum ubi unde apud ego nos vos
+        meus mea meum tuus tua tuum tuas suus sua nostra nostri vester quis quid omnia nihil
+        sicut deus domine dominus""",
     "eo": """la kaj de en al estas ne mi ĉe por ke ni li ŝi ili vi oni kun el pri sed da tiu tio
         kiu kio sur se ankaŭ nur estis povas ĉiuj unu ĝi sia sian lia ŝia tre jam nun ĉu post
         sen inter antaŭ kiel tiel estos estus""",
@@ -150,7 +168,8 @@ _FUNCTION_WORD_LISTS = {
 # "Лицо Олеси пылало лихорадочным румянцем" has no function word, but "ы" is Russian.
 _LETTERS = {
     "en": ("éèêëïôæœç", ""),
-    "la": ("æœë", ""),
+    # Printed Latin may mark long or stressed vowels.
+    "la": ("æœëéèêáàâíìîóòôúùû", ""),
     "de": ("äöüßéèàç", "äöüß"),
     "nl": ("éëïöüèáóúàç", "ëï"),
     "fr": ("éèêëàâîïôûùüçœæÿ", "èêàâçîôûœ"),
@@ -163,6 +182,7 @@ _LETTERS = {
     "no": ("æøåéèêóòô", "æøå"),
     "pl": ("ąćęłńóśźżé", "ąćęłńśźż"),
     "cs": ("áčďéěíňóřšťúůýž", "čďěňřšťůý"),
+    "sk": ("áäčďéíĺľňóôŕšťúýž", "äĺľŕô"),
     "fi": ("äöå", "äö"),
     "hu": ("áéíóöőúüű", "őűö"),
     "ro": ("ăâîșşțţ", "ăâîșşțţ"),
@@ -177,6 +197,24 @@ _MIN_MARKERS = {"ru": 1, "uk": 1}
 # Languages whose frequent words overlap too much for the profile to tell apart: within a
 # group the fast path does not compare them (langdetect confuses them as well).
 _SISTERS = {"da": frozenset({"no"}), "no": frozenset({"da"})}
+
+# Close languages that both detectors confuse on short paragraphs (Spanish read as Portuguese,
+# Swedish as Danish): between them, only the function words or letters decide.
+_CLOSE = {
+    frozenset(pair)
+    for pair in (
+        ("es", "pt"),
+        ("es", "ca"),
+        ("pt", "ca"),
+        ("es", "gl"),
+        ("pt", "gl"),
+        ("sv", "da"),
+        ("sv", "no"),
+        ("da", "no"),
+        ("cs", "sk"),
+        ("hr", "sl"),
+    )
+}
 
 _CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "bg"})
 # Restricting langdetect to these keeps a Cyrillic paragraph from coming out as, say, "en".
@@ -255,6 +293,8 @@ _LANGUAGE_ALIASES = {
     "pt": ("por", "portuguese", "português", "portugues"),
     "ro": ("rum", "ron", "romanian", "română", "mo"),
     "ru": ("rus", "russian", "русский"),
+    "hr": ("hrv", "croatian", "hrvatski"),
+    "sr": ("srp", "serbian", "српски"),
     "sv": ("swe", "swedish", "svenska"),
     "tr": ("tur", "turkish", "türkçe"),
     "uk": ("ukr", "ukrainian", "українська"),
@@ -286,6 +326,23 @@ def normalize_language(code: str | None) -> str | None:
     return None
 
 
+def language_tag(value: str | None) -> str:
+    """A declared language as an ISO 639-1 code, or ``""`` when it names none (readers)."""
+    return normalize_language(value) or ""
+
+
+@lru_cache(maxsize=1024)
+def language_name(code: str, in_language: str = "en") -> str:
+    """The name of language ``code`` in ``in_language`` (CLDR, via babel), or the code itself."""
+    from babel import Locale
+
+    try:
+        name = Locale.parse(code).get_display_name(Locale.parse(in_language))
+    except (ValueError, TypeError, LookupError):
+        return code
+    return name or code
+
+
 @lru_cache(maxsize=1)
 def _factory() -> DetectorFactory:
     # Our own factory, loaded on first use, so that importing concord costs no profile loading.
@@ -306,6 +363,27 @@ def _ranked(text: str, cyrillic_only: bool = False) -> tuple[tuple[str, float], 
     except LangDetectException:
         return ()
     return tuple((_from_langdetect(found.lang), found.prob) for found in ranked)
+
+
+@lru_cache(maxsize=1)
+def _second_identifier() -> LanguageIdentifier:
+    # Loaded on first use (about a second), restricted to langdetect's languages and Latin so
+    # that the two detectors answer in the same terms.
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    codes = {_from_langdetect(name) for name in os.listdir(PROFILES_DIRECTORY)} | {"la"}
+    identifier.set_languages(sorted(codes.intersection(identifier.labels)))
+    return identifier
+
+
+@lru_cache(maxsize=4096)
+def _second_ranking(text: str) -> tuple[tuple[str, float], ...]:
+    """Return py3langid's three likeliest languages for ``text``, with their probabilities."""
+    return tuple(_second_identifier().rank(text[:DETECT_CHARS])[:3])
+
+
+def _second_opinion(text: str) -> tuple[str, float]:
+    """Return py3langid's language for ``text`` (among langdetect's and Latin) and its probability."""
+    return _second_ranking(text)[0]
 
 
 def _from_langdetect(code: str) -> str:
@@ -389,7 +467,9 @@ def _paragraph_language(text: str, doc: str | None, doc_script: int | None) -> s
     script, counts = _dominant_script(text, letters)
     if script == _LATIN:
         if len(words) < MIN_WORDS or letters < MIN_LETTERS:
-            return None
+            if len(words) < MIN_SHORT_WORDS or letters < MIN_SHORT_LETTERS:
+                return None
+            return _short_language(text, lowered, words, doc)
         return _alphabetic_language(text, lowered, words, doc, doc_script)
     if script == _CJK:
         if letters < MIN_DENSE_LETTERS:
@@ -487,6 +567,14 @@ def _letters_point_to(lowered: str, lang: str, min_markers: int | None = None) -
     return sum(lowered.count(char) for char in chars.intersection(markers)) >= min_markers
 
 
+def _letters_allow(lowered: str, lang: str) -> bool:
+    """Tell whether ``lang`` writes every non-ASCII letter of ``lowered`` (if its letters are known)."""
+    if lang not in _LETTERS:
+        return True
+    alphabet = _LETTERS[lang][0]
+    return all(char.isascii() or char in alphabet or not char.isalpha() for char in set(lowered))
+
+
 def _letters_rule_out(lowered: str, lang: str, other: str) -> bool:
     """Tell whether ``lowered`` has enough letters pointing to ``lang`` that ``other`` lacks."""
     if lang not in _LETTERS or other not in _LETTERS:
@@ -518,6 +606,44 @@ def _leader(words: list[str], lowered: str, among: frozenset[str] = _PROFILED) -
     return None
 
 
+def _short_language(text: str, lowered: str, words: list[str], doc: str | None) -> str | None:
+    """Return the language of a short Latin-script paragraph if it is clearly not ``doc``.
+
+    Too short for a detector alone, it changes language only when the function words of
+    another language outweigh the document language's (on the words telling the two apart)
+    and py3langid names that language too.
+    """
+    if doc not in _PROFILED:
+        return None
+    sisters = _SISTERS.get(doc, frozenset())
+    # One-letter words ("i", "a", "c" of "c'est") are too weak a sign on so few words.
+    words = [word for word in words if len(word) > 1]
+    rivals = [
+        lang
+        for lang in _profile(words)
+        if lang != doc and lang not in sisters and _outweighs(words, lang, doc)
+    ]
+    if not rivals:
+        return None
+    (found, probability), *runners_up = _second_ranking(text)
+    if (
+        found not in rivals
+        or probability < SHORT_SURE
+        or not _letters_allow(lowered, found)
+        or _letters_rule_out(lowered, doc, found)
+    ):
+        return None
+    for other, other_probability in runners_up:
+        # Spanish or Catalan? Between two close rivals, the function words must decide.
+        if (
+            other in rivals
+            and other_probability >= SHORT_SURE * probability
+            and not _outweighs(words, found, other)
+        ):
+            return None
+    return found
+
+
 def _alphabetic_language(
     text: str, lowered: str, words: list[str], doc: str | None, doc_script: int | None
 ) -> str | None:
@@ -525,17 +651,42 @@ def _alphabetic_language(
         return doc
     leader = _leader(words, lowered)
     # langdetect has no Latin or Esperanto; without a document language, trust the profile.
-    if leader is not None and (leader in ("la", "eo") or doc is None):
+    if leader == "eo" or (leader is not None and doc is None):
         return leader
+    second, second_probability = _second_opinion(text)
+    if leader == "la" and second == "la":
+        return "la"
     found = detect_language(text)
-    if found is not None and found != doc and doc in _PROFILED and _outweighs(words, doc, found):
-        # langdetect errs on short paragraphs (Portuguese as Spanish, Spanish as Catalan):
-        # it does not overrule the document language against the function words' evidence.
+    if doc not in _PROFILED or doc_script != _LATIN:
+        if doc is not None and doc_script != _LATIN:
+            # Inheriting, say, "ja" for a Latin-script paragraph would surely be wrong; but
+            # half-Russian, half-French text may well be the document's Russian.
+            if second == doc:
+                return doc
+            if found is None or (second != found and second not in _LANGUAGE_SCRIPT):
+                return second
+        return found
+    if found == doc:
         return doc
-    if found is None and doc is not None and doc_script != _LATIN:
-        # Inheriting, say, "ja" for a Latin-script paragraph would surely be wrong.
-        counts = _profile(words)
-        return max(counts, key=lambda lang: (counts[lang], lang)) if counts else None
+    if second == "la" and not _outweighs(words, doc, "la"):
+        # langdetect has no Latin: it reads Latin as Italian, French, Catalan...
+        return "la"
+    if found is None or found != second:
+        # Short of two detectors agreeing, the document language stands: langdetect alone
+        # reads Spanish as Portuguese, Swedish as Danish, Latin as Italian.
+        return doc
+    if second_probability >= SURE and _ranked(text[:DETECT_CHARS])[0][1] >= SURE:
+        return found
+    if frozenset((doc, found)) in _CLOSE and not (
+        _outweighs(words, found, doc) or _letters_rule_out(lowered, found, doc)
+    ):
+        return doc
+    if _outweighs(words, doc, found) or _letters_rule_out(lowered, doc, found):
+        # Both err on short paragraphs (Portuguese as Spanish, Spanish as Catalan): unless
+        # both are sure, they do not overrule the document language against the evidence of
+        # its function words and letters (which old spellings mislead: Spanish wrote "é" for
+        # "y" and "ç" for "z", as Portuguese does).
+        return doc
     return found
 
 
@@ -552,6 +703,9 @@ def _cyrillic_language(
             return lang
     leader = _leader(words, lowered, _CYRILLIC_LANGUAGES)
     if leader is not None:
+        if doc_script == _CYRILLIC and leader != doc and _second_opinion(text)[0] != leader:
+            # One Bulgarian word ("само", "се") in a Russian paragraph does not make it Bulgarian.
+            return doc
         return leader
     ranked = _ranked(text[:DETECT_CHARS], cyrillic_only=True)
     if not ranked:
@@ -559,5 +713,12 @@ def _cyrillic_language(
     code, probability = ranked[0]
     if doc_script == _CYRILLIC and code != doc:
         if probability < MIN_PROBABILITY or (doc in _PROFILED and _outweighs(words, doc, code)):
+            return doc
+        if _second_opinion(text)[0] != code:
+            # langdetect alone reads plain Russian as Bulgarian or Macedonian.
+            return doc
+        if code in _PROFILED and doc in _PROFILED and not _outweighs(words, code, doc):
+            # Both detectors read Russian without "ы", "э" or "ё" as Bulgarian: it takes
+            # Bulgarian (or Ukrainian) words as well.
             return doc
     return code

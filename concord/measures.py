@@ -161,12 +161,13 @@ MEASURES: dict[str, Callable[..., Counts]] = {
     "logdice": log_dice,
 }
 
-#: Human-readable names of :data:`MEASURES`, for help texts and form labels.
+#: Labels of :data:`MEASURES`, the one list read by the CLI's help, the web form and table
+#: headers (the web translates them: each is a message id of its catalogues).
 MEASURE_LABELS: dict[str, str] = {
-    "ll": "log-likelihood (G², signed)",
+    "ll": "log-likelihood",
     "mi": "mutual information",
     "t": "t-score",
-    "dice": "Dice coefficient",
+    "dice": "Dice",
     "logdice": "logDice",
 }
 

@@ -20,11 +20,11 @@ The parser knows nothing about indexes: it returns plain frozen dataclasses.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import regex
 
-from .analysis import _CJK, TOKEN_RE
+from .analysis import CJK_CLASS
 from .errors import OptionError, QuerySyntaxError
 
 MAX_QUERY_LENGTH = 2000
@@ -44,9 +44,9 @@ _LEX = regex.compile(
     """,
     regex.VERBOSE,
 )
-_CJK_CHAR = regex.compile(rf"[{_CJK}]")
+_CJK_CHAR = regex.compile(rf"[{CJK_CLASS}]")
 _PATTERN_TOKEN = regex.compile(
-    rf"[{_CJK}]|(?:[[\p{{L}}\p{{N}}*?]--[{_CJK}]]\p{{M}}*)+", regex.V1)
+    rf"[{CJK_CLASS}]|(?:[[\p{{L}}\p{{N}}*?]--[{CJK_CLASS}]]\p{{M}}*)+", regex.V1)
 
 
 @dataclass(frozen=True)
@@ -268,16 +268,6 @@ def parse_year_range(value: str) -> tuple[int | None, int | None]:
     if lo is not None and hi is not None and lo > hi:
         raise OptionError(f"bad year range {value!r}: {lo} is after {hi}")
     return lo, hi
-
-
-def with_filters(parsed: ParsedQuery, extra: Filters) -> ParsedQuery:
-    """Return the query with extra filters merged in."""
-    return replace(parsed, filters=parsed.filters.merge(extra))
-
-
-def tokens_of(text: str) -> list[str]:
-    """Plain tokens of a text (no wildcards), as the indexer makes them."""
-    return [m.group() for m in TOKEN_RE.finditer(text)]
 
 
 def parse_subcorpus(text: str) -> Filters:

@@ -1,4 +1,4 @@
-"""Document-level answers: ranked search with snippets and facets, one document, index facts.
+"""Document-level answers: ranked search with snippets and facets, one document, its family.
 
 Plain functions over an open :class:`~concord.index.CorpusIndex` returning plain data; the
 CLI and the web app format them.
@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ConcordError, OptionError
+from .errors import DocumentNotFound, OptionError
 from .hits import find_hits
 from .index import CorpusIndex
 from .kwic import Concordance
@@ -133,60 +133,3 @@ def translation_family(ix: CorpusIndex, doc_id: str) -> list[dict[str, Any]]:
              "year": m.get("year"), "translator": m.get("translator", ""),
              "tokens": m.get("tokens")}
             for m in sorted(family, key=lambda m: (m.get("language") or "", m["doc_id"]))]
-
-
-class DocumentNotFound(ConcordError):
-    """No document with that id is in the index."""
-
-
-def index_info(ix: CorpusIndex) -> dict[str, Any]:
-    """Return the facts ``concord info`` shows."""
-    man = ix.manifest
-    store = ix.store
-    tokens_by_lang = {lang: sum(cells.values()) for lang, cells in store.info["totals"].items()}
-    docs_by_lang: dict[str, int] = {}
-    for meta in store.docs:
-        code = meta.get("language") or "und"
-        docs_by_lang[code] = docs_by_lang.get(code, 0) + 1
-    return {
-        "index": str(ix.path),
-        "generation": ix.generation,
-        "schema_version": man["settings"]["schema_version"],
-        "analysis": man["settings"]["analysis"],
-        "concord_version": man["concord_version"],
-        "corpus": man["corpus"],
-        "fingerprint": man["fingerprint"],
-        "documents": man["documents"],
-        "paragraphs": man["paragraphs"],
-        "tokens": man["tokens"],
-        "vocabulary": man["vocabulary"],
-        "tokens_by_lang": dict(sorted(tokens_by_lang.items(), key=lambda kv: -kv[1])),
-        "documents_by_lang": dict(sorted(docs_by_lang.items(), key=lambda kv: -kv[1])),
-        "built": man["build"]["finished"],
-        "build": man["build"],
-        "duplicates": _duplicates_summary(ix),
-    }
-
-
-def _duplicates_summary(ix: CorpusIndex) -> dict[str, Any]:
-    from .duplicates import summary
-
-    return summary(ix)
-
-
-def corpus_overview(ix: CorpusIndex) -> dict[str, Any]:
-    """Documents (by declared language) and tokens (by paragraph language) per decade."""
-    store = ix.store
-    cells: dict[tuple[str, int | None], dict[str, int]] = {}
-    for meta in store.docs:
-        year = meta.get("year")
-        key = (meta.get("language") or "und", None if year is None else year // 10 * 10)
-        cells.setdefault(key, {"documents": 0, "tokens": 0})["documents"] += 1
-    for lang, by_year in store.info["totals"].items():
-        for year, n in by_year.items():
-            decade = int(year) // 10 * 10 if str(year).lstrip("-").isdigit() else None
-            cells.setdefault((lang, decade), {"documents": 0, "tokens": 0})["tokens"] += int(n)
-    rows = [{"lang": lang, "decade": decade, **counts} for (lang, decade), counts
-            in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1] is None, kv[0][1] or 0))]
-    documents = sorted(store.docs, key=lambda m: (m.get("year") or 0, m["doc_id"]))
-    return {"cells": rows, "documents": documents}

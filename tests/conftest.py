@@ -6,13 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-DATA = Path(__file__).parent / "data"
-MINI = DATA / "mini"
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SHARED_CORPUS = SHARED / "corpus"
-SAMPLE_CORPUS = ROOT / "corpus"
+from corpora import DATA, MINI, SAMPLE_CORPUS, SHARED, SHARED_CORPUS  # noqa: F401
 
 
 @pytest.fixture(scope="session")
@@ -65,3 +59,4 @@ def shared_index(tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("shared") / "index"
     build_index(SHARED_CORPUS, target, procs=2)
     return target
+

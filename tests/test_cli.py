@@ -9,12 +9,11 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from corpora import MINI
 
 from concord.cli import main
 from concord.export import read_csv_export
 from concord.index import SCHEMA_VERSION
-
-from conftest import MINI
 
 
 def run(*args, ok=True):
@@ -222,3 +221,16 @@ def test_empty_corpus(tmp_path):
     (tmp_path / "empty").mkdir()
     result = run("index", tmp_path / "empty", "--index", tmp_path / "ix", ok=False)
     assert result.exit_code == 1 and "no files to index" in result.output
+
+
+def test_every_command_takes_index(ix_args):
+    """The README says every command takes --index: concepts too (it does not read it)."""
+    from click.testing import CliRunner
+
+    from concord.cli import main
+
+    for command in main.commands.values():
+        assert any("--index" in p.opts for p in command.params), command.name
+    result = CliRunner().invoke(main, ["concepts", "proletariat", "--format", "json", *ix_args],
+                                catch_exceptions=False)
+    assert result.exit_code == 0 and json.loads(result.output)["name"] == "proletariat"

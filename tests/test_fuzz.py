@@ -160,7 +160,7 @@ def run_query(ix, query: str, *, mode: str = "default", sort: str = "position", 
             assert page["hits"] == len(hits)
             assert len(page["lines"]) <= len(hits)
             for line in page["lines"]:
-                assert isinstance(line.match, str) and line.start <= line.end
+                assert isinstance(line.match, str) and line.char_start <= line.char_end
             first = list(iter_lines(ix, hits, sort=sort.split(","), width=width))[:3]
             assert len(first) == min(3, len(hits))
             search_documents(ix, parsed, mode=mode, limit=5)

@@ -583,3 +583,22 @@ def pdf_bytes(pages: list[list[str]], *, title: str) -> bytes:
         out += f"{offsets[number]:010d} 00000 n \n".encode()
     out += f"trailer\n<< /Size {size} /Root 1 0 R /Info 4 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
+
+
+def test_reader_table_names_one_module_per_format():
+    from concord.ingest import READERS, SUPPORTED_SUFFIXES
+
+    assert SUPPORTED_SUFFIXES == frozenset(READERS)
+    modules = {reader.__module__ for reader in READERS.values()}
+    assert modules == {f"concord.ingest.{name}" for name in
+                       ("text", "markdown", "html", "tei", "pdf", "epub")}
+    assert all(reader.__name__ == "read" for reader in READERS.values())
+
+
+def test_content_hash_of_a_file_equals_the_documents():
+    from concord.ingest import file_hash
+
+    row = {"title": "Roman", "year": "1901"}
+    assert read("en/novel.xml", {"en/novel.xml": row}).content_hash == \
+        file_hash(CORPUS / "en" / "novel.xml", row)
+    assert read("en/novel.xml", {}).content_hash == file_hash(CORPUS / "en" / "novel.xml", None)

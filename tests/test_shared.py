@@ -8,12 +8,11 @@ import unicodedata
 from collections import Counter
 
 import pytest
+from corpora import SHARED, SHARED_CORPUS
 
 from concord.hits import find_hits
 from concord.index import open_index
 from concord.query import parse_query
-
-from conftest import SHARED, SHARED_CORPUS
 
 pytestmark = pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason="../shared/corpus is not present")
 

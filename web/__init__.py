@@ -1,8 +1,10 @@
-"""concord's web frontend: a Flask app over the same library functions as the CLI.
+"""concord's web frontend: a Flask app that renders the reports of :mod:`concord.reports`.
 
-``web.app.create_app`` builds the app; ``concord serve`` (``web.cli``) runs it. Modules:
-``options`` parses query parameters, ``pages`` computes each page's data once, ``views``
-renders it as HTML or streams it as a data twin, ``chart`` lays out the frequency chart,
-``present`` and ``i18n`` hold template helpers and the interface languages, ``server`` is
-the pooled WSGI server. Nothing here imports whoosh.
+``app.create_app`` builds the app (nothing imports it back); ``concord serve``
+(:mod:`concord.cli.indexing`) runs it. Modules: ``resources`` holds the per-thread open
+index, the deadline and the result cache (``cache``); ``options`` parses query parameters
+into the library's option records; ``views`` are the routes; ``render`` turns one report
+into its HTML page or a data twin; ``present``, ``chart`` and ``i18n`` hold template
+helpers, the chart layout and the interface languages; ``server`` is the pooled WSGI
+server. Nothing here imports whoosh or computes an answer.
 """

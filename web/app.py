@@ -1,70 +1,36 @@
-"""The Flask application factory: configuration, the open index, security headers, errors.
+"""The Flask application factory: configuration, security headers and the error pages.
 
-``create_app`` wires the blueprint of :mod:`web.views` to one index directory. Each worker
-thread keeps one open :class:`~concord.index.CorpusIndex` and reopens it when a rebuild
-switches the live generation, so a request sees the old or the new index, never a
-half-built one. Library errors become friendly 4xx/503 pages (or ``{"error": ...}`` for the
-data twins); nothing here searches or renders results.
+``create_app`` wires the blueprint of :mod:`web.views` and the per-thread resources of
+:mod:`web.resources` to one index directory; nothing in the package imports this module
+back. Library errors become friendly 4xx/503 pages (or ``{"error": ...}`` for the data
+twins), the status decided from the exception and the request alone; nothing here searches
+or renders results.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from concord.errors import (
     ConcordError,
+    DocumentNotFound,
     IndexBusy,
     IndexNotFound,
     QueryTimeout,
     UnknownConcept,
 )
-from concord.index import CorpusIndex, open_index, resolve_index_path
-from concord.search import DocumentNotFound
+from concord.index import resolve_index_path
+
+from .options import split_suffix
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
-DATA_FORMATS = ("json", "csv", "tsv", "jsonl", "xlsx")
 
 log = logging.getLogger(__name__)
-
-
-class IndexHolder:
-    """One open index per thread, reopened when its generation stops being the live one."""
-
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._open: set[CorpusIndex] = set()
-
-    def get(self) -> CorpusIndex:
-        ix: CorpusIndex | None = getattr(self._local, "ix", None)
-        if ix is not None and ix.is_current():
-            return ix
-        fresh = open_index(self.path)
-        self._local.ix = fresh
-        with self._lock:
-            self._open.add(fresh)
-            if ix is not None:
-                self._open.discard(ix)
-        if ix is not None:
-            # The previous request of this thread is over; other threads hold their own.
-            ix.close()
-        return fresh
-
-    def close(self) -> None:
-        """Close every index opened through this holder (at shutdown)."""
-        with self._lock:
-            indexes, self._open = self._open, set()
-        for ix in indexes:
-            ix.close()
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -83,14 +49,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     app.json.sort_keys = False
     app.json.ensure_ascii = False
-    app.extensions["concord_index"] = IndexHolder(app.config["CONCORD_INDEX"])
 
-    from . import i18n, present, views
-    from .cache import ResultCache
+    from . import i18n, present, resources, views
 
-    app.extensions["concord_cache"] = ResultCache(app.config["CACHE_ENTRIES"],
-                                                  app.config["CACHE_WEIGHT"])
-
+    resources.init_app(app)
     i18n.init_app(app)
     present.init_app(app)
     app.register_blueprint(views.bp)
@@ -99,19 +61,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     return app
-
-
-def current_index() -> CorpusIndex:
-    """The open index of this thread (raises IndexNotFound when there is none)."""
-    from flask import current_app
-
-    return current_app.extensions["concord_index"].get()
-
-
-def deadline() -> float:
-    from flask import current_app
-
-    return time.monotonic() + float(current_app.config["QUERY_TIMEOUT"])
 
 
 def _security_headers(response):
@@ -124,18 +73,15 @@ def _security_headers(response):
 
 def wants_data() -> bool:
     """Whether the request is for a data twin (answered with JSON errors)."""
-    fmt = getattr(g, "fmt", None)
-    if fmt is not None:
-        return fmt in DATA_FORMATS
-    path = request.path.rsplit("/", 1)[-1]
-    return "." in path and path.rsplit(".", 1)[1] in DATA_FORMATS
+    return split_suffix(request.path.rsplit("/", 1)[-1])[1] is not None
 
 
 def status_of(exc: ConcordError) -> int:
+    """The HTTP status of a library error on the current request."""
     if isinstance(exc, DocumentNotFound):
         return 404
-    if isinstance(exc, UnknownConcept) and getattr(g, "concept_route", False):
-        return 404
+    if isinstance(exc, UnknownConcept) and request.endpoint == "views.concept":
+        return 404      # the concept named in the path does not exist (in a query: a 400)
     if isinstance(exc, QueryTimeout | IndexNotFound | IndexBusy):
         return 503
     return 400

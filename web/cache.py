@@ -3,7 +3,7 @@
 Paging through a concordance, switching a chart's scale or re-sorting re-asks the same
 question; the answer is kept here. Callers build keys from everything that decides a result,
 starting with the index directory and its generation, so a rebuilt index never answers from
-the old one (see :func:`web.pages.key`). The cache holds at most ``max_entries`` results
+the old one (see :func:`concord.reports.cache_key`). The cache holds at most ``max_entries`` results
 and ``max_weight`` units (one unit is about 20 bytes: a hit, or a twentieth of a row).
 """
 

@@ -1,7 +1,8 @@
-"""Request parameters, parsed and validated once into frozen option records.
+"""Request parameters, parsed and validated once into the library's option records.
 
 Every page reads its state from the query string. This module turns ``request.args`` (any
-mapping of strings, or a ``MultiDict`` for repeated ``q``) into typed records and raises
+mapping of strings, or a ``MultiDict`` for repeated ``q``) into the frozen records of
+:mod:`concord.reports` and raises
 :class:`~concord.errors.OptionError` with a message a user can act on; it never searches or
 renders. Limits here are the web's caps on page size: downloads drop the paging instead.
 """
@@ -13,9 +14,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from concord.errors import OptionError
+from concord.export import FORMATS
 from concord.hits import MODES
 from concord.kwic import MAX_WIDTH, parse_sort
+from concord.measures import MEASURES
 from concord.query import Filters, parse_filter, parse_subcorpus
+from concord.reports import (
+    CollocateOptions,
+    FreqOptions,
+    KeywordOptions,
+    KwicOptions,
+    Paging,
+    Scope,
+    WordlistOptions,
+)
 from concord.stats import parse_by, parse_window
 
 MAX_LIMIT = 1000
@@ -24,8 +36,8 @@ MAX_SAMPLE = 1_000_000
 MAX_QUERIES = 8
 FILTER_PARAMS = ("lang", "year", "author", "group", "work", "doc")
 SCALES = ("pm", "abs")
-MEASURES = ("ll", "mi", "t", "dice", "logdice")
-DOWNLOAD_FORMATS = ("csv", "tsv", "json", "jsonl", "xlsx")
+#: The twin suffixes of every page: each export format but the terminal table.
+DATA_FORMATS = tuple(f for f in FORMATS if f != "table")
 
 
 def _text(args: Mapping[str, str], name: str, default: str = "") -> str:
@@ -84,6 +96,11 @@ class Common:
         out.update(self.filter_args)
         return out
 
+    @property
+    def scope(self) -> Scope:
+        """The library's record of the query, match mode and filters."""
+        return Scope(q=self.q, mode=self.mode, filters=self.filters)
+
 
 def common(args: Mapping[str, str]) -> Common:
     """Parse ``q``, ``mode`` and the filter parameters."""
@@ -99,30 +116,11 @@ def common(args: Mapping[str, str]) -> Common:
     return Common(q=q, mode=mode, filters=filters, filter_args=tuple(kept))
 
 
-@dataclass(frozen=True)
-class Paging:
-    page: int = 1
-    limit: int = 50
-    all: bool = False
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.limit
-
-
 def paging(args: Mapping[str, str], default_limit: int) -> Paging:
-    return Paging(page=integer(args, "page", 1, 1, MAX_PAGE),
-                  limit=integer(args, "limit", default_limit, 1, MAX_LIMIT),
-                  all=flag(args, "all"))
-
-
-@dataclass(frozen=True)
-class KwicOptions:
-    sort: tuple[str, ...] = ("position",)
-    width: int = 8
-    sample: int | None = None
-    seed: int = 0
-    paging: Paging = field(default_factory=Paging)
+    """``page`` (from 1) and ``limit`` rows a page, or ``all``."""
+    page = integer(args, "page", 1, 1, MAX_PAGE)
+    limit = integer(args, "limit", default_limit, 1, MAX_LIMIT)
+    return Paging(limit=limit, offset=(page - 1) * limit, all=flag(args, "all"))
 
 
 def kwic_options(args: Mapping[str, str]) -> KwicOptions:
@@ -131,13 +129,6 @@ def kwic_options(args: Mapping[str, str]) -> KwicOptions:
                        sample=integer(args, "sample", None, 1, MAX_SAMPLE),
                        seed=integer(args, "seed", 0, 0, 2**31 - 1),
                        paging=paging(args, 50))
-
-
-@dataclass(frozen=True)
-class FreqOptions:
-    queries: tuple[str, ...] = ()
-    by: tuple[str, ...] = ("lang", "year")
-    scale: str = "pm"
 
 
 def freq_options(args, default_by: str = "lang,year") -> FreqOptions:
@@ -151,48 +142,20 @@ def freq_options(args, default_by: str = "lang,year") -> FreqOptions:
                        scale=choice(args, "scale", SCALES, "pm"))
 
 
-@dataclass(frozen=True)
-class CollocateOptions:
-    window: tuple[int, int] = (5, 5)
-    measure: str = "ll"
-    min_freq: int = 3
-    drop_stopwords: bool = True
-    by_lang: bool | None = None
-    paging: Paging = field(default_factory=Paging)
-
-
 def collocate_options(args: Mapping[str, str]) -> CollocateOptions:
     by_lang = _text(args, "by_lang")
     return CollocateOptions(window=parse_window(_text(args, "window") or "5"),
-                            measure=choice(args, "measure", MEASURES, "ll"),
+                            measure=choice(args, "measure", tuple(MEASURES), "ll"),
                             min_freq=integer(args, "min_freq", 3, 1, 10**9),
                             drop_stopwords=not flag(args, "stopwords"),
                             by_lang=None if by_lang == "" else flag(args, "by_lang"),
                             paging=paging(args, 100))
 
 
-@dataclass(frozen=True)
-class WordlistOptions:
-    min_freq: int = 1
-    drop_stopwords: bool = False
-    paging: Paging = field(default_factory=Paging)
-
-
 def wordlist_options(args: Mapping[str, str]) -> WordlistOptions:
     return WordlistOptions(min_freq=integer(args, "min_freq", 1, 1, 10**9),
                            drop_stopwords=flag(args, "drop_stopwords"),
                            paging=paging(args, 100))
-
-
-@dataclass(frozen=True)
-class KeywordOptions:
-    target: str = ""
-    reference: str = ""
-    target_filters: Filters | None = None
-    reference_filters: Filters | None = None
-    min_freq: int = 5
-    drop_stopwords: bool = False
-    paging: Paging = field(default_factory=Paging)
 
 
 def keyword_options(args: Mapping[str, str]) -> KeywordOptions:
@@ -206,3 +169,10 @@ def keyword_options(args: Mapping[str, str]) -> KeywordOptions:
         drop_stopwords=flag(args, "drop_stopwords"),
         paging=paging(args, 100))
 
+
+def split_suffix(name: str) -> tuple[str, str | None]:
+    """``("kwic", "json")`` for ``kwic.json``; ``(name, None)`` without a twin suffix."""
+    base, dot, ext = name.rpartition(".")
+    if dot and ext in DATA_FORMATS and base:
+        return base, ext
+    return name, None

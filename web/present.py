@@ -1,12 +1,11 @@
-"""Presentation helpers for templates: URLs that keep the page's state, numbers, highlighting.
+"""Presentation helpers: URLs that keep the page's state, numbers, highlighting, chart labels.
 
-Template globals and filters only; no searching, no counting. Each page's state lives in its
+Template globals, filters and the frequency chart's links and labels; no searching, no counting. Each page's state lives in its
 query string, so links are built from the current arguments with some of them changed.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
@@ -14,8 +13,15 @@ from urllib.parse import quote, urlencode
 
 from babel import Locale
 from babel.numbers import get_decimal_symbol, get_group_symbol
-from flask import Flask, g, request
+from flask import Flask, request
 from flask_babel import get_locale
+
+from concord.kwic import space_after, space_before
+from concord.langid import language_name
+from concord.measures import MEASURE_LABELS
+
+from . import chart
+from .options import split_suffix
 
 SHARED_PARAMS = ("q", "mode", "lang", "year", "author", "group", "work", "doc")
 
@@ -23,7 +29,8 @@ SHARED_PARAMS = ("q", "mode", "lang", "year", "author", "group", "work", "doc")
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(url_with=url_with, twin_url=twin_url, doc_url=doc_url,
                                  shared_args=shared_args, link=link, lang_name=lang_name,
-                                 space_after=space_after, space_before=space_before)
+                                 space_after=space_after, space_before=space_before,
+                                 measure_choices=measure_choices)
     app.jinja_env.filters.update(num=num, segments=segments)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -48,13 +55,19 @@ def url_with(_path: str | None = None, **changes: Any) -> str:
             pairs.extend((key, v) for v in value)
         elif value is not None:
             pairs.append((key, value))
-    return link(_path or g.get("base_path", request.path), pairs)
+    return link(_path or base_path(), pairs)
 
 
 def twin_url(fmt: str, **changes: Any) -> str:
     """This page's data twin: the same state with a ``.json``, ``.csv``... suffix."""
-    base = g.get("base_path", request.path)
-    return url_with(f"{base}.{fmt}", **changes)
+    return url_with(f"{base_path()}.{fmt}", **changes)
+
+
+def base_path() -> str:
+    """The current page's path without a twin suffix (``/`` is the search page)."""
+    if request.path == "/":
+        return "/search"
+    return quote(split_suffix(request.path)[0])
 
 
 def shared_args(**changes: Any) -> list[tuple[str, str]]:
@@ -101,37 +114,12 @@ def lang_name(code: str | None) -> str:
     """The name of a language in the interface language, or the code itself."""
     if not code:
         return ""
-    return _lang_name(code, str(get_locale() or "en"))
+    return language_name(code, str(get_locale() or "en"))
 
 
-@lru_cache(maxsize=1024)
-def _lang_name(code: str, ui: str) -> str:
-    try:
-        name = Locale.parse(code).get_display_name(Locale.parse(ui))
-    except (ValueError, TypeError, LookupError):
-        return code
-    return name or code
-
-
-_OPENERS = "([{«“‘„‚-‐‑–/"
-_CLOSERS = ",.;:!?)]}»”’'…-‐‑–/"
-_ELISION = re.compile(r"(?:\b\w{1,2}|qu)['’]$", re.IGNORECASE)
-
-
-def space_after(left: str) -> str:
-    """The space between a left context and its match, unless the context ends in an opener.
-
-    An apostrophe ends an elision (``l’``, ``d'``, ``qu’``) but may also close a possessive
-    (``traders’ class``), which keeps its space.
-    """
-    if not left or left[-1] in _OPENERS or _ELISION.search(left):
-        return ""
-    return " "
-
-
-def space_before(right: str) -> str:
-    """The space between a match and its right context, unless punctuation follows."""
-    return "" if not right or right[0] in _CLOSERS else " "
+def measure_choices() -> list[tuple[str, str]]:
+    """The collocation measures with their labels, for forms (:data:`concord.measures.MEASURE_LABELS`)."""
+    return list(MEASURE_LABELS.items())
 
 
 def segments(paragraph: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any] | None, bool]]:
@@ -139,13 +127,54 @@ def segments(paragraph: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, A
     text, base = paragraph["text"], paragraph["start"]
     at = 0
     for hit in paragraph.get("marks", ()):
-        lo = max(hit["start"] - base, at)
-        hi = min(hit["end"] - base, len(text))
+        lo = max(hit["char_start"] - base, at)
+        hi = min(hit["char_end"] - base, len(text))
         if hi <= lo:
             continue
         if lo > at:
             yield text[at:lo], None, False
-        yield text[lo:hi], hit, hit["start"] - base >= 0
+        yield text[lo:hi], hit, hit["char_start"] - base >= 0
         at = hi
     if at < len(text):
         yield text[at:], None, False
+
+
+# --- the frequency chart: its links and labels ---------------------------------------------
+
+def kwic_link_for_cell(row: dict[str, Any], query: str) -> str:
+    """The concordance of one frequency cell: its query with the cell's values as filters."""
+    cell: dict[str, Any] = {"q": query}
+    if row.get("year") is not None:
+        cell["year"] = f"{row['year']}-{row['year']}"
+    elif row.get("decade") is not None:
+        cell["year"] = f"{row['decade']}-{row['decade'] + 9}"
+    for field, param in (("lang", "lang"), ("group", "group"), ("work", "work"),
+                         ("doc_id", "doc")):
+        if row.get(field):
+            cell[param] = row[field]
+    if row.get("author"):
+        cell["author"] = row["author"].split(";")[0]
+    args = [(k, v) for k, v in shared_args() if k not in cell and k != "q"]
+    return link("/kwic", [*cell.items(), *args])
+
+
+def freq_chart(rows, by, scale, several, href):
+    from flask_babel import gettext as _
+    from flask_babel import ngettext
+
+    def describe(row, value):
+        where = ", ".join(str(row[k]) for k in chart.series_fields(by, several) if row.get(k))
+        when = row.get("year") if row.get("year") is not None else f"{row.get('decade')}s"
+        per_million = row.get("per_million")
+        return ngettext("%(where)s %(when)s: %(num)s hit, %(pm)s per million words",
+                        "%(where)s %(when)s: %(num)s hits, %(pm)s per million words",
+                        row["hits"], where=where, when=when,
+                        pm="–" if per_million is None else f"{per_million:.2f}")
+
+    def series_label(key, fields):
+        parts = [f"{lang_name(v)} ({v})" if name == "lang" and v else str(v or "–")
+                 for name, v in zip(fields, key, strict=True)]
+        return " · ".join(parts) or _("all")
+
+    return chart.line_chart(rows, by, scale=scale, several=several, href=href, describe=describe,
+                            series_label=series_label, number=lambda y: num(y, 2))

@@ -71,3 +71,39 @@ class PooledWSGIServer(BaseWSGIServer):
 def make_server(app, host: str = "127.0.0.1", port: int = 5000, *, workers: int = 8,
                 quiet: bool = False) -> PooledWSGIServer:
     return PooledWSGIServer(host, port, app, workers=workers, quiet=quiet)
+
+
+def fork_servers(server, n: int) -> list[int]:
+    """Fork ``n`` children that serve on the same listening socket; return their pids."""
+    import os
+    import signal
+
+    children = []
+    for _ in range(n):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+            signal.signal(signal.SIGINT, lambda *_: os._exit(0))
+            try:
+                server.serve_forever()
+            finally:
+                os._exit(0)
+        children.append(pid)
+    return children
+
+
+def stop_children(children: list[int]) -> None:
+    """Stop the forked servers and wait for them."""
+    import os
+    import signal
+
+    for pid in children:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    for pid in children:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass

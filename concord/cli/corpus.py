@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from .cli import DEFAULT_CORPUS, echo_json, emit, handle_errors, open_ix, output_options, register
+from .options import DEFAULT_CORPUS, handle_errors, output_options
+from .render import echo_json, emit
 
 
 @click.command("import")
@@ -35,7 +36,7 @@ def import_cmd(sources: tuple[str, ...], into: str, crawl: bool, depth: int, max
     archive, license and the fields its archive profile found); then run
     `concord index CORPUS`. With --crawl, SOURCES are start URLs.
     """
-    from .importers import import_sources
+    from ..importers import import_sources
 
     options = {"depth": depth, "max_pages": max_pages, "delay": delay, "max_bytes": max_bytes}
 
@@ -69,8 +70,6 @@ def render_import_report(report) -> str:
     return "\n".join(lines)
 
 
-register(import_cmd)
-
 
 @click.group("corpus")
 def corpus_group() -> None:
@@ -86,13 +85,14 @@ def corpus_group() -> None:
 def corpus_check_cmd(corpus: str | None, index_dir: str | None, fmt: str, output: str | None) -> None:
     """List documents with no year, no author, an undeclared language, guessed values,
     near-duplicates, unreadable files and reader warnings (default CORPUS: ./corpus)."""
-    from .corpuscheck import COLUMNS, check_corpus, check_index, summary
-    from .errors import CorpusError
+    from ..corpuscheck import COLUMNS, check_corpus, check_index, summary
+    from ..errors import CorpusError
+    from ..index import open_index
 
     if index_dir is not None:
         if corpus is not None:
             raise CorpusError("give a CORPUS folder or --index, not both")
-        with open_ix(index_dir) as ix:
+        with open_index(index_dir) as ix:
             findings = check_index(ix)
     else:
         folder = Path(corpus or DEFAULT_CORPUS)
@@ -108,5 +108,3 @@ def corpus_check_cmd(corpus: str | None, index_dir: str | None, fmt: str, output
         return
     emit(rows, list(COLUMNS), fmt, output)
 
-
-register(corpus_group)

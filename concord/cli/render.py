@@ -1,0 +1,96 @@
+"""Write a :class:`~concord.reports.Report` to the terminal or a file.
+
+Rows go through :mod:`concord.export` in the chosen ``--format``; ``table`` on a terminal
+is the export's aligned table unless a command prints its own view (KWIC lines, search
+results). Nothing here searches or counts.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import click
+
+from ..errors import OptionError
+from ..kwic import space_after, space_before
+
+KWIC_TABLE_CONTEXT = 45   # characters of context each side in the terminal view
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def emit(rows: Iterable[Any], columns: Sequence[str], fmt: str, output: str | None, prov=None) -> None:
+    """Write rows to --output or stdout in the chosen format."""
+    from ..export import write_rows
+
+    if fmt == "xlsx" and output is None and sys.stdout.isatty():
+        raise OptionError("xlsx is binary: give --output FILE.xlsx (or redirect stdout)")
+    if output:
+        with open(output, "wb") as fh:
+            write_rows(rows, columns, fmt, fh, provenance=prov)
+    else:
+        out = sys.stdout.buffer
+        write_rows(rows, columns, fmt, out, provenance=prov)
+        out.flush()
+
+
+def emit_report(report, fmt: str, output: str | None) -> None:
+    """Write a report's table columns with its provenance (flat cells in every format)."""
+    emit(report.rows, report.columns, fmt, output, report.provenance)
+
+
+def render(report, fmt: str, output: str | None, *, table: Callable[[Any], None],
+           json: Callable[[Any], None] | None = None) -> None:
+    """A report as the command's own ``table`` view, JSON on stdout, or an export."""
+    if fmt == "table":
+        table(report)
+    elif fmt == "json" and not output:
+        (json or stream_json)(report)
+    else:
+        emit_report(report, fmt, output)
+
+
+def stream_json(report) -> None:
+    """``{"provenance": ..., key: [rows]}`` on stdout, rows streamed."""
+    from ..export import iter_json
+
+    for chunk in iter_json(report.rows, report.json_columns or report.columns,
+                           provenance=report.provenance, key=report.key):
+        sys.stdout.write(chunk)
+    sys.stdout.write("\n")
+
+
+def match_line(left: str, match: str, right: str) -> str:
+    """A hit in its context, the match in bold, spaced by :func:`concord.kwic.space_after`."""
+    return left + space_after(left) + click.style(match, bold=True) + space_before(right) + right
+
+
+def print_search(report) -> None:
+    head = report.head
+    click.echo(f"{head['hits']} hits in {head['docs']} documents")
+    for i, r in enumerate(report.rows, start=head["offset"] + 1):
+        click.echo(f"\n{i}. {r['title']} — {r['author']} ({r['year']}) [{r['language']}] "
+                   f"{r['doc_id']}  {r['hits']} hits")
+        for s in r["snippets"]:
+            click.echo("   …" + match_line(s["left"], f"[{s['match']}]", s["right"]) + "…")
+    for name, counts in head["facets"].items():
+        if counts:
+            top = ", ".join(f"{k} {v}" for k, v in list(counts.items())[:8])
+            click.echo(f"\n{name}: {top}")
+
+
+def print_kwic(report) -> None:
+    head = report.head
+    lines: list[Mapping[str, Any]] = list(report.rows)
+    shown = f"{head['offset'] + 1}-{head['offset'] + len(lines)}" if lines else "0"
+    click.echo(f"{head['hits']} hits in {head['docs']} documents (showing {shown})")
+    cols = KWIC_TABLE_CONTEXT
+    for ln in lines:
+        left = ln["left"][-cols:].rjust(cols)
+        click.echo(match_line(left, ln["match"], ln["right"][:cols]) + "   "
+                   + click.style(f"{ln['doc_id']}:{ln['position']}", dim=True))

@@ -1,0 +1,63 @@
+"""The declared public API of ``concord`` and the error tree: pinned, so a change is deliberate."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import concord
+from concord import errors
+
+PUBLIC = [
+    "BuildReport", "CollocateOptions", "Concept", "ConcordError", "Context", "CorpusError",
+    "CorpusIndex", "DocumentNotFound", "Filters", "FreqOptions", "HitSet", "IndexBusy",
+    "IndexNotFound", "KeywordOptions", "KwicLine", "KwicOptions", "MEASURES", "MEASURE_LABELS",
+    "NgramOptions", "OptionError", "Paging", "ParsedQuery", "Provenance", "QueryError",
+    "QuerySyntaxError", "QueryTimeout", "ReaderError", "Report", "Scope", "SourceDocument",
+    "UnknownConcept", "WordlistOptions", "__version__", "build_index", "collocates",
+    "collocates_report", "concept_report", "concepts_report", "concordance", "corpus_report",
+    "discover", "document_report", "find_hits", "freq", "freq_report", "info_report",
+    "iter_lines", "keywords", "keywords_report", "kwic_count_report", "kwic_report",
+    "load_registry", "ngrams", "ngrams_report", "open_index", "parse_query", "read_document",
+    "search_report", "wordlist", "wordlist_report", "write_rows",
+]
+
+
+def test_all_is_pinned_and_sorted():
+    assert concord.__all__ == sorted(PUBLIC)
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_every_public_name_resolves(name):
+    assert getattr(concord, name) is not None
+
+
+def test_unknown_names_raise_attribute_error():
+    with pytest.raises(AttributeError):
+        concord.no_such_name  # noqa: B018
+
+
+def test_importing_concord_loads_no_engine():
+    code = "import sys, concord; print(sorted(m for m in ('whoosh', 'numpy', 'flask', 'web') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_every_error_is_a_concord_error_drawn_in_the_tree():
+    tree = errors.__doc__
+    classes = [v for v in vars(errors).values() if isinstance(v, type) and issubclass(v, Exception)]
+    assert {c.__name__ for c in classes} >= {"ConcordError", "DocumentNotFound", "QueryTimeout"}
+    for cls in classes:
+        assert issubclass(cls, errors.ConcordError)
+        assert cls.__name__ in tree, cls.__name__
+    assert issubclass(errors.ReaderError, errors.CorpusError)
+    assert issubclass(errors.UnknownConcept, errors.QueryError)
+
+
+def test_the_library_never_imports_the_front_ends():
+    code = ("import sys, concord.cli, concord.reports, concord.ingest; "
+            "print(sorted(m for m in sys.modules if m == 'web' or m.startswith('web.') or m == 'flask'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

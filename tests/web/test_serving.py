@@ -1,0 +1,144 @@
+"""Serving: a rebuilt index is picked up, the serve command, no whoosh in web/."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+from webtools import (
+    WEB_CORPUS,
+    get_json,
+)
+
+from concord.cli import main as cli
+from web.app import create_app
+
+# --- a rebuilt index is picked up -------------------------------------------------------------
+
+def test_rebuilt_index_is_picked_up_between_requests(tmp_path, make_client):
+    from concord.indexer import build_index
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(WEB_CORPUS, corpus)
+    index = tmp_path / "index"
+    build_index(corpus, index, procs=1)
+    client = make_client(index)
+    assert get_json(client, "/corpus.json")["documents"] == 3
+    before = get_json(client, "/kwic.json?q=council")["hits"]
+    (corpus / "en" / "1925-more.txt").write_text("Another council of the workers.\n", "utf-8")
+    build_index(corpus, index, procs=1)
+    assert get_json(client, "/corpus.json")["documents"] == 4
+    assert get_json(client, "/kwic.json?q=council")["hits"] == before + 1
+
+
+# --- the serve command ------------------------------------------------------------------------
+
+def test_serve_command_is_registered():
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0
+    for option in ("--host", "--port", "--index", "--corpus"):
+        assert option in result.output
+
+
+def test_serve_builds_a_missing_index_with_progress(tmp_path, monkeypatch):
+    from web import server
+
+    started = {}
+
+    class FakeServer:
+        url = "http://127.0.0.1:0"
+
+        def serve_forever(self):
+            started["ok"] = True
+
+        def server_close(self):
+            pass
+
+    monkeypatch.setattr(server, "make_server", lambda app, host, port, workers: FakeServer())
+    result = CliRunner().invoke(cli, ["serve", "--index", str(tmp_path / "ix"), "--corpus",
+                                      str(WEB_CORPUS), "--port", "0"])
+    assert result.exit_code == 0, result.output
+    assert started["ok"]
+    assert "indexing: 3/3 files" in result.stderr
+    assert "indexed 3 documents" in result.stderr
+    assert (tmp_path / "ix" / "CURRENT").exists()
+
+
+def test_serve_reports_an_empty_corpus_in_one_line(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = CliRunner().invoke(cli, ["serve", "--index", str(tmp_path / "ix"), "--corpus",
+                                      str(tmp_path / "empty")])
+    assert result.exit_code == 1
+    assert "no files to index" in result.output and "Traceback" not in result.output
+    missing = CliRunner().invoke(cli, ["serve", "--index", str(tmp_path / "ix2"), "--corpus",
+                                       str(tmp_path / "missing")])
+    assert missing.exit_code == 1 and "not found" in missing.output
+
+
+def test_readers_see_the_old_or_the_new_index_during_rebuilds(tmp_path):
+    """Clients keep getting answers, never errors, while the index is rebuilt under them."""
+    import http.client
+    import threading
+
+    from concord.indexer import build_index
+    from web.server import make_server
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(WEB_CORPUS, corpus)
+    index = tmp_path / "index"
+    build_index(corpus, index, procs=1)
+    app = create_app({"CONCORD_INDEX": str(index)})
+    server = make_server(app, "127.0.0.1", 0, workers=4, quiet=True)
+    thread = server.start_background()
+    statuses: list[int] = []
+    hits: list[int] = []
+    stop = threading.Event()
+
+    def client():
+        while not stop.is_set():
+            conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=30)
+            try:
+                conn.request("GET", "/kwic.json?q=council")
+                response = conn.getresponse()
+                body = response.read()
+                statuses.append(response.status)
+                if response.status == 200:
+                    hits.append(json.loads(body)["hits"])
+            finally:
+                conn.close()
+
+    clients = [threading.Thread(target=client) for _ in range(3)]
+    try:
+        for t in clients:
+            t.start()
+        for i in range(3):
+            (corpus / "en" / f"19{30 + i}-more.txt").write_text(
+                "Another council of the workers.\n", "utf-8")
+            build_index(corpus, index, procs=1)
+        # Let the clients see the last generation before they stop.
+        seen = len(hits)
+        deadline = time.monotonic() + 20
+        while (len(hits) < seen + 6 or hits[-1] != 4) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for t in clients:
+            t.join(30)
+        server.shutdown()
+        thread.join(10)
+        server.server_close()
+        app.extensions["concord_index"].close()
+    assert statuses and set(statuses) == {200}
+    assert set(hits) <= {1, 2, 3, 4} and max(hits) == 4
+
+
+def test_the_web_package_never_touches_whoosh():
+    root = Path(__file__).resolve().parents[2] / "web"
+    for path in root.glob("*.py"):
+        source = path.read_text("utf-8")
+        assert not re.search(r"^\s*(import|from)\s+whoosh", source, re.M), path
+        assert ".engine" not in source, path
