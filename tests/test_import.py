@@ -314,3 +314,10 @@ def test_progress_is_called_per_page(tmp_path):
                    progress=lambda n, where: seen.append((n, where)))
     assert [n for n, _ in seen] == [1, 2, 3, 4, 5]
     assert seen[0][1] == "gutenberg/pg-assembly-en.html"
+
+
+def test_import_then_index_in_one_command(tmp_path):
+    out = run("import", IMPORT / "libcom", "--into", tmp_path / "c", "--index", tmp_path / "ix")
+    assert out.splitlines()[0] == f"{tmp_path / 'c'}: 5 documents imported"
+    got = json.loads(run("kwic", "delegate", "--index", tmp_path / "ix", "--count", "--format", "json"))
+    assert got == {"hits": 1, "docs": 1}      # the five pages share their paragraphs: counted once

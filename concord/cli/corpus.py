@@ -26,15 +26,17 @@ from .render import echo_json, emit
               help="Crawl: seconds between requests to one host (robots.txt Crawl-delay wins if longer).")
 @click.option("--max-bytes", type=click.IntRange(1024, 10**10), default=20_000_000,
               show_default=True, help="Crawl: largest page or file fetched.")
+@click.option("--index", "index_dir", type=click.Path(), default=None,
+              help="Then index the corpus folder into this index (as concord index would).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @handle_errors
 def import_cmd(sources: tuple[str, ...], into: str, crawl: bool, depth: int, max_pages: int,
-               delay: float, max_bytes: int, fmt: str) -> None:
+               delay: float, max_bytes: int, index_dir: str | None, fmt: str) -> None:
     """Import saved pages (folders), WARC files, ZIPs or lists of URLs into a corpus folder.
 
     Each document becomes a text file plus a metadata.csv row (source_url, retrieved,
     archive, license and the fields its archive profile found); then run
-    `concord index CORPUS`. With --crawl, SOURCES are start URLs.
+    `concord index CORPUS` (or give --index). With --crawl, SOURCES are start URLs.
     """
     from ..importers import import_sources
 
@@ -53,6 +55,15 @@ def import_cmd(sources: tuple[str, ...], into: str, crawl: bool, depth: int, max
         click.echo(render_import_report(report))
     if not report.documents:
         sys.exit(1)
+    if index_dir is not None:
+        from ..indexer import build_index
+
+        built = build_index(into, index_dir)
+        for doc_id, reason in built.skipped:
+            click.echo(f"skipped {doc_id}: {reason}", err=True)
+        for doc_id, warning in sorted(built.warnings):
+            click.echo(f"warning {doc_id}: {warning}", err=True)
+        click.echo(f"{index_dir}: {built.documents} documents, {built.tokens} tokens", err=True)
 
 
 def render_import_report(report) -> str:
