@@ -41,7 +41,27 @@ class QueryError(ConcordError):
 
 
 class QuerySyntaxError(QueryError):
-    """A query is malformed."""
+    """A query is malformed; ``position`` (0-based) says where, when it is known.
+
+    The message is one line naming the column, then the query with a caret under it::
+
+        col 1: unbalanced parenthesis: this ( is never closed
+          (revolution OR
+          ^
+    """
+
+    def __init__(self, reason: str, *, query: str | None = None, position: int | None = None):
+        self.reason = reason
+        self.query = query
+        self.position = position
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        if self.query is None or self.position is None:
+            return self.reason
+        line = self.query.replace("\n", " ").replace("\t", " ").replace("\r", " ")
+        caret = " " * self.position + "^"
+        return f"col {self.position + 1}: {self.reason}\n  {line}\n  {caret}"
 
 
 class UnknownConcept(QueryError):

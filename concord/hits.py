@@ -1,10 +1,22 @@
 """Find every hit of a query: token positions from the engine, checked against the token store.
 
-For each alternative the rarest slot is looked up in the engine's postings (restricted to
-the documents the filters allow); the other slots, the exact surface forms (mode
-``exact``), the paragraph language (concept forms, ``lang:`` filters) and document bounds
-are then checked with vectorised look-ups in the token store. A hit is a run of adjacent
-token positions ``[start, start + length)`` in the store's global numbering.
+For each phrase pattern (a leaf of the query tree) the rarest slot is looked up in the
+engine's postings (restricted to the documents the filters allow); the other slots, the
+surface forms (modes ``default`` and ``exact``), the paragraph language (concept forms,
+``lang:`` filters) and document bounds are then checked with vectorised look-ups in the
+token store. The operators (OR, AND, NOT, NEAR) combine the leaves' hits with numpy set and
+search operations on paragraph (or document) numbers, never a Python loop per hit. A hit is
+a run of token positions ``[start, start + length)`` in the store's global numbering.
+
+Match modes (``MODES``, the one list the CLI and the web offer):
+
+* ``default``: accent-aware. Case is ignored; a letter typed without a diacritic matches it
+  with any diacritic (``etat`` finds État), a letter typed with one matches only that one
+  (``Räte`` finds Räte and RÄTE, not rate). A capital written without its acute, grave or
+  circumflex accent or cedilla matches a typed letter that has one (old French typography:
+  ETAT and Etat for État). Concept forms are matched as in ``fold``.
+* ``fold``: case and every diacritic ignored (``Räte`` finds rate).
+* ``exact``: as written. ``stem``: Snowball stems of each paragraph's language.
 """
 
 from __future__ import annotations
@@ -12,8 +24,10 @@ from __future__ import annotations
 import os
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import Any
 
 import numpy as np
 import regex
@@ -21,10 +35,23 @@ import regex
 from .analysis import SNOWBALL, fold, stem_words
 from .errors import OptionError, QueryTimeout
 from .index import CorpusIndex
-from .query import Alternative, Filters, ParsedQuery
+from .query import (  # MODES: re-exported, the one list of match modes
+    MODE_HELP,
+    MODES,
+    Alternative,
+    And,
+    Filters,
+    Node,
+    Not,
+    Or,
+    ParsedQuery,
+    leaves,
+    tree_lines,
+)
 
-MODES = ("default", "exact", "stem")
 MAX_EXPANSION = 5000
+MAX_PAIRS = 20_000_000
+EXPLAIN_FORMS = 20
 
 
 @dataclass(frozen=True)
@@ -100,16 +127,117 @@ class Resolver:
         self.mode = mode
 
     def folded_ids(self, pattern: str, lang: str | None = None) -> np.ndarray:
-        """Folded-form ids a slot may match (a superset in exact mode)."""
+        """Folded-form ids a slot may match (a superset in modes default, exact and lemma)."""
         store = self.store
+        if self.mode == "lemma" and lang is not None:
+            # Hook for --mode lemma (concord.lemmas, issue 10 part B): surface ids of the
+            # forms whose lemma in ``lang`` is the pattern's; their folded ids anchor the search.
+            surf = self.lemma_surface_ids(pattern, lang)
+            return np.unique(np.asarray(_fold_ids_of_surfaces(store, surf), dtype=np.int64))
         if self.mode == "stem" and lang is not None and not _is_wild(pattern):
             return _stem_candidates(store, lang, stem_words([fold(pattern)], lang)[0])
         return _vocab_matches(fold(pattern), store.vocab)
+
+    def lemma_surface_ids(self, pattern: str, lang: str) -> np.ndarray:
+        from .lemmas import lemma_candidates  # part B of issue 10
+
+        return np.asarray(lemma_candidates(self.store, lang, pattern), dtype=np.int64)
 
     def surface_ids(self, pattern: str) -> np.ndarray:
         """Surface-form ids matching a slot as written (exact mode)."""
         store = self.store
         return _vocab_matches(pattern, store.surfaces)
+
+
+def _fold_ids_of_surfaces(store, surface_ids: np.ndarray) -> list[int]:
+    vocab, surfaces = store.vocab, store.surfaces
+    out = []
+    for sid in np.asarray(surface_ids).tolist():
+        i = vocab.index(fold(surfaces[sid]))
+        if i is not None:
+            out.append(i)
+    return out
+
+
+# --- accent-aware comparison ------------------------------------------------------------------
+
+_MARK_LO, _MARK_HI = 0x0300, 0x0370          # the marks folding strips (see concord.analysis)
+_NO_MARK = "(?![\u0300-\u036f])"
+# Marks old typography left off capitals (ETAT, Etat for État); umlauts and the like never.
+_DROPPED_ON_CAPITALS = {"\u0301", "\u0300", "\u0302", "\u0327"}
+
+
+def _is_mark(ch: str) -> bool:
+    return _MARK_LO <= ord(ch) < _MARK_HI
+
+
+def _is_special(ch: str) -> bool:
+    """A letter that folding turns into another one (ł, đ, ĳ, ѣ, old-form kanji...)."""
+    return ch not in "*?" and not ch.isascii() and fold(ch) != ch.casefold()
+
+
+def _typed_as_spelled(nfd: str) -> bool:
+    """Whether folding drops something typed: a mark, a letter it changes, a final ъ."""
+    return any(_is_mark(c) or _is_special(c) for c in nfd) or (
+        len(nfd) > 1 and nfd[-1] in "ъЪ" and nfd[-2] not in "*?")
+
+
+def has_diacritics(pattern: str) -> bool:
+    """Whether a typed pattern has a diacritic, or a letter, that folding would change."""
+    return _typed_as_spelled(unicodedata.normalize("NFD", _sharp_s(pattern)))
+
+
+def _sharp_s(text: str) -> str:
+    return text.replace("ß", "ss").replace("ẞ", "SS")
+
+
+@lru_cache(maxsize=4096)
+def accent_pattern(pattern: str) -> regex.Pattern | None:
+    """A regex over NFD surface forms for an accent-aware slot (None: no diacritic typed).
+
+    Each typed letter ignores case; without a mark it takes any marks, with marks it takes
+    exactly those, or none on a capital when the marks are ones old typography dropped. A
+    letter that folding turns into another (ł, đ, ĳ, pre-reform ѣ, old-form kanji) or drops
+    (a word-final ъ) takes only itself, like a letter typed with its diacritic.
+    """
+    nfd = unicodedata.normalize("NFD", _sharp_s(pattern))
+    if not _typed_as_spelled(nfd):
+        return None
+    parts = []
+    i = 0
+    while i < len(nfd):
+        ch = nfd[i]
+        i += 1
+        marks = ""
+        while i < len(nfd) and _is_mark(nfd[i]):
+            marks += nfd[i]
+            i += 1
+        if ch == "*":
+            parts.append(".*")
+        elif ch == "?":
+            parts.append("\\P{M}[\u0300-\u036f]*")
+        elif not marks:
+            parts.append(f"(?i:{regex.escape(ch)})[\u0300-\u036f]*")
+        else:
+            alt = f"(?i:{regex.escape(ch)}){regex.escape(marks)}{_NO_MARK}"
+            capital = ch.upper()
+            if set(marks) <= _DROPPED_ON_CAPITALS and len(capital) == 1 and capital != ch.lower():
+                alt += f"|{regex.escape(capital)}{_NO_MARK}"
+            parts.append(f"(?:{alt})")
+    return regex.compile("".join(parts), regex.V0)
+
+
+def accent_match(pattern: str, surface: str) -> bool:
+    """Whether a surface form matches a typed pattern in the accent-aware (default) mode."""
+    rx = accent_pattern(pattern)
+    if rx is None:
+        return fold(surface) == fold(pattern) if not _is_wild(pattern) else \
+            _vocab_rx(fold(pattern)).fullmatch(fold(surface)) is not None
+    return rx.fullmatch(unicodedata.normalize("NFD", _sharp_s(surface))) is not None
+
+
+def _vocab_rx(pattern: str) -> regex.Pattern:
+    return regex.compile(regex.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."))
 
 
 def _is_wild(pattern: str) -> bool:
@@ -123,7 +251,7 @@ def _vocab_matches(pattern: str, vocab) -> np.ndarray:
         return np.array([] if i is None else [i], dtype=np.int64)
     prefix = regex.split(r"[*?]", pattern, maxsplit=1)[0]
     lo, hi = vocab.range(prefix, prefix + "\U0010ffff") if prefix else (0, len(vocab))
-    rx = regex.compile(regex.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."))
+    rx = _vocab_rx(pattern)
     ids = [i for i in range(lo, hi) if rx.fullmatch(vocab[i])]
     if len(ids) > MAX_EXPANSION:
         raise OptionError(f"{pattern!r} matches {len(ids)} different words (the limit is "
@@ -194,44 +322,272 @@ def _stem_candidates(store, lang: str, key: str) -> np.ndarray:
 def find_hits(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
               filters: Filters | None = None, deadline: float | None = None) -> HitSet:
     """Return every hit of ``parsed`` that the filters allow, in corpus order."""
-    store = ix.store
-    filters = parsed.filters.merge(filters) if filters is not None else parsed.filters
-    resolver = Resolver(ix, mode)
-    mask = allowed_docs(ix, filters)
-    if parsed.exclude:
-        excluded = _docs_with(ix, resolver, parsed.exclude, _docnum_set(store, mask), deadline)
-        mask = (mask if mask is not None else np.ones(len(store.docs), bool)) & ~excluded
-    lang_ids = None
-    if filters.langs:
-        lang_ids = np.array([store.lang_ids[c] for c in filters.langs if c in store.lang_ids], dtype=np.int64)
-    allowed_docnums = _docnum_set(store, mask)   # once, not per alternative and language
-    langs_needed = [None]
-    if mode == "stem":
-        langs_needed = list(store.langs)
-    starts_parts, lengths_parts = [], []
-    for alt in parsed.alternatives:
-        alt_langs = [alt.lang] if alt.lang else langs_needed
-        for lang in alt_langs:
+    if not isinstance(parsed, ParsedQuery):
+        from .cql import CqlQuery, find_cql_hits  # issue 10 part B
+
+        if isinstance(parsed, CqlQuery):
+            return find_cql_hits(ix, parsed, mode=mode, filters=filters, deadline=deadline)
+        raise TypeError(f"not a parsed query: {type(parsed).__name__}")
+    evaluator = Evaluator(ix, parsed, mode=mode, filters=filters, deadline=deadline)
+    starts, lengths = evaluator.hits(parsed.root)
+    return HitSet(starts, lengths, ix.store.doc_of(starts))
+
+
+_EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32))
+Hits = tuple[np.ndarray, np.ndarray]       # (starts, lengths), sorted by start
+
+
+class Evaluator:
+    """Evaluate a query tree over one index: each node gives (starts, lengths) arrays."""
+
+    def __init__(self, ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
+                 filters: Filters | None = None, deadline: float | None = None):
+        store = ix.store
+        self.ix, self.store, self.deadline, self.mode = ix, store, deadline, mode
+        self.within = parsed.within
+        self.filters = parsed.filters.merge(filters) if filters is not None else parsed.filters
+        self.resolver = Resolver(ix, mode)
+        mask = allowed_docs(ix, self.filters)
+        if parsed.exclude:
+            excluded = _docs_with(ix, self.resolver, parsed.exclude, _docnum_set(store, mask), deadline)
+            mask = (mask if mask is not None else np.ones(len(store.docs), bool)) & ~excluded
+        self.lang_ids = None
+        if self.filters.langs:
+            self.lang_ids = np.array([store.lang_ids[c] for c in self.filters.langs
+                                      if c in store.lang_ids], dtype=np.int64)
+        self.allowed_docnums = _docnum_set(store, mask)   # once, not per leaf and language
+
+    def hits(self, node: Node) -> Hits:
+        if isinstance(node, Alternative):
+            return self.leaf(node)
+        if isinstance(node, Or):
+            found = merge_longest([self.hits(c) for c in node.children])
+            if node.cancel and found[0].size:
+                found = _take(found, ~_overlapping(found, merge_longest([self.leaf(c) for c in node.cancel])))
+            return found
+        if isinstance(node, And):
+            parts = [self.hits(c) for c in node.children]
+            common = None
+            for starts, _ in parts:
+                units = np.unique(self.units(starts))
+                common = units if common is None else np.intersect1d(common, units, assume_unique=True)
+            return merge_longest([_take((s, n), np.isin(self.units(s), common)) for s, n in parts])
+        if isinstance(node, Not):
+            left = self.hits(node.left)
+            if not left[0].size:
+                return left
+            right_units = np.unique(self.units(self.hits(node.right)[0]))
+            return _take(left, ~np.isin(self.units(left[0]), right_units))
+        return self.near(self.hits(node.left), self.hits(node.right), node.distance)
+
+    def units(self, starts: np.ndarray) -> np.ndarray:
+        """Paragraph numbers of positions (document numbers with ``within:doc``)."""
+        return self.store.doc_of(starts) if self.within == "doc" else self.store.para_of(starts)
+
+    def leaf(self, alt: Alternative) -> Hits:
+        store = self.store
+        langs_needed: list[str | None] = [None]
+        if self.mode in ("stem", "lemma"):
+            langs_needed = list(store.langs)
+        parts = []
+        for lang in [alt.lang] if alt.lang else langs_needed:
             if lang is not None and lang not in store.lang_ids:
                 continue
-            s = _alternative_hits(ix, resolver, alt, lang, allowed_docnums, deadline)
-            if lang_ids is not None and s.size:
-                s = s[np.isin(store.lang_of(s), lang_ids)]
-            starts_parts.append(s)
-            lengths_parts.append(np.full(s.size, len(alt.slots), dtype=np.int32))
-    if not starts_parts:
-        empty = np.zeros(0, dtype=np.int64)
-        return HitSet(empty, np.zeros(0, dtype=np.int32), empty)
-    starts = np.concatenate(starts_parts)
-    lengths = np.concatenate(lengths_parts)
-    if len(starts_parts) > 1 and starts.size:
-        # One hit per start position: the longest alternative that matches there.
-        order = np.lexsort((-lengths, starts))
-        starts, lengths = starts[order], lengths[order]
-        first = np.ones(starts.size, dtype=bool)
-        first[1:] = starts[1:] != starts[:-1]
-        starts, lengths = starts[first], lengths[first]
-    return HitSet(starts, lengths, store.doc_of(starts))
+            s = _alternative_hits(self.ix, self.resolver, alt, lang, self.allowed_docnums, self.deadline)
+            if self.lang_ids is not None and s.size:
+                s = s[np.isin(store.lang_of(s), self.lang_ids)]
+            parts.append((s, np.full(s.size, len(alt.slots), dtype=np.int32)))
+        return merge_longest(parts)
+
+    def near(self, left: Hits, right: Hits, distance: int) -> Hits:
+        """Pairs of hits with at most ``distance`` tokens between them, in one paragraph."""
+        sa, la = left
+        sb, lb = right
+        if not sa.size or not sb.size:
+            return _EMPTY
+        ea, eb = sa + la, sb + lb
+        # right after left: ea <= sb <= ea + distance (sb is sorted)
+        ia1, ib1 = _pairs(np.searchsorted(sb, ea, "left"), np.searchsorted(sb, ea + distance, "right"))
+        # right before left: sa - distance <= eb <= sa
+        by_end = np.argsort(eb, kind="stable")
+        eb_sorted = eb[by_end]
+        ia2, jb2 = _pairs(np.searchsorted(eb_sorted, sa - distance, "left"),
+                          np.searchsorted(eb_sorted, sa, "right"))
+        ia = np.concatenate([ia1, ia2])
+        ib = np.concatenate([ib1, by_end[jb2]])
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise QueryTimeout("the query took too long; make it more specific or add filters")
+        start = np.minimum(sa[ia], sb[ib])
+        end = np.maximum(ea[ia], eb[ib])
+        para_of = self.store.para_of
+        same = para_of(start) == para_of(end - 1)
+        start, end = start[same], end[same]
+        # One hit per pair of token spans: a pair found from both sides counts once.
+        order = np.lexsort((end, start))
+        start, end = start[order], end[order]
+        keep = np.ones(start.size, dtype=bool)
+        keep[1:] = (start[1:] != start[:-1]) | (end[1:] != end[:-1])
+        return start[keep].astype(np.int64), (end[keep] - start[keep]).astype(np.int32)
+
+
+def _overlapping(hits: Hits, others: Hits) -> np.ndarray:
+    """Which hits share a token with any of ``others`` (both sorted by start), vectorised."""
+    if not others[0].size:
+        return np.zeros(hits[0].size, dtype=bool)
+    reach = np.maximum.accumulate(others[0] + others[1])     # furthest end among others so far
+    before_end = np.searchsorted(others[0], hits[0] + hits[1], "left")   # others starting inside
+    ok = before_end > 0
+    out = np.zeros(hits[0].size, dtype=bool)
+    out[ok] = reach[before_end[ok] - 1] > hits[0][ok]
+    return out
+
+
+def _pairs(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Expand ranges [lo[i], hi[i]) into (i, j) index pairs, vectorised."""
+    counts = np.maximum(hi - lo, 0)
+    total = int(counts.sum())
+    if total > MAX_PAIRS:
+        raise OptionError(f"the proximity query gives {total:,} pairs (the limit is {MAX_PAIRS:,}); "
+                          "make it more specific or add filters")
+    i = np.repeat(np.arange(lo.size), counts)
+    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    return i, np.repeat(lo, counts) + offsets
+
+
+def _take(hits: Hits, keep: np.ndarray) -> Hits:
+    return hits[0][keep], hits[1][keep]
+
+
+def merge_longest(parts: list[Hits]) -> Hits:
+    """Hits of several parts together, in corpus order.
+
+    Where parts have hits at the same start, the part with the longest one there wins and
+    the others' hits at that start are dropped (for phrase patterns: one hit per start, the
+    longest). Hits of one part are all kept (a proximity part may hold several pairs that
+    start at one token).
+    """
+    parts = [p for p in parts if p[0].size]
+    if not parts:
+        return _EMPTY
+    if len(parts) == 1:
+        return parts[0]
+    starts = np.concatenate([p[0] for p in parts])
+    lengths = np.concatenate([p[1] for p in parts])
+    part = np.repeat(np.arange(len(parts)), [p[0].size for p in parts])
+    order = np.lexsort((lengths, part, -lengths, starts))
+    starts, lengths, part = starts[order], lengths[order], part[order]
+    first = np.ones(starts.size, dtype=bool)
+    first[1:] = starts[1:] != starts[:-1]
+    group = np.cumsum(first) - 1                  # which start each row belongs to
+    winner = part[first][group]                   # the part of the longest hit at that start
+    keep = part == winner
+    starts, lengths = starts[keep], lengths[keep]
+    order = np.lexsort((lengths, starts))          # corpus order; at one start, shorter first
+    return starts[order], lengths[order]
+
+
+def count_as_typed(ix: CorpusIndex, parsed: ParsedQuery, hits: HitSet, *, mode: str = "default",
+                   filters: Filters | None = None, deadline: float | None = None) -> int | None:
+    """How many hits are spelled exactly as typed, for a query with diacritics in mode default.
+
+    None when the question does not arise (another mode, or no diacritic typed). A hit
+    counts when it is also a hit of the query in mode ``exact`` (same start and length).
+    """
+    if mode != "default" or not isinstance(parsed, ParsedQuery):
+        return None
+    if not any(has_diacritics(slot) for alt in leaves(parsed.root) if not alt.source
+               for slot in alt.slots):
+        return None
+    exact = find_hits(ix, parsed, mode="exact", filters=filters, deadline=deadline)
+    key = hits.starts.astype(np.int64) * 4096 + hits.lengths
+    exact_key = exact.starts.astype(np.int64) * 4096 + exact.lengths
+    return int(np.count_nonzero(np.isin(key, exact_key)))
+
+
+def explain(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
+            filters: Filters | None = None, deadline: float | None = None,
+            max_forms: int = EXPLAIN_FORMS) -> dict[str, Any]:
+    """How a query was read: its tree, its rules, and per leaf the forms it matched.
+
+    Form counts are occurrences in the whole corpus (before filters); ``hits`` of a leaf
+    are its hits inside the filters.
+    """
+    if not isinstance(parsed, ParsedQuery):     # CQL (concord.cql) explains itself
+        return {"query": getattr(parsed, "text", ""), "mode": mode, "mode_rule": MODE_HELP.get(mode, mode),
+                "tree": parsed.explain().splitlines(), "expansion": parsed.expansion(), "exclude": [],
+                "filters": {}, "within": "p", "rules": [], "leaves": []}
+    evaluator = Evaluator(ix, parsed, mode=mode, filters=filters, deadline=deadline)
+    out_leaves = []
+    for alt in dict.fromkeys(leaves(parsed.root)):
+        slots = [{"slot": slot, **_slot_forms(ix, evaluator.resolver, alt, slot, max_forms)}
+                 for slot in alt.slots]
+        out_leaves.append({"leaf": alt.text(), "lang": alt.lang, "source": alt.source,
+                           "hits": int(evaluator.leaf(alt)[0].size), "slots": slots})
+    rules = parsed.rules()
+    if mode == "default" and any(has_diacritics(s) for alt in leaves(parsed.root) if not alt.source
+                                 for s in alt.slots):
+        rules.append("accent-aware: a letter typed with an accent matches only that accent "
+                     "(and a capital written without it); one typed without matches any")
+    return {"query": parsed.text, "mode": mode, "mode_rule": MODE_HELP.get(mode, mode),
+            "tree": tree_lines(parsed.root), "expansion": parsed.expansion(),
+            "exclude": [a.text() for a in parsed.exclude], "filters": evaluator.filters.as_dict(),
+            "within": parsed.within, "rules": rules, "leaves": out_leaves}
+
+
+def explain_text(report: dict[str, Any]) -> str:
+    """The explanation as plain text lines (CLI)."""
+    lines = ["parse tree:"] + [f"  {line}" for line in report["tree"]]
+    for text in report["exclude"]:
+        lines.append(f"exclude documents with: {text}")
+    if report["filters"]:
+        lines.append("filters: " + " ".join(f"{k}:{v}" for k, v in report["filters"].items()))
+    if report["within"] == "doc":
+        lines.append("within: doc")
+    lines.append(f"mode: {report['mode']} ({report['mode_rule']})")
+    if report["rules"]:
+        lines.append("rules:")
+        lines.extend(f"  {rule}" for rule in report["rules"])
+    lines.append("matched forms (corpus counts):")
+    for leaf in report["leaves"]:
+        lang = f" [{leaf['lang']}]" if leaf["lang"] else ""
+        lines.append(f"  {leaf['leaf']}{lang}: {leaf['hits']} hits")
+        for slot in leaf["slots"]:
+            forms = ", ".join(f"{f} {n}" for f, n in slot["forms"]) or "no form in the corpus"
+            more = f", and {slot['more']} more" if slot["more"] else ""
+            lines.append(f"    {slot['slot']} -> {forms}{more}")
+    return "\n".join(lines)
+
+
+def _slot_forms(ix: CorpusIndex, resolver: Resolver, alt: Alternative, slot: str,
+                max_forms: int) -> dict[str, Any]:
+    """The vocabulary forms one slot matches, most frequent first, with corpus counts."""
+    store = ix.store
+    langs = [alt.lang] if alt.lang else ([None] if resolver.mode not in ("stem", "lemma")
+                                         else list(store.langs))
+    ids = np.unique(np.concatenate([resolver.folded_ids(slot, lang) for lang in langs]
+                                   or [np.zeros(0, np.int64)]))
+    surface_check = None
+    if resolver.mode == "exact":
+        surface_check = set(resolver.surface_ids(slot).tolist())
+    elif resolver.mode == "default" and not alt.source and accent_pattern(slot) is not None:
+        surface_check = "accent"
+    if surface_check is None:
+        counts = [(store.vocab[i], ix.engine.term_frequency(store.vocab[i])[0]) for i in ids.tolist()]
+    else:
+        # Surface forms at the positions of the folded forms (from the postings, not a scan).
+        positions = [pos + store.doc_tok[store.docnum[docnum]] for i in ids.tolist()
+                     for docnum, pos in ix.engine.postings(store.vocab[i]) if store.docnum[docnum] >= 0]
+        surf = store.surf[np.concatenate(positions)] if positions else np.zeros(0, np.int32)
+        sids, n = np.unique(surf, return_counts=True)
+        counts = []
+        for sid, c in zip(sids.tolist(), n.tolist(), strict=True):
+            form = store.surfaces[sid]
+            ok = sid in surface_check if surface_check != "accent" else accent_match(slot, form)
+            if ok:
+                counts.append((form, c))
+    counts.sort(key=lambda fc: (-fc[1], fc[0]))
+    return {"forms": [[f, int(c)] for f, c in counts[:max_forms]],
+            "more": max(0, len(counts) - max_forms), "n_forms": len(counts)}
 
 
 def _docs_with(ix, resolver, alternatives, allowed_docnums, deadline) -> np.ndarray:
@@ -292,6 +648,21 @@ def _alternative_hits(ix: CorpusIndex, resolver: Resolver, alt: Alternative, lan
         for j, slot in enumerate(alt.slots):
             surf_ids = resolver.surface_ids(slot)
             starts = starts[np.isin(store.surf[starts + j], surf_ids)]
+    elif resolver.mode == "default" and not alt.source and starts.size:
+        # Accent-aware: keep the spellings each slot with a typed diacritic allows, checked
+        # once per distinct surface form (concept forms match folded, as they are written).
+        for j, slot in enumerate(alt.slots):
+            if accent_pattern(slot) is None or not starts.size:
+                continue
+            surf = store.surf[starts + j]
+            distinct = np.unique(surf)
+            surfaces = store.surfaces
+            ok = [sid for sid in distinct.tolist() if accent_match(slot, surfaces[sid])]
+            starts = starts[np.isin(surf, ok)]
+    elif resolver.mode == "lemma" and lang is not None and starts.size:
+        for j, slot in enumerate(alt.slots):
+            if not _is_wild(slot):
+                starts = starts[np.isin(store.surf[starts + j], resolver.lemma_surface_ids(slot, lang))]
     if lang is not None and starts.size:
         starts = starts[store.lang_of(starts) == store.lang_ids[lang]]
     return starts

@@ -1,26 +1,34 @@
-"""The query language: parse a query string into alternatives of token patterns and filters.
+"""The query language: parse a query string into a tree of phrase patterns, operators and filters.
 
-Grammar (the README's "Query syntax" section repeats it for users)::
+Grammar (the README's "Query syntax" section repeats it for users), loosest first::
 
-    query       := part ( ("|" | "OR") part )*
-    part        := ( pattern | "quoted phrase" | @concept | field:value | -exclusion )+
-    pattern     := letters/digits with optional * (any run) and ? (one character)
-    field:value := lang:fr,de  year:1917-1923  author:gorter  group:kapd  work:manifesto  doc:path
+    query    := or ( filter | -exclusion | within:doc )*      (anywhere outside parentheses)
+    or       := and ( ("OR" | "|") and )*
+    and      := near ( ("AND" | "NOT") near )*                  (left to right)
+    near     := primary ( "NEAR/N" primary )*
+    primary  := "(" or ")" | phrase | "two words"~N | @concept
+    phrase   := ( word | "quoted words" )+                      (adjacent tokens)
+    word     := letters/digits with optional * (any run) and ? (one character)
+    filter   := lang:fr,de  year:1917-1923  author:gorter  group:kapd  work:manifesto  doc:path
 
-Adjacent words form a phrase ("state capitalism" and ``state capitalism`` are the same
-query; a hyphen or apostrophe inside a word splits it, so ``state-capitalism`` and
-``capitalisme d'État`` are phrases too). ``|`` separates alternatives; hits of all
-alternatives are counted together. ``@name`` expands to the forms of a named concept, each
-form matching only in paragraphs of its own language. ``-word`` excludes documents that
-contain the word or phrase. Filters apply to the whole query.
+``OR``, ``AND``, ``NOT`` and ``NEAR/N`` are operators only in capitals; in lower case (or
+inside quotes) they are words. Adjacent words form a phrase ("state capitalism" and
+``state capitalism`` are the same query; a hyphen or apostrophe inside a word splits it).
+``@name`` expands to the forms of a named concept, each form matching only in paragraphs of
+its own language. ``-word`` excludes documents that contain the word or phrase. Filters,
+exclusions and ``within:doc`` apply to the whole query. A query whose first character is
+``[`` is CQL (:mod:`concord.cql`).
 
-The parser knows nothing about indexes: it returns plain frozen dataclasses.
+Anything the grammar does not allow raises :class:`QuerySyntaxError` naming the column;
+nothing is silently read another way. The parser knows nothing about indexes: it returns
+plain frozen dataclasses.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Union
 
 import regex
 
@@ -30,20 +38,39 @@ from .errors import OptionError, QuerySyntaxError
 MAX_QUERY_LENGTH = 2000
 MAX_ALTERNATIVES = 500
 MAX_PHRASE = 12
+MAX_DEPTH = 32
+MAX_DISTANCE = 100
 FILTER_FIELDS = ("lang", "year", "author", "group", "work", "doc")
+# The match modes: one vocabulary for the library, the CLI's choices and the web's options.
+MODES = ("default", "fold", "exact", "stem")
+MODE_HELP = {
+    "default": "ignore case; a letter typed without an accent matches any accent, one typed "
+               "with an accent only that accent",
+    "fold": "ignore case and every accent",
+    "exact": "as written",
+    "stem": "Snowball stems of each paragraph's language",
+}
+WITHIN = {"p": "p", "para": "p", "paragraph": "p", "doc": "doc", "document": "doc"}
 
 _LEX = regex.compile(
     r"""
     (?P<ws>\s+)
+  | (?P<lpar>\()
+  | (?P<rpar>\))
   | (?P<or>\|)
-  | (?P<quote>"[^"]*"?)
-  | (?P<filter>(?P<fname>[A-Za-z_]+):(?P<fval>"[^"]*"?|[^\s|]+))
-  | (?P<concept>@[^\s|"]*)
+  | (?P<quote>"[^"]*"(?P<tilde>~(?P<dist>\d*))?)
+  | (?P<openquote>")
+  | (?P<stray>~\d*)
+  | (?P<bracket>[\[\]])
+  | (?P<filter>(?P<fname>[A-Za-z_]+):(?P<fval>"[^"]*"?|[^\s|"()\[\]~]+))
+  | (?P<concept>@[^\s|"()\[\]~]*)
   | (?P<neg>-(?="|[\p{L}\p{N}*?]))
-  | (?P<word>[^\s|"]+)
+  | (?P<word>[^\s|"()\[\]~]+)
     """,
     regex.VERBOSE,
 )
+_OPERATORS = {"OR", "AND", "NOT"}
+_NEAR = regex.compile(r"NEAR(?:/(\d*))?")
 _CJK_CHAR = regex.compile(rf"[{CJK_CLASS}]")
 _PATTERN_TOKEN = regex.compile(
     rf"[{CJK_CLASS}]|(?:[[\p{{L}}\p{{N}}*?]--[{CJK_CLASS}]]\p{{M}}*)+", regex.V1)
@@ -51,7 +78,7 @@ _PATTERN_TOKEN = regex.compile(
 
 @dataclass(frozen=True)
 class Alternative:
-    """One phrase pattern: its token slots, an optional language, and where it came from."""
+    """One phrase pattern (a leaf of the tree): its token slots, an optional language, its source."""
 
     slots: tuple[str, ...]
     lang: str | None = None
@@ -65,6 +92,47 @@ class Alternative:
                 out += " "
             out += slot
         return out
+
+
+@dataclass(frozen=True)
+class Or:
+    """Hits of any child, counted together (at a shared start, the child with the longest hit)."""
+
+    children: tuple[Node, ...]
+    label: str = ""            # "@concept" when the node is a concept's expansion
+    # A concept's exclusions: hits of the children that overlap a hit of one of these are
+    # cancelled ("counter-revolution" cancels the "revolution" inside it).
+    cancel: tuple[Alternative, ...] = ()
+
+
+@dataclass(frozen=True)
+class And:
+    """Hits of every child, in paragraphs (documents with ``within:doc``) holding all of them."""
+
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    """Hits of ``left`` in paragraphs (documents with ``within:doc``) without ``right``."""
+
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Near:
+    """Pairs of a ``left`` and a ``right`` hit with at most ``distance`` tokens between them.
+
+    Either order, in one paragraph, never overlapping; the hit spans both.
+    """
+
+    left: Node
+    right: Node
+    distance: int
+
+
+Node = Union[Alternative, Or, And, Not, Near]  # noqa: UP007 (a runtime alias for the tree)
 
 
 @dataclass(frozen=True)
@@ -114,32 +182,148 @@ class Filters:
         return not self.as_dict()
 
 
+RULES = {
+    "phrase": "a run of words is a phrase: its tokens next to each other, in order",
+    "or": "A OR B (or A | B): the hits of both counted together; where both have hits that "
+          "start at one token, the side with the longer hit keeps its hits there",
+    "and": "A AND B: the hits of A and the hits of B, in paragraphs that contain both",
+    "and_doc": "A AND B: the hits of A and the hits of B, in documents that contain both (within:doc)",
+    "not": "A NOT B: the hits of A in paragraphs that do not contain B",
+    "not_doc": "A NOT B: the hits of A in documents that do not contain B (within:doc)",
+    "near": "A NEAR/N B and \"A B\"~N: A and B in one paragraph, in either order, not overlapping, "
+            "with at most N tokens between them; one hit per pair, from the first to the last token",
+    "precedence": "operators bind NEAR first, then AND and NOT (left to right), then OR; "
+                  "parentheses group",
+    "exclude": "-word: leave out the documents that contain the word or phrase",
+    "filters": "filters (lang: year: author: group: work: doc:) apply to the whole query",
+}
+
+
 @dataclass(frozen=True)
 class ParsedQuery:
-    """A parsed query: what to find, what to exclude, and filters."""
+    """A parsed query: the tree of what to find, what to exclude, and filters.
+
+    ``alternatives`` lists the tree's positive leaves (not those right of a NOT), for
+    ranking and for callers that only need the words searched for.
+    """
 
     text: str
     alternatives: tuple[Alternative, ...]
     exclude: tuple[Alternative, ...] = ()
     filters: Filters = field(default_factory=Filters)
     concepts: tuple[str, ...] = ()
+    tree: Node | None = None
+    within: str = "p"
+
+    @property
+    def root(self) -> Node:
+        """The tree (built from the alternatives for queries made without the parser)."""
+        if self.tree is not None:
+            return self.tree
+        return self.alternatives[0] if len(self.alternatives) == 1 else Or(self.alternatives)
+
+    def rules(self) -> list[str]:
+        """The rules of the operators this query uses, in words."""
+        used = operators_of(self.root)
+        out = []
+        for name in ("or", "and", "not", "near"):
+            if name in used:
+                doc = self.within == "doc" and name in ("and", "not")
+                out.append(RULES[f"{name}_doc" if doc else name])
+        if len(used - {"phrase"}) > 1:
+            out.append(RULES["precedence"])
+        if self.exclude:
+            out.append(RULES["exclude"])
+        return out
 
     def explain(self) -> str:
-        """Return the expansion as one line per alternative."""
-        lines = []
-        for alt in self.alternatives:
-            prefix = f"[{alt.lang}] " if alt.lang else ""
-            src = f"   ({alt.source})" if alt.source else ""
-            lines.append(f"{prefix}{alt.text()}{src}")
+        """Return the parse tree, one node per line, with the rules it uses."""
+        lines = tree_lines(self.root)
         for alt in self.exclude:
-            lines.append(f"NOT {alt.text()}")
+            lines.append(f"exclude documents with: {alt.text()}")
         if not self.filters.is_empty():
             lines.append("filters: " + " ".join(f"{k}:{v}" for k, v in self.filters.as_dict().items()))
+        if self.within == "doc":
+            lines.append("within: doc")
+        rules = self.rules()
+        if rules:
+            lines.append("rules:")
+            lines.extend(f"  {r}" for r in rules)
         return "\n".join(lines)
 
     def expansion(self) -> str:
-        """One-line form of the expansion, for provenance records."""
-        return " | ".join((f"{a.lang}:" if a.lang else "") + a.text() for a in self.alternatives)
+        """One-line form of the tree, for provenance records."""
+        return expression(self.root, top=True)
+
+
+def operators_of(node: Node) -> set[str]:
+    """The kinds of node in a tree: or, and, not, near, phrase."""
+    if isinstance(node, Alternative):
+        return {"phrase"}
+    if isinstance(node, Or):
+        kids = set().union(*(operators_of(c) for c in node.children))
+        return kids if node.label else kids | {"or"}
+    if isinstance(node, And):
+        return set().union({"and"}, *(operators_of(c) for c in node.children))
+    if isinstance(node, Not):
+        return {"not"} | operators_of(node.left) | operators_of(node.right)
+    return {"near"} | operators_of(node.left) | operators_of(node.right)
+
+
+def leaves(node: Node, *, positive: bool = False) -> list[Alternative]:
+    """The phrase patterns of a tree, left to right (``positive``: not those right of a NOT)."""
+    if isinstance(node, Alternative):
+        return [node]
+    if isinstance(node, (Or, And)):
+        return [leaf for c in node.children for leaf in leaves(c, positive=positive)]
+    if isinstance(node, Not):
+        return leaves(node.left, positive=positive) + ([] if positive else leaves(node.right))
+    return leaves(node.left, positive=positive) + leaves(node.right, positive=positive)
+
+
+def _leaf_text(alt: Alternative) -> str:
+    return (f"{alt.lang}:" if alt.lang else "") + alt.text()
+
+
+def expression(node: Node, *, top: bool = False) -> str:
+    """The tree written back as a query with explicit parentheses."""
+    if isinstance(node, Alternative):
+        text = _leaf_text(node)
+        return text if top or len(node.slots) == 1 or node.lang else f'"{text}"'
+    if isinstance(node, Or):
+        inner = " | ".join(expression(c, top=True) for c in node.children)
+        return inner if top else f"({inner})"
+    if isinstance(node, And):
+        inner = " AND ".join(expression(c) for c in node.children)
+    elif isinstance(node, Not):
+        inner = f"{expression(node.left)} NOT {expression(node.right)}"
+    else:
+        inner = f"{expression(node.left)} NEAR/{node.distance} {expression(node.right)}"
+    return inner if top else f"({inner})"
+
+
+def tree_lines(node: Node, depth: int = 0) -> list[str]:
+    """The tree as indented lines, one node per line."""
+    pad = "  " * depth
+    if isinstance(node, Alternative):
+        kind = "word" if len(node.slots) == 1 else "phrase"
+        lang = f" [{node.lang}]" if node.lang else ""
+        src = f"   ({node.source})" if node.source else ""
+        return [f"{pad}{kind}{lang} {node.text()}{src}"]
+    if isinstance(node, Or):
+        head = f"{pad}{node.label} (OR of its forms)" if node.label else f"{pad}OR"
+        lines = [head] + [line for c in node.children for line in tree_lines(c, depth + 1)]
+        if node.cancel:
+            lines.append(f"{pad}  less the hits that overlap a hit of:")
+            lines.extend(line for c in node.cancel for line in tree_lines(c, depth + 2))
+        return lines
+    if isinstance(node, And):
+        return [f"{pad}AND"] + [line for c in node.children for line in tree_lines(c, depth + 1)]
+    if isinstance(node, Not):
+        return ([f"{pad}NOT", f"{pad}  hits of:"] + tree_lines(node.left, depth + 2)
+                + [f"{pad}  where there is no:"] + tree_lines(node.right, depth + 2))
+    return ([f"{pad}NEAR/{node.distance}"] + tree_lines(node.left, depth + 1)
+            + tree_lines(node.right, depth + 1))
 
 
 def pattern_tokens(text: str) -> list[str]:
@@ -147,8 +331,21 @@ def pattern_tokens(text: str) -> list[str]:
     return _PATTERN_TOKEN.findall(unicodedata.normalize("NFC", text))
 
 
-def parse_query(text: str, *, registry=None) -> ParsedQuery:
-    """Parse a query string (raises QuerySyntaxError or UnknownConcept)."""
+@dataclass
+class _Tok:
+    kind: str          # word, quote, prox, concept, op, near, lpar, rpar
+    pos: int
+    slots: tuple[str, ...] = ()
+    value: str = ""
+    distance: int = 0
+
+
+def parse_query(text: str, *, registry=None):
+    """Parse a query string (raises QuerySyntaxError or UnknownConcept).
+
+    A query whose first non-space character is ``[`` is CQL and is parsed by
+    :func:`concord.cql.parse_cql`.
+    """
     if not isinstance(text, str):
         raise QuerySyntaxError("the query must be text")
     if len(text) > MAX_QUERY_LENGTH:
@@ -156,70 +353,274 @@ def parse_query(text: str, *, registry=None) -> ParsedQuery:
     if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in text):
         raise QuerySyntaxError("the query contains control characters")
     text = unicodedata.normalize("NFC", text)
-    alternatives: list[Alternative] = []
-    exclude: list[Alternative] = []
-    filters = Filters()
-    concepts: list[str] = []
-    current: list[str] = []
-    negate = False
+    if text.lstrip().startswith("["):
+        from .cql import parse_cql
 
-    def flush() -> None:
-        if current:
-            alternatives.append(Alternative(tuple(current)))
-            current.clear()
+        return parse_cql(text, registry=registry)
+    return _Parser(text, registry).parse()
 
-    for m in _LEX.finditer(text):
-        kind = m.lastgroup
-        if kind == "ws":
-            continue
-        if kind == "or":
-            flush()
-            negate = False
-            continue
-        if kind == "neg":
-            negate = True
-            continue
-        if kind == "filter" and m.group("fname").lower() in FILTER_FIELDS:
-            value = m.group("fval").strip('"')
-            filters = filters.merge(parse_filter(m.group("fname").lower(), value))
-            continue
-        if kind == "filter":
-            raise QuerySyntaxError(f"unknown field {m.group('fname')!r}: use one of {', '.join(FILTER_FIELDS)}")
-        if kind == "concept":
-            name = m.group()[1:]
-            if not name:
-                raise QuerySyntaxError("@ must be followed by a concept name, e.g. @state-capitalism")
-            from .concepts import get_concept
 
-            concept = get_concept(name, registry)
-            concepts.append(concept.name)
-            flush()
-            for lang, forms in concept.forms.items():
-                for form in forms:
-                    slots = pattern_tokens(form)
-                    if slots:
-                        alternatives.append(Alternative(tuple(slots), lang, f"@{concept.name}"))
-            continue
-        if kind == "quote":
-            slots = pattern_tokens(m.group().strip('"'))
-        else:
-            slots = pattern_tokens(m.group())
-        if not slots:
-            continue
-        if negate:
-            exclude.append(Alternative(tuple(slots)))
-            negate = False
-        else:
-            current.extend(slots)
-    flush()
-    for alt in alternatives + exclude:
-        _check_slots(alt.slots)
-    if len(alternatives) > MAX_ALTERNATIVES:
-        raise QuerySyntaxError(f"too many alternatives ({len(alternatives)}; the limit is {MAX_ALTERNATIVES})")
-    if not alternatives:
-        raise QuerySyntaxError("the query has no words to search for")
-    return ParsedQuery(text=text, alternatives=tuple(alternatives), exclude=tuple(exclude),
-                       filters=filters, concepts=tuple(concepts))
+class _Parser:
+    def __init__(self, text: str, registry):
+        self.text = text
+        self.registry = registry
+        self.filters = Filters()
+        self.exclude: list[Alternative] = []
+        self.concepts: list[str] = []
+        self.within = "p"
+        self.toks: list[_Tok] = []
+        self.i = 0
+
+    def error(self, reason: str, pos: int | None) -> QuerySyntaxError:
+        return QuerySyntaxError(reason, query=self.text, position=pos)
+
+    # --- lexing: operators, words and phrases, with filters and exclusions set aside ---------
+    def lex(self) -> None:
+        depth: list[int] = []
+        negate: int | None = None
+        aside: int | None = None      # a filter or -exclusion just after a word
+        for m in _LEX.finditer(self.text):
+            kind, pos = m.lastgroup, m.start()
+            if kind == "ws":
+                continue
+            in_phrase = bool(self.toks) and self.toks[-1].kind in ("word", "quote")
+            if kind in ("filter", "neg") and in_phrase and aside is None:
+                aside = pos
+            elif (kind == "quote" or kind == "word" and m.group() not in _OPERATORS
+                  and not m.group().startswith("NEAR")) and aside is not None and in_phrase \
+                    and negate is None:
+                raise self.error("a filter or -exclusion inside a phrase: write it before or after "
+                                 "the phrase's words", aside)
+            elif kind not in ("filter", "neg", "word", "quote"):
+                aside = None
+            if negate is not None and kind not in ("word", "quote"):
+                raise self.error("- must be followed by a word or a quoted phrase", negate)
+            if kind == "lpar":
+                depth.append(pos)
+                if len(depth) > MAX_DEPTH:
+                    raise self.error(f"parentheses nested too deeply (the limit is {MAX_DEPTH})", pos)
+                self.toks.append(_Tok("lpar", pos))
+            elif kind == "rpar":
+                if not depth:
+                    raise self.error("unbalanced parenthesis: this ) has no ( before it", pos)
+                depth.pop()
+                self.toks.append(_Tok("rpar", pos))
+            elif kind == "or":
+                self.toks.append(_Tok("op", pos, value="|"))
+            elif kind == "openquote":
+                raise self.error('unbalanced quote: this " is never closed', pos)
+            elif kind == "stray":
+                raise self.error('~N must follow a quoted phrase, e.g. "working class"~3', pos)
+            elif kind == "bracket":
+                raise self.error("[ ] belong to CQL: a CQL query starts with [, e.g. [lemma=\"rat\"]", pos)
+            elif kind == "filter":
+                self.set_filter(m, pos, bool(depth))
+            elif kind == "concept":
+                self.toks.append(_Tok("concept", pos, value=m.group()[1:]))
+            elif kind == "neg":
+                if depth:
+                    raise self.error("-word excludes documents from the whole query: write it outside "
+                                     "parentheses", pos)
+                negate = pos
+            elif kind == "quote":
+                self.quote(m, pos, negate)
+                negate = None
+            else:
+                self.word(m.group(), pos, negate)
+                negate = None
+        if negate is not None:
+            raise self.error("- must be followed by a word or a quoted phrase", negate)
+        if depth:
+            raise self.error("unbalanced parenthesis: this ( is never closed", depth[-1])
+
+    def set_filter(self, m, pos: int, inside: bool) -> None:
+        name, raw = m.group("fname").lower(), m.group("fval")
+        if raw.startswith('"') and (len(raw) == 1 or not raw.endswith('"')):
+            raise self.error('unbalanced quote: this " is never closed', m.start("fval"))
+        if inside:
+            raise self.error(f"{name}: applies to the whole query: write it outside parentheses", pos)
+        value = raw.strip('"')
+        if name == "within":
+            if value.lower() not in WITHIN:
+                raise self.error(f"within: takes p or doc, not {value!r}", m.start("fval"))
+            self.within = WITHIN[value.lower()]
+            return
+        if name not in FILTER_FIELDS:
+            raise self.error(f"unknown field {m.group('fname')!r}: use one of "
+                             f"{', '.join(FILTER_FIELDS)} (or within:doc)", pos)
+        try:
+            self.filters = self.filters.merge(parse_filter(name, value))
+        except OptionError as exc:
+            raise self.error(str(exc), m.start("fval")) from None
+
+    def quote(self, m, pos: int, negate: int | None) -> None:
+        slots = tuple(pattern_tokens(m.group()[1:m.group().rindex('"')]))
+        if m.group("tilde") is None:
+            if negate is not None:
+                if not slots:
+                    raise self.error("- must be followed by a word or a quoted phrase", negate)
+                self.exclude.append(self.leaf(slots, pos))
+            elif slots:
+                self.toks.append(_Tok("quote", pos, slots=slots))
+            return
+        tilde = m.start("tilde")
+        if not m.group("dist"):
+            raise self.error('~ needs a number of tokens, e.g. "working class"~3', tilde)
+        if negate is not None:
+            raise self.error('-"..."~N is not supported: exclude a word or a phrase', negate)
+        if len(slots) != 2:
+            raise self.error(f'"..."~N takes two words, not {len(slots)}: join more with NEAR/N', pos)
+        self.toks.append(_Tok("prox", pos, slots=slots, distance=self.distance(m.group("dist"), tilde)))
+
+    def distance(self, digits: str, pos: int) -> int:
+        n = int(digits)
+        if n > MAX_DISTANCE:
+            raise self.error(f"distance {n} is too large (the limit is {MAX_DISTANCE})", pos)
+        return n
+
+    def word(self, word: str, pos: int, negate: int | None) -> None:
+        if negate is None and word in _OPERATORS:
+            self.toks.append(_Tok("op", pos, value=word))
+            return
+        near = _NEAR.fullmatch(word)
+        if negate is None and near:
+            if not near.group(1):
+                raise self.error("NEAR needs a distance, e.g. NEAR/5 (at most 5 tokens between)", pos)
+            self.toks.append(_Tok("near", pos, value="NEAR", distance=self.distance(near.group(1), pos)))
+            return
+        if word.startswith("NEAR/") and negate is None:
+            raise self.error("NEAR needs a distance, e.g. NEAR/5 (at most 5 tokens between)", pos)
+        if word == "-":
+            raise self.error("- must be followed by a word or a quoted phrase", pos)
+        slots = tuple(pattern_tokens(word))
+        if negate is not None:
+            if not slots:
+                raise self.error("- must be followed by a word or a quoted phrase", negate)
+            self.exclude.append(self.leaf(slots, pos))
+        elif slots:
+            self.toks.append(_Tok("word", pos, slots=slots))
+
+    def leaf(self, slots: tuple[str, ...], pos: int, lang: str | None = None, source: str = "") -> Alternative:
+        try:
+            _check_slots(slots)
+        except QuerySyntaxError as exc:
+            raise self.error(exc.reason, pos) from None
+        return Alternative(slots, lang, source)
+
+    # --- parsing: precedence climbing over the tokens ------------------------------------------
+    def parse(self) -> ParsedQuery:
+        self.lex()
+        if not self.toks:
+            raise QuerySyntaxError("the query has no words to search for")
+        tree = self.parse_or()
+        if self.i < len(self.toks):
+            tok = self.toks[self.i]
+            raise self.error(self.unexpected(tok), tok.pos)
+        n_leaves = len(leaves(tree)) + len(self.exclude)
+        if n_leaves > MAX_ALTERNATIVES:
+            raise QuerySyntaxError(f"too many alternatives ({n_leaves}; the limit is {MAX_ALTERNATIVES})")
+        return ParsedQuery(text=self.text, alternatives=tuple(leaves(tree, positive=True)),
+                           exclude=tuple(self.exclude), filters=self.filters,
+                           concepts=tuple(dict.fromkeys(self.concepts)), tree=tree, within=self.within)
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def unexpected(self, tok: _Tok) -> str:
+        if tok.kind == "rpar":
+            return "unbalanced parenthesis: this ) closes nothing here"
+        return "two terms with no operator between them: write AND, OR or NEAR/N between them, " \
+               "or quote the words as one phrase"
+
+    def binary(self, kinds: tuple[str, ...], values: tuple[str, ...], operand) -> list:
+        first = operand()
+        parts = [first]
+        while (tok := self.peek()) is not None and tok.kind in kinds and (tok.kind == "near" or tok.value in values):
+            self.i += 1
+            parts.append((tok, operand(after=tok)))
+        return parts
+
+    def parse_or(self, after: _Tok | None = None) -> Node:
+        parts = self.binary(("op",), ("OR", "|"), lambda after=None: self.parse_and(after))
+        if len(parts) == 1:
+            return parts[0]
+        children: list[Node] = []
+        for part in [parts[0]] + [p[1] for p in parts[1:]]:
+            children.extend(part.children if isinstance(part, Or) and not part.label else [part])
+        return Or(tuple(children))
+
+    def parse_and(self, after: _Tok | None = None) -> Node:
+        node = self.parse_near(after)
+        while (tok := self.peek()) is not None and tok.kind == "op" and tok.value in ("AND", "NOT"):
+            self.i += 1
+            right = self.parse_near(tok)
+            if tok.value == "NOT":
+                node = Not(node, right)
+            else:
+                node = And((*node.children, right) if isinstance(node, And) else (node, right))
+        return node
+
+    def parse_near(self, after: _Tok | None = None) -> Node:
+        node = self.primary(after)
+        while (tok := self.peek()) is not None and tok.kind == "near":
+            self.i += 1
+            node = Near(node, self.primary(tok), tok.distance)
+        return node
+
+    def primary(self, after: _Tok | None) -> Node:
+        tok = self.peek()
+        if tok is None or tok.kind in ("op", "near", "rpar"):
+            if after is not None:
+                raise self.error(f"{after.value} needs a term on its right", after.pos)
+            if tok is not None and tok.kind in ("op", "near"):
+                raise self.error(f"{tok.value} needs a term on its left", tok.pos)
+            if tok is not None:
+                raise self.error("unbalanced parenthesis: this ) closes nothing here", tok.pos)
+            raise QuerySyntaxError("the query has no words to search for")
+        if tok.kind == "lpar":
+            self.i += 1
+            if (nxt := self.peek()) is not None and nxt.kind == "rpar":
+                raise self.error("empty parentheses: put a word or a phrase inside", tok.pos)
+            node = self.parse_or()
+            close = self.peek()
+            if close is None or close.kind != "rpar":
+                raise self.error(self.unexpected(close) if close else "unbalanced parenthesis",
+                                 close.pos if close else tok.pos)
+            self.i += 1
+            return node
+        if tok.kind == "concept":
+            self.i += 1
+            return self.concept(tok)
+        if tok.kind == "prox":
+            self.i += 1
+            a, b = tok.slots
+            return Near(self.leaf((a,), tok.pos), self.leaf((b,), tok.pos), tok.distance)
+        slots: list[str] = []
+        start = tok.pos
+        while (tok := self.peek()) is not None and tok.kind in ("word", "quote"):
+            slots.extend(tok.slots)
+            self.i += 1
+        return self.leaf(tuple(slots), start)
+
+    def concept(self, tok: _Tok) -> Node:
+        if not tok.value:
+            raise self.error("@ must be followed by a concept name, e.g. @state-capitalism", tok.pos)
+        from .concepts import get_concept
+
+        concept = get_concept(tok.value, self.registry)
+        self.concepts.append(concept.name)
+        forms: list[Node] = []
+        for lang, names in concept.forms.items():
+            for form in names:
+                slots = tuple(pattern_tokens(form))
+                if slots:
+                    forms.append(self.leaf(slots, tok.pos, lang, f"@{concept.name}"))
+        if not forms:
+            raise self.error(f"@{concept.name} has no forms", tok.pos)
+        cancel = tuple(self.leaf(tuple(pattern_tokens(form)), tok.pos, lang, f"@{concept.name} exclude")
+                       for lang, names in getattr(concept, "exclude", {}).items() for form in names
+                       if pattern_tokens(form))
+        return Or(tuple(forms), label=f"@{concept.name}", cancel=cancel)
 
 
 def _check_slots(slots: tuple[str, ...]) -> None:

@@ -23,7 +23,7 @@ from .concepts import concept_rows, get_concept
 from .duplicates import summary as duplicates_summary
 from .errors import OptionError, QuerySyntaxError
 from .export import Provenance
-from .hits import HitSet, find_hits
+from .hits import HitSet, count_as_typed, explain, find_hits
 from .index import CorpusIndex
 from .kwic import KWIC_COLUMNS, Concordance, check_width, concordance, iter_lines, parse_sort
 from .query import Filters, ParsedQuery, parse_query
@@ -199,8 +199,10 @@ def cache_key(ctx: Context, kind: str, *parts: Any) -> tuple:
 
 
 def query_key(parsed: ParsedQuery) -> tuple:
-    """What decides a query's hits: its expansion, exclusions and in-query filters."""
-    return (parsed.alternatives, parsed.exclude, parsed.filters)
+    """What decides a query's hits: its tree, exclusions, in-query filters and scope."""
+    if not isinstance(parsed, ParsedQuery):     # CQL (concord.cql): the object itself
+        return (type(parsed).__name__, parsed)
+    return (parsed.root, parsed.exclude, parsed.filters, parsed.within)
 
 
 def _weight(rows: Sequence[Any]) -> int:
@@ -220,6 +222,27 @@ def find(ctx: Context, parsed: ParsedQuery, mode: str, filters: Filters) -> HitS
                      lambda: find_hits(ctx.ix, parsed, mode=mode, filters=filters,
                                        deadline=ctx.deadline),
                      len)
+
+
+def explained(ctx: Context, parsed: ParsedQuery, scope: Scope) -> dict[str, Any]:
+    """How a query was read: tree, rules, matched forms with counts (``--explain``, web panel)."""
+    return ctx.cache(cache_key(ctx, "explain", query_key(parsed), scope.mode, scope.filters),
+                     lambda: explain(ctx.ix, parsed, mode=scope.mode, filters=scope.filters,
+                                     deadline=ctx.deadline),
+                     lambda r: 20 * len(r["leaves"]) + 1)
+
+
+def explain_report(ctx: Context, scope: Scope) -> dict[str, Any]:
+    """How the query of ``scope`` was read, with the forms it matched in the index."""
+    return explained(ctx, parse(scope.q, ctx), scope)
+
+
+def as_typed(ctx: Context, parsed: ParsedQuery, hits: HitSet, scope: Scope) -> int | None:
+    """How many hits are spelled exactly as typed (None unless diacritics were typed)."""
+    return ctx.cache(cache_key(ctx, "as_typed", query_key(parsed), scope.mode, scope.filters),
+                     lambda: count_as_typed(ctx.ix, parsed, hits, mode=scope.mode,
+                                            filters=scope.filters, deadline=ctx.deadline),
+                     lambda _: 1)
 
 
 def _pages(total: int, paging: Paging) -> int:
@@ -258,7 +281,7 @@ def search_report(ctx: Context, scope: Scope, paging: Paging) -> Report:
     head = {"query": scope.q, "expansion": parsed.expansion(), "hits": result["hits"],
             "docs": result["docs"], "offset": paging.offset, "limit": paging.limit,
             "page": paging.page, "pages": _pages(result["docs"], paging),
-            "facets": result["facets"]}
+            "facets": result["facets"], "explain": explained(ctx, parsed, scope)}
     prov = provenance(ctx, "search", query=scope.q, parsed=parsed, filters=scope.filters,
                       mode=scope.mode, extra={"hits": result["hits"], "docs": result["docs"]})
     return Report("search", head, rows, SEARCH_COLUMNS, prov, key="results",
@@ -270,9 +293,13 @@ def kwic_count_report(ctx: Context, scope: Scope) -> Report:
     parsed = parse(scope.q, ctx)
     hits = find(ctx, parsed, scope.mode, scope.filters)
     counts = {"hits": len(hits), "docs": hits.n_docs}
+    typed = as_typed(ctx, parsed, hits, scope)
+    if typed is not None:
+        counts["as_typed"] = typed
     prov = provenance(ctx, "kwic --count", query=scope.q, parsed=parsed, filters=scope.filters,
                       mode=scope.mode)
-    return Report("kwic-count", dict(counts), [counts], COUNT_COLUMNS, prov)
+    columns = COUNT_COLUMNS + (("as_typed",) if typed is not None else ())
+    return Report("kwic-count", dict(counts), [counts], columns, prov)
 
 
 def kwic_report(ctx: Context, scope: Scope, k: KwicOptions) -> Report:
@@ -283,9 +310,10 @@ def kwic_report(ctx: Context, scope: Scope, k: KwicOptions) -> Report:
     hits = find(ctx, parsed, scope.mode, scope.filters)
     shown = len(hits) if k.sample is None else min(k.sample, len(hits))
     head: dict[str, Any] = {"query": scope.q, "expansion": parsed.expansion(), "hits": len(hits),
+                            "as_typed": as_typed(ctx, parsed, hits, scope),
                             "docs": hits.n_docs, "sort": ",".join(sort), "width": k.width,
                             "sample": k.sample, "seed": k.seed if k.sample else None,
-                            "shown": shown}
+                            "shown": shown, "explain": explained(ctx, parsed, scope)}
     rows: Iterable[Mapping[str, Any]]
     if k.paging.all:
         rows = (ln.as_dict() for ln in iter_lines(ctx.ix, hits, sort=sort, width=k.width,

@@ -279,3 +279,54 @@ def in_viewport(page, locator) -> bool:
     box = locator.bounding_box()
     viewport = page.viewport_size
     return box is not None and 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"]
+
+
+# --- query syntax help: every example runs (issue 10) ------------------------------------------
+
+SYNTAX_EXAMPLES = {
+    # example: its hits on the sample corpus (as `concord kwic EXAMPLE --count` reports them)
+    "class": 89, "état": 7, '"middle class"': 17, "revolution*": 140,
+    "bourgeoisie OR proletariat": 311, "bourgeoisie AND proletariat": 145,
+    "bourgeoisie NOT proletariat": 124, "(bourgeoisie OR proletariat) AND revolution": 68,
+    "class AND party within:doc": 76, "modern NEAR/3 industry": 9, '"middle class"~2': 17,
+    "class -bourgeoisie": 0, "@class-struggle": 19, "class lang:en year:1840-1850": 39,
+}
+
+
+def test_syntax_help_examples_run(page, server):
+    import importlib.util
+
+    page.goto(server + "/kwic")
+    page.locator("summary", has_text="Query syntax").click()
+    links = page.locator("a.syntax-example")
+    examples = links.all_inner_texts()
+    cql = [e for e in examples if e.startswith("[")]
+    assert len(cql) == 1                         # the CQL example, run below when CQL is present
+    assert set(examples) - set(cql) == set(SYNTAX_EXAMPLES)
+    shot(page, "20-syntax-help")
+    if importlib.util.find_spec("concord.cql") is not None:
+        SYNTAX_EXAMPLES[cql[0]] = None           # any count: CQL is checked by its own tests
+    for example, expected in SYNTAX_EXAMPLES.items():
+        page.goto(server + "/kwic")
+        page.locator("summary", has_text="Query syntax").click()
+        page.locator("a.syntax-example", has_text=example).first.click()
+        page.wait_for_url(re.compile(r"/kwic\?q="))
+        assert page.get_by_label("Query", exact=True).input_value() == example
+        status = page.locator(".result-count").inner_text()
+        if expected == 0:
+            assert status.startswith("No hits."), (example, status)
+        elif expected is not None:
+            assert status.startswith(f"{expected} hits"), (example, status)
+        if expected:
+            page.locator("summary", has_text="How this was read").click()
+            assert page.locator("pre.explain-tree").is_visible()
+    shot(page, "21-syntax-example-explained")
+
+
+def test_syntax_error_shows_the_caret_with_the_query_kept(page, server):
+    response = page.goto(server + "/kwic?q=" + "%28revolution%20OR")
+    assert response.status == 400
+    assert page.get_by_role("alert").inner_text() == "col 1: unbalanced parenthesis: this ( is never closed"
+    assert page.locator("pre.error-caret").inner_text() == "  (revolution OR\n  ^"
+    assert page.get_by_label("Query", exact=True).input_value() == "(revolution OR"
+    shot(page, "22-syntax-error")

@@ -166,7 +166,6 @@ def test_stats_commands(ix_args, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["kwic", "*"], "matches every word"),
     (["kwic", "x", "--sort", "R9"], "bad sort key"),
     (["kwic", "x", "--year", "1930-1920"], "is after"),
     (["kwic", "@nonexistent-concept"], "unknown concept"),

@@ -64,7 +64,7 @@ def test_bad_options(mini_ix):
         parse_query("*")
     with pytest.raises(QuerySyntaxError):
         parse_query('"" ')
-    with pytest.raises(OptionError):
+    with pytest.raises(QuerySyntaxError, match="col 8: bad year range"):   # in the query: its column
         parse_query("x year:1930-1920")
 
 

@@ -71,18 +71,69 @@ def test_declared_language_dominates_paragraphs(ix):
         assert same / max(1, lens[paras].sum()) > 0.9, meta["doc_id"]
 
 
+def units(word: str) -> list[tuple[str, str]]:
+    """(letter, its combining marks) of a word after NFD."""
+    out: list[tuple[str, str]] = []
+    for c in unicodedata.normalize("NFD", word):
+        if 0x300 <= ord(c) < 0x370 and out:
+            out[-1] = (out[-1][0], out[-1][1] + c)
+        else:
+            out.append((c, ""))
+    return out
+
+
+def accent_aware(typed: str, written: str) -> bool:
+    """The README's rule, letter by letter (no ß in these words)."""
+    a, b = units(typed), units(written)
+    if len(a) != len(b):
+        return False
+    for (t, t_marks), (w, w_marks) in zip(a, b, strict=True):
+        if t.casefold() != w.casefold():
+            return False
+        if t_marks and w_marks != t_marks and not (
+                not w_marks and w.isupper() and set(t_marks) <= {"\u0300", "\u0301", "\u0302", "\u0327"}):
+            return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def raw(ix):
+    """Written forms of every non-Japanese document: word counts, and the phrases' bigram counts."""
+    words: Counter = Counter()
+    bigrams: Counter = Counter()
+    targets = {tuple(fold(w) for w in p.split()) for p in PHRASES}
+    for d, meta in enumerate(ix.store.docs):
+        if meta["language"] == "ja":
+            continue
+        tokens = re.findall(r"[^\W_]+", ix.store.text(d))
+        words.update(tokens)
+        folded = [fold(w) for w in tokens]
+        for i in range(len(tokens) - 1):
+            if (folded[i], folded[i + 1]) in targets:
+                bigrams[(tokens[i], tokens[i + 1])] += 1
+    return words, bigrams
+
+
 @pytest.mark.parametrize("word", WORDS)
-def test_word_counts_equal_brute_force(ix, brute, word):
-    expected = sum(Counter(tokens)[fold(word)] for tokens in brute)
-    assert outside_japanese(ix, find_hits(ix, parse_query(word))) == expected
+def test_word_counts_equal_brute_force(ix, brute, raw, word):
+    folded = sum(Counter(tokens)[fold(word)] for tokens in brute)
+    assert outside_japanese(ix, find_hits(ix, parse_query(word), mode="fold")) == folded
+    # The default mode is accent-aware: the same as fold for words typed without diacritics.
+    aware = sum(n for form, n in raw[0].items() if accent_aware(word, form))
+    assert outside_japanese(ix, find_hits(ix, parse_query(word))) == aware
+    assert aware == folded or fold(word) != word
 
 
 @pytest.mark.parametrize("phrase", PHRASES)
-def test_phrase_counts_equal_brute_force(ix, brute, phrase):
+def test_phrase_counts_equal_brute_force(ix, brute, raw, phrase):
     target = [fold(w) for w in phrase.split()]
     k = len(target)
     expected = sum(1 for tokens in brute for i in range(len(tokens) - k + 1) if tokens[i:i + k] == target)
-    assert outside_japanese(ix, find_hits(ix, parse_query(phrase))) == expected
+    assert outside_japanese(ix, find_hits(ix, parse_query(phrase), mode="fold")) == expected
+    typed = phrase.split()
+    aware = sum(n for pair, n in raw[1].items() if all(map(accent_aware, typed, pair)))
+    assert outside_japanese(ix, find_hits(ix, parse_query(phrase))) == aware
+    assert aware == expected or fold(phrase) != phrase
 
 
 def test_japanese_is_searchable(ix):

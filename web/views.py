@@ -15,6 +15,7 @@ from flask import Blueprint, abort, render_template, request
 from concord import reports
 from concord.concepts import concept_rows
 from concord.errors import DocumentNotFound
+from concord.hits import MODES
 
 from . import options
 from .options import DATA_FORMATS, split_suffix
@@ -59,7 +60,8 @@ def layout_context() -> dict[str, Any]:
     def concept_names() -> list[str]:
         return [r["name"] for r in concept_rows(registry())]
 
-    return {"concept_names": concept_names, "nav_args": shared_args, "data_formats": DATA_FORMATS}
+    return {"concept_names": concept_names, "nav_args": shared_args, "data_formats": DATA_FORMATS,
+            "modes": MODES}
 
 
 # --- pages ------------------------------------------------------------------------------------

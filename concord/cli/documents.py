@@ -9,15 +9,16 @@ import click
 from .options import (
     MAX_COUNT,
     build_filters,
+    echo_explained,
+    explain_option,
     filter_options,
     handle_errors,
     index_option,
     json_or_table,
     output_options,
-    parse,
     report_context,
 )
-from .render import echo_json, emit_report, print_kwic, print_search, render
+from .render import as_typed_note, echo_json, emit_report, print_kwic, print_search, render
 
 
 @click.command("search")
@@ -26,7 +27,7 @@ from .render import echo_json, emit_report, print_kwic, print_search, render
 @filter_options
 @click.option("--limit", type=click.IntRange(0, 1000), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0, MAX_COUNT), default=0)
-@click.option("--explain", is_flag=True, help="Show how the query expands, then stop.")
+@explain_option
 @output_options
 @handle_errors
 def search_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_file, limit, offset,
@@ -34,12 +35,12 @@ def search_cmd(query, index_dir, mode, lang, year, author, group, work, concepts
     """Rank documents by QUERY, with highlighted snippets and facet counts."""
     from ..reports import Paging, Scope, search_report
 
-    if explain:
-        click.echo(parse(query, concepts_file).explain())
-        return
     scope = Scope(query, mode, build_filters(lang=lang, year=year, author=author, group=group,
                                              work=work))
     with report_context(index_dir, concepts_file) as ctx:
+        if explain:
+            echo_explained(ctx, query, mode, scope.filters)
+            return
         report = search_report(ctx, scope, Paging(limit=limit, offset=offset))
     render(report, fmt, output, table=print_search, json=_search_json)
 
@@ -66,7 +67,7 @@ def _search_json(report) -> None:
 @click.option("--count", "count_only", is_flag=True, help="Only count hits and documents.")
 @click.option("--sample", type=click.IntRange(1), default=None, help="A random sample of N hits.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --sample.")
-@click.option("--explain", is_flag=True, help="Show how the query expands, then stop.")
+@explain_option
 @output_options
 @handle_errors
 def kwic_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_file, width, sort,
@@ -75,18 +76,19 @@ def kwic_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_f
     from ..kwic import check_width, parse_sort
     from ..reports import KwicOptions, Paging, Scope, kwic_count_report, kwic_report
 
-    if explain:
-        click.echo(parse(query, concepts_file).explain())
-        return
     options = KwicOptions(sort=parse_sort(sort), width=check_width(width), sample=sample,
                           seed=seed, paging=Paging(limit=limit, offset=offset, all=all_lines))
     scope = Scope(query, mode, build_filters(lang=lang, year=year, author=author, group=group,
                                              work=work))
     with report_context(index_dir, concepts_file) as ctx:
+        if explain:
+            echo_explained(ctx, query, mode, scope.filters)
+            return
         if count_only:
             report = kwic_count_report(ctx, scope)
             if fmt == "table":
-                click.echo(f"{report.head['hits']} hits in {report.head['docs']} documents")
+                click.echo(f"{report.head['hits']} hits in {report.head['docs']} documents"
+                           + as_typed_note(report.head))
             elif fmt == "json":
                 click.echo(json.dumps(report.head))
             else:

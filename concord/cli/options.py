@@ -16,23 +16,28 @@ from contextlib import contextmanager
 
 import click
 
-from ..errors import ConcordError
+from ..errors import ConcordError, QuerySyntaxError
 from ..export import FORMATS
-from ..hits import MODES
+from ..hits import MODE_HELP, MODES
 from ..query import Filters, parse_filter
 
 MAX_COUNT = 10**12  # bound for --limit and --offset (islice takes at most sys.maxsize)
 DEFAULT_CORPUS = "corpus"
+EXIT_SYNTAX = 2   # a query that cannot be read, like click's usage errors
 SUBCORPUS_FIELDS = ("lang", "year", "author", "group", "work")
 
 
 def handle_errors(fn: Callable) -> Callable:
-    """Turn library errors into one line on stderr and exit status 1."""
+    """Turn library errors into one line on stderr and exit status 1 (2 for query syntax)."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        except QuerySyntaxError as exc:
+            error = click.ClickException(str(exc))
+            error.exit_code = EXIT_SYNTAX
+            raise error from None
         except ConcordError as exc:
             raise click.ClickException(str(exc)) from None
         except BrokenPipeError:
@@ -79,8 +84,20 @@ def filter_options(fn: Callable) -> Callable:
     """The match mode, the sub-corpus filters and the concept registry of a query."""
     fn = concepts_option(subcorpus_options(fn))
     return click.option("--mode", type=click.Choice(MODES), default="default", show_default=True,
-                        help="default: ignore case and diacritics; exact: as written; stem: "
-                        "Snowball stems of each paragraph's language.")(fn)
+                        help="; ".join(f"{m}: {h}" for m, h in MODE_HELP.items()) + ".")(fn)
+
+
+def explain_option(fn: Callable) -> Callable:
+    return click.option("--explain", is_flag=True, help="Show how the query was read (tree, rules, "
+                        "matched forms with counts), then stop.")(fn)
+
+
+def echo_explained(ctx, query: str, mode: str, filters: Filters) -> None:
+    """Print how a query was read, with the forms it matched in the open index."""
+    from ..hits import explain_text
+    from ..reports import Scope, explain_report
+
+    click.echo(explain_text(explain_report(ctx, Scope(query, mode, filters))))
 
 
 def output_options(fn: Callable) -> Callable:
@@ -116,14 +133,6 @@ def report_context(index_dir: str | None, concepts_file: str | None = None) -> I
     registry = load_registry(concepts_file) if concepts_file else None
     with open_index(index_dir) as ix:
         yield Context(ix=ix, registry=registry, index_label="path")
-
-
-def parse(query: str, concepts_file: str | None):
-    from ..concepts import load_registry
-    from ..query import parse_query
-
-    registry = load_registry(concepts_file) if concepts_file else None
-    return parse_query(query, registry=registry)
 
 
 class Progress:

@@ -84,11 +84,16 @@ def print_search(report) -> None:
             click.echo(f"\n{name}: {top}")
 
 
+def as_typed_note(head: Mapping[str, Any]) -> str:
+    """The summary's note of hits spelled exactly as typed (queries with diacritics)."""
+    return f", {head['as_typed']} spelled exactly as typed" if head.get("as_typed") is not None else ""
+
+
 def print_kwic(report) -> None:
     head = report.head
     lines: list[Mapping[str, Any]] = list(report.rows)
     shown = f"{head['offset'] + 1}-{head['offset'] + len(lines)}" if lines else "0"
-    click.echo(f"{head['hits']} hits in {head['docs']} documents (showing {shown})")
+    click.echo(f"{head['hits']} hits in {head['docs']} documents{as_typed_note(head)} (showing {shown})")
     cols = KWIC_TABLE_CONTEXT
     for ln in lines:
         left = ln["left"][-cols:].rjust(cols)

@@ -21,7 +21,7 @@ def _paging(limit: int):
 @opt.filter_options
 @click.option("--by", "by", default="lang", show_default=True,
               help="Cells: year, decade, lang, author, group, work, doc (comma-separated).")
-@click.option("--explain", is_flag=True, help="Show how each query expands, then stop.")
+@opt.explain_option
 @opt.output_options
 @opt.handle_errors
 def freq_cmd(queries, index_dir, mode, lang, year, author, group, work, concepts_file, by, explain,
@@ -35,13 +35,14 @@ def freq_cmd(queries, index_dir, mode, lang, year, author, group, work, concepts
     from ..stats import parse_by
 
     by_fields = parse_by(by)
-    if explain:
-        for q in queries:
-            click.echo(f"{q}:\n  " + opt.parse(q, concepts_file).explain().replace("\n", "\n  "))
-        return
     scope = Scope("", mode, opt.build_filters(lang=lang, year=year, author=author, group=group,
                                           work=work))
     with opt.report_context(index_dir, concepts_file) as ctx:
+        if explain:
+            for q in queries:
+                click.echo(f"{q}:")
+                opt.echo_explained(ctx, q, mode, scope.filters)
+            return
         report = freq_report(ctx, scope, FreqOptions(queries=tuple(queries), by=by_fields))
     emit_report(report, fmt, output)
 
@@ -114,7 +115,7 @@ def concepts_cmd(name, index_dir, concepts_file, check, fmt) -> None:
               help="Results per paragraph language (the default for @concepts).")
 @click.option("--limit", type=click.IntRange(0, opt.MAX_COUNT), default=50, show_default=True,
               help="Rows per language (0: all).")
-@click.option("--explain", is_flag=True, help="Show how the query expands, then stop.")
+@opt.explain_option
 @opt.output_options
 @opt.handle_errors
 def collocates_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_file, window,
@@ -124,15 +125,15 @@ def collocates_cmd(query, index_dir, mode, lang, year, author, group, work, conc
     from ..stats import parse_window
 
     win = parse_window(window)
-    if explain:
-        click.echo(opt.parse(query, concepts_file).explain())
-        return
     scope = Scope(query, mode, opt.build_filters(lang=lang, year=year, author=author, group=group,
                                              work=work))
     options = CollocateOptions(window=win, measure=measure, min_freq=min_freq,
                                drop_stopwords=not keep_stopwords, by_lang=by_lang,
                                paging=_paging(limit))
     with opt.report_context(index_dir, concepts_file) as ctx:
+        if explain:
+            opt.echo_explained(ctx, query, mode, scope.filters)
+            return
         report = collocates_report(ctx, scope, options)
     emit_report(report, fmt, output)
 

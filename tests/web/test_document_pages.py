@@ -108,7 +108,7 @@ def test_markup_in_documents_is_shown_as_text(web_client):
 
 @pytest.mark.parametrize("url", [
     "/kwic?q=council", "/search?q=council", "/search?q=bold", "/corpus", "/freq?q=council&by=author",
-    "/collocates?q=council&min_freq=1", "/kwic?q=%3Cscript%3Ealert(1)%3C/script%3E",
+    "/collocates?q=council&min_freq=1", "/kwic?q=%3Cscript%3Ealert%201%3C/script%3E",
     "/doc/fr/1921-conseils.txt",
 ])
 def test_markup_is_escaped_on_every_page(web_client, url):
@@ -121,6 +121,8 @@ def test_markup_in_the_query_is_escaped_in_errors(web_client):
     html = get_html(web_client, "/kwic?q=%22%3Cscript%3Ealert(1)%3C/script%3E&width=%3Cb%3E",
                     status=400)
     assert "<script>alert" not in html and "<b>" not in html
+    html = get_html(web_client, "/kwic?q=%3Cscript%3Ealert(1)%3C/script%3E", status=400)  # (1): syntax
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;\n" in html
 
 
 def test_translation_family_across_languages(web_client):
