@@ -7,7 +7,8 @@ use (PEP 562), so ``import concord`` stays cheap for the command line:
 * the questions users ask, as reports (:mod:`concord.reports`): :func:`kwic_report`,
   :func:`freq_report`... with their option records (:class:`Scope`, :class:`Paging`...);
 * the building blocks under them: :func:`parse_query`, :func:`find_hits`,
-  :func:`concordance`, :func:`freq`, :func:`collocates`, ..., :func:`write_rows`;
+  :func:`concordance`, :func:`freq`, :func:`collocates`, ..., :func:`write_export` (files
+  with their data package), :func:`write_rows`, :func:`read_csv_export`;
 * the error tree rooted at :class:`ConcordError` (:mod:`concord.errors`).
 """
 
@@ -31,7 +32,7 @@ _EXPORTS = {
     "stats": ("collocates", "freq", "keywords", "ngrams", "wordlist"),
     "measures": ("MEASURES", "MEASURE_LABELS"),
     "concepts": ("Concept", "load_registry"),
-    "export": ("Provenance", "write_rows"),
+    "export": ("Provenance", "read_csv_export", "write_export", "write_rows"),
     "reports": ("CollocateOptions", "Context", "FreqOptions", "KeywordOptions", "KwicOptions",
                 "NgramOptions", "Paging", "Report", "Scope", "WordlistOptions", "collocates_report",
                 "concept_report", "concepts_report", "corpus_report", "document_report",

@@ -20,8 +20,8 @@ PUBLIC = [
     "collocates_report", "concept_report", "concepts_report", "concordance", "corpus_report",
     "discover", "document_report", "find_hits", "freq", "freq_report", "info_report",
     "iter_lines", "keywords", "keywords_report", "kwic_count_report", "kwic_report",
-    "load_registry", "ngrams", "ngrams_report", "open_index", "parse_query", "read_document",
-    "search_report", "wordlist", "wordlist_report", "write_rows",
+    "load_registry", "ngrams", "ngrams_report", "open_index", "parse_query", "read_csv_export",
+    "read_document", "search_report", "wordlist", "wordlist_report", "write_export", "write_rows",
 ]
 
 

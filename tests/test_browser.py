@@ -8,8 +8,10 @@ Each test saves screenshots to test-artifacts/screenshots/. Chromium is Debian's
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -166,14 +168,32 @@ def test_download_a_csv_of_all_lines(page, server):
     page.goto(server + "/kwic?q=class")
     with page.expect_download() as info:
         page.get_by_role("group", name=re.compile("Download all")).get_by_role(
-            "link", name="CSV").click()
+            "link", name="CSV", exact=True).click()
     download = info.value
-    assert download.suggested_filename == "concord-kwic.csv"
+    today = datetime.now(UTC).date().isoformat()
+    assert download.suggested_filename == f"concord-kwic-class-{today}.csv"
     text = Path(download.path()).read_text("utf-8")
     export = read_csv_export(io.StringIO(text, newline=""))
-    assert len(export.rows) == 89
-    assert export.provenance["query"] == "class" and export.provenance["rows"] == 89
+    assert len(export.rows) == 89 and export.provenance is None
     assert {r["match"].lower() for r in export.rows} == {"class"}
+
+
+def test_download_csv_with_provenance_as_a_zip(page, server):
+    import zipfile
+
+    page.goto(server + "/kwic?q=class")
+    with page.expect_download() as info:
+        page.get_by_role("group", name=re.compile("Download all")).get_by_role(
+            "link", name="CSV + provenance (.zip)", exact=True).click()
+    download = info.value
+    today = datetime.now(UTC).date().isoformat()
+    assert download.suggested_filename == f"concord-kwic-class-{today}.zip"
+    with zipfile.ZipFile(download.path()) as archive:
+        package = json.loads(archive.read("datapackage.json"))
+        rows = read_csv_export(io.StringIO(archive.read(
+            f"concord-kwic-class-{today}.csv").decode("utf-8"), newline="")).rows
+    assert len(rows) == package["concord"]["rows"] == 89
+    assert package["concord"]["query"] == "class"
 
 
 # --- more pages, keyboard, contrast ----------------------------------------------------------

@@ -83,14 +83,33 @@ def test_kwic_formats(ix_args, tmp_path):
     assert [(ln["left"], ln["match"], ln["right"]) for ln in data["lines"]] == [
         ("l'État.", "The council", "of the"), ("again, and", "the council", "decided. The")]
     rows = list(csv.DictReader(io.StringIO(run("kwic", "the", "--all", "--format", "csv", *ix_args).output)))
-    data_rows = [r for r in rows if r["doc_id"] and not r["doc_id"].startswith("#")]
-    assert len(data_rows) == 9
+    assert len(rows) == 9 and {r["match"].lower() for r in rows} == {"the"}
     path = tmp_path / "all.csv"
     run("kwic", "the", "--all", "--format", "csv", "--output", path, *ix_args)
     export = read_csv_export(path)
     assert len(export.rows) == 9 and export.provenance["query"] == "the"
+    assert export.provenance["rows"] == 9
+    package = json.loads((tmp_path / "all.datapackage.json").read_text("utf-8"))
+    assert package["resources"][0]["path"] == "all.csv"
     lines = run("kwic", "the", "--format", "jsonl", "--limit", "3", *ix_args).output.splitlines()
-    assert len(lines) == 4 and "provenance" in json.loads(lines[0])
+    assert len(lines) == 3 and all("provenance" not in json.loads(line) for line in lines)
+    # Standard output: a package only with --provenance, naming the data after itself.
+    package_path = tmp_path / "the.datapackage.json"
+    out = run("kwic", "the", "--all", "--format", "tsv", "--provenance", package_path,
+              *ix_args).stdout_bytes
+    (tmp_path / "the.tsv").write_bytes(out)
+    package = json.loads(package_path.read_text("utf-8"))
+    assert package["resources"][0]["path"] == "the.tsv"
+    assert package["resources"][0]["bytes"] == len(out)
+    assert package["concord"]["rows"] == 9
+    assert len(read_csv_export(tmp_path / "the.tsv", delimiter="\t").rows) == 9
+    bom = run("kwic", "the", "--format", "csv", "--bom", *ix_args).output
+    assert bom.startswith("\ufeffdoc_id,")
+    for bad, message in ((["--format", "json", "--bom"], "--bom is for --format csv or tsv"),
+                         (["--format", "xlsx", "--provenance", tmp_path / "p.json"],
+                          "--provenance is for --format csv, tsv, jsonl, parquet")):
+        result = run("kwic", "the", *bad, *ix_args, ok=False)
+        assert result.exit_code == 2 and message in result.output
     xlsx = tmp_path / "k.xlsx"
     run("kwic", "the", "--format", "xlsx", "--output", xlsx, *ix_args)
     import openpyxl

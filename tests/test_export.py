@@ -1,6 +1,7 @@
 """Exports: every format read back exactly, provenance in each, streaming in bounded memory."""
 
 import csv
+import hashlib
 import io
 import json
 import math
@@ -24,6 +25,7 @@ from concord.export import (
     iter_jsonl,
     iter_table,
     read_csv_export,
+    write_export,
     write_rows,
 )
 
@@ -75,71 +77,138 @@ def _written(fmt, rows=ROWS, columns=COLUMNS, provenance=PROVENANCE):
 
 
 @pytest.mark.parametrize(("fmt", "delimiter"), [("csv", ","), ("tsv", "\t")])
-def test_csv_round_trip_with_the_csv_module(fmt, delimiter):
+def test_csv_is_the_header_and_the_rows_only(fmt, delimiter):
     text = _written(fmt).decode("utf-8")
     records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     assert records[0] == COLUMNS
-    assert records[1:6] == [[_cell_text(row[c]) for c in COLUMNS] for row in ROWS]
-    assert records[6] == []
-    assert [r[0] for r in records[7:]] == [
-        "# query", "# expansion", "# filters", "# index", "# corpus_fingerprint", "# mode",
-        "# concord_version", "# created", "# command", "# extra", "# rows"]
-    assert records[7] == ["# query", PROVENANCE.query]
-    assert records[-1] == ["# rows", "5"]
+    assert records[1:] == [[_cell_text(row[c]) for c in COLUMNS] for row in ROWS]
+    assert PROVENANCE.corpus_fingerprint not in text
+    assert text == _written(fmt, provenance=None).decode("utf-8")
 
 
 @pytest.mark.parametrize(("fmt", "delimiter"), [("csv", ","), ("tsv", "\t")])
-def test_read_csv_export_round_trip(fmt, delimiter, tmp_path):
+def test_write_export_puts_provenance_in_a_data_package(fmt, delimiter, tmp_path):
     path = tmp_path / f"rows{file_suffix(fmt)}"
-    path.write_bytes(_written(fmt))
+    result = write_export(iter(ROWS), COLUMNS, fmt, path, PROVENANCE)
+    assert result.rows == 5 and result.package_path == str(tmp_path / "rows.datapackage.json")
+    data = path.read_bytes()
+    assert result.bytes == len(data)
+    assert result.sha256 == hashlib.sha256(data).hexdigest()
+    package = json.loads((tmp_path / "rows.datapackage.json").read_text("utf-8"))
+    assert package["concord"] == {**PROVENANCE.as_dict(), "rows": 5}
+    assert package["created"] == PROVENANCE.created
+    resource = package["resources"][0]
+    assert resource["path"] == path.name and resource["format"] == fmt
+    assert resource["bytes"] == len(data)
+    assert resource["hash"] == "sha256:" + result.sha256
+    assert resource["dialect"]["delimiter"] == delimiter
+    assert [f["name"] for f in resource["schema"]["fields"]] == COLUMNS
     exported = read_csv_export(path, delimiter=delimiter)
     assert exported.columns == tuple(COLUMNS)
     assert exported.rows == [{c: _cell_text(row[c]) for c in COLUMNS} for row in ROWS]
     assert exported.provenance == {**PROVENANCE.as_dict(), "rows": 5}
 
 
+def test_stream_export_gets_a_package_only_when_asked(tmp_path):
+    out = io.BytesIO()
+    result = write_export(iter(ROWS), COLUMNS, "csv", out, PROVENANCE)
+    assert result.package_path is None and list(tmp_path.iterdir()) == []
+    result = write_export(iter(ROWS), COLUMNS, "csv", io.BytesIO(), PROVENANCE,
+                          package_path=tmp_path / "t.datapackage.json")
+    package = json.loads((tmp_path / "t.datapackage.json").read_text("utf-8"))
+    assert package["resources"][0]["path"] == "t.csv"
+    assert package["resources"][0]["bytes"] == len(out.getvalue()) == result.bytes
+
+
+def test_package_options_are_checked(tmp_path):
+    with pytest.raises(OptionError, match="byte-order mark is for csv and tsv"):
+        write_export(ROWS, COLUMNS, "jsonl", tmp_path / "a.jsonl", PROVENANCE, bom=True)
+    with pytest.raises(OptionError, match="json has no data package"):
+        write_export(ROWS, COLUMNS, "json", tmp_path / "a.json", PROVENANCE,
+                     package_path=tmp_path / "p.json")
+    write_export(ROWS, COLUMNS, "json", tmp_path / "a.json", PROVENANCE)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json"]
+
+
+def test_a_failed_export_leaves_no_package_vouching_for_it(tmp_path):
+    path = tmp_path / "t.csv"
+    write_export(ROWS, COLUMNS, "csv", path, PROVENANCE)
+
+    def broken():
+        yield ROWS[0]
+        raise RuntimeError("disk gone")
+
+    with pytest.raises(RuntimeError):
+        write_export(broken(), COLUMNS, "csv", path, PROVENANCE)
+    assert not (tmp_path / "t.datapackage.json").exists()
+
+
+def test_bom_is_opt_in_and_read_back(tmp_path):
+    path = tmp_path / "t.csv"
+    write_export(ROWS, COLUMNS, "csv", path, PROVENANCE, bom=True)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfdoc,left")
+    package = json.loads((tmp_path / "t.datapackage.json").read_text("utf-8"))
+    assert package["resources"][0]["encoding"] == "utf-8-sig"
+    assert read_csv_export(path).columns == tuple(COLUMNS)
+    assert not _written("csv").startswith(b"\xef")
+
+
 def test_csv_dialect_exactly():
     rows = [{"a": 'x,"y"', "b": 1.5, "c": None}, {"a": "#tag", "b": -2, "c": True}]
     text = _written("csv", rows, ["a", "b", "c"], None).decode()
-    assert text == 'a,b,c\r\n"x,""y""",1.5,\r\n"#tag",-2,true\r\n'
+    assert text == 'a,b,c\r\n"x,""y""",1.5,\r\n"#tag",-2,TRUE\r\n'
 
 
 def test_csv_single_empty_column_is_never_a_blank_line():
     text = _written("csv", [{"a": None}, {"a": ""}], ["a"]).decode()
-    assert text.startswith('a\r\n""\r\n""\r\n\r\n# query,')
+    assert text == 'a\r\n""\r\n""\r\n'
     exported = read_csv_export(io.StringIO(text, newline=""))
     assert exported.rows == [{"a": ""}, {"a": ""}]
-    assert exported.provenance["rows"] == 2
 
 
-def test_csv_trailer_is_one_line_per_key_with_an_unquoted_hash():
-    provenance = Provenance(query="state\ncapital", expansion=None, filters={}, index="i",
-                            corpus_fingerprint="f", mode="exact", concord_version="0.1.0",
-                            created="2024-05-01T12:00:00Z")
-    text = _written("csv", [{"a": 1}], ["a"], provenance).decode()
-    trailer = text.split("\r\n\r\n", 1)[1]
-    lines = trailer.split("\r\n")[:-1]
-    assert all(line.startswith("# ") for line in lines)
-    assert lines[0] == "# query,state capital"
-    assert lines[1] == "# expansion,"
-    assert lines[2] == "# filters,{}"
-    exported = read_csv_export(io.StringIO(text, newline=""))
-    assert exported.provenance["expansion"] is None
-    assert exported.provenance["command"] is None
+# The layout of concord 0.1.0 (before issue 13): rows, a blank line, a "# key,value" trailer.
+OLD_TRAILER_EXPORT = (
+    'doc,match,count\r\n'
+    '"#hash.txt",Räte,12\r\n'
+    'b.txt,"a,b",0\r\n'
+    '\r\n'
+    '# query,"""capitalisme d\'État"" | Räte"\r\n'
+    '# expansion,\r\n'
+    '# filters,"{""lang"": ""fr""}"\r\n'
+    '# index,indexes/main\r\n'
+    '# corpus_fingerprint,sha256:0f3a\r\n'
+    '# mode,default\r\n'
+    '# concord_version,0.1.0\r\n'
+    '# created,2024-05-01T12:00:00Z\r\n'
+    '# command,\r\n'
+    '# extra,"{""hits"": 12}"\r\n'
+    '# rows,2\r\n'
+)
 
 
-def test_read_csv_export_detects_truncation():
-    text = _written("csv", [{"a": i} for i in range(3)], ["a"]).decode()
-    truncated = text.replace("2\r\n", "", 1)
-    with pytest.raises(ValueError, match="2 of 3 rows"):
+def test_read_csv_export_still_reads_the_old_trailer_layout(tmp_path):
+    path = tmp_path / "old.csv"
+    path.write_bytes(OLD_TRAILER_EXPORT.encode("utf-8"))
+    exported = read_csv_export(path)
+    assert exported.columns == ("doc", "match", "count")
+    assert exported.rows == [{"doc": "#hash.txt", "match": "Räte", "count": "12"},
+                             {"doc": "b.txt", "match": "a,b", "count": "0"}]
+    assert exported.provenance == {
+        "query": '"capitalisme d\'État" | Räte', "expansion": None, "filters": {"lang": "fr"},
+        "index": "indexes/main", "corpus_fingerprint": "sha256:0f3a", "mode": "default",
+        "concord_version": "0.1.0", "created": "2024-05-01T12:00:00Z", "command": None,
+        "extra": {"hits": 12}, "rows": 2}
+
+
+def test_read_csv_export_detects_truncation(tmp_path):
+    truncated = OLD_TRAILER_EXPORT.replace('b.txt,"a,b",0\r\n', "")
+    with pytest.raises(ValueError, match="1 of 2 rows"):
         read_csv_export(io.StringIO(truncated, newline=""))
-
-
-def test_csv_without_provenance_is_plain():
-    text = _written("csv", provenance=None).decode()
-    records = list(csv.reader(io.StringIO(text, newline="")))
-    assert records == [COLUMNS] + [[_cell_text(row[c]) for c in COLUMNS] for row in ROWS]
-    assert read_csv_export(io.StringIO(text, newline="")).provenance is None
+    path = tmp_path / "t.csv"
+    write_export([{"a": i} for i in range(3)], ["a"], "csv", path, PROVENANCE)
+    path.write_bytes(path.read_bytes().replace(b"2\r\n", b""))
+    with pytest.raises(ValueError, match="2 of 3 rows"):
+        read_csv_export(path)
 
 
 def test_csv_leaves_formula_like_text_alone():
@@ -163,15 +232,10 @@ def test_json_custom_key_and_no_provenance():
     assert json.loads("".join(iter_json([], ["doc"]))) == {"rows": []}
 
 
-def test_jsonl_round_trip():
+def test_jsonl_is_rows_only():
     lines = _written("jsonl").decode("utf-8").splitlines()
-    assert json.loads(lines[0]) == {"provenance": PROVENANCE.as_dict()}
-    assert [json.loads(line) for line in lines[1:]] == ROWS
-
-
-def test_jsonl_without_provenance_is_only_rows():
-    lines = _written("jsonl", provenance=None).decode().splitlines()
     assert [json.loads(line) for line in lines] == ROWS
+    assert _written("jsonl") == _written("jsonl", provenance=None)
 
 
 def test_json_is_utf8_not_escaped():
@@ -183,9 +247,9 @@ def test_json_is_utf8_not_escaped():
 def test_non_finite_numbers():
     rows = [{"x": math.inf}, {"x": -math.inf}, {"x": math.nan}]
     assert json.loads(_written("json", rows, ["x"], None)) == {"rows": [{"x": None}] * 3}
-    assert _written("csv", rows, ["x"], None).decode() == "x\r\ninf\r\n-inf\r\nnan\r\n"
+    assert _written("csv", rows, ["x"], None).decode() == "x\r\nINF\r\n-INF\r\nNaN\r\n"
     sheet = openpyxl.load_workbook(io.BytesIO(_written("xlsx", rows, ["x"], None)))["rows"]
-    assert [c.value for c in sheet["A"]] == ["x", "inf", "-inf", "nan"]
+    assert [c.value for c in sheet["A"]] == ["x", "INF", "-INF", "NaN"]
 
 
 def test_numpy_scalars_and_containers_are_plain():
@@ -193,7 +257,7 @@ def test_numpy_scalars_and_containers_are_plain():
     assert json.loads(_written("jsonl", rows, ["n", "f", "b", "l"], None)) == {
         "n": 7, "f": 0.5, "b": True, "l": ["a", 1]}
     assert _written("csv", rows, ["n", "f", "b", "l"], None).decode() == (
-        'n,f,b,l\r\n7,0.5,true,"[""a"", 1]"\r\n')
+        'n,f,b,l\r\n7,0.5,TRUE,"[""a"", 1]"\r\n')
 
 
 def test_rows_may_be_dataclasses_and_missing_keys_are_empty():
@@ -311,7 +375,7 @@ def test_table_never_cuts_cells_after_the_sample(monkeypatch):
 def test_every_format_has_a_type_and_suffix():
     assert {fmt: file_suffix(fmt) for fmt in FORMATS} == {
         "table": ".txt", "csv": ".csv", "tsv": ".tsv", "json": ".json", "jsonl": ".jsonl",
-        "xlsx": ".xlsx"}
+        "xlsx": ".xlsx", "parquet": ".parquet"}
     assert content_type("csv").startswith("text/csv; charset=utf-8")
     assert content_type("json") == "application/json"
     assert content_type("xlsx").endswith("spreadsheetml.sheet")
@@ -364,9 +428,9 @@ def test_streaming_keeps_memory_small(fmt):
 
 
 @pytest.mark.parametrize("iterate", [
-    lambda rows: iter_csv(rows, ["count"], provenance=PROVENANCE),
+    lambda rows: iter_csv(rows, ["count"]),
     lambda rows: iter_json(rows, ["count"], provenance=PROVENANCE),
-    lambda rows: iter_jsonl(rows, ["count"], provenance=PROVENANCE),
+    lambda rows: iter_jsonl(rows, ["count"]),
 ])
 def test_iterators_are_lazy(iterate):
     consumed = []
@@ -383,3 +447,63 @@ def test_iterators_are_lazy(iterate):
     assert 0 < len(consumed) < 100_000
     assert all(len(chunk) < 2 * export._CHUNK_CHARS for chunk in chunks)
     assert len(consumed) == 100_000
+
+
+def test_parquet_without_pyarrow_is_one_clear_line(monkeypatch, tmp_path):
+    import sys
+
+    from click.testing import CliRunner
+
+    from concord.cli import main
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    with pytest.raises(OptionError, match=r'^parquet needs pyarrow: pip install "concord\[parquet\]"$'):
+        write_rows(ROWS, COLUMNS, "parquet", io.BytesIO())
+    result = CliRunner().invoke(main, ["wordlist", "--index", str(tmp_path / "none"), "--format",
+                                       "parquet", "--output", str(tmp_path / "w.parquet")])
+    assert result.exit_code != 0
+
+
+def test_parquet_is_typed_with_provenance_in_the_schema(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "t.parquet"
+    result = write_export(ROWS, COLUMNS, "parquet", path, PROVENANCE)
+    assert result.rows == 5
+    schema = pq.read_schema(path)
+    assert json.loads(schema.metadata[b"concord"]) == PROVENANCE.as_dict()
+    table = pq.read_table(path)
+    assert table.column("count").to_pylist() == [r["count"] for r in ROWS]
+    assert table.column("note").to_pylist() == [r["note"] for r in ROWS]
+    package = json.loads((tmp_path / "t.datapackage.json").read_text("utf-8"))
+    assert package["resources"][0]["format"] == "parquet"
+
+
+@pytest.mark.parametrize(("command", "query", "extra", "fmt", "name"), [
+    ("web freq", "@state-capitalism", {"by": "lang,decade"}, "csv",
+     "concord-freq-state-capitalism-by-lang-decade-2024-05-01.csv"),
+    ("kwic --count", "Räte", {}, "tsv", "concord-kwic-count-räte-2024-05-01.tsv"),
+    ("web keywords", None, {"target": "year:1920-1929", "reference": "year:1930-1939"}, "zip",
+     "concord-keywords-year-1920-1929-vs-year-1930-1939-2024-05-01.zip"),
+    ("web collocates", '"../etc/passwd"\r\nX-Evil: 1', {"measure": "ll"}, "csv",
+     "concord-collocates-etc-passwd-x-evil-1-ll-2024-05-01.csv"),
+    ("web doc", None, {"doc_id": "texts/de/1844-arnim.xml"}, "json",
+     "concord-doc-1844-arnim-2024-05-01.json"),
+])
+def test_download_names_say_what_the_file_holds(command, query, extra, fmt, name):
+    from dataclasses import replace
+
+    from concord.export import download_name
+
+    provenance = replace(PROVENANCE, command=command, query=query, extra=extra)
+    assert download_name(provenance, fmt) == name
+
+
+def test_content_disposition_has_an_ascii_fallback_and_rfc5987_name():
+    from concord.export import content_disposition
+
+    assert content_disposition("concord-kwic-the-2024-05-01.csv") == (
+        'attachment; filename="concord-kwic-the-2024-05-01.csv"')
+    assert content_disposition("concord-kwic-räte-国家-2024-05-01.csv", inline=True) == (
+        'inline; filename="concord-kwic-rate-2024-05-01.csv"; '
+        "filename*=UTF-8''concord-kwic-r%C3%A4te-%E5%9B%BD%E5%AE%B6-2024-05-01.csv")

@@ -37,7 +37,8 @@ MAX_QUERIES = 8
 FILTER_PARAMS = ("lang", "year", "author", "group", "work", "doc")
 SCALES = ("pm", "abs")
 #: The twin suffixes of every page: each export format but the terminal table.
-DATA_FORMATS = tuple(f for f in FORMATS if f != "table")
+# Every export format as a twin, and "zip": the CSV with its datapackage.json.
+DATA_FORMATS = (*(f for f in FORMATS if f != "table"), "zip")
 
 
 def _text(args: Mapping[str, str], name: str, default: str = "") -> str:

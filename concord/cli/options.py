@@ -17,7 +17,7 @@ from contextlib import contextmanager
 import click
 
 from ..errors import ConcordError, QuerySyntaxError
-from ..export import FORMATS
+from ..export import FORMATS, PACKAGED_FORMATS
 from ..hits import MODE_HELP, MODES
 from ..query import Filters, parse_filter
 
@@ -101,10 +101,39 @@ def echo_explained(ctx, query: str, mode: str, filters: Filters) -> None:
 
 
 def output_options(fn: Callable) -> Callable:
-    fn = click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
-                      default=None, help="Write to FILE instead of standard output.")(fn)
+    """--format, --output, --bom and --provenance, stored for :func:`concord.cli.render.emit`.
+
+    The two extra options are taken out of the command's arguments here, so commands keep
+    their signatures; ``emit`` reads them from the click context.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args, bom: bool = False, provenance_file: str | None = None, **kwargs):
+        fmt = kwargs.get("fmt")
+        if bom and fmt not in ("csv", "tsv"):
+            raise click.UsageError(f"--bom is for --format csv or tsv, not {fmt}")
+        if provenance_file and fmt not in PACKAGED_FORMATS:
+            raise click.UsageError(f"--provenance is for --format {', '.join(PACKAGED_FORMATS)}; "
+                                   f"{fmt} has none (json and xlsx hold their provenance inside)")
+        ctx = click.get_current_context()
+        ctx.meta["concord.bom"] = bom
+        ctx.meta["concord.provenance_file"] = provenance_file
+        return fn(*args, **kwargs)
+
+    wrapper = click.option("--provenance", "provenance_file",
+                           type=click.Path(dir_okay=False, writable=True), default=None,
+                           help="Write the Frictionless data package (schema and provenance) "
+                           "to FILE; with --output it goes to OUTPUT_STEM.datapackage.json "
+                           "unless given.")(wrapper)
+    wrapper = click.option("--bom", is_flag=True,
+                           help="Start csv/tsv with a UTF-8 byte-order mark, for spreadsheets "
+                           "(Excel, LibreOffice) opened by double-click.")(wrapper)
+    wrapper = click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+                           default=None, help="Write to FILE instead of standard output; "
+                           "csv, tsv, jsonl and parquet also get FILE_STEM.datapackage.json."
+                           )(wrapper)
     return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
-                        show_default=True, help="Output format.")(fn)
+                        show_default=True, help="Output format.")(wrapper)
 
 
 def json_or_table(fn: Callable) -> Callable:

@@ -25,17 +25,18 @@ def echo_json(data: Any) -> None:
 
 
 def emit(rows: Iterable[Any], columns: Sequence[str], fmt: str, output: str | None, prov=None) -> None:
-    """Write rows to --output or stdout in the chosen format."""
-    from ..export import write_rows
+    """Write rows to --output or stdout in the chosen format (with its data package)."""
+    from ..export import write_export
 
-    if fmt == "xlsx" and output is None and sys.stdout.isatty():
-        raise OptionError("xlsx is binary: give --output FILE.xlsx (or redirect stdout)")
+    meta = click.get_current_context().meta
+    bom, package_file = meta.get("concord.bom", False), meta.get("concord.provenance_file")
+    if fmt in ("xlsx", "parquet") and output is None and sys.stdout.isatty():
+        raise OptionError(f"{fmt} is binary: give --output FILE.{fmt} (or redirect stdout)")
     if output:
-        with open(output, "wb") as fh:
-            write_rows(rows, columns, fmt, fh, provenance=prov)
+        write_export(rows, columns, fmt, output, prov, bom=bom, package_path=package_file)
     else:
         out = sys.stdout.buffer
-        write_rows(rows, columns, fmt, out, provenance=prov)
+        write_export(rows, columns, fmt, out, prov, bom=bom, package_path=package_file)
         out.flush()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -81,22 +82,70 @@ def test_kwic_csv_twin_of_a_page_has_the_page_lines(client):
 
 
 @pytest.mark.parametrize("fmt,delimiter", [("csv", ","), ("tsv", "\t")])
-def test_kwic_download_of_all_lines_is_complete_with_provenance(client, fmt, delimiter):
+def test_kwic_download_of_all_lines_is_complete_and_data_only(client, fmt, delimiter):
     hits = get_json(client, "/kwic.json?q=the&limit=1")["hits"]
     assert hits > 1000          # more than one page, more than the page cap
     response = client.get(f"/kwic.{fmt}?q=the&all=1")
     assert response.status_code == 200
-    assert "attachment" in response.headers["Content-Disposition"]
-    assert response.headers["Content-Disposition"].endswith(f'.{fmt}"')
-    export = read_csv_export(io.StringIO(response.get_data(as_text=True), newline=""),
-                             delimiter=delimiter)
+    today = datetime.now(UTC).date().isoformat()
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="concord-kwic-the-{today}.{fmt}"')
+    text = response.get_data(as_text=True)
+    export = read_csv_export(io.StringIO(text, newline=""), delimiter=delimiter)
     assert len(export.rows) == hits
-    assert export.provenance["rows"] == hits
-    assert export.provenance["query"] == "the"
-    assert export.provenance["command"] == "web kwic"
-    assert export.provenance["extra"]["hits"] == hits
+    assert export.provenance is None and "# query" not in text
     assert export.columns[:8] == ("doc_id", "title", "author", "year", "lang", "left", "match",
                                   "right")
+
+
+def test_zip_twin_holds_the_csv_and_its_valid_data_package(client, tmp_path):
+    import zipfile
+
+    hits = get_json(client, "/kwic.json?q=the&limit=1")["hits"]
+    response = client.get("/kwic.zip?q=the&all=1")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    today = datetime.now(UTC).date().isoformat()
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="concord-kwic-the-{today}.zip"')
+    body = response.get_data()
+    response.close()
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        assert archive.namelist() == [f"concord-kwic-the-{today}.csv", "datapackage.json"]
+        archive.extractall(tmp_path)
+    package = json.loads((tmp_path / "datapackage.json").read_text("utf-8"))
+    assert package["concord"]["rows"] == package["concord"]["extra"]["hits"] == hits
+    assert package["concord"]["query"] == "the"
+    assert package["concord"]["command"] == "web kwic"
+    fields = package["resources"][0]["schema"]["fields"]
+    assert [f["name"] for f in fields][:4] == ["doc_id", "title", "author", "year"]
+    assert fields[3]["type"] == "integer" and all(f["description"] for f in fields)
+    csv_rows = read_csv_export(tmp_path / f"concord-kwic-the-{today}.csv").rows
+    assert len(csv_rows) == hits
+    frictionless = pytest.importorskip("frictionless")
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "note"])[:3]
+
+
+def test_bom_download_for_excel(client):
+    body = client.get("/freq.csv?q=class&bom=1").get_data()
+    assert body.startswith(b"\xef\xbb\xbflang,")
+    assert not client.get("/freq.csv?q=class").get_data().startswith(b"\xef")
+    assert get_json(client, "/freq.json?q=class&bom=1", 400)["error"].startswith("bom=1 is for")
+    html = get_html(client, "/freq?q=class")
+    assert "/freq.csv?q=class&amp;all=1&amp;bom=1" in html
+    assert "/freq.zip?q=class&amp;all=1" in html
+
+
+def test_download_names_say_what_the_file_holds(client):
+    today = datetime.now(UTC).date().isoformat()
+    response = client.get("/concept/state-capitalism.csv?by=lang,decade")
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="concord-concept-state-capitalism-by-lang-decade-{today}.csv"')
+    response = client.get("/kwic.csv?q=%C3%89tat+%D0%B3%D0%BE%D1%81%D1%83%D0%B4%D0%B0%D1%80%D1%81%D1%82%D0%B2%D0%BE")
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="concord-kwic-etat-{today}.csv"; '
+        f"filename*=UTF-8''concord-kwic-%C3%A9tat-%D0%B3%D0%BE%D1%81%D1%83%D0%B4%D0%B0%D1%80%D1%81"
+        f"%D1%82%D0%B2%D0%BE-{today}.csv")
 
 
 def test_kwic_jsonl_and_xlsx_downloads(client):
@@ -104,8 +153,8 @@ def test_kwic_jsonl_and_xlsx_downloads(client):
 
     hits = get_json(client, "/kwic.json?q=class&limit=1")["hits"]
     lines = client.get("/kwic.jsonl?q=class&all=1").get_data(as_text=True).splitlines()
-    assert json.loads(lines[0])["provenance"]["query"] == "class"
-    assert len(lines) == hits + 1
+    assert len(lines) == hits
+    assert all(set(json.loads(line)) >= {"doc_id", "match"} for line in lines)
     response = client.get("/kwic.xlsx?q=class&all=1")
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")

@@ -122,14 +122,15 @@ TWIN_PAGES = [
 
 
 @pytest.mark.parametrize("url", TWIN_PAGES)
-@pytest.mark.parametrize("fmt", ["json", "csv", "tsv", "jsonl", "xlsx"])
+@pytest.mark.parametrize("fmt", ["json", "csv", "tsv", "jsonl", "xlsx", "parquet", "zip"])
 def test_every_page_has_every_twin(client, url, fmt):
     from concord.export import content_type
 
     path, _, query = url.partition("?")
     response = client.get(f"{path}.{fmt}?{query}")
     assert response.status_code == 200
-    assert response.mimetype == content_type(fmt).split(";")[0]
+    assert response.mimetype == ("application/zip" if fmt == "zip"
+                                 else content_type(fmt).split(";")[0])
     body = response.get_data()
     response.close()
     page_rows = get_json(client, f"{path}.json?{query}")
@@ -139,11 +140,22 @@ def test_every_page_has_every_twin(client, url, fmt):
     if fmt in ("csv", "tsv"):
         export = read_csv_export(io.StringIO(body.decode("utf-8"), newline=""),
                                  delimiter="," if fmt == "csv" else "\t")
-        assert len(export.rows) == export.provenance["rows"] == n
-        assert export.provenance["command"].startswith("web ")
+        assert len(export.rows) == n and export.provenance is None
     elif fmt == "jsonl":
         lines = body.decode("utf-8").splitlines()
-        assert "provenance" in json.loads(lines[0]) and len(lines) == n + 1
+        assert "provenance" not in json.loads(lines[0]) and len(lines) == n
+    elif fmt == "zip":
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            package = json.loads(archive.read("datapackage.json"))
+            assert package["concord"]["rows"] == n
+            assert package["concord"]["command"].startswith("web ")
+    elif fmt == "parquet":
+        pq = pytest.importorskip("pyarrow.parquet")
+        table = pq.read_table(io.BytesIO(body))
+        assert table.num_rows == n
+        assert json.loads(table.schema.metadata[b"concord"])["command"].startswith("web ")
     elif fmt == "json":
         assert len(json.loads(body)[key]) == n
     else:

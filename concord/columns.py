@@ -1,0 +1,192 @@
+"""What every column of every export means: one registry for data packages, Parquet and docs.
+
+This module owns the name, Table Schema type and one-line description of each column that a
+command or page exports, one dict per export (``kwic``, ``freq``, ``collocates``...). The
+Frictionless data package (:mod:`concord.datapackage`), the Parquet schema and the README's
+column tables are all built from it, so they cannot drift apart. It never decides which
+columns a command has: the column tuples stay next to the code that fills the rows
+(``KWIC_COLUMNS`` in :mod:`concord.kwic`, ``freq_columns()``... in :mod:`concord.stats`,
+the report columns in :mod:`concord.reports`); a test checks that each of them is described here.
+
+Types are Table Schema types: ``string``, ``integer``, ``number``, ``boolean``, ``object``.
+``nullable`` marks the integer columns that may be empty (an unknown year): Parquet stores
+them as nullable integers and pandas reads them as ``Int64``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .measures import MEASURE_LABELS
+
+
+@dataclass(frozen=True)
+class Column:
+    """One exported column: its Table Schema type and what a cell means."""
+
+    name: str
+    type: str
+    description: str
+    nullable: bool = False
+
+    def as_field(self) -> dict[str, object]:
+        """Return the Table Schema field descriptor."""
+        return {"name": self.name, "type": self.type, "description": self.description}
+
+
+def _table(*columns: Column) -> dict[str, Column]:
+    return {c.name: c for c in columns}
+
+
+_YEAR = ("Year of the document (the midpoint of a range such as 1917-1923, rounded down); "
+         "empty when the document has no year.")
+
+EXPORTS: dict[str, dict[str, Column]] = {
+    "kwic": _table(
+        Column("doc_id", "string", "Document id: the file's path inside the corpus folder."),
+        Column("title", "string", "Title of the document; empty when unknown."),
+        Column("author", "string", "Author(s) of the document, ';'-separated; empty when unknown."),
+        Column("year", "integer", _YEAR, nullable=True),
+        Column("lang", "string", "Language of the paragraph that holds the match (ISO 639 code)."),
+        Column("left", "string", "Context before the match: up to `width` words, as written."),
+        Column("match", "string", "The matched words, as written in the document."),
+        Column("right", "string", "Context after the match: up to `width` words, as written."),
+        Column("position", "integer", "Token number of the match's first word in its document "
+               "(the first token is 0)."),
+        Column("char_start", "integer", "Character offset where the match starts in the "
+               "document text."),
+        Column("char_end", "integer", "Character offset just after the match in the document "
+               "text."),
+    ),
+    "kwic-count": _table(
+        Column("hits", "integer", "Number of matches."),
+        Column("docs", "integer", "Number of documents with at least one match."),
+    ),
+    "freq": _table(
+        Column("query", "string", "The query of this row (only when several are compared)."),
+        Column("year", "integer", "Year of the cell: a document counts in the midpoint of its "
+               "year range; empty for documents with no year.", nullable=True),
+        Column("decade", "integer", "First year of the cell's decade, e.g. 1920; empty for "
+               "documents with no year.", nullable=True),
+        Column("lang", "string", "Paragraph language of the cell (ISO 639 code)."),
+        Column("author", "string", "Author of the cell's documents; empty when unknown."),
+        Column("group", "string", "Group (current) of the cell's documents; empty when unknown."),
+        Column("work", "string", "Work id of the cell's documents; empty when unknown."),
+        Column("doc_id", "string", "Document id of the cell."),
+        Column("hits", "integer", "Matches of the query in the cell."),
+        Column("docs", "integer", "Documents of the cell with at least one match."),
+        Column("tokens", "integer", "Tokens of the cell inside the filters: the denominator."),
+        Column("per_million", "number", "hits / tokens * 1,000,000, rounded to 4 decimals; "
+               "empty when the cell has no tokens."),
+        Column("sparse", "boolean", "true when the cell has fewer than 10,000 tokens, so its "
+               "rate rests on little text."),
+    ),
+    "collocates": _table(
+        Column("lang", "string", "Paragraph language (only with --by-lang, the default for "
+               "@concepts)."),
+        Column("collocate", "string", "The word form (lower-cased, accents folded) near the node."),
+        Column("cooccurrences", "integer", "Times the collocate occurs inside the window "
+               "around a match."),
+        Column("frequency", "integer", "Times the collocate occurs in the (sub-)corpus."),
+        *(Column(name, "number", f"Association score: {label}, rounded to 4 decimals "
+                 "(only the column of the chosen --measure).")
+          for name, label in MEASURE_LABELS.items()),
+    ),
+    "wordlist": _table(
+        Column("rank", "integer", "Rank by frequency (1 = most frequent)."),
+        Column("form", "string", "The word form (lower-cased, accents folded)."),
+        Column("frequency", "integer", "Occurrences in the (sub-)corpus."),
+        Column("per_million", "number", "frequency per million tokens of the (sub-)corpus, "
+               "4 decimals."),
+        Column("documents", "integer", "Documents in which the form occurs."),
+    ),
+    "ngrams": _table(
+        Column("rank", "integer", "Rank by frequency (1 = most frequent)."),
+        Column("ngram", "string", "The N word forms, separated by single spaces."),
+        Column("frequency", "integer", "Occurrences inside one paragraph."),
+        Column("per_million", "number", "frequency per million N-gram positions, 4 decimals."),
+    ),
+    "keywords": _table(
+        Column("rank", "integer", "Rank by log-likelihood (1 = most distinctive)."),
+        Column("form", "string", "The word form (lower-cased, accents folded)."),
+        Column("target", "integer", "Occurrences in the target sub-corpus."),
+        Column("reference", "integer", "Occurrences in the reference sub-corpus."),
+        Column("target_per_million", "number", "target per million tokens of the target, "
+               "4 decimals."),
+        Column("reference_per_million", "number", "reference per million tokens of the "
+               "reference, 4 decimals."),
+        Column("log_likelihood", "number", "Keyness log-likelihood (G²), 4 decimals."),
+        Column("log_ratio", "number", "Binary log of the ratio of relative frequencies "
+               "(effect size), 4 decimals."),
+    ),
+    "search": _table(
+        Column("doc_id", "string", "Document id: the file's path inside the corpus folder."),
+        Column("title", "string", "Title of the document; empty when unknown."),
+        Column("author", "string", "Author(s) of the document; empty when unknown."),
+        Column("year", "integer", _YEAR, nullable=True),
+        Column("language", "string", "Declared language of the document (ISO 639 code)."),
+        Column("group", "string", "Group (current) of the document; empty when unknown."),
+        Column("work", "string", "Work id shared by translations; empty when unknown."),
+        Column("hits", "integer", "Matches of the query in the document."),
+        Column("snippet", "string", "Best passages, the match in [brackets], joined by ' … '."),
+    ),
+    "concepts": _table(
+        Column("name", "string", "Concept name, used in queries as @name."),
+        Column("label", "string", "Human-readable label."),
+        Column("description", "string", "What the concept covers."),
+        Column("languages", "string", "Languages with forms, comma-separated."),
+        Column("forms", "object", "Forms per language, as JSON: {language: [forms]}."),
+    ),
+    "doc": _table(
+        Column("paragraph", "integer", "Paragraph number in the document (the first is 1)."),
+        Column("start", "integer", "Character offset where the paragraph starts."),
+        Column("end", "integer", "Character offset just after the paragraph."),
+        Column("lang", "string", "Language of the paragraph (ISO 639 code)."),
+        Column("hits", "integer", "Matches of the query in the paragraph (0 without a query)."),
+        Column("text", "string", "Text of the paragraph."),
+    ),
+    "corpus": _table(
+        Column("lang", "string", "Language (documents: declared; tokens: of the paragraph)."),
+        Column("decade", "integer", "First year of the decade; empty for documents with no year.",
+               nullable=True),
+        Column("documents", "integer", "Documents of this declared language and decade."),
+        Column("tokens", "integer", "Tokens of paragraphs in this language, in documents of "
+               "this decade."),
+    ),
+}
+
+#: What each command or page is called in the registry, by the first word of its provenance
+#: ``command`` (web pages record ``web <page>``).
+_KIND_OF_COMMAND = {"concept": "freq", "kwic --count": "kwic-count"}
+
+
+def export_kind(command: str | None) -> str | None:
+    """Return the registry entry of a provenance ``command``, or None if it has none."""
+    if not command:
+        return None
+    command = command.removeprefix("web ").removeprefix("concord ")
+    if command in _KIND_OF_COMMAND:
+        return _KIND_OF_COMMAND[command]
+    first = command.split()[0]
+    first = _KIND_OF_COMMAND.get(first, first)
+    return first if first in EXPORTS else None
+
+
+def columns_of(kind: str | None, names: Sequence[str]) -> list[Column]:
+    """Return the described columns ``names`` of export ``kind``.
+
+    A column the registry does not know (a caller's own table) is a string without
+    description, so an export never fails for want of documentation.
+    """
+    known: Mapping[str, Column] = EXPORTS.get(kind or "", {})
+    return [known.get(name) or Column(name, "string", "") for name in names]
+
+
+def markdown_table(kind: str) -> str:
+    """Return the README table of an export: column, type, meaning."""
+    lines = ["| column | type | meaning |", "|---|---|---|"]
+    for column in EXPORTS[kind].values():
+        kind_text = column.type + (" or empty" if column.nullable else "")
+        lines.append(f"| `{column.name}` | {kind_text} | {column.description} |")
+    return "\n".join(lines)
