@@ -76,7 +76,7 @@ def fmt(value: float | None, unit: str) -> str:
     if unit == "bytes":
         return f"{value / GB:.2f} GB" if value >= GB else mb(value)
     if unit == "x":
-        return f"{value:,.0f}×"
+        return f"{value:,.2f}×" if value < 10 else f"{value:,.0f}×"
     if unit == "errors":
         return f"{value:.0f} errors"
     return f"{value:,.3g}"
@@ -98,6 +98,10 @@ GOALS = [
     Goal("near_5", "`A NEAR/5 B`, two frequent words: KWIC first page", 1.0, "s"),
     Goal("freq_state_capitalism", "freq @state-capitalism --by lang,year", 1.0, "s"),
     Goal("freq_workers_councils", "freq @workers-councils --by lang,year", 1.0, "s"),
+    Goal("cql_regex", "CQL regex [word=\"PREFIX.*\"%cd], KWIC first page (warm)", 0.3, "s"),
+    Goal("cql_sequence", "CQL 3-token sequence, KWIC first page (warm)", 0.3, "s"),
+    Goal("cql_gap", "CQL gap [word=A] []{0,3} [word=C], KWIC first page (warm)", 1.0, "s"),
+    Goal("lemma_vs_stem", "lemma query time / stem query time (mid word, warm)", 1.0, "x"),
     Goal("web_p95", "web KWIC page p95, 8 clients, new questions", 0.3, "s"),
     Goal("web_errors", "web KWIC errors, 8 clients", 1, "errors"),
     Goal("web_reindex_p95", "web KWIC page p95, 8 clients, during a reindex", 0.3, "s"),
@@ -164,6 +168,7 @@ def bench_size(size: int, args: argparse.Namespace) -> SizeResult:
         f"sort word `{workload.sort_word[0]}` ({workload.sort_word[1]})")
     say(result.details[-1])
     warm_measures(result, ix, workload, args.runs)
+    cql_measures(result, ix, workload, args.runs)
     baselines(result, corpus, workload, args)
     cold_count(result, index, workload.rare[0], args.runs)
     if args.skip_web:
@@ -247,6 +252,53 @@ def warm_measures(result: SizeResult, ix, workload, runs: int) -> None:
         hits = sum(r["hits"] for r in rows)
         result.put(key, t.median, f"{len(rows)} cells, {hits:,} hits, runs {t.spread}")
         say(f"freq {concept} --by lang,year: {len(rows)} cells, {hits:,} hits  {ms(t.median)}")
+
+
+def _frequent_trigram(store, phrase: str) -> tuple[str, str, str]:
+    """The phrase's two words and the plain word that most often follows them."""
+    import numpy as np
+
+    first, second = (store.vocab_id(w) for w in phrase.split())
+    tok = np.asarray(store.tok)
+    at = np.flatnonzero((tok[:-2] == first) & (tok[1:-1] == second))
+    counts = np.bincount(tok[at + 2], minlength=store.n_vocab)
+    for third in np.argsort(-counts)[:50].tolist():
+        word = store.vocab[third]
+        if word.isalpha():
+            return store.vocab[first], store.vocab[second], word
+    return store.vocab[first], store.vocab[second], store.vocab[int(np.argmax(counts))]
+
+
+def cql_measures(result: SizeResult, ix, workload, runs: int) -> None:
+    """Issue 10: CQL regex, sequence and gap first pages; lemma against stem query time."""
+    from concord.hits import find_hits
+    from concord.kwic import concordance
+    from concord.query import parse_query
+
+    a, b, c = _frequent_trigram(ix.store, workload.phrase[0])
+    prefix = workload.mid[0][:max(3, len(workload.mid[0]) - 3)]
+    cases = [("cql_regex", f'[word="{prefix}.*"%cd]'),
+             ("cql_sequence", f'[word="{a}"%cd] [word="{b}"%cd] [word="{c}"%cd]'),
+             ("cql_gap", f'[word="{a}"%cd] []{{0,3}} [word="{c}"%cd]')]
+    for key, query in cases:
+        t = timed(lambda q=query: concordance(ix, find_hits(ix, parse_query(q)), limit=50), runs)
+        result.put(key, t.median, f"`{query}`: {t.result['hits']:,} hits, runs {t.spread}")
+        say(f"{key:14} {query!r:60} {t.result['hits']:>9,} hits  {ms(t.median)}")
+    word = workload.mid[0]
+    cold = time.perf_counter()
+    find_hits(ix, parse_query(word), mode="lemma")
+    cold = time.perf_counter() - cold
+    times = {}
+    for mode in ("stem", "lemma"):
+        t = timed(lambda m=mode: len(find_hits(ix, parse_query(word), mode=m)), runs)
+        times[mode] = t
+        say(f"--mode {mode:6} {word!r} {t.result:>9,} hits  {ms(t.median)}")
+    lemma, stem = times["lemma"], times["stem"]
+    per_hit = (lemma.median / max(1, lemma.result)) / (stem.median / max(1, stem.result))
+    result.put("lemma_vs_stem", lemma.median / stem.median,
+               f"`{word}`: lemma {lemma.result:,} hits {ms(lemma.median)}, stem {stem.result:,} hits "
+               f"{ms(stem.median)} (per hit: lemma/stem {per_hit:.2f}×); first lemma query in the "
+               f"process (loads simplemma dictionaries) {ms(cold)}")
 
 
 def baselines(result: SizeResult, corpus: Path, workload, args: argparse.Namespace) -> None:

@@ -21,8 +21,6 @@ Match modes (``MODES``, the one list the CLI and the web offer):
 
 from __future__ import annotations
 
-import os
-import threading
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -32,9 +30,11 @@ from typing import Any
 import numpy as np
 import regex
 
-from .analysis import SNOWBALL, fold, stem_words
+from .analysis import fold, stem_words
+from .compounds import compound_splits, hyphen_joined
 from .errors import OptionError, QueryTimeout
 from .index import CorpusIndex
+from .lemmas import folded_of_surfaces, lemma_candidates, stem_candidates
 from .query import (  # MODES: re-exported, the one list of match modes
     MODE_HELP,
     MODES,
@@ -129,34 +129,22 @@ class Resolver:
     def folded_ids(self, pattern: str, lang: str | None = None) -> np.ndarray:
         """Folded-form ids a slot may match (a superset in modes default, exact and lemma)."""
         store = self.store
-        if self.mode == "lemma" and lang is not None:
-            # Hook for --mode lemma (concord.lemmas, issue 10 part B): surface ids of the
-            # forms whose lemma in ``lang`` is the pattern's; their folded ids anchor the search.
-            surf = self.lemma_surface_ids(pattern, lang)
-            return np.unique(np.asarray(_fold_ids_of_surfaces(store, surf), dtype=np.int64))
+        if self.mode == "lemma" and lang is not None and not _is_wild(pattern):
+            # The folded ids of the forms whose lemma in ``lang`` is the pattern's anchor the
+            # search; positions are then checked by surface form (:meth:`lemma_surface_ids`).
+            return folded_of_surfaces(store, self.lemma_surface_ids(pattern, lang))
         if self.mode == "stem" and lang is not None and not _is_wild(pattern):
-            return _stem_candidates(store, lang, stem_words([fold(pattern)], lang)[0])
+            return stem_candidates(store, lang, stem_words([fold(pattern)], lang)[0])
         return _vocab_matches(fold(pattern), store.vocab)
 
     def lemma_surface_ids(self, pattern: str, lang: str) -> np.ndarray:
-        from .lemmas import lemma_candidates  # part B of issue 10
-
+        """Surface ids of the forms whose lemma in ``lang`` is the pattern's (tables built at index time)."""
         return np.asarray(lemma_candidates(self.store, lang, pattern), dtype=np.int64)
 
     def surface_ids(self, pattern: str) -> np.ndarray:
         """Surface-form ids matching a slot as written (exact mode)."""
         store = self.store
         return _vocab_matches(pattern, store.surfaces)
-
-
-def _fold_ids_of_surfaces(store, surface_ids: np.ndarray) -> list[int]:
-    vocab, surfaces = store.vocab, store.surfaces
-    out = []
-    for sid in np.asarray(surface_ids).tolist():
-        i = vocab.index(fold(surfaces[sid]))
-        if i is not None:
-            out.append(i)
-    return out
 
 
 # --- accent-aware comparison ------------------------------------------------------------------
@@ -259,66 +247,6 @@ def _vocab_matches(pattern: str, vocab) -> np.ndarray:
     return np.asarray(ids, dtype=np.int64)
 
 
-_STEM_TABLES: dict[tuple[str, str], tuple[object, np.ndarray]] = {}
-
-
-def _stem_table(store, lang: str):
-    """Return (sorted stems, stem number of every folded form) for one language.
-
-    Computed once per store and language from the whole vocabulary, then kept on disk in
-    the store's folder (written atomically: the store is otherwise immutable, and two
-    processes computing the same table write the same bytes).
-    """
-    from .store import SortedWords, load_npy, write_words
-
-    cache_key = (str(store.path), lang)
-    table = _STEM_TABLES.get(cache_key)
-    if table is not None:
-        return table
-    words_path = store.path / f"stems-{lang}.txt"
-    groups_path = store.path / f"stems-{lang}.npy"
-    if not (words_path.exists() and groups_path.exists()):
-        # Only the forms used in paragraphs of this language are stemmed (-1 for the rest).
-        ids = _language_vocabulary(store, lang)
-        vocab = store.vocab
-        words = [vocab[i] for i in ids.tolist()]
-        stems = stem_words(words, lang) if lang in SNOWBALL else words
-        unique = sorted(set(stems))
-        number = {stem: i for i, stem in enumerate(unique)}
-        groups = np.full(len(vocab), -1, dtype=np.int32)
-        groups[ids] = np.fromiter((number[stem] for stem in stems), dtype=np.int32, count=len(stems))
-        tmp = f".{os.getpid()}-{threading.get_ident()}.tmp"
-        write_words(store.path / f"stems-{lang}{tmp}.txt", unique)
-        np.save(store.path / f"stems-{lang}{tmp}.npy", groups)
-        os.replace(store.path / f"stems-{lang}{tmp}.off.npy", store.path / f"stems-{lang}.off.npy")
-        os.replace(store.path / f"stems-{lang}{tmp}.npy", groups_path)
-        os.replace(store.path / f"stems-{lang}{tmp}.txt", words_path)
-    table = (SortedWords(words_path), load_npy(groups_path))
-    if len(_STEM_TABLES) > 64:
-        _STEM_TABLES.clear()
-    _STEM_TABLES[cache_key] = table
-    return table
-
-
-def _language_vocabulary(store, lang: str) -> np.ndarray:
-    """Ids of the folded forms that occur in paragraphs of ``lang``."""
-    paras = np.flatnonzero(store.para_lang == store.lang_ids[lang])
-    seen = np.zeros(len(store.vocab), dtype=bool)
-    tok = store.tok
-    for p in paras.tolist():
-        seen[tok[int(store.para_tok[p]):int(store.para_tok[p + 1])]] = True
-    return np.flatnonzero(seen)
-
-
-def _stem_candidates(store, lang: str, key: str) -> np.ndarray:
-    """Folded-form ids whose stem in ``lang`` is ``key`` (the stem of a folded form)."""
-    stems, groups = _stem_table(store, lang)
-    number = stems.index(key)
-    if number is None:
-        return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero(np.asarray(groups) == number).astype(np.int64)
-
-
 def find_hits(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
               filters: Filters | None = None, deadline: float | None = None) -> HitSet:
     """Return every hit of ``parsed`` that the filters allow, in corpus order."""
@@ -388,7 +316,9 @@ class Evaluator:
         store = self.store
         langs_needed: list[str | None] = [None]
         if self.mode in ("stem", "lemma"):
-            langs_needed = list(store.langs)
+            # Only the languages a lang: filter leaves (no table to read for the others).
+            langs_needed = [c for c in store.langs
+                            if self.lang_ids is None or store.lang_ids[c] in self.lang_ids]
         parts = []
         for lang in [alt.lang] if alt.lang else langs_needed:
             if lang is not None and lang not in store.lang_ids:
@@ -397,7 +327,31 @@ class Evaluator:
             if self.lang_ids is not None and s.size:
                 s = s[np.isin(store.lang_of(s), self.lang_ids)]
             parts.append((s, np.full(s.size, len(alt.slots), dtype=np.int32)))
+            for split in self.compounds(alt):
+                s = _alternative_hits(self.ix, self.resolver, split, lang, self.allowed_docnums,
+                                      self.deadline)
+                s = s[hyphen_joined(store, s)] if s.size else s
+                if self.lang_ids is not None and s.size:
+                    s = s[np.isin(store.lang_of(s), self.lang_ids)]
+                parts.append((s, np.full(s.size, 2, dtype=np.int32)))
         return merge_longest(parts)
+
+    def compounds(self, alt: Alternative) -> list[Alternative]:
+        """A one-word leaf read as two hyphen-joined words (Staatskapitalismus: Staats-kapitalismus).
+
+        Default and fold modes only: exact mode matches a spelling as written, and stems and
+        lemmas are of whole words. The typed word is cut where its folded form is, so that
+        each part keeps the diacritics typed in it.
+        """
+        if self.mode not in ("default", "fold") or len(alt.slots) != 1:
+            return []
+        typed = alt.slots[0]
+        out = []
+        for head, _tail in compound_splits(fold(typed), self.store.vocab):
+            cut = next((k for k in range(1, len(typed)) if fold(typed[:k]) == head), None)
+            if cut is not None:
+                out.append(Alternative((typed[:cut], typed[cut:]), alt.lang, alt.source))
+        return out
 
     def near(self, left: Hits, right: Hits, distance: int) -> Hits:
         """Pairs of hits with at most ``distance`` tokens between them, in one paragraph."""
@@ -513,9 +467,10 @@ def explain(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
     are its hits inside the filters.
     """
     if not isinstance(parsed, ParsedQuery):     # CQL (concord.cql) explains itself
-        return {"query": getattr(parsed, "text", ""), "mode": mode, "mode_rule": MODE_HELP.get(mode, mode),
-                "tree": parsed.explain().splitlines(), "expansion": parsed.expansion(), "exclude": [],
-                "filters": {}, "within": "p", "rules": [], "leaves": []}
+        from .cql import explain_cql
+
+        return explain_cql(ix, parsed, mode=mode, filters=filters, deadline=deadline,
+                           max_forms=max_forms)
     evaluator = Evaluator(ix, parsed, mode=mode, filters=filters, deadline=deadline)
     out_leaves = []
     for alt in dict.fromkeys(leaves(parsed.root)):

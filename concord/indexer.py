@@ -67,7 +67,9 @@ class BuildReport:
 
 def settings_record() -> dict[str, Any]:
     """Everything that makes two indexes comparable; a change forces a full rebuild."""
-    return {"schema_version": SCHEMA_VERSION, "analysis": analyzer_settings()}
+    from .lemmas import settings as lemma_settings
+
+    return {"schema_version": SCHEMA_VERSION, "analysis": {**analyzer_settings(), **lemma_settings()}}
 
 
 # --- one document ---------------------------------------------------------------------------
@@ -491,12 +493,26 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
     # The store lays documents out in doc id order, so corpus order is token order and a
     # concordance in corpus order needs no sorting.
     order.sort(key=lambda pi: pieces[pi[0]][0].docs[pi[1]]["doc_id"])
-    info = write_store(gen_path / "store", pieces, order, len(docnum_ids))
+    # Lemma and stem tables: from the finished store, so incremental equals fresh; the new
+    # forms are lemmatised meanwhile in another process (write_store keeps one core busy).
+    from .lemmas import EarlyLemmas, write_tables
+
+    old_store = index / previous / "store" if previous else None
+    early = EarlyLemmas([p for p, _keep in pieces], old_store, procs=procs) if procs > 1 else None
+    try:
+        info = write_store(gen_path / "store", pieces, order, len(docnum_ids))
+        report.phases["store"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        write_tables(gen_path / "store", procs=procs, previous=old_store,
+                     known=early.result if early is not None else None)
+        report.phases["tables"] = time.perf_counter() - t0
+    finally:
+        if early is not None:
+            early.close()
     for path in piece_paths:
         for suffix in (".npz", ".json", ".txt"):
             Path(path + suffix).unlink(missing_ok=True)
 
-    report.phases["store"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     duplicates = _write_duplicates(gen_path, keep_duplicates)
     report.phases["duplicates"] = time.perf_counter() - t0

@@ -42,13 +42,14 @@ MAX_DEPTH = 32
 MAX_DISTANCE = 100
 FILTER_FIELDS = ("lang", "year", "author", "group", "work", "doc")
 # The match modes: one vocabulary for the library, the CLI's choices and the web's options.
-MODES = ("default", "fold", "exact", "stem")
+MODES = ("default", "fold", "exact", "stem", "lemma")
 MODE_HELP = {
     "default": "ignore case; a letter typed without an accent matches any accent, one typed "
                "with an accent only that accent",
     "fold": "ignore case and every accent",
     "exact": "as written",
     "stem": "Snowball stems of each paragraph's language",
+    "lemma": "simplemma lemmas of each paragraph's language",
 }
 WITHIN = {"p": "p", "para": "p", "paragraph": "p", "doc": "doc", "document": "doc"}
 

@@ -176,8 +176,8 @@ def test_check_concept_flags_forms_inside_others(fixes_ix):
         ("parti", 3, 3, False, []),
     ]
     assert "stem" not in rows[0]
-    with pytest.raises(OptionError, match="unknown mode 'lemma'"):
-        check_concept(fixes_ix, concept, modes=("lemma",))
+    with pytest.raises(OptionError, match="unknown mode 'soundex'"):
+        check_concept(fixes_ix, concept, modes=("soundex",))
 
 
 def test_concepts_check_command(fixes_ix):

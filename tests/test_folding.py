@@ -136,3 +136,26 @@ def test_hyphen_joined(fold_ix):
     assert len(hits) == 4      # with a hyphen twice, with a space once, with an en dash once
     joined = hyphen_joined(fold_ix.store, hits.starts)
     assert joined.tolist() == [True, True, False, False]
+
+
+@pytest.mark.parametrize(("query", "mode", "matches"), [
+    ("Staatskapitalismus", "default",
+     ["Staats-kapitalismus", "Staatskapitalismus", "Staats-Kapitalismus"]),
+    ("staatskapitalismus", "fold",
+     ["Staats-kapitalismus", "Staatskapitalismus", "Staats-Kapitalismus"]),
+    ("Staatskapital*", "default",
+     ["Staats-kapitalismus", "Staatskapitalismus", "Staats-Kapitalismus"]),
+    ("Arbeiterräte", "default", ["Arbeiter-Räte", "Arbeiterräte"]),
+    ("Arbeiterrate", "default", ["Arbeiter-Räte", "Arbeiterräte"]),
+    ("Staatskapitalismus", "exact", ["Staatskapitalismus"]),   # as written: no hyphen
+    ("Staats kapitalismus", "default",                           # a phrase is unchanged
+     ["Staats-kapitalismus", "Staats-Kapitalismus", "Staats kapitalismus", "Staats–kapitalismus"]),
+])
+def test_closed_compound_finds_its_hyphenated_spelling(fold_ix, query, mode, matches):
+    from concord.hits import find_hits
+    from concord.kwic import concordance
+    from concord.query import parse_query
+
+    hits = find_hits(fold_ix, parse_query(query + " lang:de"), mode=mode)
+    page = concordance(fold_ix, hits, width=0, limit=None)
+    assert [ln.match for ln in page["lines"]] == matches

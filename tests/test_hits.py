@@ -94,7 +94,7 @@ def test_exclusion(mini_ix):
 
 def test_stem_candidates_equal_full_vocabulary_scan(mini_ix):
     from concord.analysis import stem_words
-    from concord.hits import _stem_candidates
+    from concord.lemmas import stem_candidates
 
     store = mini_ix.store
     vocab = store.vocab.tolist()
@@ -104,4 +104,4 @@ def test_stem_candidates_equal_full_vocabulary_scan(mini_ix):
         stems = stem_words(vocab, lang)
         for key in set(stems):
             expected = [i for i, s in enumerate(stems) if s == key and i in used]
-            assert _stem_candidates(store, lang, key).tolist() == expected, (lang, key)
+            assert stem_candidates(store, lang, key).tolist() == expected, (lang, key)

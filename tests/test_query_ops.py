@@ -356,7 +356,7 @@ def test_concept_forms_match_folded_in_default_mode(mini_ix):
 def test_modes_are_one_vocabulary():
     from concord.query import MODE_HELP
 
-    assert MODES == ("default", "fold", "exact", "stem") and tuple(MODE_HELP) == MODES
+    assert MODES == ("default", "fold", "exact", "stem", "lemma") and tuple(MODE_HELP) == MODES
 
 
 # --- explain with the index -------------------------------------------------------------------
