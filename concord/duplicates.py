@@ -52,16 +52,29 @@ def word_hashes(words) -> np.ndarray:
                         for w in words), dtype=np.uint64)
 
 
+CHUNK = 1 << 20   # shingles hashed at a time: memory stays bounded on a huge document
+
+
 def shingle_sample(token_hashes: np.ndarray) -> np.ndarray:
     """The sorted distinct hashes of the sampled shingles of a sequence of word hashes."""
-    ids = np.asarray(token_hashes, dtype=np.uint64)
+    ids = np.asarray(token_hashes)
     n = len(ids) - SHINGLE + 1
     if n <= 0:
         return np.zeros(0, dtype=np.uint64)
+    parts = [_sample_chunk(ids[start:min(start + CHUNK, n) + SHINGLE - 1])
+             for start in range(0, n, CHUNK)]
+    return np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+
+
+def _sample_chunk(ids: np.ndarray) -> np.ndarray:
+    ids = ids.astype(np.uint64, copy=False)
+    n = len(ids) - SHINGLE + 1
     with np.errstate(over="ignore"):
         h = np.zeros(n, dtype=np.uint64)
         for k in range(SHINGLE):
-            h = h * np.uint64(0x100000001B3) + ids[k:k + n] + np.uint64(1)
+            h *= np.uint64(0x100000001B3)
+            h += ids[k:k + n]
+            h += np.uint64(1)
         # A 64-bit finaliser (splitmix64), so that "divisible by SAMPLE" samples evenly.
         h ^= h >> np.uint64(30)
         h *= np.uint64(0xBF58476D1CE4E5B9)
@@ -71,15 +84,16 @@ def shingle_sample(token_hashes: np.ndarray) -> np.ndarray:
     return np.unique(h[h % np.uint64(SAMPLE) == 0])
 
 
-def find_groups(doc_ids: Sequence[str], tokens_of: Callable[[int], np.ndarray]
-                ) -> list[DuplicateGroup]:
+def find_groups(doc_ids: Sequence[str], tokens_of: Callable[[int], np.ndarray],
+                lengths: Sequence[int] | None = None) -> list[DuplicateGroup]:
     """Group documents whose text is (mostly) inside a longer document.
 
     ``tokens_of(i)`` gives the word hashes (``word_hashes``) of document ``i``'s folded
     tokens (any integer ids work, but only hashes give the same sample in every index). Groups come sorted by
     their kept document; members by doc id.
     """
-    lengths = [len(tokens_of(i)) for i in range(len(doc_ids))]
+    if lengths is None:
+        lengths = [len(tokens_of(i)) for i in range(len(doc_ids))]
     order = sorted(range(len(doc_ids)), key=lambda i: (-lengths[i], doc_ids[i]))
     kept_samples: list[int] = []                # sample sizes of kept documents
     kept_docs: list[int] = []
@@ -117,7 +131,7 @@ def store_groups(store) -> list[DuplicateGroup]:
     def tokens_of(i: int) -> np.ndarray:
         return hashes[np.asarray(store.tok[bounds[i]:bounds[i + 1]])]
 
-    return find_groups(doc_ids, tokens_of)
+    return find_groups(doc_ids, tokens_of, np.diff(bounds).tolist())
 
 
 def duplicate_group(ix, doc_id: str) -> dict | None:
