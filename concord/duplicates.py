@@ -85,7 +85,8 @@ def _sample_chunk(ids: np.ndarray) -> np.ndarray:
 
 
 def find_groups(doc_ids: Sequence[str], tokens_of: Callable[[int], np.ndarray],
-                lengths: Sequence[int] | None = None) -> list[DuplicateGroup]:
+                lengths: Sequence[int] | None = None,
+                sample_of: Callable[[int], np.ndarray] | None = None) -> list[DuplicateGroup]:
     """Group documents whose text is (mostly) inside a longer document.
 
     ``tokens_of(i)`` gives the word hashes (``word_hashes``) of document ``i``'s folded
@@ -100,7 +101,7 @@ def find_groups(doc_ids: Sequence[str], tokens_of: Callable[[int], np.ndarray],
     postings: dict[int, list[int]] = {}
     members: dict[int, list[tuple[str, float]]] = {}
     for i in order:
-        sample = shingle_sample(tokens_of(i))
+        sample = sample_of(i) if sample_of is not None else shingle_sample(tokens_of(i))
         if len(sample) >= MIN_SAMPLES and kept_docs:
             shared: Counter[int] = Counter()
             for h in sample.tolist():
@@ -131,7 +132,17 @@ def store_groups(store) -> list[DuplicateGroup]:
     def tokens_of(i: int) -> np.ndarray:
         return hashes[np.asarray(store.tok[bounds[i]:bounds[i + 1]])]
 
-    return find_groups(doc_ids, tokens_of, np.diff(bounds).tolist())
+    def sample_of(i: int) -> np.ndarray:
+        # Chunk by chunk from the mapped store: a huge document never becomes one array.
+        start, end = int(bounds[i]), int(bounds[i + 1])
+        parts = [_sample_chunk(hashes[np.asarray(store.tok[a:min(a + CHUNK, end - SHINGLE + 1)
+                                                              + SHINGLE - 1])])
+                 for a in range(start, end - SHINGLE + 1, CHUNK)]
+        if not parts:
+            return np.zeros(0, dtype=np.uint64)
+        return np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+
+    return find_groups(doc_ids, tokens_of, np.diff(bounds).tolist(), sample_of)
 
 
 def duplicate_group(ix, doc_id: str) -> dict | None:
