@@ -81,6 +81,10 @@ def allowed_docs(ix: CorpusIndex, filters: Filters) -> np.ndarray | None:
     store = ix.store
     mask = np.ones(len(store.docs), dtype=bool)
     restricted = False
+    duplicates = ix.duplicate_mask()
+    if duplicates is not None and not filters.doc_ids:  # near-duplicates count once (issue 15)
+        mask &= ~duplicates
+        restricted = True
     if filters.year_from is not None or filters.year_to is not None:
         years = store.doc_year
         lo = filters.year_from if filters.year_from is not None else -10**9

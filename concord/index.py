@@ -79,6 +79,8 @@ class CorpusIndex:
                                 f" --index {self.path})")
         self.generation = generation
         self.gen_path = self.path / generation
+        self._duplicates: dict[str, Any] | None = None
+        self._duplicate_mask = None
         rebuild = f"rebuild it: concord index CORPUS --index {self.path} --rebuild"
         try:
             self.manifest: dict[str, Any] = json.loads((self.gen_path / "manifest.json").read_text("utf-8"))
@@ -101,6 +103,34 @@ class CorpusIndex:
     @property
     def fingerprint(self) -> str:
         return self.manifest["fingerprint"]
+
+    @property
+    def duplicates(self) -> dict[str, Any]:
+        """The near-duplicate groups found at build time (see concord.duplicates)."""
+        if self._duplicates is None:
+            try:
+                self._duplicates = json.loads((self.gen_path / "duplicates.json").read_text("utf-8"))
+            except (OSError, ValueError):
+                self._duplicates = {"keep_all": False, "groups": []}
+        return self._duplicates
+
+    def duplicate_of(self) -> dict[str, str]:
+        """{doc_id: the kept document} for every near-duplicate."""
+        return {member["doc_id"]: group["kept"] for group in self.duplicates["groups"]
+                for member in group["duplicates"]}
+
+    def duplicate_mask(self):
+        """Store documents counted once as near-duplicates of another (None: none are)."""
+        if self._duplicate_mask is None:
+            import numpy as np
+
+            mask = np.zeros(len(self.store.docs), dtype=bool)
+            if not self.duplicates.get("keep_all"):
+                for doc_id in self.duplicate_of():
+                    if (i := self.store.doc_index.get(doc_id)) is not None:
+                        mask[i] = True
+            self._duplicate_mask = mask
+        return self._duplicate_mask if self._duplicate_mask.any() else None
 
     def is_current(self) -> bool:
         """Tell whether this is still the live generation."""

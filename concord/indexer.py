@@ -46,6 +46,7 @@ class BuildReport:
     deleted: int = 0
     unchanged: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)   # (doc_id, problem) of read files
     documents: int = 0
     tokens: int = 0
     seconds: float = 0.0
@@ -60,6 +61,7 @@ class BuildReport:
             "seconds": round(self.seconds, 3), "up_to_date": self.up_to_date,
             "phases": {k: round(v, 3) for k, v in self.phases.items()},
             "skipped": [{"doc_id": d, "reason": r} for d, r in self.skipped],
+            "warnings": [{"doc_id": d, "warning": w} for d, w in self.warnings],
         }
 
 
@@ -192,6 +194,7 @@ def document_record(doc, content_hash: str, doc_lang: str | None) -> dict[str, A
         "original_language": meta.get("original_language", ""),
         "hash": content_hash,
         "metadata": meta,
+        "warnings": list(doc.warnings),
     }
 
 
@@ -307,8 +310,12 @@ class _Lock:
 
 def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *, procs: int = 2,
                 strict: bool = False, progress: ProgressFn | None = None,
-                rebuild: bool = False) -> BuildReport:
-    """Index ``corpus`` into ``index``, re-reading only added and changed files."""
+                rebuild: bool = False, keep_duplicates: bool = False) -> BuildReport:
+    """Index ``corpus`` into ``index``, re-reading only added and changed files.
+
+    Near-duplicate documents are found and, unless ``keep_duplicates``, counted once
+    (see :mod:`concord.duplicates`).
+    """
     from .ingest import discover, file_hash, load_sidecar
 
     started = time.perf_counter()
@@ -353,7 +360,9 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *, procs: i
         report.changed = len(todo) - report.added
         report.deleted = len(gone)
         report.unchanged = len(files) - len(todo) - len(still_bad)
-        if prev_manifest and not todo and not gone:
+        same_duplicates = bool(prev_manifest) and prev_manifest.get(
+            "duplicates", {}).get("keep_all") == keep_duplicates
+        if prev_manifest and not todo and not gone and same_duplicates:
             if strict and report.skipped:
                 raise _strict_failure(report)
             report.generation = previous
@@ -369,7 +378,8 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *, procs: i
         gen_path = index / generation
         try:
             _build_generation(corpus, index, gen_path, previous if prev_manifest else None,
-                              files, todo, gone, sidecar, procs, strict, progress, report)
+                              files, todo, gone, sidecar, procs, strict, progress, report,
+                              keep_duplicates=keep_duplicates)
         except BaseException:
             shutil.rmtree(gen_path, ignore_errors=True)
             raise
@@ -383,7 +393,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *, procs: i
 def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str | None,
                       files: dict[str, str], todo: list[str], gone: list[str], sidecar: dict,
                       procs: int, strict: bool, progress: ProgressFn | None,
-                      report: BuildReport) -> None:
+                      report: BuildReport, *, keep_duplicates: bool = False) -> None:
     from . import engine
     from .store import Piece, Store, store_as_piece, write_store
 
@@ -467,6 +477,7 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
         pieces.append((piece, list(range(len(piece.docs)))))
         for i, d in enumerate(piece.docs):
             location[d["doc_id"]] = (n, i)
+            report.warnings.extend((d["doc_id"], w) for w in d.get("warnings", ()))
     eng = engine.Engine(whoosh_dir)
     try:
         docnum_ids = eng.docnum_doc_ids()
@@ -502,6 +513,9 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
         for suffix in (".npz", ".json", ".txt"):
             Path(path + suffix).unlink(missing_ok=True)
 
+    t0 = time.perf_counter()
+    duplicates = _write_duplicates(gen_path, keep_duplicates)
+    report.phases["duplicates"] = time.perf_counter() - t0
     report.documents = info["n_docs"]
     report.tokens = info["n_tokens"]
     digest = hashlib.sha256()
@@ -518,6 +532,7 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
         "paragraphs": info["n_paragraphs"],
         "vocabulary": info["n_vocab"],
         "docs": live,
+        "duplicates": duplicates,
         "build": {
             "finished": datetime.now(UTC).isoformat(timespec="seconds"),
             "procs": procs,
@@ -533,6 +548,24 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, gen_path / "manifest.json")
+
+
+def _write_duplicates(gen_path: Path, keep_all: bool) -> dict[str, Any]:
+    """Find near-duplicate groups in the new store; write them beside it; summarise."""
+    from . import duplicates
+    from .store import Store
+
+    store = Store(gen_path / "store")
+    try:
+        groups = duplicates.store_groups(store)
+    finally:
+        store.close()
+    record = {"settings": duplicates.settings(), "keep_all": keep_all,
+              "groups": [group.as_dict() for group in groups]}
+    (gen_path / duplicates.DUPLICATES_FILE).write_text(
+        json.dumps(record, ensure_ascii=False, indent=1), "utf-8")
+    return {"keep_all": keep_all, "groups": len(groups),
+            "documents": sum(len(group.members) for group in groups)}
 
 
 def _handle(kind, a, b, report, piece_paths, segments, done, total, progress) -> int:

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from . import __version__
 from .concepts import concept_rows, get_concept
+from .duplicates import summary as duplicates_summary
 from .errors import OptionError, QuerySyntaxError
 from .export import Provenance
 from .hits import HitSet, count_as_typed, explain, find_hits
@@ -508,7 +509,7 @@ def document_report(ctx: Context, doc_id: str, scope: Scope) -> Report:
                            "first_token": p["first_token"], "hits": len(marks), "text": p["text"],
                            "marks": marks})
     head = {k: doc[k] for k in DOCUMENT_HEAD}
-    head.update(family=family, query=scope.q or None, hits=hits)
+    head.update(family=family, duplicates=doc["duplicates"], query=scope.q or None, hits=hits)
     prov = provenance(ctx, "doc", query=scope.q or None, parsed=parsed, mode=scope.mode,
                       extra={"doc_id": doc_id, "hits": len(hits)})
     return Report("doc", head, paragraphs, PARAGRAPH_COLUMNS, prov, key="paragraphs",
@@ -540,6 +541,7 @@ def index_info(ix: CorpusIndex) -> dict[str, Any]:
         "documents_by_lang": dict(sorted(docs_by_lang.items(), key=lambda kv: -kv[1])),
         "built": man["build"]["finished"],
         "build": man["build"],
+        "duplicates": duplicates_summary(ix),
     }
 
 

@@ -109,7 +109,14 @@ def document(ix: CorpusIndex, doc_id: str) -> dict[str, Any]:
         "tokens": meta.get("tokens"), "tokens_by_lang": meta.get("tokens_by_lang", {}),
         "metadata": meta.get("metadata", {}),
         "paragraphs": store.doc_paragraphs(d),
+        "duplicates": _duplicate_group(ix, doc_id),
     }
+
+
+def _duplicate_group(ix: CorpusIndex, doc_id: str) -> dict[str, Any] | None:
+    from .duplicates import duplicate_group
+
+    return duplicate_group(ix, doc_id)
 
 
 def translation_family(ix: CorpusIndex, doc_id: str) -> list[dict[str, Any]]:

@@ -29,7 +29,7 @@ def mini_ix(mini_index):
 
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory) -> Path:
-    """The shipped sample corpus (corpus/), indexed with two worker processes."""
+    """The former shipped sample corpus (tests/data/sample), indexed with two processes."""
     from concord.indexer import build_index
 
     target = tmp_path_factory.mktemp("sample") / "index"

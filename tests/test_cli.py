@@ -243,12 +243,16 @@ def test_empty_corpus(tmp_path):
 
 def test_every_command_takes_index(ix_args):
     """The README says every command takes --index: concepts too (it does not read it)."""
+    import click
     from click.testing import CliRunner
 
     from concord.cli import main
 
     for command in main.commands.values():
-        assert any("--index" in p.opts for p in command.params), command.name
+        # A group (concord corpus) has no options of its own: its commands take --index.
+        commands = command.commands.values() if isinstance(command, click.Group) else [command]
+        for one in commands:
+            assert any("--index" in p.opts for p in one.params), one.name
     result = CliRunner().invoke(main, ["concepts", "proletariat", "--format", "json", *ix_args],
                                 catch_exceptions=False)
     assert result.exit_code == 0 and json.loads(result.output)["name"] == "proletariat"

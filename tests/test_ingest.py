@@ -218,13 +218,27 @@ def test_markdown_front_matter_and_markup():
     ]
 
 
-def test_markdown_with_broken_front_matter_is_read_as_text():
+def test_markdown_with_broken_front_matter_is_kept_with_a_warning():
+    # The block between the "---" lines is metadata that cannot be read: it is left out of
+    # the text (it is not the author's prose), and one warning line says so (issue 15).
     document = read("de/broken.md")
     assert document.metadata == {}
-    assert paragraphs(document) == [
-        "title: [unclosed author: Nobody",
-        "Text after broken front matter.",
-    ]
+    assert paragraphs(document) == ["Text after broken front matter."]
+    assert document.warnings == (
+        "front matter is not valid YAML (line 3: did not find expected ',' or ']'); its "
+        "fields were not read and it is left out of the text",)
+
+
+def test_a_year_that_is_not_one_gets_a_warning(tmp_path):
+    (tmp_path / "a.md").write_text("---\nyear: soon\n---\nText.\n", "utf-8")
+    (tmp_path / "b.txt").write_text("Text.\n", "utf-8")
+    document = read_document(tmp_path / "a.md", tmp_path, {})
+    assert (document.year_start, document.warnings) == (
+        None, ("year 'soon' (from the file) is not a year: counted as unknown",))
+    document = read_document(tmp_path / "b.txt", tmp_path, {"b.txt": {"year": "1920s?"}})
+    assert (document.year_start, document.year_end, document.warnings) == (1920, 1929, ())
+    document = read_document(tmp_path / "b.txt", tmp_path, {"b.txt": {"year": "n.d."}})
+    assert document.warnings == ("year 'n.d.' (from metadata.csv) is not a year: counted as unknown",)
 
 
 def test_markdown_title_falls_back_to_the_first_heading(tmp_path):

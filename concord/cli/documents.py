@@ -117,6 +117,7 @@ def doc_cmd(doc_id: str, index_dir: str | None, fmt: str) -> None:
         out = {k: doc[k] for k in keys}
         out["paragraphs"] = [{k: p[k] for k in ("start", "end", "lang", "text")} for p in paragraphs]
         out["family"] = doc["family"]
+        out["duplicates"] = doc["duplicates"]
         echo_json(out)
         return
     click.echo(f"{doc['title']}\n{doc['author']} ({doc['year']}) [{doc['language']}]  {doc['doc_id']}")
@@ -126,6 +127,10 @@ def doc_cmd(doc_id: str, index_dir: str | None, fmt: str) -> None:
     if doc["family"]:
         click.echo("other versions: " + ", ".join(f"{f['doc_id']} [{f['language']}]"
                                                   for f in doc["family"]))
+    if dup := doc["duplicates"]:
+        others = [dup["kept"]] + [m["doc_id"] for m in dup["duplicates"]]
+        click.echo("near-duplicates: " + ", ".join(d for d in others if d != doc["doc_id"])
+                   + (" (counted once)" if dup["counted_once"] else " (all counted)"))
     click.echo("")
     for p in paragraphs:
         click.echo(f"[{p['lang']}] {p['text']}\n")

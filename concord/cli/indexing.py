@@ -27,9 +27,12 @@ EXIT_SKIPPED = 3
               help="Worker processes.")
 @click.option("--strict", is_flag=True, help="Fail (and change nothing) if any file cannot be read.")
 @click.option("--rebuild", is_flag=True, help="Re-read every file, not only added and changed ones.")
+@click.option("--keep-duplicates", is_flag=True,
+              help="Count near-duplicate documents as often as they occur (default: once).")
 @json_or_table
 @handle_errors
-def index_cmd(corpus: str, index_dir: str | None, procs: int, strict: bool, rebuild: bool, fmt: str) -> None:
+def index_cmd(corpus: str, index_dir: str | None, procs: int, strict: bool, rebuild: bool,
+              keep_duplicates: bool, fmt: str) -> None:
     """Index the files of CORPUS (default: ./corpus), re-reading only what changed.
 
     Exit status: 0 when every file was indexed, 3 when some were skipped (each is named
@@ -42,11 +45,13 @@ def index_cmd(corpus: str, index_dir: str | None, procs: int, strict: bool, rebu
     progress = Progress()
     try:
         report = build_index(corpus, target, procs=procs, strict=strict, rebuild=rebuild,
-                             progress=progress.update)
+                             progress=progress.update, keep_duplicates=keep_duplicates)
     finally:
         progress.close()
     for doc_id, reason in report.skipped:
         click.echo(f"skipped {doc_id}: {reason}", err=True)
+    for doc_id, warning in sorted(report.warnings):
+        click.echo(f"warning {doc_id}: {warning}", err=True)
     if fmt == "json":
         echo_json(report.as_dict())
     elif report.up_to_date:
@@ -87,6 +92,12 @@ def info_cmd(index_dir: str | None, fmt: str) -> None:
     click.echo("tokens by paragraph language (documents by declared language)")
     for lang, n in info["tokens_by_lang"].items():
         click.echo(f"  {lang:<5} {n:>12}   ({info['documents_by_lang'].get(lang, 0)})")
+    dups = info["duplicates"]
+    how = "counted once" if dups["counted_once"] else "all counted (--keep-duplicates)"
+    click.echo(f"near-duplicates {dups['documents']} documents in {dups['groups']} groups, {how}")
+    for group in dups["list"]:
+        members = ", ".join(f"{m['doc_id']} ({m['containment']:.0%})" for m in group["duplicates"])
+        click.echo(f"  {group['kept']} <- {members}")
 
 
 @click.command("serve")

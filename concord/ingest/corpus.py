@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CorpusError, ReaderError
+from .decoding import WARNINGS_KEY
 from .readers import READERS, SUPPORTED_SUFFIXES
 from .sidecar import load_sidecar
 from .years import parse_year
@@ -33,6 +34,7 @@ class SourceDocument:
     year_start: int | None
     year_end: int | None
     content_hash: str
+    warnings: tuple[str, ...] = ()   # problems read around, one line each (issue 15)
 
     def paragraph_texts(self) -> list[str]:
         """Return the text of each paragraph, in order."""
@@ -138,9 +140,13 @@ def read_document(
         raise ReaderError("no text")
 
     row = sidecar.get(doc_id, {})
+    notes = [line for line in file_metadata.pop(WARNINGS_KEY, "").split("\n") if line]
     metadata = {key: value for key, value in file_metadata.items() if value}
     metadata.update(row)
     year_start, year_end = parse_year(metadata.get("year", ""))
+    if metadata.get("year") and year_start is None:
+        where = "metadata.csv" if "year" in row else "the file"
+        notes.append(f"year {metadata['year']!r} (from {where}) is not a year: counted as unknown")
     spans = []
     offset = 0
     for paragraph in paragraphs:
@@ -155,6 +161,7 @@ def read_document(
         year_start=year_start,
         year_end=year_end,
         content_hash=content_hash([raw], row),
+        warnings=tuple(notes),
     )
 
 

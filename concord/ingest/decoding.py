@@ -11,6 +11,10 @@ import charset_normalizer
 
 from ..errors import ReaderError
 
+# A reader's warnings (problems it read around) ride in its metadata under this key, one per
+# line; read_document takes them out into SourceDocument.warnings.
+WARNINGS_KEY = "\0warnings"
+
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 _NOT_ASCII_LETTERS = bytes(b for b in range(0x100) if not chr(b).isascii() or not chr(b).isalpha())

@@ -13,7 +13,7 @@ import frontmatter
 import yaml
 
 from ..langid import language_tag
-from .decoding import decode
+from .decoding import WARNINGS_KEY, decode
 from .normalise import keep_compound_hyphens, normalise_text
 
 _FRONT_MATTER_KEYS = {
@@ -42,14 +42,32 @@ _MD_INLINE = (
 )
 
 
+_FRONT_MATTER_BLOCK = re.compile(r"\A\ufeff?---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+
+
 def read(raw: bytes, path: Path) -> tuple[list[str], dict[str, str]]:
     text = decode(raw)
+    warning = ""
     try:
         front, body = frontmatter.parse(text)
-    except (yaml.YAMLError, ValueError):
-        # Malformed front matter: the file is still a text, read all of it as Markdown.
+    except (yaml.YAMLError, ValueError) as exc:
+        # Malformed front matter: the file is still a text. The block between the "---"
+        # lines is metadata that could not be read, not text: it is left out, and said so.
         front, body = {}, text
+        block = _FRONT_MATTER_BLOCK.match(text)
+        if block:
+            body = text[block.end():]
+        problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
+        mark = getattr(exc, "problem_mark", None)
+        # The mark counts from the file's first line (the YAML keeps the "---" line break).
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        warning = (f"front matter is not valid YAML ({where}{problem}); its fields were not "
+                   f"read{' and it is left out of the text' if block else ''}")
+    if not isinstance(front, dict):
+        front = {}
     metadata = _front_matter_metadata(front)
+    if warning:
+        metadata[WARNINGS_KEY] = warning
     if "title" not in metadata and (heading := _MD_TITLE.search(body)):
         metadata["title"] = _markdown_inline(heading[1])
     return _markdown_paragraphs(body), metadata

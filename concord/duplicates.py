@@ -1,0 +1,164 @@
+"""Near-duplicate documents: the same text saved twice, with other boilerplate, or as an
+excerpt of a longer document, found at index time so that it is counted once.
+
+Each document's folded tokens are cut into overlapping shingles of ``SHINGLE`` tokens; a
+shingle is kept in the document's sample when its hash is divisible by ``SAMPLE``. The
+sample depends only on the shingle, so when text A is inside text B, A's sample is inside
+B's sample: the share of A's sample found in B estimates the containment of A in B, which
+finds excerpts (their Jaccard similarity with the whole is small, so MinHash's Jaccard
+estimate would miss them). Documents are taken longest first; one whose containment in an
+already kept document reaches ``CONTAINMENT`` joins that document's group, otherwise it is
+kept. Translations share no shingles of words and are never grouped. This module only
+computes groups; the indexer writes them and ``concord.hits`` leaves the members out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+SHINGLE = 5
+SAMPLE = 8
+MIN_SAMPLES = 8
+CONTAINMENT = 0.8
+DUPLICATES_FILE = "duplicates.json"
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """A kept document and the documents whose text it contains."""
+
+    kept: str
+    members: tuple[tuple[str, float], ...]   # (doc_id, containment in the kept document)
+
+    def as_dict(self) -> dict:
+        return {"kept": self.kept,
+                "duplicates": [{"doc_id": d, "containment": round(c, 3)} for d, c in self.members]}
+
+
+def settings() -> dict:
+    return {"shingle": SHINGLE, "sample": SAMPLE, "min_samples": MIN_SAMPLES,
+            "containment": CONTAINMENT}
+
+
+def word_hashes(words) -> np.ndarray:
+    """A 64-bit hash of each folded word, the same in every index and corpus check."""
+    from hashlib import blake2b
+
+    return np.fromiter((int.from_bytes(blake2b(w.encode("utf-8"), digest_size=8).digest(), "little")
+                        for w in words), dtype=np.uint64)
+
+
+CHUNK = 1 << 20   # shingles hashed at a time: memory stays bounded on a huge document
+
+
+def shingle_sample(token_hashes: np.ndarray) -> np.ndarray:
+    """The sorted distinct hashes of the sampled shingles of a sequence of word hashes."""
+    ids = np.asarray(token_hashes)
+    n = len(ids) - SHINGLE + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    parts = [_sample_chunk(ids[start:min(start + CHUNK, n) + SHINGLE - 1])
+             for start in range(0, n, CHUNK)]
+    return np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+
+
+def _sample_chunk(ids: np.ndarray) -> np.ndarray:
+    ids = ids.astype(np.uint64, copy=False)
+    n = len(ids) - SHINGLE + 1
+    with np.errstate(over="ignore"):
+        h = np.zeros(n, dtype=np.uint64)
+        for k in range(SHINGLE):
+            h *= np.uint64(0x100000001B3)
+            h += ids[k:k + n]
+            h += np.uint64(1)
+        # A 64-bit finaliser (splitmix64), so that "divisible by SAMPLE" samples evenly.
+        h ^= h >> np.uint64(30)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(27)
+        h *= np.uint64(0x94D049BB133111EB)
+        h ^= h >> np.uint64(31)
+    return np.unique(h[h % np.uint64(SAMPLE) == 0])
+
+
+def find_groups(doc_ids: Sequence[str], tokens_of: Callable[[int], np.ndarray],
+                lengths: Sequence[int] | None = None,
+                sample_of: Callable[[int], np.ndarray] | None = None) -> list[DuplicateGroup]:
+    """Group documents whose text is (mostly) inside a longer document.
+
+    ``tokens_of(i)`` gives the word hashes (``word_hashes``) of document ``i``'s folded
+    tokens (any integer ids work, but only hashes give the same sample in every index). Groups come sorted by
+    their kept document; members by doc id.
+    """
+    if lengths is None:
+        lengths = [len(tokens_of(i)) for i in range(len(doc_ids))]
+    order = sorted(range(len(doc_ids)), key=lambda i: (-lengths[i], doc_ids[i]))
+    kept_samples: list[int] = []                # sample sizes of kept documents
+    kept_docs: list[int] = []
+    postings: dict[int, list[int]] = {}
+    members: dict[int, list[tuple[str, float]]] = {}
+    for i in order:
+        sample = sample_of(i) if sample_of is not None else shingle_sample(tokens_of(i))
+        if len(sample) >= MIN_SAMPLES and kept_docs:
+            shared: Counter[int] = Counter()
+            for h in sample.tolist():
+                for k in postings.get(h, ()):
+                    shared[k] += 1
+            if shared:
+                k, count = max(shared.items(), key=lambda kv: (kv[1], -kv[0]))
+                containment = count / len(sample)
+                if containment >= CONTAINMENT:
+                    members.setdefault(k, []).append((doc_ids[i], containment))
+                    continue
+        k = len(kept_docs)
+        kept_docs.append(i)
+        kept_samples.append(len(sample))
+        for h in sample.tolist():
+            postings.setdefault(h, []).append(k)
+    groups = [DuplicateGroup(doc_ids[kept_docs[k]], tuple(sorted(found)))
+              for k, found in members.items()]
+    return sorted(groups, key=lambda g: g.kept)
+
+
+def store_groups(store) -> list[DuplicateGroup]:
+    """Find the groups of a token store (``concord.store.Store``)."""
+    doc_ids = [d["doc_id"] for d in store.docs]
+    bounds = store.doc_tok
+    hashes = word_hashes(store.vocab.tolist())
+
+    def tokens_of(i: int) -> np.ndarray:
+        return hashes[np.asarray(store.tok[bounds[i]:bounds[i + 1]])]
+
+    def sample_of(i: int) -> np.ndarray:
+        # Chunk by chunk from the mapped store: a huge document never becomes one array.
+        start, end = int(bounds[i]), int(bounds[i + 1])
+        parts = [_sample_chunk(hashes[np.asarray(store.tok[a:min(a + CHUNK, end - SHINGLE + 1)
+                                                              + SHINGLE - 1])])
+                 for a in range(start, end - SHINGLE + 1, CHUNK)]
+        if not parts:
+            return np.zeros(0, dtype=np.uint64)
+        return np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+
+    return find_groups(doc_ids, tokens_of, np.diff(bounds).tolist(), sample_of)
+
+
+def duplicate_group(ix, doc_id: str) -> dict | None:
+    """The near-duplicate group of a document in an open index, or None.
+
+    ``{"kept": doc_id, "duplicates": [{"doc_id", "containment"}], "counted_once": bool}``:
+    with ``counted_once`` the duplicates are left out of hits and totals.
+    """
+    for group in ix.duplicates["groups"]:
+        if group["kept"] == doc_id or any(m["doc_id"] == doc_id for m in group["duplicates"]):
+            return {**group, "counted_once": not ix.duplicates.get("keep_all")}
+    return None
+
+
+def summary(ix) -> dict:
+    """How many groups and duplicates an index has, and whether they are counted once."""
+    groups = ix.duplicates["groups"]
+    return {"groups": len(groups), "documents": sum(len(g["duplicates"]) for g in groups),
+            "counted_once": not ix.duplicates.get("keep_all"), "list": groups}
