@@ -122,7 +122,8 @@ def site():
     server.close()
 
 
-FAST = {"delay": 0.02, "timeout": 0.5, "retries": 1, "backoff": 0.01, "max_bytes": 50_000}
+FAST = {"delay": 0.02, "timeout": 0.5, "retries": 1, "backoff": 0.01, "max_bytes": 50_000,
+        "contact": "https://example.org/concord-tests"}
 
 
 def test_crawl_is_polite_and_stays_in_scope(site, tmp_path):
@@ -152,7 +153,7 @@ def test_crawl_is_polite_and_stays_in_scope(site, tmp_path):
     }
     for _path, headers, _t in site.log:
         assert headers["User-Agent"].startswith("concord/")
-        assert "+https://" in headers["User-Agent"]
+        assert headers["User-Agent"].endswith("(corpus research crawler; +https://example.org/concord-tests)")
     # One request at a time per host, at least the delay apart.
     times = [t for _p, _h, t in site.log]
     assert all(b - a >= 0.9 * FAST["delay"] for a, b in zip(times, times[1:], strict=False))
@@ -167,7 +168,8 @@ def test_politeness_delay_between_requests(site, tmp_path):
         waits.append(seconds)
         time.sleep(seconds)
 
-    with Crawler(state_dir=tmp_path, delay=0.2, depth=0, sleep=sleep) as crawler:
+    with Crawler(state_dir=tmp_path, delay=0.2, depth=0, sleep=sleep,
+                 contact="tests@example.org") as crawler:
         pages = list(crawler.crawl(f"{site.base}/site/b.html", []))
     assert len(pages) == 1
     # robots.txt, then the page: the second request waited for most of the delay.
@@ -220,7 +222,8 @@ def test_url_list_and_cli(site, tmp_path):
     urls = tmp_path / "urls.txt"
     urls.write_text(f"# two pages\n{site.base}/site/b.html\n\n{site.base}/site/private/secret.html\n")
     result = CliRunner().invoke(main, ["import", str(urls), "--into", str(tmp_path / "c"),
-                                       "--delay", "0.02"], catch_exceptions=False)
+                                       "--delay", "0.02", "--contact", "me@example.org"],
+                                catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == f"{tmp_path / 'c'}: 1 documents imported"
     assert f"not imported: {site.base}/site/private/secret.html: forbidden by robots.txt" in result.output
@@ -228,9 +231,14 @@ def test_url_list_and_cli(site, tmp_path):
 
 
 def test_cli_crawl(site, tmp_path):
-    result = CliRunner().invoke(main, ["import", f"{site.base}/site/b.html", "--crawl", "--into",
-                                       str(tmp_path / "c"), "--delay", "0.02", "--depth", "0"],
-                                catch_exceptions=False)
+    args = ["import", f"{site.base}/site/b.html", "--crawl", "--into", str(tmp_path / "c"),
+            "--delay", "0.02", "--depth", "0"]
+    refused = CliRunner(env={"CONCORD_CONTACT": ""}).invoke(main, args, catch_exceptions=False)
+    assert refused.exit_code == 1
+    assert "fetching pages needs a contact that site owners can reach" in refused.output
+    assert site.paths().get("/site/b.html", 0) == 0
+    result = CliRunner(env={"CONCORD_CONTACT": "me@example.org"}).invoke(main, args,
+                                                                          catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "c" / "127.0.0.1/site/b.txt").read_text("utf-8").startswith("Page B")
     assert Path(tmp_path / "c" / "metadata.csv").read_text("utf-8").count(f"{site.base}/site/b.html") == 1

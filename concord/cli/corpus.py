@@ -26,12 +26,16 @@ from .render import echo_json, emit
               help="Crawl: seconds between requests to one host (robots.txt Crawl-delay wins if longer).")
 @click.option("--max-bytes", type=click.IntRange(1024, 10**10), default=20_000_000,
               show_default=True, help="Crawl: largest page or file fetched.")
+@click.option("--contact", default=None, envvar="CONCORD_CONTACT", show_envvar=True,
+              help="Crawl and URL lists: a URL or e-mail address where site owners can reach "
+                   "you (sent in the User-Agent; required to fetch).")
 @click.option("--index", "index_dir", type=click.Path(), default=None,
               help="Then index the corpus folder into this index (as concord index would).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @handle_errors
 def import_cmd(sources: tuple[str, ...], into: str, crawl: bool, depth: int, max_pages: int,
-               delay: float, max_bytes: int, index_dir: str | None, fmt: str) -> None:
+               delay: float, max_bytes: int, contact: str | None, index_dir: str | None,
+               fmt: str) -> None:
     """Import saved pages (folders), WARC files, ZIPs or lists of URLs into a corpus folder.
 
     Each document becomes a text file plus a metadata.csv row (source_url, retrieved,
@@ -40,7 +44,8 @@ def import_cmd(sources: tuple[str, ...], into: str, crawl: bool, depth: int, max
     """
     from ..importers import import_sources
 
-    options = {"depth": depth, "max_pages": max_pages, "delay": delay, "max_bytes": max_bytes}
+    options = {"depth": depth, "max_pages": max_pages, "delay": delay, "max_bytes": max_bytes,
+               "contact": contact}
 
     def progress(seen: int, where: str) -> None:
         click.echo(f"\r{seen} pages: {where[-70:]:<70}", err=True, nl=False)

@@ -29,8 +29,26 @@ from .. import __version__
 from ..errors import CorpusError
 from .base import Page, parse_html
 
-CONTACT_URL = "https://github.com/concord-corpus/concord"
-USER_AGENT = f"concord/{__version__} (corpus research crawler; +{CONTACT_URL})"
+CONTACT_ENV = "CONCORD_CONTACT"
+
+
+def user_agent(contact: str) -> str:
+    """The User-Agent: concord, its version, and where the person crawling can be reached."""
+    return f"concord/{__version__} (corpus research crawler; +{contact})"
+
+
+def crawl_contact(contact: str | None) -> str:
+    """The crawler's contact (--contact or $CONCORD_CONTACT); site owners must be able to ask."""
+    import os
+
+    contact = (contact or os.environ.get(CONTACT_ENV, "")).strip()
+    if not contact:
+        raise CorpusError("fetching pages needs a contact that site owners can reach (a URL or an "
+                          f"e-mail address): give --contact or set {CONTACT_ENV}")
+    if any(c in contact for c in "\r\n()") or len(contact) > 200:
+        raise CorpusError(f"bad --contact {contact[:60]!r}: one URL or e-mail address, "
+                          "without parentheses or line breaks")
+    return contact
 ROBOTS_AGENT = "concord"
 STATE_FILE = ".concord-crawl.sqlite"
 KEPT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/pdf",
@@ -57,7 +75,7 @@ class Crawler:
 
     def __init__(self, *, state_dir: str | Path, depth: int = 3, max_pages: int = 500,
                  delay: float = 1.0, max_bytes: int = 20_000_000, timeout: float = 20.0,
-                 retries: int = 3, backoff: float = 1.0, user_agent: str = USER_AGENT,
+                 retries: int = 3, backoff: float = 1.0, contact: str | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.depth = depth
         self.max_pages = max_pages
@@ -66,7 +84,7 @@ class Crawler:
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
-        self.user_agent = user_agent
+        self.user_agent = user_agent(crawl_contact(contact))
         self.sleep = sleep
         self.opener = urllib.request.build_opener(_NoRedirects)
         self._last_request: dict[str, float] = {}
