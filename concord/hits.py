@@ -243,6 +243,13 @@ def concept_stem_prefix(folded_form: str) -> str:
     return folded_form[:max(1, len(folded_form) - CONCEPT_STEM_ENDING)]
 
 
+def _accent_aware(mode: str, alt: Alternative) -> bool:
+    """Whether a leaf is matched accent-aware: typed words in the default mode, and the forms
+    of a concept in exact mode (a concept's forms are dictionary forms: case is ignored, and a
+    diacritic the registry writes is required; in the default mode they match folded)."""
+    return (mode == "default" and not alt.source) or (mode == "exact" and bool(alt.source))
+
+
 def _is_wild(pattern: str) -> bool:
     return "*" in pattern or "?" in pattern
 
@@ -538,9 +545,9 @@ def _slot_forms(ix: CorpusIndex, resolver: Resolver, alt: Alternative, slot: str
                                     for lang in langs]
                                    or [np.zeros(0, np.int64)]))
     surface_check = None
-    if resolver.mode == "exact":
+    if resolver.mode == "exact" and not alt.source:
         surface_check = set(resolver.surface_ids(slot).tolist())
-    elif resolver.mode == "default" and not alt.source and accent_pattern(slot) is not None:
+    elif _accent_aware(resolver.mode, alt) and accent_pattern(slot) is not None:
         surface_check = "accent"
     if surface_check is None:
         counts = [(store.vocab[i], ix.engine.term_frequency(store.vocab[i])[0]) for i in ids.tolist()]
@@ -615,13 +622,14 @@ def _alternative_hits(ix: CorpusIndex, resolver: Resolver, alt: Alternative, lan
             if j == anchor or not starts.size:
                 continue
             starts = starts[np.isin(store.tok[starts + j], ids)]
-    if resolver.mode == "exact" and starts.size:
+    if resolver.mode == "exact" and not alt.source and starts.size:
         for j, slot in enumerate(alt.slots):
             surf_ids = resolver.surface_ids(slot)
             starts = starts[np.isin(store.surf[starts + j], surf_ids)]
-    elif resolver.mode == "default" and not alt.source and starts.size:
+    elif _accent_aware(resolver.mode, alt) and starts.size:
         # Accent-aware: keep the spellings each slot with a typed diacritic allows, checked
-        # once per distinct surface form (concept forms match folded, as they are written).
+        # once per distinct surface form (typed words in the default mode, a concept's forms
+        # in exact mode; see _accent_aware).
         for j, slot in enumerate(alt.slots):
             if accent_pattern(slot) is None or not starts.size:
                 continue

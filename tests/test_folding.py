@@ -65,7 +65,7 @@ FIXTURE = {
     "ja/toso.txt": "階級鬪爭と階級闘争。共産黨と共産党。",
     "nl/ijzer.txt": "Het ĳzer en het ijzer van de arbeiders.",
     "fr/etat.txt": "La machine dʼÉtat et l’État.",
-    "fr/conseil.txt": "Le conseil et les conseils. Le conseillisme et les conseillismes.",
+    "fr/conseil.txt": "Le conseil et les conseils. Le conseillisme et les conseillismes. CONSEILLISME.",
     "de/kapital.txt": ("Der Staats-kapitalismus, der Staatskapitalismus und der "
                        "Staats-Kapitalismus. Staats kapitalismus ist kein Wort. "
                        "Die Arbeiter-Räte und die Arbeiterräte; Staats–kapitalismus."),
@@ -176,7 +176,26 @@ def test_stem_mode_varies_only_the_ending_of_a_concept_form(fold_ix):
 
     # A typed word keeps plain stemming ...
     assert matches("conseillisme lang:fr", "stem") == [
-        "conseil", "conseils", "conseillisme", "conseillismes"]
+        "conseil", "conseils", "conseillisme", "conseillismes", "CONSEILLISME"]
     # ... a concept's form varies only in its last two letters.
-    assert matches("@council-communism lang:fr", "stem") == ["conseillisme", "conseillismes"]
-    assert matches("@council-communism lang:fr", "default") == ["conseillisme"]
+    assert matches("@council-communism lang:fr", "stem") == [
+        "conseillisme", "conseillismes", "CONSEILLISME"]
+    assert matches("@council-communism lang:fr", "default") == ["conseillisme", "CONSEILLISME"]
+
+
+def test_exact_mode_matches_a_concept_form_as_a_dictionary_form(fold_ix):
+    """Exact mode: a typed word as written; a concept's form with case ignored, accents kept."""
+    from concord.hits import find_hits
+    from concord.kwic import concordance
+    from concord.query import parse_query
+
+    def matches(query, mode):
+        page = concordance(fold_ix, find_hits(fold_ix, parse_query(query), mode=mode), width=0,
+                           limit=None)
+        return [ln.match for ln in page["lines"]]
+
+    assert matches("conseillisme lang:fr", "exact") == ["conseillisme"]
+    assert matches("@council-communism lang:fr", "exact") == ["conseillisme", "CONSEILLISME"]
+    # "совет*" (the registry's plain letters) finds the pre-reform spelling and capitals.
+    assert matches("@soviets lang:ru", "exact") == ["Совѣтъ рабочихъ депутатовъ"]
+    assert matches("@soviets lang:ru", "default") == ["Совѣтъ рабочихъ депутатовъ"]

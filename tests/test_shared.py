@@ -115,12 +115,33 @@ def raw(ix):
     return words, bigrams
 
 
+@pytest.fixture(scope="module")
+def hyphenated(ix):
+    """Two written words joined by exactly one hyphen (each of two letters or more), counted.
+
+    A one-word query also finds such a pair when the two words make it (concord.compounds:
+    "Staatskapitalismus" finds "Staats-kapitalismus").
+    """
+    pairs: Counter = Counter()
+    for d, meta in enumerate(ix.store.docs):
+        if meta["language"] == "ja":
+            continue
+        text = ix.store.text(d)
+        spans = [(m.group(), m.start(), m.end()) for m in re.finditer(r"[^\W_]+", text)]
+        for (a, _sa, ea), (b, sb, _eb) in zip(spans, spans[1:], strict=False):
+            if sb - ea == 1 and text[ea] in "-\u2010\u2011" and len(a) >= 2 and len(b) >= 2:
+                pairs[a, b] += 1
+    return pairs
+
+
 @pytest.mark.parametrize("word", WORDS)
-def test_word_counts_equal_brute_force(ix, brute, raw, word):
-    folded = sum(Counter(tokens)[fold(word)] for tokens in brute)
+def test_word_counts_equal_brute_force(ix, brute, raw, hyphenated, word):
+    joined = {pair: n for pair, n in hyphenated.items() if fold(pair[0] + pair[1]) == fold(word)}
+    folded = sum(Counter(tokens)[fold(word)] for tokens in brute) + sum(joined.values())
     assert outside_japanese(ix, find_hits(ix, parse_query(word), mode="fold")) == folded
     # The default mode is accent-aware: the same as fold for words typed without diacritics.
     aware = sum(n for form, n in raw[0].items() if accent_aware(word, form))
+    aware += sum(n for (a, b), n in joined.items() if accent_aware(word, a + b))
     assert outside_japanese(ix, find_hits(ix, parse_query(word))) == aware
     assert aware == folded or fold(word) != word
 
