@@ -74,6 +74,9 @@ EXPORTS: dict[str, dict[str, Column]] = {
         Column("group", "string", "Group (current) of the cell's documents; empty when unknown."),
         Column("work", "string", "Work id of the cell's documents; empty when unknown."),
         Column("doc_id", "string", "Document id of the cell."),
+        Column("form", "string", "Matched written form (with --by form): the matched words as "
+               "written (case and accents kept), one space between words; tokens are those of "
+               "its cell."),
         Column("hits", "integer", "Matches of the query in the cell."),
         Column("docs", "integer", "Documents of the cell with at least one match."),
         Column("tokens", "integer", "Tokens of the cell inside the filters: the denominator."),

@@ -469,9 +469,19 @@ def concept_report(ctx: Context, name: str, scope: Scope, f: FreqOptions) -> Rep
         lambda: freq(ctx.ix, [(query, parsed)], by=f.by, mode=scope.mode, filters=scope.filters,
                      deadline=ctx.deadline),
         _weight)
+    form_rows = ctx.cache(
+        cache_key(ctx, "freq", ((query, query_key(parsed)),), ("lang", "form"), scope.mode,
+                  scope.filters),
+        lambda: freq(ctx.ix, [(query, parsed)], by=("lang", "form"), mode=scope.mode,
+                     filters=scope.filters, deadline=ctx.deadline),
+        _weight)
+    matched: dict[str, list[dict[str, Any]]] = {}
+    for r in form_rows:
+        matched.setdefault(r["lang"], []).append({"form": r["form"], "hits": r["hits"]})
     row = next(r for r in concept_rows(ctx.registry) if r["name"] == concept.name)
     total = sum(r["hits"] for r in rows)
-    head = {"concept": row, "query": query, "by": list(f.by), "scale": f.scale, "hits": total}
+    head = {"concept": row, "query": query, "by": list(f.by), "scale": f.scale, "hits": total,
+            "matched_forms": matched}
     prov = provenance(ctx, "concept", query=query, parsed=parsed, filters=scope.filters,
                       mode=scope.mode, extra={"by": ",".join(f.by), "hits": total})
     return Report("concept-" + concept.name, head, rows, freq_columns(f.by, False), prov)

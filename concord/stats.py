@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 
 from .errors import OptionError
-from .hits import allowed_docs, find_hits
+from .hits import HitSet, allowed_docs, find_hits
 from .index import CorpusIndex
 from .measures import MEASURES, contingency, keyness_log_likelihood, log_ratio
 from .query import Filters, ParsedQuery
 
-BY_FIELDS = ("year", "decade", "lang", "author", "group", "work", "doc")
+BY_FIELDS = ("year", "decade", "lang", "author", "group", "work", "doc", "form")
 SPARSE_TOKENS = 10_000
 MAX_NGRAM = 6
 MAX_WINDOW = 20
@@ -42,6 +42,45 @@ def parse_by(value: str | Sequence[str] | None) -> tuple[str, ...]:
 
 def _column(field: str) -> str:
     return "doc_id" if field == "doc" else field
+
+
+def hit_forms(ix: CorpusIndex, hits: HitSet) -> tuple[np.ndarray, list[str]]:
+    """The matched written form of every hit: (form number per hit, the forms' texts).
+
+    A form is the hit's words as written (case and accents kept, as in the KWIC ``match``
+    column), separated by one space where the text separates them (not in Japanese or
+    Chinese, written without spaces): hits that differ only in what separates their words (a
+    space, a line end, a hyphen) are one form, as a phrase query cannot tell them apart.
+    Hits are grouped by their tuple of surface ids, and each group's text is read once from
+    the stored text of one example.
+    """
+    store = ix.store
+    n = len(hits)
+    if not n:
+        return np.zeros(0, dtype=np.int64), []
+    width = int(hits.lengths.max())
+    starts = hits.starts.astype(np.int64)
+    lengths = hits.lengths.astype(np.int64)
+    surf = store.surf
+    cols = []
+    for j in range(width):
+        inside = lengths > j
+        pos = np.where(inside, starts + j, starts)
+        cols.append(np.where(inside, np.asarray(surf[pos], dtype=np.int64), -1))
+    _, first, inverse = np.unique(np.stack(cols, axis=1), axis=0, return_index=True,
+                                  return_inverse=True)
+    tok_start, tok_end = store.start, store.end
+    texts: dict[str, int] = {}
+    group_form = np.zeros(len(first), dtype=np.int64)
+    for g, i in enumerate(first.tolist()):
+        doc = int(hits.docs[i])
+        a = int(starts[i])
+        text = store.text(doc, int(tok_start[a]), int(tok_end[a]))
+        for p in range(a + 1, a + int(lengths[i])):
+            gap = " " if int(tok_start[p]) > int(tok_end[p - 1]) else ""
+            text += gap + store.text(doc, int(tok_start[p]), int(tok_end[p]))
+        group_form[g] = texts.setdefault(text, len(texts))
+    return group_form[inverse.reshape(-1)], list(texts)
 
 
 def _doc_keys(ix: CorpusIndex, field: str) -> list[Any]:
@@ -74,14 +113,18 @@ def freq(ix: CorpusIndex, queries: Sequence[tuple[str, ParsedQuery]], *, by: Seq
          sparse_tokens: int = SPARSE_TOKENS) -> list[dict[str, Any]]:
     """Count hits per cell of the ``by`` fields, with the cell's tokens and per-million rate.
 
-    Every cell that has tokens inside the filters is present, with 0 hits if need be.
+    Every cell that has tokens inside the filters is present, with 0 hits if need be. With
+    ``form`` among the fields, a row is a matched written form (see :func:`hit_forms`) of a
+    cell of the other fields, present only with hits, most hits first inside its cell; its
+    tokens are those of the cell (the whole filtered corpus when form is the only field).
     """
     by = parse_by(list(by))
     store = ix.store
     filters = filters or Filters()
     table = _doc_lang_tokens(ix)
     rows: list[dict[str, Any]] = []
-    doc_fields = [f for f in by if f != "lang"]
+    doc_fields = [f for f in by if f not in ("lang", "form")]
+    cell_fields = doc_fields + (["lang"] if "lang" in by else [])
     doc_keys = {f: _doc_keys(ix, f) for f in doc_fields}
     for label, parsed in queries:
         merged = parsed.filters.merge(filters)
@@ -114,20 +157,33 @@ def freq(ix: CorpusIndex, queries: Sequence[tuple[str, ParsedQuery]], *, by: Seq
         counts: dict[tuple, int] = {}
         doc_sets: dict[tuple, set[int]] = {}
         if len(hits):
-            hit_langs = store.lang_of(hits.starts)
-            pairs, n_per = np.unique(np.stack([hits.docs, hit_langs.astype(np.int64)]), axis=1,
-                                     return_counts=True)
-            for (d, lang_id), n in zip(pairs.T.tolist(), n_per.tolist(), strict=True):
+            hit_langs = store.lang_of(hits.starts).astype(np.int64)
+            stacked = [hits.docs.astype(np.int64), hit_langs]
+            forms: list[str] = []
+            if "form" in by:
+                form_ids, forms = hit_forms(ix, hits)
+                stacked.append(form_ids)
+            triples, n_per = np.unique(np.stack(stacked), axis=1, return_counts=True)
+            for cols, n in zip(triples.T.tolist(), n_per.tolist(), strict=True):
+                d, lang_id = cols[0], cols[1]
                 key = tuple(doc_keys[f][d] for f in doc_fields)
                 if "lang" in by:
                     key = key + (store.langs[lang_id],)
+                if "form" in by:
+                    key = key + (forms[cols[2]],)
                 counts[key] = counts.get(key, 0) + n
                 doc_sets.setdefault(key, set()).add(d)
-        for key in sorted(set(tokens) | set(counts), key=_sort_key):
-            n_tok = tokens.get(key, 0)
+        if "form" in by:
+            # A form exists only where it has hits; the denominator is its cell's tokens.
+            keys = sorted(counts, key=lambda k: (_sort_key(k[:-1]), -counts[k], k[-1]))
+        else:
+            keys = sorted(set(tokens) | set(counts), key=_sort_key)
+        names = cell_fields + (["form"] if "form" in by else [])
+        for key in keys:
+            n_tok = tokens.get(key[:len(cell_fields)], 0)
             n_hits = counts.get(key, 0)
             row: dict[str, Any] = {}
-            values = dict(zip(doc_fields + (["lang"] if "lang" in by else []), key, strict=True))
+            values = dict(zip(names, key, strict=True))
             for f in by:
                 row[_column(f)] = values[f]
             if len(queries) > 1:

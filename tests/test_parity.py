@@ -53,6 +53,10 @@ MATRIX = [
      "/search.json?q=@revolution&lang=fr,de&limit=10", "results", "results"),
     ("freq_report", ["freq", "@class-struggle", "--by", "lang,decade"],
      "/concept/class-struggle.json", "rows", "rows"),
+    ("freq_report", ["freq", "@capitalism", "--by", "form,lang"],
+     "/freq.json?q=@capitalism&by=form,lang", "rows", "rows"),
+    ("freq_report", ["freq", "class", "--by", "lang,form,decade"],
+     "/freq.json?q=class&by=lang,form,decade", "rows", "rows"),
 ]
 
 

@@ -141,9 +141,26 @@ def segments(paragraph: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, A
 
 # --- the frequency chart: its links and labels ---------------------------------------------
 
+def form_query(form: str) -> str:
+    """A matched written form as a query: one quoted phrase (a quote inside splits words anyway)."""
+    return '"' + form.replace('"', " ") + '"'
+
+
+def kwic_link_for_form(form: str, lang: str | None) -> str:
+    """The lines of one matched written form: the form in exact mode, with the page's filters."""
+    cell = {"q": form_query(form), "lang": lang, "mode": "exact"}
+    args = [(k, v) for k, v in shared_args() if k not in cell]
+    return link("/kwic", [*cell.items(), *args])
+
+
 def kwic_link_for_cell(row: dict[str, Any], query: str) -> str:
-    """The concordance of one frequency cell: its query with the cell's values as filters."""
+    """The concordance of one frequency cell: its query with the cell's values as filters.
+
+    A cell of a matched written form (``--by form``) shows that form in exact mode.
+    """
     cell: dict[str, Any] = {"q": query}
+    if row.get("form") is not None:
+        cell = {"q": form_query(row["form"]), "mode": "exact"}
     if row.get("year") is not None:
         cell["year"] = f"{row['year']}-{row['year']}"
     elif row.get("decade") is not None:

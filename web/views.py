@@ -19,7 +19,7 @@ from concord.hits import MODES
 
 from . import options
 from .options import DATA_FORMATS, split_suffix
-from .present import freq_chart, kwic_link_for_cell, shared_args
+from .present import freq_chart, kwic_link_for_cell, kwic_link_for_form, shared_args
 from .render import respond
 from .resources import registry, report_context
 
@@ -149,7 +149,8 @@ def concept(name: str):
         return kwic_link_for_cell(row, query)
 
     drawn = freq_chart(report.rows, f.by, f.scale, False, cell_href) if fmt is None else None
-    return respond(report, fmt, "concept.html", c=c, f=f, chart=drawn, cell_href=cell_href)
+    return respond(report, fmt, "concept.html", c=c, f=f, chart=drawn, cell_href=cell_href,
+                   form_href=kwic_link_for_form)
 
 
 @bp.route("/doc/<path:doc_id>")
