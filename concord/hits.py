@@ -345,22 +345,24 @@ class Evaluator:
             # Only the languages a lang: filter leaves (no table to read for the others).
             langs_needed = [c for c in store.langs
                             if self.lang_ids is None or store.lang_ids[c] in self.lang_ids]
+        splits = self.compounds(alt)          # the vocabulary is read once, not per language
         parts = []
         for lang in [alt.lang] if alt.lang else langs_needed:
             if lang is not None and lang not in store.lang_ids:
                 continue
-            s = _alternative_hits(self.ix, self.resolver, alt, lang, self.allowed_docnums, self.deadline)
-            if self.lang_ids is not None and s.size:
-                s = s[np.isin(store.lang_of(s), self.lang_ids)]
-            parts.append((s, np.full(s.size, len(alt.slots), dtype=np.int32)))
-            for split in self.compounds(alt):
-                s = _alternative_hits(self.ix, self.resolver, split, lang, self.allowed_docnums,
-                                      self.deadline)
-                s = s[hyphen_joined(store, s)] if s.size else s
-                if self.lang_ids is not None and s.size:
-                    s = s[np.isin(store.lang_of(s), self.lang_ids)]
-                parts.append((s, np.full(s.size, 2, dtype=np.int32)))
+            parts.append(self.pattern_hits(alt, lang))
+            for split in splits:
+                s, n = self.pattern_hits(split, lang)
+                keep = hyphen_joined(store, s)
+                parts.append((s[keep], n[keep]))
         return merge_longest(parts)
+
+    def pattern_hits(self, alt: Alternative, lang: str | None) -> Hits:
+        """Hits of one phrase pattern in one language (None: any), inside the lang: filter."""
+        s = _alternative_hits(self.ix, self.resolver, alt, lang, self.allowed_docnums, self.deadline)
+        if self.lang_ids is not None and s.size:
+            s = s[np.isin(self.store.lang_of(s), self.lang_ids)]
+        return s, np.full(s.size, len(alt.slots), dtype=np.int32)
 
     def compounds(self, alt: Alternative) -> list[Alternative]:
         """A one-word leaf read as two hyphen-joined words (Staatskapitalismus: Staats-kapitalismus).

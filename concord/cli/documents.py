@@ -39,7 +39,7 @@ def search_cmd(query, index_dir, mode, lang, year, author, group, work, concepts
                                              work=work))
     with report_context(index_dir, concepts_file) as ctx:
         if explain:
-            echo_explained(ctx, query, mode, scope.filters)
+            echo_explained(ctx, scope)
             return
         report = search_report(ctx, scope, Paging(limit=limit, offset=offset))
     render(report, fmt, output, table=print_search, json=_search_json)
@@ -82,7 +82,7 @@ def kwic_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_f
                                              work=work))
     with report_context(index_dir, concepts_file) as ctx:
         if explain:
-            echo_explained(ctx, query, mode, scope.filters)
+            echo_explained(ctx, scope)
             return
         if count_only:
             report = kwic_count_report(ctx, scope)

@@ -92,12 +92,12 @@ def explain_option(fn: Callable) -> Callable:
                         "matched forms with counts), then stop.")(fn)
 
 
-def echo_explained(ctx, query: str, mode: str, filters: Filters) -> None:
-    """Print how a query was read, with the forms it matched in the open index."""
+def echo_explained(ctx, scope) -> None:
+    """Print how the query of a :class:`~concord.reports.Scope` was read, with its forms."""
     from ..hits import explain_text
-    from ..reports import Scope, explain_report
+    from ..reports import explain_report
 
-    click.echo(explain_text(explain_report(ctx, Scope(query, mode, filters))))
+    click.echo(explain_text(explain_report(ctx, scope)))
 
 
 def output_options(fn: Callable) -> Callable:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import click
 
 from ..measures import MEASURE_LABELS, MEASURES
@@ -41,7 +43,7 @@ def freq_cmd(queries, index_dir, mode, lang, year, author, group, work, concepts
         if explain:
             for q in queries:
                 click.echo(f"{q}:")
-                opt.echo_explained(ctx, q, mode, scope.filters)
+                opt.echo_explained(ctx, replace(scope, q=q))
             return
         report = freq_report(ctx, scope, FreqOptions(queries=tuple(queries), by=by_fields))
     emit_report(report, fmt, output)
@@ -132,7 +134,7 @@ def collocates_cmd(query, index_dir, mode, lang, year, author, group, work, conc
                                paging=_paging(limit))
     with opt.report_context(index_dir, concepts_file) as ctx:
         if explain:
-            opt.echo_explained(ctx, query, mode, scope.filters)
+            opt.echo_explained(ctx, scope)
             return
         report = collocates_report(ctx, scope, options)
     emit_report(report, fmt, output)
