@@ -30,6 +30,8 @@ CJK_CLASS = r"\p{Han}\p{Hiragana}\p{Katakana}"
 # U+02BC (modifier letter apostrophe) is a letter to Unicode but an apostrophe in print
 # ("dʼÉtat"), so it separates tokens like ' and ’ do.
 TOKEN_PATTERN = rf"[{CJK_CLASS}]|(?:[[\p{{L}}\p{{N}}]--[{CJK_CLASS}\u02BC]]\p{{M}}*)+"
+#: The same token in a query pattern, where ``*`` and ``?`` are wildcard letters.
+PATTERN_TOKEN = rf"[{CJK_CLASS}]|(?:[[\p{{L}}\p{{N}}*?]--[{CJK_CLASS}\u02BC]]\p{{M}}*)+"
 TOKEN_RE = regex.compile(TOKEN_PATTERN, regex.V1)
 # Splitting on a captured token pattern alternates separators and tokens: sep, tok, ..., sep.
 SPLIT_RE = regex.compile(f"({TOKEN_PATTERN})", regex.V1)

@@ -32,7 +32,7 @@ from typing import Union
 
 import regex
 
-from .analysis import CJK_CLASS
+from .analysis import CJK_CLASS, PATTERN_TOKEN
 from .errors import OptionError, QuerySyntaxError
 
 MAX_QUERY_LENGTH = 2000
@@ -73,8 +73,7 @@ _LEX = regex.compile(
 _OPERATORS = {"OR", "AND", "NOT"}
 _NEAR = regex.compile(r"NEAR(?:/(\d*))?")
 _CJK_CHAR = regex.compile(rf"[{CJK_CLASS}]")
-_PATTERN_TOKEN = regex.compile(
-    rf"[{CJK_CLASS}]|(?:[[\p{{L}}\p{{N}}*?]--[{CJK_CLASS}]]\p{{M}}*)+", regex.V1)
+_PATTERN_TOKEN = regex.compile(PATTERN_TOKEN, regex.V1)   # split as the indexer splits text
 
 
 @dataclass(frozen=True)

@@ -199,3 +199,12 @@ def test_exact_mode_matches_a_concept_form_as_a_dictionary_form(fold_ix):
     # "совет*" (the registry's plain letters) finds the pre-reform spelling and capitals.
     assert matches("@soviets lang:ru", "exact") == ["Совѣтъ рабочихъ депутатовъ"]
     assert matches("@soviets lang:ru", "default") == ["Совѣтъ рабочихъ депутатовъ"]
+
+
+def test_query_splits_the_modifier_apostrophe_as_the_index_does(fold_ix):
+    from concord.hits import find_hits
+    from concord.query import parse_query, pattern_tokens
+
+    assert pattern_tokens("dʼÉtat") == ["d", "État"]
+    assert len(find_hits(fold_ix, parse_query("dʼÉtat"))) == 1
+    assert len(find_hits(fold_ix, parse_query("d'etat"))) == 1
