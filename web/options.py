@@ -177,3 +177,11 @@ def split_suffix(name: str) -> tuple[str, str | None]:
     if dot and ext in DATA_FORMATS and base:
         return base, ext
     return name, None
+
+
+def chart_view(args: Mapping[str, str]):
+    """Parse the chart's presentation switches: ``log``, ``zeros`` and ``shared`` (1/0)."""
+    from .present import ChartView
+
+    return ChartView(log=flag(args, "log"), zeros=flag(args, "zeros"),
+                     shared_axis=flag(args, "shared"))
