@@ -204,11 +204,15 @@ def group_rows(rows: Sequence[Mapping[str, Any]], by: Sequence[str], several: bo
     if "lang" not in keys:
         return groups, []
     li = keys.index("lang")
+    if any(r.get("tokens") is None for rs in groups.values() for r in rs):
+        return groups, []      # without token counts nothing is known to be small
     small = [k for k, rs in groups.items()
-             if k[li] not in CHARACTER_LANGUAGES and sum(r.get("tokens") or 0 for r in rs) < other_below]
+             if k[li] not in CHARACTER_LANGUAGES and sum(r["tokens"] for r in rs) < other_below]
     small_langs = sorted({k[li] for k in small if k[li]})
-    if len(small) < 2:
-        return groups, []      # one small language is drawn as itself: "other" would hide its name
+    if len(small) < 2 or len(small) == len(groups):
+        # One small language is drawn as itself ("other" would hide its name); when every
+        # language is small there is nothing to set them apart from.
+        return groups, []
     merged: dict[tuple, dict[Any, dict[str, Any]]] = {}
     for key in small:
         okey = key[:li] + ("other",) + key[li + 1:]

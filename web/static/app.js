@@ -240,7 +240,7 @@
       bar.className = "wide-actions";
       var more = document.createElement("button");
       more.type = "button";
-      more.textContent = document.documentElement.dataset.moreWords || "More words";
+      more.textContent = document.body.dataset.moreWords || "More words";
       var width = parseInt(wide.dataset.width, 10);
       more.disabled = extra.indexOf("paragraph") >= 0 || width >= 200;
       more.addEventListener("click", function () {
@@ -249,7 +249,7 @@
       });
       var para = document.createElement("button");
       para.type = "button";
-      para.textContent = document.documentElement.dataset.wholeParagraph || "Whole paragraph";
+      para.textContent = document.body.dataset.wholeParagraph || "Whole paragraph";
       para.disabled = extra.indexOf("paragraph") >= 0;
       para.addEventListener("click", function () { fillWide(row, wide, "paragraph=1"); });
       bar.appendChild(more);
