@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
-from web.chart import LANGUAGE_STYLES, compare_charts, line_chart
 from webtools import get_html, get_json
+
+from web.chart import LANGUAGE_STYLES, compare_charts, line_chart
 
 
 def row(lang, year, hits, tokens):
