@@ -261,6 +261,21 @@
     });
   }
 
+  // A table wider than the screen scrolls inside its box: keyboard users must reach it too.
+  function scrollableTables() {
+    var boxes = document.querySelectorAll(".table-wrap");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.scrollWidth > box.clientWidth + 1 && !box.hasAttribute("tabindex")) {
+        var caption = box.querySelector("caption");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", caption ? caption.textContent.trim().slice(0, 120) : "table");
+      }
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", scrollableTables);
   document.addEventListener("DOMContentLoaded", setUpWiden);
   document.addEventListener("DOMContentLoaded", setUpReader);
   document.addEventListener("DOMContentLoaded", showHit);
