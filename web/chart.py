@@ -111,6 +111,8 @@ class Drawing:
     series: tuple[Series, ...]
     x_ticks: tuple[Tick, ...]
     y_ticks: tuple[Tick, ...]
+    marker: float = 5.5        # radius; smaller when many years crowd the axis
+    stroke: float = 2.5
 
     @property
     def plot(self) -> tuple[float, float, float, float]:
@@ -346,7 +348,13 @@ def _drawing(layout: Layout, tfield: str, scale: str, log: bool, shown: list[tup
     x_ticks = tuple(Tick(sx(x), f"{x}s" if tfield == "decade" else str(x))
                     for x in year_ticks(x_lo, x_hi, step_min=step, count=layout.x_ticks))
     y_ticks = tuple(Tick(sy(y), (number or _number)(y)) for y in tick_values)
-    return Drawing(layout=layout, series=tuple(series), x_ticks=x_ticks, y_ticks=y_ticks), skipped
+    # Decluttering: many points per line get smaller markers and thinner lines (a zero is
+    # drawn smaller still by the template), so that the lines' shapes stay readable.
+    crowded = len({r[tfield] for k in shown for r in groups[k]}) > (40 if layout is WIDE else 15)
+    marker = layout.marker * (0.65 if crowded else 1.0)
+    stroke = 1.5 if crowded or len(shown) > 4 else 2.5
+    return Drawing(layout=layout, series=tuple(series), x_ticks=x_ticks, y_ticks=y_ticks,
+                   marker=round(marker, 2), stroke=stroke), skipped
 
 
 def line_chart(rows: Sequence[Mapping[str, Any]], by: Sequence[str], *, scale: str = "pm",

@@ -11,6 +11,11 @@
     if (location.hash && /^#t\d+$/.test(location.hash)) {
       target = document.getElementById(location.hash.slice(1));
     }
+    if (!target) {
+      // A page of the hit list opened without a hit named: start at its first hit.
+      var listed = document.querySelector(".hit-nav a");
+      if (listed) { target = document.getElementById(listed.getAttribute("href").slice(1)); }
+    }
     if (!target) { target = doc.querySelector("mark"); }
     if (!target) { return; }
     var current = doc.querySelector("mark.current");
