@@ -252,7 +252,13 @@ def compare_charts(rows: Sequence[Mapping[str, Any]], by: Sequence[str], *, scal
     groups = {k: rs for k, rs in groups.items() if rs}
     if not groups:
         return None
-    label = series_label or (lambda key, fields: _key_text(key))
+    base_label = series_label or (lambda key, fields: _key_text(key))
+
+    def label(key: tuple, fields: Sequence[str]) -> str:
+        text = base_label(key, fields)
+        if other_langs and "lang" in fields and key[fields.index("lang")] == "other":
+            text += f" ({', '.join(other_langs)})"
+        return text
     totals = {k: sum(r["hits"] for r in rs) for k, rs in groups.items()}
     zero = [k for k in groups if totals[k] == 0]
     zero_info = tuple(SeriesInfo(k, label(k, keys), 0) for k in sorted(zero, key=_key_text))
@@ -285,8 +291,9 @@ def compare_charts(rows: Sequence[Mapping[str, Any]], by: Sequence[str], *, scal
     chars = [k for k in ranked if k in char_keys]
     char_langs = tuple(sorted({k[keys.index("lang")] for k in groups if "lang" in keys
                                and k[keys.index("lang")] in CHARACTER_LANGUAGES}))
+    drawn_other = any("lang" in keys and k[keys.index("lang")] == "other" for k in groups)
     return ChartSet(main=panel(main_keys), characters=panel(chars), zero_series=zero_info,
-                    other_languages=tuple(other_langs), character_languages=char_langs,
+                    other_languages=tuple(other_langs) if drawn_other else (), character_languages=char_langs,
                     shared_axis=shared_axis or not chars)
 
 

@@ -44,6 +44,10 @@ def test_small_languages_are_drawn_as_other_and_zero_lines_are_left_out():
     assert other.total == 2 and [p.row["lang"] for p in other.points] == ["it,la", "it,la"]
     assert other.points[0].row["per_million"] == 1 / 300 * 1e6
     assert [z.key for z in cs.zero_series] == [("de",)]
+    assert other.label == "other (it, la)"
+    quiet = charts([row("en", 1900, 5, 50_000), row("la", 1900, 0, 300), row("it", 1901, 0, 600)])
+    assert [z.label for z in quiet.zero_series] == ["other (it, la)"]
+    assert quiet.other_languages == ()              # "other" is not drawn: no note about it
     shown = charts(rows, zeros=True)
     assert [s.key for s in shown.main.series] == [("en",), ("other",), ("de",)]
 
