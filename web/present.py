@@ -1,16 +1,18 @@
 """Presentation helpers: URLs that keep the page's state, numbers, highlighting, chart labels.
 
-Template globals, filters and the frequency chart's links and labels; no searching, no counting. Each page's state lives in its
-query string, so links are built from the current arguments with some of them changed.
+Template globals, filters, the frequency charts' links, labels and one-sentence summary, the
+reader's link back to its concordance; no searching, no counting. Each page's state lives in
+its query string, so links are built from the current arguments with some of them changed.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from babel import Locale
 from babel.numbers import get_decimal_symbol, get_group_symbol
@@ -22,7 +24,7 @@ from concord.langid import language_name
 from concord.measures import MEASURE_LABELS
 
 from . import chart
-from .options import split_suffix
+from .options import ChartView, split_suffix
 
 SHARED_PARAMS = ("q", "mode", "lang", "year", "author", "group", "work", "doc")
 
@@ -131,8 +133,6 @@ def back_link(raw: str | None) -> str | None:
     Only a query string is taken (re-encoded, at most 2,000 characters): the link always
     goes to this site's ``/kwic``, never elsewhere.
     """
-    from urllib.parse import parse_qsl
-
     if not raw or len(raw) > 2000:
         return None
     pairs = [(k, v) for k, v in parse_qsl(raw, keep_blank_values=False) if k not in ("back", "ui")]
@@ -141,9 +141,6 @@ def back_link(raw: str | None) -> str | None:
 
 def chart_file_name(panel: str) -> str:
     """A chart download's name after the question: ``concord-chart-freq-class-main-DATE``."""
-    import re
-    from datetime import UTC, datetime
-
     page = base_path().strip("/").split("/")
     words = [*page, *request.args.getlist("q"), request.args.get("by", ""), panel]
     slug = re.sub(r"[^\w]+", "-", "-".join(w for w in words if w).lower()).strip("-")[:80]
@@ -239,14 +236,6 @@ def freq_chart(rows, by, scale, several, href, *, queries=(), view=None):
                                 zeros=view.zeros, shared_axis=view.shared_axis,
                                 queries=list(queries), href=href, describe=describe,
                                 series_label=series_label, number=lambda y: num(y, 2))
-
-
-@dataclass(frozen=True)
-class ChartView:
-    """How the page's charts are drawn (presentation only: the counts never change)."""
-    log: bool = False            # logarithmic y axis
-    zeros: bool = False          # draw series without hits too
-    shared_axis: bool = False    # character-token languages (ja, zh) on the others' axis
 
 
 def chart_summary(rows, by) -> str:
