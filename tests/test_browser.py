@@ -141,13 +141,13 @@ def test_concordance_sort_page_and_open_a_document(page, server):
 
 
 def test_frequency_chart_point_opens_the_concordance_of_its_cell(page, server):
-    page.goto(server + "/freq?q=class&by=lang,year")
-    chart = page.locator("svg.chart-svg")
-    assert chart.get_attribute("role") == "img"
-    assert page.locator("svg.chart-svg title#chart-title").count() == 1
-    assert page.locator("ul.legend li").count() == 6  # en fr de ja ru, la (a Virgil line)
+    page.goto(server + "/freq?q=class&by=lang,year&zeros=1&shared=1")
+    chart = page.locator("svg.chart-wide")
+    assert chart.get_attribute("role") == "group"     # it holds links: not an image
+    assert page.locator("svg.chart-wide title#chart-title-main-wide").count() == 1
+    assert page.locator(".legend .legend-item").count() == 6  # en fr de ja ru, la (a Virgil line)
     shot(page, "07-freq-chart")
-    point = page.locator('svg a.point[href*="lang=en"][href*="year=1851-1851"]')
+    point = page.locator('svg.chart-wide a.point[href*="lang=en"][href*="year=1851-1851"]')
     assert point.count() == 1
     point.click()
     page.wait_for_url(re.compile(r"/kwic\?"))
@@ -160,7 +160,7 @@ def test_frequency_chart_point_opens_the_concordance_of_its_cell(page, server):
     page.goto(server + "/freq?q=class&by=lang,year")
     page.get_by_role("link", name="absolute hits").click()
     page.wait_for_url(re.compile(r"scale=abs"))
-    assert page.locator("svg.chart-svg .axis-label").last.text_content() == "hits"
+    assert page.locator("svg.chart-wide .axis-label").last.text_content() == "hits"
     shot(page, "09-freq-absolute")
 
 

@@ -177,3 +177,17 @@ def split_suffix(name: str) -> tuple[str, str | None]:
     if dot and ext in DATA_FORMATS and base:
         return base, ext
     return name, None
+
+
+@dataclass(frozen=True)
+class ChartView:
+    """How a page's charts are drawn (presentation only: the counts never change)."""
+    log: bool = False            # logarithmic y axis
+    zeros: bool = False          # draw series without hits too
+    shared_axis: bool = False    # character-token languages (ja, zh) on the others' axis
+
+
+def chart_view(args: Mapping[str, str]) -> ChartView:
+    """Parse the chart's presentation switches: ``log``, ``zeros`` and ``shared`` (1/0)."""
+    return ChartView(log=flag(args, "log"), zeros=flag(args, "zeros"),
+                     shared_axis=flag(args, "shared"))

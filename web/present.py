@@ -1,15 +1,18 @@
 """Presentation helpers: URLs that keep the page's state, numbers, highlighting, chart labels.
 
-Template globals, filters and the frequency chart's links and labels; no searching, no counting. Each page's state lives in its
-query string, so links are built from the current arguments with some of them changed.
+Template globals, filters, the frequency charts' links, labels and one-sentence summary, the
+reader's link back to its concordance; no searching, no counting. Each page's state lives in
+its query string, so links are built from the current arguments with some of them changed.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from babel import Locale
 from babel.numbers import get_decimal_symbol, get_group_symbol
@@ -21,7 +24,7 @@ from concord.langid import language_name
 from concord.measures import MEASURE_LABELS
 
 from . import chart
-from .options import split_suffix
+from .options import ChartView, split_suffix
 
 SHARED_PARAMS = ("q", "mode", "lang", "year", "author", "group", "work", "doc")
 
@@ -30,8 +33,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(url_with=url_with, twin_url=twin_url, doc_url=doc_url,
                                  shared_args=shared_args, link=link, lang_name=lang_name,
                                  space_after=space_after, space_before=space_before,
-                                 measure_choices=measure_choices)
-    app.jinja_env.filters.update(num=num, segments=segments)
+                                 measure_choices=measure_choices,
+                                 chart_file_name=chart_file_name, back_args=back_args,
+                                 back_link=back_link)
+    app.jinja_env.filters.update(num=num, segments=segments, lang_name=lang_name)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -117,6 +122,31 @@ def lang_name(code: str | None) -> str:
     return language_name(code, str(get_locale() or "en"))
 
 
+def back_args() -> str:
+    """The current concordance's state (query, filters, sort, page...) for a link back to it."""
+    return urlencode([(k, v) for k, v in _current_args() if k != "back"])
+
+
+def back_link(raw: str | None) -> str | None:
+    """The concordance a document was opened from, rebuilt from its ``back`` argument.
+
+    Only a query string is taken (re-encoded, at most 2,000 characters): the link always
+    goes to this site's ``/kwic``, never elsewhere.
+    """
+    if not raw or len(raw) > 2000:
+        return None
+    pairs = [(k, v) for k, v in parse_qsl(raw, keep_blank_values=False) if k not in ("back", "ui")]
+    return link("/kwic", pairs) if pairs else None
+
+
+def chart_file_name(panel: str) -> str:
+    """A chart download's name after the question: ``concord-chart-freq-class-main-DATE``."""
+    page = base_path().strip("/").split("/")
+    words = [*page, *request.args.getlist("q"), request.args.get("by", ""), panel]
+    slug = re.sub(r"[^\w]+", "-", "-".join(w for w in words if w).lower()).strip("-")[:80]
+    return f"concord-chart-{slug}-{datetime.now(UTC).date().isoformat()}"
+
+
 def measure_choices() -> list[tuple[str, str]]:
     """The collocation measures with their labels, for forms (:data:`concord.measures.MEASURE_LABELS`)."""
     return list(MEASURE_LABELS.items())
@@ -175,9 +205,12 @@ def kwic_link_for_cell(row: dict[str, Any], query: str) -> str:
     return link("/kwic", [*cell.items(), *args])
 
 
-def freq_chart(rows, by, scale, several, href):
+def freq_chart(rows, by, scale, several, href, *, queries=(), view=None):
+    """The page's charts (:class:`web.chart.ChartSet`) with translated labels and links."""
     from flask_babel import gettext as _
     from flask_babel import ngettext
+
+    view = view or ChartView()
 
     def describe(row, value):
         where = ", ".join(str(row[k]) for k in chart.series_fields(by, several) if row.get(k))
@@ -189,9 +222,56 @@ def freq_chart(rows, by, scale, several, href):
                         pm="–" if per_million is None else f"{per_million:.2f}")
 
     def series_label(key, fields):
-        parts = [f"{lang_name(v)} ({v})" if name == "lang" and v else str(v or "–")
-                 for name, v in zip(fields, key, strict=True)]
+        parts = []
+        for name, v in zip(fields, key, strict=True):
+            if name == "lang" and v == "other":
+                parts.append(_("other languages"))
+            elif name == "lang" and v:
+                parts.append(f"{lang_name(v)} ({v})")
+            else:
+                parts.append(str(v or "–"))
         return " · ".join(parts) or _("all")
 
-    return chart.line_chart(rows, by, scale=scale, several=several, href=href, describe=describe,
-                            series_label=series_label, number=lambda y: num(y, 2))
+    return chart.compare_charts(rows, by, scale=scale, log=view.log, several=several,
+                                zeros=view.zeros, shared_axis=view.shared_axis,
+                                queries=list(queries), href=href, describe=describe,
+                                series_label=series_label, number=lambda y: num(y, 2))
+
+
+def chart_summary(rows, by) -> str:
+    """One sentence on where the hits are: "1 hit: French, 1930s" or the total and spread."""
+    from flask_babel import gettext as _
+    from flask_babel import ngettext
+
+    total, cells = chart.summary_cells(rows, by)
+    if total == 0:
+        return _("No hits in these filters.")
+    head = ngettext("%(n)s hit", "%(n)s hits", total, n=num(total))
+    if cells:
+        return head + ": " + "; ".join(_cell_text(r, by, show_hits=len(cells) > 1) for r in cells) + "."
+    langs = {r.get("lang") for r in rows if r["hits"] and r.get("lang")}
+    best = max(rows, key=lambda r: r["hits"])
+    where = _cell_text(best, by, show_hits=False)
+    if len(langs) > 1:
+        return ngettext("%(head)s in %(n)s language; most in %(where)s (%(hits)s).",
+                        "%(head)s in %(n)s languages; most in %(where)s (%(hits)s).",
+                        len(langs), head=head, n=len(langs), where=where, hits=num(best["hits"]))
+    return _("%(head)s; most in %(where)s (%(hits)s).", head=head, where=where,
+             hits=num(best["hits"]))
+
+
+def _cell_text(row, by, *, show_hits: bool) -> str:
+    parts = []
+    for f in by:
+        key = "doc_id" if f == "doc" else f
+        v = row.get(key)
+        if v is None:
+            continue
+        if f == "lang":
+            parts.append(lang_name(v))
+        elif f == "decade":
+            parts.append(f"{v}s")
+        else:
+            parts.append(str(v))
+    text = ", ".join(parts)
+    return f"{text} ({num(row['hits'])})" if show_hits else text

@@ -14,16 +14,17 @@ from flask import Blueprint, abort, render_template, request
 
 from concord import reports
 from concord.concepts import concept_rows
-from concord.errors import DocumentNotFound
+from concord.errors import DocumentNotFound, OptionError
 from concord.hits import MODES
 
 from . import options
 from .options import DATA_FORMATS, split_suffix
-from .present import freq_chart, kwic_link_for_cell, kwic_link_for_form, shared_args
+from .present import chart_summary, freq_chart, kwic_link_for_cell, kwic_link_for_form, shared_args
 from .render import respond
-from .resources import registry, report_context
+from .resources import current_index, registry, report_context
 
 bp = Blueprint("views", __name__)
+HITS_PER_PAGE = 200      # numbered hit links in a document's side bar, per page
 
 
 def page_route(rule: str, endpoint: str):
@@ -102,8 +103,11 @@ def freq(fmt):
     def point_href(row):
         return kwic_link_for_cell(row, row["query"] if several else f.queries[0])
 
-    drawn = freq_chart(report.rows, f.by, f.scale, several, point_href) if fmt is None else None
-    return respond(report, fmt, "freq.html", c=c, f=f, chart=drawn, cell_href=point_href)
+    view = options.chart_view(request.args)
+    drawn = freq_chart(report.rows, f.by, f.scale, several, point_href, queries=f.queries,
+                       view=view) if fmt is None else None
+    return respond(report, fmt, "freq.html", c=c, f=f, chart=drawn, cell_href=point_href,
+                   view=view, summary=chart_summary(report.rows, f.by) if fmt is None else None)
 
 
 @page_route("/collocates", "collocates")
@@ -148,9 +152,11 @@ def concept(name: str):
     def cell_href(row):
         return kwic_link_for_cell(row, query)
 
-    drawn = freq_chart(report.rows, f.by, f.scale, False, cell_href) if fmt is None else None
+    view = options.chart_view(request.args)
+    drawn = freq_chart(report.rows, f.by, f.scale, False, cell_href, view=view) if fmt is None else None
     return respond(report, fmt, "concept.html", c=c, f=f, chart=drawn, cell_href=cell_href,
-                   form_href=kwic_link_for_form)
+                   form_href=kwic_link_for_form, view=view,
+                   summary=chart_summary(report.rows, f.by) if fmt is None else None)
 
 
 @bp.route("/doc/<path:doc_id>")
@@ -166,9 +172,31 @@ def doc(doc_id: str):
         if fmt is None:
             raise
         report = reports.document_report(ctx, base, c.scope)
-    return respond(report, fmt, "doc.html", c=c)
+    hit_page = options.integer(request.args, "hits_page", 1, 1, 10**6) if fmt is None else 1
+    return respond(report, fmt, "doc.html", c=c, hit_page=hit_page, hits_per_page=HITS_PER_PAGE)
 
 
 @page_route("/corpus", "corpus")
 def corpus(fmt):
     return respond(reports.corpus_report(report_context()), fmt, "corpus.html")
+
+
+@bp.route("/kwic/line.json")
+def kwic_line():
+    """One concordance line with more context: ``doc``, ``start``, ``end`` (the match's
+    characters), and ``width`` words or ``paragraph=1``. The page's "more context" uses it."""
+    from flask import jsonify
+
+    from concord.widen import WIDEST, widen_line
+
+    doc_id = request.args.get("doc", "")
+    if not doc_id:
+        raise OptionError("doc is required: the document id of the line")
+    start = options.integer(request.args, "start", None, 0, 10**12)
+    end = options.integer(request.args, "end", None, 0, 10**12)
+    if start is None or end is None:
+        raise OptionError("start and end are required: the match's character offsets")
+    line = widen_line(current_index(), doc_id, start, end,
+                      width=options.integer(request.args, "width", 25, 0, WIDEST),
+                      paragraph=options.flag(request.args, "paragraph"))
+    return jsonify(line.as_dict())

@@ -40,10 +40,16 @@ def test_concept_page_draws_the_trajectory_across_languages(client, sample_index
                              str(sample_index), "--format", "json"))
     assert data["rows"] == out["rows"]
     html = get_html(client, "/concept/communism")
-    assert 'role="img"' in html
-    legend = re.search(r'<ul class="legend">(.*?)</ul>', html, re.S).group(1)
-    langs = {r["lang"] for r in data["rows"]}
-    assert all(f"({lang})" in legend for lang in langs)
+    assert 'class="chart-svg chart-wide"' in html
+    legends = "".join(re.findall(r'<div class="legend"(.*?)</div>', html, re.S))
+    notes = re.search(r'<ul class="chart-notes">(.*?)</ul>', html, re.S).group(1)
+    totals: dict[str, int] = {}
+    for r in data["rows"]:
+        totals[r["lang"]] = totals.get(r["lang"], 0) + r["hits"]
+    # Languages with hits have a legend button; those without are named in the notes.
+    assert all(f"({lang})" in legends for lang, n in totals.items() if n)
+    assert all(f"({lang})" in notes and f"({lang})" not in legends
+               for lang, n in totals.items() if not n)
     yearly = get_json(client, "/concept/communism.json?by=lang,year")
     assert sum(r["hits"] for r in yearly["rows"]) == data["hits"]
     csv = read_csv_export(io.StringIO(client.get("/concept/communism.csv").get_data(as_text=True),

@@ -90,7 +90,7 @@ def test_chart_geometry():
     assert year_ticks(1848, 1943) == [1850, 1860, 1870, 1880, 1890, 1900, 1910, 1920, 1930, 1940]
     assert year_ticks(1920, 1923) == [1920, 1921, 1922, 1923]
     rows = [{"lang": "en", "year": 1920, "hits": 2, "per_million": 10.0, "sparse": False},
-            {"lang": "en", "year": 1930, "hits": 4, "per_million": 20.0, "sparse": False},
+            {"lang": "en", "year": 1921, "hits": 4, "per_million": 20.0, "sparse": False},
             {"lang": "de", "year": 1925, "hits": 0, "per_million": 0.0, "sparse": True}]
     chart = line_chart(rows, ("lang", "year"), href=lambda r: f"/kwic?lang={r['lang']}",
                        describe=lambda r, v: f"{r['lang']} {v}")

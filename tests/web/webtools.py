@@ -82,7 +82,7 @@ def kwic_rows(html: str) -> list[dict[str, str]]:
     """The KWIC table of a page: left, match, right and the match's link per line."""
     body = html.split('<table class="kwic">', 1)[1].split("</table>", 1)[0]
     rows = []
-    for tr in re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>", 1)[1], flags=re.S):
+    for tr in re.findall(r"<tr\b[^>]*>(.*?)</tr>", body.split("<tbody>", 1)[1], flags=re.S):
         tags = parse_html(tr)
         cells = {a.get("class", "").split()[0]: t for a, t in tags.find("td")}
         link = next(a["href"] for tag, a in tags.tags if tag == "a")
