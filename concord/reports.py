@@ -600,6 +600,25 @@ def concept_report(ctx: Context, name: str, scope: Scope, f: FreqOptions) -> Rep
     return Report("concept-" + concept.name, head, rows, freq_columns(f.by, False), prov)
 
 
+def cell_documents(ctx: Context, cell: Mapping[str, Any]) -> list[str]:
+    """Ids of the counted documents (near-duplicates left out) of a frequency cell's
+    document fields: ``author`` compared whole (a filter only says "contains"), an empty
+    ``group`` or ``work`` and an unknown ``year`` or ``decade`` (which no filter can say)."""
+    store = ctx.ix.store
+    duplicates = ctx.ix.duplicate_mask()
+    out = []
+    for i, meta in enumerate(store.docs):
+        if duplicates is not None and duplicates[i]:
+            continue
+        year = meta.get("year")
+        values = {"author": meta.get("author") or "", "group": meta.get("group") or "",
+                  "work": meta.get("work") or "", "year": year,
+                  "decade": None if year is None else year // 10 * 10}
+        if all(values[k] == v for k, v in cell.items()):
+            out.append(meta["doc_id"])
+    return out
+
+
 # --- documents and the corpus -----------------------------------------------------------------
 
 DOCUMENT_HEAD = ("doc_id", "title", "author", "year", "year_start", "year_end", "language",

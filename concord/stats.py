@@ -25,6 +25,17 @@ BY_FIELDS = ("year", "decade", "lang", "author", "group", "work", "doc", "form")
 SPARSE_TOKENS = 10_000
 MAX_NGRAM = 6
 MAX_WINDOW = 20
+#: How word lists, n-grams and keywords count forms: folded (each shown in its most frequent
+#: spelling) or as written.
+FORM_MODES = ("default", "exact")
+
+
+def check_form_mode(mode: str) -> bool:
+    """Whether forms are counted as written (raises OptionError for a mode that does not apply)."""
+    if mode not in FORM_MODES:
+        raise OptionError(f"mode {mode!r} does not apply to word lists, n-grams and keywords: "
+                          f"use {' or '.join(FORM_MODES)}")
+    return mode == "exact"
 
 
 def parse_by(value: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -469,7 +480,7 @@ def wordlist(ix: CorpusIndex, *, filters: Filters | None = None, min_freq: int =
     folded form); in ``exact`` mode each form as written is its own row.
     """
     store = ix.store
-    exact = mode == "exact"
+    exact = check_form_mode(mode)
     filters = filters or Filters()
     positions = subcorpus_positions(ix, filters)
     counts = unit_counts(ix, positions, exact)
@@ -501,7 +512,7 @@ def ngrams(ix: CorpusIndex, n: int, *, filters: Filters | None = None, min_freq:
     if not 1 <= n <= MAX_NGRAM:
         raise OptionError(f"N must be from 1 to {MAX_NGRAM}")
     store = ix.store
-    exact = mode == "exact"
+    exact = check_form_mode(mode)
     units = store.surf if exact else store.tok
     filters = filters or Filters()
     positions = subcorpus_positions(ix, filters)
@@ -559,7 +570,7 @@ def keywords(ix: CorpusIndex, target: Filters, reference: Filters, *, min_freq: 
     Forms are folded (shown by their most frequent spelling) or, in ``exact`` mode, as written.
     """
     store = ix.store
-    exact = mode == "exact"
+    exact = check_form_mode(mode)
     target_positions = subcorpus_positions(ix, target)
     a = unit_counts(ix, target_positions, exact)
     b = unit_counts(ix, subcorpus_positions(ix, reference), exact)
