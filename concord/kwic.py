@@ -58,6 +58,8 @@ class KwicLine:
 
 KWIC_COLUMNS = ("doc_id", "title", "author", "year", "lang", "left", "match", "right",
                 "position", "char_start", "char_end")
+#: Grouping fields that are not KWIC columns: a grouped export adds its field as a column.
+GROUP_COLUMNS = ("decade", "work", "group")
 
 
 def parse_sort(value: str | Sequence[str] | None) -> tuple[str, ...]:

@@ -28,6 +28,7 @@ from .export import Provenance
 from .hits import HitSet, count_as_typed, explain, find_hits
 from .index import CorpusIndex
 from .kwic import (
+    GROUP_COLUMNS,
     GROUP_FIELDS,
     KWIC_COLUMNS,
     Concordance,
@@ -363,7 +364,7 @@ def _group_sort(group: str | None, sort: tuple[str, ...]) -> tuple[str, ...]:
 def _with_group(ctx: Context, group: str | None, rows: Iterable[dict[str, Any]]
                 ) -> Iterable[dict[str, Any]]:
     """Add the grouping field to each line when it is not a KWIC column already."""
-    if group not in ("decade", "work", "group"):
+    if group not in GROUP_COLUMNS:
         return rows
     store = ctx.ix.store
 
@@ -429,7 +430,7 @@ def kwic_report(ctx: Context, scope: Scope, k: KwicOptions) -> Report:
         extra["group"] = k.group
     prov = provenance(ctx, "kwic", query=scope.q, parsed=parsed, filters=scope.filters,
                       mode=scope.mode, extra=extra)
-    columns = KWIC_COLUMNS + ((k.group,) if k.group in ("decade", "work", "group") else ())
+    columns = KWIC_COLUMNS + ((k.group,) if k.group in GROUP_COLUMNS else ())
     return Report("kwic", head, rows, columns, prov, key="lines")
 
 

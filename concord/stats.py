@@ -256,7 +256,7 @@ def unit_counts(ix: CorpusIndex, positions: np.ndarray | None, exact: bool) -> n
 
 
 @lru_cache(maxsize=8)
-def _spelling_table(_key: str, store) -> tuple[np.ndarray, np.ndarray]:
+def _spelling_table(_key: str, store) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     surf = np.asarray(store.surf)
     n_surf = len(store.surfaces)
     counts = np.bincount(surf, minlength=n_surf)
@@ -268,7 +268,11 @@ def _spelling_table(_key: str, store) -> tuple[np.ndarray, np.ndarray]:
     first = np.flatnonzero(np.concatenate([[True], folds[1:] != folds[:-1]])) if n_surf else order
     display = np.full(store.n_vocab, -1, dtype=np.int64)
     display[folds[first]] = order[first]
-    return display, fold_of
+    return display, fold_of, counts
+
+
+def _surface_counts(ix: CorpusIndex) -> np.ndarray:
+    return _spelling_table(ix.store.path.as_posix(), ix.store)[2]
 
 
 def spelling_ids(ix: CorpusIndex) -> np.ndarray:
@@ -300,7 +304,9 @@ def _spellings_among(ix: CorpusIndex, positions: np.ndarray) -> np.ndarray:
     counts = np.bincount(np.asarray(store.surf[positions]), minlength=len(store.surfaces))
     seen = np.flatnonzero(counts)
     fold_of = folded_of_surface(ix)
-    order = seen[np.lexsort((seen, -counts[seen], fold_of[seen]))]
+    # Ties go to the corpus's more frequent spelling, then to the first in sort order.
+    overall = _surface_counts(ix)
+    order = seen[np.lexsort((seen, -overall[seen], -counts[seen], fold_of[seen]))]
     folds = fold_of[order]
     first = np.flatnonzero(np.concatenate([[True], folds[1:] != folds[:-1]])) if order.size else order
     display = spelling_ids(ix).copy()
