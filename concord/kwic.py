@@ -53,7 +53,11 @@ class KwicLine:
     right_marks: tuple[tuple[int, int], ...] = ()
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        """The line as a row; the context marks only when a line filter found some."""
+        row = asdict(self)
+        if not (self.left_marks or self.right_marks):
+            del row["left_marks"], row["right_marks"]
+        return row
 
 
 KWIC_COLUMNS = ("doc_id", "title", "author", "year", "lang", "left", "match", "right",

@@ -144,8 +144,9 @@ def collocates_cmd(query, index_dir, mode, lang, year, author, group, work, conc
     emit_report(report, fmt, output)
 
 
+# The choices are concord.stats.FORM_MODES, written out: concord.stats loads the query engine.
 _forms_option = click.option(
-    "--mode", type=click.Choice(["default", "exact"]),  # concord.stats.FORM_MODES default="default", show_default=True,
+    "--mode", type=click.Choice(["default", "exact"]), default="default", show_default=True,
     help="default: folded forms, each shown in its most frequent spelling; exact: each form "
          "as written.")
 
