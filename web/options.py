@@ -17,7 +17,7 @@ from concord.errors import OptionError
 from concord.export import FORMATS
 from concord.hits import MODES
 from concord.kwic import GROUP_FIELDS, MAX_WIDTH, parse_sort
-from concord.linefilters import SIDES, context_filter
+from concord.linefilters import SIDES, context_filter, context_window
 from concord.measures import MEASURES
 from concord.query import Filters, parse_filter, parse_subcorpus
 from concord.reports import (
@@ -140,6 +140,7 @@ def line_filters(args: Mapping[str, str]) -> LineFilters:
     if len(has) + len(lacks) > MAX_CONTEXT_WORDS:
         raise OptionError(f"at most {MAX_CONTEXT_WORDS} context words at once")
     within, side = _text(args, "within"), choice(args, "side", SIDES, "both")
+    context_window(within or None, side)       # a bad window is refused even without words
     contexts = tuple(context_filter(w, within, side) for w in has) + tuple(
         context_filter(w, within, side, lacks=True) for w in lacks)
     form = args.get("form")
