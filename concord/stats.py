@@ -257,11 +257,17 @@ def unit_counts(ix: CorpusIndex, positions: np.ndarray | None, exact: bool) -> n
 
 @lru_cache(maxsize=8)
 def _spelling_table(_key: str, store) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    from .errors import IndexNotFound
+    from .lemmas import tables
+
     surf = np.asarray(store.surf)
     n_surf = len(store.surfaces)
     counts = np.bincount(surf, minlength=n_surf)
-    fold_of = np.zeros(n_surf, dtype=np.int64)
-    fold_of[surf] = np.asarray(store.tok)
+    try:        # written at index time beside the lemma tables
+        fold_of = np.asarray(tables(store).surface_fold, dtype=np.int64)
+    except IndexNotFound:
+        fold_of = np.zeros(n_surf, dtype=np.int64)
+        fold_of[surf] = np.asarray(store.tok)
     # Most frequent spelling first within each folded form; ties go to the first in sort order.
     order = np.lexsort((np.arange(n_surf), -counts, fold_of))
     folds = fold_of[order]
@@ -430,9 +436,9 @@ def collocates(ix: CorpusIndex, parsed: ParsedQuery, *, window: tuple[int, int] 
         # Lines: hits with the collocate somewhere in their window.
         pair_unit = np.asarray(units[pair_pos]).astype(np.int64)
         wanted = np.isin(pair_unit, shown)
-        line_pairs = np.unique(np.stack([pair_unit[wanted], pair_hit[wanted]]), axis=1) \
-            if wanted.any() else np.zeros((2, 0), dtype=np.int64)
-        lines = np.bincount(line_pairs[0], minlength=n_units)
+        # One (collocate, hit) pair per line, as one integer key: unique on a flat array.
+        pair_key = np.unique(pair_unit[wanted] * max(1, len(h)) + pair_hit[wanted])
+        lines = np.bincount(pair_key // max(1, len(h)), minlength=n_units)
         display, keys = form_labels(ix, shown.tolist(), exact, win)
         for k, i in enumerate(order.tolist()):
             row = {"lang": lang} if by_lang else {}
