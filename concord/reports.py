@@ -396,10 +396,13 @@ def kwic_report(ctx: Context, scope: Scope, k: KwicOptions) -> Report:
                     context_hits=kept.context_hits if any(not c.lacks for c in k.lines.context)
                     else None)
     if k.group is not None:
+        # A sample's groups count the sampled lines: the ones shown.
+        grouped = hits if k.sample is None else Concordance(ctx.ix, hits).order(
+            sample=k.sample, seed=k.seed)
         head.update(group=k.group, groups=ctx.cache(
             cache_key(ctx, "groups", query_key(parsed), scope.mode, scope.filters, k.lines,
-                      k.group),
-            lambda: group_counts(ctx.ix, hits, k.group), _weight))
+                      k.group, k.sample, k.seed if k.sample else None),
+            lambda: group_counts(ctx.ix, grouped, k.group), _weight))
     rows: Iterable[Mapping[str, Any]]
     if k.paging.all:
         rows = (ln.as_dict() for ln in iter_lines(ctx.ix, hits, sort=sort, width=k.width,

@@ -276,6 +276,11 @@ def test_group_lines_by_a_metadata_field(sample):
     titles = [r["title"].casefold() for r in kwic_report(
         ctx, Scope("class"), KwicOptions(sort=("title",), paging=Paging(all=True))).rows]
     assert titles == sorted(titles)
+    sampled = kwic_report(ctx, Scope("class"), KwicOptions(group="year", sample=20, seed=3,
+                                                            paging=Paging(all=True)))
+    years = [r["year"] for r in sampled.rows]
+    assert {g["value"]: g["hits"] for g in sampled.head["groups"]} == {
+        y: years.count(y) for y in years}
     with pytest.raises(OptionError):
         kwic_report(ctx, Scope("class"), KwicOptions(group="colour"))
 
@@ -300,3 +305,45 @@ def test_spelling_table_is_the_most_frequent_spelling(sample):
         fid = store.vocab.index(key)
         counts = np.bincount(surf[tok == fid])
         assert counts[display[fid]] == counts.max()
+
+
+# --- the command line -------------------------------------------------------------------------
+
+def test_cli_line_filters_groups_and_forms(sample_index):
+    import json
+
+    from click.testing import CliRunner
+
+    from concord.cli import main as cli
+
+    def run(*args, code=0):
+        result = CliRunner().invoke(cli, [*args, "--index", str(sample_index)],
+                                    catch_exceptions=False)
+        assert result.exit_code == code, result.output
+        return result.output
+
+    has = json.loads(run("kwic", "bourgeoisie", "--context-has", "proletariat", "--within", "5",
+                         "--count", "--format", "json"))
+    lacks = json.loads(run("kwic", "bourgeoisie", "--context-lacks", "proletariat", "--count",
+                           "--format", "json"))
+    total = json.loads(run("kwic", "bourgeoisie", "--count", "--format", "json"))
+    assert has["hits"] + lacks["hits"] == total["hits"] and has["hits"] > 0
+    out = run("kwic", "bourgeoisie", "--context-has", "proletariat", "--side", "left",
+              "--within", "3", "--limit", "2")
+    assert "lines with: context has 'proletariat' within 3 left" in out
+    out = run("kwic", "bourgeoisie", "--group-by", "lang", "--all")
+    assert "lang: de (56 lines)" in out and "lang: en (" in out and "lang: fr (" in out
+    csv = run("kwic", "class", "--group-by", "work", "--all", "--format", "csv")
+    assert csv.splitlines()[0].endswith(",char_end,work")
+    rows = json.loads(run("wordlist", "--lang", "de", "--mode", "exact", "--format", "json"))["rows"]
+    assert {"Die", "die"} <= {r["form"] for r in rows}
+    out = run("keywords", "--target", "lang:fr", "--reference", "lang:en", "--limit", "3")
+    assert out.startswith("target lang:fr: ") and "reference lang:en: " in out
+    every = json.loads(run("collocates", "bourgeoisie", "--lang", "en", "--min-freq", "1",
+                           "--stopwords", "--include-negative", "--limit", "0",
+                           "--format", "json"))["rows"]
+    assert any(r["ll"] < 0 for r in every)
+    for bad in (["--context-has", "a b"], ["--context-has", "x", "--within", "0"],
+                ["--group-by", "colour"], ["--context-has", "x", "--side", "up"]):
+        out = run("kwic", "class", *bad, code=1)
+        assert out.startswith("Error: ") and "Traceback" not in out
