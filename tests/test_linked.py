@@ -347,3 +347,18 @@ def test_cli_line_filters_groups_and_forms(sample_index):
                 ["--group-by", "colour"], ["--context-has", "x", "--side", "up"]):
         out = run("kwic", "class", *bad, code=1)
         assert out.startswith("Error: ") and "Traceback" not in out
+
+
+# --- the shared corpus (skipped when ../shared is absent) -------------------------------------
+
+def test_real_spellings_on_the_shared_corpus(shared_index):
+    with open_index(shared_index) as ix:
+        de = {r["key"]: r["form"] for r in wordlist(ix, filters=Filters(langs=("de",)), limit=400)}
+        assert [de[k] for k in ("weiss", "liess", "fraulein", "plotzlich")] == [
+            "weiß", "ließ", "Fräulein", "plötzlich"]
+        rows = collocates(ix, parse_query("prolétariat"), filters=Filters(langs=("fr",)),
+                          limit=40)
+        near = {r["key"]: r["collocate"] for r in rows}
+        assert near["revolutionnaire"] == "révolutionnaire" and near["interets"] == "intérêts"
+        exact = wordlist(ix, filters=Filters(langs=("de",)), limit=400, mode="exact")
+        assert all(r["form"] == r["key"] for r in exact)
