@@ -3,7 +3,7 @@
 For each page the test reads the linked numbers from the HTML (``class="lines-link"``), opens
 each link's concordance twin (``/kwic.json``) and checks that it has exactly that many lines;
 a collocate's ``cooccurrences`` (``class="context-link"``) equal the context words its
-concordance finds.
+concordance finds, and a frequency cell's documents (``class="docs-link"``) its documents.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from webtools import get_html, get_json
 
-LINK = re.compile(r'<a class="(lines-link|context-link)" href="([^"]+)">([\d,]+)</a>')
+LINK = re.compile(r'<a class="(lines-link|context-link|docs-link)" href="([^"]+)">([\d,]+)</a>')
+TWIN_KEY = {"lines-link": "hits", "context-link": "context_hits", "docs-link": "docs"}
 
 
 def linked_numbers(client, url: str) -> list[tuple[str, str, int]]:
@@ -32,7 +33,7 @@ def check_links(client, url: str, at_least: int = 3, sample: int = 40) -> int:
     for kind, href, n in links[::step]:
         assert href.startswith("/kwic?")
         twin = get_json(client, href.replace("/kwic?", "/kwic.json?", 1) + "&limit=1")
-        got = twin["hits"] if kind == "lines-link" else twin["context_hits"]
+        got = twin[TWIN_KEY[kind]]
         assert got == n, (url, kind, href, n, got)
     return len(links)
 
