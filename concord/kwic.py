@@ -260,10 +260,11 @@ def line_group_values(ix: CorpusIndex, hits: HitSet, field: str) -> list:
 
 
 def group_counts(ix: CorpusIndex, hits: HitSet, field: str) -> list[dict[str, object]]:
-    """Lines per value of a metadata field, in the field's sort order: ``[{value, hits}]``."""
+    """Lines per value of a metadata field, in the field's sort order (``-year``: reversed):
+    ``[{value, hits}]``."""
     ordered = Concordance(ix, hits).order((field,))
     counts: dict[object, int] = {}
-    for value in line_group_values(ix, ordered, field):
+    for value in line_group_values(ix, ordered, field.lstrip("-")):
         counts[value] = counts.get(value, 0) + 1
     return [{"value": v, "hits": n} for v, n in counts.items()]
 

@@ -357,8 +357,10 @@ def _group_sort(group: str | None, sort: tuple[str, ...]) -> tuple[str, ...]:
         return sort
     if group not in GROUP_FIELDS:
         raise OptionError(f"cannot group lines by {group!r}: use {', '.join(GROUP_FIELDS)}")
+    # The group keeps the direction the sort gives it (-year: newest group first).
+    first = next((k for k in sort if k.lstrip("-") == group), group)
     rest = tuple(k for k in sort if k.lstrip("-") != group and k != "position")
-    return parse_sort((group, *rest))
+    return parse_sort((first, *rest))
 
 
 def _with_group(ctx: Context, group: str | None, rows: Iterable[dict[str, Any]]
@@ -401,8 +403,8 @@ def kwic_report(ctx: Context, scope: Scope, k: KwicOptions) -> Report:
             sample=k.sample, seed=k.seed)
         head.update(group=k.group, groups=ctx.cache(
             cache_key(ctx, "groups", query_key(parsed), scope.mode, scope.filters, k.lines,
-                      k.group, k.sample, k.seed if k.sample else None),
-            lambda: group_counts(ctx.ix, grouped, k.group), _weight))
+                      sort[0], k.sample, k.seed if k.sample else None),
+            lambda: group_counts(ctx.ix, grouped, sort[0]), _weight))
     rows: Iterable[Mapping[str, Any]]
     if k.paging.all:
         rows = (ln.as_dict() for ln in iter_lines(ctx.ix, hits, sort=sort, width=k.width,

@@ -276,6 +276,13 @@ def test_group_lines_by_a_metadata_field(sample):
     titles = [r["title"].casefold() for r in kwic_report(
         ctx, Scope("class"), KwicOptions(sort=("title",), paging=Paging(all=True))).rows]
     assert titles == sorted(titles)
+    newest = kwic_report(ctx, Scope("class"), KwicOptions(group="year", sort=("-year", "R1"),
+                                                           paging=Paging(all=True)))
+    assert newest.head["sort"] == "-year,R1"
+    values = [g["value"] for g in newest.head["groups"]]
+    assert values == sorted(values, reverse=True)
+    years = [r["year"] for r in newest.rows]
+    assert years == sorted(years, reverse=True) and len(years) == newest.head["hits"]
     sampled = kwic_report(ctx, Scope("class"), KwicOptions(group="year", sample=20, seed=3,
                                                             paging=Paging(all=True)))
     years = [r["year"] for r in sampled.rows]
