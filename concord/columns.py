@@ -58,6 +58,12 @@ EXPORTS: dict[str, dict[str, Column]] = {
                "document text."),
         Column("char_end", "integer", "Character offset just after the match in the document "
                "text."),
+        Column("decade", "integer", "First year of the document's decade (only when lines are "
+               "grouped by decade); empty when unknown.", nullable=True),
+        Column("work", "string", "Work id of the document (only when lines are grouped by "
+               "work); empty when unknown."),
+        Column("group", "string", "Group of the document (only when lines are grouped by "
+               "group); empty when unknown."),
     ),
     "kwic-count": _table(
         Column("hits", "integer", "Number of matches."),
@@ -88,9 +94,14 @@ EXPORTS: dict[str, dict[str, Column]] = {
     "collocates": _table(
         Column("lang", "string", "Paragraph language (only with --by-lang, the default for "
                "@concepts)."),
-        Column("collocate", "string", "The word form (lower-cased, accents folded) near the node."),
+        Column("collocate", "string", "The word form near the node, in its most frequent "
+               "written spelling (with mode exact: each form as written)."),
+        Column("key", "string", "The form as counted, and as its concordance link looks it "
+               "up: folded (lower-cased, accents folded); with mode exact, as written."),
         Column("cooccurrences", "integer", "Times the collocate occurs inside the window "
-               "around a match."),
+               "around a match (each token once, however many windows hold it)."),
+        Column("lines", "integer", "Matches with the collocate inside their window: the lines "
+               "of its concordance link."),
         Column("frequency", "integer", "Times the collocate occurs in the (sub-)corpus."),
         *(Column(name, "number", f"Association score: {label}, rounded to 4 decimals "
                  "(only the column of the chosen --measure).")
@@ -98,7 +109,10 @@ EXPORTS: dict[str, dict[str, Column]] = {
     ),
     "wordlist": _table(
         Column("rank", "integer", "Rank by frequency (1 = most frequent)."),
-        Column("form", "string", "The word form (lower-cased, accents folded)."),
+        Column("form", "string", "The word form in its most frequent written spelling (with "
+               "mode exact: each form as written)."),
+        Column("key", "string", "The form as counted, and as its concordance link looks it "
+               "up: folded (lower-cased, accents folded); with mode exact, as written."),
         Column("frequency", "integer", "Occurrences in the (sub-)corpus."),
         Column("per_million", "number", "frequency per million tokens of the (sub-)corpus, "
                "4 decimals."),
@@ -106,13 +120,19 @@ EXPORTS: dict[str, dict[str, Column]] = {
     ),
     "ngrams": _table(
         Column("rank", "integer", "Rank by frequency (1 = most frequent)."),
-        Column("ngram", "string", "The N word forms, separated by single spaces."),
+        Column("ngram", "string", "The N word forms, separated by single spaces, each in its "
+               "most frequent written spelling (with mode exact: as written)."),
+        Column("key", "string", "The N forms as counted: folded (with mode exact, as "
+               "written), separated by single spaces."),
         Column("frequency", "integer", "Occurrences inside one paragraph."),
         Column("per_million", "number", "frequency per million N-gram positions, 4 decimals."),
     ),
     "keywords": _table(
         Column("rank", "integer", "Rank by log-likelihood (1 = most distinctive)."),
-        Column("form", "string", "The word form (lower-cased, accents folded)."),
+        Column("form", "string", "The word form in its most frequent written spelling (with "
+               "mode exact: each form as written)."),
+        Column("key", "string", "The form as counted, and as its concordance link looks it "
+               "up: folded (lower-cased, accents folded); with mode exact, as written."),
         Column("target", "integer", "Occurrences in the target sub-corpus."),
         Column("reference", "integer", "Occurrences in the reference sub-corpus."),
         Column("target_per_million", "number", "target per million tokens of the target, "

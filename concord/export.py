@@ -449,6 +449,10 @@ def download_name(provenance: Provenance | None, fmt: str, *, name: str | None =
             parts.append(provenance.query)
         if extra.get("target") and extra.get("reference"):
             parts += [str(extra["target"]), "vs", str(extra["reference"])]
+        for description in extra.get("line_filters") or ():
+            parts.append(str(description))
+        if extra.get("group"):
+            parts += ["by", str(extra["group"])]
         if extra.get("by"):
             parts += ["by", str(extra["by"])]
         if extra.get("measure"):

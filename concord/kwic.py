@@ -2,8 +2,11 @@
 
 Locating hits is :mod:`concord.hits`' job; this module cuts the token window around each
 hit from the stored display text at exact token boundaries, orders hits with plain sort
-keys (``L3``..``L1``, ``R1``..``R3``, ``match``, ``year``, ``doc``, ``lang``, ``position``;
-a leading ``-`` reverses a key), and pages or samples them. A line carries no padding or
+keys (``L3``..``L1``, ``R1``..``R3``, ``match``, ``year``, ``decade``, ``doc``, ``lang``,
+``author``, ``title``, ``work``, ``group``, ``position``; a leading ``-`` reverses a key),
+groups them by a metadata field (:func:`group_counts`), and pages or samples them. Context
+words found by a line filter (:mod:`concord.linefilters`) come back as character spans of
+the left and right context. A line carries no padding or
 markup; formatting is left to the CLI, web templates and exports.
 """
 
@@ -22,7 +25,11 @@ from .hits import HitSet
 from .index import CorpusIndex
 
 MAX_WIDTH = 50
-SORT_KEY_RE = re.compile(r"-?(?:[LR][1-5]|match|year|doc|lang|position)")
+SORT_KEY_RE = re.compile(r"-?(?:[LR][1-5]|match|year|decade|doc|lang|author|title|work|group|"
+                         r"position)")
+#: Metadata fields a concordance can be grouped by (each is also a sort key).
+GROUP_FIELDS = ("year", "decade", "lang", "author", "title", "work", "group", "doc")
+_DOC_FIELDS = {"author": "author", "title": "title", "work": "work", "group": "group"}
 _WS = re.compile(r"\s+")
 
 
@@ -41,13 +48,22 @@ class KwicLine:
     position: int        # token index of the match in its document
     char_start: int      # character offsets of the match in the document text
     char_end: int
+    # Context words found by a line filter: (start, end) character spans of left and right.
+    left_marks: tuple[tuple[int, int], ...] = ()
+    right_marks: tuple[tuple[int, int], ...] = ()
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        """The line as a row; the context marks only when a line filter found some."""
+        row = asdict(self)
+        if not (self.left_marks or self.right_marks):
+            del row["left_marks"], row["right_marks"]
+        return row
 
 
 KWIC_COLUMNS = ("doc_id", "title", "author", "year", "lang", "left", "match", "right",
                 "position", "char_start", "char_end")
+#: Grouping fields that are not KWIC columns: a grouped export adds its field as a column.
+GROUP_COLUMNS = ("decade", "work", "group")
 
 
 def parse_sort(value: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -57,8 +73,9 @@ def parse_sort(value: str | Sequence[str] | None) -> tuple[str, ...]:
     keys = [k.strip() for k in (value.split(",") if isinstance(value, str) else value) if k.strip()]
     for key in keys:
         if not SORT_KEY_RE.fullmatch(key):
-            raise OptionError(f"bad sort key {key!r}: use position, match, year, doc, lang, "
-                              "L1..L5 or R1..R5 (prefix - to reverse), e.g. R1,R2")
+            raise OptionError(f"bad sort key {key!r}: use position, match, year, decade, doc, "
+                              "lang, author, title, work, group, L1..L5 or R1..R5 (prefix - "
+                              "to reverse), e.g. R1,R2")
     if len(keys) > 6:
         raise OptionError("at most 6 sort keys")
     return tuple(keys) or ("position",)
@@ -105,8 +122,13 @@ class Concordance:
             key = np.asarray(store.tok[hits.starts], dtype=np.int64)
         elif name == "year":
             key = store.doc_year[hits.docs].astype(np.int64)
+        elif name == "decade":
+            years = store.doc_year[hits.docs].astype(np.int64)
+            key = np.where(years >= 0, years // 10 * 10, -1)
         elif name == "doc":
             key = self._doc_rank[hits.docs]
+        elif name in _DOC_FIELDS:
+            key = self._field_rank(name)[hits.docs]
         elif name == "lang":
             key = store.lang_of(hits.starts).astype(np.int64)
         else:
@@ -120,6 +142,13 @@ class Concordance:
             key = np.full(hits.starts.size, -1, dtype=np.int64)
             key[inside] = store.tok[pos[inside]]
         return -key if descending else key
+
+    def _field_rank(self, name: str) -> np.ndarray:
+        """Each document's rank by a metadata field: case-insensitive, unknown values last."""
+        values = [doc_value(meta, name) for meta in self.store.docs]
+        keys = sorted(set(values), key=lambda v: (v == "", v.casefold(), v))
+        rank = {v: i for i, v in enumerate(keys)}
+        return np.asarray([rank[v] for v in values], dtype=np.int64)
 
     def _position_key(self, hits: HitSet, descending: bool) -> np.ndarray:
         key = self._doc_rank[hits.docs] * (1 << 40) + (hits.starts - self.store.doc_tok[hits.docs])
@@ -144,8 +173,10 @@ class Concordance:
         order = np.lexsort(tuple(reversed(keys)))
         return hits.take(order)
 
-    def lines(self, hits: HitSet, width: int = 8) -> Iterator[KwicLine]:
-        """Cut a KWIC line for each hit, in the given order."""
+    def lines(self, hits: HitSet, width: int = 8,
+              marks: np.ndarray | None = None) -> Iterator[KwicLine]:
+        """Cut a KWIC line for each hit, in the given order; ``marks`` are the sorted token
+        positions of context words to point out."""
         store = self.store
         doc_tok = store.doc_tok
         starts_arr = store.start
@@ -165,19 +196,83 @@ class Concordance:
             c1 = int(ends_arr[right_last]) if width and right_last > last else m_end
             text = store.text(doc, c0, c1)
             left, matched, right = text[:m_start - c0], text[m_start - c0:m_end - c0], text[m_end - c0:]
+            left_marks: tuple[tuple[int, int], ...] = ()
+            right_marks: tuple[tuple[int, int], ...] = ()
+            if marks is not None and marks.size and width:
+                lo, hi = np.searchsorted(marks, [left_first, right_last + 1])
+                spans = [(int(starts_arr[p]) - c0, int(ends_arr[p]) - c0)
+                         for p in marks[lo:hi].tolist() if p < start or p > last]
+                left, left_marks = _marked(left, [s for s in spans if s[1] <= len(left)], 0)
+                right, right_marks = _marked(right, [s for s in spans if s[0] >= m_end - c0],
+                                             m_end - c0)
+            else:
+                left, right = _WS.sub(" ", left).strip(), _WS.sub(" ", right).strip()
             meta = docs_meta[doc]
             yield KwicLine(
                 doc_id=meta["doc_id"], title=meta["title"], author=meta.get("author", ""),
                 year=meta.get("year"), lang=langs[int(lang_ids[i])],
-                left=_WS.sub(" ", left).strip(), match=_WS.sub(" ", matched),
-                right=_WS.sub(" ", right).strip(), position=start - first_tok,
-                char_start=m_start, char_end=m_end,
+                left=left, match=_WS.sub(" ", matched), right=right,
+                position=start - first_tok, char_start=m_start, char_end=m_end,
+                left_marks=left_marks, right_marks=right_marks,
             )
+
+
+def _marked(text: str, spans: list[tuple[int, int]], base: int
+            ) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Normalise a context's white space as a line does, carrying marked spans along."""
+    if not spans:
+        return _WS.sub(" ", text).strip(), ()
+    opened = {a - base for a, _ in spans}
+    closed = {b - base for _, b in spans}
+    raw = "".join(("\x01" if i in closed else "") + ("\x00" if i in opened else "") + ch
+                  for i, ch in enumerate(text)) + ("\x01" if len(text) in closed else "")
+    clean = _WS.sub(" ", raw).strip()
+    out, found, begin = [], [], 0
+    for ch in clean:
+        if ch == "\x00":
+            begin = len(out)
+        elif ch == "\x01":
+            found.append((begin, len(out)))
+        else:
+            out.append(ch)
+    return "".join(out), tuple(found)
+
+
+def doc_value(meta: dict, name: str) -> str:
+    """A document's value of a metadata field as text ("" when unknown)."""
+    return str(meta.get(_DOC_FIELDS.get(name, name)) or "")
+
+
+def line_group_values(ix: CorpusIndex, hits: HitSet, field: str) -> list:
+    """The value of a grouping field for each hit (None for an unknown year or decade)."""
+    store = ix.store
+    if field not in GROUP_FIELDS:
+        raise OptionError(f"cannot group lines by {field!r}: use {', '.join(GROUP_FIELDS)}")
+    if field == "lang":
+        return [store.langs[int(i)] for i in store.lang_of(hits.starts).tolist()] if len(hits) else []
+    docs = hits.docs.tolist()
+    if field in ("year", "decade"):
+        years = [store.docs[d].get("year") for d in docs]
+        return years if field == "year" else [None if y is None else y // 10 * 10 for y in years]
+    if field == "doc":
+        return [store.docs[d]["doc_id"] for d in docs]
+    return [doc_value(store.docs[d], field) for d in docs]
+
+
+def group_counts(ix: CorpusIndex, hits: HitSet, field: str) -> list[dict[str, object]]:
+    """Lines per value of a metadata field, in the field's sort order (``-year``: reversed):
+    ``[{value, hits}]``."""
+    ordered = Concordance(ix, hits).order((field,))
+    counts: dict[object, int] = {}
+    for value in line_group_values(ix, ordered, field.lstrip("-")):
+        counts[value] = counts.get(value, 0) + 1
+    return [{"value": v, "hits": n} for v, n in counts.items()]
 
 
 def concordance(ix: CorpusIndex, hits: HitSet, *, sort: Sequence[str] = ("position",),
                 width: int = 8, offset: int = 0, limit: int | None = 50,
-                sample: int | None = None, seed: int = 0) -> dict[str, object]:
+                sample: int | None = None, seed: int = 0,
+                marks: np.ndarray | None = None) -> dict[str, object]:
     """Return one page of KWIC lines with the totals: ``{"hits", "docs", "lines", ...}``."""
     check_width(width)
     offset = _whole_number("offset", offset)
@@ -192,13 +287,14 @@ def concordance(ix: CorpusIndex, hits: HitSet, *, sort: Sequence[str] = ("positi
         "docs": hits.n_docs,
         "shown": len(ordered),
         "offset": offset,
-        "lines": list(conc.lines(page, width)),
+        "lines": list(conc.lines(page, width, marks)),
     }
 
 
 def iter_lines(ix: CorpusIndex, hits: HitSet, *, sort: Sequence[str] = ("position",),
                width: int = 8, sample: int | None = None, seed: int = 0, offset: int = 0,
-               limit: int | None = None, chunk: int = 2000) -> Iterator[KwicLine]:
+               limit: int | None = None, chunk: int = 2000,
+               marks: np.ndarray | None = None) -> Iterator[KwicLine]:
     """Yield the KWIC lines in order from ``offset`` (``limit`` of them, or all), cutting
     them chunk by chunk (bounded memory)."""
     check_width(width)
@@ -209,7 +305,7 @@ def iter_lines(ix: CorpusIndex, hits: HitSet, *, sort: Sequence[str] = ("positio
     ordered = conc.order(sort, sample=sample, seed=seed)
     stop = len(ordered) if limit is None else min(len(ordered), offset + limit)
     for lo in range(offset, stop, chunk):
-        yield from conc.lines(ordered.take(np.arange(lo, min(lo + chunk, stop))), width)
+        yield from conc.lines(ordered.take(np.arange(lo, min(lo + chunk, stop))), width, marks)
 
 
 # --- the spacing rule of a displayed line (CLI table and web page alike) ---------------------

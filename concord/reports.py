@@ -13,10 +13,12 @@ callable.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
+
+import numpy as np
 
 from . import __version__
 from .concepts import concept_rows, get_concept
@@ -25,7 +27,19 @@ from .errors import OptionError, QuerySyntaxError
 from .export import Provenance
 from .hits import HitSet, count_as_typed, explain, find_hits
 from .index import CorpusIndex
-from .kwic import KWIC_COLUMNS, Concordance, check_width, concordance, iter_lines, parse_sort
+from .kwic import (
+    GROUP_COLUMNS,
+    GROUP_FIELDS,
+    KWIC_COLUMNS,
+    Concordance,
+    check_width,
+    concordance,
+    doc_value,
+    group_counts,
+    iter_lines,
+    parse_sort,
+)
+from .linefilters import ContextFilter, Filtered, filter_lines
 from .query import Filters, ParsedQuery, parse_query
 from .search import document, search_documents, translation_family
 from .stats import (
@@ -34,10 +48,12 @@ from .stats import (
     WORDLIST_COLUMNS,
     collocate_columns,
     collocates,
+    collocates_per_language,
     freq,
     freq_columns,
     keywords,
     ngrams,
+    subcorpus_size,
     wordlist,
 )
 
@@ -89,12 +105,31 @@ class Paging:
 
 
 @dataclass(frozen=True)
+class LineFilters:
+    """Which hits become lines: context words within a window, and one matched written form."""
+
+    context: tuple[ContextFilter, ...] = ()
+    form: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.context) or self.form is not None
+
+    def describe(self) -> list[str]:
+        out = [c.describe() for c in self.context]
+        if self.form is not None:
+            out.append(f"matched form {self.form!r}")
+        return out
+
+
+@dataclass(frozen=True)
 class KwicOptions:
     sort: tuple[str, ...] = ("position",)
     width: int = 8
     sample: int | None = None
     seed: int = 0
     paging: Paging = field(default_factory=Paging)
+    lines: LineFilters = field(default_factory=LineFilters)
+    group: str | None = None          # a metadata field of GROUP_FIELDS
 
 
 @dataclass(frozen=True)
@@ -110,7 +145,8 @@ class CollocateOptions:
     measure: str = "ll"
     min_freq: int = 3
     drop_stopwords: bool = True
-    by_lang: bool | None = None      # None: per language for @concepts, pooled otherwise
+    by_lang: bool | None = None      # None: per language for @concepts and mixed languages
+    include_negative: bool = False   # also collocates seen less often than expected
     paging: Paging = field(default_factory=Paging)
 
 
@@ -137,6 +173,7 @@ class KeywordOptions:
     min_freq: int = 5
     drop_stopwords: bool = False
     paging: Paging = field(default_factory=Paging)
+    mode: str = "default"            # "exact": forms as written
 
 
 # --- reports and their context ------------------------------------------------------------------
@@ -288,55 +325,118 @@ def search_report(ctx: Context, scope: Scope, paging: Paging) -> Report:
                   json_columns=SEARCH_JSON_COLUMNS)
 
 
-def kwic_count_report(ctx: Context, scope: Scope) -> Report:
-    """How many hits the query has, in how many documents."""
+def lines_of(ctx: Context, parsed: ParsedQuery, hits: HitSet, scope: Scope,
+             lines: LineFilters) -> Filtered:
+    """The hits that the line filters keep, with the context words they found."""
+    if not lines:
+        return Filtered(hits, np.zeros(0, dtype=np.int64), 0)
+    return ctx.cache(cache_key(ctx, "lines", query_key(parsed), scope.mode, scope.filters, lines),
+                     lambda: filter_lines(ctx.ix, hits, lines.context, form=lines.form,
+                                          exact=scope.mode == "exact"),
+                     lambda r: len(r.hits) + r.marks.size // 2 + 1)
+
+
+def kwic_count_report(ctx: Context, scope: Scope, lines: LineFilters | None = None) -> Report:
+    """How many hits the query has, in how many documents (of those the line filters keep)."""
+    lines = lines or LineFilters()
     parsed = parse(scope.q, ctx)
-    hits = find(ctx, parsed, scope.mode, scope.filters)
+    found = find(ctx, parsed, scope.mode, scope.filters)
+    hits = lines_of(ctx, parsed, found, scope, lines).hits
     counts = {"hits": len(hits), "docs": hits.n_docs}
-    typed = as_typed(ctx, parsed, hits, scope)
+    typed = as_typed(ctx, parsed, hits, scope) if not lines else None
     if typed is not None:
         counts["as_typed"] = typed
     prov = provenance(ctx, "kwic --count", query=scope.q, parsed=parsed, filters=scope.filters,
-                      mode=scope.mode)
+                      mode=scope.mode, extra={"line_filters": lines.describe()} if lines else None)
     columns = COUNT_COLUMNS + (("as_typed",) if typed is not None else ())
     return Report("kwic-count", dict(counts), [counts], columns, prov)
+
+
+def _group_sort(group: str | None, sort: tuple[str, ...]) -> tuple[str, ...]:
+    if group is None:
+        return sort
+    if group not in GROUP_FIELDS:
+        raise OptionError(f"cannot group lines by {group!r}: use {', '.join(GROUP_FIELDS)}")
+    # The group keeps the direction the sort gives it (-year: newest group first).
+    first = next((k for k in sort if k.lstrip("-") == group), group)
+    rest = tuple(k for k in sort if k.lstrip("-") != group and k != "position")
+    return parse_sort((first, *rest))
+
+
+def _with_group(ctx: Context, group: str | None, rows: Iterable[dict[str, Any]]
+                ) -> Iterable[dict[str, Any]]:
+    """Add the grouping field to each line when it is not a KWIC column already."""
+    if group not in GROUP_COLUMNS:
+        return rows
+    store = ctx.ix.store
+
+    def value(row: dict[str, Any]) -> Any:
+        if group == "decade":
+            return None if row["year"] is None else row["year"] // 10 * 10
+        return doc_value(store.docs[store.doc_index[row["doc_id"]]], group)
+
+    return ({**row, group: value(row)} for row in rows)
 
 
 def kwic_report(ctx: Context, scope: Scope, k: KwicOptions) -> Report:
     """One page of concordance lines, or every line (lazily) when ``k.paging.all``."""
     parsed = parse(scope.q, ctx)
-    sort = parse_sort(k.sort)
+    sort = _group_sort(k.group, parse_sort(k.sort))
     check_width(k.width)
-    hits = find(ctx, parsed, scope.mode, scope.filters)
+    found = find(ctx, parsed, scope.mode, scope.filters)
+    kept = lines_of(ctx, parsed, found, scope, k.lines)
+    hits = kept.hits
+    marks = kept.marks if kept.marks.size else None
     shown = len(hits) if k.sample is None else min(k.sample, len(hits))
     head: dict[str, Any] = {"query": scope.q, "expansion": parsed.expansion(), "hits": len(hits),
-                            "as_typed": as_typed(ctx, parsed, hits, scope),
+                            "as_typed": as_typed(ctx, parsed, hits, scope) if not k.lines else None,
                             "docs": hits.n_docs, "sort": ",".join(sort), "width": k.width,
                             "sample": k.sample, "seed": k.seed if k.sample else None,
                             "shown": shown, "explain": explained(ctx, parsed, scope)}
+    if k.lines:
+        head.update(line_filters=k.lines.describe(), query_hits=len(found),
+                    context_hits=kept.context_hits if any(not c.lacks for c in k.lines.context)
+                    else None)
+    if k.group is not None:
+        # A sample's groups count the sampled lines: the ones shown.
+        grouped = hits if k.sample is None else Concordance(ctx.ix, hits).order(
+            sample=k.sample, seed=k.seed)
+        head.update(group=k.group, groups=ctx.cache(
+            cache_key(ctx, "groups", query_key(parsed), scope.mode, scope.filters, k.lines,
+                      sort[0], k.sample, k.seed if k.sample else None),
+            lambda: group_counts(ctx.ix, grouped, sort[0]), _weight))
     rows: Iterable[Mapping[str, Any]]
     if k.paging.all:
         rows = (ln.as_dict() for ln in iter_lines(ctx.ix, hits, sort=sort, width=k.width,
-                                                  sample=k.sample, seed=k.seed))
+                                                  sample=k.sample, seed=k.seed, marks=marks))
         head.update(offset=0, limit=None, page=1, pages=1)
     elif k.paging.limit > EAGER_LINES:
         rows = (ln.as_dict() for ln in iter_lines(ctx.ix, hits, sort=sort, width=k.width,
                                                   sample=k.sample, seed=k.seed,
-                                                  offset=k.paging.offset, limit=k.paging.limit))
+                                                  offset=k.paging.offset, limit=k.paging.limit,
+                                                  marks=marks))
         head.update(offset=k.paging.offset, limit=k.paging.limit, page=k.paging.page,
                     pages=_pages(shown, k.paging))
     else:
         page = concordance(ctx.ix, hits, sort=sort, width=k.width, offset=k.paging.offset,
-                           limit=k.paging.limit, sample=k.sample, seed=k.seed)
+                           limit=k.paging.limit, sample=k.sample, seed=k.seed, marks=marks)
         rows = [ln.as_dict() for ln in page["lines"]]
         head.update(offset=k.paging.offset, limit=k.paging.limit, page=k.paging.page,
                     pages=_pages(shown, k.paging))
-    prov = provenance(ctx, "kwic", query=scope.q, parsed=parsed, filters=scope.filters,
-                      mode=scope.mode,
-                      extra={"hits": len(hits), "docs": head["docs"], "sort": head["sort"],
+    rows = _with_group(ctx, k.group, rows)
+    if isinstance(rows, Iterator) and not k.paging.all and k.paging.limit <= EAGER_LINES:
+        rows = list(rows)
+    extra: dict[str, Any] = {"hits": len(hits), "docs": head["docs"], "sort": head["sort"],
                              "width": k.width, "sample": k.sample, "seed": head["seed"],
-                             "complete": k.paging.all})
-    return Report("kwic", head, rows, KWIC_COLUMNS, prov, key="lines")
+                             "complete": k.paging.all}
+    if k.lines:
+        extra["line_filters"] = k.lines.describe()
+    if k.group is not None:
+        extra["group"] = k.group
+    prov = provenance(ctx, "kwic", query=scope.q, parsed=parsed, filters=scope.filters,
+                      mode=scope.mode, extra=extra)
+    columns = KWIC_COLUMNS + ((k.group,) if k.group in GROUP_COLUMNS else ())
+    return Report("kwic", head, rows, columns, prov, key="lines")
 
 
 # --- statistics -------------------------------------------------------------------------------
@@ -364,31 +464,37 @@ def freq_report(ctx: Context, scope: Scope, f: FreqOptions) -> Report:
     return Report("freq", head, rows, freq_columns(f.by, several), prov)
 
 
-def collocates_by_lang(parsed: ParsedQuery, by_lang: bool | None) -> bool:
-    """Per-language collocates by default for @concepts (whose forms differ by language)."""
-    return bool(parsed.concepts) if by_lang is None else by_lang
+def collocates_by_lang(ctx: Context, parsed: ParsedQuery, scope: Scope,
+                       by_lang: bool | None) -> bool:
+    """Per-language collocates by default for @concepts and for hits in several languages."""
+    if by_lang is not None:
+        return by_lang
+    return collocates_per_language(ctx.ix, parsed, find(ctx, parsed, scope.mode, scope.filters))
 
 
 def collocates_report(ctx: Context, scope: Scope, o: CollocateOptions) -> Report:
     """Words that keep company with the query, scored by an association measure."""
     parsed = parse(scope.q, ctx)
-    by_lang = collocates_by_lang(parsed, o.by_lang)
+    by_lang = collocates_by_lang(ctx, parsed, scope, o.by_lang)
     limit = None if o.paging.all else o.paging.limit
     rows = ctx.cache(
         cache_key(ctx, "collocates", query_key(parsed), o.window, o.measure, o.min_freq,
-                  o.drop_stopwords, by_lang, scope.mode, scope.filters, limit),
+                  o.drop_stopwords, by_lang, o.include_negative, scope.mode, scope.filters,
+                  limit),
         lambda: collocates(ctx.ix, parsed, window=o.window, measure=o.measure,
                            min_freq=o.min_freq, drop_stopwords=o.drop_stopwords, by_lang=by_lang,
                            mode=scope.mode, filters=scope.filters, limit=limit,
-                           deadline=ctx.deadline),
+                           deadline=ctx.deadline, include_negative=o.include_negative),
         _weight)
     head = {"query": scope.q, "expansion": parsed.expansion(), "window": list(o.window),
             "measure": o.measure, "min_freq": o.min_freq, "stopwords_dropped": o.drop_stopwords,
-            "by_lang": by_lang, "limit": limit}
+            "by_lang": by_lang, "include_negative": o.include_negative, "limit": limit}
     prov = provenance(ctx, "collocates", query=scope.q, parsed=parsed, filters=scope.filters,
                       mode=scope.mode, extra={"window": f"{o.window[0]},{o.window[1]}",
                                               "measure": o.measure, "min_freq": o.min_freq,
-                                              "stopwords_dropped": o.drop_stopwords})
+                                              "stopwords_dropped": o.drop_stopwords,
+                                              "by_lang": by_lang,
+                                              "include_negative": o.include_negative})
     return Report("collocates", head, rows, collocate_columns(o.measure, by_lang), prov)
 
 
@@ -397,15 +503,16 @@ def wordlist_report(ctx: Context, scope: Scope, o: WordlistOptions) -> Report:
     p = o.paging
     limit = _ahead(p)
     computed = ctx.cache(
-        cache_key(ctx, "wordlist", scope.filters, o.min_freq, o.drop_stopwords, limit),
+        cache_key(ctx, "wordlist", scope.filters, o.min_freq, o.drop_stopwords, limit,
+                  scope.mode == "exact"),
         lambda: wordlist(ctx.ix, filters=scope.filters, min_freq=o.min_freq,
-                         drop_stopwords=o.drop_stopwords, limit=limit),
+                         drop_stopwords=o.drop_stopwords, limit=limit, mode=scope.mode),
         _weight)
     rows, more = _window(computed, p)
-    head = {"min_freq": o.min_freq, "stopwords_dropped": o.drop_stopwords,
+    head = {"min_freq": o.min_freq, "stopwords_dropped": o.drop_stopwords, "mode": scope.mode,
             "offset": 0 if p.all else p.offset, "limit": None if p.all else p.limit,
             "page": p.page, "more": more}
-    prov = provenance(ctx, "wordlist", filters=scope.filters,
+    prov = provenance(ctx, "wordlist", filters=scope.filters, mode=scope.mode,
                       extra={"min_freq": o.min_freq, "stopwords_dropped": o.drop_stopwords,
                              "rows": len(rows), "complete": p.all})
     return Report("wordlist", head, rows, WORDLIST_COLUMNS, prov)
@@ -416,13 +523,15 @@ def ngrams_report(ctx: Context, scope: Scope, o: NgramOptions) -> Report:
     p = o.paging
     limit = _ahead(p)
     computed = ctx.cache(
-        cache_key(ctx, "ngrams", o.n, scope.filters, o.min_freq, limit),
-        lambda: ngrams(ctx.ix, o.n, filters=scope.filters, min_freq=o.min_freq, limit=limit),
+        cache_key(ctx, "ngrams", o.n, scope.filters, o.min_freq, limit, scope.mode == "exact"),
+        lambda: ngrams(ctx.ix, o.n, filters=scope.filters, min_freq=o.min_freq, limit=limit,
+                       mode=scope.mode),
         _weight)
     rows, more = _window(computed, p)
-    head = {"n": o.n, "min_freq": o.min_freq, "offset": 0 if p.all else p.offset,
+    head = {"n": o.n, "min_freq": o.min_freq, "mode": scope.mode,
+            "offset": 0 if p.all else p.offset,
             "limit": None if p.all else p.limit, "page": p.page, "more": more}
-    prov = provenance(ctx, f"ngrams {o.n}", filters=scope.filters,
+    prov = provenance(ctx, f"ngrams {o.n}", filters=scope.filters, mode=scope.mode,
                       extra={"min_freq": o.min_freq, "complete": p.all})
     return Report("ngrams", head, rows, NGRAM_COLUMNS, prov)
 
@@ -436,16 +545,26 @@ def keywords_report(ctx: Context, o: KeywordOptions) -> Report:
     limit = _ahead(p)
     computed = ctx.cache(
         cache_key(ctx, "keywords", o.target_filters, o.reference_filters, o.min_freq,
-                  o.drop_stopwords, limit),
+                  o.drop_stopwords, limit, o.mode == "exact"),
         lambda: keywords(ctx.ix, o.target_filters, o.reference_filters, min_freq=o.min_freq,
-                         limit=limit, drop_stopwords=o.drop_stopwords),
+                         limit=limit, drop_stopwords=o.drop_stopwords, mode=o.mode),
         _weight)
     rows, more = _window(computed, p)
-    head = {"target": o.target, "reference": o.reference, "min_freq": o.min_freq,
+    sizes = ctx.cache(cache_key(ctx, "subcorpus-sizes", o.target_filters, o.reference_filters),
+                      lambda: (subcorpus_size(ctx.ix, o.target_filters),
+                               subcorpus_size(ctx.ix, o.reference_filters)),
+                      lambda _: 1)
+    head = {"target": o.target, "reference": o.reference, "target_size": sizes[0],
+            "reference_size": sizes[1], "min_freq": o.min_freq, "mode": o.mode,
             "stopwords_dropped": o.drop_stopwords, "offset": 0 if p.all else p.offset,
             "limit": None if p.all else p.limit, "page": p.page, "more": more}
-    prov = provenance(ctx, "keywords", extra={"target": o.target, "reference": o.reference,
-                                              "min_freq": o.min_freq, "complete": p.all})
+    prov = provenance(ctx, "keywords", mode=o.mode,
+                      extra={"target": o.target, "reference": o.reference,
+                             "target_tokens": sizes[0]["tokens"],
+                             "target_documents": sizes[0]["documents"],
+                             "reference_tokens": sizes[1]["tokens"],
+                             "reference_documents": sizes[1]["documents"],
+                             "min_freq": o.min_freq, "complete": p.all})
     return Report("keywords", head, rows, KEYWORD_COLUMNS, prov)
 
 
@@ -485,6 +604,25 @@ def concept_report(ctx: Context, name: str, scope: Scope, f: FreqOptions) -> Rep
     prov = provenance(ctx, "concept", query=query, parsed=parsed, filters=scope.filters,
                       mode=scope.mode, extra={"by": ",".join(f.by), "hits": total})
     return Report("concept-" + concept.name, head, rows, freq_columns(f.by, False), prov)
+
+
+def cell_documents(ctx: Context, cell: Mapping[str, Any]) -> list[str]:
+    """Ids of the counted documents (near-duplicates left out) of a frequency cell's
+    document fields: ``author`` compared whole (a filter only says "contains"), an empty
+    ``group`` or ``work`` and an unknown ``year`` or ``decade`` (which no filter can say)."""
+    store = ctx.ix.store
+    duplicates = ctx.ix.duplicate_mask()
+    out = []
+    for i, meta in enumerate(store.docs):
+        if duplicates is not None and duplicates[i]:
+            continue
+        year = meta.get("year")
+        values = {"author": meta.get("author") or "", "group": meta.get("group") or "",
+                  "work": meta.get("work") or "", "year": year,
+                  "decade": None if year is None else year // 10 * 10}
+        if all(values[k] == v for k, v in cell.items()):
+            out.append(meta["doc_id"])
+    return out
 
 
 # --- documents and the corpus -----------------------------------------------------------------

@@ -25,6 +25,17 @@ BY_FIELDS = ("year", "decade", "lang", "author", "group", "work", "doc", "form")
 SPARSE_TOKENS = 10_000
 MAX_NGRAM = 6
 MAX_WINDOW = 20
+#: How word lists, n-grams and keywords count forms: folded (each shown in its most frequent
+#: spelling) or as written.
+FORM_MODES = ("default", "exact")
+
+
+def check_form_mode(mode: str) -> bool:
+    """Whether forms are counted as written (raises OptionError for a mode that does not apply)."""
+    if mode not in FORM_MODES:
+        raise OptionError(f"mode {mode!r} does not apply to word lists, n-grams and keywords: "
+                          f"use {' or '.join(FORM_MODES)}")
+    return mode == "exact"
 
 
 def parse_by(value: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -235,6 +246,84 @@ def term_counts(ix: CorpusIndex, positions: np.ndarray | None) -> np.ndarray:
     return np.bincount(np.asarray(tok), minlength=store.n_vocab)
 
 
+def unit_counts(ix: CorpusIndex, positions: np.ndarray | None, exact: bool) -> np.ndarray:
+    """Frequency of every form among ``positions``: folded forms, or as written (``exact``)."""
+    if not exact:
+        return term_counts(ix, positions)
+    store = ix.store
+    surf = store.surf if positions is None else store.surf[positions]
+    return np.bincount(np.asarray(surf), minlength=len(store.surfaces))
+
+
+@lru_cache(maxsize=8)
+def _spelling_table(_key: str, store) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    from .errors import IndexNotFound
+    from .lemmas import tables
+
+    surf = np.asarray(store.surf)
+    n_surf = len(store.surfaces)
+    counts = np.bincount(surf, minlength=n_surf)
+    try:        # written at index time beside the lemma tables
+        fold_of = np.asarray(tables(store).surface_fold, dtype=np.int64)
+    except IndexNotFound:
+        fold_of = np.zeros(n_surf, dtype=np.int64)
+        fold_of[surf] = np.asarray(store.tok)
+    # Most frequent spelling first within each folded form; ties go to the first in sort order.
+    order = np.lexsort((np.arange(n_surf), -counts, fold_of))
+    folds = fold_of[order]
+    first = np.flatnonzero(np.concatenate([[True], folds[1:] != folds[:-1]])) if n_surf else order
+    display = np.full(store.n_vocab, -1, dtype=np.int64)
+    display[folds[first]] = order[first]
+    return display, fold_of, counts
+
+
+def _surface_counts(ix: CorpusIndex) -> np.ndarray:
+    return _spelling_table(ix.store.path.as_posix(), ix.store)[2]
+
+
+def spelling_ids(ix: CorpusIndex) -> np.ndarray:
+    """The surface id of each folded form's most frequent written spelling in the corpus."""
+    return _spelling_table(ix.store.path.as_posix(), ix.store)[0]
+
+
+def folded_of_surface(ix: CorpusIndex) -> np.ndarray:
+    """The folded id of each surface id."""
+    return _spelling_table(ix.store.path.as_posix(), ix.store)[1]
+
+
+def form_labels(ix: CorpusIndex, ids: Sequence[int], exact: bool,
+                positions: np.ndarray | None = None) -> tuple[list[str], list[str]]:
+    """(display spelling, key) of form ids: folded ids shown by their most frequent spelling
+    among ``positions`` (the whole corpus when None), keyed by the folded form; surface ids
+    (``exact``) shown and keyed as written."""
+    store = ix.store
+    if exact:
+        words = [store.surfaces[int(i)] for i in ids]
+        return words, words
+    display = spelling_ids(ix) if positions is None else _spellings_among(ix, positions)
+    return ([store.surfaces[int(display[i])] for i in ids], [store.vocab[int(i)] for i in ids])
+
+
+def _spellings_among(ix: CorpusIndex, positions: np.ndarray) -> np.ndarray:
+    """Like :func:`spelling_ids`, counting only the tokens at ``positions``."""
+    store = ix.store
+    counts = np.bincount(np.asarray(store.surf[positions]), minlength=len(store.surfaces))
+    seen = np.flatnonzero(counts)
+    fold_of = folded_of_surface(ix)
+    # Ties go to the corpus's more frequent spelling, then to the first in sort order.
+    overall = _surface_counts(ix)
+    order = seen[np.lexsort((seen, -overall[seen], -counts[seen], fold_of[seen]))]
+    folds = fold_of[order]
+    first = np.flatnonzero(np.concatenate([[True], folds[1:] != folds[:-1]])) if order.size else order
+    display = spelling_ids(ix).copy()
+    display[folds[first]] = order[first]
+    return display
+
+
+def _folded_ids(ix: CorpusIndex, ids: np.ndarray, exact: bool) -> np.ndarray:
+    return folded_of_surface(ix)[ids] if exact else ids
+
+
 @lru_cache(maxsize=32)
 def _stopword_ids(store_key: str, store, lang: str) -> np.ndarray:
     import stopwordsiso
@@ -252,10 +341,6 @@ def stopword_ids(ix: CorpusIndex, langs: Sequence[str]) -> np.ndarray:
     """Folded-form ids of the stopwords of the given languages."""
     parts = [_stopword_ids(ix.store.path.as_posix(), ix.store, lang) for lang in langs]
     return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
-
-
-def _is_wordlike(vocab: list[str], ids: np.ndarray) -> np.ndarray:
-    return np.array([not vocab[i].isdigit() for i in ids.tolist()], dtype=bool)
 
 
 # --- collocates -----------------------------------------------------------------------------
@@ -282,124 +367,165 @@ def parse_window(value: str | int | Sequence[int]) -> tuple[int, int]:
 def collocates(ix: CorpusIndex, parsed: ParsedQuery, *, window: tuple[int, int] = (5, 5),
                measure: str = "ll", min_freq: int = 3, drop_stopwords: bool = True,
                by_lang: bool | None = None, mode: str = "default", filters: Filters | None = None,
-               limit: int | None = 100, deadline: float | None = None) -> list[dict[str, Any]]:
-    """Score the words around the hits of a query; per language for concepts."""
+               limit: int | None = 100, deadline: float | None = None,
+               include_negative: bool = False) -> list[dict[str, Any]]:
+    """Score the words around the hits of a query; per language when they span languages.
+
+    Forms are folded (shown by their most frequent spelling) or, in ``exact`` mode, as
+    written. ``cooccurrences`` counts the collocate's tokens in the windows (each position
+    once), ``lines`` the hits with the collocate in their window. Only collocates seen more
+    often than expected (positive association) are kept unless ``include_negative``.
+    """
     if measure not in MEASURES:
         raise OptionError(f"unknown measure {measure!r}: use {', '.join(MEASURES)}")
     if min_freq < 1:
         raise OptionError("min-freq must be 1 or more")
+    from .linefilters import window_pairs
+
     store = ix.store
+    exact = mode == "exact"
     merged = parsed.filters.merge(filters or Filters())
     hits = find_hits(ix, parsed, mode=mode, filters=filters, deadline=deadline)
-    if by_lang is None:
-        by_lang = bool(parsed.concepts)
     hit_langs = store.lang_of(hits.starts) if len(hits) else np.zeros(0, dtype=np.int16)
+    if by_lang is None:
+        by_lang = collocates_per_language(ix, parsed, hits)
     groups: list[tuple[str | None, np.ndarray]]
     if by_lang:
         groups = [(store.langs[int(i)], np.nonzero(hit_langs == i)[0]) for i in np.unique(hit_langs)]
     else:
         groups = [(None, np.arange(len(hits)))]
     left, right = window
+    units = store.surf if exact else store.tok
+    n_units = len(store.surfaces) if exact else store.n_vocab
     rows: list[dict[str, Any]] = []
     for lang, idx in groups:
         sub_filters = merged if lang is None else Filters(langs=(lang,)).merge(
             Filters(year_from=merged.year_from, year_to=merged.year_to, authors=merged.authors,
                     groups=merged.groups, works=merged.works, doc_ids=merged.doc_ids))
         positions = subcorpus_positions(ix, sub_filters)
-        corpus_counts = term_counts(ix, positions)
+        corpus_counts = unit_counts(ix, positions, exact)
         n_corpus = int(corpus_counts.sum())
         h = hits.take(idx)
-        starts, ends = h.starts, h.starts + h.lengths
-        doc_lo, doc_hi = store.doc_tok[h.docs], store.doc_tok[h.docs + 1]
-        parts = []
-        for k in range(1, left + 1):
-            p = starts - k
-            parts.append(p[p >= doc_lo])
-        for k in range(right):
-            p = ends + k
-            parts.append(p[p < doc_hi])
-        win = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
-        node = np.unique(np.concatenate([(h.starts + j)[h.lengths > j]
-                                         for j in range(int(h.lengths.max()))])
-                         ) if len(h) else np.zeros(0, dtype=np.int64)
-        win = win[~np.isin(win, node)]
+        pair_hit, pair_pos = window_pairs(ix, h, left, right)
+        win = np.unique(pair_pos)
         f_n = int(win.size)
-        co = np.bincount(np.asarray(store.tok[win]), minlength=store.n_vocab)
+        co = np.bincount(np.asarray(units[win]), minlength=n_units)
         cand = np.nonzero(co >= min_freq)[0]
         if drop_stopwords and cand.size:
             langs = [lang] if lang else sorted({store.langs[int(i)] for i in np.unique(hit_langs[idx])})
-            cand = cand[~np.isin(cand, stopword_ids(ix, langs))]
-        cand = cand[_is_wordlike(store.vocab, cand)] if cand.size else cand
+            cand = cand[~np.isin(_folded_ids(ix, cand, exact), stopword_ids(ix, langs))]
+        if cand.size:
+            words = store.surfaces if exact else store.vocab
+            cand = cand[np.array([not words[int(i)].isdigit() for i in cand.tolist()], dtype=bool)]
         if not cand.size:
             continue
         f_nc = co[cand].astype(np.float64)
         f_c = np.maximum(corpus_counts[cand], co[cand]).astype(np.float64)
-        o11, o12, o21, o22 = contingency(f_nc, float(f_n), f_c, float(max(n_corpus, f_n)))
+        total = float(max(n_corpus, f_n))
+        o11, o12, o21, o22 = contingency(f_nc, float(f_n), f_c, total)
         score = MEASURES[measure](o11, o12, o21, o22)
+        if not include_negative:
+            positive = f_nc > f_n * f_c / total        # observed above expected
+            cand, f_nc, f_c, score = cand[positive], f_nc[positive], f_c[positive], score[positive]
+        if not cand.size:
+            continue
         order = np.lexsort((cand, -f_nc, -score))
         if limit is not None:
             order = order[:limit]
-        for i in order.tolist():
+        shown = cand[order]
+        # Lines: hits with the collocate somewhere in their window.
+        pair_unit = np.asarray(units[pair_pos]).astype(np.int64)
+        wanted = np.isin(pair_unit, shown)
+        # One (collocate, hit) pair per line, as one integer key: unique on a flat array.
+        pair_key = np.unique(pair_unit[wanted] * max(1, len(h)) + pair_hit[wanted])
+        lines = np.bincount(pair_key // max(1, len(h)), minlength=n_units)
+        display, keys = form_labels(ix, shown.tolist(), exact, win)
+        for k, i in enumerate(order.tolist()):
             row = {"lang": lang} if by_lang else {}
-            row.update({"collocate": store.vocab[int(cand[i])], "cooccurrences": int(f_nc[i]),
-                        "frequency": int(f_c[i]), measure: round(float(score[i]), 4)})
+            row.update({"collocate": display[k], "key": keys[k], "cooccurrences": int(f_nc[i]),
+                        "lines": int(lines[int(cand[i])]), "frequency": int(f_c[i]),
+                        measure: round(float(score[i]), 4)})
             rows.append(row)
     return rows
 
 
+def collocates_per_language(ix: CorpusIndex, parsed: ParsedQuery, hits: HitSet) -> bool:
+    """Per-language collocates for @concepts and for queries whose hits span languages."""
+    if parsed is not None and getattr(parsed, "concepts", None):
+        return True
+    if not len(hits):
+        return False
+    return np.unique(ix.store.lang_of(hits.starts)).size > 1
+
+
 def collocate_columns(measure: str, by_lang: bool) -> list[str]:
-    return (["lang"] if by_lang else []) + ["collocate", "cooccurrences", "frequency", measure]
+    return (["lang"] if by_lang else []) + ["collocate", "key", "cooccurrences", "lines",
+                                            "frequency", measure]
 
 
 # --- word lists, n-grams, keywords ----------------------------------------------------------
 
-def _doc_counts(ix: CorpusIndex, positions: np.ndarray | None) -> np.ndarray:
-    """Number of documents containing each folded form."""
+def _doc_counts(ix: CorpusIndex, positions: np.ndarray | None, exact: bool = False) -> np.ndarray:
+    """Number of documents containing each form (folded, or as written with ``exact``)."""
     store = ix.store
-    out = np.zeros(store.n_vocab, dtype=np.int64)
+    units = store.surf if exact else store.tok
+    out = np.zeros(len(store.surfaces) if exact else store.n_vocab, dtype=np.int64)
     for d in range(len(store.docs)):
         a, b = int(store.doc_tok[d]), int(store.doc_tok[d + 1])
         if positions is None:
-            ids = np.unique(np.asarray(store.tok[a:b]))
+            ids = np.unique(np.asarray(units[a:b]))
         else:
             lo, hi = np.searchsorted(positions, [a, b])
             if lo == hi:
                 continue
-            ids = np.unique(np.asarray(store.tok[positions[lo:hi]]))
+            ids = np.unique(np.asarray(units[positions[lo:hi]]))
         out[ids] += 1
     return out
 
 
 def wordlist(ix: CorpusIndex, *, filters: Filters | None = None, min_freq: int = 1,
-             drop_stopwords: bool = False, limit: int | None = None) -> list[dict[str, Any]]:
-    """Every folded form with frequency, per million and documents, most frequent first."""
+             drop_stopwords: bool = False, limit: int | None = None,
+             mode: str = "default") -> list[dict[str, Any]]:
+    """Every form with frequency, per million and documents, most frequent first.
+
+    Forms are folded and shown by their most frequent written spelling (``key`` is the
+    folded form); in ``exact`` mode each form as written is its own row.
+    """
     store = ix.store
+    exact = check_form_mode(mode)
     filters = filters or Filters()
     positions = subcorpus_positions(ix, filters)
-    counts = term_counts(ix, positions)
+    counts = unit_counts(ix, positions, exact)
     total = int(counts.sum())
     ids = np.nonzero(counts >= max(1, min_freq))[0]
     if drop_stopwords and ids.size:
-        ids = ids[~np.isin(ids, stopword_ids(ix, filters.langs or store.langs))]
+        stop = stopword_ids(ix, filters.langs or store.langs)
+        ids = ids[~np.isin(_folded_ids(ix, ids, exact), stop)]
     order = ids[np.lexsort((ids, -counts[ids]))]
     if limit is not None:
         order = order[:limit]
-    docs = _doc_counts(ix, positions)
-    vocab = store.vocab
-    return [{"rank": r, "form": vocab[i], "frequency": int(counts[i]),
+    docs = _doc_counts(ix, positions, exact)
+    display, keys = form_labels(ix, order.tolist(), exact, positions)
+    return [{"rank": r, "form": display[r - 1], "key": keys[r - 1], "frequency": int(counts[i]),
              "per_million": round(counts[i] / total * 1e6, 4) if total else None,
              "documents": int(docs[i])} for r, i in enumerate(order.tolist(), start=1)]
 
 
-WORDLIST_COLUMNS = ("rank", "form", "frequency", "per_million", "documents")
+WORDLIST_COLUMNS = ("rank", "form", "key", "frequency", "per_million", "documents")
 
 
 def ngrams(ix: CorpusIndex, n: int, *, filters: Filters | None = None, min_freq: int = 2,
-           limit: int | None = 100) -> list[dict[str, Any]]:
-    """The most frequent runs of ``n`` tokens that stay inside one paragraph."""
+           limit: int | None = 100, mode: str = "default") -> list[dict[str, Any]]:
+    """The most frequent runs of ``n`` tokens that stay inside one paragraph.
+
+    Words are folded (each shown by its most frequent spelling) or, in ``exact`` mode, as
+    written.
+    """
     if not 1 <= n <= MAX_NGRAM:
         raise OptionError(f"N must be from 1 to {MAX_NGRAM}")
     store = ix.store
+    exact = check_form_mode(mode)
+    units = store.surf if exact else store.tok
     filters = filters or Filters()
     positions = subcorpus_positions(ix, filters)
     if positions is None:
@@ -413,35 +539,59 @@ def ngrams(ix: CorpusIndex, n: int, *, filters: Filters | None = None, min_freq:
         ok &= (positions[j:positions.size - n + 1 + j] == positions[:positions.size - n + 1] + j)
         ok &= para[j:para.size - n + 1 + j] == para[:para.size - n + 1]
     starts = positions[:positions.size - n + 1][ok]
-    cols = np.stack([np.asarray(store.tok[starts + j], dtype=np.int64) for j in range(n)], axis=1)
+    cols = np.stack([np.asarray(units[starts + j], dtype=np.int64) for j in range(n)], axis=1)
     grams, counts = np.unique(cols, axis=0, return_counts=True)
     keep = np.nonzero(counts >= max(1, min_freq))[0]
     order = keep[np.argsort(-counts[keep], kind="stable")]
     if limit is not None:
         order = order[:limit]
-    vocab = store.vocab
     total = int(starts.size)
-    return [{"rank": r, "ngram": " ".join(vocab[t] for t in grams[i].tolist()),
+    words = np.unique(grams[order]) if order.size else np.zeros(0, dtype=np.int64)
+    display, keys = form_labels(ix, words.tolist(), exact, positions)
+    shown = dict(zip(words.tolist(), display, strict=True))
+    keyed = dict(zip(words.tolist(), keys, strict=True))
+    return [{"rank": r, "ngram": " ".join(shown[t] for t in grams[i].tolist()),
+             "key": " ".join(keyed[t] for t in grams[i].tolist()),
              "frequency": int(counts[i]),
              "per_million": round(counts[i] / total * 1e6, 4) if total else None}
             for r, i in enumerate(order.tolist(), start=1)]
 
 
-NGRAM_COLUMNS = ("rank", "ngram", "frequency", "per_million")
+NGRAM_COLUMNS = ("rank", "ngram", "key", "frequency", "per_million")
+
+
+def subcorpus_size(ix: CorpusIndex, filters: Filters) -> dict[str, int]:
+    """Tokens and documents of a sub-corpus (documents with at least one token inside it)."""
+    store = ix.store
+    positions = subcorpus_positions(ix, filters)
+    if positions is None:
+        mask = allowed_docs(ix, filters)
+        n_docs = len(store.docs) if mask is None else int(mask.sum())
+        tokens = store.n_tokens if mask is None else int(
+            (store.doc_tok[1:] - store.doc_tok[:-1])[mask].sum())
+        return {"tokens": tokens, "documents": n_docs}
+    docs = np.unique(store.doc_of(positions)) if positions.size else positions
+    return {"tokens": int(positions.size), "documents": int(docs.size)}
 
 
 def keywords(ix: CorpusIndex, target: Filters, reference: Filters, *, min_freq: int = 5,
-             limit: int | None = 100, drop_stopwords: bool = False) -> list[dict[str, Any]]:
-    """Words more frequent in the target sub-corpus than in the reference one."""
+             limit: int | None = 100, drop_stopwords: bool = False,
+             mode: str = "default") -> list[dict[str, Any]]:
+    """Words more frequent in the target sub-corpus than in the reference one.
+
+    Forms are folded (shown by their most frequent spelling) or, in ``exact`` mode, as written.
+    """
     store = ix.store
-    a = term_counts(ix, subcorpus_positions(ix, target))
-    b = term_counts(ix, subcorpus_positions(ix, reference))
+    exact = check_form_mode(mode)
+    target_positions = subcorpus_positions(ix, target)
+    a = unit_counts(ix, target_positions, exact)
+    b = unit_counts(ix, subcorpus_positions(ix, reference), exact)
     c, d = int(a.sum()), int(b.sum())
     if not c or not d:
         raise OptionError(f"the {'target' if not c else 'reference'} sub-corpus is empty")
     ids = np.nonzero(a >= max(1, min_freq))[0]
     if drop_stopwords and ids.size:
-        ids = ids[~np.isin(ids, stopword_ids(ix, store.langs))]
+        ids = ids[~np.isin(_folded_ids(ix, ids, exact), stopword_ids(ix, store.langs))]
     fa, fb = a[ids].astype(np.float64), b[ids].astype(np.float64)
     ll = keyness_log_likelihood(fa, fb, float(c), float(d))
     lr = log_ratio(fa, fb, float(c), float(d))
@@ -450,13 +600,14 @@ def keywords(ix: CorpusIndex, target: Filters, reference: Filters, *, min_freq: 
     order = np.lexsort((ids, -ll))
     if limit is not None:
         order = order[:limit]
-    vocab = store.vocab
-    return [{"rank": r, "form": vocab[int(ids[i])], "target": int(fa[i]), "reference": int(fb[i]),
+    display, keys = form_labels(ix, ids[order].tolist(), exact, target_positions)
+    return [{"rank": r, "form": display[r - 1], "key": keys[r - 1], "target": int(fa[i]),
+             "reference": int(fb[i]),
              "target_per_million": round(fa[i] / c * 1e6, 4),
              "reference_per_million": round(fb[i] / d * 1e6, 4),
              "log_likelihood": round(float(ll[i]), 4), "log_ratio": round(float(lr[i]), 4)}
             for r, i in enumerate(order.tolist(), start=1)]
 
 
-KEYWORD_COLUMNS = ("rank", "form", "target", "reference", "target_per_million",
+KEYWORD_COLUMNS = ("rank", "form", "key", "target", "reference", "target_per_million",
                    "reference_per_million", "log_likelihood", "log_ratio")

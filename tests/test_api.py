@@ -11,14 +11,14 @@ import concord
 from concord import errors
 
 PUBLIC = [
-    "BuildReport", "CollocateOptions", "Concept", "ConcordError", "Context", "CorpusError",
+    "BuildReport", "CollocateOptions", "Concept", "ContextFilter", "ConcordError", "Context", "CorpusError",
     "CorpusIndex", "DocumentNotFound", "Filters", "FreqOptions", "HitSet", "IndexBusy",
-    "IndexNotFound", "KeywordOptions", "KwicLine", "KwicOptions", "MEASURES", "MEASURE_LABELS",
+    "IndexNotFound", "KeywordOptions", "KwicLine", "KwicOptions", "LineFilters", "MEASURES", "MEASURE_LABELS",
     "NgramOptions", "OptionError", "Paging", "ParsedQuery", "Provenance", "QueryError",
     "QuerySyntaxError", "QueryTimeout", "ReaderError", "Report", "Scope", "SourceDocument",
     "UnknownConcept", "WordlistOptions", "__version__", "build_index", "collocates",
     "collocates_report", "concept_report", "concepts_report", "concordance", "corpus_report",
-    "discover", "document_report", "find_hits", "freq", "freq_report", "info_report",
+    "discover", "document_report", "filter_lines", "find_hits", "freq", "freq_report", "info_report",
     "iter_lines", "keywords", "keywords_report", "kwic_count_report", "kwic_report",
     "load_registry", "ngrams", "ngrams_report", "open_index", "parse_query", "read_csv_export",
     "read_document", "search_report", "wordlist", "wordlist_report", "write_export", "write_rows",

@@ -171,14 +171,14 @@ def test_stats_commands(ix_args, tmp_path):
     assert "Staatskapitalismus" in one["forms"]["de"]
     out = run("collocates", "council", "--window", "1", "--min-freq", "1", "--stopwords", "--format", "csv",
               *ix_args).output
-    assert out.splitlines()[0] == "collocate,cooccurrences,frequency,ll"
+    assert out.splitlines()[0] == "collocate,key,cooccurrences,lines,frequency,ll"
     rows = json.loads(run("wordlist", "--lang", "en", "--format", "json", *ix_args).output)["rows"]
-    assert rows[0]["form"] == "the" and rows[0]["frequency"] == 9
+    assert (rows[0]["form"], rows[0]["key"], rows[0]["frequency"]) == ("The", "the", 9)
     rows = json.loads(run("ngrams", "2", "--lang", "en", "--format", "json", *ix_args).output)["rows"]
-    assert {"rank", "ngram", "frequency", "per_million"} == set(rows[0])
+    assert {"rank", "ngram", "key", "frequency", "per_million"} == set(rows[0])
     rows = json.loads(run("keywords", "--target", "lang:en", "--reference", "lang:fr", "--min-freq", "2",
                           "--format", "json", *ix_args).output)["rows"]
-    assert rows[0]["form"] == "the"
+    assert (rows[0]["form"], rows[0]["key"]) == ("The", "the")
     out = run("freq", "@state-capitalism", "--explain", *ix_args).output
     assert "[fr] capitalisme d état" in out.lower()
     assert "[ja] 国家資本主義" in out

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from concord.columns import EXPORTS, columns_of, export_kind, markdown_table
-from concord.kwic import KWIC_COLUMNS
+from concord.kwic import GROUP_COLUMNS, KWIC_COLUMNS
 from concord.measures import MEASURES
 from concord.reports import (
     CONCEPT_COLUMNS,
@@ -29,7 +29,7 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
 
 # Every column an export can have, from the code that fills the rows.
 COLUMN_SETS = {
-    "kwic": KWIC_COLUMNS,
+    "kwic": KWIC_COLUMNS + GROUP_COLUMNS,
     "kwic-count": COUNT_COLUMNS,
     "freq": freq_columns(BY_FIELDS, True),
     "collocates": sorted({c for m in MEASURES for c in collocate_columns(m, True)}),

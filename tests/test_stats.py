@@ -99,9 +99,11 @@ def test_parse_helpers():
 def test_collocates_counts(mini_ix):
     rows = collocates(mini_ix, parse_query("council"), window=(1, 1), min_freq=1,
                       drop_stopwords=False, measure="ll")
-    # "The council of", "the council decided": L1 = the (x2), R1 = of, decided
-    counts = {r["collocate"]: r["cooccurrences"] for r in rows}
-    assert counts == {"the": 2, "of": 1, "decided": 1}
+    # "The council of", "the council decided": L1 = The, the, R1 = of, decided
+    counts = {r["key"]: (r["collocate"], r["cooccurrences"], r["lines"]) for r in rows}
+    # "The" and "the" once each in the windows: the tie goes to the corpus's more frequent
+    # spelling (The 5, the 4 in the English text).
+    assert counts == {"the": ("The", 2, 2), "of": ("of", 1, 1), "decided": ("decided", 1, 1)}
     rows = collocates(mini_ix, parse_query("council"), window=(1, 1), min_freq=1, drop_stopwords=True)
     assert {r["collocate"] for r in rows} == {"decided"}
 
@@ -111,7 +113,7 @@ def test_collocates_contingency_by_hand(mini_ix):
 
     rows = collocates(mini_ix, parse_query("council"), window=(1, 1), min_freq=1,
                       drop_stopwords=False, measure="mi")
-    the = next(r for r in rows if r["collocate"] == "the")
+    the = next(r for r in rows if r["key"] == "the")
     n = mini_ix.store.n_tokens
     f_the = int(np.sum(np.asarray(mini_ix.store.tok) == mini_ix.store.vocab.index("the")))
     # 4 window slots (2 hits x 1 left + 1 right), "the" twice among them
@@ -128,14 +130,15 @@ def test_collocates_per_language_for_concepts(mini_ix):
 def test_wordlist(mini_ix):
     rows = wordlist(mini_ix, filters=Filters(langs=("en",)))
     top = rows[0]
-    assert (top["form"], top["frequency"], top["documents"]) == ("the", 9, 1)
+    # 9 tokens fold to "the": "The" 5 times, "the" 4 times: shown as "The".
+    assert (top["form"], top["key"], top["frequency"], top["documents"]) == ("The", "the", 9, 1)
     assert top["per_million"] == round(9 / EN_1920_EN * 1e6, 4)
     assert sum(r["frequency"] for r in rows) == EN_1920_EN
 
 
 def test_ngrams(mini_ix):
     rows = ngrams(mini_ix, 2, filters=Filters(langs=("en",)), min_freq=2)
-    got = {r["ngram"]: r["frequency"] for r in rows}
+    got = {r["key"]: r["frequency"] for r in rows}
     assert got["the council"] == 2
     assert got["state capitalism"] == 2
     with pytest.raises(OptionError):
@@ -144,8 +147,8 @@ def test_ngrams(mini_ix):
 
 def test_keywords(mini_ix):
     rows = keywords(mini_ix, Filters(langs=("en",)), Filters(langs=("fr",)), min_freq=2)
-    forms = [r["form"] for r in rows]
-    assert forms[0] == "the"
+    forms = [r["key"] for r in rows]
+    assert forms[0] == "the" and rows[0]["form"] == "The"
     assert "etat" not in forms
     with pytest.raises(OptionError):
         keywords(mini_ix, Filters(langs=("xx",)), Filters(langs=("fr",)))

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from concord.errors import OptionError
 from concord.export import FORMATS
 from concord.hits import MODES
-from concord.kwic import MAX_WIDTH, parse_sort
+from concord.kwic import GROUP_FIELDS, MAX_WIDTH, parse_sort
+from concord.linefilters import SIDES, context_filter, context_window
 from concord.measures import MEASURES
 from concord.query import Filters, parse_filter, parse_subcorpus
 from concord.reports import (
@@ -24,16 +25,18 @@ from concord.reports import (
     FreqOptions,
     KeywordOptions,
     KwicOptions,
+    LineFilters,
     Paging,
     Scope,
     WordlistOptions,
 )
-from concord.stats import parse_by, parse_window
+from concord.stats import FORM_MODES, parse_by, parse_window
 
 MAX_LIMIT = 1000
 MAX_PAGE = 1_000_000
 MAX_SAMPLE = 1_000_000
 MAX_QUERIES = 8
+MAX_CONTEXT_WORDS = 8
 FILTER_PARAMS = ("lang", "year", "author", "group", "work", "doc")
 SCALES = ("pm", "abs")
 #: The twin suffixes of every page: each export format but the terminal table.
@@ -124,12 +127,34 @@ def paging(args: Mapping[str, str], default_limit: int) -> Paging:
     return Paging(limit=limit, offset=(page - 1) * limit, all=flag(args, "all"))
 
 
+def _texts(args: Mapping[str, str], name: str) -> list[str]:
+    getlist = getattr(args, "getlist", None)
+    raw = getlist(name) if getlist else [args.get(name, "")]
+    return [str(v).strip() for v in raw if v and str(v).strip()]
+
+
+def line_filters(args: Mapping[str, str]) -> LineFilters:
+    """``has`` / ``lacks`` (context words, repeatable) within ``within`` words on ``side``,
+    and ``form`` (a matched written form)."""
+    has, lacks = _texts(args, "has"), _texts(args, "lacks")
+    if len(has) + len(lacks) > MAX_CONTEXT_WORDS:
+        raise OptionError(f"at most {MAX_CONTEXT_WORDS} context words at once")
+    within, side = _text(args, "within"), choice(args, "side", SIDES, "both")
+    context_window(within or None, side)       # a bad window is refused even without words
+    contexts = tuple(context_filter(w, within, side) for w in has) + tuple(
+        context_filter(w, within, side, lacks=True) for w in lacks)
+    form = args.get("form")
+    return LineFilters(context=contexts, form=str(form) if form not in (None, "") else None)
+
+
 def kwic_options(args: Mapping[str, str]) -> KwicOptions:
+    group = _text(args, "group_by")
     return KwicOptions(sort=parse_sort(_text(args, "sort") or None),
                        width=integer(args, "width", 8, 0, MAX_WIDTH),
                        sample=integer(args, "sample", None, 1, MAX_SAMPLE),
                        seed=integer(args, "seed", 0, 0, 2**31 - 1),
-                       paging=paging(args, 50))
+                       paging=paging(args, 50), lines=line_filters(args),
+                       group=choice(args, "group_by", GROUP_FIELDS, "") or None if group else None)
 
 
 def freq_options(args, default_by: str = "lang,year") -> FreqOptions:
@@ -150,6 +175,7 @@ def collocate_options(args: Mapping[str, str]) -> CollocateOptions:
                             min_freq=integer(args, "min_freq", 3, 1, 10**9),
                             drop_stopwords=not flag(args, "stopwords"),
                             by_lang=None if by_lang == "" else flag(args, "by_lang"),
+                            include_negative=flag(args, "negative"),
                             paging=paging(args, 100))
 
 
@@ -168,7 +194,7 @@ def keyword_options(args: Mapping[str, str]) -> KeywordOptions:
         reference_filters=parse_subcorpus(reference) if reference else None,
         min_freq=integer(args, "min_freq", 5, 1, 10**9),
         drop_stopwords=flag(args, "drop_stopwords"),
-        paging=paging(args, 100))
+        paging=paging(args, 100), mode=choice(args, "mode", FORM_MODES, "default"))
 
 
 def split_suffix(name: str) -> tuple[str, str | None]:

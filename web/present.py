@@ -8,12 +8,13 @@ its query string, so links are built from the current arguments with some of the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
+import regex
 from babel import Locale
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Flask, request
@@ -22,6 +23,7 @@ from flask_babel import get_locale
 from concord.kwic import space_after, space_before
 from concord.langid import language_name
 from concord.measures import MEASURE_LABELS
+from concord.query import Filters
 
 from . import chart
 from .options import ChartView, split_suffix
@@ -33,10 +35,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(url_with=url_with, twin_url=twin_url, doc_url=doc_url,
                                  shared_args=shared_args, link=link, lang_name=lang_name,
                                  space_after=space_after, space_before=space_before,
-                                 measure_choices=measure_choices,
+                                 measure_choices=measure_choices, form_lines=form_lines,
+                                 ngram_lines=ngram_lines, keyword_lines=keyword_lines,
+                                 collocate_lines=collocate_lines,
                                  chart_file_name=chart_file_name, back_args=back_args,
                                  back_link=back_link)
-    app.jinja_env.filters.update(num=num, segments=segments, lang_name=lang_name)
+    app.jinja_env.filters.update(num=num, segments=segments, lang_name=lang_name, marked=marked)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -171,26 +175,105 @@ def segments(paragraph: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, A
 
 # --- the frequency chart: its links and labels ---------------------------------------------
 
+def marked(text: str, spans) -> list[tuple[str, bool]]:
+    """Split a KWIC context into (text, is a found context word) pieces."""
+    pieces, at = [], 0
+    for a, b in spans or ():
+        if a > at:
+            pieces.append((text[at:a], False))
+        pieces.append((text[a:b], True))
+        at = b
+    if at < len(text) or not pieces:
+        pieces.append((text[at:], False))
+    return pieces
+
+
+# --- from a number in a table to exactly its lines ------------------------------------------
+
+FILTER_ARGS = ("lang", "year", "author", "group", "work", "doc")
+
+
+def cql_word(key: str, exact: bool) -> str:
+    """A CQL token for one form as counted: the folded form (``%cd``) or as written."""
+    return f'[word="{regex.escape(key)}"{"" if exact else "%cd"}]'
+
+
+def filter_args(filters: Filters) -> list[tuple[str, str]]:
+    """A filter set as the KWIC page's parameters (authors ';'-separated, as it reads them)."""
+    out = []
+    if filters.langs:
+        out.append(("lang", ",".join(filters.langs)))
+    if filters.year_from is not None or filters.year_to is not None:
+        out.append(("year", f"{filters.year_from or ''}-{filters.year_to or ''}"))
+    for name, values, sep in (("author", filters.authors, ";"), ("group", filters.groups, ","),
+                              ("work", filters.works, ","), ("doc", filters.doc_ids, ",")):
+        if values:
+            out.append((name, sep.join(values)))
+    return out
+
+
+def _page_filters() -> list[tuple[str, str]]:
+    return [(k, v) for k, v in shared_args() if k in FILTER_ARGS]
+
+
+def form_lines(key: str, exact: bool) -> str:
+    """The lines of one word-list form: that form (as counted) inside the page's filters."""
+    return link("/kwic", [("q", cql_word(key, exact)), *_page_filters()])
+
+
+def ngram_lines(key: str, exact: bool) -> str:
+    """The lines of one n-gram: its forms in a row inside one paragraph, in the page's filters."""
+    q = " ".join(cql_word(k, exact) for k in key.split(" ")) + " within p"
+    return link("/kwic", [("q", q), *_page_filters()])
+
+
+def keyword_lines(key: str, exact: bool, target: Filters) -> str:
+    """The lines of one keyword inside the target sub-corpus."""
+    return link("/kwic", [("q", cql_word(key, exact)), *filter_args(target)])
+
+
+def collocate_lines(row: Mapping[str, Any], window: Sequence[int]) -> str:
+    """The node's lines with this collocate inside the window (in the row's language)."""
+    args = [(k, v) for k, v in shared_args() if not (k == "lang" and row.get("lang"))]
+    if row.get("lang"):
+        args.append(("lang", row["lang"]))
+    args += [("has", row["key"]), ("within", f"{window[0]},{window[1]}")]
+    return link("/kwic", args)
+
+
 def form_query(form: str) -> str:
     """A matched written form as a query: one quoted phrase (a quote inside splits words anyway)."""
     return '"' + form.replace('"', " ") + '"'
 
 
-def kwic_link_for_form(form: str, lang: str | None) -> str:
-    """The lines of one matched written form: the form in exact mode, with the page's filters."""
-    cell = {"q": form_query(form), "lang": lang, "mode": "exact"}
+def kwic_link_for_form(form: str, lang: str | None, query: str) -> str:
+    """The lines of one matched written form: the query's hits written so, in the page's filters."""
+    cell = {"q": query, "lang": lang, "form": form}
     args = [(k, v) for k, v in shared_args() if k not in cell]
     return link("/kwic", [*cell.items(), *args])
 
 
-def kwic_link_for_cell(row: dict[str, Any], query: str) -> str:
+def kwic_link_for_cell(row: dict[str, Any], query: str,
+                       documents: Callable[[dict[str, Any]], list[str]] | None = None) -> str:
     """The concordance of one frequency cell: its query with the cell's values as filters.
 
-    A cell of a matched written form (``--by form``) shows that form in exact mode.
+    A cell of a matched written form (``--by form``) keeps the hits written so (``form=``).
+    Cell values no filter can say exactly (an author, which filters as "contains"; an empty
+    group or work; an unknown year) become the list of the cell's documents, from
+    ``documents(values)``.
     """
     cell: dict[str, Any] = {"q": query}
     if row.get("form") is not None:
-        cell = {"q": form_query(row["form"]), "mode": "exact"}
+        cell["form"] = row["form"]
+    inexact: dict[str, Any] = {}
+    if "author" in row:
+        inexact["author"] = row["author"] or ""
+    for field in ("group", "work"):
+        if field in row and not row[field]:
+            inexact[field] = ""
+    for field in ("year", "decade"):
+        if field in row and row[field] is None:
+            inexact[field] = None
     if row.get("year") is not None:
         cell["year"] = f"{row['year']}-{row['year']}"
     elif row.get("decade") is not None:
@@ -199,8 +282,13 @@ def kwic_link_for_cell(row: dict[str, Any], query: str) -> str:
                          ("doc_id", "doc")):
         if row.get(field):
             cell[param] = row[field]
-    if row.get("author"):
-        cell["author"] = row["author"].split(";")[0]
+    if inexact and documents is not None and not row.get("doc_id"):
+        page_docs = [v for k, v in shared_args() if k == "doc"]
+        wanted = documents(inexact)
+        if page_docs:
+            allowed = {d.strip() for d in page_docs[0].split(",")}
+            wanted = [d for d in wanted if d in allowed]
+        cell["doc"] = ",".join(wanted) or "-"
     args = [(k, v) for k, v in shared_args() if k not in cell and k != "q"]
     return link("/kwic", [*cell.items(), *args])
 

@@ -8,6 +8,7 @@ report's rows by :func:`web.present.freq_chart`.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
@@ -97,11 +98,13 @@ def freq(fmt):
     f = options.freq_options(request.args)
     if fmt is None and not f.queries:
         return render_template("freq.html", data=None, c=c, f=f, chart=None)
-    report = reports.freq_report(report_context(), c.scope, f)
+    ctx = report_context()
+    report = reports.freq_report(ctx, c.scope, f)
     several = len(f.queries) > 1
 
     def point_href(row):
-        return kwic_link_for_cell(row, row["query"] if several else f.queries[0])
+        return kwic_link_for_cell(row, row["query"] if several else f.queries[0],
+                                  partial(reports.cell_documents, ctx))
 
     view = options.chart_view(request.args)
     drawn = freq_chart(report.rows, f.by, f.scale, several, point_href, queries=f.queries,
@@ -146,16 +149,20 @@ def concept(name: str):
     name, fmt = split_suffix(name)
     c = options.common(request.args)
     f = options.freq_options(request.args, default_by="lang,decade")
-    report = reports.concept_report(report_context(), name, c.scope, f)
+    ctx = report_context()
+    report = reports.concept_report(ctx, name, c.scope, f)
     query = report.head["query"]
 
     def cell_href(row):
-        return kwic_link_for_cell(row, query)
+        return kwic_link_for_cell(row, query, partial(reports.cell_documents, ctx))
+
+    def form_href(form, lang):
+        return kwic_link_for_form(form, lang, query)
 
     view = options.chart_view(request.args)
     drawn = freq_chart(report.rows, f.by, f.scale, False, cell_href, view=view) if fmt is None else None
     return respond(report, fmt, "concept.html", c=c, f=f, chart=drawn, cell_href=cell_href,
-                   form_href=kwic_link_for_form, view=view,
+                   form_href=form_href, view=view,
                    summary=chart_summary(report.rows, f.by) if fmt is None else None)
 
 

@@ -60,7 +60,21 @@ def _search_json(report) -> None:
 @click.option("--width", type=click.IntRange(0, 50), default=8, show_default=True,
               help="Words of context each side.")
 @click.option("--sort", "sort", default="position", show_default=True,
-              help="Sort keys: position, match, L1..L5, R1..R5, year, doc, lang; e.g. R1,R2.")
+              help="Sort keys: position, match, L1..L5, R1..R5, year, decade, doc, lang, "
+                   "author, title, work, group; e.g. R1,R2.")
+@click.option("--group-by", "group_by", default=None, metavar="FIELD",
+              help="Group lines by year, decade, lang, author, title, work, group or doc (a "
+                   "heading and a count per value).")
+@click.option("--context-has", "context_has", multiple=True, metavar="WORD",
+              help="Only lines with WORD in their context (repeatable; * and ? wildcards).")
+@click.option("--context-lacks", "context_lacks", multiple=True, metavar="WORD",
+              help="Only lines without WORD in their context (repeatable).")
+@click.option("--within", default="5", show_default=True,
+              help="Context of --context-has/--context-lacks: N words, or L,R words each side.")
+@click.option("--side", default="both", show_default=True, metavar="both|left|right",
+              help="Which side of the match --within counts.")
+@click.option("--form", "form", default=None, metavar="TEXT",
+              help="Only hits written exactly so (a row of freq --by form).")
 @click.option("--limit", type=click.IntRange(0, MAX_COUNT), default=50, show_default=True)
 @click.option("--offset", type=click.IntRange(0, MAX_COUNT), default=0)
 @click.option("--all", "all_lines", is_flag=True, help="All lines (no limit).")
@@ -71,13 +85,19 @@ def _search_json(report) -> None:
 @output_options
 @handle_errors
 def kwic_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_file, width, sort,
-             limit, offset, all_lines, count_only, sample, seed, explain, fmt, output) -> None:
+             group_by, context_has, context_lacks, within, side, form, limit, offset, all_lines,
+             count_only, sample, seed, explain, fmt, output) -> None:
     """Keyword-in-context lines for QUERY."""
     from ..kwic import check_width, parse_sort
-    from ..reports import KwicOptions, Paging, Scope, kwic_count_report, kwic_report
+    from ..linefilters import context_filter
+    from ..reports import KwicOptions, LineFilters, Paging, Scope, kwic_count_report, kwic_report
 
+    contexts = tuple(context_filter(w, within, side) for w in context_has) + tuple(
+        context_filter(w, within, side, lacks=True) for w in context_lacks)
+    lines = LineFilters(context=contexts, form=form)
     options = KwicOptions(sort=parse_sort(sort), width=check_width(width), sample=sample,
-                          seed=seed, paging=Paging(limit=limit, offset=offset, all=all_lines))
+                          seed=seed, paging=Paging(limit=limit, offset=offset, all=all_lines),
+                          lines=lines, group=group_by)
     scope = Scope(query, mode, build_filters(lang=lang, year=year, author=author, group=group,
                                              work=work))
     with report_context(index_dir, concepts_file) as ctx:
@@ -85,7 +105,7 @@ def kwic_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_f
             echo_explained(ctx, scope)
             return
         if count_only:
-            report = kwic_count_report(ctx, scope)
+            report = kwic_count_report(ctx, scope, lines)
             if fmt == "table":
                 click.echo(f"{report.head['hits']} hits in {report.head['docs']} documents"
                            + as_typed_note(report.head))

@@ -95,8 +95,22 @@ def print_kwic(report) -> None:
     lines: list[Mapping[str, Any]] = list(report.rows)
     shown = f"{head['offset'] + 1}-{head['offset'] + len(lines)}" if lines else "0"
     click.echo(f"{head['hits']} hits in {head['docs']} documents{as_typed_note(head)} (showing {shown})")
+    if head.get("line_filters"):
+        note = f"{head['query_hits']} hits before these filters"
+        if head.get("context_hits") is not None:
+            note += f"; {head['context_hits']} context words found"
+        click.echo("lines with: " + "; ".join(head["line_filters"]) + f" ({note})")
     cols = KWIC_TABLE_CONTEXT
+    group = head.get("group")
+    current: object = object()
     for ln in lines:
+        if group is not None:
+            value = ln.get(group if group != "doc" else "doc_id")
+            if value != current:
+                current = value
+                n = next((g["hits"] for g in head["groups"] if g["value"] == value), 0)
+                click.echo(click.style(f"\n{group}: {'' if value is None else value} ({n} lines)",
+                                       bold=True))
         left = ln["left"][-cols:].rjust(cols)
         click.echo(match_line(left, ln["match"], ln["right"][:cols]) + "   "
                    + click.style(f"{ln['doc_id']}:{ln['position']}", dim=True))

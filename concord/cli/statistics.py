@@ -114,14 +114,18 @@ def concepts_cmd(name, index_dir, concepts_file, check, fmt) -> None:
 @click.option("--stopwords/--no-stopwords", "keep_stopwords", default=False,
               help="Keep stopwords (default: drop those of each paragraph's language).")
 @click.option("--by-lang/--pooled", "by_lang", default=None,
-              help="Results per paragraph language (the default for @concepts).")
+              help="Results per paragraph language (the default for @concepts and for hits "
+                   "in several languages).")
+@click.option("--include-negative", is_flag=True,
+              help="Also list words seen less often than expected near the node.")
 @click.option("--limit", type=click.IntRange(0, opt.MAX_COUNT), default=50, show_default=True,
               help="Rows per language (0: all).")
 @opt.explain_option
 @opt.output_options
 @opt.handle_errors
 def collocates_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_file, window,
-                   measure, min_freq, keep_stopwords, by_lang, limit, explain, fmt, output) -> None:
+                   measure, min_freq, keep_stopwords, by_lang, include_negative, limit, explain,
+                   fmt, output) -> None:
     """Words that keep company with QUERY, scored by an association measure."""
     from ..reports import CollocateOptions, Scope, collocates_report
     from ..stats import parse_window
@@ -131,7 +135,7 @@ def collocates_cmd(query, index_dir, mode, lang, year, author, group, work, conc
                                              work=work))
     options = CollocateOptions(window=win, measure=measure, min_freq=min_freq,
                                drop_stopwords=not keep_stopwords, by_lang=by_lang,
-                               paging=_paging(limit))
+                               include_negative=include_negative, paging=_paging(limit))
     with opt.report_context(index_dir, concepts_file) as ctx:
         if explain:
             opt.echo_explained(ctx, scope)
@@ -140,20 +144,29 @@ def collocates_cmd(query, index_dir, mode, lang, year, author, group, work, conc
     emit_report(report, fmt, output)
 
 
+# The choices are concord.stats.FORM_MODES, written out: concord.stats loads the query engine.
+_forms_option = click.option(
+    "--mode", type=click.Choice(["default", "exact"]), default="default", show_default=True,
+    help="default: folded forms, each shown in its most frequent spelling; exact: each form "
+         "as written.")
+
+
 @click.command("wordlist")
 @opt.index_option
 @opt.subcorpus_options
+@_forms_option
 @click.option("--min-freq", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--drop-stopwords", is_flag=True, help="Leave out stopwords of the languages.")
 @click.option("--limit", type=click.IntRange(0, opt.MAX_COUNT), default=0, help="Rows (0: all).")
 @opt.output_options
 @opt.handle_errors
-def wordlist_cmd(index_dir, lang, year, author, group, work, min_freq, drop_stopwords, limit, fmt,
-                 output) -> None:
+def wordlist_cmd(index_dir, lang, year, author, group, work, mode, min_freq, drop_stopwords, limit,
+                 fmt, output) -> None:
     """Every word form with its frequency, per million tokens and documents."""
     from ..reports import Scope, WordlistOptions, wordlist_report
 
-    scope = Scope(filters=opt.build_filters(lang=lang, year=year, author=author, group=group, work=work))
+    scope = Scope(mode=mode, filters=opt.build_filters(lang=lang, year=year, author=author,
+                                                       group=group, work=work))
     with opt.report_context(index_dir) as ctx:
         report = wordlist_report(ctx, scope, WordlistOptions(
             min_freq=min_freq, drop_stopwords=drop_stopwords, paging=_paging(limit)))
@@ -164,16 +177,19 @@ def wordlist_cmd(index_dir, lang, year, author, group, work, min_freq, drop_stop
 @click.argument("n", type=click.IntRange(1, 6))
 @opt.index_option
 @opt.subcorpus_options
+@_forms_option
 @click.option("--min-freq", type=click.IntRange(1), default=2, show_default=True)
 @click.option("--limit", type=click.IntRange(0, opt.MAX_COUNT), default=100, show_default=True,
               help="Rows (0: all).")
 @opt.output_options
 @opt.handle_errors
-def ngrams_cmd(n, index_dir, lang, year, author, group, work, min_freq, limit, fmt, output) -> None:
+def ngrams_cmd(n, index_dir, lang, year, author, group, work, mode, min_freq, limit, fmt,
+               output) -> None:
     """The most frequent runs of N words (within paragraphs)."""
     from ..reports import NgramOptions, Scope, ngrams_report
 
-    scope = Scope(filters=opt.build_filters(lang=lang, year=year, author=author, group=group, work=work))
+    scope = Scope(mode=mode, filters=opt.build_filters(lang=lang, year=year, author=author,
+                                                       group=group, work=work))
     with opt.report_context(index_dir) as ctx:
         report = ngrams_report(ctx, scope, NgramOptions(n=n, min_freq=min_freq,
                                                         paging=_paging(limit)))
@@ -184,13 +200,15 @@ def ngrams_cmd(n, index_dir, lang, year, author, group, work, min_freq, limit, f
 @opt.index_option
 @click.option("--target", required=True, help='Target sub-corpus as filters, e.g. "year:1920-1929".')
 @click.option("--reference", required=True, help='Reference sub-corpus, e.g. "year:1930-1939".')
+@_forms_option
 @click.option("--min-freq", type=click.IntRange(1), default=5, show_default=True)
 @click.option("--drop-stopwords", is_flag=True)
 @click.option("--limit", type=click.IntRange(0, opt.MAX_COUNT), default=100, show_default=True,
               help="Rows (0: all).")
 @opt.output_options
 @opt.handle_errors
-def keywords_cmd(index_dir, target, reference, min_freq, drop_stopwords, limit, fmt, output) -> None:
+def keywords_cmd(index_dir, target, reference, mode, min_freq, drop_stopwords, limit, fmt,
+                 output) -> None:
     """Words of the target sub-corpus that stand out against the reference (log-likelihood, log ratio)."""
     from ..query import parse_subcorpus
     from ..reports import KeywordOptions, keywords_report
@@ -198,7 +216,17 @@ def keywords_cmd(index_dir, target, reference, min_freq, drop_stopwords, limit, 
     options = KeywordOptions(target=target, reference=reference,
                              target_filters=parse_subcorpus(target),
                              reference_filters=parse_subcorpus(reference), min_freq=min_freq,
-                             drop_stopwords=drop_stopwords, paging=_paging(limit))
+                             drop_stopwords=drop_stopwords, paging=_paging(limit), mode=mode)
     with opt.report_context(index_dir) as ctx:
         report = keywords_report(ctx, options)
+    if fmt == "table" and not output:
+        click.echo(subcorpus_sizes_line(report.head))
     emit_report(report, fmt, output)
+
+
+def subcorpus_sizes_line(head) -> str:
+    """``target: 12,345 tokens in 3 documents; reference: ...`` for a keywords report."""
+    t, r = head["target_size"], head["reference_size"]
+    return (f"target {head['target']}: {t['tokens']:,} tokens in {t['documents']:,} documents; "
+            f"reference {head['reference']}: {r['tokens']:,} tokens in {r['documents']:,} "
+            "documents")
