@@ -963,17 +963,22 @@ class Association:
     refs: dict[int, list[tuple[str, str, tuple[int, int, int, int]]]]
 
 
-def associate(units: Sequence[PairUnits], word_ids: np.ndarray) -> Association:
+def associate(units: Sequence[PairUnits], word_ids: np.ndarray | None = None,
+              marked: Sequence[np.ndarray] | None = None) -> Association:
     """Count, over every aligned sentence pair of ``units``, the word (any of ``word_ids`` on
-    the source side) against every target word."""
+    the source side; or, with ``marked``, the pairs it lists for each unit set) against every
+    target word."""
     total = 0
     word_pairs = 0
     joint: dict[int, int] = {}
     cand: dict[int, int] = {}
     refs: dict[int, list] = {}
-    for u in units:
+    for x, u in enumerate(units):
         total += u.n
-        has = np.unique(u.src_unit[np.isin(u.src_ids, word_ids)])
+        if marked is not None:
+            has = np.unique(marked[x])
+        else:
+            has = np.unique(u.src_unit[np.isin(u.src_ids, word_ids)])
         word_pairs += has.size
         ids, counts = np.unique(u.tgt_ids, return_counts=True)
         for i, c in zip(ids.tolist(), counts.tolist(), strict=False):
@@ -987,3 +992,20 @@ def associate(units: Sequence[PairUnits], word_ids: np.ndarray) -> Association:
                        joint=np.asarray([joint[k] for k in keys.tolist()], dtype=np.int64),
                        cand_pairs=np.asarray([cand[k] for k in keys.tolist()], dtype=np.int64),
                        refs=refs)
+
+
+def concept_units(ix, units: PairUnits, concept: str, lang: str,
+                  registry: Mapping[str, Any] | None) -> np.ndarray:
+    """The sentence pairs of ``units`` whose source side holds a form of ``concept``."""
+    store = ix.store
+    d = store.doc_index[units.src_doc]
+    g0, g1 = int(store.doc_tok[d]), int(store.doc_tok[d + 1])
+    spans = concept_spans(store, np.asarray(store.tok[g0:g1]), lang, registry, only=concept)
+    if not spans or not units.n:
+        return np.zeros(0, dtype=np.int64)
+    chars = np.asarray(store.start[g0:g1])[[pos for pos, _n, _c in spans]]
+    starts = np.asarray([sp[0] for sp in units.spans])
+    ends = np.asarray([sp[1] for sp in units.spans])
+    unit = np.searchsorted(starts, chars, side="right") - 1
+    ok = (unit >= 0) & (chars < ends[np.maximum(unit, 0)])
+    return np.unique(unit[ok])

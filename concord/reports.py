@@ -554,7 +554,30 @@ def index_info(ix: CorpusIndex) -> dict[str, Any]:
         "built": man["build"]["finished"],
         "build": man["build"],
         "duplicates": duplicates_summary(ix),
+        "families": families_info(ix),
     }
+
+
+def families_info(ix: CorpusIndex) -> dict[str, Any]:
+    """Translation families (work ids with two versions or more), their alignment status
+    and notes, and how many works have one version only."""
+    stored = {f["work"]: f for f in ix.alignments.families()}
+    listed = []
+    single = 0
+    for work, members in _family_members(ix).items():
+        if len(members) < 2:
+            single += 1
+            continue
+        f = stored.get(work)
+        pairs = f["pairs"] if f else []
+        listed.append({
+            "work": work, "versions": [{"doc_id": m["doc_id"], "lang": m.get("language")}
+                                       for m in members],
+            "status": f["status"] if f else "not-aligned",
+            "note": f["note"] if f else ("not aligned: this index was built without alignments "
+                                         "(run concord index again)"),
+            "pairs": pairs})
+    return {"families": listed, "single_version_works": single, "aligned": ix.alignments.exists}
 
 
 def corpus_overview(ix: CorpusIndex) -> dict[str, Any]:
@@ -895,3 +918,65 @@ def aligned_document_report(ctx: Context, work: str, langs: Sequence[str] = ()) 
     prov = provenance(ctx, "aligned", extra={"work": work, "langs": ",".join(langs)})
     return Report("aligned", head, rows, ("doc_id", "title", "lang", "paragraphs"), prov,
                   key="versions")
+
+
+SUGGEST_COLUMNS = ("lang", "candidate", "known", "cooccurrences", "concept_pairs",
+                   "candidate_pairs", "pairs", "dice", "ll")
+
+
+def concept_suggestions_report(ctx: Context, name: str, *, min_count: int = 2,
+                               limit: int = 10, drop_stopwords: bool = True) -> Report:
+    """Candidate forms of a concept in each language, from aligned families.
+
+    For each pair of versions whose source language has forms of the concept, the aligned
+    sentence pairs whose source side holds a form are counted against every word of the
+    other side; per target language the words with the highest Dice are candidates, and
+    ``known`` says whether one of the concept's forms there already matches the word.
+    """
+    from .align import associate, concept_spans, concept_units, pair_units
+    from .measures import dice, signed_log_likelihood
+    from .stats import stopword_ids
+
+    concept = get_concept(name.lstrip("@"), ctx.registry)
+    if min_count < 1 or limit < 1:
+        raise OptionError("min-count and limit must be 1 or more")
+    store = ctx.ix.store
+    by_lang: dict[str, tuple[list, list]] = {}
+    for ms in _family_members(ctx.ix).values():
+        for src in ms:
+            if src.get("language") not in concept.forms:
+                continue
+            for tgt in ms:
+                if tgt.get("language") == src.get("language"):
+                    continue
+                u = pair_units(ctx.ix, src["doc_id"], tgt["doc_id"])
+                if u is None:
+                    continue
+                units, marked = by_lang.setdefault(tgt["language"], ([], []))
+                units.append(u)
+                marked.append(concept_units(ctx.ix, u, concept.name, src["language"], ctx.registry))
+    rows = []
+    for lang, (units, marked) in sorted(by_lang.items()):
+        assoc = associate(units, marked=marked)
+        keep = assoc.joint >= min_count
+        if drop_stopwords and keep.any():
+            keep &= ~np.isin(assoc.candidates, stopword_ids(ctx.ix, [lang]))
+        cand, o11, f_c = assoc.candidates[keep], assoc.joint[keep], assoc.cand_pairs[keep]
+        if not cand.size:
+            continue
+        n, f_w = assoc.pairs, assoc.word_pairs
+        cells = (o11, f_w - o11, f_c - o11, n - f_w - f_c + o11)
+        d, ll = dice(*cells), signed_log_likelihood(*cells)
+        # Each candidate alone: a one-word form that matches it makes it known.
+        known = {int(cand[pos]) for pos, length, _c in concept_spans(
+            store, cand, lang, ctx.registry, only=concept.name) if length == 1}
+        for k in np.lexsort((cand, -ll, -d))[:limit].tolist():
+            rows.append({"lang": lang, "candidate": store.vocab[int(cand[k])],
+                         "known": int(cand[k]) in known, "cooccurrences": int(o11[k]),
+                         "concept_pairs": f_w, "candidate_pairs": int(f_c[k]), "pairs": n,
+                         "dice": round(float(d[k]), 4), "ll": round(float(ll[k]), 4)})
+    head = {"concept": concept.name, "forms": {k: list(v) for k, v in concept.forms.items()},
+            "min_count": min_count, "limit": limit, "languages": sorted(by_lang)}
+    prov = provenance(ctx, "concepts --suggest", query=f"@{concept.name}",
+                      extra={"min_count": min_count, "limit": limit})
+    return Report("concept-suggestions", head, rows, SUGGEST_COLUMNS, prov)
