@@ -649,6 +649,7 @@ def write_alignments(gen_path: Path, previous: Path | None = None,
             for pair in pairs:
                 _insert_pair(con, work, pair)
             summary["aligned"] += 1 if len(docs) > 1 else 0
+        con.commit()
         if previous is not None and old:
             con.execute("DETACH DATABASE old")
         con.executescript(_INDEXES)
@@ -669,7 +670,7 @@ def _previous_keys(previous: Path | None, con: sqlite3.Connection) -> dict[str, 
     if previous is None or not (previous / ALIGN_FILE).exists():
         return {}
     try:
-        con.execute("ATTACH DATABASE ? AS old", (f"file:{previous / ALIGN_FILE}?mode=ro",))
+        con.execute("ATTACH DATABASE ? AS old", (str(previous / ALIGN_FILE),))
     except sqlite3.Error:
         return {}
     try:
@@ -724,6 +725,11 @@ def _align_family(store, docs: Sequence[int], registry) -> tuple[str, str | None
             for d in (da, db):
                 if d not in versions:
                     versions[d] = load_version(store, d, registry)
+            if not _may_overlap(store, versions[da], versions[db]):
+                note = NOTES["no-overlap"].format(a=ma["doc_id"], b=mb["doc_id"])
+                pairs.append({**base, "status": "no-overlap", "note": note})
+                notes.append(note)
+                continue
             beads = align_pair(store, versions[da], versions[db], registry)
             paras = [b for b in beads if b.level == 0]
             aligned = sum(1 for b in paras if b.a is not None and b.b is not None)
@@ -737,6 +743,18 @@ def _align_family(store, docs: Sequence[int], registry) -> tuple[str, str | None
             pairs.append({**base, "status": "aligned", "note": None, "beads": beads})
     status = "aligned" if aligned_any else "not-aligned"
     return status, "; ".join(notes) or None, pairs
+
+
+def _numbers(store, v: Version) -> set[int]:
+    ids = np.unique(v.fold)
+    return {int(i) for i, w in zip(ids.tolist(), _folded_words(store, ids), strict=True) if w.isdigit()}
+
+
+def _may_overlap(store, a: Version, b: Version) -> bool:
+    """False when both versions write three numbers or more and share none: translations
+    keep their numbers (years, counts, dates), so such versions are not translations."""
+    na, nb = _numbers(store, a), _numbers(store, b)
+    return len(na) < 3 or len(nb) < 3 or bool(na & nb)
 
 
 def _insert_pair(con: sqlite3.Connection, work: str, pair: dict) -> None:
