@@ -29,7 +29,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -924,6 +924,11 @@ class PairUnits:
     def n(self) -> int:
         return len(self.spans)
 
+    @cached_property
+    def frequencies(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each target word and the number of pairs whose target side holds it."""
+        return np.unique(self.tgt_ids, return_counts=True)
+
 
 _UNITS: dict[tuple, PairUnits] = {}
 _UNITS_LOCK = threading.Lock()
@@ -941,27 +946,27 @@ def pair_units(ix, src: str, tgt: str) -> PairUnits | None:
         return None
     pair, side_a, _status, _note = found
     store = ix.store
-    g_src = int(store.doc_tok[store.doc_index[src]])
-    g_tgt = int(store.doc_tok[store.doc_index[tgt]])
-    parts: dict[str, list] = {"si": [], "su": [], "ti": [], "tu": []}
-    spans = []
-    for bead in al.beads(pair, side_a, level=1):
-        if bead["start"] is None or bead["other_start"] is None:
-            continue
-        u = len(spans)
-        spans.append((bead["start"], bead["end"], bead["other_start"], bead["other_end"]))
-        s_ids = np.unique(store.tok[g_src + bead["tok0"]:g_src + bead["tok1"]])
-        t_ids = np.unique(store.tok[g_tgt + bead["other_tok0"]:g_tgt + bead["other_tok1"]])
-        parts["si"].append(s_ids)
-        parts["su"].append(np.full(s_ids.size, u, dtype=np.int64))
-        parts["ti"].append(t_ids)
-        parts["tu"].append(np.full(t_ids.size, u, dtype=np.int64))
+    beads = [b for b in al.beads(pair, side_a, level=1)
+             if b["start"] is not None and b["other_start"] is not None]
+    spans = [(b["start"], b["end"], b["other_start"], b["other_end"]) for b in beads]
 
-    def cat(xs):
-        return np.concatenate(xs).astype(np.int64) if xs else np.zeros(0, dtype=np.int64)
+    def side(doc: str, lo: str, hi: str) -> tuple[np.ndarray, np.ndarray]:
+        # Every token of every unit with its unit number, then one unique over (unit, id).
+        g = int(store.doc_tok[store.doc_index[doc]])
+        t0 = np.asarray([b[lo] for b in beads], dtype=np.int64)
+        t1 = np.asarray([b[hi] for b in beads], dtype=np.int64)
+        sizes = np.maximum(t1 - t0, 0)
+        if not sizes.sum():
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        unit = np.repeat(np.arange(len(beads)), sizes)
+        offsets = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        ids = np.asarray(store.tok[g + np.repeat(t0, sizes) + offsets], dtype=np.int64)
+        key = np.unique(unit * (store.n_vocab + 1) + ids)
+        return key % (store.n_vocab + 1), key // (store.n_vocab + 1)
 
-    units = PairUnits(src, tgt, cat(parts["si"]), cat(parts["su"]), cat(parts["ti"]),
-                      cat(parts["tu"]), spans)
+    src_ids, src_unit = side(src, "tok0", "tok1")
+    tgt_ids, tgt_unit = side(tgt, "other_tok0", "other_tok1")
+    units = PairUnits(src, tgt, src_ids, src_unit, tgt_ids, tgt_unit, spans)
     with _UNITS_LOCK:
         if len(_UNITS) > 256:
             _UNITS.clear()
@@ -975,41 +980,49 @@ class Association:
 
     pairs: int                      # N: aligned sentence pairs considered
     word_pairs: int                 # pairs whose source side holds the word
-    candidates: np.ndarray          # folded ids of target words
+    candidates: np.ndarray          # folded ids of target words that co-occur with the word
     joint: np.ndarray               # pairs holding the word and the candidate
     cand_pairs: np.ndarray          # pairs whose target side holds the candidate
-    refs: dict[int, list[tuple[str, str, tuple[int, int, int, int]]]]
+    marked: list[np.ndarray]        # per unit set: the pairs whose source side holds the word
+    units: Sequence[PairUnits] = ()
+
+    def references(self, candidate: int) -> list[tuple[str, str, tuple[int, int, int, int]]]:
+        """The sentence pairs behind a candidate's count: (source doc, target doc, spans)."""
+        out = []
+        for u, has in zip(self.units, self.marked, strict=True):
+            sel = np.isin(u.tgt_unit, has) & (u.tgt_ids == candidate)
+            out.extend((u.src_doc, u.tgt_doc, u.spans[int(k)]) for k in u.tgt_unit[sel].tolist())
+        return out
 
 
 def associate(units: Sequence[PairUnits], word_ids: np.ndarray | None = None,
               marked: Sequence[np.ndarray] | None = None) -> Association:
     """Count, over every aligned sentence pair of ``units``, the word (any of ``word_ids`` on
     the source side; or, with ``marked``, the pairs it lists for each unit set) against every
-    target word."""
+    target word that shares a pair with it."""
     total = 0
     word_pairs = 0
-    joint: dict[int, int] = {}
-    cand: dict[int, int] = {}
-    refs: dict[int, list] = {}
+    has_all = []
+    joint_parts = []
     for x, u in enumerate(units):
         total += u.n
-        if marked is not None:
-            has = np.unique(marked[x])
-        else:
-            has = np.unique(u.src_unit[np.isin(u.src_ids, word_ids)])
+        has = np.unique(marked[x]) if marked is not None else \
+            np.unique(u.src_unit[np.isin(u.src_ids, word_ids)])
+        has_all.append(has)
         word_pairs += has.size
-        ids, counts = np.unique(u.tgt_ids, return_counts=True)
-        for i, c in zip(ids.tolist(), counts.tolist(), strict=False):
-            cand[i] = cand.get(i, 0) + c
-        sel = np.isin(u.tgt_unit, has)
-        for i, unit in zip(u.tgt_ids[sel].tolist(), u.tgt_unit[sel].tolist(), strict=False):
-            joint[i] = joint.get(i, 0) + 1
-            refs.setdefault(i, []).append((u.src_doc, u.tgt_doc, u.spans[unit]))
-    keys = np.asarray(sorted(joint), dtype=np.int64)
-    return Association(pairs=total, word_pairs=word_pairs, candidates=keys,
-                       joint=np.asarray([joint[k] for k in keys.tolist()], dtype=np.int64),
-                       cand_pairs=np.asarray([cand[k] for k in keys.tolist()], dtype=np.int64),
-                       refs=refs)
+        joint_parts.append(u.tgt_ids[np.isin(u.tgt_unit, has)])
+    joined = np.concatenate(joint_parts) if joint_parts else np.zeros(0, dtype=np.int64)
+    cand, joint = np.unique(joined, return_counts=True)
+    cand_pairs = np.zeros(cand.size, dtype=np.int64)
+    for u in units:
+        ids, counts = u.frequencies
+        pos = np.searchsorted(ids, cand)
+        pos = np.minimum(pos, max(ids.size - 1, 0))
+        hit = ids[pos] == cand if ids.size else np.zeros(cand.size, dtype=bool)
+        cand_pairs[hit] += counts[pos[hit]]
+    return Association(pairs=total, word_pairs=word_pairs, candidates=cand.astype(np.int64),
+                       joint=joint.astype(np.int64), cand_pairs=cand_pairs, marked=has_all,
+                       units=units)
 
 
 def concept_units(ix, units: PairUnits, concept: str, lang: str,
