@@ -37,9 +37,9 @@ import numpy as np
 
 ALIGN_FILE = "align.sqlite"
 #: Bumped when anything that changes an alignment changes (reused alignments must match).
-ALIGN_VERSION = 1
+ALIGN_VERSION = 2
 #: Beads scoring below this are stored as unaligned.
-MIN_SCORE = 0.2
+MIN_SCORE = 0.1
 #: A pair with fewer aligned paragraphs than this share of the shorter version has no overlap.
 MIN_OVERLAP = 0.1
 
@@ -57,11 +57,13 @@ def gale_church() -> type[GaleChurch]:
     return GaleChurch
 
 
-#: Cost of leaving one unit unaligned (1-0 or 0-1), whatever its length: -log of nltk's
-#: prior of a 1-0 bead (0.0099), plus 2.
+#: Cost of leaving one unit unaligned (1-0 or 0-1): -log of nltk's prior of a 1-0 bead
+#: (0.0099), plus 2, whatever its length from SKIP_FULL characters; less for shorter units
+#: (a heading that one version adds is left out, not glued to its neighbour).
 SKIP_COST = -math.log(0.0099) + 2.0
+SKIP_FULL = 200
 #: Weight of the anchor similarity (0..1) in a bead's cost.
-ANCHOR_WEIGHT = 6.0
+ANCHOR_WEIGHT = 10.0
 BEADS = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2))
 
 NOTES = {
@@ -192,6 +194,9 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
     # Cumulative overlap over both axes: the overlap of any block of units in O(1).
     cov = ov.cumsum(0).cumsum(1)
     inf = math.inf
+    skip_a = SKIP_COST * np.minimum(1.0, np.maximum(la, 1.0) / SKIP_FULL)
+    skip_b = SKIP_COST * np.minimum(1.0, np.maximum(lb / ratio, 1.0) / SKIP_FULL)
+    cskip_b = np.concatenate([[0.0], np.cumsum(skip_b)])
     cost = np.full((n + 1, m + 3), inf)
     back = np.zeros((n + 1, m + 1), dtype=np.int8)
     if band is None:
@@ -215,7 +220,7 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
             ok = (PI >= 0) & (PJ >= 0)
             PIc, PJc = np.maximum(PI, 0), np.maximum(PJ, 0)
             if db == 0:
-                steps.append(np.where(ok, SKIP_COST, inf))
+                steps.append(np.where(ok, skip_a[np.maximum(ri - 1, 0)], inf) + 0 * cj)
                 continue
             sa = ca[ri] - ca[PIc]
             sb = cb[cj] - cb[PJc]
@@ -245,12 +250,13 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
                 arg[better] = k
             if i == 0:
                 best[0], arg[0] = 0.0, -1
-            # 0-1 beads stay in this row: each costs the same, so a running minimum does them all.
-            ramp = np.arange(js.size) * SKIP_COST
-            run = np.minimum.accumulate(best - ramp) + ramp
-            skip = np.zeros(js.size, dtype=bool)
-            skip[1:] = run[:-1] + SKIP_COST < best[1:]
-            best = np.where(skip, np.concatenate([[inf], run[:-1] + SKIP_COST]), best)
+            # 0-1 beads stay in this row: with the skip costs summed along the row, a running
+            # minimum does them all (reaching j from any k < j by skipping k..j-1).
+            ramp = cskip_b[js]
+            run = np.minimum.accumulate(best - ramp)
+            chained = np.concatenate([[inf], run[:-1]]) + ramp
+            skip = chained < best
+            best = np.where(skip, chained, best)
             arg[skip] = skip_k
             cost[i, j0 + 2:j1 + 2] = best
             back[i, js] = arg
@@ -595,6 +601,22 @@ def settings() -> dict[str, Any]:
     """What decides an alignment besides the texts (a change re-aligns every family)."""
     return {"version": ALIGN_VERSION, "min_score": MIN_SCORE, "min_overlap": MIN_OVERLAP,
             "registry": registry_key(None)}
+
+
+def is_current(gen_path: Path) -> bool:
+    """Whether a generation holds alignments made with this version's settings."""
+    path = Path(gen_path) / ALIGN_FILE
+    if not path.exists():
+        return False
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return False
+    return row is not None and json.loads(row[0]) == settings()
 
 
 def families(store) -> dict[str, list[int]]:

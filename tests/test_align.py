@@ -107,15 +107,24 @@ def test_length_cost_is_nltks_align_log_prob(bead, src, tgt):
     assert got == pytest.approx(expected, rel=1e-6)
 
 
-def test_beads_of_lengths_alone_are_nltks_align_blocks():
+@pytest.mark.parametrize("a,b", [([300, 200, 250], [320, 190, 260]), ([300, 150, 150], [330, 290]),
+                                 ([200, 40, 200, 200, 40, 200], [240, 60, 400, 60, 240])])
+def test_beads_of_lengths_alone_are_nltks_align_blocks(a, b):
     from nltk.translate.gale_church import align_blocks
 
-    for a, b in (([10, 5, 5], [12, 20]), ([12, 20], [10, 5, 5]),
-                 ([10, 2, 10, 10, 2, 10], [12, 3, 20, 3, 12])):
-        beads = align.align_units(a, b, np.zeros((len(a), len(b))), np.zeros(len(a)),
-                                  np.zeros(len(b)))
-        links = sorted((i, j) for x in beads for i in range(x.a0, x.a1) for j in range(x.b0, x.b1))
-        assert links == align_blocks(a, b)
+    beads = align.align_units(a, b, np.zeros((len(a), len(b))), np.zeros(len(a)), np.zeros(len(b)))
+    links = sorted((i, j) for x in beads for i in range(x.a0, x.a1) for j in range(x.b0, x.b1))
+    assert links == align_blocks(a, b)
+
+
+def test_a_bad_length_match_is_left_unaligned_where_nltk_forces_it():
+    from nltk.translate.gale_church import align_blocks
+
+    a, b = [200, 100, 100], [240, 400]
+    assert align_blocks(a, b) == [(0, 0), (1, 1), (2, 1)]      # 200 characters for 400
+    beads = align.align_units(a, b, np.zeros((3, 2)), np.zeros(3), np.zeros(2))
+    assert [(x.a0, x.a1, x.b0, x.b1) for x in beads if x.score] == [(0, 2, 0, 1)]
+    assert {(x.a0, x.a1, x.b0, x.b1) for x in beads if not x.score} == {(2, 3, 2, 2), (2, 2, 1, 2)}
 
 
 def test_an_excerpt_aligns_where_it_overlaps_and_leaves_the_rest_unaligned():
