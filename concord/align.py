@@ -37,7 +37,7 @@ import numpy as np
 
 ALIGN_FILE = "align.sqlite"
 #: Bumped when anything that changes an alignment changes (reused alignments must match).
-ALIGN_VERSION = 2
+ALIGN_VERSION = 3
 #: Beads scoring below this are stored as unaligned.
 MIN_SCORE = 0.1
 #: A pair with fewer aligned paragraphs than this share of the shorter version has no overlap.
@@ -71,7 +71,11 @@ NOTES = {
     "same-language": "versions in the same language ({langs}): not aligned with each other",
     "empty": "an empty version ({docs}): nothing to align",
     "no-overlap": "no overlap found between {a} and {b}: nothing aligned",
+    "structure": "paragraphs too different to align ({a}: {n}, {b}: {m}): not aligned",
 }
+#: Versions whose numbers of paragraphs differ by more than this factor are not aligned
+#: (a version that runs many paragraphs together cannot be aligned paragraph by paragraph).
+MAX_PARAGRAPH_RATIO = 3.0
 
 
 # --- sentences ------------------------------------------------------------------------------
@@ -450,7 +454,7 @@ def _anchor_ids(store, a: Version, b: Version, registry) -> tuple[np.ndarray, np
     words = _folded_words(store, shared)
     keep = []
     for fid, w in zip(shared.tolist(), words, strict=False):
-        if w.isdigit() or len(w) >= 4 or (len(w) >= 2 and _capitalised(store, a, fid)):
+        if not w.isdigit() and (len(w) >= 4 or (len(w) >= 2 and _capitalised(store, a, fid))):
             keep.append(fid)
     keep_arr = np.asarray(keep, dtype=np.int64)
     for v in (a, b):
@@ -473,8 +477,46 @@ def _anchor_ids(store, a: Version, b: Version, registry) -> tuple[np.ndarray, np
             if name in cid:
                 ids[pos:pos + length] = -1
                 ids[pos] = cid[name]
-    weight = np.ones(base + len(names))
+    # Numbers: by value, so that 1848, １８４８ and 一八四八 are one anchor.
+    nums_a, nums_b = number_marks(store, a), number_marks(store, b)
+    values = sorted({v for _, _, v in nums_a} & {v for _, _, v in nums_b})
+    vid = {v: base + len(names) + i for i, v in enumerate(values)}
+    for ids, marks in ((ids_a, nums_a), (ids_b, nums_b)):
+        for pos, length, value in marks:
+            if value in vid:
+                ids[pos:pos + length] = -1
+                ids[pos] = vid[value]
+    weight = np.ones(base + len(names) + len(values))
     return ids_a, ids_b, weight
+
+
+_KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
+_KANJI_NUMBER = re.compile("[〇一二三四五六七八九]{2,}")
+
+
+def number_marks(store, v: Version) -> list[tuple[int, int, str]]:
+    """(first token, tokens, value) of each number of a version: digits of any script
+    (NFKC), and runs of kanji digits read digit by digit (一八四八 is 1848)."""
+    cached = getattr(v, "_numbers", None)
+    if cached is not None:
+        return cached
+    import unicodedata
+
+    ids = np.unique(v.fold)
+    digits = {int(i): unicodedata.normalize("NFKC", w)
+              for i, w in zip(ids.tolist(), _folded_words(store, ids), strict=True) if w.isdigit()}
+    out = []
+    if digits:
+        for pos in np.nonzero(np.isin(v.fold, list(digits)))[0].tolist():
+            out.append((pos, 1, digits[int(v.fold[pos])].lstrip("0") or "0"))
+    for m in _KANJI_NUMBER.finditer(v.text):
+        first = int(np.searchsorted(v.starts, m.start(), side="left"))
+        last = int(np.searchsorted(v.starts, m.end(), side="left"))
+        if last > first:
+            out.append((first, last - first, m.group().translate(_KANJI_DIGITS).lstrip("0") or "0"))
+    out.sort()
+    v._numbers = out  # type: ignore[attr-defined]
+    return out
 
 
 def _capitalised(store, v: Version, fid: int) -> bool:
@@ -600,6 +642,8 @@ CREATE INDEX pairs_docs ON pairs (doc_a, doc_b);
 def settings() -> dict[str, Any]:
     """What decides an alignment besides the texts (a change re-aligns every family)."""
     return {"version": ALIGN_VERSION, "min_score": MIN_SCORE, "min_overlap": MIN_OVERLAP,
+            "max_paragraph_ratio": MAX_PARAGRAPH_RATIO, "skip_cost": SKIP_COST,
+            "skip_full": SKIP_FULL, "anchor_weight": ANCHOR_WEIGHT,
             "registry": registry_key(None)}
 
 
@@ -747,6 +791,12 @@ def _align_family(store, docs: Sequence[int], registry) -> tuple[str, str | None
             for d in (da, db):
                 if d not in versions:
                     versions[d] = load_version(store, d, registry)
+            n, m = len(versions[da].paragraphs), len(versions[db].paragraphs)
+            if max(n, m) > MAX_PARAGRAPH_RATIO * max(1, min(n, m)):
+                note = NOTES["structure"].format(a=ma["doc_id"], b=mb["doc_id"], n=n, m=m)
+                pairs.append({**base, "status": "structure", "note": note})
+                notes.append(note)
+                continue
             if not _may_overlap(store, versions[da], versions[db]):
                 note = NOTES["no-overlap"].format(a=ma["doc_id"], b=mb["doc_id"])
                 pairs.append({**base, "status": "no-overlap", "note": note})
@@ -767,15 +817,11 @@ def _align_family(store, docs: Sequence[int], registry) -> tuple[str, str | None
     return status, "; ".join(notes) or None, pairs
 
 
-def _numbers(store, v: Version) -> set[int]:
-    ids = np.unique(v.fold)
-    return {int(i) for i, w in zip(ids.tolist(), _folded_words(store, ids), strict=True) if w.isdigit()}
-
-
 def _may_overlap(store, a: Version, b: Version) -> bool:
     """False when both versions write three numbers or more and share none: translations
     keep their numbers (years, counts, dates), so such versions are not translations."""
-    na, nb = _numbers(store, a), _numbers(store, b)
+    na = {value for _, _, value in number_marks(store, a)}
+    nb = {value for _, _, value in number_marks(store, b)}
     return len(na) < 3 or len(nb) < 3 or bool(na & nb)
 
 
