@@ -773,6 +773,8 @@ def parallel_report(ctx: Context, scope: Scope, o: ParallelOptions) -> Report:
             row["work"] = work
             row["aligned"] = aligned
             rows.append(row)
+    if rows:    # the notes of the families on this page
+        notes = [n for n in notes if n["work"] in {r["work"] for r in rows}]
     head = {"query": scope.q, "expansion": parsed.expansion(), "hits": total, "docs": docs,
             "to_langs": list(o.to_langs), "families": sorted(families), "notes": notes,
             "offset": 0 if o.paging.all else o.paging.offset,
