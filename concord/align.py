@@ -853,10 +853,16 @@ class Alignments:
     def __init__(self, gen_path: Path):
         self.path = Path(gen_path) / ALIGN_FILE
         self._local = threading.local()
+        self._exists: bool | None = None
+        self._pairs: dict[tuple[str, str], tuple[int, bool, str, str | None]] | None = None
+        self._families: list[dict[str, Any]] | None = None
 
     @property
     def exists(self) -> bool:
-        return self.path.exists()
+        # A generation's files never change: looked at once.
+        if self._exists is None:
+            self._exists = self.path.exists()
+        return self._exists
 
     @property
     def con(self) -> sqlite3.Connection:
@@ -868,6 +874,11 @@ class Alignments:
 
     def families(self) -> list[dict[str, Any]]:
         """Every family (work id) with its versions, status, note and pairs."""
+        if self._families is None:
+            self._families = self._read_families()
+        return self._families
+
+    def _read_families(self) -> list[dict[str, Any]]:
         if not self.exists:
             return []
         pairs: dict[str, list[dict[str, Any]]] = {}
@@ -886,9 +897,14 @@ class Alignments:
         """(pair id, whether ``doc`` is side A, status, note) of two versions, or None."""
         if not self.exists:
             return None
-        r = self.con.execute("SELECT id, doc_a = ?, status, note FROM pairs WHERE (doc_a = ? AND doc_b = ?)"
-                             " OR (doc_a = ? AND doc_b = ?)", (doc, doc, other, other, doc)).fetchone()
-        return (r[0], bool(r[1]), r[2], r[3]) if r else None
+        if self._pairs is None:
+            pairs = {}
+            for pid, a, b, status, note in self.con.execute(
+                    "SELECT id, doc_a, doc_b, status, note FROM pairs"):
+                pairs[(a, b)] = (pid, True, status, note)
+                pairs[(b, a)] = (pid, False, status, note)
+            self._pairs = pairs
+        return self._pairs.get((doc, other))
 
     def beads(self, pair: int, side_a: bool, level: int | None = None) -> list[dict[str, Any]]:
         """Every bead of a pair, seen from one side (``start``/``end`` are that side's)."""
