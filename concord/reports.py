@@ -687,6 +687,14 @@ def _check_work(ctx: Context, works: Sequence[str]) -> None:
             raise OptionError(f"no work {w!r} in the index (concord info lists the families)")
 
 
+def _check_langs(families: Mapping[str, list[dict[str, Any]]], langs: Sequence[str]) -> None:
+    have = {m.get("language") for ms in families.values() for m in ms}
+    missing = [lang for lang in langs if lang not in have]
+    if missing:
+        raise OptionError(f"no version in {', '.join(missing)} among the translation families "
+                          f"(they have {', '.join(sorted(x for x in have if x)) or 'no versions'})")
+
+
 def parallel_report(ctx: Context, scope: Scope, o: ParallelOptions) -> Report:
     """Each hit in a version of a family with the aligned passage of every other version.
 
@@ -703,6 +711,7 @@ def parallel_report(ctx: Context, scope: Scope, o: ParallelOptions) -> Report:
     _check_work(ctx, scope.filters.works)
     families = {w: ms for w, ms in _family_members(ctx.ix, scope.filters.works).items()
                 if len(ms) > 1}
+    _check_langs(families, o.to_langs)
     sources = tuple(m["doc_id"] for ms in families.values() for m in ms
                     if m.get("language") not in o.to_langs)
     notes = [n for n in family_notes(ctx, tuple(families) or scope.filters.works) if n["note"]]
@@ -842,6 +851,7 @@ def equivalents_report(ctx: Context, word: str, o: EquivalentOptions) -> Report:
     store = ctx.ix.store
     wid = store.vocab_id(fold(words[0][0]))
     families = {w: ms for w, ms in _family_members(ctx.ix, works).items() if len(ms) > 1}
+    _check_langs(families, (o.to_lang,))
     units = []
     for ms in families.values():
         for src in ms:

@@ -281,6 +281,8 @@ def test_info_lists_families_and_their_status(families_index):
     (["equivalents", "workers", "--to", "fr"], "give --work W or --all-families"),
     (["equivalents", "two words", "--work", "tiny", "--to", "fr"], "give one word"),
     (["parallel", "(workers"], "unbalanced parenthesis"),
+    (["parallel", "workers", "--to", "xx"], "no version in xx among the translation families"),
+    (["equivalents", "workers", "--all-families", "--to", "xx"], "no version in xx"),
 ])
 def test_bad_input_is_one_line_and_a_non_zero_exit(families_index, args, message):
     result = CliRunner().invoke(main, [*args, "--index", str(families_index)])
