@@ -1,0 +1,142 @@
+"""The hand-made gold alignment of the Manifesto (tests/data/gold) and the scoring against it.
+
+The gold's files must match concord's paragraphs of the shipped corpus (they are keyed by
+paragraph numbers and character offsets); the scoring (benchmarks/align_accuracy.py) is
+checked on hand-countable links.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+align_gold = load("align_gold")
+align_accuracy = load("align_accuracy")
+
+
+@pytest.fixture(scope="module")
+def manifesto_index(tmp_path_factory) -> Path:
+    from concord.indexer import build_index
+
+    index = tmp_path_factory.mktemp("manifesto") / "index"
+    build_index(ROOT / "corpus", index, procs=2)
+    return index
+
+
+@pytest.fixture(scope="module")
+def paragraphs(manifesto_index):
+    return align_gold.index_paragraphs(manifesto_index)
+
+
+def test_gold_files_match_concords_paragraphs(paragraphs):
+    """Every derived gold file is what the unit tables give with today's paragraphs."""
+    derived = align_gold.derive(paragraphs)
+    assert len(derived) == 8
+    for name, text in derived.items():
+        assert (align_gold.GOLD / name).read_text("utf-8") == text, name
+
+
+def test_gold_offsets_hold_the_first_words(paragraphs):
+    rows = align_accuracy._read(align_gold.GOLD / "manifesto-paragraphs.tsv")
+    assert {lang: sum(r["lang"] == lang for r in rows) for lang in "de en fr".split()} == {
+        "de": 240, "en": 217, "fr": 324}
+    for row in rows:
+        p = paragraphs[row["lang"]][int(row["paragraph"]) - 1]
+        assert (p["start"], p["end"]) == (int(row["start"]), int(row["end"]))
+        assert p["text"].split()[:3] == row["words"].split()[:3]
+
+
+def test_gold_covers_every_paragraph_once_per_pair():
+    units = align_accuracy.gold_units()
+    for a, b in align_accuracy.PAIRS:
+        for level in align_accuracy.LEVELS:
+            name = (f"manifesto-{a}-{b}.tsv" if level == "paragraphs"
+                    else f"manifesto-sentences-{a}-{b}.tsv")
+            rows = align_accuracy._read(align_gold.GOLD / name)
+            for lang in (a, b):
+                listed = [x for r in rows for x in r[lang].split(",") if x]
+                # Each unit is in one bead, and all of them are there.
+                assert sorted(listed) == sorted(units[level][lang]), (name, lang)
+
+
+def test_gold_links_known_cases():
+    links = align_accuracy.gold_links("de", "fr", "paragraphs")
+    # fr 10 holds the first half of the first sentence of chapter I, fr 11 the rest and more.
+    assert {("16", "10"), ("16", "11"), ("18", "11")} <= links
+    assert ("18", "10") not in links
+    # The German of 1848 has the monks before the literati: crossing links.
+    assert {("184", "198"), ("185", "196"), ("186", "197")} <= links
+    # Engels' notes (de 15, 17) and the French editor's headings and prefaces are unaligned.
+    assert not {x for x, _ in links} & {"3", "15", "17", "29", "238"}
+    assert not {y for _, y in links} & {"2", "17", "29", "250", "324"}
+    en_fr = align_accuracy.gold_links("en", "fr", "paragraphs")
+    assert {y for x, y in en_fr if x == "59"} == {"75"}
+    assert {y for x, y in en_fr if x == "63"} == {"76", "77", "78"}
+    sentences = align_accuracy.gold_links("de", "en", "sentences")
+    assert ("43.3", "30.2") not in sentences  # "Sie hemmten die Produktion": not in the English
+    assert {("43.2", "30.2"), ("43.4", "30.2")} <= sentences
+
+
+def test_gold_sentences():
+    split = align_gold.gold_sentences
+    text = "I. BOURGEOIS AND PROLETARIANS"
+    assert split(text) == [(0, len(text))]
+    text = "Wodurch also? Dadurch, daß sie d.h. mehr. Und »so« weiter."
+    assert [text[s:e] for s, e in split(text)] == [
+        "Wodurch also?", "Dadurch, daß sie d.h. mehr.", "Und »so« weiter."]
+    text = "Il fallait briser ces chaînes. On les brisa ; voilà."
+    assert [text[s:e] for s, e in split(text)] == ["Il fallait briser ces chaînes.",
+                                                    "On les brisa ; voilà."]
+
+
+def test_covered_by_half_or_most():
+    units = {"1": (0, 10), "2": (11, 20), "3": (21, 40)}
+    assert align_accuracy.covered((0, 20), units) == ["1", "2"]
+    assert align_accuracy.covered((0, 4), units) == ["1"]            # a fragment: its sentence
+    assert align_accuracy.covered((8, 30), units) == ["2"]  # all of 2; 2/10 of 1, 9/19 of 3
+    assert align_accuracy.covered((50, 60), units) == []
+
+
+def test_score_counts_links_and_exact_units():
+    gold = {("1", "1"), ("2", "2"), ("2", "3")}
+    predicted = {("1", "1"), ("2", "2"), ("3", "3")}
+    s = align_accuracy.score("x-y", "paragraphs", gold, predicted, ["1", "2", "3"], ["1", "2", "3"])
+    assert (s.gold_links, s.predicted_links, s.correct) == (3, 3, 2)
+    assert (s.precision, s.recall, s.f1) == (0.6667, 0.6667, 0.6667)
+    # exact: a1 {1} ok, a2 {2,3} vs {2} no, a3 {} vs {3} no; b1 ok, b2 ok, b3 {2} vs {3} no
+    assert s.exact == 0.5
+    assert not s.meets_goal
+    perfect = align_accuracy.score("x-y", "sentences", gold, gold, ["1", "2"], ["1", "2", "3"])
+    assert (perfect.f1, perfect.exact, perfect.meets_goal) == (1.0, 1.0, True)
+
+
+def test_predicted_links_outside_the_gold_are_wrong():
+    units_a = {"1.1": (0, 10), "1.2": (11, 20)}
+    units_b = {"5.1": (100, 130)}
+    beads = [((0, 10), (100, 130)), ((11, 20), (200, 230)), ((11, 20), None), ((300, 310), (400, 410))]
+    assert align_accuracy.predicted_links(beads, units_a, units_b) == {
+        ("1.1", "5.1"), ("1.2", align_accuracy.OUTSIDE)}
+
+
+def test_gold_against_itself_scores_one():
+    units = align_accuracy.gold_units()
+    for a, b in align_accuracy.PAIRS:
+        for level in align_accuracy.LEVELS:
+            gold = align_accuracy.gold_links(a, b, level)
+            s = align_accuracy.score(f"{a}-{b}", level, gold, gold, list(units[level][a]),
+                                     list(units[level][b]))
+            assert (s.f1, s.exact) == (1.0, 1.0)
