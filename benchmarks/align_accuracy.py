@@ -4,6 +4,7 @@
     python benchmarks/align_accuracy.py --index DIR     # an index of corpus/ already built
     python benchmarks/align_accuracy.py --gold-only     # the gold's own counts
     python benchmarks/align_accuracy.py --errors de-fr  # the links it missed and added
+    python benchmarks/align_accuracy.py --family hugo   # the second family (../shared/corpus)
 
 The gold (``tests/data/gold/``, see its README) links every paragraph of each language pair
 and every sentence of chapter I. The aligner's beads are read from the index
@@ -13,6 +14,10 @@ unit of the other side that it covers. A gold unit is covered by a span that hol
 half of its characters; a span that holds no unit by half is taken for the unit it overlaps
 most (so a sentence split in two by the aligner's segmentation is still that sentence). A
 sentence bead of chapter I whose other side lies outside chapter I is a wrong link.
+
+The second family (``--family hugo``) is a sample of paragraphs of Hugo's *Le dernier jour
+d'un condamné* and its Japanese translation (the French prefaces, which the Japanese lacks,
+and chapters I-V); only links with a side in the sample count.
 
 Figures, per pair and level (paragraphs; sentences of chapter I):
 
@@ -34,15 +39,8 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-GOLD = ROOT / "tests" / "data" / "gold"
-CORPUS = ROOT / "corpus"
-DOCS = {
-    "de": "de/1848-marx-engels-manifest-der-kommunistischen-partei.md",
-    "en": "en/1888-marx-engels-manifesto-of-the-communist-party.txt",
-    "fr": "fr/1886-marx-engels-manifeste-du-parti-communiste.txt",
-}
-PAIRS = (("de", "en"), ("de", "fr"), ("en", "fr"))
+from align_gold import FAMILIES, GOLD, MANIFESTO, Family, family_corpus
+
 LEVELS = ("paragraphs", "sentences")
 GOALS = {"paragraphs": 0.95, "sentences": 0.85}
 OUTSIDE = "outside"
@@ -75,23 +73,32 @@ def _read(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f, delimiter="\t"))
 
 
-def gold_units(gold: Path = GOLD) -> dict[str, dict[str, dict[str, Span]]]:
+def levels(family: Family) -> tuple[str, ...]:
+    return LEVELS if family is MANIFESTO else ("paragraphs",)
+
+
+def gold_units(family: Family = MANIFESTO) -> dict[str, dict[str, dict[str, Span]]]:
     """{level: {lang: {unit id: (start, end)}}}: paragraphs "14", sentences "14.1"."""
-    units: dict[str, dict[str, dict[str, Span]]] = {level: {} for level in LEVELS}
-    for row in _read(gold / "manifesto-paragraphs.tsv"):
+    units: dict[str, dict[str, dict[str, Span]]] = {level: {} for level in levels(family)}
+    for row in _read(GOLD / f"{family.name}-paragraphs.tsv"):
         units["paragraphs"].setdefault(row["lang"], {})[row["paragraph"]] = (
             int(row["start"]), int(row["end"]))
-    for row in _read(gold / "manifesto-sentences.tsv"):
-        units["sentences"].setdefault(row["lang"], {})[f"{row['paragraph']}.{row['sentence']}"] = (
-            int(row["start"]), int(row["end"]))
+    if "sentences" in units:
+        for row in _read(GOLD / f"{family.name}-sentences.tsv"):
+            sid = f"{row['paragraph']}.{row['sentence']}"
+            units["sentences"].setdefault(row["lang"], {})[sid] = (int(row["start"]), int(row["end"]))
     return units
 
 
-def gold_links(a: str, b: str, level: str, gold: Path = GOLD) -> set[tuple[str, str]]:
+def gold_file(family: Family, a: str, b: str, level: str) -> Path:
+    return GOLD / (f"{family.name}-{a}-{b}.tsv" if level == "paragraphs"
+                   else f"{family.name}-sentences-{a}-{b}.tsv")
+
+
+def gold_links(a: str, b: str, level: str, family: Family = MANIFESTO) -> set[tuple[str, str]]:
     """The gold's links of a pair: (unit of a, unit of b)."""
-    name = f"manifesto-{a}-{b}.tsv" if level == "paragraphs" else f"manifesto-sentences-{a}-{b}.tsv"
     links: set[tuple[str, str]] = set()
-    for row in _read(gold / name):
+    for row in _read(gold_file(family, a, b, level)):
         if row["links"]:
             links |= {tuple(link.split("-")) for link in row["links"].split()}  # type: ignore[misc]
         else:
@@ -150,15 +157,17 @@ def score(pair: str, level: str, gold: set[tuple[str, str]], predicted: set[tupl
                  round(recall, 4), round(f1, 4), units, round(exact / units, 4))
 
 
-def aligner_beads(ix, a: str, b: str, level: str) -> list[tuple[Span | None, Span | None]]:
+def aligner_beads(ix, a: str, b: str, level: str,
+                  family: Family = MANIFESTO) -> list[tuple[Span | None, Span | None]]:
     """The beads concord stored for two versions, as (span in a, span in b)."""
     from concord.align import Alignments
 
     alignments = Alignments(ix.gen_path)
     try:
-        found = alignments.pair(DOCS[a], DOCS[b])
+        doc_a, doc_b = family.docs[a], family.docs[b]
+        found = alignments.pair(doc_a, doc_b)
         if found is None:
-            raise SystemExit(f"the index at {ix.path} holds no alignment of {DOCS[a]} and {DOCS[b]}")
+            raise SystemExit(f"the index at {ix.path} holds no alignment of {doc_a} and {doc_b}")
         pair_id, side_a = found[0], found[1]
         out = []
         for bead in alignments.beads(pair_id, side_a, 0 if level == "paragraphs" else 1):
@@ -171,45 +180,44 @@ def aligner_beads(ix, a: str, b: str, level: str) -> list[tuple[Span | None, Spa
         alignments.close()
 
 
-def evaluate(ix, gold: Path = GOLD) -> list[Score]:
-    """Every pair at both levels, in PAIRS order, paragraphs first."""
-    units = gold_units(gold)
+def evaluate(ix, family: Family = MANIFESTO) -> list[Score]:
+    """Every pair at every level of the family's gold, paragraphs first."""
+    units = gold_units(family)
     scores = []
-    for level in LEVELS:
-        for a, b in PAIRS:
+    for level in levels(family):
+        for a, b in family.pairs:
             ua, ub = units[level][a], units[level][b]
-            predicted = predicted_links(aligner_beads(ix, a, b, level), ua, ub)
-            scores.append(score(f"{a}-{b}", level, gold_links(a, b, level, gold), predicted,
+            predicted = predicted_links(aligner_beads(ix, a, b, level, family), ua, ub)
+            scores.append(score(f"{a}-{b}", level, gold_links(a, b, level, family), predicted,
                                 list(ua), list(ub)))
     return scores
 
 
-def gold_counts(gold: Path = GOLD) -> list[dict[str, object]]:
+def gold_counts(family: Family = MANIFESTO) -> list[dict[str, object]]:
     """Beads and links of the gold, per pair and level."""
     out = []
-    for level in LEVELS:
-        for a, b in PAIRS:
-            name = (f"manifesto-{a}-{b}.tsv" if level == "paragraphs"
-                    else f"manifesto-sentences-{a}-{b}.tsv")
-            rows = _read(gold / name)
+    for level in levels(family):
+        for a, b in family.pairs:
+            rows = _read(gold_file(family, a, b, level))
             out.append({"pair": f"{a}-{b}", "level": level, "beads": len(rows),
                         "aligned_beads": sum(1 for r in rows if r[a] and r[b]),
                         "unaligned": sum(1 for r in rows if not (r[a] and r[b])),
-                        "links": len(gold_links(a, b, level, gold))})
+                        "links": len(gold_links(a, b, level, family))})
     return out
 
 
-def print_errors(ix, a: str, b: str) -> None:
+def print_errors(ix, a: str, b: str, family: Family = MANIFESTO) -> None:
     """List the gold links the aligner missed and the links it made that the gold lacks."""
-    units = gold_units()
+    units = gold_units(family)
     words = {}
-    for row in _read(GOLD / "manifesto-paragraphs.tsv"):
+    for row in _read(GOLD / f"{family.name}-paragraphs.tsv"):
         words[(row["lang"], row["paragraph"])] = row["words"]
-    for row in _read(GOLD / "manifesto-sentences.tsv"):
-        words[(row["lang"], f"{row['paragraph']}.{row['sentence']}")] = row["words"]
-    for level in LEVELS:
-        gold = gold_links(a, b, level)
-        predicted = predicted_links(aligner_beads(ix, a, b, level), units[level][a],
+    if "sentences" in units:
+        for row in _read(GOLD / f"{family.name}-sentences.tsv"):
+            words[(row["lang"], f"{row['paragraph']}.{row['sentence']}")] = row["words"]
+    for level in units:
+        gold = gold_links(a, b, level, family)
+        predicted = predicted_links(aligner_beads(ix, a, b, level, family), units[level][a],
                                     units[level][b])
 
         def order(link: tuple[str, str]) -> tuple:
@@ -231,14 +239,20 @@ def table(rows: list[dict[str, object]], columns: list[str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--index", type=Path, help="an index of corpus/ (default: build one)")
+    parser.add_argument("--index", type=Path,
+                        help="an index holding the family (default: build one)")
+    parser.add_argument("--family", choices=sorted(FAMILIES), default=MANIFESTO.name)
     parser.add_argument("--gold-only", action="store_true", help="print the gold's counts only")
     parser.add_argument("--format", choices=("table", "json"), default="table")
-    parser.add_argument("--errors", metavar="PAIR", choices=[f"{a}-{b}" for a, b in PAIRS],
-                        help="also list the links of PAIR that are missed or wrong")
+    parser.add_argument("--errors", metavar="PAIR",
+                        help="also list the links of PAIR (e.g. de-fr) that are missed or wrong")
     args = parser.parse_args(argv)
+    family = FAMILIES[args.family]
+    pairs = [f"{a}-{b}" for a, b in family.pairs]
+    if args.errors and args.errors not in pairs:
+        parser.error(f"--errors: one of {', '.join(pairs)}")
     if args.gold_only:
-        rows = gold_counts()
+        rows = gold_counts(family)
         print(json.dumps(rows, indent=1) if args.format == "json"
               else table(rows, ["pair", "level", "beads", "aligned_beads", "unaligned", "links"]))
         return 0
@@ -249,12 +263,14 @@ def main(argv: list[str] | None = None) -> int:
         index = args.index
         if index is None:
             index = Path(tmp) / "index"
-            build_index(CORPUS, index, procs=2)
+            corpus = (family.corpus if family is MANIFESTO
+                      else family_corpus(family, Path(tmp) / "corpus"))
+            build_index(corpus, index, procs=2)
         ix = open_index(index)
         try:
-            scores = evaluate(ix)
+            scores = evaluate(ix, family)
             if args.errors:
-                print_errors(ix, *args.errors.split("-"))
+                print_errors(ix, *args.errors.split("-"), family)
         finally:
             ix.close()
     if args.format == "json":
