@@ -80,6 +80,7 @@ class CorpusIndex:
         self.generation = generation
         self.gen_path = self.path / generation
         self._duplicates: dict[str, Any] | None = None
+        self._alignments: Any = None
         self._duplicate_mask = None
         rebuild = f"rebuild it: concord index CORPUS --index {self.path} --rebuild"
         try:
@@ -114,6 +115,15 @@ class CorpusIndex:
                 self._duplicates = {"keep_all": False, "groups": []}
         return self._duplicates
 
+    @property
+    def alignments(self) -> Any:
+        """The translation-family alignments of this generation (see concord.align)."""
+        if self._alignments is None:
+            from .align import Alignments
+
+            self._alignments = Alignments(self.gen_path)
+        return self._alignments
+
     def duplicate_of(self) -> dict[str, str]:
         """{doc_id: the kept document} for every near-duplicate."""
         return {member["doc_id"]: group["kept"] for group in self.duplicates["groups"]
@@ -140,6 +150,8 @@ class CorpusIndex:
         # The store may be shared with other open indexes of this generation: its file
         # is closed when the last of them lets it go.
         self.engine.close()
+        if self._alignments is not None:
+            self._alignments.close()
 
     def __enter__(self) -> CorpusIndex:
         return self

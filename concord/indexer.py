@@ -362,7 +362,11 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *, procs: i
         report.unchanged = len(files) - len(todo) - len(still_bad)
         same_duplicates = bool(prev_manifest) and prev_manifest.get(
             "duplicates", {}).get("keep_all") == keep_duplicates
-        if prev_manifest and not todo and not gone and same_duplicates:
+        # An index built before alignments existed gets them with its next build.
+        from .align import ALIGN_FILE
+
+        aligned = bool(prev_manifest) and (index / previous / ALIGN_FILE).exists()
+        if prev_manifest and not todo and not gone and same_duplicates and aligned:
             if strict and report.skipped:
                 raise _strict_failure(report)
             report.generation = previous
@@ -516,6 +520,11 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
     t0 = time.perf_counter()
     duplicates = _write_duplicates(gen_path, keep_duplicates)
     report.phases["duplicates"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    from .align import write_alignments
+
+    alignment = write_alignments(gen_path, index / previous if previous else None)
+    report.phases["align"] = time.perf_counter() - t0
     report.documents = info["n_docs"]
     report.tokens = info["n_tokens"]
     digest = hashlib.sha256()
@@ -533,6 +542,7 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
         "vocabulary": info["n_vocab"],
         "docs": live,
         "duplicates": duplicates,
+        "alignment": alignment,
         "build": {
             "finished": datetime.now(UTC).isoformat(timespec="seconds"),
             "procs": procs,

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+import numpy as np
+
 from . import __version__
 from .concepts import concept_rows, get_concept
 from .duplicates import summary as duplicates_summary
@@ -552,7 +554,30 @@ def index_info(ix: CorpusIndex) -> dict[str, Any]:
         "built": man["build"]["finished"],
         "build": man["build"],
         "duplicates": duplicates_summary(ix),
+        "families": families_info(ix),
     }
+
+
+def families_info(ix: CorpusIndex) -> dict[str, Any]:
+    """Translation families (work ids with two versions or more), their alignment status
+    and notes, and how many works have one version only."""
+    stored = {f["work"]: f for f in ix.alignments.families()}
+    listed = []
+    single = 0
+    for work, members in _family_members(ix).items():
+        if len(members) < 2:
+            single += 1
+            continue
+        f = stored.get(work)
+        pairs = f["pairs"] if f else []
+        listed.append({
+            "work": work, "versions": [{"doc_id": m["doc_id"], "lang": m.get("language")}
+                                       for m in members],
+            "status": f["status"] if f else "not-aligned",
+            "note": f["note"] if f else ("not aligned: this index was built without alignments "
+                                         "(run concord index again)"),
+            "pairs": pairs})
+    return {"families": listed, "single_version_works": single, "aligned": ix.alignments.exists}
 
 
 def corpus_overview(ix: CorpusIndex) -> dict[str, Any]:
@@ -591,3 +616,367 @@ def corpus_report(ctx: Context) -> Report:
     label = ctx.ix.name if ctx.index_label == "name" else str(ctx.ix.path)
     head = {"index": label, **{k: info[k] for k in INFO_HEAD}, "document_list": documents}
     return Report("corpus", head, overview["cells"], CORPUS_COLUMNS, provenance(ctx, "corpus"))
+
+
+# --- translation families ---------------------------------------------------------------------
+
+#: The columns of ``concord parallel`` in flat formats: one row per hit and aligned version.
+PARALLEL_COLUMNS = ("doc_id", "lang", "left", "match", "right", "char_start", "char_end",
+                    "to_doc_id", "to_lang", "to_text", "to_start", "to_end", "score", "level",
+                    "to_match", "to_match_start", "to_match_end", "note")
+#: The JSON rows of ``concord parallel``: the hit, then ``aligned`` (a list of passages).
+PARALLEL_JSON_COLUMNS = ("doc_id", "title", "year", "lang", "left", "match", "right", "position",
+                         "char_start", "char_end", "aligned")
+EQUIVALENT_COLUMNS = ("rank", "lang", "equivalent", "cooccurrences", "word_pairs",
+                      "equivalent_pairs", "pairs", "dice", "ll")
+EQUIVALENT_JSON_COLUMNS = EQUIVALENT_COLUMNS + ("references",)
+ALIGNED_COLUMNS = ("doc_id", "lang", "unit", "level", "start", "end", "text", "links")
+
+
+@dataclass(frozen=True)
+class ParallelOptions:
+    """Which versions to show beside each hit (``to_langs``: all other versions when empty)."""
+
+    to_langs: tuple[str, ...] = ()
+    width: int = 8
+    paging: Paging = field(default_factory=Paging)
+
+
+@dataclass(frozen=True)
+class EquivalentOptions:
+    """``work``: one family's id, or None for every family; ``to_lang`` the target language."""
+
+    work: str | None = None
+    to_lang: str = ""
+    from_langs: tuple[str, ...] = ()
+    min_count: int = 2
+    drop_stopwords: bool = True
+    limit: int = 20
+
+
+def _family_members(ix: CorpusIndex, works: Sequence[str] = ()) -> dict[str, list[dict[str, Any]]]:
+    """Work id -> its versions (store records), for works with two versions or more."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for meta in ix.store.docs:
+        if meta.get("work") and (not works or meta["work"] in works):
+            out.setdefault(meta["work"], []).append(meta)
+    return {w: sorted(ms, key=lambda m: m["doc_id"]) for w, ms in sorted(out.items())}
+
+
+def family_notes(ctx: Context, works: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Each family's alignment status and note (one version, one language, empty, no overlap)."""
+    stored = {f["work"]: f for f in ctx.ix.alignments.families()}
+    notes = []
+    for work, members in _family_members(ctx.ix, works).items():
+        f = stored.get(work)
+        if f is None:
+            note = ("one version only: nothing to align" if len(members) < 2 else
+                    "not aligned: this index was built without alignments (run concord index again)")
+            notes.append({"work": work, "versions": len(members), "status": "not-aligned",
+                          "note": note, "pairs": []})
+        else:
+            notes.append({"work": work, "versions": len(f["versions"]), "status": f["status"],
+                          "note": f["note"], "pairs": f["pairs"]})
+    return notes
+
+
+def _check_work(ctx: Context, works: Sequence[str]) -> None:
+    known = {m.get("work") for m in ctx.ix.store.docs}
+    for w in works:
+        if w not in known:
+            raise OptionError(f"no work {w!r} in the index (concord info lists the families)")
+
+
+def parallel_report(ctx: Context, scope: Scope, o: ParallelOptions) -> Report:
+    """Each hit in a version of a family with the aligned passage of every other version.
+
+    Hits are those of the KWIC (every query form and filter), limited to documents that have
+    another version; ``o.to_langs`` chooses the versions shown (their own hits are left out).
+    Where the query names concepts, their forms are highlighted in each passage; otherwise
+    the passage's word most associated with the matched word (Dice over the pair's aligned
+    sentences) is.
+    """
+    from .align import associate, concept_spans, pair_units, passage
+    from .measures import dice
+
+    parsed = parse(scope.q, ctx)
+    check_width(o.width)
+    _check_work(ctx, scope.filters.works)
+    families = {w: ms for w, ms in _family_members(ctx.ix, scope.filters.works).items()
+                if len(ms) > 1}
+    sources = tuple(m["doc_id"] for ms in families.values() for m in ms
+                    if m.get("language") not in o.to_langs)
+    notes = [n for n in family_notes(ctx, tuple(families) or scope.filters.works) if n["note"]]
+    store = ctx.ix.store
+    if not sources:
+        hits = None
+        rows: list[dict[str, Any]] = []
+        total = docs = 0
+    else:
+        narrowed = scope.filters.merge(Filters(doc_ids=sources)) if not scope.filters.doc_ids \
+            else scope.filters
+        hits = find(ctx, parsed, scope.mode, narrowed)
+        if scope.filters.doc_ids:
+            keep = np.isin(hits.docs, [store.doc_index[d] for d in sources if d in store.doc_index])
+            hits = hits.take(np.nonzero(keep)[0])
+        total, docs = len(hits), hits.n_docs
+        page = concordance(ctx.ix, hits, width=o.width, offset=0 if o.paging.all else o.paging.offset,
+                           limit=None if o.paging.all else o.paging.limit)
+        rows = []
+        by_doc = {m["doc_id"]: (w, ms) for w, ms in families.items() for m in ms}
+        concepts = tuple(parsed.concepts)
+        for ln in page["lines"]:
+            work, members = by_doc[ln.doc_id]
+            src = store.doc_index[ln.doc_id]
+            g = int(store.doc_tok[src])
+            matched = np.unique(store.tok[g + ln.position:g + int(np.searchsorted(
+                store.start[g:int(store.doc_tok[src + 1])], ln.char_end, side="left"))])
+            aligned = []
+            for m in members:
+                if m["doc_id"] == ln.doc_id or (o.to_langs and m.get("language") not in o.to_langs):
+                    continue
+                p = passage(ctx.ix, ln.doc_id, ln.char_start, m["doc_id"])
+                p["highlights"], p["equivalent"] = [], None
+                if p["text"] is not None:
+                    d = store.doc_index[m["doc_id"]]
+                    g0 = int(store.doc_tok[d])
+                    toks = np.asarray(store.tok[g0 + p["tok0"]:g0 + p["tok1"]])
+                    starts = store.start[g0 + p["tok0"]:g0 + p["tok1"]]
+                    ends = store.end[g0 + p["tok0"]:g0 + p["tok1"]]
+                    spans: list[tuple[int, int]] = []
+                    if concepts:
+                        for pos, length, _name in concept_spans(store, toks, p["lang"] or "",
+                                                                ctx.registry):
+                            if _name in concepts:
+                                spans.append((pos, pos + length))
+                    else:
+                        units = pair_units(ctx.ix, ln.doc_id, m["doc_id"])
+                        if units is not None and units.n:
+                            assoc = associate([units], matched)
+                            inside = np.isin(assoc.candidates, toks)
+                            if inside.any():
+                                o11 = assoc.joint[inside]
+                                f_c = assoc.cand_pairs[inside]
+                                score = dice(o11, assoc.word_pairs - o11, f_c - o11,
+                                             assoc.pairs - assoc.word_pairs - f_c + o11)
+                                best = int(assoc.candidates[inside][int(np.argmax(score))])
+                                p["equivalent"] = store.vocab[best]
+                                spans = [(int(i), int(i) + 1) for i in np.nonzero(toks == best)[0]]
+                    text_doc = store.text(d, p["start"], p["end"])
+                    for a, b in spans:
+                        cs, ce = int(starts[a]), int(ends[b - 1])
+                        p["highlights"].append({"start": cs, "end": ce,
+                                                "text": text_doc[cs - p["start"]:ce - p["start"]]})
+                for k in ("tok0", "tok1"):
+                    p.pop(k)
+                aligned.append(p)
+            row = {k: getattr(ln, k) for k in ("doc_id", "title", "year", "lang", "left", "match",
+                                               "right", "position", "char_start", "char_end")}
+            row["work"] = work
+            row["aligned"] = aligned
+            rows.append(row)
+    head = {"query": scope.q, "expansion": parsed.expansion(), "hits": total, "docs": docs,
+            "to_langs": list(o.to_langs), "families": sorted(families), "notes": notes,
+            "offset": 0 if o.paging.all else o.paging.offset,
+            "limit": None if o.paging.all else o.paging.limit,
+            "page": o.paging.page, "pages": 1 if o.paging.all else _pages(total, o.paging)}
+    prov = provenance(ctx, "parallel", query=scope.q, parsed=parsed, filters=scope.filters,
+                      mode=scope.mode, extra={"hits": total, "to": ",".join(o.to_langs)})
+    return Report("parallel", head, rows, PARALLEL_COLUMNS, prov, json_columns=PARALLEL_JSON_COLUMNS)
+
+
+def parallel_table(report: Report) -> list[dict[str, Any]]:
+    """The flat rows of a parallel report: one per hit and aligned version (CSV, XLSX...)."""
+    out = []
+    for row in report.rows:
+        for a in row["aligned"] or [{}]:
+            first = (a.get("highlights") or [{}])[0]
+            out.append({**{k: row[k] for k in ("doc_id", "lang", "left", "match", "right",
+                                                "char_start", "char_end")},
+                        "to_doc_id": a.get("doc_id"), "to_lang": a.get("lang"),
+                        "to_text": a.get("text"), "to_start": a.get("start"),
+                        "to_end": a.get("end"), "score": a.get("score"), "level": a.get("level"),
+                        "to_match": first.get("text"), "to_match_start": first.get("start"),
+                        "to_match_end": first.get("end"), "note": a.get("note")})
+    return out
+
+
+def equivalents_report(ctx: Context, word: str, o: EquivalentOptions) -> Report:
+    """Words of ``o.to_lang`` most associated with ``word`` over aligned sentence pairs.
+
+    A pair is an aligned sentence bead between a version not in ``o.to_lang`` (or in
+    ``o.from_langs``) and one in ``o.to_lang``; the word is its folded form. Dice is
+    2·o11 / (word pairs + equivalent pairs) and ll the signed log-likelihood of the 2×2 table
+    over all pairs; each row lists the pairs behind it.
+    """
+    from .align import associate, pair_units
+    from .analysis import fold, token_spans
+    from .measures import dice, signed_log_likelihood
+    from .stats import stopword_ids
+
+    if not o.to_lang:
+        raise OptionError("give the language of the equivalents, e.g. --to fr")
+    words = token_spans(word)
+    if len(words) != 1:
+        raise OptionError(f"give one word, not {word!r}")
+    if o.min_count < 1 or o.limit < 0:
+        raise OptionError("min-count must be 1 or more and limit 0 or more")
+    works = (o.work,) if o.work else ()
+    _check_work(ctx, works)
+    store = ctx.ix.store
+    wid = store.vocab_id(fold(words[0][0]))
+    families = {w: ms for w, ms in _family_members(ctx.ix, works).items() if len(ms) > 1}
+    units = []
+    for ms in families.values():
+        for src in ms:
+            if src.get("language") == o.to_lang or (o.from_langs and src.get("language") not in o.from_langs):
+                continue
+            for tgt in ms:
+                if tgt.get("language") == o.to_lang:
+                    u = pair_units(ctx.ix, src["doc_id"], tgt["doc_id"])
+                    if u is not None:
+                        units.append(u)
+    ids = np.asarray([wid] if wid is not None else [], dtype=np.int64)
+    assoc = associate(units, ids)
+    keep = assoc.joint >= o.min_count
+    if o.drop_stopwords and keep.any():
+        keep &= ~np.isin(assoc.candidates, stopword_ids(ctx.ix, [o.to_lang]))
+    cand, o11, f_c = assoc.candidates[keep], assoc.joint[keep], assoc.cand_pairs[keep]
+    n, f_w = assoc.pairs, assoc.word_pairs
+    d = dice(o11, f_w - o11, f_c - o11, n - f_w - f_c + o11) if cand.size else np.zeros(0)
+    ll = signed_log_likelihood(o11, f_w - o11, f_c - o11, n - f_w - f_c + o11) if cand.size \
+        else np.zeros(0)
+    order = np.lexsort((cand, -ll, -d))
+    if o.limit:
+        order = order[:o.limit]
+    rows = []
+    for rank, k in enumerate(order.tolist(), start=1):
+        cid = int(cand[k])
+        rows.append({"rank": rank, "lang": o.to_lang, "equivalent": store.vocab[cid],
+                     "cooccurrences": int(o11[k]), "word_pairs": f_w, "equivalent_pairs": int(f_c[k]),
+                     "pairs": n, "dice": round(float(d[k]), 4), "ll": round(float(ll[k]), 4),
+                     "references": [{"doc_id": s, "start": sp[0], "end": sp[1], "to_doc_id": t,
+                                     "to_start": sp[2], "to_end": sp[3]}
+                                    for s, t, sp in assoc.refs[cid]]})
+    notes = [n_ for n_ in family_notes(ctx, tuple(families) or works) if n_["note"]]
+    head = {"word": word, "folded": fold(words[0][0]), "work": o.work, "to_lang": o.to_lang,
+            "pairs": n, "word_pairs": f_w, "families": sorted(families), "notes": notes,
+            "min_count": o.min_count, "stopwords_dropped": o.drop_stopwords}
+    prov = provenance(ctx, "equivalents", query=word,
+                      extra={"work": o.work or "all families", "to": o.to_lang, "pairs": n,
+                             "word_pairs": f_w, "min_count": o.min_count})
+    return Report("equivalents", head, rows, EQUIVALENT_COLUMNS, prov,
+                  json_columns=EQUIVALENT_JSON_COLUMNS)
+
+
+def aligned_document_report(ctx: Context, work: str, langs: Sequence[str] = ()) -> Report:
+    """A family's versions side by side: each version's paragraphs and sentences, and for
+    each sentence its aligned sentences in the other versions (``links``)."""
+    from .align import split_sentences
+
+    _check_work(ctx, (work,))
+    members = _family_members(ctx.ix, (work,)).get(work, [])
+    if langs:
+        members = [m for m in members if m.get("language") in langs]
+    store = ctx.ix.store
+    al = ctx.ix.alignments
+    links: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for x, a in enumerate(members):
+        for b in members[x + 1:]:
+            found = al.pair(a["doc_id"], b["doc_id"]) if al.exists else None
+            if found is None or found[2] != "aligned":
+                continue
+            pair, side_a, _s, _n = found
+            for bead in al.beads(pair, side_a, level=1):
+                if bead["start"] is None or bead["other_start"] is None:
+                    continue
+                links.setdefault((a["doc_id"], bead["start"]), []).append(
+                    {"doc_id": b["doc_id"], "start": bead["other_start"], "end": bead["other_end"],
+                     "score": bead["score"]})
+                links.setdefault((b["doc_id"], bead["other_start"]), []).append(
+                    {"doc_id": a["doc_id"], "start": bead["start"], "end": bead["end"],
+                     "score": bead["score"]})
+    rows = []
+    for m in members:
+        d = store.doc_index[m["doc_id"]]
+        paragraphs = []
+        for i, p in enumerate(store.doc_paragraphs(d), start=1):
+            sentences = []
+            for s, e in split_sentences(p["text"], p["lang"]):
+                sentences.append({"start": p["start"] + s, "end": p["start"] + e,
+                                  "text": p["text"][s:e], "links": []})
+            # A stored sentence bead may join sentences: its links go to the first of them.
+            for sent in sentences:
+                sent["links"] = links.get((m["doc_id"], sent["start"]), [])
+            paragraphs.append({"paragraph": i, "start": p["start"], "end": p["end"],
+                               "lang": p["lang"], "sentences": sentences})
+        rows.append({"doc_id": m["doc_id"], "title": m["title"], "lang": m.get("language"),
+                     "translator": m.get("translator", ""), "year": m.get("year"),
+                     "paragraphs": paragraphs})
+    notes = [n for n in family_notes(ctx, (work,)) if n["note"]]
+    head = {"work": work, "langs": list(langs), "versions": len(rows), "notes": notes}
+    prov = provenance(ctx, "aligned", extra={"work": work, "langs": ",".join(langs)})
+    return Report("aligned", head, rows, ("doc_id", "title", "lang", "paragraphs"), prov,
+                  key="versions")
+
+
+SUGGEST_COLUMNS = ("lang", "candidate", "known", "cooccurrences", "concept_pairs",
+                   "candidate_pairs", "pairs", "dice", "ll")
+
+
+def concept_suggestions_report(ctx: Context, name: str, *, min_count: int = 2,
+                               limit: int = 10, drop_stopwords: bool = True) -> Report:
+    """Candidate forms of a concept in each language, from aligned families.
+
+    For each pair of versions whose source language has forms of the concept, the aligned
+    sentence pairs whose source side holds a form are counted against every word of the
+    other side; per target language the words with the highest Dice are candidates, and
+    ``known`` says whether one of the concept's forms there already matches the word.
+    """
+    from .align import associate, concept_spans, concept_units, pair_units
+    from .measures import dice, signed_log_likelihood
+    from .stats import stopword_ids
+
+    concept = get_concept(name.lstrip("@"), ctx.registry)
+    if min_count < 1 or limit < 1:
+        raise OptionError("min-count and limit must be 1 or more")
+    store = ctx.ix.store
+    by_lang: dict[str, tuple[list, list]] = {}
+    for ms in _family_members(ctx.ix).values():
+        for src in ms:
+            if src.get("language") not in concept.forms:
+                continue
+            for tgt in ms:
+                if tgt.get("language") == src.get("language"):
+                    continue
+                u = pair_units(ctx.ix, src["doc_id"], tgt["doc_id"])
+                if u is None:
+                    continue
+                units, marked = by_lang.setdefault(tgt["language"], ([], []))
+                units.append(u)
+                marked.append(concept_units(ctx.ix, u, concept.name, src["language"], ctx.registry))
+    rows = []
+    for lang, (units, marked) in sorted(by_lang.items()):
+        assoc = associate(units, marked=marked)
+        keep = assoc.joint >= min_count
+        if drop_stopwords and keep.any():
+            keep &= ~np.isin(assoc.candidates, stopword_ids(ctx.ix, [lang]))
+        cand, o11, f_c = assoc.candidates[keep], assoc.joint[keep], assoc.cand_pairs[keep]
+        if not cand.size:
+            continue
+        n, f_w = assoc.pairs, assoc.word_pairs
+        cells = (o11, f_w - o11, f_c - o11, n - f_w - f_c + o11)
+        d, ll = dice(*cells), signed_log_likelihood(*cells)
+        # Each candidate alone: a one-word form that matches it makes it known.
+        known = {int(cand[pos]) for pos, length, _c in concept_spans(
+            store, cand, lang, ctx.registry, only=concept.name) if length == 1}
+        for k in np.lexsort((cand, -ll, -d))[:limit].tolist():
+            rows.append({"lang": lang, "candidate": store.vocab[int(cand[k])],
+                         "known": int(cand[k]) in known, "cooccurrences": int(o11[k]),
+                         "concept_pairs": f_w, "candidate_pairs": int(f_c[k]), "pairs": n,
+                         "dice": round(float(d[k]), 4), "ll": round(float(ll[k]), 4)})
+    head = {"concept": concept.name, "forms": {k: list(v) for k, v in concept.forms.items()},
+            "min_count": min_count, "limit": limit, "languages": sorted(by_lang)}
+    prov = provenance(ctx, "concepts --suggest", query=f"@{concept.name}",
+                      extra={"min_count": min_count, "limit": limit})
+    return Report("concept-suggestions", head, rows, SUGGEST_COLUMNS, prov)

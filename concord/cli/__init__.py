@@ -13,6 +13,7 @@ import click
 from .. import __version__
 from .corpus import corpus_group, import_cmd
 from .documents import doc_cmd, kwic_cmd, search_cmd
+from .families import equivalents_cmd, parallel_cmd
 from .indexing import index_cmd, info_cmd, serve_cmd
 from .statistics import (
     collocates_cmd,
@@ -34,5 +35,5 @@ def main() -> None:
 
 for _command in (index_cmd, info_cmd, search_cmd, kwic_cmd, doc_cmd, freq_cmd, concepts_cmd,
                  collocates_cmd, wordlist_cmd, ngrams_cmd, keywords_cmd, serve_cmd, import_cmd,
-                 corpus_group):
+                 corpus_group, parallel_cmd, equivalents_cmd):
     main.add_command(_command)

@@ -98,6 +98,17 @@ def info_cmd(index_dir: str | None, fmt: str) -> None:
     for group in dups["list"]:
         members = ", ".join(f"{m['doc_id']} ({m['containment']:.0%})" for m in group["duplicates"])
         click.echo(f"  {group['kept']} <- {members}")
+    fams = info["families"]
+    click.echo(f"translation families {len(fams['families'])} (and {fams['single_version_works']} "
+               "works with one version)")
+    for fam in fams["families"]:
+        langs = ", ".join(v["lang"] or "und" for v in fam["versions"])
+        click.echo(f"  {fam['work']} ({langs}): {fam['status']}"
+                   + (f"; {fam['note']}" if fam["note"] else ""))
+        for p in fam["pairs"]:
+            if p["status"] == "aligned":
+                click.echo(f"    {p['lang_a']}-{p['lang_b']}: {p['aligned_paragraphs']} paragraph "
+                           f"and {p['aligned_sentences']} sentence beads aligned")
 
 
 @click.command("serve")

@@ -55,9 +55,12 @@ def freq_cmd(queries, index_dir, mode, lang, year, author, group, work, concepts
 @opt.concepts_option
 @click.option("--check", is_flag=True,
               help="Count each form of NAME in the index (--index), per match mode.")
+@click.option("--suggest", is_flag=True,
+              help="Candidate forms of NAME per language, from the aligned translation "
+              "families of the index (--index).")
 @opt.json_or_table
 @opt.handle_errors
-def concepts_cmd(name, index_dir, concepts_file, check, fmt) -> None:
+def concepts_cmd(name, index_dir, concepts_file, check, suggest, fmt) -> None:
     """List the named cross-language concepts, or show one with its forms per language.
 
     Concepts are a registry, not a property of an index: ``--index`` is read only by
@@ -67,8 +70,16 @@ def concepts_cmd(name, index_dir, concepts_file, check, fmt) -> None:
 
     registry = load_registry(concepts_file)
     rows = concept_rows(registry)
-    if check and not name:
-        raise click.UsageError("--check needs a concept NAME")
+    if (check or suggest) and not name:
+        raise click.UsageError(f"--{'check' if check else 'suggest'} needs a concept NAME")
+    if suggest:
+        from ..reports import concept_suggestions_report
+        from .families import print_suggestions, suggestions_json
+
+        with opt.report_context(index_dir, concepts_file) as ctx:
+            report = concept_suggestions_report(ctx, name)
+            (suggestions_json if fmt == "json" else print_suggestions)(report)
+        return
     if name:
         concept = get_concept(name.lstrip("@"), registry)
         rows = [r for r in rows if r["name"] == concept.name]

@@ -1,0 +1,1011 @@
+"""Alignment of translation families: which paragraph and sentence of one version renders
+which of another.
+
+A family is the documents that share a ``work_id``. At index time every pair of versions in
+different languages is aligned, paragraphs first, then sentences inside aligned paragraphs,
+by one dynamic programme: Gale and Church's length cost (the priors, variance and cost
+formula of :mod:`nltk.translate.gale_church`, computed for whole score matrices at once and
+over a band around the diagonal, because nltk's own DP keeps a dict entry per cell and has
+no place for anchors) lowered by anchors shared by the two sides: numbers, proper names,
+identical words and the forms of one concept of the registry (``concepts.toml``), which are
+known translation equivalents. Skipping a unit costs a constant, not its length, so an
+excerpt aligns where it overlaps and the rest stays unaligned; a bead whose score is under
+:data:`MIN_SCORE` is stored as unaligned, never forced.
+
+The result is written beside the token store as ``align.sqlite`` in the generation folder
+(so it goes live, or not, with the generation), and a family whose versions did not change
+is copied from the previous generation instead of aligned again. Reading alignments for
+reports (:class:`Alignments`) is here too; rendering them is not.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import math
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ALIGN_FILE = "align.sqlite"
+#: Bumped when anything that changes an alignment changes (reused alignments must match).
+ALIGN_VERSION = 1
+#: Beads scoring below this are stored as unaligned.
+MIN_SCORE = 0.2
+#: A pair with fewer aligned paragraphs than this share of the shorter version has no overlap.
+MIN_OVERLAP = 0.1
+
+class GaleChurch:
+    """The parameters of :class:`nltk.translate.gale_church.LanguageIndependent` (a test checks
+    that they are nltk's): importing nltk costs seconds (it loads scipy.stats)."""
+
+    PRIORS = {(1, 0): 0.0099, (0, 1): 0.0099, (1, 1): 0.89, (2, 1): 0.089, (1, 2): 0.089,
+              (2, 2): 0.011}
+    AVERAGE_CHARACTERS = 1
+    VARIANCE_CHARACTERS = 6.8
+
+
+def gale_church() -> type[GaleChurch]:
+    return GaleChurch
+
+
+#: Cost of leaving one unit unaligned (1-0 or 0-1), whatever its length: -log of nltk's
+#: prior of a 1-0 bead (0.0099), plus 2.
+SKIP_COST = -math.log(0.0099) + 2.0
+#: Weight of the anchor similarity (0..1) in a bead's cost.
+ANCHOR_WEIGHT = 6.0
+BEADS = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2))
+
+NOTES = {
+    "single": "one version only: nothing to align",
+    "same-language": "versions in the same language ({langs}): not aligned with each other",
+    "empty": "an empty version ({docs}): nothing to align",
+    "no-overlap": "no overlap found between {a} and {b}: nothing aligned",
+}
+
+
+# --- sentences ------------------------------------------------------------------------------
+
+_ABBREVIATIONS = {
+    "mr", "mrs", "dr", "st", "vol", "no", "nr", "vgl", "bzw", "usw", "etc", "ca", "ch", "cf",
+    "bd", "mm", "mme", "mlle", "p", "pp", "s", "z", "b", "d", "h", "i", "e", "u", "a", "art",
+    "sq", "ff", "fig", "jahrh", "gen",
+}
+_CLOSERS = "\"'»”’)]」』）"
+_BREAK_RE = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s+[\"'«„“‘(\[¿¡—–-]*[^\W\d_a-z]|\s+\d)")
+_LAST_WORD = re.compile(r"(\w+)\W*$")
+_CJK_BREAK_RE = re.compile(r"[。！？]+[」』）)]*")
+
+
+def split_sentences(text: str, lang: str = "") -> list[tuple[int, int]]:
+    """Split a paragraph into sentences: ``(start, end)`` offsets, spaces trimmed.
+
+    A sentence ends at ``.``, ``!``, ``?`` or ``…`` (and closing quotes or brackets) before
+    a space and a capital letter or a digit, unless the word before the period is an
+    abbreviation or an initial; in any language it also ends after ``。``, ``！``, ``？``.
+    """
+    cuts = {0, len(text)}
+    for m in _BREAK_RE.finditer(text):
+        word = _LAST_WORD.search(text, max(0, m.start() - 40), m.start() + 1)
+        if m.group().startswith(".") and word and (
+                word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+            continue
+        cuts.add(m.end())
+    for m in _CJK_BREAK_RE.finditer(text):
+        cuts.add(m.end())
+    spans = []
+    bounds = sorted(cuts)
+    for s, e in zip(bounds, bounds[1:], strict=False):
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append((s, e))
+    return spans
+
+
+# --- the cost of a bead -------------------------------------------------------------------
+
+def length_cost(la: np.ndarray, lb: np.ndarray, bead: tuple[int, int], ratio: float = 1.0) -> np.ndarray:
+    """Gale and Church's cost of aligning ``la`` characters with ``lb`` as ``bead``.
+
+    The formula of :func:`nltk.translate.gale_church.align_log_prob` (whose ``l_s`` is in
+    the denominator of the C implementation), for arrays, with the lengths of side B divided
+    by ``ratio`` (B's characters per character of A).
+    """
+    params = gale_church()
+    la = np.asarray(la, dtype=np.float64)
+    lb = np.asarray(lb, dtype=np.float64) / ratio
+    m = (la + lb / params.AVERAGE_CHARACTERS) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        delta = (la * params.AVERAGE_CHARACTERS - lb) / np.sqrt(m * params.VARIANCE_CHARACTERS)
+    # log(2 * (1 - Phi(|delta|))) = log erfc(|delta| / sqrt 2), by the approximation nltk
+    # uses without scipy (erfcc), taken in logs so that a large delta costs a large finite sum.
+    z = np.nan_to_num(np.abs(delta), nan=1e6, posinf=1e6) / math.sqrt(2)
+    cost = -(log_erfc(z) + math.log(params.PRIORS[bead]))
+    return np.where(m > 0, cost, np.inf)
+
+
+_ERFCC = (-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807,
+          -1.13520398, 1.48851587, -0.82215223, 0.17087277)
+
+
+def log_erfc(z: np.ndarray) -> np.ndarray:
+    """log erfc(z) for z >= 0 (Numerical Recipes' erfcc, as in nltk.translate.gale_church)."""
+    t = 1 / (1 + 0.5 * z)
+    poly = np.zeros_like(z)
+    for c in reversed(_ERFCC[1:]):
+        poly = c + t * poly
+    return np.log(t) - z * z + _ERFCC[0] + t * poly
+
+
+def length_score(la: float, lb: float, ratio: float = 1.0) -> float:
+    """How well two lengths fit one 1-1 bead: 2·P(|Z| ≥ |δ|), 1 for equal lengths."""
+    lb = lb / ratio
+    m = (la + lb) / 2
+    if m <= 0:
+        return 0.0
+    delta = abs(la - lb) / math.sqrt(m * gale_church().VARIANCE_CHARACTERS)
+    return math.erfc(delta / math.sqrt(2))
+
+
+@dataclass(frozen=True)
+class Bead:
+    """Units ``a0..a1`` of side A aligned with ``b0..b1`` of side B (an empty range: unaligned)."""
+
+    a0: int
+    a1: int
+    b0: int
+    b1: int
+    score: float
+
+
+def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndarray,
+                mass_a: np.ndarray, mass_b: np.ndarray, *, ratio: float = 1.0,
+                band: int | None = None) -> list[Bead]:
+    """Align two sequences of units by length and anchors; return beads in order.
+
+    ``overlap[i, j]`` is the anchor weight units ``i`` and ``j`` share, ``mass_*`` each
+    unit's anchor weight; the similarity of a bead is the weighted Dice of its units.
+    Cells further than ``band`` from the length diagonal are not visited.
+    """
+    n, m = len(len_a), len(len_b)
+    la = np.asarray(len_a, dtype=np.float64)
+    lb = np.asarray(len_b, dtype=np.float64)
+    if n == 0 or m == 0:
+        return [Bead(i, i + 1, 0, 0, 0.0) for i in range(n)] + [Bead(n, n, j, j + 1, 0.0) for j in range(m)]
+    ca = np.concatenate([[0.0], np.cumsum(la)])
+    cb = np.concatenate([[0.0], np.cumsum(lb)])
+    ma = np.concatenate([[0.0], np.cumsum(mass_a)])
+    mb = np.concatenate([[0.0], np.cumsum(mass_b)])
+    ov = np.zeros((n + 1, m + 1))
+    ov[1:, 1:] = overlap
+    # Cumulative overlap over both axes: the overlap of any block of units in O(1).
+    cov = ov.cumsum(0).cumsum(1)
+    inf = math.inf
+    cost = np.full((n + 1, m + 3), inf)
+    back = np.zeros((n + 1, m + 1), dtype=np.int8)
+    if band is None:
+        band = max(n, m)
+    rows = np.arange(n + 1)
+    lo = np.maximum(0, (rows * m // n) - band)
+    hi = np.minimum(m, -(-rows * m // n) + band)
+    skip_k = BEADS.index((0, 1))
+    # Step costs are computed for blocks of rows at once (numpy), the minimum row by row.
+    for r0 in range(0, n + 1, 128):
+        r1 = min(n + 1, r0 + 128)
+        c0, c1 = int(lo[r0]), int(hi[r1 - 1]) + 1
+        ri = rows[r0:r1, None]
+        cj = np.arange(c0, c1)[None, :]
+        steps = []
+        for da, db in BEADS:
+            if da == 0:
+                steps.append(None)
+                continue
+            PI, PJ = ri - da, cj - db
+            ok = (PI >= 0) & (PJ >= 0)
+            PIc, PJc = np.maximum(PI, 0), np.maximum(PJ, 0)
+            if db == 0:
+                steps.append(np.where(ok, SKIP_COST, inf))
+                continue
+            sa = ca[ri] - ca[PIc]
+            sb = cb[cj] - cb[PJc]
+            block = cov[ri, cj] - cov[PIc, cj] - cov[ri, PJc] + cov[PIc, PJc]
+            ma_ = ma[ri] - ma[PIc]
+            mb_ = mb[cj] - mb[PJc]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                sim = np.where(ma_ + mb_ > 0, 2 * block / (ma_ + mb_), 0.0)
+            # Without anchors on either side, length alone decides; where both sides have
+            # anchors and share none, that counts against the bead.
+            bonus = np.where((ma_ > 0) & (mb_ > 0), ANCHOR_WEIGHT * (sim - 0.15), 0.0)
+            step = length_cost(np.broadcast_to(sa, bonus.shape), np.broadcast_to(sb, bonus.shape),
+                               (da, db), ratio) - bonus
+            steps.append(np.where(ok, step, inf))
+        for i in range(r0, r1):
+            j0, j1 = int(lo[i]), int(hi[i]) + 1
+            js = np.arange(j0, j1)
+            best = np.full(js.size, inf)
+            arg = np.zeros(js.size, dtype=np.int8)
+            for k, (da, db) in enumerate(BEADS):
+                if da == 0 or i - da < 0:
+                    continue
+                # ``cost`` has two columns of padding on the left: j - db is never negative.
+                total = cost[i - da, j0 + 2 - db:j1 + 2 - db] + steps[k][i - r0, j0 - c0:j1 - c0]
+                better = total < best
+                best = np.where(better, total, best)
+                arg[better] = k
+            if i == 0:
+                best[0], arg[0] = 0.0, -1
+            # 0-1 beads stay in this row: each costs the same, so a running minimum does them all.
+            ramp = np.arange(js.size) * SKIP_COST
+            run = np.minimum.accumulate(best - ramp) + ramp
+            skip = np.zeros(js.size, dtype=bool)
+            skip[1:] = run[:-1] + SKIP_COST < best[1:]
+            best = np.where(skip, np.concatenate([[inf], run[:-1] + SKIP_COST]), best)
+            arg[skip] = skip_k
+            cost[i, j0 + 2:j1 + 2] = best
+            back[i, js] = arg
+    beads: list[Bead] = []
+    i, j = n, m
+    if not math.isfinite(cost[n, m + 2]):
+        raise ValueError("alignment band too narrow")
+    while i > 0 or j > 0:
+        da, db = BEADS[int(back[i, j])]
+        pi, pj = i - da, j - db
+        if da and db:
+            sa, sb = ca[i] - ca[pi], cb[j] - cb[pj]
+            mass_pair = (ma[i] - ma[pi]), (mb[j] - mb[pj])
+            block = cov[i, j] - cov[pi, j] - cov[i, pj] + cov[pi, pj]
+            sim = 2 * block / (mass_pair[0] + mass_pair[1]) if mass_pair[0] > 0 and mass_pair[1] > 0 else None
+            score = bead_score(length_score(sa, sb, ratio), sim)
+            if score < MIN_SCORE:
+                beads.extend(Bead(x, x + 1, pj, pj, 0.0) for x in reversed(range(pi, i)))
+                beads.extend(Bead(i, i, y, y + 1, 0.0) for y in reversed(range(pj, j)))
+            else:
+                beads.append(Bead(pi, i, pj, j, score))
+        else:
+            beads.append(Bead(pi, i, pj, j, 0.0))
+        i, j = pi, pj
+    beads.reverse()
+    return beads
+
+
+def bead_score(length: float, sim: float | None) -> float:
+    """A bead's score in 0..1: its length fit, and its anchor similarity where both sides had anchors."""
+    if sim is None:
+        return round(0.8 * length, 4)
+    return round(0.4 * length + 0.6 * min(1.0, sim / 0.5), 4)
+
+
+# --- versions as units with anchors --------------------------------------------------------
+
+@dataclass
+class Version:
+    """One document of a family as the aligner sees it."""
+
+    doc: int
+    doc_id: str
+    lang: str
+    hash: str
+    text: str
+    tok0: int                      # global position of the first token
+    starts: np.ndarray             # doc-relative char start of each token
+    ends: np.ndarray
+    fold: np.ndarray               # folded id of each token
+    anchors: np.ndarray            # anchor id per token (-1: none); ids are shared by the pair
+    paragraphs: list[tuple[int, int]]
+
+
+def _folded_words(store, ids: np.ndarray) -> list[str]:
+    return [store.vocab[int(i)] for i in ids]
+
+
+@lru_cache(maxsize=32)
+def _concept_patterns(registry_key: str, lang: str) -> tuple:
+    """(concept, words) of each form of ``lang``; a word is ``(kind, text)``: exact, prefix, regex."""
+    registry = _REGISTRIES[registry_key]
+    from .concepts import form_key
+
+    out = []
+    for concept in registry.values():
+        for form in concept.forms.get(lang, ()):
+            words = form_key(form)
+            if words:
+                out.append((concept.name, tuple(_word_pattern(w) for w in words)))
+    return tuple(out)
+
+
+def _word_pattern(word: str) -> tuple[str, Any]:
+    if "*" not in word and "?" not in word:
+        return ("exact", word)
+    if word.endswith("*") and "*" not in word[:-1] and "?" not in word:
+        return ("prefix", word[:-1])
+    return ("regex", re.compile(_glob(word)))
+
+
+def _matches(pattern: tuple[str, Any], word: str) -> bool:
+    kind, value = pattern
+    if kind == "exact":
+        return word == value
+    if kind == "prefix":
+        return word.startswith(value)
+    return value.match(word) is not None
+
+
+_REGISTRIES: dict[str, Mapping[str, Any]] = {}
+_REGISTRY_LOCK = threading.Lock()
+
+
+def registry_key(registry: Mapping[str, Any] | None) -> str:
+    """A digest of a registry's forms (so a changed registry re-aligns)."""
+    if registry is None:
+        registry = _shipped()
+    cached = _KEYS.get(id(registry))
+    if cached is not None and cached[0] is registry:
+        return cached[1]
+    data = json.dumps({name: {lang: list(forms) for lang, forms in c.forms.items()}
+                       for name, c in sorted(registry.items())}, ensure_ascii=False, sort_keys=True)
+    key = hashlib.sha256(data.encode()).hexdigest()[:16]
+    with _REGISTRY_LOCK:
+        _REGISTRIES[key] = registry
+        _KEYS[id(registry)] = (registry, key)
+    return key
+
+
+_KEYS: dict[int, tuple[Mapping[str, Any], str]] = {}
+
+
+def _shipped() -> Mapping[str, Any]:
+    from .concepts import _shipped_registry
+
+    return _shipped_registry()
+
+
+def _glob(word: str) -> str:
+    return "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in word) + r"\Z"
+
+
+def concept_spans(store, fold_ids: np.ndarray, lang: str, registry: Mapping[str, Any] | None,
+                  only: str | None = None) -> list[tuple[int, int, str]]:
+    """Where concept forms of ``lang`` occur in a run of folded token ids.
+
+    Returns ``(first token, number of tokens, concept name)``, relative to the run, the
+    longest form first where several start at one token; ``only`` keeps one concept.
+    """
+    patterns = _concept_patterns(registry_key(registry), lang)
+    if only is not None:
+        patterns = tuple(p for p in patterns if p[0] == only)
+    if not patterns or not len(fold_ids):
+        return []
+    uniq = np.unique(fold_ids)
+    # Folded ids follow the sorted vocabulary: the words come sorted, and a prefix is a range.
+    sorted_words = _folded_words(store, uniq)
+    words = dict(zip(uniq.tolist(), sorted_words, strict=False))
+    by_word = {w: f for f, w in words.items()}
+    firsts: dict[int, list[int]] = {}
+    for k, (_name, pats) in enumerate(patterns):
+        kind, value = pats[0]
+        if kind == "exact":
+            hits = [by_word[value]] if value in by_word else []
+        elif kind == "prefix":
+            lo = bisect.bisect_left(sorted_words, value)
+            hi = bisect.bisect_left(sorted_words, value + "\U0010ffff")
+            hits = uniq[lo:hi].tolist()
+        else:
+            hits = [f for f, w in words.items() if value.match(w)]
+        for fid in hits:
+            firsts.setdefault(fid, []).append(k)
+    if not firsts:
+        return []
+    for ks in firsts.values():
+        ks.sort(key=lambda k: -len(patterns[k][1]))
+    ids = fold_ids.tolist()
+    out = []
+    for pos in np.nonzero(np.isin(fold_ids, list(firsts)))[0].tolist():
+        for k in firsts[ids[pos]]:
+            name, pats = patterns[k]
+            if pos + len(pats) <= len(ids) and all(_matches(pats[x], words[ids[pos + x]])
+                                                   for x in range(1, len(pats))):
+                out.append((pos, len(pats), name))
+                break
+    return out
+
+
+def load_version(store, doc: int, registry: Mapping[str, Any] | None) -> Version:
+    """A store document with its tokens, paragraphs and concept marks."""
+    meta = store.docs[doc]
+    t0, t1 = int(store.doc_tok[doc]), int(store.doc_tok[doc + 1])
+    paras = [(p["start"], p["end"]) for p in store.doc_paragraphs(doc)]
+    fold = np.asarray(store.tok[t0:t1], dtype=np.int64)
+    return Version(doc=doc, doc_id=meta["doc_id"], lang=meta.get("language") or "und",
+                   hash=meta.get("hash", ""), text=store.text(doc), tok0=t0,
+                   starts=np.asarray(store.start[t0:t1]), ends=np.asarray(store.end[t0:t1]),
+                   fold=fold, anchors=np.full(t1 - t0, -1, dtype=np.int64), paragraphs=paras)
+
+
+def _anchor_ids(store, a: Version, b: Version, registry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Anchor id per token of both versions, and the weight of each anchor id.
+
+    Anchors are the folded words the two versions share (numbers of any length, other words
+    of two letters or more when written with a capital inside a sentence, else of four or
+    more) that are not common in either (in at most a fifth of its paragraphs), and the
+    concepts whose forms occur in both.
+    """
+    shared = np.intersect1d(a.fold, b.fold)
+    words = _folded_words(store, shared)
+    keep = []
+    for fid, w in zip(shared.tolist(), words, strict=False):
+        if w.isdigit() or len(w) >= 4 or (len(w) >= 2 and _capitalised(store, a, fid)):
+            keep.append(fid)
+    keep_arr = np.asarray(keep, dtype=np.int64)
+    for v in (a, b):
+        pos_para = np.searchsorted(np.asarray([s for s, _ in v.paragraphs] or [0]), v.starts, side="right")
+        inside = np.isin(v.fold, keep_arr)
+        pairs = np.unique(np.stack([v.fold[inside], pos_para[inside]]), axis=1) if inside.any() else np.zeros((2, 0), np.int64)
+        fid, cnt = np.unique(pairs[0], return_counts=True)
+        common = fid[cnt > max(2, len(v.paragraphs) // 5)]
+        keep_arr = np.setdiff1d(keep_arr, common)
+    ids_a = np.where(np.isin(a.fold, keep_arr), a.fold, -1)
+    ids_b = np.where(np.isin(b.fold, keep_arr), b.fold, -1)
+    # Concepts: an id above the vocabulary per concept, on the first token of each form.
+    base = store.n_vocab
+    marks_a = concept_spans(store, a.fold, a.lang, registry)
+    marks_b = concept_spans(store, b.fold, b.lang, registry)
+    names = sorted({n for _, _, n in marks_a} & {n for _, _, n in marks_b})
+    cid = {n: base + i for i, n in enumerate(names)}
+    for ids, marks in ((ids_a, marks_a), (ids_b, marks_b)):
+        for pos, length, name in marks:
+            if name in cid:
+                ids[pos:pos + length] = -1
+                ids[pos] = cid[name]
+    weight = np.ones(base + len(names))
+    return ids_a, ids_b, weight
+
+
+def _capitalised(store, v: Version, fid: int) -> bool:
+    pos = np.nonzero(v.fold == fid)[0][:5]
+    for p in pos.tolist():
+        s = int(v.starts[p])
+        if v.text[s:s + 1].isupper() and p > 0 and not re.search(r"[.!?。]\W*$", v.text[max(0, s - 4):s]):
+            return True
+    return False
+
+
+def _units(v: Version, spans: Sequence[tuple[int, int]], ids: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Each unit's length (characters, spaces left out) and anchor ids."""
+    lengths = np.array([len(v.text[s:e]) - v.text[s:e].count(" ") for s, e in spans], dtype=np.float64)
+    first = np.searchsorted(v.starts, [s for s, _ in spans], side="left")
+    last = np.searchsorted(v.starts, [e for _, e in spans], side="left")
+    return lengths, [ids[f:t][ids[f:t] >= 0] for f, t in zip(first.tolist(), last.tolist(), strict=False)]
+
+
+def _overlap(anch_a: list[np.ndarray], anch_b: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shared anchors of every unit pair (each anchor counted once per unit), and each unit's."""
+    vocab = np.unique(np.concatenate([*anch_a, *anch_b, np.zeros(0, np.int64)]))
+    n, m, k = len(anch_a), len(anch_b), vocab.size
+    if k == 0:
+        return np.zeros((n, m)), np.zeros(n), np.zeros(m)
+    A = np.zeros((n, k), dtype=np.float32)
+    B = np.zeros((m, k), dtype=np.float32)
+    for mat, units in ((A, anch_a), (B, anch_b)):
+        for r, ids in enumerate(units):
+            if ids.size:
+                mat[r, np.searchsorted(vocab, ids)] = 1.0
+    return (A @ B.T).astype(np.float64), A.sum(1).astype(np.float64), B.sum(1).astype(np.float64)
+
+
+def _band(n: int, m: int) -> int:
+    return max(40, abs(n - m) + max(n, m) // 8)
+
+
+@dataclass(frozen=True)
+class PairBead:
+    """A stored bead: ``level`` 0 paragraphs, 1 sentences; char and token offsets per side."""
+
+    level: int
+    a: tuple[int, int] | None
+    b: tuple[int, int] | None
+    a_tok: tuple[int, int] | None
+    b_tok: tuple[int, int] | None
+    score: float
+    para: int | None = None
+
+
+def align_pair(store, a: Version, b: Version, registry: Mapping[str, Any] | None) -> list[PairBead]:
+    """Paragraph beads, then sentence beads inside aligned paragraph beads, of two versions."""
+    ids_a, ids_b, _weight = _anchor_ids(store, a, b, registry)
+    len_a, anch_a = _units(a, a.paragraphs, ids_a)
+    len_b, anch_b = _units(b, b.paragraphs, ids_b)
+    ov, mass_a, mass_b = _overlap(anch_a, anch_b)
+    ratio = (len_b.sum() / len_a.sum()) if len_a.sum() and len_b.sum() else 1.0
+    band = _band(len(len_a), len(len_b))
+    beads = align_units(len_a, len_b, ov, mass_a, mass_b, ratio=ratio, band=band)
+    # Second pass: the length ratio of the confident beads (an excerpt's ratio is not the
+    # ratio of the whole texts).
+    good = [x for x in beads if x.a1 > x.a0 and x.b1 > x.b0 and x.score >= 0.5]
+    if len(good) >= 3:
+        sa = sum(len_a[x.a0:x.a1].sum() for x in good)
+        sb = sum(len_b[x.b0:x.b1].sum() for x in good)
+        if sa and sb and abs(sb / sa - ratio) / ratio > 0.05:
+            ratio = sb / sa
+            beads = align_units(len_a, len_b, ov, mass_a, mass_b, ratio=ratio, band=band)
+    out: list[PairBead] = []
+    for x in beads:
+        span_a = (a.paragraphs[x.a0][0], a.paragraphs[x.a1 - 1][1]) if x.a1 > x.a0 else None
+        span_b = (b.paragraphs[x.b0][0], b.paragraphs[x.b1 - 1][1]) if x.b1 > x.b0 else None
+        if span_a is None or span_b is None:
+            out.append(PairBead(0, span_a, span_b, _tok(a, span_a), _tok(b, span_b), 0.0))
+            continue
+        para = len(out)
+        out.append(PairBead(0, span_a, span_b, _tok(a, span_a), _tok(b, span_b), x.score))
+        sent_a = [(s, e) for ps, pe in a.paragraphs[x.a0:x.a1]
+                  for s, e in ((ps + s0, ps + e0) for s0, e0 in split_sentences(a.text[ps:pe], a.lang))]
+        sent_b = [(s, e) for ps, pe in b.paragraphs[x.b0:x.b1]
+                  for s, e in ((ps + s0, ps + e0) for s0, e0 in split_sentences(b.text[ps:pe], b.lang))]
+        if len(sent_a) == 1 and len(sent_b) == 1:
+            out.append(PairBead(1, sent_a[0], sent_b[0], _tok(a, sent_a[0]), _tok(b, sent_b[0]),
+                                x.score, para))
+            continue
+        sl_a, sa_anch = _units(a, sent_a, ids_a)
+        sl_b, sb_anch = _units(b, sent_b, ids_b)
+        sov, sma, smb = _overlap(sa_anch, sb_anch)
+        for y in align_units(sl_a, sl_b, sov, sma, smb, ratio=ratio, band=_band(len(sl_a), len(sl_b))):
+            ss_a = (sent_a[y.a0][0], sent_a[y.a1 - 1][1]) if y.a1 > y.a0 else None
+            ss_b = (sent_b[y.b0][0], sent_b[y.b1 - 1][1]) if y.b1 > y.b0 else None
+            out.append(PairBead(1, ss_a, ss_b, _tok(a, ss_a), _tok(b, ss_b), y.score, para))
+    return out
+
+
+def _tok(v: Version, span: tuple[int, int] | None) -> tuple[int, int] | None:
+    if span is None:
+        return None
+    return (int(np.searchsorted(v.starts, span[0], side="left")),
+            int(np.searchsorted(v.starts, span[1], side="left")))
+
+
+# --- families and the stored file ----------------------------------------------------------
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE families (work TEXT PRIMARY KEY, key TEXT, status TEXT, note TEXT, members TEXT);
+CREATE TABLE pairs (id INTEGER PRIMARY KEY, work TEXT, doc_a TEXT, doc_b TEXT, lang_a TEXT,
+                    lang_b TEXT, status TEXT, note TEXT, paragraphs INTEGER, sentences INTEGER,
+                    aligned_paragraphs INTEGER, aligned_sentences INTEGER);
+CREATE TABLE beads (pair INTEGER, level INTEGER, a_start INTEGER, a_end INTEGER, b_start INTEGER,
+                    b_end INTEGER, a_tok0 INTEGER, a_tok1 INTEGER, b_tok0 INTEGER, b_tok1 INTEGER,
+                    score REAL, para INTEGER, n INTEGER);
+"""
+_INDEXES = """
+CREATE INDEX beads_a ON beads (pair, level, a_start);
+CREATE INDEX beads_b ON beads (pair, level, b_start);
+CREATE INDEX pairs_docs ON pairs (doc_a, doc_b);
+"""
+
+
+def settings() -> dict[str, Any]:
+    """What decides an alignment besides the texts (a change re-aligns every family)."""
+    return {"version": ALIGN_VERSION, "min_score": MIN_SCORE, "min_overlap": MIN_OVERLAP,
+            "registry": registry_key(None)}
+
+
+def families(store) -> dict[str, list[int]]:
+    """Store document indexes of each work id, by doc id."""
+    out: dict[str, list[int]] = {}
+    for i, meta in enumerate(store.docs):
+        if meta.get("work"):
+            out.setdefault(meta["work"], []).append(i)
+    return {w: sorted(ds, key=lambda d: store.docs[d]["doc_id"]) for w, ds in sorted(out.items())}
+
+
+def family_key(store, docs: Sequence[int], setting: Mapping[str, Any]) -> str:
+    """What decides a family's alignment: its versions' ids, hashes and languages, and settings."""
+    parts = [json.dumps(setting, sort_keys=True)]
+    for d in docs:
+        meta = store.docs[d]
+        parts.append(f"{meta['doc_id']}\0{meta.get('hash', '')}\0{meta.get('language', '')}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
+def write_alignments(gen_path: Path, previous: Path | None = None,
+                     registry: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Align every family of the generation's store into ``align.sqlite``; summarise.
+
+    Families whose key is unchanged are copied from ``previous`` (a generation folder).
+    """
+    from .store import Store
+
+    setting = settings()
+    store = Store(gen_path / "store")
+    target = gen_path / ALIGN_FILE
+    tmp = gen_path / (ALIGN_FILE + ".tmp")
+    tmp.unlink(missing_ok=True)
+    con = sqlite3.connect(tmp)
+    summary = {"families": 0, "aligned": 0, "reused": 0, "pairs": 0}
+    try:
+        con.executescript(_SCHEMA)
+        con.execute("INSERT INTO meta VALUES ('settings', ?)", (json.dumps(setting),))
+        old = _previous_keys(previous, con)
+        for work, docs in families(store).items():
+            key = family_key(store, docs, setting)
+            summary["families"] += 1
+            if old.get(work) == key:
+                _copy_family(con, work)
+                summary["reused"] += 1
+                continue
+            status, note, pairs = _align_family(store, docs, registry)
+            members = [{"doc_id": store.docs[d]["doc_id"], "lang": store.docs[d].get("language")}
+                       for d in docs]
+            con.execute("INSERT INTO families VALUES (?,?,?,?,?)",
+                        (work, key, status, note, json.dumps(members, ensure_ascii=False)))
+            for pair in pairs:
+                _insert_pair(con, work, pair)
+            summary["aligned"] += 1 if len(docs) > 1 else 0
+        if previous is not None and old:
+            con.execute("DETACH DATABASE old")
+        con.executescript(_INDEXES)
+        summary["pairs"] = con.execute("SELECT count(*) FROM pairs").fetchone()[0]
+        con.commit()
+    finally:
+        con.close()
+        store.close()
+    import os
+
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+    return summary
+
+
+def _previous_keys(previous: Path | None, con: sqlite3.Connection) -> dict[str, str]:
+    if previous is None or not (previous / ALIGN_FILE).exists():
+        return {}
+    try:
+        con.execute("ATTACH DATABASE ? AS old", (f"file:{previous / ALIGN_FILE}?mode=ro",))
+    except sqlite3.Error:
+        return {}
+    try:
+        return dict(con.execute("SELECT work, key FROM old.families"))
+    except sqlite3.Error:
+        con.execute("DETACH DATABASE old")
+        return {}
+
+
+def _copy_family(con: sqlite3.Connection, work: str) -> None:
+    con.execute("INSERT INTO families SELECT * FROM old.families WHERE work = ?", (work,))
+    offset = con.execute("SELECT coalesce(max(id), 0) FROM pairs").fetchone()[0]
+    old_ids = [r[0] for r in con.execute("SELECT id FROM old.pairs WHERE work = ? ORDER BY id", (work,))]
+    for k, old_id in enumerate(old_ids, start=1):
+        con.execute("INSERT INTO pairs SELECT ?, work, doc_a, doc_b, lang_a, lang_b, status, note, "
+                    "paragraphs, sentences, aligned_paragraphs, aligned_sentences FROM old.pairs "
+                    "WHERE id = ?", (offset + k, old_id))
+        con.execute("INSERT INTO beads SELECT ?, level, a_start, a_end, b_start, b_end, a_tok0, a_tok1,"
+                    " b_tok0, b_tok1, score, para, n FROM old.beads WHERE pair = ?",
+                    (offset + k, old_id))
+
+
+def _align_family(store, docs: Sequence[int], registry) -> tuple[str, str | None, list[dict]]:
+    metas = [store.docs[d] for d in docs]
+    if len(docs) < 2:
+        return "single", NOTES["single"], []
+    empty = [m["doc_id"] for d, m in zip(docs, metas, strict=False) if store.doc_tok[d + 1] == store.doc_tok[d]]
+    langs = [m.get("language") or "und" for m in metas]
+    notes = []
+    if empty:
+        notes.append(NOTES["empty"].format(docs=", ".join(empty)))
+    same = sorted({lang for lang in langs if langs.count(lang) > 1})
+    if same:
+        notes.append(NOTES["same-language"].format(langs=", ".join(same)))
+    versions: dict[int, Version] = {}
+    pairs = []
+    aligned_any = False
+    for x in range(len(docs)):
+        for y in range(x + 1, len(docs)):
+            da, db = docs[x], docs[y]
+            ma, mb = metas[x], metas[y]
+            base = {"doc_a": ma["doc_id"], "doc_b": mb["doc_id"], "lang_a": langs[x],
+                    "lang_b": langs[y], "beads": []}
+            if ma["doc_id"] in empty or mb["doc_id"] in empty:
+                pairs.append({**base, "status": "empty", "note": NOTES["empty"].format(
+                    docs=", ".join(d for d in (ma["doc_id"], mb["doc_id"]) if d in empty))})
+                continue
+            if langs[x] == langs[y]:
+                pairs.append({**base, "status": "same-language",
+                              "note": NOTES["same-language"].format(langs=langs[x])})
+                continue
+            for d in (da, db):
+                if d not in versions:
+                    versions[d] = load_version(store, d, registry)
+            beads = align_pair(store, versions[da], versions[db], registry)
+            paras = [b for b in beads if b.level == 0]
+            aligned = sum(1 for b in paras if b.a is not None and b.b is not None)
+            shorter = min(len(versions[da].paragraphs), len(versions[db].paragraphs))
+            if aligned < max(1, MIN_OVERLAP * shorter):
+                note = NOTES["no-overlap"].format(a=ma["doc_id"], b=mb["doc_id"])
+                pairs.append({**base, "status": "no-overlap", "note": note, "beads": []})
+                notes.append(note)
+                continue
+            aligned_any = True
+            pairs.append({**base, "status": "aligned", "note": None, "beads": beads})
+    status = "aligned" if aligned_any else "not-aligned"
+    return status, "; ".join(notes) or None, pairs
+
+
+def _insert_pair(con: sqlite3.Connection, work: str, pair: dict) -> None:
+    beads: list[PairBead] = pair["beads"]
+    paras = [b for b in beads if b.level == 0]
+    sents = [b for b in beads if b.level == 1]
+    cur = con.execute(
+        "INSERT INTO pairs (work, doc_a, doc_b, lang_a, lang_b, status, note, paragraphs, sentences,"
+        " aligned_paragraphs, aligned_sentences) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (work, pair["doc_a"], pair["doc_b"], pair["lang_a"], pair["lang_b"], pair["status"],
+         pair["note"], len(paras), len(sents),
+         sum(1 for b in paras if b.a and b.b), sum(1 for b in sents if b.a and b.b)))
+    pid = cur.lastrowid
+
+    def row(n: int, b: PairBead):
+        a, bb, at, bt = b.a or (None, None), b.b or (None, None), b.a_tok or (None, None), b.b_tok or (None, None)
+        return (pid, b.level, a[0], a[1], bb[0], bb[1], at[0], at[1], bt[0], bt[1], b.score, b.para, n)
+
+    con.executemany("INSERT INTO beads VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [row(n, b) for n, b in enumerate(beads)])
+
+
+# --- reading --------------------------------------------------------------------------------
+
+class Alignments:
+    """The alignments of one generation (read-only; one connection per thread)."""
+
+    def __init__(self, gen_path: Path):
+        self.path = Path(gen_path) / ALIGN_FILE
+        self._local = threading.local()
+
+    @property
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    @property
+    def con(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._local.con = con
+        return con
+
+    def families(self) -> list[dict[str, Any]]:
+        """Every family (work id) with its versions, status, note and pairs."""
+        if not self.exists:
+            return []
+        pairs: dict[str, list[dict[str, Any]]] = {}
+        for r in self.con.execute("SELECT work, doc_a, doc_b, lang_a, lang_b, status, note, "
+                                  "paragraphs, sentences, aligned_paragraphs, aligned_sentences "
+                                  "FROM pairs ORDER BY id"):
+            pairs.setdefault(r[0], []).append(dict(zip(
+                ("doc_a", "doc_b", "lang_a", "lang_b", "status", "note", "paragraph_beads",
+                 "sentence_beads", "aligned_paragraphs", "aligned_sentences"), r[1:], strict=False)))
+        return [{"work": w, "status": s, "note": n, "versions": json.loads(m),
+                 "pairs": pairs.get(w, [])}
+                for w, s, n, m in self.con.execute(
+                    "SELECT work, status, note, members FROM families ORDER BY work")]
+
+    def pair(self, doc: str, other: str) -> tuple[int, bool, str, str | None] | None:
+        """(pair id, whether ``doc`` is side A, status, note) of two versions, or None."""
+        if not self.exists:
+            return None
+        r = self.con.execute("SELECT id, doc_a = ?, status, note FROM pairs WHERE (doc_a = ? AND doc_b = ?)"
+                             " OR (doc_a = ? AND doc_b = ?)", (doc, doc, other, other, doc)).fetchone()
+        return (r[0], bool(r[1]), r[2], r[3]) if r else None
+
+    def beads(self, pair: int, side_a: bool, level: int | None = None) -> list[dict[str, Any]]:
+        """Every bead of a pair, seen from one side (``start``/``end`` are that side's)."""
+        me, other = ("a", "b") if side_a else ("b", "a")
+        where = "" if level is None else " AND level = ?"
+        args: tuple = (pair,) if level is None else (pair, level)
+        rows = self.con.execute(
+            f"SELECT level, {me}_start, {me}_end, {other}_start, {other}_end, {me}_tok0, {me}_tok1,"
+            f" {other}_tok0, {other}_tok1, score, para, n FROM beads WHERE pair = ?{where} ORDER BY n",
+            args)
+        keys = ("level", "start", "end", "other_start", "other_end", "tok0", "tok1", "other_tok0",
+                "other_tok1", "score", "para", "n")
+        return [dict(zip(keys, r, strict=False)) for r in rows]
+
+    def bead_at(self, pair: int, side_a: bool, char: int, level: int) -> dict[str, Any] | None:
+        """The bead of ``level`` whose own side holds character ``char``."""
+        me, other = ("a", "b") if side_a else ("b", "a")
+        r = self.con.execute(
+            f"SELECT {me}_start, {me}_end, {other}_start, {other}_end, {other}_tok0, {other}_tok1, score"
+            f" FROM beads WHERE pair = ? AND level = ? AND {me}_start <= ? AND {me}_start IS NOT NULL"
+            f" ORDER BY {me}_start DESC LIMIT 1", (pair, level, char)).fetchone()
+        if r is None or r[1] <= char:
+            return None
+        return dict(zip(("start", "end", "other_start", "other_end", "other_tok0", "other_tok1",
+                         "score"), r, strict=False))
+
+    def close(self) -> None:
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            con.close()
+            self._local.con = None
+
+
+def iter_pairs(alignments: Alignments, doc_ids: Iterable[str]) -> Iterable[tuple[str, str]]:
+    """Every (doc, other) pair of versions among ``doc_ids`` that the file holds."""
+    ids = list(doc_ids)
+    for a in ids:
+        for b in ids:
+            if a != b and alignments.pair(a, b):
+                yield a, b
+
+
+# --- questions over stored alignments (plain data for concord.reports) ----------------------
+
+def family_of(ix, doc_id: str) -> list[dict[str, Any]]:
+    """The versions of ``doc_id``'s work (itself included), as store records."""
+    store = ix.store
+    d = store.doc_index.get(doc_id)
+    work = store.docs[d].get("work") if d is not None else None
+    if not work:
+        return [store.docs[d]] if d is not None else []
+    return [m for m in store.docs if m.get("work") == work]
+
+
+def passage(ix, doc_id: str, char: int, other: str) -> dict[str, Any]:
+    """The passage of ``other`` aligned with the character ``char`` of ``doc_id``.
+
+    The sentence bead holding ``char`` where it is aligned, else its paragraph bead; otherwise
+    a record with ``text`` None and a ``note`` saying why.
+    """
+    store = ix.store
+    meta = store.docs[store.doc_index[other]]
+    row: dict[str, Any] = {"doc_id": other, "lang": meta.get("language"), "text": None,
+                           "start": None, "end": None, "score": None, "level": None,
+                           "tok0": None, "tok1": None, "note": None}
+    al = ix.alignments
+    found = al.pair(doc_id, other) if al.exists else None
+    if found is None:
+        row["note"] = "not aligned: the index has no alignment of these versions" if al.exists \
+            else "not aligned: this index was built without alignments (run concord index again)"
+        return row
+    pair, side_a, status, note = found
+    if status != "aligned":
+        row["note"] = note or status
+        return row
+    for level in (1, 0):
+        bead = al.bead_at(pair, side_a, char, level)
+        if bead is not None and bead["other_start"] is not None:
+            row.update(start=bead["other_start"], end=bead["other_end"], score=bead["score"],
+                       level="sentence" if level == 1 else "paragraph",
+                       tok0=bead["other_tok0"], tok1=bead["other_tok1"],
+                       text=store.text(store.doc_index[other], bead["other_start"], bead["other_end"]))
+            return row
+    row["note"] = f"unaligned: this passage has no counterpart in {other}"
+    return row
+
+
+@dataclass
+class PairUnits:
+    """The aligned sentence pairs of two versions as sets of folded ids (one side each)."""
+
+    src_doc: str
+    tgt_doc: str
+    src_ids: np.ndarray        # folded ids, unique within each unit, concatenated
+    src_unit: np.ndarray       # unit number of each
+    tgt_ids: np.ndarray
+    tgt_unit: np.ndarray
+    spans: list[tuple[int, int, int, int]]   # (src start, src end, tgt start, tgt end) per unit
+
+    @property
+    def n(self) -> int:
+        return len(self.spans)
+
+
+_UNITS: dict[tuple, PairUnits] = {}
+_UNITS_LOCK = threading.Lock()
+
+
+def pair_units(ix, src: str, tgt: str) -> PairUnits | None:
+    """The aligned sentence pairs of ``src`` and ``tgt`` (None: not aligned), cached per generation."""
+    key = (str(ix.gen_path), src, tgt)
+    with _UNITS_LOCK:
+        if key in _UNITS:
+            return _UNITS[key]
+    al = ix.alignments
+    found = al.pair(src, tgt) if al.exists else None
+    if found is None or found[2] != "aligned":
+        return None
+    pair, side_a, _status, _note = found
+    store = ix.store
+    g_src = int(store.doc_tok[store.doc_index[src]])
+    g_tgt = int(store.doc_tok[store.doc_index[tgt]])
+    parts: dict[str, list] = {"si": [], "su": [], "ti": [], "tu": []}
+    spans = []
+    for bead in al.beads(pair, side_a, level=1):
+        if bead["start"] is None or bead["other_start"] is None:
+            continue
+        u = len(spans)
+        spans.append((bead["start"], bead["end"], bead["other_start"], bead["other_end"]))
+        s_ids = np.unique(store.tok[g_src + bead["tok0"]:g_src + bead["tok1"]])
+        t_ids = np.unique(store.tok[g_tgt + bead["other_tok0"]:g_tgt + bead["other_tok1"]])
+        parts["si"].append(s_ids)
+        parts["su"].append(np.full(s_ids.size, u, dtype=np.int64))
+        parts["ti"].append(t_ids)
+        parts["tu"].append(np.full(t_ids.size, u, dtype=np.int64))
+
+    def cat(xs):
+        return np.concatenate(xs).astype(np.int64) if xs else np.zeros(0, dtype=np.int64)
+
+    units = PairUnits(src, tgt, cat(parts["si"]), cat(parts["su"]), cat(parts["ti"]),
+                      cat(parts["tu"]), spans)
+    with _UNITS_LOCK:
+        if len(_UNITS) > 256:
+            _UNITS.clear()
+        _UNITS[key] = units
+    return units
+
+
+@dataclass
+class Association:
+    """Counts of a word and its candidate equivalents over aligned sentence pairs."""
+
+    pairs: int                      # N: aligned sentence pairs considered
+    word_pairs: int                 # pairs whose source side holds the word
+    candidates: np.ndarray          # folded ids of target words
+    joint: np.ndarray               # pairs holding the word and the candidate
+    cand_pairs: np.ndarray          # pairs whose target side holds the candidate
+    refs: dict[int, list[tuple[str, str, tuple[int, int, int, int]]]]
+
+
+def associate(units: Sequence[PairUnits], word_ids: np.ndarray | None = None,
+              marked: Sequence[np.ndarray] | None = None) -> Association:
+    """Count, over every aligned sentence pair of ``units``, the word (any of ``word_ids`` on
+    the source side; or, with ``marked``, the pairs it lists for each unit set) against every
+    target word."""
+    total = 0
+    word_pairs = 0
+    joint: dict[int, int] = {}
+    cand: dict[int, int] = {}
+    refs: dict[int, list] = {}
+    for x, u in enumerate(units):
+        total += u.n
+        if marked is not None:
+            has = np.unique(marked[x])
+        else:
+            has = np.unique(u.src_unit[np.isin(u.src_ids, word_ids)])
+        word_pairs += has.size
+        ids, counts = np.unique(u.tgt_ids, return_counts=True)
+        for i, c in zip(ids.tolist(), counts.tolist(), strict=False):
+            cand[i] = cand.get(i, 0) + c
+        sel = np.isin(u.tgt_unit, has)
+        for i, unit in zip(u.tgt_ids[sel].tolist(), u.tgt_unit[sel].tolist(), strict=False):
+            joint[i] = joint.get(i, 0) + 1
+            refs.setdefault(i, []).append((u.src_doc, u.tgt_doc, u.spans[unit]))
+    keys = np.asarray(sorted(joint), dtype=np.int64)
+    return Association(pairs=total, word_pairs=word_pairs, candidates=keys,
+                       joint=np.asarray([joint[k] for k in keys.tolist()], dtype=np.int64),
+                       cand_pairs=np.asarray([cand[k] for k in keys.tolist()], dtype=np.int64),
+                       refs=refs)
+
+
+def concept_units(ix, units: PairUnits, concept: str, lang: str,
+                  registry: Mapping[str, Any] | None) -> np.ndarray:
+    """The sentence pairs of ``units`` whose source side holds a form of ``concept``."""
+    store = ix.store
+    d = store.doc_index[units.src_doc]
+    g0, g1 = int(store.doc_tok[d]), int(store.doc_tok[d + 1])
+    spans = concept_spans(store, np.asarray(store.tok[g0:g1]), lang, registry, only=concept)
+    if not spans or not units.n:
+        return np.zeros(0, dtype=np.int64)
+    chars = np.asarray(store.start[g0:g1])[[pos for pos, _n, _c in spans]]
+    starts = np.asarray([sp[0] for sp in units.spans])
+    ends = np.asarray([sp[1] for sp in units.spans])
+    unit = np.searchsorted(starts, chars, side="right") - 1
+    ok = (unit >= 0) & (chars < ends[np.maximum(unit, 0)])
+    return np.unique(unit[ok])
