@@ -169,3 +169,51 @@ def test_gold_against_itself_scores_one():
             s = align_accuracy.score(f"{a}-{b}", level, gold, gold, list(units[level][a]),
                                      list(units[level][b]))
             assert (s.f1, s.exact) == (1.0, 1.0)
+
+
+# --- concord's aligner against the gold -----------------------------------------------------
+
+GOALS = align_accuracy.GOALS
+#: Pairs short of their goal when i14a's aligner was merged (9b5ca7a); see
+#: benchmarks/ALIGN-ACCURACY.md. Strict: the test fails as soon as one of them meets its goal,
+#: so that it is taken off this list.
+SHORT_OF_GOAL = {("paragraphs", "de-fr"), ("paragraphs", "en-fr"), ("sentences", "de-fr"),
+                 ("hugo paragraphs", "fr-ja")}
+
+
+@pytest.fixture(scope="module")
+def manifesto_scores(manifesto_index):
+    from concord.index import open_index
+
+    with open_index(manifesto_index) as ix:
+        return {(s.level, s.pair): s for s in align_accuracy.evaluate(ix)}
+
+
+def check_goal(request, key: tuple[str, str], score) -> None:
+    if key in SHORT_OF_GOAL:
+        request.applymarker(pytest.mark.xfail(
+            strict=True, reason=f"{key[1]} {key[0]}: F1 {score.f1} is short of the goal "
+                                f"(benchmarks/ALIGN-ACCURACY.md)"))
+    assert score.f1 >= GOALS[score.level]
+
+
+@pytest.mark.parametrize("level,pair", [(level, f"{a}-{b}") for level in align_accuracy.LEVELS
+                                        for a, b in align_gold.PAIRS])
+def test_manifesto_alignment_meets_the_goal(request, manifesto_scores, level, pair):
+    """Issue 14: link F1 >= 0.95 for paragraphs and >= 0.85 for the sentences of chapter I."""
+    score = manifesto_scores[(level, pair)]
+    # Figures are deterministic: the same index gives the same links every time.
+    assert score.units == {"paragraphs": {"de-en": 457, "de-fr": 564, "en-fr": 541},
+                           "sentences": {"de-en": 361, "de-fr": 367, "en-fr": 350}}[level][pair]
+    check_goal(request, (level, pair), score)
+
+
+@pytest.mark.shared
+@needs_hugo
+def test_hugo_alignment_meets_the_goal(request, hugo_index):
+    from concord.index import open_index
+
+    with open_index(hugo_index) as ix:
+        [score] = align_accuracy.evaluate(ix, HUGO)
+    assert (score.level, score.pair, score.gold_links) == ("paragraphs", "fr-ja", 62)
+    check_goal(request, ("hugo paragraphs", "fr-ja"), score)
