@@ -29,7 +29,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +37,9 @@ import numpy as np
 
 ALIGN_FILE = "align.sqlite"
 #: Bumped when anything that changes an alignment changes (reused alignments must match).
-ALIGN_VERSION = 1
+ALIGN_VERSION = 3
 #: Beads scoring below this are stored as unaligned.
-MIN_SCORE = 0.2
+MIN_SCORE = 0.1
 #: A pair with fewer aligned paragraphs than this share of the shorter version has no overlap.
 MIN_OVERLAP = 0.1
 
@@ -57,11 +57,13 @@ def gale_church() -> type[GaleChurch]:
     return GaleChurch
 
 
-#: Cost of leaving one unit unaligned (1-0 or 0-1), whatever its length: -log of nltk's
-#: prior of a 1-0 bead (0.0099), plus 2.
+#: Cost of leaving one unit unaligned (1-0 or 0-1): -log of nltk's prior of a 1-0 bead
+#: (0.0099), plus 2, whatever its length from SKIP_FULL characters; less for shorter units
+#: (a heading that one version adds is left out, not glued to its neighbour).
 SKIP_COST = -math.log(0.0099) + 2.0
+SKIP_FULL = 200
 #: Weight of the anchor similarity (0..1) in a bead's cost.
-ANCHOR_WEIGHT = 6.0
+ANCHOR_WEIGHT = 10.0
 BEADS = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2))
 
 NOTES = {
@@ -69,7 +71,11 @@ NOTES = {
     "same-language": "versions in the same language ({langs}): not aligned with each other",
     "empty": "an empty version ({docs}): nothing to align",
     "no-overlap": "no overlap found between {a} and {b}: nothing aligned",
+    "structure": "paragraphs too different to align ({a}: {n}, {b}: {m}): not aligned",
 }
+#: Versions whose numbers of paragraphs differ by more than this factor are not aligned
+#: (a version that runs many paragraphs together cannot be aligned paragraph by paragraph).
+MAX_PARAGRAPH_RATIO = 3.0
 
 
 # --- sentences ------------------------------------------------------------------------------
@@ -192,6 +198,9 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
     # Cumulative overlap over both axes: the overlap of any block of units in O(1).
     cov = ov.cumsum(0).cumsum(1)
     inf = math.inf
+    skip_a = SKIP_COST * np.minimum(1.0, np.maximum(la, 1.0) / SKIP_FULL)
+    skip_b = SKIP_COST * np.minimum(1.0, np.maximum(lb / ratio, 1.0) / SKIP_FULL)
+    cskip_b = np.concatenate([[0.0], np.cumsum(skip_b)])
     cost = np.full((n + 1, m + 3), inf)
     back = np.zeros((n + 1, m + 1), dtype=np.int8)
     if band is None:
@@ -215,7 +224,7 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
             ok = (PI >= 0) & (PJ >= 0)
             PIc, PJc = np.maximum(PI, 0), np.maximum(PJ, 0)
             if db == 0:
-                steps.append(np.where(ok, SKIP_COST, inf))
+                steps.append(np.where(ok, skip_a[np.maximum(ri - 1, 0)], inf) + 0 * cj)
                 continue
             sa = ca[ri] - ca[PIc]
             sb = cb[cj] - cb[PJc]
@@ -245,12 +254,13 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
                 arg[better] = k
             if i == 0:
                 best[0], arg[0] = 0.0, -1
-            # 0-1 beads stay in this row: each costs the same, so a running minimum does them all.
-            ramp = np.arange(js.size) * SKIP_COST
-            run = np.minimum.accumulate(best - ramp) + ramp
-            skip = np.zeros(js.size, dtype=bool)
-            skip[1:] = run[:-1] + SKIP_COST < best[1:]
-            best = np.where(skip, np.concatenate([[inf], run[:-1] + SKIP_COST]), best)
+            # 0-1 beads stay in this row: with the skip costs summed along the row, a running
+            # minimum does them all (reaching j from any k < j by skipping k..j-1).
+            ramp = cskip_b[js]
+            run = np.minimum.accumulate(best - ramp)
+            chained = np.concatenate([[inf], run[:-1]]) + ramp
+            skip = chained < best
+            best = np.where(skip, chained, best)
             arg[skip] = skip_k
             cost[i, j0 + 2:j1 + 2] = best
             back[i, js] = arg
@@ -444,7 +454,7 @@ def _anchor_ids(store, a: Version, b: Version, registry) -> tuple[np.ndarray, np
     words = _folded_words(store, shared)
     keep = []
     for fid, w in zip(shared.tolist(), words, strict=False):
-        if w.isdigit() or len(w) >= 4 or (len(w) >= 2 and _capitalised(store, a, fid)):
+        if not w.isdigit() and (len(w) >= 4 or (len(w) >= 2 and _capitalised(store, a, fid))):
             keep.append(fid)
     keep_arr = np.asarray(keep, dtype=np.int64)
     for v in (a, b):
@@ -467,8 +477,46 @@ def _anchor_ids(store, a: Version, b: Version, registry) -> tuple[np.ndarray, np
             if name in cid:
                 ids[pos:pos + length] = -1
                 ids[pos] = cid[name]
-    weight = np.ones(base + len(names))
+    # Numbers: by value, so that 1848, １８４８ and 一八四八 are one anchor.
+    nums_a, nums_b = number_marks(store, a), number_marks(store, b)
+    values = sorted({v for _, _, v in nums_a} & {v for _, _, v in nums_b})
+    vid = {v: base + len(names) + i for i, v in enumerate(values)}
+    for ids, marks in ((ids_a, nums_a), (ids_b, nums_b)):
+        for pos, length, value in marks:
+            if value in vid:
+                ids[pos:pos + length] = -1
+                ids[pos] = vid[value]
+    weight = np.ones(base + len(names) + len(values))
     return ids_a, ids_b, weight
+
+
+_KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
+_KANJI_NUMBER = re.compile("[〇一二三四五六七八九]{2,}")
+
+
+def number_marks(store, v: Version) -> list[tuple[int, int, str]]:
+    """(first token, tokens, value) of each number of a version: digits of any script
+    (NFKC), and runs of kanji digits read digit by digit (一八四八 is 1848)."""
+    cached = getattr(v, "_numbers", None)
+    if cached is not None:
+        return cached
+    import unicodedata
+
+    ids = np.unique(v.fold)
+    digits = {int(i): unicodedata.normalize("NFKC", w)
+              for i, w in zip(ids.tolist(), _folded_words(store, ids), strict=True) if w.isdigit()}
+    out = []
+    if digits:
+        for pos in np.nonzero(np.isin(v.fold, list(digits)))[0].tolist():
+            out.append((pos, 1, digits[int(v.fold[pos])].lstrip("0") or "0"))
+    for m in _KANJI_NUMBER.finditer(v.text):
+        first = int(np.searchsorted(v.starts, m.start(), side="left"))
+        last = int(np.searchsorted(v.starts, m.end(), side="left"))
+        if last > first:
+            out.append((first, last - first, m.group().translate(_KANJI_DIGITS).lstrip("0") or "0"))
+    out.sort()
+    v._numbers = out  # type: ignore[attr-defined]
+    return out
 
 
 def _capitalised(store, v: Version, fid: int) -> bool:
@@ -594,7 +642,25 @@ CREATE INDEX pairs_docs ON pairs (doc_a, doc_b);
 def settings() -> dict[str, Any]:
     """What decides an alignment besides the texts (a change re-aligns every family)."""
     return {"version": ALIGN_VERSION, "min_score": MIN_SCORE, "min_overlap": MIN_OVERLAP,
+            "max_paragraph_ratio": MAX_PARAGRAPH_RATIO, "skip_cost": SKIP_COST,
+            "skip_full": SKIP_FULL, "anchor_weight": ANCHOR_WEIGHT,
             "registry": registry_key(None)}
+
+
+def is_current(gen_path: Path) -> bool:
+    """Whether a generation holds alignments made with this version's settings."""
+    path = Path(gen_path) / ALIGN_FILE
+    if not path.exists():
+        return False
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return False
+    return row is not None and json.loads(row[0]) == settings()
 
 
 def families(store) -> dict[str, list[int]]:
@@ -649,6 +715,7 @@ def write_alignments(gen_path: Path, previous: Path | None = None,
             for pair in pairs:
                 _insert_pair(con, work, pair)
             summary["aligned"] += 1 if len(docs) > 1 else 0
+        con.commit()
         if previous is not None and old:
             con.execute("DETACH DATABASE old")
         con.executescript(_INDEXES)
@@ -669,7 +736,7 @@ def _previous_keys(previous: Path | None, con: sqlite3.Connection) -> dict[str, 
     if previous is None or not (previous / ALIGN_FILE).exists():
         return {}
     try:
-        con.execute("ATTACH DATABASE ? AS old", (f"file:{previous / ALIGN_FILE}?mode=ro",))
+        con.execute("ATTACH DATABASE ? AS old", (str(previous / ALIGN_FILE),))
     except sqlite3.Error:
         return {}
     try:
@@ -724,6 +791,17 @@ def _align_family(store, docs: Sequence[int], registry) -> tuple[str, str | None
             for d in (da, db):
                 if d not in versions:
                     versions[d] = load_version(store, d, registry)
+            n, m = len(versions[da].paragraphs), len(versions[db].paragraphs)
+            if max(n, m) > MAX_PARAGRAPH_RATIO * max(1, min(n, m)):
+                note = NOTES["structure"].format(a=ma["doc_id"], b=mb["doc_id"], n=n, m=m)
+                pairs.append({**base, "status": "structure", "note": note})
+                notes.append(note)
+                continue
+            if not _may_overlap(store, versions[da], versions[db]):
+                note = NOTES["no-overlap"].format(a=ma["doc_id"], b=mb["doc_id"])
+                pairs.append({**base, "status": "no-overlap", "note": note})
+                notes.append(note)
+                continue
             beads = align_pair(store, versions[da], versions[db], registry)
             paras = [b for b in beads if b.level == 0]
             aligned = sum(1 for b in paras if b.a is not None and b.b is not None)
@@ -737,6 +815,14 @@ def _align_family(store, docs: Sequence[int], registry) -> tuple[str, str | None
             pairs.append({**base, "status": "aligned", "note": None, "beads": beads})
     status = "aligned" if aligned_any else "not-aligned"
     return status, "; ".join(notes) or None, pairs
+
+
+def _may_overlap(store, a: Version, b: Version) -> bool:
+    """False when both versions write three numbers or more and share none: translations
+    keep their numbers (years, counts, dates), so such versions are not translations."""
+    na = {value for _, _, value in number_marks(store, a)}
+    nb = {value for _, _, value in number_marks(store, b)}
+    return len(na) < 3 or len(nb) < 3 or bool(na & nb)
 
 
 def _insert_pair(con: sqlite3.Connection, work: str, pair: dict) -> None:
@@ -906,6 +992,11 @@ class PairUnits:
     def n(self) -> int:
         return len(self.spans)
 
+    @cached_property
+    def frequencies(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each target word and the number of pairs whose target side holds it."""
+        return np.unique(self.tgt_ids, return_counts=True)
+
 
 _UNITS: dict[tuple, PairUnits] = {}
 _UNITS_LOCK = threading.Lock()
@@ -923,27 +1014,27 @@ def pair_units(ix, src: str, tgt: str) -> PairUnits | None:
         return None
     pair, side_a, _status, _note = found
     store = ix.store
-    g_src = int(store.doc_tok[store.doc_index[src]])
-    g_tgt = int(store.doc_tok[store.doc_index[tgt]])
-    parts: dict[str, list] = {"si": [], "su": [], "ti": [], "tu": []}
-    spans = []
-    for bead in al.beads(pair, side_a, level=1):
-        if bead["start"] is None or bead["other_start"] is None:
-            continue
-        u = len(spans)
-        spans.append((bead["start"], bead["end"], bead["other_start"], bead["other_end"]))
-        s_ids = np.unique(store.tok[g_src + bead["tok0"]:g_src + bead["tok1"]])
-        t_ids = np.unique(store.tok[g_tgt + bead["other_tok0"]:g_tgt + bead["other_tok1"]])
-        parts["si"].append(s_ids)
-        parts["su"].append(np.full(s_ids.size, u, dtype=np.int64))
-        parts["ti"].append(t_ids)
-        parts["tu"].append(np.full(t_ids.size, u, dtype=np.int64))
+    beads = [b for b in al.beads(pair, side_a, level=1)
+             if b["start"] is not None and b["other_start"] is not None]
+    spans = [(b["start"], b["end"], b["other_start"], b["other_end"]) for b in beads]
 
-    def cat(xs):
-        return np.concatenate(xs).astype(np.int64) if xs else np.zeros(0, dtype=np.int64)
+    def side(doc: str, lo: str, hi: str) -> tuple[np.ndarray, np.ndarray]:
+        # Every token of every unit with its unit number, then one unique over (unit, id).
+        g = int(store.doc_tok[store.doc_index[doc]])
+        t0 = np.asarray([b[lo] for b in beads], dtype=np.int64)
+        t1 = np.asarray([b[hi] for b in beads], dtype=np.int64)
+        sizes = np.maximum(t1 - t0, 0)
+        if not sizes.sum():
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        unit = np.repeat(np.arange(len(beads)), sizes)
+        offsets = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        ids = np.asarray(store.tok[g + np.repeat(t0, sizes) + offsets], dtype=np.int64)
+        key = np.unique(unit * (store.n_vocab + 1) + ids)
+        return key % (store.n_vocab + 1), key // (store.n_vocab + 1)
 
-    units = PairUnits(src, tgt, cat(parts["si"]), cat(parts["su"]), cat(parts["ti"]),
-                      cat(parts["tu"]), spans)
+    src_ids, src_unit = side(src, "tok0", "tok1")
+    tgt_ids, tgt_unit = side(tgt, "other_tok0", "other_tok1")
+    units = PairUnits(src, tgt, src_ids, src_unit, tgt_ids, tgt_unit, spans)
     with _UNITS_LOCK:
         if len(_UNITS) > 256:
             _UNITS.clear()
@@ -957,41 +1048,49 @@ class Association:
 
     pairs: int                      # N: aligned sentence pairs considered
     word_pairs: int                 # pairs whose source side holds the word
-    candidates: np.ndarray          # folded ids of target words
+    candidates: np.ndarray          # folded ids of target words that co-occur with the word
     joint: np.ndarray               # pairs holding the word and the candidate
     cand_pairs: np.ndarray          # pairs whose target side holds the candidate
-    refs: dict[int, list[tuple[str, str, tuple[int, int, int, int]]]]
+    marked: list[np.ndarray]        # per unit set: the pairs whose source side holds the word
+    units: Sequence[PairUnits] = ()
+
+    def references(self, candidate: int) -> list[tuple[str, str, tuple[int, int, int, int]]]:
+        """The sentence pairs behind a candidate's count: (source doc, target doc, spans)."""
+        out = []
+        for u, has in zip(self.units, self.marked, strict=True):
+            sel = np.isin(u.tgt_unit, has) & (u.tgt_ids == candidate)
+            out.extend((u.src_doc, u.tgt_doc, u.spans[int(k)]) for k in u.tgt_unit[sel].tolist())
+        return out
 
 
 def associate(units: Sequence[PairUnits], word_ids: np.ndarray | None = None,
               marked: Sequence[np.ndarray] | None = None) -> Association:
     """Count, over every aligned sentence pair of ``units``, the word (any of ``word_ids`` on
     the source side; or, with ``marked``, the pairs it lists for each unit set) against every
-    target word."""
+    target word that shares a pair with it."""
     total = 0
     word_pairs = 0
-    joint: dict[int, int] = {}
-    cand: dict[int, int] = {}
-    refs: dict[int, list] = {}
+    has_all = []
+    joint_parts = []
     for x, u in enumerate(units):
         total += u.n
-        if marked is not None:
-            has = np.unique(marked[x])
-        else:
-            has = np.unique(u.src_unit[np.isin(u.src_ids, word_ids)])
+        has = np.unique(marked[x]) if marked is not None else \
+            np.unique(u.src_unit[np.isin(u.src_ids, word_ids)])
+        has_all.append(has)
         word_pairs += has.size
-        ids, counts = np.unique(u.tgt_ids, return_counts=True)
-        for i, c in zip(ids.tolist(), counts.tolist(), strict=False):
-            cand[i] = cand.get(i, 0) + c
-        sel = np.isin(u.tgt_unit, has)
-        for i, unit in zip(u.tgt_ids[sel].tolist(), u.tgt_unit[sel].tolist(), strict=False):
-            joint[i] = joint.get(i, 0) + 1
-            refs.setdefault(i, []).append((u.src_doc, u.tgt_doc, u.spans[unit]))
-    keys = np.asarray(sorted(joint), dtype=np.int64)
-    return Association(pairs=total, word_pairs=word_pairs, candidates=keys,
-                       joint=np.asarray([joint[k] for k in keys.tolist()], dtype=np.int64),
-                       cand_pairs=np.asarray([cand[k] for k in keys.tolist()], dtype=np.int64),
-                       refs=refs)
+        joint_parts.append(u.tgt_ids[np.isin(u.tgt_unit, has)])
+    joined = np.concatenate(joint_parts) if joint_parts else np.zeros(0, dtype=np.int64)
+    cand, joint = np.unique(joined, return_counts=True)
+    cand_pairs = np.zeros(cand.size, dtype=np.int64)
+    for u in units:
+        ids, counts = u.frequencies
+        pos = np.searchsorted(ids, cand)
+        pos = np.minimum(pos, max(ids.size - 1, 0))
+        hit = ids[pos] == cand if ids.size else np.zeros(cand.size, dtype=bool)
+        cand_pairs[hit] += counts[pos[hit]]
+    return Association(pairs=total, word_pairs=word_pairs, candidates=cand.astype(np.int64),
+                       joint=joint.astype(np.int64), cand_pairs=cand_pairs, marked=has_all,
+                       units=units)
 
 
 def concept_units(ix, units: PairUnits, concept: str, lang: str,

@@ -149,6 +149,50 @@ EXPORTS: dict[str, dict[str, Column]] = {
         Column("hits", "integer", "Matches of the query in the paragraph (0 without a query)."),
         Column("text", "string", "Text of the paragraph."),
     ),
+    "parallel": _table(
+        Column("doc_id", "string", "Document id of the hit (a version of a translation family)."),
+        Column("lang", "string", "Language of the paragraph that holds the hit (ISO 639 code)."),
+        Column("left", "string", "Context before the hit: up to `width` words, as written."),
+        Column("match", "string", "The matched words, as written in the document."),
+        Column("right", "string", "Context after the hit: up to `width` words, as written."),
+        Column("char_start", "integer", "Character offset where the hit starts in its document."),
+        Column("char_end", "integer", "Character offset just after the hit in its document."),
+        Column("to_doc_id", "string", "Document id of another version of the same work."),
+        Column("to_lang", "string", "Declared language of that version."),
+        Column("to_text", "string", "The passage of that version aligned with the hit's "
+               "sentence (or paragraph); empty when unaligned."),
+        Column("to_start", "integer", "Character offset where the aligned passage starts; empty "
+               "when unaligned.", nullable=True),
+        Column("to_end", "integer", "Character offset just after the aligned passage; empty when "
+               "unaligned.", nullable=True),
+        Column("score", "number", "Alignment score of the passage, 0 to 1 (length fit and shared "
+               "anchors); empty when unaligned."),
+        Column("level", "string", "sentence or paragraph: the aligned unit that holds the hit; "
+               "empty when unaligned."),
+        Column("to_match", "string", "The highlighted words of the passage: the concept's form, "
+               "or the likely equivalent of the hit; empty when none."),
+        Column("to_match_start", "integer", "Character offset of the highlighted words in the "
+               "other version; empty when none.", nullable=True),
+        Column("to_match_end", "integer", "Character offset just after the highlighted words; "
+               "empty when none.", nullable=True),
+        Column("note", "string", "Why there is no aligned passage (unaligned, versions in one "
+               "language, no overlap...); empty when there is one."),
+    ),
+    "equivalents": _table(
+        Column("rank", "integer", "Rank by Dice, then log-likelihood (1 = most associated)."),
+        Column("lang", "string", "Language of the equivalents (--to)."),
+        Column("equivalent", "string", "A word of that language (lower-cased, accents folded)."),
+        Column("cooccurrences", "integer", "Aligned sentence pairs holding the word on one side "
+               "and the equivalent on the other (o11)."),
+        Column("word_pairs", "integer", "Aligned sentence pairs whose source side holds the word."),
+        Column("equivalent_pairs", "integer", "Aligned sentence pairs whose target side holds the "
+               "equivalent."),
+        Column("pairs", "integer", "Aligned sentence pairs counted (N)."),
+        Column("dice", "number", "Dice: 2 x cooccurrences / (word_pairs + equivalent_pairs), "
+               "4 decimals."),
+        Column("ll", "number", "Signed log-likelihood G2 of the 2x2 table over the pairs, "
+               "4 decimals."),
+    ),
     "corpus": _table(
         Column("lang", "string", "Language (documents: declared; tokens: of the paragraph)."),
         Column("decade", "integer", "First year of the decade; empty for documents with no year.",

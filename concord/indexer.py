@@ -362,10 +362,11 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *, procs: i
         report.unchanged = len(files) - len(todo) - len(still_bad)
         same_duplicates = bool(prev_manifest) and prev_manifest.get(
             "duplicates", {}).get("keep_all") == keep_duplicates
-        # An index built before alignments existed gets them with its next build.
-        from .align import ALIGN_FILE
+        # An index built before alignments existed (or with other alignment settings) gets
+        # them with its next build.
+        from .align import is_current
 
-        aligned = bool(prev_manifest) and (index / previous / ALIGN_FILE).exists()
+        aligned = bool(prev_manifest) and is_current(index / previous)
         if prev_manifest and not todo and not gone and same_duplicates and aligned:
             if strict and report.skipped:
                 raise _strict_failure(report)

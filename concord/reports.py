@@ -696,8 +696,7 @@ def parallel_report(ctx: Context, scope: Scope, o: ParallelOptions) -> Report:
     the passage's word most associated with the matched word (Dice over the pair's aligned
     sentences) is.
     """
-    from .align import associate, concept_spans, pair_units, passage
-    from .measures import dice
+    from .align import concept_spans, passage
 
     parsed = parse(scope.q, ctx)
     check_width(o.width)
@@ -725,6 +724,7 @@ def parallel_report(ctx: Context, scope: Scope, o: ParallelOptions) -> Report:
         rows = []
         by_doc = {m["doc_id"]: (w, ms) for w, ms in families.items() for m in ms}
         concepts = tuple(parsed.concepts)
+        ranked: dict[tuple, np.ndarray] = {}
         for ln in page["lines"]:
             work, members = by_doc[ln.doc_id]
             src = store.doc_index[ln.doc_id]
@@ -750,16 +750,14 @@ def parallel_report(ctx: Context, scope: Scope, o: ParallelOptions) -> Report:
                             if _name in concepts:
                                 spans.append((pos, pos + length))
                     else:
-                        units = pair_units(ctx.ix, ln.doc_id, m["doc_id"])
-                        if units is not None and units.n:
-                            assoc = associate([units], matched)
-                            inside = np.isin(assoc.candidates, toks)
-                            if inside.any():
-                                o11 = assoc.joint[inside]
-                                f_c = assoc.cand_pairs[inside]
-                                score = dice(o11, assoc.word_pairs - o11, f_c - o11,
-                                             assoc.pairs - assoc.word_pairs - f_c + o11)
-                                best = int(assoc.candidates[inside][int(np.argmax(score))])
+                        key = (ln.doc_id, m["doc_id"], tuple(matched.tolist()))
+                        if key not in ranked:
+                            ranked[key] = _ranked_equivalents(ctx, ln.doc_id, m["doc_id"], matched)
+                        cands = ranked[key]
+                        if cands.size:
+                            present = cands[np.isin(cands, toks)]
+                            if present.size:
+                                best = int(present[0])
                                 p["equivalent"] = store.vocab[best]
                                 spans = [(int(i), int(i) + 1) for i in np.nonzero(toks == best)[0]]
                     text_doc = store.text(d, p["start"], p["end"])
@@ -775,6 +773,8 @@ def parallel_report(ctx: Context, scope: Scope, o: ParallelOptions) -> Report:
             row["work"] = work
             row["aligned"] = aligned
             rows.append(row)
+    if rows:    # the notes of the families on this page
+        notes = [n for n in notes if n["work"] in {r["work"] for r in rows}]
     head = {"query": scope.q, "expansion": parsed.expansion(), "hits": total, "docs": docs,
             "to_langs": list(o.to_langs), "families": sorted(families), "notes": notes,
             "offset": 0 if o.paging.all else o.paging.offset,
@@ -783,6 +783,22 @@ def parallel_report(ctx: Context, scope: Scope, o: ParallelOptions) -> Report:
     prov = provenance(ctx, "parallel", query=scope.q, parsed=parsed, filters=scope.filters,
                       mode=scope.mode, extra={"hits": total, "to": ",".join(o.to_langs)})
     return Report("parallel", head, rows, PARALLEL_COLUMNS, prov, json_columns=PARALLEL_JSON_COLUMNS)
+
+
+def _ranked_equivalents(ctx: Context, src: str, tgt: str, matched: np.ndarray) -> np.ndarray:
+    """Target words of a pair of versions by Dice with the matched words, best first."""
+    from .align import associate, pair_units
+    from .measures import dice
+
+    units = pair_units(ctx.ix, src, tgt)
+    if units is None or not units.n:
+        return np.zeros(0, dtype=np.int64)
+    a = associate([units], matched)
+    if not a.candidates.size:
+        return a.candidates
+    score = dice(a.joint, a.word_pairs - a.joint, a.cand_pairs - a.joint,
+                 a.pairs - a.word_pairs - a.cand_pairs + a.joint)
+    return a.candidates[np.lexsort((a.candidates, -score))]
 
 
 def parallel_table(report: Report) -> list[dict[str, Any]]:
@@ -857,7 +873,7 @@ def equivalents_report(ctx: Context, word: str, o: EquivalentOptions) -> Report:
                      "pairs": n, "dice": round(float(d[k]), 4), "ll": round(float(ll[k]), 4),
                      "references": [{"doc_id": s, "start": sp[0], "end": sp[1], "to_doc_id": t,
                                      "to_start": sp[2], "to_end": sp[3]}
-                                    for s, t, sp in assoc.refs[cid]]})
+                                    for s, t, sp in assoc.references(cid)]})
     notes = [n_ for n_ in family_notes(ctx, tuple(families) or works) if n_["note"]]
     head = {"word": word, "folded": fold(words[0][0]), "work": o.work, "to_lang": o.to_lang,
             "pairs": n, "word_pairs": f_w, "families": sorted(families), "notes": notes,

@@ -13,7 +13,9 @@ from concord.reports import (
     CONCEPT_COLUMNS,
     CORPUS_COLUMNS,
     COUNT_COLUMNS,
+    EQUIVALENT_COLUMNS,
     PARAGRAPH_COLUMNS,
+    PARALLEL_COLUMNS,
     SEARCH_COLUMNS,
 )
 from concord.stats import (
@@ -40,6 +42,8 @@ COLUMN_SETS = {
     "concepts": CONCEPT_COLUMNS,
     "doc": PARAGRAPH_COLUMNS,
     "corpus": CORPUS_COLUMNS,
+    "parallel": PARALLEL_COLUMNS,
+    "equivalents": EQUIVALENT_COLUMNS,
 }
 
 
