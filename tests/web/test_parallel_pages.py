@@ -12,7 +12,7 @@ import re
 from html import unescape
 
 import pytest
-from webtools import get_html, get_json
+from webtools import get_html, get_json, parse_html
 
 from concord.index import open_index
 from concord.reports import Context, EquivalentOptions, equivalents_report
@@ -140,7 +140,7 @@ def test_concordance_translations_under_each_line(client):
     url = "/kwic?q=Bourgeoisie&lang=de&limit=10"
     plain = get_html(client, url)
     assert "translation-row" not in plain
-    assert '<input type="checkbox" name="translations" value="1">' in plain
+    assert '<input type="checkbox" id="k-translations" name="translations" value="1">' in plain
     html = get_html(client, url + "&translations=1")
     assert 'name="translations" value="1" checked' in html
     assert html.count('<tr class="translation-row">') == 10
@@ -186,3 +186,26 @@ def test_families_with_nothing_to_align_get_a_note(tmp_path, make_client):
     # A concordance line of these documents says why there is nothing under it.
     kwic = get_html(client, "/kwic?q=workers&translations=1")
     assert "versions in the same language (en): not aligned with each other" in kwic
+
+
+PAGES = ["/aligned/communist-manifesto", "/aligned/communist-manifesto?langs=en,fr",
+         "/equivalents", "/equivalents?word=Bourgeoisie&to=fr",
+         "/kwic?q=Bourgeoisie&translations=1&limit=20"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_are_labelled_unique_and_csp_clean(client, url):
+    html = get_html(client, url)
+    tags = parse_html(html)
+    labelled = {a["for"] for tag, a in tags.tags if tag == "label" and "for" in a}
+    for tag, a in tags.tags:
+        if tag in ("input", "select", "textarea") and a.get("type") != "hidden":
+            assert a.get("id") in labelled or a.get("aria-label"), a
+    ids = [a["id"] for tag, a in tags.tags if "id" in a]
+    assert len(ids) == len(set(ids))
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+    assert " style=" not in html and "<style" not in html and not re.search(r"\son[a-z]+=", html)
+    if not url.startswith("/kwic") and url != "/equivalents":
+        [alternate] = [a["href"] for tag, a in tags.tags
+                       if tag == "link" and a.get("rel") == "alternate"]
+        assert get_json(client, unescape(alternate))["provenance"]
