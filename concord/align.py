@@ -853,10 +853,16 @@ class Alignments:
     def __init__(self, gen_path: Path):
         self.path = Path(gen_path) / ALIGN_FILE
         self._local = threading.local()
+        self._exists: bool | None = None
+        self._pairs: dict[tuple[str, str], tuple[int, bool, str, str | None]] | None = None
+        self._families: list[dict[str, Any]] | None = None
 
     @property
     def exists(self) -> bool:
-        return self.path.exists()
+        # A generation's files never change: looked at once.
+        if self._exists is None:
+            self._exists = self.path.exists()
+        return self._exists
 
     @property
     def con(self) -> sqlite3.Connection:
@@ -868,6 +874,11 @@ class Alignments:
 
     def families(self) -> list[dict[str, Any]]:
         """Every family (work id) with its versions, status, note and pairs."""
+        if self._families is None:
+            self._families = self._read_families()
+        return self._families
+
+    def _read_families(self) -> list[dict[str, Any]]:
         if not self.exists:
             return []
         pairs: dict[str, list[dict[str, Any]]] = {}
@@ -886,9 +897,14 @@ class Alignments:
         """(pair id, whether ``doc`` is side A, status, note) of two versions, or None."""
         if not self.exists:
             return None
-        r = self.con.execute("SELECT id, doc_a = ?, status, note FROM pairs WHERE (doc_a = ? AND doc_b = ?)"
-                             " OR (doc_a = ? AND doc_b = ?)", (doc, doc, other, other, doc)).fetchone()
-        return (r[0], bool(r[1]), r[2], r[3]) if r else None
+        if self._pairs is None:
+            pairs = {}
+            for pid, a, b, status, note in self.con.execute(
+                    "SELECT id, doc_a, doc_b, status, note FROM pairs"):
+                pairs[(a, b)] = (pid, True, status, note)
+                pairs[(b, a)] = (pid, False, status, note)
+            self._pairs = pairs
+        return self._pairs.get((doc, other))
 
     def beads(self, pair: int, side_a: bool, level: int | None = None) -> list[dict[str, Any]]:
         """Every bead of a pair, seen from one side (``start``/``end`` are that side's)."""
@@ -1014,26 +1030,29 @@ def pair_units(ix, src: str, tgt: str) -> PairUnits | None:
         return None
     pair, side_a, _status, _note = found
     store = ix.store
-    beads = [b for b in al.beads(pair, side_a, level=1)
-             if b["start"] is not None and b["other_start"] is not None]
-    spans = [(b["start"], b["end"], b["other_start"], b["other_end"]) for b in beads]
+    me, other = ("a", "b") if side_a else ("b", "a")
+    rows = np.asarray(al.con.execute(
+        f"SELECT {me}_start, {me}_end, {other}_start, {other}_end, {me}_tok0, {me}_tok1, "
+        f"{other}_tok0, {other}_tok1 FROM beads WHERE pair = ? AND level = 1 AND a_start IS NOT "
+        "NULL AND b_start IS NOT NULL ORDER BY n", (pair,)).fetchall(), dtype=np.int64).reshape(-1, 8)
+    spans = [tuple(r) for r in rows[:, :4].tolist()]
 
-    def side(doc: str, lo: str, hi: str) -> tuple[np.ndarray, np.ndarray]:
-        # Every token of every unit with its unit number, then one unique over (unit, id).
-        g = int(store.doc_tok[store.doc_index[doc]])
-        t0 = np.asarray([b[lo] for b in beads], dtype=np.int64)
-        t1 = np.asarray([b[hi] for b in beads], dtype=np.int64)
-        sizes = np.maximum(t1 - t0, 0)
-        if not sizes.sum():
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        unit = np.repeat(np.arange(len(beads)), sizes)
-        offsets = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        ids = np.asarray(store.tok[g + np.repeat(t0, sizes) + offsets], dtype=np.int64)
-        key = np.unique(unit * (store.n_vocab + 1) + ids)
+    def side(doc: str, t0: np.ndarray, t1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # One read of the document's tokens; each token's unit by binary search (the units
+        # of one side do not overlap), then one unique over (unit, id).
+        d = store.doc_index[doc]
+        toks = np.asarray(store.tok[int(store.doc_tok[d]):int(store.doc_tok[d + 1])], dtype=np.int64)
+        order = np.argsort(t0, kind="stable")
+        pos = np.arange(toks.size)
+        k = np.searchsorted(t0[order], pos, side="right") - 1
+        inside = k >= 0
+        inside[inside] &= pos[inside] < t1[order][k[inside]]
+        unit = order[k[inside]]
+        key = np.unique(unit * (store.n_vocab + 1) + toks[inside])
         return key % (store.n_vocab + 1), key // (store.n_vocab + 1)
 
-    src_ids, src_unit = side(src, "tok0", "tok1")
-    tgt_ids, tgt_unit = side(tgt, "other_tok0", "other_tok1")
+    src_ids, src_unit = side(src, rows[:, 4], rows[:, 5])
+    tgt_ids, tgt_unit = side(tgt, rows[:, 6], rows[:, 7])
     units = PairUnits(src, tgt, src_ids, src_unit, tgt_ids, tgt_unit, spans)
     with _UNITS_LOCK:
         if len(_UNITS) > 256:
@@ -1108,3 +1127,53 @@ def concept_units(ix, units: PairUnits, concept: str, lang: str,
     unit = np.searchsorted(starts, chars, side="right") - 1
     ok = (unit >= 0) & (chars < ends[np.maximum(unit, 0)])
     return np.unique(unit[ok])
+
+
+def _unit_of(t0: np.ndarray, t1: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The unit (row of ``t0``/``t1``) holding each position, and which positions have one."""
+    order = np.argsort(t0, kind="stable")
+    k = np.searchsorted(t0[order], positions, side="right") - 1
+    inside = k >= 0
+    inside[inside] &= positions[inside] < t1[order][k[inside]]
+    return order[k[inside]], inside
+
+
+def rank_equivalents(ix, src: str, tgt: str, word_ids: np.ndarray,
+                     candidates: np.ndarray) -> np.ndarray:
+    """``candidates`` (folded ids of ``tgt``) that share an aligned sentence pair with the
+    word, best first by Dice over the pair's aligned sentences (ties by id).
+
+    The same Dice as :func:`associate`, counted for the given candidates only: what a page of
+    parallel rows needs to mark the likely equivalent in each passage.
+    """
+    al = ix.alignments
+    found = al.pair(src, tgt) if al.exists else None
+    if found is None or found[2] != "aligned" or not candidates.size:
+        return np.zeros(0, dtype=np.int64)
+    pair, side_a, _s, _n = found
+    me, other = ("a", "b") if side_a else ("b", "a")
+    rows = np.asarray(al.con.execute(
+        f"SELECT {me}_tok0, {me}_tok1, {other}_tok0, {other}_tok1 FROM beads WHERE pair = ? AND "
+        "level = 1 AND a_start IS NOT NULL AND b_start IS NOT NULL", (pair,)).fetchall(),
+        dtype=np.int64).reshape(-1, 4)
+    store = ix.store
+
+    def tokens(doc: str) -> np.ndarray:
+        d = store.doc_index[doc]
+        return np.asarray(store.tok[int(store.doc_tok[d]):int(store.doc_tok[d + 1])], dtype=np.int64)
+
+    toks = tokens(src)
+    pos = np.nonzero(np.isin(toks, word_ids))[0]
+    has = np.unique(_unit_of(rows[:, 0], rows[:, 1], pos)[0])
+    toks = tokens(tgt)
+    pos = np.nonzero(np.isin(toks, candidates))[0]
+    unit, inside = _unit_of(rows[:, 2], rows[:, 3], pos)
+    width = store.n_vocab + 1
+    key = np.unique(unit * width + toks[pos[inside]])
+    cand, unit = key % width, key // width
+    ids, cand_pairs = np.unique(cand, return_counts=True)
+    joint = np.bincount(np.searchsorted(ids, cand[np.isin(unit, has)]), minlength=ids.size)
+    keep = joint > 0
+    ids, joint, cand_pairs = ids[keep], joint[keep], cand_pairs[keep]
+    dice = 2 * joint / (has.size + cand_pairs)
+    return ids[np.lexsort((ids, -dice))]

@@ -687,6 +687,14 @@ def _check_work(ctx: Context, works: Sequence[str]) -> None:
             raise OptionError(f"no work {w!r} in the index (concord info lists the families)")
 
 
+def _check_langs(families: Mapping[str, list[dict[str, Any]]], langs: Sequence[str]) -> None:
+    have = {m.get("language") for ms in families.values() for m in ms}
+    missing = [lang for lang in langs if lang not in have]
+    if missing:
+        raise OptionError(f"no version in {', '.join(missing)} among the translation families "
+                          f"(they have {', '.join(sorted(x for x in have if x)) or 'no versions'})")
+
+
 def parallel_report(ctx: Context, scope: Scope, o: ParallelOptions) -> Report:
     """Each hit in a version of a family with the aligned passage of every other version.
 
@@ -696,13 +704,14 @@ def parallel_report(ctx: Context, scope: Scope, o: ParallelOptions) -> Report:
     the passage's word most associated with the matched word (Dice over the pair's aligned
     sentences) is.
     """
-    from .align import concept_spans, passage
+    from .align import concept_spans, passage, rank_equivalents
 
     parsed = parse(scope.q, ctx)
     check_width(o.width)
     _check_work(ctx, scope.filters.works)
     families = {w: ms for w, ms in _family_members(ctx.ix, scope.filters.works).items()
                 if len(ms) > 1}
+    _check_langs(families, o.to_langs)
     sources = tuple(m["doc_id"] for ms in families.values() for m in ms
                     if m.get("language") not in o.to_langs)
     notes = [n for n in family_notes(ctx, tuple(families) or scope.filters.works) if n["note"]]
@@ -724,7 +733,8 @@ def parallel_report(ctx: Context, scope: Scope, o: ParallelOptions) -> Report:
         rows = []
         by_doc = {m["doc_id"]: (w, ms) for w, ms in families.items() for m in ms}
         concepts = tuple(parsed.concepts)
-        ranked: dict[tuple, np.ndarray] = {}
+        pending: list[tuple] = []
+        candidates: dict[tuple, list[np.ndarray]] = {}
         for ln in page["lines"]:
             work, members = by_doc[ln.doc_id]
             src = store.doc_index[ln.doc_id]
@@ -750,21 +760,11 @@ def parallel_report(ctx: Context, scope: Scope, o: ParallelOptions) -> Report:
                             if _name in concepts:
                                 spans.append((pos, pos + length))
                     else:
+                        # Marked once the page's passages are known (see below).
                         key = (ln.doc_id, m["doc_id"], tuple(matched.tolist()))
-                        if key not in ranked:
-                            ranked[key] = _ranked_equivalents(ctx, ln.doc_id, m["doc_id"], matched)
-                        cands = ranked[key]
-                        if cands.size:
-                            present = cands[np.isin(cands, toks)]
-                            if present.size:
-                                best = int(present[0])
-                                p["equivalent"] = store.vocab[best]
-                                spans = [(int(i), int(i) + 1) for i in np.nonzero(toks == best)[0]]
-                    text_doc = store.text(d, p["start"], p["end"])
-                    for a, b in spans:
-                        cs, ce = int(starts[a]), int(ends[b - 1])
-                        p["highlights"].append({"start": cs, "end": ce,
-                                                "text": text_doc[cs - p["start"]:ce - p["start"]]})
+                        pending.append((key, p, toks, starts, ends))
+                        candidates.setdefault(key, []).append(toks)
+                    _mark(p, spans, starts, ends)
                 for k in ("tok0", "tok1"):
                     p.pop(k)
                 aligned.append(p)
@@ -773,6 +773,20 @@ def parallel_report(ctx: Context, scope: Scope, o: ParallelOptions) -> Report:
             row["work"] = work
             row["aligned"] = aligned
             rows.append(row)
+        # The likely equivalent: of each passage's words, the one with the best Dice with the
+        # matched words over the aligned sentences of the two versions.
+        ranked = {key: rank_equivalents(ctx.ix, key[0], key[1], np.asarray(key[2], dtype=np.int64),
+                                        np.unique(np.concatenate(parts)))
+                  for key, parts in candidates.items()}
+        words: dict[int, str] = {}
+        for key, p, toks, starts, ends in pending:
+            present = ranked[key][np.isin(ranked[key], toks)]
+            if present.size:
+                best = int(present[0])
+                if best not in words:
+                    words[best] = store.vocab[best]
+                p["equivalent"] = words[best]
+                _mark(p, [(int(i), int(i) + 1) for i in np.nonzero(toks == best)[0]], starts, ends)
     if rows:    # the notes of the families on this page
         notes = [n for n in notes if n["work"] in {r["work"] for r in rows}]
     head = {"query": scope.q, "expansion": parsed.expansion(), "hits": total, "docs": docs,
@@ -785,20 +799,13 @@ def parallel_report(ctx: Context, scope: Scope, o: ParallelOptions) -> Report:
     return Report("parallel", head, rows, PARALLEL_COLUMNS, prov, json_columns=PARALLEL_JSON_COLUMNS)
 
 
-def _ranked_equivalents(ctx: Context, src: str, tgt: str, matched: np.ndarray) -> np.ndarray:
-    """Target words of a pair of versions by Dice with the matched words, best first."""
-    from .align import associate, pair_units
-    from .measures import dice
-
-    units = pair_units(ctx.ix, src, tgt)
-    if units is None or not units.n:
-        return np.zeros(0, dtype=np.int64)
-    a = associate([units], matched)
-    if not a.candidates.size:
-        return a.candidates
-    score = dice(a.joint, a.word_pairs - a.joint, a.cand_pairs - a.joint,
-                 a.pairs - a.word_pairs - a.cand_pairs + a.joint)
-    return a.candidates[np.lexsort((a.candidates, -score))]
+def _mark(p: dict[str, Any], spans: Sequence[tuple[int, int]], starts: np.ndarray,
+          ends: np.ndarray) -> None:
+    """Add highlights (character offsets and text) for token spans of a passage."""
+    for a, b in spans:
+        cs, ce = int(starts[a]), int(ends[b - 1])
+        p["highlights"].append({"start": cs, "end": ce,
+                                "text": p["text"][cs - p["start"]:ce - p["start"]]})
 
 
 def parallel_table(report: Report) -> list[dict[str, Any]]:
@@ -842,6 +849,7 @@ def equivalents_report(ctx: Context, word: str, o: EquivalentOptions) -> Report:
     store = ctx.ix.store
     wid = store.vocab_id(fold(words[0][0]))
     families = {w: ms for w, ms in _family_members(ctx.ix, works).items() if len(ms) > 1}
+    _check_langs(families, (o.to_lang,))
     units = []
     for ms in families.values():
         for src in ms:

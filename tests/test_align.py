@@ -281,6 +281,8 @@ def test_info_lists_families_and_their_status(families_index):
     (["equivalents", "workers", "--to", "fr"], "give --work W or --all-families"),
     (["equivalents", "two words", "--work", "tiny", "--to", "fr"], "give one word"),
     (["parallel", "(workers"], "unbalanced parenthesis"),
+    (["parallel", "workers", "--to", "xx"], "no version in xx among the translation families"),
+    (["equivalents", "workers", "--all-families", "--to", "xx"], "no version in xx"),
 ])
 def test_bad_input_is_one_line_and_a_non_zero_exit(families_index, args, message):
     result = CliRunner().invoke(main, [*args, "--index", str(families_index)])
@@ -481,3 +483,21 @@ def test_parallel_from_a_new_process(manifesto_index):
                           capture_output=True, text=True, check=True)
     assert "hits in" in proc.stdout.splitlines()[0]
     assert io.StringIO(proc.stdout).read().count("[fr]") == 1
+
+
+def test_the_marked_equivalent_is_the_best_by_dice_over_all_aligned_sentences(manifesto_index):
+    # rank_equivalents counts only a page's candidates; associate counts every target word.
+    from concord.measures import dice
+
+    with open_index(manifesto_index) as ix:
+        store = ix.store
+        word = np.asarray([store.vocab_id("bourgeoisie")], dtype=np.int64)
+        units = align.pair_units(ix, MANIFESTO["de"], MANIFESTO["fr"])
+        full = align.associate([units], word)
+        score = dice(full.joint, full.word_pairs - full.joint, full.cand_pairs - full.joint,
+                     full.pairs - full.word_pairs - full.cand_pairs + full.joint)
+        by_dice = full.candidates[np.lexsort((full.candidates, -score))]
+        some = by_dice[[0, 3, 7, 20, 50]]
+        ranked = align.rank_equivalents(ix, MANIFESTO["de"], MANIFESTO["fr"], word, some[::-1].copy())
+        assert ranked.tolist() == some.tolist()
+        assert store.vocab[int(by_dice[0])] == "bourgeoisie"
