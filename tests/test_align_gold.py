@@ -174,7 +174,7 @@ def test_gold_against_itself_scores_one():
 # --- concord's aligner against the gold -----------------------------------------------------
 
 GOALS = align_accuracy.GOALS
-#: Pairs short of their goal with i14a's aligner as merged last (5767882); see
+#: Pairs short of their goal with i14a's aligner as merged last (2f0784f); see
 #: benchmarks/ALIGN-ACCURACY.md. Strict: the test fails as soon as one of them meets its goal,
 #: so that it is taken off this list.
 SHORT_OF_GOAL = {("paragraphs", "de-fr"), ("hugo paragraphs", "fr-ja")}
