@@ -50,12 +50,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
-    from . import i18n, present, resources, views
+    from . import i18n, parallel, present, resources, views
 
     resources.init_app(app)
     i18n.init_app(app)
     present.init_app(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(parallel.bp)
     app.after_request(_security_headers)
     app.register_error_handler(ConcordError, _concord_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -18,7 +18,7 @@ from concord.concepts import concept_rows
 from concord.errors import DocumentNotFound, OptionError
 from concord.hits import MODES
 
-from . import options
+from . import options, parallel
 from .options import DATA_FORMATS, split_suffix
 from .present import chart_summary, freq_chart, kwic_link_for_cell, kwic_link_for_form, shared_args
 from .render import respond
@@ -88,8 +88,13 @@ def kwic(fmt):
     c = options.common(request.args)
     k = options.kwic_options(page_args(fmt))
     if fmt is None and not c.q:
-        return render_template("kwic.html", data=None, c=c, k=k)
-    return respond(reports.kwic_report(report_context(), c.scope, k), fmt, "kwic.html", c=c, k=k)
+        return render_template("kwic.html", data=None, c=c, k=k, translations=None)
+    report = reports.kwic_report(report_context(), c.scope, k)
+    # "Show translations": the aligned passages under each line (web/parallel.py).
+    translations = (parallel.line_translations(report_context(), report.rows)
+                    if fmt is None and options.flag(request.args, "translations")
+                    and isinstance(report.rows, list) else None)
+    return respond(report, fmt, "kwic.html", c=c, k=k, translations=translations)
 
 
 @page_route("/freq", "freq")
