@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from . import __version__
+from . import __version__, categories
 from .concepts import concept_rows, get_concept
 from .duplicates import summary as duplicates_summary
 from .errors import OptionError, QuerySyntaxError
@@ -194,8 +194,9 @@ def provenance(ctx: Context, command: str, *, query: str | None = None,
 
 
 def cache_key(ctx: Context, kind: str, *parts: Any) -> tuple:
-    """A cache key: the index generation, the kind of result and what decides it."""
-    return (str(ctx.ix.path), ctx.ix.generation, kind, *parts)
+    """A cache key: the index generation, the workspace revision (categories change the hits
+    of ``category:`` filters), the kind of result and what decides it."""
+    return (str(ctx.ix.path), ctx.ix.generation, categories.revision(ctx.ix.path), kind, *parts)
 
 
 def query_key(parsed: ParsedQuery) -> tuple:
@@ -213,7 +214,8 @@ def parse(text: str, ctx: Context) -> ParsedQuery:
     """Parse a query with the context's concept registry (raises QuerySyntaxError)."""
     if not text.strip():
         raise QuerySyntaxError("give a query, e.g. class or @state-capitalism")
-    return parse_query(text, registry=ctx.registry)
+    return parse_query(text, registry=ctx.registry,
+                       subcorpora=categories.Workspace(ctx.ix.path).subcorpus)
 
 
 def find(ctx: Context, parsed: ParsedQuery, mode: str, filters: Filters) -> HitSet:
@@ -552,6 +554,7 @@ def index_info(ix: CorpusIndex) -> dict[str, Any]:
         "built": man["build"]["finished"],
         "build": man["build"],
         "duplicates": duplicates_summary(ix),
+        "categories": categories.summary(ix),
     }
 
 
@@ -591,3 +594,25 @@ def corpus_report(ctx: Context) -> Report:
     label = ctx.ix.name if ctx.index_label == "name" else str(ctx.ix.path)
     head = {"index": label, **{k: info[k] for k in INFO_HEAD}, "document_list": documents}
     return Report("corpus", head, overview["cells"], CORPUS_COLUMNS, provenance(ctx, "corpus"))
+
+
+# --- categories (concord.categories) ----------------------------------------------------------
+
+def category_lines_report(ctx: Context, *, category: str | None = None, orphans: bool = False,
+                          width: int = 8) -> Report:
+    """The categorised lines (of one category, or only the orphans) with their context."""
+    check_width(width)
+    if category is not None:
+        categories.Workspace(ctx.ix.path).require(category)
+    summary = categories.summary(ctx.ix)
+    rows = list(categories.line_rows(ctx.ix, category=category, orphans_only=orphans, width=width))
+    head = {"category": category, "orphans_only": orphans, "lines": len(rows),
+            "orphaned": sum(1 for r in rows if r["orphaned"]),
+            "categories": summary["categories"]}
+    filters = Filters(categories=(category,)) if category is not None else Filters()
+    prov = provenance(ctx, "categorise export", filters=filters,
+                      extra={"categories": {c["name"]: c["lines"] for c in summary["categories"]
+                                            if category is None or c["name"] == category},
+                             "orphans_only": orphans, "lines": len(rows),
+                             "orphaned": head["orphaned"], "width": width})
+    return Report("categories", head, rows, categories.LINE_COLUMNS, prov)

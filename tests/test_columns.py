@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from concord.categories import LINE_COLUMNS
 from concord.columns import EXPORTS, columns_of, export_kind, markdown_table
 from concord.kwic import KWIC_COLUMNS
 from concord.measures import MEASURES
@@ -40,6 +41,7 @@ COLUMN_SETS = {
     "concepts": CONCEPT_COLUMNS,
     "doc": PARAGRAPH_COLUMNS,
     "corpus": CORPUS_COLUMNS,
+    "categorise": LINE_COLUMNS,
 }
 
 

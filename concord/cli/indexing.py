@@ -98,6 +98,10 @@ def info_cmd(index_dir: str | None, fmt: str) -> None:
     for group in dups["list"]:
         members = ", ".join(f"{m['doc_id']} ({m['containment']:.0%})" for m in group["duplicates"])
         click.echo(f"  {group['kept']} <- {members}")
+    cats = info["categories"]
+    if cats["categories"] or cats["subcorpora"]:
+        click.echo(f"categories     {len(cats['categories'])} with {cats['lines']} lines, "
+                   f"{cats['orphaned']} orphaned lines; sub-corpora {len(cats['subcorpora'])}")
 
 
 @click.command("serve")
