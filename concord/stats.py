@@ -209,6 +209,12 @@ def _sort_key(key: tuple) -> tuple:
 
 # --- sub-corpora ----------------------------------------------------------------------------
 
+def _no_categories(filters: Filters) -> None:
+    if filters.by_category:
+        raise OptionError("category: keeps or drops the hits of a query; word lists and n-grams "
+                          "count every token, so it does not apply to them")
+
+
 def subcorpus_positions(ix: CorpusIndex, filters: Filters) -> np.ndarray | None:
     """Global token positions inside the filters (None when the filters allow everything)."""
     store = ix.store
@@ -375,6 +381,7 @@ def wordlist(ix: CorpusIndex, *, filters: Filters | None = None, min_freq: int =
     """Every folded form with frequency, per million and documents, most frequent first."""
     store = ix.store
     filters = filters or Filters()
+    _no_categories(filters)
     positions = subcorpus_positions(ix, filters)
     counts = term_counts(ix, positions)
     total = int(counts.sum())
@@ -401,6 +408,7 @@ def ngrams(ix: CorpusIndex, n: int, *, filters: Filters | None = None, min_freq:
         raise OptionError(f"N must be from 1 to {MAX_NGRAM}")
     store = ix.store
     filters = filters or Filters()
+    _no_categories(filters)
     positions = subcorpus_positions(ix, filters)
     if positions is None:
         positions = np.arange(store.n_tokens, dtype=np.int64)

@@ -34,7 +34,7 @@ MAX_LIMIT = 1000
 MAX_PAGE = 1_000_000
 MAX_SAMPLE = 1_000_000
 MAX_QUERIES = 8
-FILTER_PARAMS = ("lang", "year", "author", "group", "work", "doc")
+FILTER_PARAMS = ("lang", "year", "author", "group", "work", "doc", "category", "sub")
 SCALES = ("pm", "abs")
 #: The twin suffixes of every page: each export format but the terminal table.
 # Every export format as a twin, and "zip": the CSV with its datapackage.json.
@@ -112,9 +112,19 @@ def common(args: Mapping[str, str]) -> Common:
     for name in FILTER_PARAMS:
         value = _text(args, name)
         if value:
-            filters = filters.merge(parse_filter(name, value))
+            filters = filters.merge(_sub_filters(value) if name == "sub" else parse_filter(name, value))
             kept.append((name, value))
     return Common(q=q, mode=mode, filters=filters, filter_args=tuple(kept))
+
+
+def _sub_filters(value: str) -> Filters:
+    """``sub=NAME``: the filters of a named sub-corpus of the served index."""
+    from flask import current_app
+
+    from concord.categories import Workspace
+    from concord.query import subcorpus_filters
+
+    return subcorpus_filters(value, Workspace(current_app.config["CONCORD_INDEX"]).subcorpus)
 
 
 def paging(args: Mapping[str, str], default_limit: int) -> Paging:
