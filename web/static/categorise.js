@@ -25,7 +25,11 @@
     head.insertBefore(th, head.firstChild);
   }
   var colgroup = table.querySelector("colgroup");
-  if (colgroup) colgroup.insertBefore(document.createElement("col"), colgroup.firstChild);
+  if (colgroup) {
+    var col = document.createElement("col");
+    col.className = "c-cat";
+    colgroup.insertBefore(col, colgroup.firstChild);
+  }
 
   rows.forEach(function (tr, i) {
     var td = document.createElement("td");
