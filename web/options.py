@@ -117,14 +117,20 @@ def common(args: Mapping[str, str]) -> Common:
     return Common(q=q, mode=mode, filters=filters, filter_args=tuple(kept))
 
 
-def _sub_filters(value: str) -> Filters:
-    """``sub=NAME``: the filters of a named sub-corpus of the served index."""
+def _named():
+    """Look up a named sub-corpus (``sub:NAME``) of the served index."""
     from flask import current_app
 
     from concord.categories import Workspace
+
+    return Workspace(current_app.config["CONCORD_INDEX"]).subcorpus
+
+
+def _sub_filters(value: str) -> Filters:
+    """``sub=NAME``: the filters of a named sub-corpus of the served index."""
     from concord.query import subcorpus_filters
 
-    return subcorpus_filters(value, Workspace(current_app.config["CONCORD_INDEX"]).subcorpus)
+    return subcorpus_filters(value, _named())
 
 
 def paging(args: Mapping[str, str], default_limit: int) -> Paging:
@@ -174,8 +180,8 @@ def keyword_options(args: Mapping[str, str]) -> KeywordOptions:
     target, reference = _text(args, "target"), _text(args, "reference")
     return KeywordOptions(
         target=target, reference=reference,
-        target_filters=parse_subcorpus(target) if target else None,
-        reference_filters=parse_subcorpus(reference) if reference else None,
+        target_filters=parse_subcorpus(target, _named()) if target else None,
+        reference_filters=parse_subcorpus(reference, _named()) if reference else None,
         min_freq=integer(args, "min_freq", 5, 1, 10**9),
         drop_stopwords=flag(args, "drop_stopwords"),
         paging=paging(args, 100))

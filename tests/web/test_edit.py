@@ -181,3 +181,18 @@ def test_unknown_category_is_a_400_with_one_line(editable):
 def test_the_home_page_has_a_place_for_recent_queries(index, make_client):
     page = make_client(index).get("/").get_data(as_text=True)
     assert 'id="recent-queries"' in page and "/static/history.js" in page
+
+
+def test_concept_pages_and_keywords_take_categories_and_sub_corpora(editable, index):
+    page = editable.get("/kwic?q=@state-capitalism").get_data(as_text=True)
+    lines = lines_of(page)
+    everything = editable.get("/concept/state-capitalism.json").get_json()["hits"]
+    assert everything == len(lines) >= 2
+    editable.post("/categories/assign", data={"csrf_token": token_of(page), "category": "relevant",
+                                              "line": lines[:1]})
+    assert editable.get("/concept/state-capitalism.json?category=relevant").get_json()["hits"] == 1
+    assert editable.get("/concept/state-capitalism.json?category=-x").status_code == 400
+    Workspace(index).save_subcorpus("english", "lang:en")
+    named = editable.get("/keywords.json?target=sub:english&reference=lang:fr&min_freq=1").get_json()
+    plain = editable.get("/keywords.json?target=lang:en&reference=lang:fr&min_freq=1").get_json()
+    assert named["rows"] == plain["rows"] and named["rows"]
