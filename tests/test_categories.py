@@ -254,7 +254,10 @@ def test_orphans_are_reported_after_a_rebuild_never_dropped(tmp_path):
     # a.txt gains a word before its first "class" (every offset after it moves); b.txt is unchanged.
     (corpus / "a.txt").write_text("The big class and the class.\n\nAnother class struggle here.\n",
                                   "utf-8")
-    build_index(corpus, index, procs=1)
+    result = CliRunner().invoke(main, ["index", str(corpus), "--index", str(index)])
+    assert result.exit_code == 0, result.output
+    assert "categories: 3 orphaned lines (their documents changed; concord categorise export " \
+        "--orphans lists them)" in result.output
     assert workspace_path(index).is_file() and not any(p.name == "workspace.sqlite"
                                                          for p in index.glob("gen-*/*"))
     with open_index(index) as ix:

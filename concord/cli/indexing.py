@@ -52,6 +52,7 @@ def index_cmd(corpus: str, index_dir: str | None, procs: int, strict: bool, rebu
         click.echo(f"skipped {doc_id}: {reason}", err=True)
     for doc_id, warning in sorted(report.warnings):
         click.echo(f"warning {doc_id}: {warning}", err=True)
+    _orphan_note(target)
     if fmt == "json":
         echo_json(report.as_dict())
     elif report.up_to_date:
@@ -64,6 +65,20 @@ def index_cmd(corpus: str, index_dir: str | None, procs: int, strict: bool, rebu
                    f"in {report.seconds:.1f} s ({rate:,.0f} tokens/s)")
     if report.skipped:
         sys.exit(EXIT_SKIPPED)
+
+
+def _orphan_note(target) -> None:
+    """Say on stderr how many categorised lines the new index left orphaned (issue 12)."""
+    from ..categories import Workspace, summary
+    from ..index import open_index
+
+    if not Workspace(target).exists():
+        return
+    with open_index(target) as ix:
+        orphaned = summary(ix)["orphaned"]
+    if orphaned:
+        click.echo(f"categories: {orphaned} orphaned lines (their documents changed; "
+                   "concord categorise export --orphans lists them)", err=True)
 
 
 @click.command("info")
