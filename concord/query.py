@@ -718,8 +718,8 @@ def subcorpus_filters(value: str, lookup: SubcorpusLookup | None) -> Filters:
     for name in (v.strip() for v in value.split(",") if v.strip()):
         text = lookup(name) if lookup is not None else None
         if text is None:
-            raise OptionError(f"unknown sub-corpus {name!r}: save one with concord subcorpus save "
-                              f"{name} \"lang:de year:1920-1929\" (concord subcorpus list)")
+            raise OptionError(f"unknown sub-corpus {name!r} (concord subcorpus list shows the saved "
+                              f"ones; concord subcorpus save {name} \"lang:de\" saves one)")
         filters = filters.merge(parse_subcorpus(text)).merge(Filters(subcorpora=(name,)))
     return filters
 
