@@ -448,17 +448,60 @@ def _span_text(ix, span: Span, *, where: str) -> tuple[str, str]:
 def line_status(ix, lines: Sequence[Line]) -> list[bool]:
     """For each line, whether it still matches the index (False: an orphan)."""
     store = ix.store
+    texts: dict[int, str] = {}           # each document read once
     out = []
     for ln in lines:
         doc = store.doc_index.get(ln.doc_id)
         if doc is None:
             out.append(False)
             continue
-        length = int(store.text_off[doc + 1] - store.text_off[doc])
-        ok = 0 <= ln.char_start < ln.char_end <= length and \
-            text_hash(store.text(doc, ln.char_start, ln.char_end)) == ln.text_hash
+        text = texts.get(doc)
+        if text is None:
+            text = texts[doc] = store.text(doc)
+        ok = 0 <= ln.char_start < ln.char_end <= len(text) and \
+            text_hash(text[ln.char_start:ln.char_end]) == ln.text_hash
         out.append(ok)
     return out
+
+
+class _Memo:
+    """Results computed once per key: other threads wait for the first one (no stampede)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.lock = threading.Lock()
+        self.values: dict[tuple, Any] = {}
+        self.pending: dict[tuple, threading.Event] = {}
+
+    def get(self, key: tuple, compute):
+        with self.lock:
+            if key in self.values:
+                return self.values[key]
+            event = self.pending.get(key)
+            owner = event is None
+            if owner:
+                event = self.pending[key] = threading.Event()
+        if not owner:
+            event.wait()
+            with self.lock:
+                if key in self.values:
+                    return self.values[key]
+            return compute()                    # the first one failed: try again here
+        try:
+            value = compute()
+            with self.lock:
+                if len(self.values) >= self.size:
+                    self.values.clear()
+                self.values[key] = value
+            return value
+        finally:
+            with self.lock:
+                self.pending.pop(key, None)
+            event.set()
+
+
+_CHECKED = _Memo(16)
+_KEYS = _Memo(64)
 
 
 def checked_lines(ix) -> list[tuple[Line, bool]]:
@@ -466,26 +509,12 @@ def checked_lines(ix) -> list[tuple[Line, bool]]:
     ws = Workspace(ix.path)
     if not ws.exists():
         return []
-    return list(_checked_cached(ix, ws.revision()))
 
+    def compute() -> tuple:
+        lines = ws.lines()
+        return tuple(zip(lines, line_status(ix, lines), strict=True))
 
-_CHECK_CACHE: dict[tuple, tuple] = {}
-_CHECK_LOCK = threading.Lock()
-
-
-def _checked_cached(ix, revision: int) -> tuple:
-    key = (str(ix.path), ix.generation, revision)
-    with _CHECK_LOCK:
-        found = _CHECK_CACHE.get(key)
-    if found is not None:
-        return found
-    lines = Workspace(ix.path).lines()
-    found = tuple(zip(lines, line_status(ix, lines), strict=True))
-    with _CHECK_LOCK:
-        if len(_CHECK_CACHE) > 16:
-            _CHECK_CACHE.clear()
-        _CHECK_CACHE[key] = found
-    return found
+    return list(_CHECKED.get((str(ix.path), ix.generation, ws.revision()), compute))
 
 
 def orphans(ix) -> list[Line]:
@@ -511,26 +540,26 @@ def summary(ix) -> dict[str, Any]:
 def _span_keys(ix, lines: Iterable[Line]) -> np.ndarray:
     """Hit keys (start token * SPAN_BASE + length) of lines that align with tokens."""
     store = ix.store
-    keys = []
-    doc_tok = store.doc_tok
+    by_doc: dict[int, list[Line]] = {}
     for ln in lines:
         doc = store.doc_index.get(ln.doc_id)
-        if doc is None:
+        if doc is not None:
+            by_doc.setdefault(doc, []).append(ln)
+    keys = []
+    for doc, group in by_doc.items():
+        first, last = int(store.doc_tok[doc]), int(store.doc_tok[doc + 1])
+        if last <= first:
             continue
-        first, last = int(doc_tok[doc]), int(doc_tok[doc + 1])
-        starts = store.start[first:last]
-        i = int(np.searchsorted(starts, ln.char_start))
-        if i >= starts.size or int(starts[i]) != ln.char_start:
-            continue
-        ends = store.end[first:last]
-        j = int(np.searchsorted(ends, ln.char_end))
-        if j >= ends.size or int(ends[j]) != ln.char_end or j < i:
-            continue
-        keys.append((first + i) * SPAN_BASE + (j - i + 1))
-    return np.unique(np.asarray(keys, dtype=np.int64))
-
-
-_KEY_CACHE: dict[tuple, np.ndarray] = {}
+        starts, ends = np.asarray(store.start[first:last]), np.asarray(store.end[first:last])
+        cs = np.array([ln.char_start for ln in group], dtype=np.int64)
+        ce = np.array([ln.char_end for ln in group], dtype=np.int64)
+        i = np.searchsorted(starts, cs)
+        j = np.searchsorted(ends, ce)
+        ok = (i < starts.size) & (j < ends.size)
+        i, j, cs, ce = i[ok], j[ok], cs[ok], ce[ok]
+        ok = (starts[i] == cs) & (ends[j] == ce) & (j >= i)
+        keys.append((first + i[ok]).astype(np.int64) * SPAN_BASE + (j[ok] - i[ok] + 1))
+    return np.unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
 
 
 def category_keys(ix, names: Sequence[str]) -> np.ndarray:
@@ -543,19 +572,12 @@ def category_keys(ix, names: Sequence[str]) -> np.ndarray:
     if ANY not in wanted:
         for name in sorted(wanted):
             ws.require(name)
-    revision = ws.revision()
-    key = (str(ix.path), ix.generation, revision, tuple(sorted(wanted)))
-    with _CHECK_LOCK:
-        found = _KEY_CACHE.get(key)
-    if found is not None:
-        return found
-    lines = [ln for ln, ok in checked_lines(ix) if ok and (ANY in wanted or ln.category in wanted)]
-    found = _span_keys(ix, lines)
-    with _CHECK_LOCK:
-        if len(_KEY_CACHE) > 64:
-            _KEY_CACHE.clear()
-        _KEY_CACHE[key] = found
-    return found
+
+    def compute() -> np.ndarray:
+        return _span_keys(ix, [ln for ln, ok in checked_lines(ix)
+                               if ok and (ANY in wanted or ln.category in wanted)])
+
+    return _KEYS.get((str(ix.path), ix.generation, ws.revision(), tuple(sorted(wanted))), compute)
 
 
 def hit_keys(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
