@@ -388,6 +388,7 @@ class _Transaction:
         self.path = path
 
     def __enter__(self) -> sqlite3.Connection:
+        self.db = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = _connect(self.path)
@@ -398,7 +399,9 @@ class _Transaction:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     self.db.execute(statement)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, OSError) as exc:
+            if self.db is not None:
+                self.db.close()
             raise OptionError(f"the workspace {self.path} cannot be written ({exc})") from None
         return self.db
 

@@ -183,14 +183,19 @@ def provenance(ctx: Context, command: str, *, query: str | None = None,
     """The provenance record of a report: the one builder for every front end."""
     if parsed is not None:
         filters = parsed.filters.merge(filters or Filters())
-    url = {"url": ctx.permalink} if ctx.permalink is not None else {}
+    recorded: dict[str, Any] = {"url": ctx.permalink} if ctx.permalink is not None else {}
+    if filters is not None and filters.by_category:
+        # What the category filter held when the rows were made (they change by hand).
+        named = set(filters.categories + filters.not_categories)
+        recorded["categories"] = {c.name: c.lines for c in categories.Workspace(ctx.ix.path).categories()
+                             if categories.ANY in named or c.name in named}
     return Provenance(
         query=query, expansion=parsed.expansion() if parsed is not None else None,
         filters=filters.as_dict() if filters is not None else {},
         index=ctx.ix.name if ctx.index_label == "name" else str(ctx.ix.path),
         corpus_fingerprint=ctx.ix.fingerprint, mode=mode, concord_version=__version__,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
-        command=ctx.command_prefix + command, extra={**url, **(extra or {})})
+        command=ctx.command_prefix + command, extra={**recorded, **(extra or {})})
 
 
 def cache_key(ctx: Context, kind: str, *parts: Any) -> tuple:

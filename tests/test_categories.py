@@ -222,6 +222,7 @@ def test_category_filter_counts_exactly_the_categorised_hits(corpus_index, tmp_p
     assert by_doc == {"a.txt": sum(1 for s in every if s in chosen and s[0] == "a.txt"),
                       "b.txt": sum(1 for s in every if s in chosen and s[0] == "b.txt")}
     assert freq["provenance"]["filters"] == {"category": "relevant"}
+    assert freq["provenance"]["extra"]["categories"] == {"relevant": 3}   # what it held then
     # Token totals (denominators) are not changed by a hit filter.
     plain = json.loads(run("freq", "class", "--by", "doc", "--format", "json", "--index", str(index)))
     assert [r["tokens"] for r in freq["rows"]] == [r["tokens"] for r in plain["rows"]]
