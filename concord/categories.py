@@ -26,16 +26,19 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import regex
 
 from .errors import OptionError
+
+if TYPE_CHECKING:
+    from .index import CorpusIndex
 
 WORKSPACE_FILE = "workspace.sqlite"
 SCHEMA_VERSION = 1
@@ -315,8 +318,7 @@ class Workspace:
             db.execute("DELETE FROM categories WHERE id = ?", (cid,))
         return int(n)
 
-    def assign(self, ix, category: str, spans: Iterable[Span], *, query: str = "",
-               create: bool = False) -> AssignResult:
+    def assign(self, ix: CorpusIndex, category: str, spans: Iterable[Span], *, query: str = "") -> AssignResult:
         """Put lines into a category, checked against the index (moves them from another one).
 
         Every span must lie inside its document; the matched text and its hash are read
@@ -327,10 +329,6 @@ class Workspace:
         now = _now()
         added = moved = unchanged = 0
         with self._write() as db:
-            if create and not db.execute("SELECT 1 FROM categories WHERE name = ?",
-                                         (check_name(category),)).fetchone():
-                db.execute("INSERT INTO categories (name, description, created) VALUES (?, '', ?)",
-                           (category, now))
             cid = _category_id(db, category, self.path)
             for span, digest, match in checked:
                 key = (span.doc_id, span.char_start, span.char_end)
@@ -432,7 +430,7 @@ def _limited(text: str | None, limit: int, what: str) -> str:
     return text
 
 
-def _span_text(ix, span: Span, *, where: str) -> tuple[str, str]:
+def _span_text(ix: CorpusIndex, span: Span, *, where: str) -> tuple[str, str]:
     """The hash and the text of a span in the index (raises OptionError naming ``where``)."""
     store = ix.store
     doc = store.doc_index.get(span.doc_id)
@@ -448,7 +446,7 @@ def _span_text(ix, span: Span, *, where: str) -> tuple[str, str]:
 
 # --- orphans and the hit filter ---------------------------------------------------------------
 
-def line_status(ix, lines: Sequence[Line]) -> list[bool]:
+def line_status(ix: CorpusIndex, lines: Sequence[Line]) -> list[bool]:
     """For each line, whether it still matches the index (False: an orphan)."""
     store = ix.store
     texts: dict[int, str] = {}           # each document read once
@@ -476,7 +474,7 @@ class _Memo:
         self.values: dict[tuple, Any] = {}
         self.pending: dict[tuple, threading.Event] = {}
 
-    def get(self, key: tuple, compute):
+    def get(self, key: tuple, compute: Callable[[], Any]) -> Any:
         with self.lock:
             if key in self.values:
                 return self.values[key]
@@ -507,7 +505,7 @@ _CHECKED = _Memo(16)
 _KEYS = _Memo(64)
 
 
-def checked_lines(ix) -> list[tuple[Line, bool]]:
+def checked_lines(ix: CorpusIndex) -> list[tuple[Line, bool]]:
     """Every line with its status against this index generation (cached per revision)."""
     ws = Workspace(ix.path)
     if not ws.exists():
@@ -520,12 +518,12 @@ def checked_lines(ix) -> list[tuple[Line, bool]]:
     return list(_CHECKED.get((str(ix.path), ix.generation, ws.revision()), compute))
 
 
-def orphans(ix) -> list[Line]:
+def orphans(ix: CorpusIndex) -> list[Line]:
     """The lines that no longer match the index (document gone, offsets outside, text changed)."""
     return [ln for ln, ok in checked_lines(ix) if not ok]
 
 
-def summary(ix) -> dict[str, Any]:
+def summary(ix: CorpusIndex) -> dict[str, Any]:
     """Categories with their lines and orphans, for ``concord info`` and the web."""
     ws = Workspace(ix.path)
     cats = ws.categories()
@@ -540,7 +538,7 @@ def summary(ix) -> dict[str, Any]:
             "subcorpora": ws.subcorpora()}
 
 
-def _span_keys(ix, lines: Iterable[Line]) -> np.ndarray:
+def _span_keys(ix: CorpusIndex, lines: Iterable[Line]) -> np.ndarray:
     """Hit keys (start token * SPAN_BASE + length) of lines that align with tokens."""
     store = ix.store
     by_doc: dict[int, list[Line]] = {}
@@ -565,7 +563,7 @@ def _span_keys(ix, lines: Iterable[Line]) -> np.ndarray:
     return np.unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
 
 
-def category_keys(ix, names: Sequence[str]) -> np.ndarray:
+def category_keys(ix: CorpusIndex, names: Sequence[str]) -> np.ndarray:
     """Sorted hit keys of the valid lines of these categories (``*``: of every category).
 
     Raises OptionError for an unknown category. Orphans match nothing.
@@ -601,7 +599,7 @@ class ImportedRows:
     query: str
 
 
-def read_kwic_csv(ix, path: str | os.PathLike) -> ImportedRows:
+def read_kwic_csv(ix: CorpusIndex, path: str | os.PathLike) -> ImportedRows:
     """Read the spans of a CSV of KWIC rows (``concord kwic --format csv``), each checked.
 
     Needs the columns doc_id, char_start and char_end; a ``match`` column, when present,
@@ -661,7 +659,7 @@ def _package_query(path: Path) -> str:
 
 # --- export rows ------------------------------------------------------------------------------
 
-def line_rows(ix, *, category: str | None = None, orphans_only: bool = False,
+def line_rows(ix: CorpusIndex, *, category: str | None = None, orphans_only: bool = False,
               width: int = 8) -> Iterator[dict[str, Any]]:
     """Rows of categorised lines with their context (``LINE_COLUMNS``); orphans have no context."""
     from .hits import HitSet
