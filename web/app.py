@@ -151,8 +151,6 @@ def _http_error(exc: HTTPException):
                        n=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // 1024)}
     status = exc.code or 500
     message = messages.get(status, exc.description or exc.name)
-    if status == 400 and exc.description and "could not understand" not in exc.description:
-        message = exc.description
     response = _with_header(error_response(message, status), "Allow", allowed) \
         if status == 405 else error_response(message, status)
     return response
