@@ -449,6 +449,9 @@ class _Parser:
             elif kind == "concept":
                 self.toks.append(_Tok("concept", pos, value=m.group()[1:]))
             elif kind == "neg":
+                if depth and self.text[pos + 1:pos + 10].lower() == "category:":
+                    raise self.error("-category: applies to the whole query: write it outside "
+                                     "parentheses", pos)
                 if depth:
                     raise self.error("-word excludes documents from the whole query: write it outside "
                                      "parentheses", pos)

@@ -233,6 +233,20 @@ def test_category_filter_counts_exactly_the_categorised_hits(corpus_index, tmp_p
     assert wordlist.exit_code == 0
 
 
+@pytest.mark.parametrize(("query", "message"), [
+    ("(class -category:relevant) OR war", "col 8: -category: applies to the whole query"),
+    ("(class category:relevant) OR war", "col 8: category: applies to the whole query"),
+    ('class -category:"a b"', "col 17: bad category name 'a b'"),
+    ("class sub:x,", "col 11: unknown sub-corpus 'x'"),
+])
+def test_category_and_sub_syntax_errors_name_the_column(query, message):
+    from concord.errors import QuerySyntaxError
+
+    with pytest.raises(QuerySyntaxError) as caught:
+        parse_query(query, subcorpora=lambda name: None)
+    assert str(caught.value).startswith(message)
+
+
 def test_wordlists_refuse_a_hit_filter(corpus_index):
     from concord.query import Filters
     from concord.stats import wordlist
