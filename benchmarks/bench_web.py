@@ -13,7 +13,14 @@ again (a user paging, re-sorting, switching scale: mostly cache hits), ``unique`
 different ``year=FROM-TO`` filter to every request (covering the whole corpus), so every
 answer is computed afresh.
 
+With ``--category-lines N`` the index's categories workspace (issue 12) first gets N lines
+(hits of "the" spread over the corpus, alternately in the categories ``bench-a`` and
+``bench-b``; an existing workspace is left as it is when it already holds them), and the mix
+gains KWIC and frequency pages filtered by ``category:bench-a`` and ``-category:*``;
+``--editable`` serves with ``--editable``, so KWIC pages also look up each line's category.
+
     python benchmarks/bench_web.py [--index DIR] [--seconds 30] [--clients 8] [--rounds both]
+        [--category-lines 10000] [--editable]
 """
 
 from __future__ import annotations
@@ -38,9 +45,15 @@ KWIC_QUERIES = {"frequent": "the", "mid": "revolution", "rare": "bordiga",
 FREQ_QUERIES = ("revolution", "@state-capitalism", "council*")
 
 
-def workload() -> list[tuple[str, str]]:
+def workload(categories: bool = False) -> list[tuple[str, str]]:
     """(kind, path) pairs: every page as HTML and as its JSON twin."""
     pages: list[tuple[str, str]] = []
+    if categories:
+        pages.append(("kwic category", "/kwic?" + urllib.parse.urlencode({"q": "the category:bench-a"})))
+        pages.append(("kwic uncategorised", "/kwic?" + urllib.parse.urlencode(
+            {"q": "revolution -category:*"})))
+        pages.append(("freq category", "/freq?" + urllib.parse.urlencode(
+            {"q": "the category:bench-a", "by": "lang,decade"})))
     for label, q in KWIC_QUERIES.items():
         pages.append((f"kwic {label}", "/kwic?" + urllib.parse.urlencode({"q": q})))
     pages.append(("kwic sorted", "/kwic?" + urllib.parse.urlencode({"q": "revolution",
@@ -113,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=8, help="server worker threads")
     parser.add_argument("--max-requests", type=int, default=20_000, help="per round")
     parser.add_argument("--rounds", choices=("repeated", "unique", "both"), default="both")
+    parser.add_argument("--category-lines", type=int, default=0,
+                        help="fill the categories workspace with this many lines first")
+    parser.add_argument("--editable", action="store_true", help="serve with --editable")
     args = parser.parse_args(argv)
 
     from concord.index import read_current
@@ -125,9 +141,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {built.documents} documents, {built.tokens:,} tokens in "
               f"{built.seconds:.1f} s", flush=True)
 
-    pages = workload()
+    if args.category_lines:
+        fill_categories(args.index, args.category_lines)
+    pages = workload(categories=bool(args.category_lines))
     with tempfile.TemporaryDirectory(prefix="concord-bench-web-") as tmp:
-        server = Server(args.index, workers=args.workers, log=Path(tmp) / "serve.log")
+        server = Server(args.index, workers=args.workers, log=Path(tmp) / "serve.log",
+                        extra_args=("--editable",) if args.editable else ())
         try:
             print(f"server pid {server.pid} on 127.0.0.1:{server.port}, index {args.index}")
             print("warm-up (first request of each page, one client):")
@@ -147,6 +166,40 @@ def main(argv: list[str] | None = None) -> int:
         report(name, latencies, errors, wall, args.clients)
         failed = failed or bool(errors)
     return 1 if failed else 0
+
+
+def fill_categories(index: Path, n: int) -> None:
+    """Put ``n`` hits of "the", spread over the corpus, into two categories (once)."""
+    from concord.categories import Span, Workspace
+    from concord.hits import find_hits
+    from concord.index import open_index
+    from concord.query import parse_query
+
+    ws = Workspace(index)
+    held = sum(c.lines for c in ws.categories() if c.name in ("bench-a", "bench-b"))
+    if held == n:
+        print(f"categories: {n} lines already in bench-a and bench-b")
+        return
+    started = time.perf_counter()
+    with open_index(index) as ix:
+        hits = find_hits(ix, parse_query("the"))
+        if len(hits) < n:
+            raise SystemExit(f"only {len(hits)} hits of 'the' for {n} category lines")
+        store = ix.store
+        step = len(hits) // n
+        spans = {"bench-a": [], "bench-b": []}
+        for k, i in enumerate(range(0, step * n, step)):
+            start, length, doc = int(hits.starts[i]), int(hits.lengths[i]), int(hits.docs[i])
+            span = Span(store.docs[doc]["doc_id"], int(store.start[start]),
+                        int(store.end[start + length - 1]))
+            spans["bench-a" if k % 2 == 0 else "bench-b"].append(span)
+        for name, chosen in spans.items():
+            if ws.has_category(name):
+                ws.delete(name)
+            ws.create(name)
+            ws.assign(ix, name, chosen, query="the")
+    print(f"categories: {n} lines written in {time.perf_counter() - started:.1f} s "
+          f"({ws.path}, {ws.path.stat().st_size / 1e6:.1f} MB)")
 
 
 def report(name: str, latencies: dict[str, list[float]], errors: list[str], wall: float,

@@ -24,12 +24,13 @@ _URL = re.compile(r"serving .* on (http://127\.0\.0\.1:(\d+))/")
 class Server:
     """A ``concord serve`` child process on a free loopback port."""
 
-    def __init__(self, index: Path, *, workers: int = 8, log: Path, timeout: float = 60):
+    def __init__(self, index: Path, *, workers: int = 8, log: Path, timeout: float = 60,
+                 extra_args: Sequence[str] = ()):
         self.log_path = log
         self.log = open(log, "wb")
         self.proc = subprocess.Popen(
             [*concord_command(), "serve", "--index", str(index), "--host", "127.0.0.1",
-             "--port", "0", "--workers", str(workers)],
+             "--port", "0", "--workers", str(workers), *extra_args],
             stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + timeout
         self.port = 0

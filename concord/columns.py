@@ -212,6 +212,29 @@ EXPORTS: dict[str, dict[str, Column]] = {
                "4 decimals."),
         Column("ll", "number", "Signed log-likelihood G2 of the 2x2 table over the pairs, "
                "4 decimals."),
+    "categorise": _table(
+        Column("category", "string", "Category of the line."),
+        Column("doc_id", "string", "Document id: the file's path inside the corpus folder."),
+        Column("title", "string", "Title of the document; empty when unknown or orphaned."),
+        Column("author", "string", "Author(s) of the document; empty when unknown or orphaned."),
+        Column("year", "integer", _YEAR, nullable=True),
+        Column("lang", "string", "Language of the paragraph that holds the match; empty for "
+               "an orphaned line."),
+        Column("left", "string", "Context before the match: up to `width` words, as written."),
+        Column("match", "string", "The matched words, as written (as stored, for an orphaned "
+               "line)."),
+        Column("right", "string", "Context after the match: up to `width` words, as written."),
+        Column("position", "integer", "Token number of the match's first word in its document; "
+               "empty for an orphaned line.", nullable=True),
+        Column("char_start", "integer", "Character offset where the match starts in the "
+               "document text."),
+        Column("char_end", "integer", "Character offset just after the match in the document "
+               "text."),
+        Column("query", "string", "The query whose concordance the line was categorised from "
+               "(empty when unknown)."),
+        Column("assigned", "string", "When the line was put in its category (UTC, ISO 8601)."),
+        Column("orphaned", "boolean", "true when the document, its offsets or its text at them "
+               "changed since the line was categorised (the line then matches no hit)."),
     ),
     "corpus": _table(
         Column("lang", "string", "Language (documents: declared; tokens: of the paragraph)."),

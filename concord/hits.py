@@ -279,12 +279,32 @@ def find_hits(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
     if not isinstance(parsed, ParsedQuery):
         from .cql import CqlQuery, find_cql_hits  # issue 10 part B
 
-        if isinstance(parsed, CqlQuery):
-            return find_cql_hits(ix, parsed, mode=mode, filters=filters, deadline=deadline)
-        raise TypeError(f"not a parsed query: {type(parsed).__name__}")
-    evaluator = Evaluator(ix, parsed, mode=mode, filters=filters, deadline=deadline)
-    starts, lengths = evaluator.hits(parsed.root)
-    return HitSet(starts, lengths, ix.store.doc_of(starts))
+        if not isinstance(parsed, CqlQuery):
+            raise TypeError(f"not a parsed query: {type(parsed).__name__}")
+        found = find_cql_hits(ix, parsed, mode=mode, filters=filters, deadline=deadline)
+    else:
+        evaluator = Evaluator(ix, parsed, mode=mode, filters=filters, deadline=deadline)
+        starts, lengths = evaluator.hits(parsed.root)
+        found = HitSet(starts, lengths, ix.store.doc_of(starts))
+    merged = parsed.filters.merge(filters) if filters is not None else parsed.filters
+    return by_category(ix, found, merged) if merged.by_category else found
+
+
+def by_category(ix: CorpusIndex, hits: HitSet, filters: Filters) -> HitSet:
+    """Keep the hits that are lines of ``filters.categories``, drop those of ``not_categories``.
+
+    A hit is a category's line when its document and character span are the line's (see
+    :mod:`concord.categories`; orphaned lines match nothing).
+    """
+    from .categories import category_keys, hit_keys
+
+    keys = hit_keys(hits.starts, hits.lengths)
+    keep = np.ones(keys.size, dtype=bool)
+    if filters.categories:
+        keep &= np.isin(keys, category_keys(ix, filters.categories))
+    if filters.not_categories:
+        keep &= ~np.isin(keys, category_keys(ix, filters.not_categories))
+    return hits if keep.all() else hits.take(np.flatnonzero(keep))
 
 
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32))

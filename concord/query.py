@@ -10,6 +10,7 @@ Grammar (the README's "Query syntax" section repeats it for users), loosest firs
     phrase   := ( word | "quoted words" )+                      (adjacent tokens)
     word     := letters/digits with optional * (any run) and ? (one character)
     filter   := lang:fr,de  year:1917-1923  author:gorter  group:kapd  work:manifesto  doc:path
+                category:relevant  -category:NAME  sub:twenties    (categories: concord.categories)
 
 ``OR``, ``AND``, ``NOT`` and ``NEAR/N`` are operators only in capitals; in lower case (or
 inside quotes) they are words. Adjacent words form a phrase ("state capitalism" and
@@ -27,6 +28,7 @@ plain frozen dataclasses.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -40,7 +42,9 @@ MAX_ALTERNATIVES = 500
 MAX_PHRASE = 12
 MAX_DEPTH = 32
 MAX_DISTANCE = 100
-FILTER_FIELDS = ("lang", "year", "author", "group", "work", "doc")
+FILTER_FIELDS = ("lang", "year", "author", "group", "work", "doc", "category", "sub")
+#: The fields of a sub-corpus (text filters; ``category`` filters hits, ``sub`` names a saved set).
+TEXT_FILTER_FIELDS = FILTER_FIELDS[:6]
 # The match modes: one vocabulary for the library, the CLI's choices and the web's options.
 MODES = ("default", "fold", "exact", "stem", "lemma")
 MODE_HELP = {
@@ -146,6 +150,12 @@ class Filters:
     groups: tuple[str, ...] = ()
     works: tuple[str, ...] = ()
     doc_ids: tuple[str, ...] = ()
+    # Hit-level: keep hits that are lines of any of these categories ("*": of any category),
+    # drop hits that are lines of any of ``not_categories`` (concord.categories).
+    categories: tuple[str, ...] = ()
+    not_categories: tuple[str, ...] = ()
+    # The named sub-corpora whose filters were merged in (a record; they are already applied).
+    subcorpora: tuple[str, ...] = ()
 
     def merge(self, other: Filters) -> Filters:
         """Combine two filter sets (the narrower year range, the union of value lists)."""
@@ -163,6 +173,9 @@ class Filters:
             groups=tuple(dict.fromkeys(self.groups + other.groups)),
             works=tuple(dict.fromkeys(self.works + other.works)),
             doc_ids=tuple(dict.fromkeys(self.doc_ids + other.doc_ids)),
+            categories=tuple(dict.fromkeys(self.categories + other.categories)),
+            not_categories=tuple(dict.fromkeys(self.not_categories + other.not_categories)),
+            subcorpora=tuple(dict.fromkeys(self.subcorpora + other.subcorpora)),
         )
 
     def as_dict(self) -> dict[str, str]:
@@ -173,10 +186,17 @@ class Filters:
         if self.year_from is not None or self.year_to is not None:
             out["year"] = f"{self.year_from or ''}-{self.year_to or ''}"
         for name, values in (("author", self.authors), ("group", self.groups),
-                             ("work", self.works), ("doc", self.doc_ids)):
+                             ("work", self.works), ("doc", self.doc_ids),
+                             ("category", self.categories), ("-category", self.not_categories),
+                             ("sub", self.subcorpora)):
             if values:
                 out[name] = ",".join(values)
         return out
+
+    @property
+    def by_category(self) -> bool:
+        """Whether hits are kept or dropped by category (see concord.categories)."""
+        return bool(self.categories or self.not_categories)
 
     def is_empty(self) -> bool:
         return not self.as_dict()
@@ -195,7 +215,7 @@ RULES = {
     "precedence": "operators bind NEAR first, then AND and NOT (left to right), then OR; "
                   "parentheses group",
     "exclude": "-word: leave out the documents that contain the word or phrase",
-    "filters": "filters (lang: year: author: group: work: doc:) apply to the whole query",
+    "filters": "filters (lang: year: author: group: work: doc: category: sub:) apply to the whole query",
 }
 
 
@@ -340,11 +360,12 @@ class _Tok:
     distance: int = 0
 
 
-def parse_query(text: str, *, registry=None):
+def parse_query(text: str, *, registry=None, subcorpora: SubcorpusLookup | None = None):
     """Parse a query string (raises QuerySyntaxError or UnknownConcept).
 
     A query whose first non-space character is ``[`` is CQL and is parsed by
-    :func:`concord.cql.parse_cql`.
+    :func:`concord.cql.parse_cql`. ``subcorpora`` gives the filters of a named sub-corpus
+    (``sub:NAME``), or None when there is no such name.
     """
     if not isinstance(text, str):
         raise QuerySyntaxError("the query must be text")
@@ -357,13 +378,18 @@ def parse_query(text: str, *, registry=None):
         from .cql import parse_cql
 
         return parse_cql(text, registry=registry)
-    return _Parser(text, registry).parse()
+    return _Parser(text, registry, subcorpora).parse()
+
+
+#: ``lookup(name)``: the filters of a named sub-corpus as written, or None.
+SubcorpusLookup = Callable[[str], "str | None"]
 
 
 class _Parser:
-    def __init__(self, text: str, registry):
+    def __init__(self, text: str, registry, subcorpora: SubcorpusLookup | None = None):
         self.text = text
         self.registry = registry
+        self.subcorpora = subcorpora
         self.filters = Filters()
         self.exclude: list[Alternative] = []
         self.concepts: list[str] = []
@@ -393,8 +419,13 @@ class _Parser:
                                  "the phrase's words", aside)
             elif kind not in ("filter", "neg", "word", "quote"):
                 aside = None
+            if negate is not None and kind == "filter" and m.group("fname").lower() == "category":
+                self.set_filter(m, pos, bool(depth), negate=True)
+                negate = None
+                continue
             if negate is not None and kind not in ("word", "quote"):
-                raise self.error("- must be followed by a word or a quoted phrase", negate)
+                raise self.error("- must be followed by a word or a quoted phrase (or category:NAME)",
+                                 negate)
             if kind == "lpar":
                 depth.append(pos)
                 if len(depth) > MAX_DEPTH:
@@ -418,6 +449,9 @@ class _Parser:
             elif kind == "concept":
                 self.toks.append(_Tok("concept", pos, value=m.group()[1:]))
             elif kind == "neg":
+                if depth and self.text[pos + 1:pos + 10].lower() == "category:":
+                    raise self.error("-category: applies to the whole query: write it outside "
+                                     "parentheses", pos)
                 if depth:
                     raise self.error("-word excludes documents from the whole query: write it outside "
                                      "parentheses", pos)
@@ -433,7 +467,7 @@ class _Parser:
         if depth:
             raise self.error("unbalanced parenthesis: this ( is never closed", depth[-1])
 
-    def set_filter(self, m, pos: int, inside: bool) -> None:
+    def set_filter(self, m, pos: int, inside: bool, *, negate: bool = False) -> None:
         name, raw = m.group("fname").lower(), m.group("fval")
         if raw.startswith('"') and (len(raw) == 1 or not raw.endswith('"')):
             raise self.error('unbalanced quote: this " is never closed', m.start("fval"))
@@ -449,7 +483,13 @@ class _Parser:
             raise self.error(f"unknown field {m.group('fname')!r}: use one of "
                              f"{', '.join(FILTER_FIELDS)} (or within:doc)", pos)
         try:
-            self.filters = self.filters.merge(parse_filter(name, value))
+            if name == "sub":
+                found = subcorpus_filters(value, self.subcorpora)
+            else:
+                found = parse_filter(name, value)
+            if negate:
+                found = Filters(not_categories=found.categories)
+            self.filters = self.filters.merge(found)
         except OptionError as exc:
             raise self.error(str(exc), m.start("fval")) from None
 
@@ -656,6 +696,10 @@ def parse_filter(name: str, value: str) -> Filters:
         return Filters(works=values)
     if name == "doc":
         return Filters(doc_ids=values)
+    if name == "category":
+        from .categories import ANY, check_name
+
+        return Filters(categories=tuple(v if v == ANY else check_name(v) for v in values))
     raise OptionError(f"unknown filter {name!r}")
 
 
@@ -671,16 +715,38 @@ def parse_year_range(value: str) -> tuple[int | None, int | None]:
     return lo, hi
 
 
-def parse_subcorpus(text: str) -> Filters:
-    """Parse a sub-corpus given as filters only, e.g. ``"lang:de year:1920-1929"``."""
+def subcorpus_filters(value: str, lookup: SubcorpusLookup | None) -> Filters:
+    """The filters of the named sub-corpora ``value`` (``sub:NAME`` or ``sub:A,B``)."""
     filters = Filters()
+    for name in (v.strip() for v in value.split(",") if v.strip()):
+        text = lookup(name) if lookup is not None else None
+        if text is None:
+            raise OptionError(f"unknown sub-corpus {name!r} (concord subcorpus list shows the saved "
+                              f"ones; concord subcorpus save {name} \"lang:de\" saves one)")
+        filters = filters.merge(parse_subcorpus(text)).merge(Filters(subcorpora=(name,)))
+    return filters
+
+
+def parse_subcorpus(text: str, subcorpora: SubcorpusLookup | None = None) -> Filters:
+    """Parse a sub-corpus given as filters only, e.g. ``"lang:de year:1920-1929"``.
+
+    Its fields are the text filters (lang, year, author, group, work, doc) and, when
+    ``subcorpora`` can look names up, ``sub:NAME``.
+    """
+    filters = Filters()
+    fields = TEXT_FILTER_FIELDS + (("sub",) if subcorpora is not None else ())
     for m in regex.finditer(r'(\w+):("[^"]*"|\S+)|(\S+)', text or ""):
         if m.group(3) is not None:
             raise OptionError(f"bad sub-corpus {text!r}: use filters like lang:de year:1920-1929 group:KAPD")
         name = m.group(1).lower()
-        if name not in FILTER_FIELDS:
-            raise OptionError(f"unknown field {m.group(1)!r}: use one of {', '.join(FILTER_FIELDS)}")
-        filters = filters.merge(parse_filter(name, m.group(2).strip('"')))
+        if name == "category":
+            raise OptionError("category: keeps or drops hits of a query; a sub-corpus is text "
+                              f"(use {', '.join(fields)})")
+        if name not in fields:
+            raise OptionError(f"unknown field {m.group(1)!r}: use one of {', '.join(fields)}")
+        value = m.group(2).strip('"')
+        found = subcorpus_filters(value, subcorpora) if name == "sub" else parse_filter(name, value)
+        filters = filters.merge(found)
     if filters.is_empty():
         raise OptionError(f"empty sub-corpus {text!r}: give filters such as year:1920-1929")
     return filters

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import __version__
+from . import __version__, categories
 from .concepts import concept_rows, get_concept
 from .duplicates import summary as duplicates_summary
 from .errors import OptionError, QuerySyntaxError
@@ -220,19 +220,25 @@ def provenance(ctx: Context, command: str, *, query: str | None = None,
     """The provenance record of a report: the one builder for every front end."""
     if parsed is not None:
         filters = parsed.filters.merge(filters or Filters())
-    url = {"url": ctx.permalink} if ctx.permalink is not None else {}
+    recorded: dict[str, Any] = {"url": ctx.permalink} if ctx.permalink is not None else {}
+    if filters is not None and filters.by_category:
+        # What the category filter held when the rows were made (they change by hand).
+        named = set(filters.categories + filters.not_categories)
+        recorded["categories"] = {c.name: c.lines for c in categories.Workspace(ctx.ix.path).categories()
+                             if categories.ANY in named or c.name in named}
     return Provenance(
         query=query, expansion=parsed.expansion() if parsed is not None else None,
         filters=filters.as_dict() if filters is not None else {},
         index=ctx.ix.name if ctx.index_label == "name" else str(ctx.ix.path),
         corpus_fingerprint=ctx.ix.fingerprint, mode=mode, concord_version=__version__,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
-        command=ctx.command_prefix + command, extra={**url, **(extra or {})})
+        command=ctx.command_prefix + command, extra={**recorded, **(extra or {})})
 
 
 def cache_key(ctx: Context, kind: str, *parts: Any) -> tuple:
-    """A cache key: the index generation, the kind of result and what decides it."""
-    return (str(ctx.ix.path), ctx.ix.generation, kind, *parts)
+    """A cache key: the index generation, the workspace revision (categories change the hits
+    of ``category:`` filters), the kind of result and what decides it."""
+    return (str(ctx.ix.path), ctx.ix.generation, categories.revision(ctx.ix.path), kind, *parts)
 
 
 def query_key(parsed: ParsedQuery) -> tuple:
@@ -250,7 +256,8 @@ def parse(text: str, ctx: Context) -> ParsedQuery:
     """Parse a query with the context's concept registry (raises QuerySyntaxError)."""
     if not text.strip():
         raise QuerySyntaxError("give a query, e.g. class or @state-capitalism")
-    return parse_query(text, registry=ctx.registry)
+    return parse_query(text, registry=ctx.registry,
+                       subcorpora=categories.Workspace(ctx.ix.path).subcorpus)
 
 
 def find(ctx: Context, parsed: ParsedQuery, mode: str, filters: Filters) -> HitSet:
@@ -691,6 +698,7 @@ def index_info(ix: CorpusIndex) -> dict[str, Any]:
         "build": man["build"],
         "duplicates": duplicates_summary(ix),
         "families": families_info(ix),
+        "categories": categories.summary(ix),
     }
 
 
@@ -1140,3 +1148,23 @@ def concept_suggestions_report(ctx: Context, name: str, *, min_count: int = 2,
     prov = provenance(ctx, "concepts --suggest", query=f"@{concept.name}",
                       extra={"min_count": min_count, "limit": limit})
     return Report("concept-suggestions", head, rows, SUGGEST_COLUMNS, prov)
+# --- categories (concord.categories) ----------------------------------------------------------
+
+def category_lines_report(ctx: Context, *, category: str | None = None, orphans: bool = False,
+                          width: int = 8) -> Report:
+    """The categorised lines (of one category, or only the orphans) with their context."""
+    check_width(width)
+    if category is not None:
+        categories.Workspace(ctx.ix.path).require(category)
+    summary = categories.summary(ctx.ix)
+    rows = list(categories.line_rows(ctx.ix, category=category, orphans_only=orphans, width=width))
+    head = {"category": category, "orphans_only": orphans, "lines": len(rows),
+            "orphaned": sum(1 for r in rows if r["orphaned"]),
+            "categories": summary["categories"]}
+    filters = Filters(categories=(category,)) if category is not None else Filters()
+    prov = provenance(ctx, "categorise export", filters=filters,
+                      extra={"categories": {c["name"]: c["lines"] for c in summary["categories"]
+                                            if category is None or c["name"] == category},
+                             "orphans_only": orphans, "lines": len(rows),
+                             "orphaned": head["orphaned"], "width": width})
+    return Report("categories", head, rows, categories.LINE_COLUMNS, prov)

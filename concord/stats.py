@@ -220,6 +220,12 @@ def _sort_key(key: tuple) -> tuple:
 
 # --- sub-corpora ----------------------------------------------------------------------------
 
+def _no_categories(filters: Filters) -> None:
+    if filters.by_category:
+        raise OptionError("category: keeps or drops the hits of a query; word lists and n-grams "
+                          "count every token, so it does not apply to them")
+
+
 def subcorpus_positions(ix: CorpusIndex, filters: Filters) -> np.ndarray | None:
     """Global token positions inside the filters (None when the filters allow everything)."""
     store = ix.store
@@ -494,6 +500,7 @@ def wordlist(ix: CorpusIndex, *, filters: Filters | None = None, min_freq: int =
     store = ix.store
     exact = check_form_mode(mode)
     filters = filters or Filters()
+    _no_categories(filters)
     positions = subcorpus_positions(ix, filters)
     counts = unit_counts(ix, positions, exact)
     total = int(counts.sum())
@@ -527,6 +534,7 @@ def ngrams(ix: CorpusIndex, n: int, *, filters: Filters | None = None, min_freq:
     exact = check_form_mode(mode)
     units = store.surf if exact else store.tok
     filters = filters or Filters()
+    _no_categories(filters)
     positions = subcorpus_positions(ix, filters)
     if positions is None:
         positions = np.arange(store.n_tokens, dtype=np.int64)

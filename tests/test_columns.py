@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from concord.categories import LINE_COLUMNS
 from concord.columns import EXPORTS, columns_of, export_kind, markdown_table
 from concord.kwic import GROUP_COLUMNS, KWIC_COLUMNS
 from concord.measures import MEASURES
@@ -44,6 +45,7 @@ COLUMN_SETS = {
     "corpus": CORPUS_COLUMNS,
     "parallel": PARALLEL_COLUMNS,
     "equivalents": EQUIVALENT_COLUMNS,
+    "categorise": LINE_COLUMNS,
 }
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from concord.errors import (
@@ -44,9 +44,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         CACHE_WEIGHT=4_000_000,
         UI_LANGUAGES=("en", "de", "fr"),
         JSON_SORT_KEYS=False,
+        CONCORD_EDITABLE=False,          # writes (web.edit) only with concord serve --editable
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_HTTPONLY=True,
     )
     if test_config:
         app.config.update(test_config)
+    from . import edit
+
+    app.config.setdefault("MAX_CONTENT_LENGTH", edit.MAX_BODY)
+    if app.config["CONCORD_EDITABLE"] and not app.config.get("SECRET_KEY"):
+        # Signs the session that holds the CSRF token; forked server processes share it.
+        import secrets
+
+        app.config["SECRET_KEY"] = secrets.token_bytes(32)
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
@@ -57,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     present.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(parallel.bp)
+    app.register_blueprint(edit.bp)
     app.after_request(_security_headers)
     app.register_error_handler(ConcordError, _concord_error)
     app.register_error_handler(HTTPException, _http_error)
@@ -74,6 +86,8 @@ def _security_headers(response):
 
 def wants_data() -> bool:
     """Whether the request is for a data twin (answered with JSON errors)."""
+    if request.blueprint == "edit" and request.accept_mimetypes.best == "application/json":
+        return True     # the KWIC page's script posts with fetch (web.edit)
     return split_suffix(request.path.rsplit("/", 1)[-1])[1] is not None
 
 
@@ -128,12 +142,17 @@ def _with_header(response, name: str, value: str):
 def _http_error(exc: HTTPException):
     from flask_babel import gettext as _
 
+    methods = getattr(exc, "valid_methods", None) or ["GET", "HEAD"]
+    allowed = ", ".join(methods)
     messages = {404: _("There is no such page."),
-                405: _("This address only answers GET requests."),
-                400: _("The request could not be understood.")}
+                405: _("This address only answers GET requests.") if "GET" in methods
+                else _("This address only answers POST requests: it changes data."),
+                400: _("The request could not be understood."),
+                413: _("The request is too large (the limit is %(n)s kB).",
+                       n=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // 1024)}
     status = exc.code or 500
     message = messages.get(status, exc.description or exc.name)
-    response = _with_header(error_response(message, status), "Allow", "GET, HEAD") \
+    response = _with_header(error_response(message, status), "Allow", allowed) \
         if status == 405 else error_response(message, status)
     return response
 

@@ -37,7 +37,7 @@ MAX_PAGE = 1_000_000
 MAX_SAMPLE = 1_000_000
 MAX_QUERIES = 8
 MAX_CONTEXT_WORDS = 8
-FILTER_PARAMS = ("lang", "year", "author", "group", "work", "doc")
+FILTER_PARAMS = ("lang", "year", "author", "group", "work", "doc", "category", "sub")
 SCALES = ("pm", "abs")
 #: The twin suffixes of every page: each export format but the terminal table.
 # Every export format as a twin, and "zip": the CSV with its datapackage.json.
@@ -115,9 +115,25 @@ def common(args: Mapping[str, str]) -> Common:
     for name in FILTER_PARAMS:
         value = _text(args, name)
         if value:
-            filters = filters.merge(parse_filter(name, value))
+            filters = filters.merge(_sub_filters(value) if name == "sub" else parse_filter(name, value))
             kept.append((name, value))
     return Common(q=q, mode=mode, filters=filters, filter_args=tuple(kept))
+
+
+def _named():
+    """Look up a named sub-corpus (``sub:NAME``) of the served index."""
+    from flask import current_app
+
+    from concord.categories import Workspace
+
+    return Workspace(current_app.config["CONCORD_INDEX"]).subcorpus
+
+
+def _sub_filters(value: str) -> Filters:
+    """``sub=NAME``: the filters of a named sub-corpus of the served index."""
+    from concord.query import subcorpus_filters
+
+    return subcorpus_filters(value, _named())
 
 
 def paging(args: Mapping[str, str], default_limit: int) -> Paging:
@@ -190,8 +206,8 @@ def keyword_options(args: Mapping[str, str]) -> KeywordOptions:
     target, reference = _text(args, "target"), _text(args, "reference")
     return KeywordOptions(
         target=target, reference=reference,
-        target_filters=parse_subcorpus(target) if target else None,
-        reference_filters=parse_subcorpus(reference) if reference else None,
+        target_filters=parse_subcorpus(target, _named()) if target else None,
+        reference_filters=parse_subcorpus(reference, _named()) if reference else None,
         min_freq=integer(args, "min_freq", 5, 1, 10**9),
         drop_stopwords=flag(args, "drop_stopwords"),
         paging=paging(args, 100), mode=choice(args, "mode", FORM_MODES, "default"))

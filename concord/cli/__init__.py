@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from .categorise import categorise_group, subcorpus_group
 from .corpus import corpus_group, import_cmd
 from .documents import doc_cmd, kwic_cmd, search_cmd
 from .families import equivalents_cmd, parallel_cmd
@@ -35,5 +36,5 @@ def main() -> None:
 
 for _command in (index_cmd, info_cmd, search_cmd, kwic_cmd, doc_cmd, freq_cmd, concepts_cmd,
                  collocates_cmd, wordlist_cmd, ngrams_cmd, keywords_cmd, serve_cmd, import_cmd,
-                 corpus_group, parallel_cmd, equivalents_cmd):
+                 corpus_group, parallel_cmd, equivalents_cmd, categorise_group, subcorpus_group):
     main.add_command(_command)

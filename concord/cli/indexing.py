@@ -52,6 +52,7 @@ def index_cmd(corpus: str, index_dir: str | None, procs: int, strict: bool, rebu
         click.echo(f"skipped {doc_id}: {reason}", err=True)
     for doc_id, warning in sorted(report.warnings):
         click.echo(f"warning {doc_id}: {warning}", err=True)
+    _orphan_note(target)
     if fmt == "json":
         echo_json(report.as_dict())
     elif report.up_to_date:
@@ -64,6 +65,20 @@ def index_cmd(corpus: str, index_dir: str | None, procs: int, strict: bool, rebu
                    f"in {report.seconds:.1f} s ({rate:,.0f} tokens/s)")
     if report.skipped:
         sys.exit(EXIT_SKIPPED)
+
+
+def _orphan_note(target) -> None:
+    """Say on stderr how many categorised lines the new index left orphaned (issue 12)."""
+    from ..categories import Workspace, summary
+    from ..index import open_index
+
+    if not Workspace(target).exists():
+        return
+    with open_index(target) as ix:
+        orphaned = summary(ix)["orphaned"]
+    if orphaned:
+        click.echo(f"categories: {orphaned} orphaned lines (their documents changed; "
+                   "concord categorise export --orphans lists them)", err=True)
 
 
 @click.command("info")
@@ -109,6 +124,10 @@ def info_cmd(index_dir: str | None, fmt: str) -> None:
             if p["status"] == "aligned":
                 click.echo(f"    {p['lang_a']}-{p['lang_b']}: {p['aligned_paragraphs']} paragraph "
                            f"and {p['aligned_sentences']} sentence beads aligned")
+    cats = info["categories"]
+    if cats["categories"] or cats["subcorpora"]:
+        click.echo(f"categories     {len(cats['categories'])} with {cats['lines']} lines, "
+                   f"{cats['orphaned']} orphaned lines; sub-corpora {len(cats['subcorpora'])}")
 
 
 @click.command("serve")
@@ -127,8 +146,12 @@ def info_cmd(index_dir: str | None, fmt: str) -> None:
               help="Worker processes when building the index.")
 @click.option("--processes", type=click.IntRange(1, 16), default=2, show_default=True,
               help="Server processes sharing the port (each with --workers threads).")
+@click.option("--editable", is_flag=True,
+              help="Let the browser change categories and sub-corpora (POST with a CSRF token); "
+              "without it every write answers 403.")
 @handle_errors
-def serve_cmd(host, port, index_dir, corpus, concepts_file, workers, timeout, procs, processes) -> None:
+def serve_cmd(host, port, index_dir, corpus, concepts_file, workers, timeout, procs, processes,
+              editable) -> None:
     """Run the web interface (search, concordances, frequencies) in a browser."""
     # The web package is imported here, when the command runs: the library never imports it.
     from web.app import create_app
@@ -140,10 +163,16 @@ def serve_cmd(host, port, index_dir, corpus, concepts_file, workers, timeout, pr
     if read_current(target) is None:
         _build_missing(corpus, target, procs)
     app = create_app({"CONCORD_INDEX": str(target), "CONCORD_CONCEPTS": concepts_file,
-                      "QUERY_TIMEOUT": timeout})
+                      "QUERY_TIMEOUT": timeout, "CONCORD_EDITABLE": editable})
     server = make_server(app, host, port, workers=workers)
     click.echo(f"concord: serving {target} on {server.url}/ with {processes} process(es) x "
                f"{workers} threads (Ctrl+C to stop)", err=True)
+    if editable:
+        click.echo(f"concord: EDITABLE: browsers may change the categories and sub-corpora in "
+                   f"{target / 'workspace.sqlite'}; do not expose this server publicly", err=True)
+    else:
+        click.echo("concord: read-only (start with --editable to categorise lines in the browser)",
+                   err=True)
     # Python runs one thread at a time per process: more processes on the one listening
     # socket let concurrent queries use every core. Children are forked before any request,
     # so each opens its own index.

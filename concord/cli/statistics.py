@@ -221,12 +221,15 @@ def ngrams_cmd(n, index_dir, lang, year, author, group, work, mode, min_freq, li
 def keywords_cmd(index_dir, target, reference, mode, min_freq, drop_stopwords, limit, fmt,
                  output) -> None:
     """Words of the target sub-corpus that stand out against the reference (log-likelihood, log ratio)."""
+    from ..categories import Workspace
+    from ..index import resolve_index_path
     from ..query import parse_subcorpus
     from ..reports import KeywordOptions, keywords_report
 
+    named = Workspace(resolve_index_path(index_dir)).subcorpus     # sub:NAME (concord subcorpus)
     options = KeywordOptions(target=target, reference=reference,
-                             target_filters=parse_subcorpus(target),
-                             reference_filters=parse_subcorpus(reference), min_freq=min_freq,
+                             target_filters=parse_subcorpus(target, named),
+                             reference_filters=parse_subcorpus(reference, named), min_freq=min_freq,
                              drop_stopwords=drop_stopwords, paging=_paging(limit), mode=mode)
     with opt.report_context(index_dir) as ctx:
         report = keywords_report(ctx, options)

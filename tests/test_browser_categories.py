@@ -1,0 +1,168 @@
+"""Categorising in a real headless Chromium (Playwright) against a live editable server.
+
+The issue's flow: create a category, categorise 5 lines on the KWIC page with the keyboard,
+open a frequency table filtered by the category and see 5, rebuild the index and see the
+categories still there. Also: recent queries on the home page (kept in the browser), and a
+forged cross-site POST from another origin failing. Chromium is Debian's (/usr/bin/chromium);
+without it the tests fail in CI (CI=true) and are skipped elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from concord.categories import Workspace
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def corpus_and_index(tmp_path_factory):
+    from corpora import MINI
+
+    from concord.indexer import build_index
+
+    root = tmp_path_factory.mktemp("categorise")
+    corpus = root / "corpus"
+    shutil.copytree(MINI, corpus)
+    index = root / "index"
+    build_index(corpus, index, procs=1)
+    return corpus, index
+
+
+@pytest.fixture(scope="module")
+def server(corpus_and_index):
+    from web.app import create_app
+    from web.server import make_server
+
+    _, index = corpus_and_index
+    app = create_app({"CONCORD_INDEX": str(index), "CONCORD_EDITABLE": True})
+    srv = make_server(app, "127.0.0.1", 0, workers=4, quiet=True)
+    thread = srv.start_background()
+    yield srv.url
+    srv.shutdown()
+    thread.join(10)
+    srv.server_close()
+    app.extensions["concord_index"].close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing: the browser tests must run in CI")
+        pytest.skip("chromium not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    yield page
+    context.close()
+    expected = "Failed to load resource: the server responded with a status of 4"
+    assert not [p for p in problems if not p.startswith(expected)], problems
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def freq_hits(page) -> str:
+    return page.locator(".result-count").first.inner_text()
+
+
+def test_categorise_five_lines_count_them_rebuild_and_keep_them(page, server, corpus_and_index):
+    corpus, index = corpus_and_index
+    page.goto(server + "/categories")
+    page.get_by_label("Name", exact=True).first.fill("relevant")
+    page.get_by_role("button", name="Create").click()
+    page.wait_for_url(re.compile(r"/categories$"))
+    assert page.locator("#category-relevant").is_visible()
+
+    page.goto(server + "/kwic?q=the")
+    rows = page.locator("table.kwic tbody tr")
+    assert rows.count() == 9
+    assert page.locator("table.kwic input[type=checkbox]").count() == 9
+    page.locator("body").click(position={"x": 5, "y": 5})
+    for _ in range(5):                       # j moves to the next line, x ticks it
+        page.keyboard.press("j")
+        page.keyboard.press("x")
+    assert page.locator("table.kwic input[type=checkbox]:checked").count() == 5
+    page.keyboard.press("1")                 # category 1: relevant
+    from playwright.sync_api import expect
+
+    expect(page.locator("#categorise-status")).to_have_text(
+        "5 lines in relevant: 5 new, 0 moved, 0 already there")
+    badges = page.locator("table.kwic .cat-badge").all_inner_texts()
+    assert badges == ["relevant"] * 5 + [""] * 4
+    shot(page, "categorise-01-kwic")
+    page.reload()                            # the server says so too
+    assert page.locator("table.kwic .cat-badge").all_inner_texts() == ["relevant"] * 5 + [""] * 4
+    assert len(Workspace(index).lines("relevant")) == 5
+
+    page.goto(server + "/freq?q=the+category:relevant&by=lang")
+    assert freq_hits(page) == "5 hits"
+    english = page.locator("#freq-table tbody tr").filter(
+        has=page.locator("abbr", has_text=re.compile(r"^en$")))
+    assert english.locator("td").nth(1).inner_text() == "5"
+    shot(page, "categorise-02-freq")
+    english.locator("td").nth(1).get_by_role("link").click()      # the 5 opens its 5 lines
+    page.wait_for_url(re.compile(r"/kwic\?"))
+    assert page.locator("table.kwic tbody tr").count() == 5
+    assert page.locator("table.kwic .cat-badge").all_inner_texts() == ["relevant"] * 5
+
+    from concord.indexer import build_index
+
+    build_index(corpus, index, procs=1, rebuild=True)
+    page.goto(server + "/categories")
+    row = page.locator("#category-relevant")
+    assert row.locator("td").first.inner_text() == "5"          # lines
+    assert row.locator("td").nth(1).inner_text() == "0"         # orphaned
+    shot(page, "categorise-03-categories-page")
+    page.get_by_role("link", name="Frequencies").last.click()
+    page.wait_for_url(re.compile(r"/freq\?"))
+    assert freq_hits(page) == "5 hits"
+    shot(page, "categorise-04-after-rebuild")
+
+    page.goto(server + "/")
+    recent = page.locator("#recent-queries")
+    assert recent.is_visible()
+    assert recent.locator("li").all_inner_texts() == [
+        "the category:relevant · freq", "the category:relevant · kwic", "the · kwic"]
+    shot(page, "categorise-05-recent-queries")
+
+
+def test_a_forged_cross_site_post_fails(page, server, corpus_and_index):
+    _, index = corpus_and_index
+    page.goto(server + "/categories")          # the visitor has a session (and its cookie)
+    forged = (f'<form method="post" action="{server}/categories/create">'
+              '<input name="name" value="forged"><input name="csrf_token" value="guess">'
+              '</form><script>document.forms[0].submit()</script>')
+    page.route("http://evil.test/**", lambda route: route.fulfill(body=forged,
+                                                                   content_type="text/html"))
+    with page.expect_response(f"{server}/categories/create") as answer:
+        page.goto("http://evil.test/")
+    assert answer.value.status == 403
+    assert "forged" not in Workspace(index).category_names()
