@@ -212,6 +212,7 @@ EXPORTS: dict[str, dict[str, Column]] = {
                "4 decimals."),
         Column("ll", "number", "Signed log-likelihood G2 of the 2x2 table over the pairs, "
                "4 decimals."),
+    ),
     "categorise": _table(
         Column("category", "string", "Category of the line."),
         Column("doc_id", "string", "Document id: the file's path inside the corpus folder."),

@@ -123,7 +123,7 @@ def test_categorise_five_lines_count_them_rebuild_and_keep_them(page, server, co
     assert len(Workspace(index).lines("relevant")) == 5
 
     page.goto(server + "/freq?q=the+category:relevant&by=lang")
-    assert freq_hits(page) == "5 hits"
+    assert freq_hits(page) == "5 hits: English."
     english = page.locator("#freq-table tbody tr").filter(
         has=page.locator("abbr", has_text=re.compile(r"^en$")))
     assert english.locator("td").nth(1).inner_text() == "5"
@@ -143,7 +143,7 @@ def test_categorise_five_lines_count_them_rebuild_and_keep_them(page, server, co
     shot(page, "categorise-03-categories-page")
     page.get_by_role("link", name="Frequencies").last.click()
     page.wait_for_url(re.compile(r"/freq\?"))
-    assert freq_hits(page) == "5 hits"
+    assert freq_hits(page) == "5 hits: English."
     shot(page, "categorise-04-after-rebuild")
 
     page.goto(server + "/")
@@ -166,3 +166,18 @@ def test_a_forged_cross_site_post_fails(page, server, corpus_and_index):
         page.goto("http://evil.test/")
     assert answer.value.status == 403
     assert "forged" not in Workspace(index).category_names()
+
+
+def test_group_headings_get_no_checkbox_and_lines_keep_their_own(page, server, corpus_and_index):
+    """Grouped lines: the headings between them span the added column; each checkbox names its
+    own line (the keys of the boxes are exactly the lines' data attributes, in order)."""
+    page.goto(server + "/kwic?q=%40state-capitalism&group_by=doc")
+    lines = page.locator("table.kwic tbody tr[data-doc]")
+    heads = page.locator("table.kwic tbody tr.group-head")
+    assert heads.count() == 4 and lines.count() == 8
+    assert page.locator("table.kwic input[type=checkbox]").count() == lines.count()
+    expected = [f"{r.get_attribute('data-doc')}\t{r.get_attribute('data-start')}\t"
+                f"{r.get_attribute('data-end')}" for r in lines.all()]
+    boxes = [b.get_attribute("value") for b in page.locator("table.kwic input[type=checkbox]").all()]
+    assert boxes == expected
+    assert heads.first.locator("th").get_attribute("colspan") == "6"

@@ -9,7 +9,13 @@
   var table = document.querySelector("table.kwic");
   if (!form || !island || !table) return;
   var data = JSON.parse(island.textContent);
-  var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+  // Only the concordance lines (rows with data-doc): group headings and "show translations"
+  // rows sit between them and get one more column to span instead of a checkbox.
+  var allRows = Array.prototype.slice.call(table.tBodies[0].rows);
+  var rows = allRows.filter(function (tr) { return tr.hasAttribute("data-doc"); });
+  allRows.forEach(function (tr) {
+    if (!tr.hasAttribute("data-doc") && tr.cells.length) tr.cells[0].colSpan += 1;
+  });
   var status = document.getElementById("categorise-status");
   var current = -1;
 
