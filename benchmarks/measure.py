@@ -113,6 +113,21 @@ def tree_pss(pid: int) -> int:
     return total
 
 
+def tree_rss(pid: int) -> int:
+    """Resident set of a process and all its descendants, in bytes (``VmRSS`` summed).
+
+    Pages shared between the processes count once per process, so this is an upper bound;
+    it is what ``ps`` or ``top`` would add up.
+    """
+    children = _children_map()
+    todo, total = [pid], 0
+    while todo:
+        p = todo.pop()
+        todo.extend(children.get(p, ()))
+        total += proc_status(p).get("VmRSS", 0)
+    return total
+
+
 @dataclass(frozen=True)
 class ProcessRun:
     """A finished subprocess: wall time, exit status, output and peak memory."""
@@ -123,10 +138,12 @@ class ProcessRun:
     stderr: str
     peak_rss: int           # the largest resident set of the process or any descendant
     peak_tree_pss: int      # the largest sampled sum of PSS over the process tree
+    peak_tree_rss: int = 0  # the largest sampled sum of RSS over the process tree
 
 
 def run_process(cmd: Sequence[str], *, timeout: float, env: dict[str, str] | None = None,
-                sample_every: float = 0.25, cwd: str | os.PathLike | None = None) -> ProcessRun:
+                sample_every: float = 0.25, cwd: str | os.PathLike | None = None,
+                sample_rss: bool = False) -> ProcessRun:
     """Run ``cmd`` to the end (killed after ``timeout`` s) and measure its peak memory.
 
     The peak RSS comes from ``wait4`` of this very child (Linux folds in the peaks of the
@@ -137,13 +154,15 @@ def run_process(cmd: Sequence[str], *, timeout: float, env: dict[str, str] | Non
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         started = time.perf_counter()
         proc = subprocess.Popen(list(cmd), stdout=out, stderr=err, env=env, cwd=cwd)
-        peak_pss = 0
+        peak_pss = peak_rss = 0
         stop = threading.Event()
 
         def sample() -> None:
-            nonlocal peak_pss
+            nonlocal peak_pss, peak_rss
             while not stop.wait(sample_every):
                 peak_pss = max(peak_pss, tree_pss(proc.pid))
+                if sample_rss:
+                    peak_rss = max(peak_rss, tree_rss(proc.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -169,7 +188,8 @@ def run_process(cmd: Sequence[str], *, timeout: float, env: dict[str, str] | Non
     out_path.unlink(missing_ok=True)
     err_path.unlink(missing_ok=True)
     return ProcessRun(seconds=seconds, returncode=proc.returncode, stdout=stdout, stderr=stderr,
-                      peak_rss=usage.ru_maxrss * 1024, peak_tree_pss=peak_pss)
+                      peak_rss=usage.ru_maxrss * 1024, peak_tree_pss=peak_pss,
+                      peak_tree_rss=peak_rss)
 
 
 def own_peak_rss() -> int:
