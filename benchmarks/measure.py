@@ -92,17 +92,20 @@ def _children_map() -> dict[int, list[int]]:
     return children
 
 
-def tree_pss(pid: int) -> int:
-    """Proportional set size of a process and all its descendants, in bytes.
-
-    PSS shares copy-on-write pages among the forked workers that hold them, so the sum is
-    the tree's real memory; summing RSS would count shared pages once per process.
-    """
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants."""
     children = _children_map()
-    todo, total = [pid], 0
+    todo, out = [pid], []
     while todo:
         p = todo.pop()
+        out.append(p)
         todo.extend(children.get(p, ()))
+    return out
+
+
+def _pss(pids: list[int]) -> int:
+    total = 0
+    for p in pids:
         try:
             for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
@@ -113,19 +116,22 @@ def tree_pss(pid: int) -> int:
     return total
 
 
+def tree_pss(pid: int) -> int:
+    """Proportional set size of a process and all its descendants, in bytes.
+
+    PSS shares copy-on-write pages among the forked workers that hold them, so the sum is
+    the tree's real memory; summing RSS would count shared pages once per process.
+    """
+    return _pss(_tree(pid))
+
+
 def tree_rss(pid: int) -> int:
     """Resident set of a process and all its descendants, in bytes (``VmRSS`` summed).
 
     Pages shared between the processes count once per process, so this is an upper bound;
     it is what ``ps`` or ``top`` would add up.
     """
-    children = _children_map()
-    todo, total = [pid], 0
-    while todo:
-        p = todo.pop()
-        todo.extend(children.get(p, ()))
-        total += proc_status(p).get("VmRSS", 0)
-    return total
+    return sum(proc_status(p).get("VmRSS", 0) for p in _tree(pid))
 
 
 @dataclass(frozen=True)
@@ -160,9 +166,10 @@ def run_process(cmd: Sequence[str], *, timeout: float, env: dict[str, str] | Non
         def sample() -> None:
             nonlocal peak_pss, peak_rss
             while not stop.wait(sample_every):
-                peak_pss = max(peak_pss, tree_pss(proc.pid))
+                pids = _tree(proc.pid)      # one walk of /proc per sample
+                peak_pss = max(peak_pss, _pss(pids))
                 if sample_rss:
-                    peak_rss = max(peak_rss, tree_rss(proc.pid))
+                    peak_rss = max(peak_rss, sum(proc_status(p).get("VmRSS", 0) for p in pids))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
