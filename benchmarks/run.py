@@ -180,6 +180,8 @@ def bench_size(size: int, args: argparse.Namespace) -> SizeResult:
     result = SizeResult(size) if args.fresh else SizeResult.load(figures, size)
     steps = args.steps
     say(f"\n=== {label} tokens: steps {', '.join(steps)} ===")
+    result.details[f"steps {','.join(steps)}"] = (
+        f"steps {', '.join(steps)}: `{args.command}`, started {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
 
     if "generate" in steps or not (corpus / "generated.json").exists():
         started = time.perf_counter()
