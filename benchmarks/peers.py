@@ -46,7 +46,9 @@ starts are new processes, timed from outside):
   ``count(*)`` of the ``fts5vocab`` instance table joined to the rows with ``lang = 'en'``;
   tantivy: as the count of "the", with a ``lang:en`` term in a Boolean query.
 
-Counts are then compared with concord's; tokenisers differ at apostrophes, CJK and marks.
+Counts are then compared with concord's; tokenisers differ at apostrophes, CJK and marks, and
+a concord phrase may span two paragraphs ("thought of." / "The candle..." is a hit of "of
+the"), which the peers' paragraph rows cannot.
 
     python benchmarks/peers.py                      # ../shared/corpus, every engine
     python benchmarks/peers.py --sizes shared,57M   # and a generated 57M-token copy
@@ -58,6 +60,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import re
 import shlex
 import shutil
@@ -605,6 +608,9 @@ def bench_size(size: str, args: argparse.Namespace) -> SizeRun:
             warm(run, opened, args.runs)
         finally:
             opened.close()
+    load = os.getloadavg()
+    run.details.append(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
+                       "(the figures are wall times: compare them with the load)")
     return run
 
 
@@ -754,7 +760,9 @@ def report(runs: list[SizeRun], engines: list[str], args: argparse.Namespace,
         if base is not None and cli is not None:
             out += [f"`python -c pass`: {ms(base)}; `concord kwic RARE --count` (the CLI, new "
                     f"process): {ms(cli)}, {ms(cli - base)} over a bare Python start.", ""]
-        out += ["Counts, and the differences from concord's:", ""] + agreement(run, engines) + [""]
+        out += ["Counts, and the differences from concord's (tokenisers differ at apostrophes, CJK "
+                "and combining marks; a concord phrase may span two paragraphs, a peer's row is one "
+                "paragraph):", ""] + agreement(run, engines) + [""]
     out.append(RESULTS_END)
     return out
 
