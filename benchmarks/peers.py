@@ -24,7 +24,8 @@ starts are new processes, timed from outside):
 * **index build**: wall time of the build process (concord: ``concord index --procs 2``; a
   peer: this script with ``--build ENGINE`` reading the paragraph rows from a JSONL file).
   **Peak memory**: the largest sampled sum of ``VmRSS`` over the process tree (every 0.25 s
-  from /proc), or the largest single process by ``wait4`` if that is larger.
+  from /proc); not ``wait4``'s peak, which counts the parent's pages a child holds between
+  fork and exec.
 * **index size**: bytes of the files of the index folder (the SQLite file).
 * **new process + first count of a rare word**: ``python -c`` that opens the index and
   counts a word with 10 occurrences (concord: the library's ``kwic_count_report``; the
@@ -571,7 +572,9 @@ def bench_size(size: str, args: argparse.Namespace) -> SizeRun:
                 say(run.details[-1])
             proc = build(engine, plain, rows, paths[engine], args)
             seconds.append(proc.seconds)
-            peaks.append(max(proc.peak_tree_rss, proc.peak_rss))
+            # Not wait4's ru_maxrss: it counts the parent's pages the child held between fork
+            # and exec (this process's ~200 MB), which dwarfs a small build.
+            peaks.append(proc.peak_tree_rss or proc.peak_rss)
             say(f"build {engine} ({i + 1}/{args.build_runs}): {proc.seconds:.1f} s, peak "
                 f"{mb(peaks[-1])} (tree RSS {mb(proc.peak_tree_rss)}, largest process "
                 f"{mb(proc.peak_rss)})")
