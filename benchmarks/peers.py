@@ -362,7 +362,9 @@ class Fts5:
         for doc, start, marked in self.db.execute(sql, (self._phrase((word,)),)):
             text, spans = marked_spans(marked)
             for s, e in spans:
-                left, match, right = cut_line(text, s, e)
+                # The whole line is cut, as concord cuts its; (doc, offset, match) is kept
+                # to compare with concord's lines.
+                _left, match, _right = cut_line(text, s, e)
                 lines.append((doc, start + s, match))
                 if len(lines) == n:
                     return lines
@@ -432,7 +434,7 @@ class Tantivy:
         for doc, ranges in self._ranges(self._term(word), limit=n):
             text = doc["text"][0]
             for s, e in ranges:
-                left, match, right = cut_line(text, s, e)
+                _left, match, _right = cut_line(text, s, e)
                 lines.append((doc["doc"][0], doc["start"][0] + s, match))
                 if len(lines) == n:
                     return lines
