@@ -97,6 +97,8 @@ def fmt(value: float | None, unit: str) -> str:
         return f"{value:,.2f}×" if value < 10 else f"{value:,.0f}×"
     if unit == "errors":
         return f"{value:.0f} errors"
+    if unit == "bytes/token":
+        return f"{value:.1f} bytes"
     return f"{value:,.3g}"
 
 
@@ -555,7 +557,7 @@ def baseline_table(result: SizeResult) -> list[str]:
 SCALING = [
     ("tokens", "tokens", None), ("documents", "documents", None), ("vocabulary", "vocabulary", None),
     ("corpus_bytes", "corpus size", "bytes"), ("index_bytes", "index size", "bytes"),
-    ("index_bytes_per_token", "index bytes per token", "x"),
+    ("index_bytes_per_token", "index bytes per token", "bytes/token"),
     ("index_seconds", "index build time", "s"), ("index_rate", "index tokens/s", "tokens/s"),
     ("index_rss", "index peak memory", "bytes"), ("kwic_rare", "KWIC page, rare", "s"),
     ("kwic_mid", "KWIC page, mid", "s"), ("kwic_most_frequent", "KWIC page, most frequent", "s"),
