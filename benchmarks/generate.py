@@ -8,7 +8,15 @@ text (most), Markdown with front matter, or HTML, with a ``metadata.csv`` sideca
 counted with concord's own tokenizer. The same seed gives a byte-identical corpus. The
 corpus goes outside the repository; this module never indexes or measures anything.
 
+It streams: each document is written as soon as it is drawn, and so is its ``metadata.csv``
+row; only the source paragraphs are held in memory (the shared corpus, ~70 MB), never the
+corpus being written, so 500M tokens need no more memory than 5M. Before writing, the free
+space of the output's disk is checked against an estimate of the corpus size.
+``--languages N`` draws only from the N languages with the most source tokens (issue 16's
+500M run: 10 languages).
+
     python benchmarks/generate.py --tokens 5M --seed 1 --out /tmp/concord-bench/5M
+    python benchmarks/generate.py --tokens 500M --languages 10 --out /tmp/concord-bench/500M
 """
 
 from __future__ import annotations
@@ -18,7 +26,6 @@ import bisect
 import csv
 import hashlib
 import html
-import io
 import json
 import random
 import re
@@ -51,6 +58,8 @@ FIRST_NAMES = ("Anna", "Otto", "Herman", "Rosa", "Paul", "Jan", "Clara", "Henk",
                "Cajo", "Sylvia", "Karl", "Marie", "Ante", "Ottorino", "Jean", "Lena", "Willy",
                "Nina", "Pyotr", "Ida", "Sven", "Józef", "Teresa", "Akira", "Ruth")
 _LINE_BREAK = re.compile(r"[^\S\n]*\n\s*")
+BYTES_PER_TOKEN = 6.5        # generated text on disk, markup included (5.9 measured at 50M)
+METADATA_FIELDS = ("path", "title", "author", "year", "language", "group", "work_id")
 
 
 @dataclass(frozen=True)
@@ -115,8 +124,11 @@ def source_fingerprint(corpus: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_sources(corpus: Path) -> dict[str, list[Source]]:
-    """Read every document of the source corpus into paragraphs, grouped by declared language."""
+def load_sources(corpus: Path, languages: int | None = None) -> dict[str, list[Source]]:
+    """Read every document of the source corpus into paragraphs, grouped by declared language.
+
+    With ``languages``, keep the languages with the most tokens, that many of them.
+    """
     sidecar = load_sidecar(corpus)
     by_lang: dict[str, list[Source]] = {}
     for path in discover(corpus):
@@ -132,7 +144,23 @@ def load_sources(corpus: Path) -> dict[str, list[Source]]:
             continue
         cumulative = (0, *accumulate(counts))
         by_lang.setdefault(lang, []).append(Source(doc.doc_id, paragraphs, cumulative))
+    if languages is not None:
+        if languages > len(by_lang):
+            raise SystemExit(f"--languages {languages}: the source has {len(by_lang)} languages")
+        largest = sorted(by_lang, key=lambda lang: -sum(s.tokens for s in by_lang[lang]))[:languages]
+        by_lang = {lang: by_lang[lang] for lang in largest}
     return dict(sorted(by_lang.items()))
+
+
+def check_disk(folder: Path, needed: float, what: str) -> None:
+    """Stop with one line when the disk of ``folder`` has less than ``needed`` bytes free."""
+    probe = folder
+    while not probe.exists():
+        probe = probe.parent
+    free = shutil.disk_usage(probe).free
+    if free < needed:
+        raise SystemExit(f"{what} needs about {needed / 1e9:.1f} GB, but {probe} has "
+                         f"{free / 1e9:.1f} GB free (df); free space or choose another folder")
 
 
 class Generator:
@@ -229,7 +257,7 @@ def render(doc: GeneratedDoc) -> str:
 
 
 def generate(tokens: int, seed: int, out: Path, *, source: Path = SHARED_CORPUS,
-             force: bool = False, quiet: bool = False) -> dict:
+             force: bool = False, quiet: bool = False, languages: int | None = None) -> dict:
     """Write a corpus of about ``tokens`` tokens to ``out``; return its stamp record.
 
     A corpus already in ``out`` with the same parameters and source is kept as it is.
@@ -239,47 +267,53 @@ def generate(tokens: int, seed: int, out: Path, *, source: Path = SHARED_CORPUS,
     fingerprint = source_fingerprint(source)
     params = {"generator": GENERATOR_VERSION, "tokens": tokens, "seed": seed,
               "source": fingerprint}
+    if languages is not None:       # absent otherwise, so that earlier stamps stay valid
+        params["languages"] = languages
     if not force and stamp_path.exists():
         stamp = json.loads(stamp_path.read_text("utf-8"))
         if stamp.get("params") == params:
             if not quiet:
                 print(f"{out}: up to date ({stamp['documents']} documents, {stamp['tokens']} tokens)")
             return stamp
-    started = time.perf_counter()
-    sources = load_sources(source)
-    loaded = time.perf_counter() - started
-    generator = Generator(sources, seed)
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    rows: list[dict[str, str]] = []
-    total = 0
+    check_disk(out.parent, tokens * BYTES_PER_TOKEN * 1.1, f"a corpus of {size_label(tokens)} tokens")
+    started = time.perf_counter()
+    sources = load_sources(source, languages)
+    loaded = time.perf_counter() - started
+    generator = Generator(sources, seed)
+    total = documents = written = 0
     by_lang: dict[str, int] = {}
-    number = 0
-    while total < tokens:
-        number += 1
-        doc = generator.document(number, max(1, tokens - total + 1000))
-        path = tmp / doc.path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(render(doc).encode("utf-8"))
-        rows.append({"path": doc.path, "title": doc.title, "author": doc.author, "year": doc.year,
-                     "language": doc.language, "group": doc.group, "work_id": doc.work_id})
-        total += doc.tokens
-        by_lang[doc.language] = by_lang.get(doc.language, 0) + doc.tokens
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    (tmp / "metadata.csv").write_bytes(buffer.getvalue().encode("utf-8"))
-    stamp = {"params": params, "documents": len(rows), "tokens": total,
+    tmp.mkdir(parents=True)
+    # Streamed: each document and its metadata row go to disk as they are drawn.
+    with open(tmp / "metadata.csv", "w", encoding="utf-8", newline="") as meta:
+        writer = csv.DictWriter(meta, fieldnames=list(METADATA_FIELDS), lineterminator="\n")
+        writer.writeheader()
+        while total < tokens:
+            documents += 1
+            doc = generator.document(documents, max(1, tokens - total + 1000))
+            path = tmp / doc.path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = render(doc).encode("utf-8")
+            path.write_bytes(data)
+            written += len(data)
+            writer.writerow({"path": doc.path, "title": doc.title, "author": doc.author,
+                             "year": doc.year, "language": doc.language, "group": doc.group,
+                             "work_id": doc.work_id})
+            total += doc.tokens
+            by_lang[doc.language] = by_lang.get(doc.language, 0) + doc.tokens
+            if not quiet and documents % 2000 == 0:
+                print(f"  {documents} documents, {total:,} tokens, {written / 1e9:.2f} GB", flush=True)
+    stamp = {"params": params, "documents": documents, "tokens": total,
              "tokens_by_declared_lang": dict(sorted(by_lang.items())),
-             "bytes": sum(p.stat().st_size for p in tmp.rglob("*") if p.is_file())}
+             "bytes": written + (tmp / "metadata.csv").stat().st_size}
     (tmp / "generated.json").write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
     shutil.rmtree(out, ignore_errors=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp.rename(out)
     if not quiet:
         seconds = time.perf_counter() - started
-        print(f"{out}: {len(rows)} documents, {total:,} tokens, {stamp['bytes'] / 1e6:.1f} MB "
+        print(f"{out}: {documents} documents, {total:,} tokens, {stamp['bytes'] / 1e6:.1f} MB "
               f"in {seconds:.1f} s (source read in {loaded:.1f} s)")
     return stamp
 
@@ -291,13 +325,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="output folder (outside the repo)")
     parser.add_argument("--source", type=Path, default=SHARED_CORPUS, help="source corpus")
     parser.add_argument("--force", action="store_true", help="regenerate even if up to date")
+    parser.add_argument("--languages", type=int, default=None,
+                        help="draw from the N languages with the most source tokens (default: all)")
     args = parser.parse_args(argv)
     repo = Path(__file__).resolve().parents[1]
     if args.out.resolve().is_relative_to(repo):
         parser.error(f"--out must be outside the repository ({repo})")
     if not (args.source / "metadata.csv").exists():
         parser.error(f"no source corpus at {args.source}")
-    generate(args.tokens, args.seed, args.out, source=args.source, force=args.force)
+    generate(args.tokens, args.seed, args.out, source=args.source, force=args.force,
+             languages=args.languages)
     return 0
 
 

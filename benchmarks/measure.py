@@ -92,17 +92,20 @@ def _children_map() -> dict[int, list[int]]:
     return children
 
 
-def tree_pss(pid: int) -> int:
-    """Proportional set size of a process and all its descendants, in bytes.
-
-    PSS shares copy-on-write pages among the forked workers that hold them, so the sum is
-    the tree's real memory; summing RSS would count shared pages once per process.
-    """
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants."""
     children = _children_map()
-    todo, total = [pid], 0
+    todo, out = [pid], []
     while todo:
         p = todo.pop()
+        out.append(p)
         todo.extend(children.get(p, ()))
+    return out
+
+
+def _pss(pids: list[int]) -> int:
+    total = 0
+    for p in pids:
         try:
             for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
@@ -111,6 +114,24 @@ def tree_pss(pid: int) -> int:
         except OSError:
             continue
     return total
+
+
+def tree_pss(pid: int) -> int:
+    """Proportional set size of a process and all its descendants, in bytes.
+
+    PSS shares copy-on-write pages among the forked workers that hold them, so the sum is
+    the tree's real memory; summing RSS would count shared pages once per process.
+    """
+    return _pss(_tree(pid))
+
+
+def tree_rss(pid: int) -> int:
+    """Resident set of a process and all its descendants, in bytes (``VmRSS`` summed).
+
+    Pages shared between the processes count once per process, so this is an upper bound;
+    it is what ``ps`` or ``top`` would add up.
+    """
+    return sum(proc_status(p).get("VmRSS", 0) for p in _tree(pid))
 
 
 @dataclass(frozen=True)
@@ -123,10 +144,12 @@ class ProcessRun:
     stderr: str
     peak_rss: int           # the largest resident set of the process or any descendant
     peak_tree_pss: int      # the largest sampled sum of PSS over the process tree
+    peak_tree_rss: int = 0  # the largest sampled sum of RSS over the process tree
 
 
 def run_process(cmd: Sequence[str], *, timeout: float, env: dict[str, str] | None = None,
-                sample_every: float = 0.25, cwd: str | os.PathLike | None = None) -> ProcessRun:
+                sample_every: float = 0.25, cwd: str | os.PathLike | None = None,
+                sample_rss: bool = False) -> ProcessRun:
     """Run ``cmd`` to the end (killed after ``timeout`` s) and measure its peak memory.
 
     The peak RSS comes from ``wait4`` of this very child (Linux folds in the peaks of the
@@ -137,13 +160,16 @@ def run_process(cmd: Sequence[str], *, timeout: float, env: dict[str, str] | Non
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         started = time.perf_counter()
         proc = subprocess.Popen(list(cmd), stdout=out, stderr=err, env=env, cwd=cwd)
-        peak_pss = 0
+        peak_pss = peak_rss = 0
         stop = threading.Event()
 
         def sample() -> None:
-            nonlocal peak_pss
+            nonlocal peak_pss, peak_rss
             while not stop.wait(sample_every):
-                peak_pss = max(peak_pss, tree_pss(proc.pid))
+                pids = _tree(proc.pid)      # one walk of /proc per sample
+                peak_pss = max(peak_pss, _pss(pids))
+                if sample_rss:
+                    peak_rss = max(peak_rss, sum(proc_status(p).get("VmRSS", 0) for p in pids))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -169,7 +195,8 @@ def run_process(cmd: Sequence[str], *, timeout: float, env: dict[str, str] | Non
     out_path.unlink(missing_ok=True)
     err_path.unlink(missing_ok=True)
     return ProcessRun(seconds=seconds, returncode=proc.returncode, stdout=stdout, stderr=stderr,
-                      peak_rss=usage.ru_maxrss * 1024, peak_tree_pss=peak_pss)
+                      peak_rss=usage.ru_maxrss * 1024, peak_tree_pss=peak_pss,
+                      peak_tree_rss=peak_rss)
 
 
 def own_peak_rss() -> int:

@@ -6,9 +6,22 @@ process time KWIC first pages, counts, a 100k-hit sort and concept frequencies (
 ``--runs``), with the regex-scan and nltk baselines measured in the same run; then a cold
 ``concord kwic --count`` in new processes, and ``concord serve`` under 8 concurrent clients,
 also during a reindex. Prints the figures against the goals and writes them, with a scaling
-table and the machine's description, to ``benchmarks/RESULTS.md``.
+table and the machine's description, to ``benchmarks/RESULTS.md`` (keeping the section that
+``peers.py`` writes there).
+
+Issue 16's 500M-token run goes in steps (``--steps``), each its own invocation if need be:
+every step's figures are kept in ``WORK/figures-<size>.json`` and merged, so the report of the
+last step holds them all. Each step that writes checks the free disk first. Steps:
+``generate`` (the corpus, streamed), ``build`` (index build time, peak memory, size per
+token), ``warm`` (KWIC pages, counts, sort of ~100k hits, concept × language × year),
+``cql`` (regex, 3-token sequence, gap, lemma/stem), ``baselines`` (regex scan and nltk:
+they hold the texts in memory, so they are skipped above ``--baseline-max-bytes``),
+``cold`` (a new process's count) and ``web`` (server RSS, p95 with 8 clients at rest and
+during a rebuild).
 
     python benchmarks/run.py --tokens 5M,20M,50M --runs 5
+    python benchmarks/run.py --tokens 500M --languages 10 --steps generate,build
+    python benchmarks/run.py --tokens 500M --languages 10 --steps warm,cql,cold,web
 """
 
 from __future__ import annotations
@@ -25,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generate import SHARED_CORPUS, generate, parse_size, size_label
+from generate import SHARED_CORPUS, check_disk, generate, parse_size, size_label
 from measure import (
     REPO,
     concord_command,
@@ -44,6 +57,9 @@ from workload import CONCEPTS, choose_workload, load_texts, nltk_baseline, regex
 EXTRA_CONCEPT = "@revolution"
 NLTK_TOKENS = 2_000_000
 GB = 1e9
+STEPS = ("generate", "build", "warm", "cql", "baselines", "cold", "web")
+INDEX_BYTES_PER_TOKEN = 60      # today's index (52 at 50M), for the disk check of a first build
+PEERS_START = "<!-- peers.py: start -->"   # the section of peers.py, kept when rewriting
 
 
 @dataclass(frozen=True)
@@ -59,10 +75,12 @@ class Goal:
     def met(self, value: float | None) -> bool | None:
         if value is None:
             return None
+        if self.name.endswith("_16"):       # issue 16 writes its limits as "at most"
+            return value >= self.limit if self.at_least else value <= self.limit
         return value >= self.limit if self.at_least else value < self.limit
 
     def describe(self) -> str:
-        sign = "≥" if self.at_least else "<"
+        sign = "≥" if self.at_least else "≤" if self.name.endswith("_16") else "<"
         return f"{sign} {fmt(self.limit, self.unit)}"
 
 
@@ -79,12 +97,17 @@ def fmt(value: float | None, unit: str) -> str:
         return f"{value:,.2f}×" if value < 10 else f"{value:,.0f}×"
     if unit == "errors":
         return f"{value:.0f} errors"
+    if unit == "bytes/token":
+        return f"{value:.1f} bytes"
     return f"{value:,.3g}"
 
 
 GOALS = [
     Goal("index_rate", "index build, procs=2: tokens/s", 100_000, "tokens/s", at_least=True),
     Goal("index_rss", "index build, procs=2: peak memory (process tree)", 4 * GB, "bytes"),
+    Goal("index_rate_16", "index build ≥ 1M tokens/s (issue 16)", 1_000_000, "tokens/s", at_least=True),
+    Goal("index_rss_16", "index build peak memory ≤ 1 GB (issue 16)", 1 * GB, "bytes"),
+    Goal("index_ratio_16", "index size / corpus size on disk ≤ 2.5 (issue 16)", 2.5, "x"),
     Goal("kwic_rare", "KWIC first page, rare word (warm)", 0.1, "s"),
     Goal("kwic_mid", "KWIC first page, mid word (warm)", 0.1, "s"),
     Goal("kwic_most_frequent", "KWIC first page, most frequent word (warm)", 0.1, "s"),
@@ -113,17 +136,29 @@ GOALS = [
 
 @dataclass
 class SizeResult:
-    """Every figure of one corpus size."""
+    """Every figure of one corpus size (``details``: one line of context per kind)."""
 
     size: int
     figures: dict[str, float | None] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
-    details: list[str] = field(default_factory=list)
+    details: dict[str, str] = field(default_factory=dict)
 
     def put(self, name: str, value: float | None, note: str = "") -> None:
         self.figures[name] = value
         if note:
             self.notes[name] = note
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps({"size": self.size, "figures": self.figures, "notes": self.notes,
+                                    "details": self.details}, indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path, size: int) -> SizeResult:
+        """The figures an earlier run's steps kept for this size, or none."""
+        if not path.exists():
+            return cls(size)
+        data = json.loads(path.read_text("utf-8"))
+        return cls(size, data["figures"], data["notes"], data["details"])
 
 
 def say(text: str) -> None:
@@ -132,21 +167,42 @@ def say(text: str) -> None:
 
 # --- one size -------------------------------------------------------------------------------
 
+def names(size: int, args: argparse.Namespace) -> str:
+    langs = f"-{args.languages}langs" if args.languages else ""
+    return f"{size_label(size)}-seed{args.seed}{langs}"
+
+
 def bench_size(size: int, args: argparse.Namespace) -> SizeResult:
-    result = SizeResult(size)
     label = size_label(size)
     work = args.work
-    corpus = work / f"corpus-{label}-seed{args.seed}"
-    index = work / f"index-{label}-seed{args.seed}"
-    say(f"\n=== {label} tokens ===")
+    name = names(size, args)
+    corpus = work / f"corpus-{name}"
+    index = work / f"index-{name}"
+    figures = work / f"figures-{name}.json"
+    result = SizeResult(size) if args.fresh else SizeResult.load(figures, size)
+    steps = args.steps
+    say(f"\n=== {label} tokens: steps {', '.join(steps)} ===")
+    result.details[f"steps {','.join(steps)}"] = (
+        f"steps {', '.join(steps)}: `{args.command}`, started {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
 
-    started = time.perf_counter()
-    stamp = generate(size, args.seed, corpus)
-    result.details.append(f"corpus: {corpus} ({stamp['documents']} documents, "
-                          f"{stamp['tokens']:,} tokens, generated or checked in "
-                          f"{time.perf_counter() - started:.1f} s)")
-
-    build_index(result, corpus, index, args)
+    if "generate" in steps or not (corpus / "generated.json").exists():
+        started = time.perf_counter()
+        stamp = generate(size, args.seed, corpus, languages=args.languages)
+        result.details["corpus"] = (
+            f"corpus: {corpus} ({stamp['documents']} documents, {stamp['tokens']:,} tokens in "
+            f"{len(stamp['tokens_by_declared_lang'])} declared languages, generated or checked in "
+            f"{time.perf_counter() - started:.1f} s)")
+        result.save(figures)
+    if "build" in steps:
+        # A build replaces the index of the same name: its space counts as free.
+        old = tree_size(index) if index.exists() else 0
+        check_disk(work, size * INDEX_BYTES_PER_TOKEN * 1.1 - old, f"an index of {label} tokens")
+        build_index(result, corpus, index, args)
+        result.save(figures)
+    if not (index / "CURRENT").exists():
+        if set(steps) - {"generate"}:
+            raise SystemExit(f"no index at {index}: run the build step first (--steps build)")
+        return result
     corpus_bytes = tree_size(corpus)
     from concord.index import open_index
 
@@ -155,26 +211,52 @@ def bench_size(size: int, args: argparse.Namespace) -> SizeResult:
     result.put("corpus_bytes", corpus_bytes)
     result.put("index_bytes", index_bytes)
     result.put("index_ratio", index_bytes / corpus_bytes)
+    result.put("index_ratio_16", index_bytes / corpus_bytes,
+               f"{mb(index_bytes)} for {mb(corpus_bytes)} of corpus files")
     result.put("documents", ix.store.info["n_docs"])
     result.put("tokens", ix.store.n_tokens)
+    result.put("index_bytes_per_token", index_bytes / ix.store.n_tokens)
     result.put("vocabulary", ix.store.n_vocab)
-    say(f"corpus {mb(corpus_bytes)}, index {mb(index_bytes)} ({index_bytes / corpus_bytes:.2f}×)")
+    say(f"corpus {mb(corpus_bytes)}, index {mb(index_bytes)} ({index_bytes / corpus_bytes:.2f}×, "
+        f"{index_bytes / ix.store.n_tokens:.1f} bytes per token)")
+    result.save(figures)
+    if not set(steps) & {"warm", "cql", "baselines", "cold", "web"}:
+        ix.close()
+        return result
 
     workload = choose_workload(ix.store)
-    result.details.append(
+    result.details["queries"] = (
         f"queries: rare `{workload.rare[0]}` ({workload.rare[1]} occurrences), mid "
         f"`{workload.mid[0]}` ({workload.mid[1]}), most frequent `{workload.frequent[0]}` "
         f"({workload.frequent[1]}), phrase `\"{workload.phrase[0]}\"` (~{workload.phrase[1]}), "
         f"sort word `{workload.sort_word[0]}` ({workload.sort_word[1]})")
-    say(result.details[-1])
-    warm_measures(result, ix, workload, args.runs)
-    cql_measures(result, ix, workload, args.runs)
-    baselines(result, corpus, workload, args)
-    cold_count(result, index, workload.rare[0], args.runs)
-    if args.skip_web:
-        result.notes["web"] = "skipped (--skip-web)"
-    else:
-        web_measures(result, ix, corpus, index, workload, args)
+    say(result.details["queries"])
+    if "warm" in steps:
+        warm_measures(result, ix, workload, args.runs)
+        result.save(figures)
+    if "cql" in steps:
+        cql_measures(result, ix, workload, args.runs)
+        result.save(figures)
+    if "baselines" in steps:
+        if corpus_bytes > args.baseline_max_bytes:
+            result.details["regex"] = (f"baselines skipped: the corpus ({mb(corpus_bytes)}) is larger "
+                                       f"than --baseline-max-bytes ({mb(args.baseline_max_bytes)}); "
+                                       "they hold every text in memory")
+            say(result.details["regex"])
+        else:
+            baselines(result, corpus, workload, args)
+        result.save(figures)
+    if "cold" in steps:
+        cold_count(result, index, workload.rare[0], args.runs)
+        result.save(figures)
+    if "web" in steps:
+        if args.skip_web:
+            result.notes["web"] = "skipped (--skip-web)"
+        else:
+            # The rebuild during the load writes a second index beside the live one.
+            check_disk(work, index_bytes * 1.2, f"a rebuild of the {label} index during the web load")
+            web_measures(result, ix, corpus, index, workload, args)
+        result.save(figures)
     ix.close()
     return result
 
@@ -208,6 +290,8 @@ def build_index(result: SizeResult, corpus: Path, index: Path, args: argparse.Na
                "tokens" + (f", median of {len(rates)} builds" if len(rates) > 1 else ", one build"))
     result.put("index_rss", max(max(rss), max(pss)),
                f"largest process {mb(max(rss))} (wait4 ru_maxrss), process tree PSS {mb(max(pss))}")
+    result.put("index_rate_16", rates[med], result.notes["index_rate"])
+    result.put("index_rss_16", max(max(rss), max(pss)), result.notes["index_rss"])
     result.put("index_rss_process", max(rss))
     result.put("index_pss_tree", max(pss))
     for phase, value in report.get("phases", {}).items():
@@ -304,8 +388,8 @@ def cql_measures(result: SizeResult, ix, workload, runs: int) -> None:
 def baselines(result: SizeResult, corpus: Path, workload, args: argparse.Namespace) -> None:
     started = time.perf_counter()
     texts = load_texts(corpus)
-    result.details.append(f"regex baseline: {len(texts)} files, {sum(map(len, texts)):,} characters"
-                          f" loaded in {time.perf_counter() - started:.1f} s (not timed)")
+    result.details["regex"] = (f"regex baseline: {len(texts)} files, {sum(map(len, texts)):,} "
+                               f"characters loaded in {time.perf_counter() - started:.1f} s (not timed)")
     for label, (word, _n) in (("rare", workload.rare), ("mid", workload.mid)):
         t = timed(lambda w=word: regex_scan(texts, w), args.regex_runs, warmup=0)
         kwic = result.figures[f"kwic_{label}"]
@@ -362,8 +446,8 @@ def web_measures(result: SizeResult, ix, corpus: Path, index: Path, workload,
     try:
         started = time.perf_counter()
         status, _took, _n = server.get(paths[0])
-        result.details.append(f"web: first request after start {ms(time.perf_counter() - started)}"
-                              f" (HTTP {status})")
+        result.details["web"] = (f"web: first request after start {ms(time.perf_counter() - started)}"
+                                 f" (HTTP {status})")
         for path in [*paths, kwic_path(workload.sort_word[0]) + "&sort=R1,R2",
                      "/freq?q=%40state-capitalism"]:
             server.get(path)
@@ -433,7 +517,7 @@ def status(goal: Goal, value: float | None) -> str:
 
 
 def goal_table(result: SizeResult) -> list[str]:
-    lines = ["| goal (issue 5) | figure | limit | status | notes |", "|---|---|---|---|---|"]
+    lines = ["| goal (issue 5 unless noted) | figure | limit | status | notes |", "|---|---|---|---|---|"]
     for goal in GOALS:
         value = result.figures.get(goal.name)
         note = result.notes.get(goal.name, "")
@@ -459,8 +543,10 @@ def baseline_table(result: SizeResult) -> list[str]:
             lines.append(f"| nltk `.offsets()` / `.find_concordance()[:50]`, {label.replace('_', ' ')} word "
                          f"({result.notes.get(f'nltk_offsets_{label}', '')}) | "
                          f"{ms(f[f'nltk_offsets_{label}'])} / {ms(f[f'nltk_lines_{label}'])} |")
-    lines.append(f"| corpus on disk | {mb(f['corpus_bytes'])} |")
-    lines.append(f"| index on disk (live generation) | {mb(f['index_bytes'])} ({f['index_ratio']:.2f}× the corpus) |")
+    if f.get("corpus_bytes") is not None:
+        lines.append(f"| corpus on disk | {mb(f['corpus_bytes'])} |")
+        lines.append(f"| index on disk (live generation) | {mb(f['index_bytes'])} "
+                     f"({f['index_ratio']:.2f}× the corpus, {f['index_bytes_per_token']:.1f} bytes per token) |")
     phases = {k[6:]: v for k, v in f.items() if k.startswith("phase_") and v is not None}
     if phases:
         lines.append("| index build phases (in-process timers) | "
@@ -471,6 +557,7 @@ def baseline_table(result: SizeResult) -> list[str]:
 SCALING = [
     ("tokens", "tokens", None), ("documents", "documents", None), ("vocabulary", "vocabulary", None),
     ("corpus_bytes", "corpus size", "bytes"), ("index_bytes", "index size", "bytes"),
+    ("index_bytes_per_token", "index bytes per token", "bytes/token"),
     ("index_seconds", "index build time", "s"), ("index_rate", "index tokens/s", "tokens/s"),
     ("index_rss", "index peak memory", "bytes"), ("kwic_rare", "KWIC page, rare", "s"),
     ("kwic_mid", "KWIC page, mid", "s"), ("kwic_most_frequent", "KWIC page, most frequent", "s"),
@@ -515,7 +602,7 @@ def report(results: list[SizeResult], args: argparse.Namespace, machine: dict[st
     out.append("")
     for r in results:
         out += [f"## {size_label(r.size)} tokens", ""]
-        out += [f"- {d}" for d in r.details] + [""]
+        out += [f"- {d}" for d in r.details.values()] + [""]
         out += goal_table(r) + [""]
         out += ["Baselines measured in the same run:", ""] + baseline_table(r) + [""]
     if results:
@@ -528,6 +615,14 @@ def report(results: list[SizeResult], args: argparse.Namespace, machine: dict[st
                 + (": " + "; ".join(f"{g.what} ({fmt(last.figures.get(g.name), g.unit)})" for g in missed)
                    if missed else "") + ".", ""]
     return "\n".join(out)
+
+
+def write_report(path: Path, text: str) -> None:
+    """Write RESULTS.md, keeping the section peers.py wrote at its end."""
+    old = path.read_text("utf-8") if path.exists() else ""
+    if PEERS_START in old:
+        text = text.rstrip("\n") + "\n\n" + old[old.index(PEERS_START):]
+    path.write_text(text, encoding="utf-8")
 
 
 def print_tables(result: SizeResult) -> None:
@@ -551,12 +646,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--web-seconds", type=float, default=20, help="steady web load duration")
     parser.add_argument("--index-timeout", type=float, default=1800, help="limit of one build, s")
     parser.add_argument("--reuse-index", action="store_true", help="do not rebuild an existing index")
+    parser.add_argument("--steps", default=",".join(STEPS),
+                        help=f"comma-separated, of {', '.join(STEPS)} (default: all)")
+    parser.add_argument("--languages", type=int, default=None,
+                        help="generate from the N languages with the most source tokens")
+    parser.add_argument("--fresh", action="store_true",
+                        help="forget the figures earlier steps kept for these sizes")
+    parser.add_argument("--baseline-max-bytes", type=float, default=2e9,
+                        help="skip the in-memory baselines above this corpus size")
     parser.add_argument("--work", type=Path, default=Path("/tmp/concord-bench"),
                         help="where corpora, indexes and logs go (outside the repo)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "RESULTS.md")
     args = parser.parse_args(argv)
     args.command = "python " + shlex.join(["benchmarks/run.py", *(sys.argv[1:] if argv is None else argv)])
     sizes = [parse_size(s) for s in args.tokens.split(",") if s.strip()]
+    args.steps = [s.strip() for s in args.steps.split(",") if s.strip()]
+    if unknown := set(args.steps) - set(STEPS):
+        parser.error(f"unknown steps: {', '.join(sorted(unknown))} (choose from {', '.join(STEPS)})")
     if args.work.resolve().is_relative_to(REPO):
         parser.error("--work must be outside the repository")
     if not (SHARED_CORPUS / "metadata.csv").exists():
@@ -569,7 +675,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(bench_size(size, args))
         print_tables(results[-1])
         # Written after every size, so a long run that is stopped keeps what it measured.
-        args.out.write_text(report(results, args, machine, started), encoding="utf-8")
+        write_report(args.out, report(results, args, machine, started))
     if len(results) > 1:
         say("")
         for line in scaling_table(results):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -61,3 +62,40 @@ def test_the_library_never_imports_the_front_ends():
             "print(sorted(m for m in sys.modules if m == 'web' or m.startswith('web.') or m == 'flask'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# Issue 16 (cold start): a command imports its own module only, never the web app.
+_LOADED = ("import sys, json; from concord.cli import main\n"
+           "try:\n    main(sys.argv[1:], prog_name='concord')\nexcept SystemExit:\n    pass\n"
+           "print(json.dumps(sorted(sys.modules)), file=sys.stderr)")
+
+
+def _modules_after(*args: str) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", _LOADED, *args], capture_output=True, text=True,
+                         check=True)
+    return set(json.loads(out.stderr.strip().splitlines()[-1]))
+
+
+def test_importing_the_cli_loads_no_command_module_and_no_web():
+    code = "import sys, concord.cli; print(sorted(m for m in sys.modules if m.startswith(('concord.', 'web', 'flask', 'whoosh', 'numpy'))))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['concord.cli']"
+
+
+def test_a_count_loads_only_its_command_and_no_web(mini_index):
+    loaded = _modules_after("kwic", "bourgeoisie", "--count", "--index", str(mini_index),
+                            "--format", "json")
+    assert "concord.cli.documents" in loaded and "concord.hits" in loaded
+    for module in ("concord.cli.statistics", "concord.cli.corpus", "concord.cli.indexing",
+                   "concord.importers", "concord.indexer", "web", "flask", "jinja2", "werkzeug"):
+        assert module not in loaded, module
+
+
+def test_every_command_is_listed_and_loads_on_demand():
+    from concord.cli import COMMANDS, main
+
+    assert sorted(main.commands) == sorted(COMMANDS)
+    for name, command in main.commands.items():
+        assert command.name == name
+    loaded = _modules_after("--help")
+    assert not any(m.startswith("web") or m == "flask" for m in loaded)
