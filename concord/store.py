@@ -6,6 +6,12 @@ offsets in the stored document text; for each paragraph its token range, charact
 and detected language; for each document its token range, text and metadata. Arrays are
 numpy files opened as memory maps, so opening a store costs milliseconds whatever its size.
 
+The store also holds the inverted index of the folded forms (CSR postings): ``post`` lists
+the global positions of every token grouped by folded id, each group in corpus order, and
+``post_off[i]:post_off[i + 1]`` is the group of id ``i``. Beside it, per folded id and
+paragraph language, the number of occurrences and of documents (``tl_*``), and per id the
+number of documents: a count of one word, in all languages or in some, is read, not counted.
+
 KWIC contexts, sort keys, phrase checks, collocates, word lists and the token totals behind
 relative frequencies all read this store. It is written once per index generation by
 :func:`write_store` and never modified afterwards.
@@ -157,7 +163,8 @@ class Store:
         # Map every file now: a later rebuild may delete this generation's folder, and open
         # maps stay readable where a lazy open would fail.
         for name in ("tok", "surf", "start", "end", "doc_tok", "para_tok", "para_lang", "para_char",
-                     "para_doc", "doc_year", "docnum", "text_off", "_texts_fd", "vocab", "surfaces"):
+                     "para_doc", "doc_year", "docnum", "text_off", "_texts_fd", "vocab", "surfaces",
+                     "post", "post_off", "term_docs", "tl_off", "tl_lang", "tl_hits", "tl_docs"):
             getattr(self, name)
 
     def _array(self, name: str) -> np.ndarray:
@@ -211,6 +218,72 @@ class Store:
     @cached_property
     def text_off(self) -> np.ndarray:
         return np.asarray(self._array("text_off"))
+
+    @cached_property
+    def post(self) -> np.ndarray:
+        """Positions of the tokens grouped by folded id, each group in corpus order."""
+        return self._array("post")
+
+    @cached_property
+    def post_off(self) -> np.ndarray:
+        return np.asarray(self._array("post_off"))
+
+    @cached_property
+    def term_docs(self) -> np.ndarray:
+        """Documents holding each folded id."""
+        return self._array("term_docs")
+
+    @cached_property
+    def tl_off(self) -> np.ndarray:
+        """Per folded id, its rows in ``tl_lang``/``tl_hits``/``tl_docs`` (one per language)."""
+        return self._array("tl_off")
+
+    @cached_property
+    def tl_lang(self) -> np.ndarray:
+        return self._array("tl_lang")
+
+    @cached_property
+    def tl_hits(self) -> np.ndarray:
+        return self._array("tl_hits")
+
+    @cached_property
+    def tl_docs(self) -> np.ndarray:
+        return self._array("tl_docs")
+
+    def term_count(self, term_id: int) -> int:
+        """Occurrences of a folded id in the whole store."""
+        return int(self.post_off[term_id + 1] - self.post_off[term_id])
+
+    def postings(self, term_id: int) -> np.ndarray:
+        """Global positions of a folded id, in corpus order (a read-only view)."""
+        return self.post[int(self.post_off[term_id]):int(self.post_off[term_id + 1])]
+
+    def positions(self, term_ids, allowed: np.ndarray | None = None) -> np.ndarray:
+        """Sorted int64 positions of several folded ids, in the documents ``allowed`` (a mask)."""
+        parts = []
+        for term_id in np.asarray(term_ids, dtype=np.int64).tolist():
+            pos = self.postings(term_id)
+            if allowed is not None and pos.size:
+                pos = pos[allowed[self.doc_of(pos)]]
+            if pos.size:
+                parts.append(pos)
+        if not parts:
+            return np.zeros(0, dtype=np.int64)
+        out = np.concatenate(parts).astype(np.int64)
+        if len(parts) > 1:
+            out.sort()
+        return out
+
+    def term_lang_counts(self, term_id: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(language ids, occurrences, documents) of a folded id, one row per language."""
+        a, b = int(self.tl_off[term_id]), int(self.tl_off[term_id + 1])
+        return (np.asarray(self.tl_lang[a:b]), np.asarray(self.tl_hits[a:b]),
+                np.asarray(self.tl_docs[a:b]))
+
+    def doc_counts(self, term_id: int) -> np.ndarray:
+        """Occurrences of a folded id in each document (searches, not a scan of its postings)."""
+        bounds = np.searchsorted(self.postings(term_id), self.doc_tok, side="left")
+        return np.diff(bounds)
 
     @cached_property
     def vocab(self) -> SortedWords:
@@ -404,6 +477,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
         np.save(path / f"{name}.npy", arr)
     for arr in (tok, surf, start, end):
         arr.flush()
+    write_postings(path, tok, para_tok, para_lang, doc_tok, len(vocab), len(langs))
     del tok, surf, start, end
     write_words(path / "vocab.txt", vocab)
     write_words(path / "surfaces.txt", surfaces)
@@ -412,6 +486,64 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
             "totals": totals}
     (path / "store.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
     return info
+
+
+POSTINGS_CHUNK = 1 << 22   # tokens sorted at a time: bounds the memory of the postings pass
+
+
+def write_postings(path: Path, tok: np.ndarray, para_tok: np.ndarray, para_lang: np.ndarray,
+                   doc_tok: np.ndarray, n_vocab: int, n_langs: int) -> None:
+    """Write the CSR postings of ``tok`` and the per-(folded id, language) statistics.
+
+    The statistics are counted document by document; the postings are then placed by a
+    counting sort over chunks of the token array (a stable argsort per chunk), so that
+    memory stays bounded by the chunk and the vocabulary, not the corpus.
+    """
+    n_tokens = int(tok.size)
+    nl = max(1, n_langs)
+    hits = np.zeros(n_vocab * nl, dtype=np.int64)
+    docs = np.zeros(n_vocab * nl, dtype=np.int64)
+    term_docs = np.zeros(n_vocab, dtype=np.int64)
+    n_paras = len(para_lang)
+    for d in range(len(doc_tok) - 1):
+        a, b = int(doc_tok[d]), int(doc_tok[d + 1])
+        if a == b:
+            continue
+        ids = np.asarray(tok[a:b], dtype=np.int64)
+        # The language of each token as Store.lang_of gives it (paragraph -1 is the last).
+        para = np.searchsorted(para_tok, np.arange(a, b), side="right") - 1
+        langs = para_lang[para] if n_paras else np.zeros(b - a, dtype=np.int64)
+        keys, counts = np.unique(ids * nl + langs, return_counts=True)
+        hits[keys] += counts
+        docs[keys] += 1
+        term_docs[np.unique(keys // nl)] += 1
+    per_term = hits.reshape(n_vocab, nl).sum(axis=1)
+    post_off = np.zeros(n_vocab + 1, dtype=np.int64)
+    np.cumsum(per_term, out=post_off[1:])
+    dtype = np.uint32 if n_tokens < 2**32 else np.uint64
+    post = np.lib.format.open_memmap(path / "post.npy", mode="w+", dtype=dtype, shape=(n_tokens,))
+    cursor = post_off[:-1].copy()
+    for a in range(0, n_tokens, POSTINGS_CHUNK):
+        ids = np.asarray(tok[a:a + POSTINGS_CHUNK], dtype=np.int64)
+        order = np.argsort(ids, kind="stable")
+        sorted_ids = ids[order]
+        first = np.ones(sorted_ids.size, dtype=bool)
+        first[1:] = sorted_ids[1:] != sorted_ids[:-1]
+        group_start = np.flatnonzero(first)
+        rank = np.arange(sorted_ids.size) - np.repeat(group_start, np.diff(np.append(group_start, sorted_ids.size)))
+        post[cursor[sorted_ids] + rank] = a + order
+        uniq = sorted_ids[group_start]
+        cursor[uniq] += np.diff(np.append(group_start, sorted_ids.size))
+    post.flush()
+    del post
+    nz = np.flatnonzero(hits)
+    term_of = nz // nl
+    np.save(path / "post_off.npy", post_off)
+    np.save(path / "term_docs.npy", term_docs.astype(np.uint32))
+    np.save(path / "tl_off.npy", np.searchsorted(term_of, np.arange(n_vocab + 1)).astype(np.int64))
+    np.save(path / "tl_lang.npy", (nz % nl).astype(np.int16))
+    np.save(path / "tl_hits.npy", hits[nz].astype(np.uint32 if n_tokens < 2**32 else np.uint64))
+    np.save(path / "tl_docs.npy", docs[nz].astype(np.uint32))
 
 
 def store_as_piece(store: Store) -> Piece:
