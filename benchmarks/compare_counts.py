@@ -10,6 +10,13 @@ order and sorted by ``R1`` (document, position and matched text of each line), a
 ``freq --by lang`` (hits, documents and tokens per cell). Run it with the code that built
 the index (each branch reads its own index format). ``compare`` prints one line per query
 and names every difference; its exit status is 1 when any count differs.
+
+``time`` measures the warm query rows of ``benchmarks/RESULTS.md`` (median of ``--runs``,
+no result cache) on one index; run it for both indexes in the same minutes (each with its
+own code) and ``compare-times`` prints them side by side with the ratio:
+
+    python benchmarks/compare_counts.py time --index /tmp/base --out /tmp/base-t.json
+    python benchmarks/compare_counts.py compare-times /tmp/base-t.json /tmp/new-t.json
 """
 
 from __future__ import annotations
@@ -127,6 +134,85 @@ def record(index: str) -> dict[str, object]:
     return out
 
 
+TIMED = [
+    # (row, kind, query, filters, sort)
+    ("KWIC first page, rare word", "page", "apropos", {}, ()),
+    ("KWIC first page, mid word", "page", "bourgeoisie", {}, ()),
+    ("KWIC first page, most frequent word", "page", "de", {}, ()),
+    ("KWIC first page, frequent phrase", "page", "de la", {}, ()),
+    ("KWIC first page, most frequent word, lang:fr", "page", "de", {"langs": ("fr",)}, ()),
+    ("count of the most frequent word", "count", "de", {}, ()),
+    ("count of the most frequent word in one language", "count", "de", {"langs": ("fr",)}, ()),
+    ("count of a frequent phrase", "count", "de la", {}, ()),
+    ("count, most frequent word, year filter", "count", "de", {"year_from": 1850, "year_to": 1899}, ()),
+    ("KWIC of ~100k hits sorted by R1,R2", "page", "the", {}, ("R1", "R2")),
+    ("freq @state-capitalism --by lang,year", "freq", "@state-capitalism", {}, ()),
+    ("freq @workers-councils --by lang,year", "freq", "@workers-councils", {}, ()),
+    ("freq @revolution --by lang,year", "freq", "@revolution", {}, ()),
+    ("KWIC first page, A AND B", "page", "bourgeoisie AND proletariat", {}, ()),
+    ("KWIC first page, A NEAR/5 B", "page", "bourgeoisie NEAR/5 proletariat", {}, ()),
+    ("CQL first page, 3-token sequence", "page", '[word="of"] [word="the"] [word="working"]', {}, ()),
+    ("CQL first page, gap", "page", '[word="the"] []{0,3} [word="class"]', {}, ()),
+    ("CQL first page, regex %cd", "page", '[word="bourg.*"%cd]', {}, ()),
+    ("search, one word (BM25 ranking)", "search", "bourgeoisie", {}, ()),
+    ("search, a phrase (BM25 ranking)", "search", "working class", {}, ()),
+]
+
+
+def timings(index: str, runs: int) -> dict[str, float]:
+    import statistics
+
+    from concord.index import open_index
+    from concord.query import Filters
+    from concord.reports import (
+        Context,
+        FreqOptions,
+        KwicOptions,
+        Paging,
+        Scope,
+        freq_report,
+        kwic_count_report,
+        kwic_report,
+        search_report,
+    )
+
+    ix = open_index(index)
+    ctx = Context(ix=ix)
+    out = {}
+    for row, kind, q, filters, sort in TIMED:
+        scope = Scope(q=q, filters=Filters(**filters))
+
+        def once(kind=kind, scope=scope, q=q, sort=sort):
+            if kind == "page":
+                return list(kwic_report(ctx, scope, KwicOptions(sort=sort or ("position",),
+                                                                paging=Paging(limit=50))).rows)
+            if kind == "count":
+                return kwic_count_report(ctx, scope).head
+            if kind == "search":
+                return list(search_report(ctx, scope, Paging(limit=20)).rows)
+            return list(freq_report(ctx, scope, FreqOptions(queries=(q,), by=("lang", "year"))).rows)
+
+        once()   # warm: maps, tables, caches of the process (not of results)
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            once()
+            times.append(time.perf_counter() - t0)
+        out[row] = statistics.median(times) * 1000
+    return out
+
+
+def compare_times(a_path: Path, b_path: Path) -> None:
+    a = json.loads(a_path.read_text("utf-8"))
+    b = json.loads(b_path.read_text("utf-8"))
+    print(f"| query (warm, median) | {a_path.stem} | {b_path.stem} | ratio |")
+    print("|---|---|---|---|")
+    for row, ta in a.items():
+        tb = b.get(row)
+        ratio = f"{ta / tb:.1f}× faster" if tb and ta >= tb else (f"{tb / ta:.2f}× slower" if tb else "")
+        print(f"| {row} | {ta:,.1f} ms | {tb:,.1f} ms | {ratio} |")
+
+
 def compare(a_path: Path, b_path: Path) -> int:
     a = json.loads(a_path.read_text("utf-8"))
     b = json.loads(b_path.read_text("utf-8"))
@@ -157,8 +243,20 @@ def main() -> None:
     cmp_ = sub.add_parser("compare")
     cmp_.add_argument("a", type=Path)
     cmp_.add_argument("b", type=Path)
+    tim = sub.add_parser("time")
+    tim.add_argument("--index", required=True)
+    tim.add_argument("--out", required=True, type=Path)
+    tim.add_argument("--runs", type=int, default=5)
+    cmt = sub.add_parser("compare-times")
+    cmt.add_argument("a", type=Path)
+    cmt.add_argument("b", type=Path)
     args = parser.parse_args()
-    if args.command == "record":
+    if args.command == "time":
+        args.out.write_text(json.dumps(timings(args.index, args.runs), indent=1), "utf-8")
+        print(f"wrote {args.out}")
+    elif args.command == "compare-times":
+        compare_times(args.a, args.b)
+    elif args.command == "record":
         args.out.write_text(json.dumps(record(args.index), ensure_ascii=False, indent=1), "utf-8")
         print(f"wrote {args.out}")
     else:

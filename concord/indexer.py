@@ -83,8 +83,6 @@ class PieceBuilder:
         self.vocab_ids: dict[str, int] = {}
         self.vocab: list[str] = []
         self.surface_fold: list[int] = []
-        self._fold_buffer = np.zeros(1024, dtype=np.int32)
-        self._fold_filled = 0
         self.surf: list[np.ndarray] = []
         self.start: list[np.ndarray] = []
         self.end: list[np.ndarray] = []
@@ -97,10 +95,8 @@ class PieceBuilder:
         self.docs: list[dict[str, Any]] = []
 
     def add(self, record: dict[str, Any], text: str, paragraphs: Sequence[tuple[int, int]],
-            langs: Sequence[str]):
-        """Tokenise one document; return its engine postings."""
-        from .engine import pack_postings
-
+            langs: Sequence[str]) -> int:
+        """Tokenise one document; return its number of tokens."""
         surface_ids = self.surface_ids
         surfaces = self.surfaces
         surface_fold = self.surface_fold
@@ -142,21 +138,7 @@ class PieceBuilder:
         self.doc_para.append(self.doc_para[-1] + len(paragraphs))
         self.texts.append(text)
         self.docs.append(record)
-        fold_ids = self._fold_array()[ids] if len(sids) else ids
-        return pack_postings(self.vocab, fold_ids), len(sids)
-
-    def _fold_array(self) -> np.ndarray:
-        """``surface_fold`` as an array, grown by doubling (not rebuilt for every document)."""
-        n = len(self.surface_fold)
-        arr = self._fold_buffer
-        if arr.size < n:
-            grown = np.empty(max(n, 2 * arr.size), dtype=np.int32)
-            grown[:self._fold_filled] = arr[:self._fold_filled]
-            self._fold_buffer = arr = grown
-        if self._fold_filled < n:
-            arr[self._fold_filled:n] = self.surface_fold[self._fold_filled:n]
-            self._fold_filled = n
-        return arr[:n]
+        return len(sids)
 
     def piece(self):
         from .store import Piece
@@ -209,10 +191,10 @@ def _index_one(path: Path, corpus: Path, sidecar: dict, content_hash: str,
     doc_lang = document_language(texts, doc.metadata.get("language"))
     langs = paragraph_languages(texts, doc_lang)
     record = document_record(doc, content_hash, doc_lang)
-    postings, n_tokens = builder.add(record, doc.text, doc.paragraphs, langs)
+    n_tokens = builder.add(record, doc.text, doc.paragraphs, langs)
     segment.add(EngineDoc(doc_id=doc.doc_id, title=record["title"], author=record["author"],
                           group=record["group"], work=record["work"],
-                          langs=tuple(sorted(set(langs))), year=record["year"], postings=postings))
+                          langs=tuple(sorted(set(langs))), year=record["year"]))
     return n_tokens
 
 
