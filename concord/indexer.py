@@ -32,6 +32,9 @@ from .errors import CorpusError, IndexBusy, ReaderError
 from .index import SCHEMA_VERSION, read_current, write_current
 
 ProgressFn = Callable[[int, int, str], None]
+#: A worker writes its piece to disk and starts a new one every this many tokens, so that
+#: neither a worker nor the parent (which maps the pieces) holds the corpus in memory.
+SPILL_TOKENS = 2_000_000
 
 
 @dataclass
@@ -140,6 +143,10 @@ class PieceBuilder:
         self.docs.append(record)
         return len(sids)
 
+    @property
+    def n_tokens(self) -> int:
+        return int(self.doc_tok[-1])
+
     def piece(self):
         from .store import Piece
 
@@ -240,6 +247,7 @@ def _work(tasks, results, whoosh_dir: str, piece_path: str, corpus: str, sidecar
     corpus_path = Path(corpus)
     builder = PieceBuilder()
     segment = SegmentBuilder(whoosh_dir)
+    paths: list[str] = []
     while True:
         item = tasks.get()
         if item is None:
@@ -253,9 +261,16 @@ def _work(tasks, results, whoosh_dir: str, piece_path: str, corpus: str, sidecar
             results.put(("skip", rel, f"unexpected {type(exc).__name__}: {exc}"))
         else:
             results.put(("done", rel, n))
+        if builder.n_tokens >= SPILL_TOKENS:
+            # Spill: a worker holds at most one piece of about SPILL_TOKENS tokens.
+            paths.append(f"{piece_path}-{len(paths)}")
+            builder.piece().save(paths[-1])
+            builder = PieceBuilder()
     seg = segment.finish()
-    builder.piece().save(piece_path)
-    results.put(("finished", piece_path, seg))
+    if builder.docs or not paths:
+        paths.append(f"{piece_path}-{len(paths)}")
+        builder.piece().save(paths[-1])
+    results.put(("finished", paths, seg))
 
 
 class _InlineQueue:
@@ -492,8 +507,7 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
         if early is not None:
             early.close()
     for path in piece_paths:
-        for suffix in (".npz", ".json", ".txt"):
-            Path(path + suffix).unlink(missing_ok=True)
+        Piece.remove(path)
 
     t0 = time.perf_counter()
     duplicates = _write_duplicates(gen_path, keep_duplicates)
@@ -554,7 +568,7 @@ def _handle(kind, a, b, report, piece_paths, segments, done, total, progress) ->
     if kind == "error":
         raise CorpusError(f"an indexing worker failed: {a}; nothing was changed\n{b}")
     if kind == "finished":
-        piece_paths.append(a)
+        piece_paths.extend(a)
         segments.append(b)
         return done
     if kind == "skip":
