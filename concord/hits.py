@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -283,22 +283,30 @@ def find_hits(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
             return find_cql_hits(ix, parsed, mode=mode, filters=filters, deadline=deadline)
         raise TypeError(f"not a parsed query: {type(parsed).__name__}")
     evaluator = Evaluator(ix, parsed, mode=mode, filters=filters, deadline=deadline)
-    term_id = _one_form(evaluator, parsed)
+    term_id = None if parsed.exclude else _one_form(evaluator, parsed.root)
     if term_id is not None:
-        return FormHits(ix.store, term_id, evaluator.allowed, evaluator.lang_ids)
+        return _form_hits(evaluator, term_id)
     starts, lengths = evaluator.hits(parsed.root)
     return HitSet(starts, lengths, ix.store.doc_of(starts))
 
 
-def _one_form(evaluator: Evaluator, parsed: ParsedQuery) -> int | None:
-    """The folded id when the query's hits are exactly the occurrences of one folded form.
+def _form_hits(evaluator: Evaluator, term_id: int) -> FormHits:
+    """The hits of one folded form inside the evaluator's filters and exclusions."""
+    allowed = evaluator.allowed
+    if evaluator.lang_ids is not None and not evaluator.excludes:
+        # Each hit's paragraph language is checked, which implies the documents'.
+        allowed = allowed_docs(evaluator.ix, replace(evaluator.filters, langs=()))
+    return FormHits(evaluator.store, term_id, allowed, evaluator.lang_ids)
 
-    That is one plain word (no wildcard, concept, exclusion, or hyphenated compound reading)
-    in mode ``fold``, or in mode ``default`` typed without diacritics.
+
+def _one_form(evaluator: Evaluator, alt: Node) -> int | None:
+    """The folded id when a leaf's hits are exactly the occurrences of one folded form.
+
+    That is one plain word (no wildcard, concept or hyphenated compound reading) in mode
+    ``fold``, or in mode ``default`` typed without diacritics.
     """
-    alt = parsed.root
     if (not isinstance(alt, Alternative) or len(alt.slots) != 1 or alt.lang or alt.source
-            or parsed.exclude or evaluator.mode not in ("default", "fold")):
+            or evaluator.mode not in ("default", "fold")):
         return None
     slot = alt.slots[0]
     if _is_wild(slot) or (evaluator.mode == "default" and accent_pattern(slot) is not None):
@@ -406,6 +414,7 @@ class Evaluator:
         if parsed.exclude:
             excluded = _docs_with(ix, self.resolver, parsed.exclude, mask, deadline)
             mask = (mask if mask is not None else np.ones(len(store.docs), bool)) & ~excluded
+        self.excludes = bool(parsed.exclude)
         self.lang_ids = None
         if self.filters.langs:
             self.lang_ids = np.array([store.lang_ids[c] for c in self.filters.langs
@@ -605,8 +614,11 @@ def explain(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
     for alt in dict.fromkeys(leaves(parsed.root)):
         slots = [{"slot": slot, **_slot_forms(ix, evaluator.resolver, alt, slot, max_forms)}
                  for slot in alt.slots]
+        term_id = _one_form(evaluator, alt)
+        n_hits = len(_form_hits(evaluator, term_id)) if term_id is not None else \
+            int(evaluator.leaf(alt)[0].size)
         out_leaves.append({"leaf": alt.text(), "lang": alt.lang, "source": alt.source,
-                           "hits": int(evaluator.leaf(alt)[0].size), "slots": slots})
+                           "hits": n_hits, "slots": slots})
     rules = parsed.rules()
     if mode == "default" and any(has_diacritics(s) for alt in leaves(parsed.root) if not alt.source
                                  for s in alt.slots):

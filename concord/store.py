@@ -87,9 +87,11 @@ class Piece:
             np.save(f"{path}.{name}.npy", getattr(self, name))
         blobs = [t.encode("utf-8") if isinstance(t, str) else t for t in self.texts]
         np.save(f"{path}.text_lens.npy", np.array([len(b) for b in blobs], dtype=np.int64))
-        meta = {"vocab": self.vocab, "surfaces": self.surfaces, "para_lang": self.para_lang,
-                "docs": self.docs}
+        meta = {"para_lang": self.para_lang, "docs": self.docs}
         Path(f"{path}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        # Forms are runs of letters and digits: one per line, read back with one split.
+        for name in ("vocab", "surfaces"):
+            Path(f"{path}.{name}").write_text("\n".join(getattr(self, name)), encoding="utf-8")
         with open(f"{path}.txt", "wb") as fh:
             for blob in blobs:
                 fh.write(blob)
@@ -101,7 +103,10 @@ class Piece:
         meta = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
         lens = load_npy(f"{path}.text_lens.npy", None)
         offsets = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
-        return cls(vocab=meta["vocab"], surfaces=meta["surfaces"], para_lang=meta["para_lang"],
+        words = {name: Path(f"{path}.{name}").read_text(encoding="utf-8") for name in ("vocab", "surfaces")}
+        return cls(vocab=words["vocab"].split("\n") if words["vocab"] else [],
+                   surfaces=words["surfaces"].split("\n") if words["surfaces"] else [],
+                   para_lang=meta["para_lang"],
                    texts=_FileTexts(Path(f"{path}.txt"), offsets), docs=meta["docs"], **arrays)
 
     @classmethod
@@ -109,7 +114,7 @@ class Piece:
         """Delete the files of a saved piece."""
         for name in (*cls.ARRAYS, "text_lens"):
             Path(f"{path}.{name}.npy").unlink(missing_ok=True)
-        for suffix in (".json", ".txt"):
+        for suffix in (".json", ".txt", ".vocab", ".surfaces"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
@@ -579,7 +584,7 @@ def char_steps(text: str, n_bytes: int | None = None) -> np.ndarray:
     return starts[::CHAR_STEP]
 
 
-POSTINGS_CHUNK = 1 << 22   # tokens sorted at a time: bounds the memory of the postings pass
+POSTINGS_CHUNK = 1 << 20   # tokens sorted at a time: bounds the memory of the postings pass
 
 
 def write_postings(path: Path, tok: np.ndarray, para_tok: np.ndarray, para_lang: np.ndarray,
@@ -592,9 +597,10 @@ def write_postings(path: Path, tok: np.ndarray, para_tok: np.ndarray, para_lang:
     """
     n_tokens = int(tok.size)
     nl = max(1, n_langs)
-    hits = np.zeros(n_vocab * nl, dtype=np.int64)
-    docs = np.zeros(n_vocab * nl, dtype=np.int64)
-    term_docs = np.zeros(n_vocab, dtype=np.int64)
+    count_type = np.uint32 if n_tokens < 2**32 else np.uint64
+    hits = np.zeros(n_vocab * nl, dtype=count_type)
+    docs = np.zeros(n_vocab * nl, dtype=np.uint32)
+    term_docs = np.zeros(n_vocab, dtype=np.uint32)
     n_paras = len(para_lang)
     for d in range(len(doc_tok) - 1):
         a, b = int(doc_tok[d]), int(doc_tok[d + 1])
@@ -605,10 +611,10 @@ def write_postings(path: Path, tok: np.ndarray, para_tok: np.ndarray, para_lang:
         para = np.searchsorted(para_tok, np.arange(a, b), side="right") - 1
         langs = para_lang[para] if n_paras else np.zeros(b - a, dtype=np.int64)
         keys, counts = np.unique(ids * nl + langs, return_counts=True)
-        hits[keys] += counts
+        hits[keys] += counts.astype(count_type)
         docs[keys] += 1
         term_docs[np.unique(keys // nl)] += 1
-    per_term = hits.reshape(n_vocab, nl).sum(axis=1)
+    per_term = hits.reshape(n_vocab, nl).sum(axis=1, dtype=np.int64)
     post_off = np.zeros(n_vocab + 1, dtype=np.int64)
     np.cumsum(per_term, out=post_off[1:])
     dtype = np.uint32 if n_tokens < 2**32 else np.uint64
@@ -630,11 +636,11 @@ def write_postings(path: Path, tok: np.ndarray, para_tok: np.ndarray, para_lang:
     nz = np.flatnonzero(hits)
     term_of = nz // nl
     np.save(path / "post_off.npy", post_off)
-    np.save(path / "term_docs.npy", term_docs.astype(np.uint32))
+    np.save(path / "term_docs.npy", term_docs)
     np.save(path / "tl_off.npy", np.searchsorted(term_of, np.arange(n_vocab + 1)).astype(np.int64))
     np.save(path / "tl_lang.npy", (nz % nl).astype(np.int16))
-    np.save(path / "tl_hits.npy", hits[nz].astype(np.uint32 if n_tokens < 2**32 else np.uint64))
-    np.save(path / "tl_docs.npy", docs[nz].astype(np.uint32))
+    np.save(path / "tl_hits.npy", hits[nz])
+    np.save(path / "tl_docs.npy", docs[nz])
 
 
 def store_as_piece(store: Store) -> Piece:
