@@ -581,7 +581,7 @@ def char_steps(text: str, n_bytes: int | None = None) -> np.ndarray:
     code = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     width = 1 + (code >= 0x80).astype(np.int64) + (code >= 0x800) + (code >= 0x10000)
     starts = np.concatenate(([0], np.cumsum(width)[:-1]))
-    return starts[::CHAR_STEP]
+    return starts[::CHAR_STEP].copy()      # a copy: a view would keep every offset alive
 
 
 POSTINGS_CHUNK = 1 << 20   # tokens sorted at a time: bounds the memory of the postings pass
