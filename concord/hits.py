@@ -283,6 +283,9 @@ def find_hits(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
             return find_cql_hits(ix, parsed, mode=mode, filters=filters, deadline=deadline)
         raise TypeError(f"not a parsed query: {type(parsed).__name__}")
     evaluator = Evaluator(ix, parsed, mode=mode, filters=filters, deadline=deadline)
+    if deadline is not None and time.monotonic() > deadline:
+        # Checked here too, so that answers read from statistics keep the time limit.
+        raise QueryTimeout("the query took too long; make it more specific or add filters")
     term_id = None if parsed.exclude else _one_form(evaluator, parsed.root)
     if term_id is not None:
         return _form_hits(evaluator, term_id)
