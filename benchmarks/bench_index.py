@@ -48,16 +48,18 @@ def build(corpus: Path, index: Path, procs: int, timeout: float) -> dict:
 
 def index_parts(gen_path: Path) -> dict[str, int]:
     """Bytes of the index by part: display texts, token arrays, vocabularies, whoosh, rest."""
-    parts = {"store: texts": 0, "store: token arrays": 0, "store: vocabularies": 0,
-             "store: other": 0, "whoosh postings": 0}
+    parts = {"store: texts": 0, "store: token arrays": 0, "store: postings": 0,
+             "store: vocabularies": 0, "store: other": 0, "whoosh": 0}
     for path in gen_path.rglob("*"):
         if not path.is_file():
             continue
         size = path.stat().st_size
         if path.parent.name == "whoosh":
-            parts["whoosh postings"] += size
-        elif path.name == "texts.u32":
+            parts["whoosh"] += size
+        elif path.name in ("texts.u8", "texts.u32", "char_idx.npy"):
             parts["store: texts"] += size
+        elif path.name in ("post.npy", "post_off.npy", "term_docs.npy") or path.name.startswith("tl_"):
+            parts["store: postings"] += size
         elif path.name in ("tok.npy", "surf.npy", "start.npy", "end.npy"):
             parts["store: token arrays"] += size
         elif path.name.startswith(("vocab", "surfaces")):

@@ -20,7 +20,7 @@ repetitions (``*``, ``+``, ``{m,}``) stop at :data:`MAX_REPEAT` tokens; every (s
 pair is a hit, so overlapping matches all count.
 
 Evaluation: the most selective mandatory element of the sequence is the anchor (its
-positions from the engine's postings, or a scan of the store); the other elements are
+positions from the store's postings, or a scan of the store); the other elements are
 checked with vectorised look-ups at the following and preceding positions. The parser knows
 nothing about indexes; :func:`find_cql_hits` returns the same HitSet as the simple syntax.
 """
@@ -667,8 +667,8 @@ class _Evaluator:
     def _freq(self, folded: np.ndarray) -> int:
         key = ("freq", folded.tobytes())
         if key not in self._cache:
-            engine, vocab = self.ix.engine, self.store.vocab
-            self._cache[key] = sum(engine.term_frequency(vocab[i])[0] for i in folded.tolist())
+            post_off = self.store.post_off
+            self._cache[key] = int((post_off[folded + 1] - post_off[folded]).sum()) if folded.size else 0
         return self._cache[key]
 
     def estimate(self, node) -> float:
@@ -711,36 +711,21 @@ class _Evaluator:
         return pos[self.allowed[self.store.doc_of(pos)]]
 
     def _postings(self, folded: np.ndarray) -> np.ndarray:
-        from .hits import _docnum_set
-
-        store = self.store
-        docnums = _docnum_set(store, self.allowed)
-        if docnums is not None and not docnums:
+        if self.allowed is not None and not self.allowed.any():
             return np.zeros(0, np.int64)
-        parts = []
-        vocab = store.vocab
-        for term_id in folded.tolist():
-            for docnum, positions in self.ix.engine.postings(vocab[term_id], docnums):
-                doc = store.docnum[docnum]
-                if doc >= 0:
-                    parts.append(positions + store.doc_tok[doc])
-            self.check_time()
-        if not parts:
-            return np.zeros(0, np.int64)
-        pos = np.concatenate(parts).astype(np.int64)
-        pos.sort()
+        pos = self.store.positions(folded, self.allowed)
+        self.check_time()
         return pos
 
     def concept_spans(self, node: ConceptRef) -> tuple[np.ndarray, np.ndarray]:
-        from .hits import Resolver, _alternative_hits, _docnum_set
+        from .hits import Resolver, _alternative_hits
 
         resolver = Resolver(self.ix, "default")
-        docnums = _docnum_set(self.store, self.allowed)
         starts, ends = [], []
         for form in node.forms:
             if form.lang not in self.store.lang_ids:
                 continue
-            s = _alternative_hits(self.ix, resolver, form, form.lang, docnums, self.deadline)
+            s = _alternative_hits(self.ix, resolver, form, form.lang, self.allowed, self.deadline)
             starts.append(s)
             ends.append(s + len(form.slots))
         if not starts:

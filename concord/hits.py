@@ -1,7 +1,7 @@
-"""Find every hit of a query: token positions from the engine, checked against the token store.
+"""Find every hit of a query: token positions from the store's postings, checked against its tokens.
 
 For each phrase pattern (a leaf of the query tree) the rarest slot is looked up in the
-engine's postings (restricted to the documents the filters allow); the other slots, the
+store's CSR postings (restricted to the documents the filters allow); the other slots, the
 surface forms (modes ``default`` and ``exact``), the paragraph language (concept forms,
 ``lang:`` filters) and document bounds are then checked with vectorised look-ups in the
 token store. The operators (OR, AND, NOT, NEAR) combine the leaves' hits with numpy set and
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -284,6 +284,17 @@ def find_hits(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
         found = find_cql_hits(ix, parsed, mode=mode, filters=filters, deadline=deadline)
     else:
         evaluator = Evaluator(ix, parsed, mode=mode, filters=filters, deadline=deadline)
+        if deadline is not None and time.monotonic() > deadline:
+            # Checked here too, so that answers read from statistics keep the time limit.
+            raise QueryTimeout("the query took too long; make it more specific or add filters")
+        merged = parsed.filters.merge(filters) if filters is not None else parsed.filters
+        # One form, no exclusion and no category: the hits (and their count) come from the
+        # postings and statistics; a category filter needs every span, so it takes the
+        # general path.
+        term_id = (None if parsed.exclude or merged.by_category
+                   else _one_form(evaluator, parsed.root))
+        if term_id is not None:
+            return _form_hits(evaluator, term_id)
         starts, lengths = evaluator.hits(parsed.root)
         found = HitSet(starts, lengths, ix.store.doc_of(starts))
     merged = parsed.filters.merge(filters) if filters is not None else parsed.filters
@@ -307,6 +318,112 @@ def by_category(ix: CorpusIndex, hits: HitSet, filters: Filters) -> HitSet:
     return hits if keep.all() else hits.take(np.flatnonzero(keep))
 
 
+def _form_hits(evaluator: Evaluator, term_id: int) -> FormHits:
+    """The hits of one folded form inside the evaluator's filters and exclusions."""
+    allowed = evaluator.allowed
+    if evaluator.lang_ids is not None and not evaluator.excludes:
+        # Each hit's paragraph language is checked, which implies the documents'.
+        allowed = allowed_docs(evaluator.ix, replace(evaluator.filters, langs=()))
+    return FormHits(evaluator.store, term_id, allowed, evaluator.lang_ids)
+
+
+def _one_form(evaluator: Evaluator, alt: Node) -> int | None:
+    """The folded id when a leaf's hits are exactly the occurrences of one folded form.
+
+    That is one plain word (no wildcard, concept or hyphenated compound reading) in mode
+    ``fold``, or in mode ``default`` typed without diacritics.
+    """
+    if (not isinstance(alt, Alternative) or len(alt.slots) != 1 or alt.lang or alt.source
+            or evaluator.mode not in ("default", "fold")):
+        return None
+    slot = alt.slots[0]
+    if _is_wild(slot) or (evaluator.mode == "default" and accent_pattern(slot) is not None):
+        return None
+    ids = evaluator.resolver.folded_ids(slot)
+    if ids.size != 1 or evaluator.compounds(alt):
+        return None
+    return int(ids[0])
+
+
+class FormHits(HitSet):
+    """The hits of one folded form, read from the store's postings only as far as needed.
+
+    The total and the number of documents come from the store's statistics (per form, per
+    form and language, or per form and document under a document filter), and the first
+    lines of a page in corpus order from the head of the postings: a concordance of the most
+    frequent word does not collect every hit. Any other use reads every hit, once.
+    """
+
+    def __init__(self, store, term_id: int, allowed: np.ndarray | None,
+                 lang_ids: np.ndarray | None):
+        object.__setattr__(self, "_store", store)
+        object.__setattr__(self, "_term", term_id)
+        object.__setattr__(self, "_allowed", allowed)
+        object.__setattr__(self, "_langs", lang_ids)
+        counts = self._stored_counts()
+        if counts is not None:
+            object.__setattr__(self, "_total", counts[0])
+            self.__dict__["n_docs"] = counts[1]
+
+    def _stored_counts(self) -> tuple[int, int] | None:
+        store, term = self._store, self._term
+        if self._langs is None and self._allowed is None:
+            return store.term_count(term), int(store.term_docs[term])
+        if self._langs is None:
+            per_doc = store.doc_counts(term)[self._allowed]
+            return int(per_doc.sum()), int(np.count_nonzero(per_doc))
+        if self._allowed is None and self._langs.size <= 1:
+            langs, hits, docs = store.term_lang_counts(term)
+            row = np.isin(langs, self._langs)
+            return int(hits[row].sum()), int(docs[row].sum())
+        return None     # several languages in a document filter: counted from the hits
+
+    def _filter(self, pos: np.ndarray) -> np.ndarray:
+        pos = np.asarray(pos, dtype=np.int64)
+        if self._allowed is not None and pos.size:
+            pos = pos[self._allowed[self._store.doc_of(pos)]]
+        if self._langs is not None and pos.size:
+            pos = pos[np.isin(self._store.lang_of(pos), self._langs)]
+        return pos
+
+    @cached_property
+    def starts(self) -> np.ndarray:  # type: ignore[override]
+        return self._filter(self._store.postings(self._term))
+
+    @cached_property
+    def lengths(self) -> np.ndarray:  # type: ignore[override]
+        return np.ones(self.starts.size, dtype=np.int32)
+
+    @cached_property
+    def docs(self) -> np.ndarray:  # type: ignore[override]
+        return self._store.doc_of(self.starts)
+
+    def __len__(self) -> int:
+        total = getattr(self, "_total", None)
+        return int(self.starts.size) if total is None else total
+
+    def _head(self, k: int) -> np.ndarray:
+        """The first ``k`` hits (or all, if fewer), walking the postings in corpus order."""
+        if "starts" in self.__dict__:
+            return self.starts[:k]
+        postings = self._store.postings(self._term)
+        parts, found, i, chunk = [], 0, 0, max(1024, 2 * k)
+        while found < k and i < postings.size:
+            part = self._filter(postings[i:i + chunk])
+            parts.append(part)
+            found += part.size
+            i += chunk
+            chunk *= 2
+        return np.concatenate(parts)[:k] if parts else np.zeros(0, dtype=np.int64)
+
+    def take(self, idx: np.ndarray) -> HitSet:
+        idx = np.asarray(idx, dtype=np.int64)
+        if "starts" in self.__dict__ or not idx.size or int(idx.max()) >= 4 * (int(idx.size) + 1024):
+            return HitSet(self.starts[idx], self.lengths[idx], self.docs[idx])
+        starts = self._head(int(idx.max()) + 1)[idx]
+        return HitSet(starts, np.ones(starts.size, dtype=np.int32), self._store.doc_of(starts))
+
+
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32))
 Hits = tuple[np.ndarray, np.ndarray]       # (starts, lengths), sorted by start
 
@@ -323,13 +440,14 @@ class Evaluator:
         self.resolver = Resolver(ix, mode)
         mask = allowed_docs(ix, self.filters)
         if parsed.exclude:
-            excluded = _docs_with(ix, self.resolver, parsed.exclude, _docnum_set(store, mask), deadline)
+            excluded = _docs_with(ix, self.resolver, parsed.exclude, mask, deadline)
             mask = (mask if mask is not None else np.ones(len(store.docs), bool)) & ~excluded
+        self.excludes = bool(parsed.exclude)
         self.lang_ids = None
         if self.filters.langs:
             self.lang_ids = np.array([store.lang_ids[c] for c in self.filters.langs
                                       if c in store.lang_ids], dtype=np.int64)
-        self.allowed_docnums = _docnum_set(store, mask)   # once, not per leaf and language
+        self.allowed = mask          # store documents the filters allow (None: all)
 
     def hits(self, node: Node) -> Hits:
         if isinstance(node, Alternative):
@@ -379,7 +497,7 @@ class Evaluator:
 
     def pattern_hits(self, alt: Alternative, lang: str | None) -> Hits:
         """Hits of one phrase pattern in one language (None: any), inside the lang: filter."""
-        s = _alternative_hits(self.ix, self.resolver, alt, lang, self.allowed_docnums, self.deadline)
+        s = _alternative_hits(self.ix, self.resolver, alt, lang, self.allowed, self.deadline)
         if self.lang_ids is not None and s.size:
             s = s[np.isin(self.store.lang_of(s), self.lang_ids)]
         return s, np.full(s.size, len(alt.slots), dtype=np.int32)
@@ -524,8 +642,11 @@ def explain(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
     for alt in dict.fromkeys(leaves(parsed.root)):
         slots = [{"slot": slot, **_slot_forms(ix, evaluator.resolver, alt, slot, max_forms)}
                  for slot in alt.slots]
+        term_id = _one_form(evaluator, alt)
+        n_hits = len(_form_hits(evaluator, term_id)) if term_id is not None else \
+            int(evaluator.leaf(alt)[0].size)
         out_leaves.append({"leaf": alt.text(), "lang": alt.lang, "source": alt.source,
-                           "hits": int(evaluator.leaf(alt)[0].size), "slots": slots})
+                           "hits": n_hits, "slots": slots})
     rules = parsed.rules()
     if mode == "default" and any(has_diacritics(s) for alt in leaves(parsed.root) if not alt.source
                                  for s in alt.slots):
@@ -576,12 +697,11 @@ def _slot_forms(ix: CorpusIndex, resolver: Resolver, alt: Alternative, slot: str
     elif _accent_aware(resolver.mode, alt) and accent_pattern(slot) is not None:
         surface_check = "accent"
     if surface_check is None:
-        counts = [(store.vocab[i], ix.engine.term_frequency(store.vocab[i])[0]) for i in ids.tolist()]
+        counts = [(store.vocab[i], store.term_count(i)) for i in ids.tolist()]
     else:
         # Surface forms at the positions of the folded forms (from the postings, not a scan).
-        positions = [pos + store.doc_tok[store.docnum[docnum]] for i in ids.tolist()
-                     for docnum, pos in ix.engine.postings(store.vocab[i]) if store.docnum[docnum] >= 0]
-        surf = store.surf[np.concatenate(positions)] if positions else np.zeros(0, np.int32)
+        positions = store.positions(ids)
+        surf = store.surf[positions] if positions.size else np.zeros(0, np.int32)
         sids, n = np.unique(surf, return_counts=True)
         counts = []
         for sid, c in zip(sids.tolist(), n.tolist(), strict=True):
@@ -594,50 +714,33 @@ def _slot_forms(ix: CorpusIndex, resolver: Resolver, alt: Alternative, slot: str
             "more": max(0, len(counts) - max_forms), "n_forms": len(counts)}
 
 
-def _docs_with(ix, resolver, alternatives, allowed_docnums, deadline) -> np.ndarray:
+def _docs_with(ix, resolver, alternatives, allowed, deadline) -> np.ndarray:
     out = np.zeros(len(ix.store.docs), dtype=bool)
     for alt in alternatives:
-        s = _alternative_hits(ix, resolver, alt, None, allowed_docnums, deadline)
+        s = _alternative_hits(ix, resolver, alt, None, allowed, deadline)
         out[np.unique(ix.store.doc_of(s))] = True
     return out
 
 
-def _docnum_set(store, mask: np.ndarray | None) -> set[int] | None:
-    """The whoosh docnums of the store documents a mask allows (None: all)."""
-    if mask is None:
-        return None
-    live = store.docnum >= 0
-    live[live] = mask[store.docnum[live]]
-    return set(np.flatnonzero(live).tolist())
-
-
 def _alternative_hits(ix: CorpusIndex, resolver: Resolver, alt: Alternative, lang: str | None,
-                      allowed_docnums: set[int] | None, deadline: float | None) -> np.ndarray:
-    """Global start positions of one alternative (in one language when ``lang`` is set)."""
+                      allowed: np.ndarray | None, deadline: float | None) -> np.ndarray:
+    """Global start positions of one alternative (in one language when ``lang`` is set),
+    in the store documents ``allowed`` (a mask; None: all)."""
     store = ix.store
-    engine = ix.engine
     slot_ids = [resolver.folded_ids(slot, lang, concept=bool(alt.source)) for slot in alt.slots]
     if any(ids.size == 0 for ids in slot_ids):
         return np.zeros(0, dtype=np.int64)
-    vocab = store.vocab
-    freqs = [sum(engine.term_frequency(vocab[i])[0] for i in ids.tolist()) for ids in slot_ids]
+    post_off = store.post_off
+    freqs = [int((post_off[ids + 1] - post_off[ids]).sum()) for ids in slot_ids]
     anchor = int(np.argmin(freqs))
-    if allowed_docnums is not None and not allowed_docnums:
+    if allowed is not None and not allowed.any():
         return np.zeros(0, dtype=np.int64)
-    parts = []
+    anchor_pos = store.positions(slot_ids[anchor], allowed)
+    if deadline is not None and time.monotonic() > deadline:
+        raise QueryTimeout("the query took too long; make it more specific or add filters")
+    if not anchor_pos.size:
+        return np.zeros(0, dtype=np.int64)
     doc_tok = store.doc_tok
-    docnum_to_doc = store.docnum
-    for term_id in slot_ids[anchor].tolist():
-        for docnum, positions in engine.postings(vocab[term_id], allowed_docnums):
-            doc = docnum_to_doc[docnum]
-            if doc >= 0:
-                parts.append(positions + doc_tok[doc])
-        if deadline is not None and time.monotonic() > deadline:
-            raise QueryTimeout("the query took too long; make it more specific or add filters")
-    if not parts:
-        return np.zeros(0, dtype=np.int64)
-    anchor_pos = np.concatenate(parts)
-    anchor_pos.sort()
     starts = anchor_pos - anchor
     n_slots = len(alt.slots)
     if n_slots > 1:

@@ -5,8 +5,8 @@ An index directory holds numbered generations and a ``CURRENT`` file naming the 
     indexes/default/
         CURRENT             {"generation": "gen-000003"}
         gen-000003/
-            whoosh/         the whoosh index (postings of folded forms, metadata fields)
-            store/          the token store (see concord.store)
+            whoosh/         the whoosh index (one record of metadata fields per document)
+            store/          the token store with its postings (see concord.store)
             manifest.json   corpus, analysis settings, documents and their hashes, build record
         .lock               held by the one process that writes
 
@@ -27,7 +27,7 @@ from typing import Any
 
 from .errors import IndexNotFound
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_INDEX = Path("indexes") / "default"
 
 

@@ -32,6 +32,9 @@ from .errors import CorpusError, IndexBusy, ReaderError
 from .index import SCHEMA_VERSION, read_current, write_current
 
 ProgressFn = Callable[[int, int, str], None]
+#: A worker writes its piece to disk and starts a new one every this many tokens, so that
+#: neither a worker nor the parent (which maps the pieces) holds the corpus in memory.
+SPILL_TOKENS = 2_000_000
 
 
 @dataclass
@@ -83,8 +86,6 @@ class PieceBuilder:
         self.vocab_ids: dict[str, int] = {}
         self.vocab: list[str] = []
         self.surface_fold: list[int] = []
-        self._fold_buffer = np.zeros(1024, dtype=np.int32)
-        self._fold_filled = 0
         self.surf: list[np.ndarray] = []
         self.start: list[np.ndarray] = []
         self.end: list[np.ndarray] = []
@@ -97,10 +98,8 @@ class PieceBuilder:
         self.docs: list[dict[str, Any]] = []
 
     def add(self, record: dict[str, Any], text: str, paragraphs: Sequence[tuple[int, int]],
-            langs: Sequence[str]):
-        """Tokenise one document; return its engine postings."""
-        from .engine import pack_postings
-
+            langs: Sequence[str]) -> int:
+        """Tokenise one document; return its number of tokens."""
         surface_ids = self.surface_ids
         surfaces = self.surfaces
         surface_fold = self.surface_fold
@@ -142,21 +141,11 @@ class PieceBuilder:
         self.doc_para.append(self.doc_para[-1] + len(paragraphs))
         self.texts.append(text)
         self.docs.append(record)
-        fold_ids = self._fold_array()[ids] if len(sids) else ids
-        return pack_postings(self.vocab, fold_ids), len(sids)
+        return len(sids)
 
-    def _fold_array(self) -> np.ndarray:
-        """``surface_fold`` as an array, grown by doubling (not rebuilt for every document)."""
-        n = len(self.surface_fold)
-        arr = self._fold_buffer
-        if arr.size < n:
-            grown = np.empty(max(n, 2 * arr.size), dtype=np.int32)
-            grown[:self._fold_filled] = arr[:self._fold_filled]
-            self._fold_buffer = arr = grown
-        if self._fold_filled < n:
-            arr[self._fold_filled:n] = self.surface_fold[self._fold_filled:n]
-            self._fold_filled = n
-        return arr[:n]
+    @property
+    def n_tokens(self) -> int:
+        return int(self.doc_tok[-1])
 
     def piece(self):
         from .store import Piece
@@ -209,10 +198,10 @@ def _index_one(path: Path, corpus: Path, sidecar: dict, content_hash: str,
     doc_lang = document_language(texts, doc.metadata.get("language"))
     langs = paragraph_languages(texts, doc_lang)
     record = document_record(doc, content_hash, doc_lang)
-    postings, n_tokens = builder.add(record, doc.text, doc.paragraphs, langs)
+    n_tokens = builder.add(record, doc.text, doc.paragraphs, langs)
     segment.add(EngineDoc(doc_id=doc.doc_id, title=record["title"], author=record["author"],
                           group=record["group"], work=record["work"],
-                          langs=tuple(sorted(set(langs))), year=record["year"], postings=postings))
+                          langs=tuple(sorted(set(langs))), year=record["year"]))
     return n_tokens
 
 
@@ -258,6 +247,7 @@ def _work(tasks, results, whoosh_dir: str, piece_path: str, corpus: str, sidecar
     corpus_path = Path(corpus)
     builder = PieceBuilder()
     segment = SegmentBuilder(whoosh_dir)
+    paths: list[str] = []
     while True:
         item = tasks.get()
         if item is None:
@@ -271,9 +261,16 @@ def _work(tasks, results, whoosh_dir: str, piece_path: str, corpus: str, sidecar
             results.put(("skip", rel, f"unexpected {type(exc).__name__}: {exc}"))
         else:
             results.put(("done", rel, n))
+        if builder.n_tokens >= SPILL_TOKENS:
+            # Spill: a worker holds at most one piece of about SPILL_TOKENS tokens.
+            paths.append(f"{piece_path}-{len(paths)}")
+            builder.piece().save(paths[-1])
+            builder = PieceBuilder()
     seg = segment.finish()
-    builder.piece().save(piece_path)
-    results.put(("finished", piece_path, seg))
+    if builder.docs or not paths:
+        paths.append(f"{piece_path}-{len(paths)}")
+        builder.piece().save(paths[-1])
+    results.put(("finished", paths, seg))
 
 
 class _InlineQueue:
@@ -515,8 +512,7 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
         if early is not None:
             early.close()
     for path in piece_paths:
-        for suffix in (".npz", ".json", ".txt"):
-            Path(path + suffix).unlink(missing_ok=True)
+        Piece.remove(path)
 
     t0 = time.perf_counter()
     duplicates = _write_duplicates(gen_path, keep_duplicates)
@@ -583,7 +579,7 @@ def _handle(kind, a, b, report, piece_paths, segments, done, total, progress) ->
     if kind == "error":
         raise CorpusError(f"an indexing worker failed: {a}; nothing was changed\n{b}")
     if kind == "finished":
-        piece_paths.append(a)
+        piece_paths.extend(a)
         segments.append(b)
         return done
     if kind == "skip":

@@ -86,20 +86,7 @@ def lemma_of(word: str, lang: str) -> str:
 
 # --- index time -------------------------------------------------------------------------
 
-def _token_langs(store) -> np.ndarray:
-    """The language id of every token (as Store.lang_of, without a search per token)."""
-    para_tok = np.asarray(store.para_tok)
-    para_lang = np.asarray(store.para_lang)
-    n = store.n_tokens
-    out = np.empty(n, dtype=np.int16)
-    if not n:
-        return out
-    first = int(para_tok[0]) if len(para_tok) else n
-    out[:first] = para_lang[-1] if len(para_lang) else 0  # as lang_of: paragraph -1
-    if len(para_lang):
-        out[first:] = np.repeat(para_lang, np.diff(para_tok))
-    return out
-
+TABLES_CHUNK = 1 << 22     # tokens read at a time when the tables are written
 
 def _lemmatise(code: str, words: list[str]) -> list[str]:
     lemmatize = _simplemma()[0].lemmatize
@@ -234,15 +221,17 @@ def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path
     try:
         langs = list(store.langs)
         n_langs = max(1, len(langs))
-        tok_lang = _token_langs(store)
-        surf = np.asarray(store.surf)
-        tok = np.asarray(store.tok)
         surface_fold = np.zeros(len(store.surfaces), dtype=np.int32)
-        surface_fold[surf] = tok
         seen_surf = np.zeros((n_langs, len(store.surfaces)), dtype=bool)
-        seen_surf[tok_lang, surf] = True
         seen_fold = np.zeros((n_langs, len(store.vocab)), dtype=bool)
-        seen_fold[tok_lang, tok] = True
+        for a in range(0, store.n_tokens, TABLES_CHUNK):    # bounded memory
+            b = min(store.n_tokens, a + TABLES_CHUNK)
+            tok_lang = store.lang_of(np.arange(a, b))
+            surf = np.asarray(store.surf[a:b])
+            tok = np.asarray(store.tok[a:b])
+            surface_fold[surf] = tok
+            seen_surf[tok_lang, surf] = True
+            seen_fold[tok_lang, tok] = True
         surfaces = store.surfaces.tolist()
         vocab = store.vocab.tolist()
         timings["tables_scan"] = time.perf_counter() - t0

@@ -15,6 +15,7 @@ from .hits import find_hits
 from .index import CorpusIndex
 from .kwic import Concordance
 from .query import Filters, ParsedQuery
+from .ranking import rank
 
 MAX_SEARCH_LIMIT = 1000
 
@@ -31,14 +32,9 @@ def search_documents(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "defau
     store = ix.store
     hits = find_hits(ix, parsed, mode=mode, filters=filters, deadline=deadline)
     hit_docs = np.unique(hits.docs)
-    docnums = {int(store.docs[d]["docnum"]) for d in hit_docs.tolist()}
-    alternatives = [[[t] for t in _folded(a.slots)] for a in parsed.alternatives
+    alternatives = [_folded(a.slots) for a in parsed.alternatives
                     if not any(c in "*?" for c in "".join(a.slots))]
-    ranked = ix.engine.search(alternatives or [[["\x00"]]], allowed_docnums=docnums,
-                              limit=offset + limit) if docnums and alternatives else None
-    order: list[int] = []
-    if ranked is not None:
-        order = [int(store.docnum[h["docnum"]]) for h in ranked["hits"]]
+    order = rank(store, _occurrences(store, alternatives, hit_docs), hit_docs, offset + limit)
     ranked_set = set(order)
     # Documents whose hits come only from wildcards or stems still count: rank them by hits.
     counts = np.bincount(hits.docs, minlength=len(store.docs)) if len(hits) else np.zeros(len(store.docs), int)
@@ -66,6 +62,30 @@ def _folded(slots) -> list[str]:
     from .analysis import fold
 
     return [fold(s) for s in slots]
+
+
+def _occurrences(store, phrases: list[list[str]], docs: np.ndarray
+                 ) -> list[tuple[list[int], np.ndarray]]:
+    """For each phrase of folded forms: its folded ids and the documents (a mask over the
+    store's) among ``docs`` where it occurs; phrases with a form absent from the corpus are
+    left out, as they match nothing."""
+    allowed = np.zeros(len(store.docs), dtype=bool)
+    allowed[docs] = True
+    out = []
+    for phrase in phrases:
+        ids = [store.vocab_id(w) for w in phrase]
+        if not ids or any(i is None for i in ids):
+            continue
+        starts = store.positions([ids[0]], allowed)
+        if len(ids) > 1 and starts.size:
+            doc = store.doc_of(starts)
+            starts = starts[starts + len(ids) <= store.doc_tok[doc + 1]]
+            for j, term in enumerate(ids[1:], start=1):
+                starts = starts[np.asarray(store.tok[starts + j]) == term]
+        occurs = np.zeros(len(store.docs), dtype=bool)
+        occurs[store.doc_of(starts)] = True
+        out.append((ids, occurs))
+    return out
 
 
 def facets(ix: CorpusIndex, hits) -> dict[str, dict[str, int]]:

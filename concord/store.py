@@ -6,6 +6,16 @@ offsets in the stored document text; for each paragraph its token range, charact
 and detected language; for each document its token range, text and metadata. Arrays are
 numpy files opened as memory maps, so opening a store costs milliseconds whatever its size.
 
+The store also holds the inverted index of the folded forms (CSR postings): ``post`` lists
+the global positions of every token grouped by folded id, each group in corpus order, and
+``post_off[i]:post_off[i + 1]`` is the group of id ``i``. Beside it, per folded id and
+paragraph language, the number of occurrences and of documents (``tl_*``), and per id the
+number of documents: a count of one word, in all languages or in some, is read, not counted.
+
+Texts are stored in UTF-8 (``texts.u8``) with, per document, the byte offset of every
+``CHAR_STEP``-th character (``char_idx``): cutting characters [a, b) of a text reads the
+bytes from the step before a to the step after b and decodes only those.
+
 KWIC contexts, sort keys, phrase checks, collocates, word lists and the token totals behind
 relative frequencies all read this store. It is written once per index generation by
 :func:`write_store` and never modified afterwards.
@@ -30,6 +40,8 @@ import numpy as np
 # "SystemError: AST constructor recursion depth mismatch" when threads do that at once
 # (web workers opening a new generation together): headers are read one at a time.
 _NPY_LOCK = threading.Lock()
+
+CHAR_STEP = 64   # characters between two entries of a text's char -> byte index
 
 
 def load_npy(path: str | os.PathLike, mmap_mode: str | None = "r") -> np.ndarray:
@@ -58,7 +70,7 @@ class Piece:
     para_char: np.ndarray         # (paras, 2) char offsets in the doc text
     para_lang: list[str]          # language code per paragraph
     doc_para: np.ndarray          # paragraph offsets per doc, len = docs + 1
-    texts: list[str | bytes]      # display texts (bytes: already UTF-32-LE, from a store)
+    texts: Sequence[str | bytes]  # display texts (bytes: already UTF-8, from a store or file)
     docs: list[dict[str, Any]]
     tok: np.ndarray | None = None  # local folded id per token (derived from surf if None)
 
@@ -67,30 +79,72 @@ class Piece:
             self.tok = self.surface_fold[self.surf] if len(self.surf) else np.zeros(0, np.int32)
         return self.tok
 
+    ARRAYS = ("surface_fold", "surf", "start", "end", "doc_tok", "para_tok", "para_char", "doc_para")
+
     def save(self, path: str | os.PathLike) -> None:
-        np.savez(path, surface_fold=self.surface_fold, surf=self.surf, start=self.start,
-                 end=self.end, doc_tok=self.doc_tok, para_tok=self.para_tok,
-                 para_char=self.para_char, doc_para=self.doc_para,
-                 text_lens=np.array([len(t.encode("utf-8")) for t in self.texts], dtype=np.int64))
-        meta = {"vocab": self.vocab, "surfaces": self.surfaces, "para_lang": self.para_lang,
-                "docs": self.docs}
+        """Write the piece as ``<path>.<array>.npy`` files, ``<path>.json`` and ``<path>.txt``."""
+        for name in self.ARRAYS:
+            np.save(f"{path}.{name}.npy", getattr(self, name))
+        blobs = [t.encode("utf-8") if isinstance(t, str) else t for t in self.texts]
+        np.save(f"{path}.text_lens.npy", np.array([len(b) for b in blobs], dtype=np.int64))
+        meta = {"para_lang": self.para_lang, "docs": self.docs}
         Path(f"{path}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        Path(f"{path}.txt").write_bytes("".join(self.texts).encode("utf-8"))
+        # Forms are runs of letters and digits: one per line, read back with one split.
+        for name in ("vocab", "surfaces"):
+            Path(f"{path}.{name}").write_text("\n".join(getattr(self, name)), encoding="utf-8")
+        with open(f"{path}.txt", "wb") as fh:
+            for blob in blobs:
+                fh.write(blob)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Piece:
-        with _NPY_LOCK:
-            arrays = dict(np.load(f"{path}.npz"))
+        """Open a saved piece: arrays memory-mapped, texts read when asked for."""
+        arrays = {name: load_npy(f"{path}.{name}.npy") for name in cls.ARRAYS}
         meta = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
-        blob = Path(f"{path}.txt").read_bytes()
-        offsets = np.concatenate([[0], np.cumsum(arrays["text_lens"])]).astype(np.int64)
-        texts = [blob[offsets[i]:offsets[i + 1]].decode("utf-8") for i in range(len(offsets) - 1)]
-        return cls(vocab=meta["vocab"], surfaces=meta["surfaces"],
-                   surface_fold=arrays["surface_fold"], surf=arrays["surf"],
-                   start=arrays["start"], end=arrays["end"], doc_tok=arrays["doc_tok"],
-                   para_tok=arrays["para_tok"], para_char=arrays["para_char"],
-                   para_lang=meta["para_lang"], doc_para=arrays["doc_para"], texts=texts,
-                   docs=meta["docs"])
+        lens = load_npy(f"{path}.text_lens.npy", None)
+        offsets = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
+        words = {name: Path(f"{path}.{name}").read_text(encoding="utf-8") for name in ("vocab", "surfaces")}
+        return cls(vocab=words["vocab"].split("\n") if words["vocab"] else [],
+                   surfaces=words["surfaces"].split("\n") if words["surfaces"] else [],
+                   para_lang=meta["para_lang"],
+                   texts=_FileTexts(Path(f"{path}.txt"), offsets), docs=meta["docs"], **arrays)
+
+    @classmethod
+    def remove(cls, path: str | os.PathLike) -> None:
+        """Delete the files of a saved piece."""
+        for name in (*cls.ARRAYS, "text_lens"):
+            Path(f"{path}.{name}.npy").unlink(missing_ok=True)
+        for suffix in (".json", ".txt", ".vocab", ".surfaces"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+class _FileTexts(Sequence[bytes]):
+    """The UTF-8 texts of a saved piece, each read from its file when asked for."""
+
+    def __init__(self, path: Path, offsets: np.ndarray):
+        self.path, self.offsets = path, offsets
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i):  # type: ignore[override]
+        a, b = int(self.offsets[i]), int(self.offsets[i + 1])
+        with open(self.path, "rb") as fh:
+            fh.seek(a)
+            return fh.read(b - a)
+
+
+class _StoreTexts(Sequence[bytes]):
+    """The UTF-8 texts of a store's documents, each read when asked for."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def __len__(self) -> int:
+        return len(self.store.docs)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self.store.text_bytes(i)
 
 
 class SortedWords(Sequence[str]):
@@ -157,7 +211,9 @@ class Store:
         # Map every file now: a later rebuild may delete this generation's folder, and open
         # maps stay readable where a lazy open would fail.
         for name in ("tok", "surf", "start", "end", "doc_tok", "para_tok", "para_lang", "para_char",
-                     "para_doc", "doc_year", "docnum", "text_off", "_texts_fd", "vocab", "surfaces"):
+                     "para_doc", "doc_year", "docnum", "text_off", "text_chars", "char_idx",
+                     "char_idx_off", "_texts_fd", "vocab", "surfaces",
+                     "post", "post_off", "term_docs", "tl_off", "tl_lang", "tl_hits", "tl_docs"):
             getattr(self, name)
 
     def _array(self, name: str) -> np.ndarray:
@@ -210,7 +266,89 @@ class Store:
 
     @cached_property
     def text_off(self) -> np.ndarray:
+        """Byte offset of each document's text in ``texts.u8``."""
         return np.asarray(self._array("text_off"))
+
+    @cached_property
+    def text_chars(self) -> np.ndarray:
+        """Characters of each document's text (cumulative: document i has
+        ``text_chars[i + 1] - text_chars[i]``)."""
+        return np.asarray(self._array("text_chars"))
+
+    @cached_property
+    def char_idx(self) -> np.ndarray:
+        """Byte offset (in its document) of every ``CHAR_STEP``-th character."""
+        return self._array("char_idx")
+
+    @cached_property
+    def char_idx_off(self) -> np.ndarray:
+        return np.asarray(self._array("char_idx_off"))
+
+    @cached_property
+    def post(self) -> np.ndarray:
+        """Positions of the tokens grouped by folded id, each group in corpus order."""
+        return self._array("post")
+
+    @cached_property
+    def post_off(self) -> np.ndarray:
+        return np.asarray(self._array("post_off"))
+
+    @cached_property
+    def term_docs(self) -> np.ndarray:
+        """Documents holding each folded id."""
+        return self._array("term_docs")
+
+    @cached_property
+    def tl_off(self) -> np.ndarray:
+        """Per folded id, its rows in ``tl_lang``/``tl_hits``/``tl_docs`` (one per language)."""
+        return self._array("tl_off")
+
+    @cached_property
+    def tl_lang(self) -> np.ndarray:
+        return self._array("tl_lang")
+
+    @cached_property
+    def tl_hits(self) -> np.ndarray:
+        return self._array("tl_hits")
+
+    @cached_property
+    def tl_docs(self) -> np.ndarray:
+        return self._array("tl_docs")
+
+    def term_count(self, term_id: int) -> int:
+        """Occurrences of a folded id in the whole store."""
+        return int(self.post_off[term_id + 1] - self.post_off[term_id])
+
+    def postings(self, term_id: int) -> np.ndarray:
+        """Global positions of a folded id, in corpus order (a read-only view)."""
+        return self.post[int(self.post_off[term_id]):int(self.post_off[term_id + 1])]
+
+    def positions(self, term_ids, allowed: np.ndarray | None = None) -> np.ndarray:
+        """Sorted int64 positions of several folded ids, in the documents ``allowed`` (a mask)."""
+        parts = []
+        for term_id in np.asarray(term_ids, dtype=np.int64).tolist():
+            pos = self.postings(term_id)
+            if allowed is not None and pos.size:
+                pos = pos[allowed[self.doc_of(pos)]]
+            if pos.size:
+                parts.append(pos)
+        if not parts:
+            return np.zeros(0, dtype=np.int64)
+        out = np.concatenate(parts).astype(np.int64)
+        if len(parts) > 1:
+            out.sort()
+        return out
+
+    def term_lang_counts(self, term_id: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(language ids, occurrences, documents) of a folded id, one row per language."""
+        a, b = int(self.tl_off[term_id]), int(self.tl_off[term_id + 1])
+        return (np.asarray(self.tl_lang[a:b]), np.asarray(self.tl_hits[a:b]),
+                np.asarray(self.tl_docs[a:b]))
+
+    def doc_counts(self, term_id: int) -> np.ndarray:
+        """Occurrences of a folded id in each document (searches, not a scan of its postings)."""
+        bounds = np.searchsorted(self.postings(term_id), self.doc_tok, side="left")
+        return np.diff(bounds)
 
     @cached_property
     def vocab(self) -> SortedWords:
@@ -250,23 +388,32 @@ class Store:
     def _texts_fd(self) -> int:
         # Read with pread rather than a memory map: lines are cut from scattered places,
         # and mapped pages would stay in the server's resident memory.
-        fd = os.open(self.path / "texts.u32", os.O_RDONLY)
+        fd = os.open(self.path / "texts.u8", os.O_RDONLY)
         self._finalizer = weakref.finalize(self, os.close, fd)
         return fd
 
     def text(self, doc: int, start: int = 0, end: int | None = None) -> str:
         """Return a document's display text, or the characters [start:end) of it."""
-        base = int(self.text_off[doc])
-        stop = int(self.text_off[doc + 1]) if end is None else base + end
-        if stop <= base + start:
+        n_chars = int(self.text_chars[doc + 1] - self.text_chars[doc])
+        stop = n_chars if end is None else min(end, n_chars)
+        start = max(0, start)
+        if stop <= start:
             return ""
-        data = os.pread(self._texts_fd, 4 * (stop - base - start), 4 * (base + start))
-        return data.decode("utf-32-le")
+        base = int(self.text_off[doc])
+        n_bytes = int(self.text_off[doc + 1]) - base
+        idx0 = int(self.char_idx_off[doc])
+        first = start // CHAR_STEP
+        last = -(-stop // CHAR_STEP)             # the step at or after stop
+        a = int(self.char_idx[idx0 + first])
+        b = int(self.char_idx[idx0 + last]) if last * CHAR_STEP < n_chars else n_bytes
+        data = os.pread(self._texts_fd, b - a, base + a).decode("utf-8")
+        skip = start - first * CHAR_STEP
+        return data[skip:skip + stop - start]
 
     def text_bytes(self, doc: int) -> bytes:
-        """Return a document's text as stored (UTF-32-LE)."""
+        """Return a document's text as stored (UTF-8)."""
         base, stop = int(self.text_off[doc]), int(self.text_off[doc + 1])
-        return os.pread(self._texts_fd, 4 * (stop - base), 4 * base) if stop > base else b""
+        return os.pread(self._texts_fd, stop - base, base) if stop > base else b""
 
     def close(self) -> None:
         if "_texts_fd" in self.__dict__:
@@ -346,13 +493,16 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     para_char = np.zeros((n_paras, 2), dtype=np.int32)
     para_doc = np.zeros(n_paras, dtype=np.int32)
     text_off = np.zeros(n_docs + 1, dtype=np.int64)
+    text_chars = np.zeros(n_docs + 1, dtype=np.int64)
+    char_idx_off = np.zeros(n_docs + 1, dtype=np.int64)
+    char_idx_parts: list[np.ndarray] = []
     doc_year = np.full(n_docs, -1, dtype=np.int32)
     docs: list[dict[str, Any]] = []  # in the order given: doc id order (see the indexer)
     totals: dict[str, dict[str, int]] = {}
     doc_tokens_by_lang: list[dict[str, int]] = []
 
     t = p_out = 0
-    with open(path / "texts.u32", "wb") as texts:
+    with open(path / "texts.u8", "wb") as texts:
         offset = 0
         for out_doc, (p, d) in enumerate(docnum_order):
             piece = pieces[p][0]
@@ -385,12 +535,17 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
                 cell = totals.setdefault(code, {})
                 cell[key_year] = cell.get(key_year, 0) + count
             docs.append(record)
-            blob = piece.texts[d]
-            if isinstance(blob, str):
-                blob = blob.encode("utf-32-le")
+            text = piece.texts[d]
+            if isinstance(text, bytes):
+                text = text.decode("utf-8")
+            blob = text.encode("utf-8")
             texts.write(blob)
-            offset += len(blob) // 4
+            offset += len(blob)
             text_off[out_doc + 1] = offset
+            text_chars[out_doc + 1] = text_chars[out_doc] + len(text)
+            steps = char_steps(text, len(blob))
+            char_idx_parts.append(steps)
+            char_idx_off[out_doc + 1] = char_idx_off[out_doc] + steps.size
             t += n
             p_out += k
             doc_tok[out_doc + 1] = t
@@ -400,18 +555,92 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
         docnum[int(record["docnum"])] = out_doc
     for name, arr in (("doc_tok", doc_tok), ("para_tok", para_tok), ("para_lang", para_lang),
                       ("para_char", para_char), ("para_doc", para_doc), ("text_off", text_off),
+                      ("text_chars", text_chars), ("char_idx_off", char_idx_off),
                       ("doc_year", doc_year), ("docnum", docnum)):
         np.save(path / f"{name}.npy", arr)
     for arr in (tok, surf, start, end):
         arr.flush()
+    char_idx = np.concatenate(char_idx_parts) if char_idx_parts else np.zeros(0, np.int64)
+    np.save(path / "char_idx.npy", char_idx.astype(np.uint32 if offset < 2**32 else np.int64))
+    write_postings(path, tok, para_tok, para_lang, doc_tok, len(vocab), len(langs))
     del tok, surf, start, end
     write_words(path / "vocab.txt", vocab)
     write_words(path / "surfaces.txt", surfaces)
     info = {"n_tokens": n_tokens, "n_vocab": len(vocab), "n_surfaces": len(surfaces),
-            "n_docs": n_docs, "n_paragraphs": n_paras, "n_chars": int(text_off[-1]), "langs": langs, "docs": docs,
+            "n_docs": n_docs, "n_paragraphs": n_paras, "n_chars": int(text_chars[-1]), "langs": langs, "docs": docs,
             "totals": totals}
     (path / "store.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
     return info
+
+
+def char_steps(text: str, n_bytes: int | None = None) -> np.ndarray:
+    """Byte offsets in the UTF-8 of ``text`` of characters 0, CHAR_STEP, 2 * CHAR_STEP..."""
+    n = len(text)
+    if n_bytes == n or text.isascii():
+        return np.arange(0, n, CHAR_STEP, dtype=np.int64)
+    code = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    width = 1 + (code >= 0x80).astype(np.int64) + (code >= 0x800) + (code >= 0x10000)
+    starts = np.concatenate(([0], np.cumsum(width)[:-1]))
+    return starts[::CHAR_STEP].copy()      # a copy: a view would keep every offset alive
+
+
+POSTINGS_CHUNK = 1 << 20   # tokens sorted at a time: bounds the memory of the postings pass
+
+
+def write_postings(path: Path, tok: np.ndarray, para_tok: np.ndarray, para_lang: np.ndarray,
+                   doc_tok: np.ndarray, n_vocab: int, n_langs: int) -> None:
+    """Write the CSR postings of ``tok`` and the per-(folded id, language) statistics.
+
+    The statistics are counted document by document; the postings are then placed by a
+    counting sort over chunks of the token array (a stable argsort per chunk), so that
+    memory stays bounded by the chunk and the vocabulary, not the corpus.
+    """
+    n_tokens = int(tok.size)
+    nl = max(1, n_langs)
+    count_type = np.uint32 if n_tokens < 2**32 else np.uint64
+    hits = np.zeros(n_vocab * nl, dtype=count_type)
+    docs = np.zeros(n_vocab * nl, dtype=np.uint32)
+    term_docs = np.zeros(n_vocab, dtype=np.uint32)
+    n_paras = len(para_lang)
+    for d in range(len(doc_tok) - 1):
+        a, b = int(doc_tok[d]), int(doc_tok[d + 1])
+        if a == b:
+            continue
+        ids = np.asarray(tok[a:b], dtype=np.int64)
+        # The language of each token as Store.lang_of gives it (paragraph -1 is the last).
+        para = np.searchsorted(para_tok, np.arange(a, b), side="right") - 1
+        langs = para_lang[para] if n_paras else np.zeros(b - a, dtype=np.int64)
+        keys, counts = np.unique(ids * nl + langs, return_counts=True)
+        hits[keys] += counts.astype(count_type)
+        docs[keys] += 1
+        term_docs[np.unique(keys // nl)] += 1
+    per_term = hits.reshape(n_vocab, nl).sum(axis=1, dtype=np.int64)
+    post_off = np.zeros(n_vocab + 1, dtype=np.int64)
+    np.cumsum(per_term, out=post_off[1:])
+    dtype = np.uint32 if n_tokens < 2**32 else np.uint64
+    post = np.lib.format.open_memmap(path / "post.npy", mode="w+", dtype=dtype, shape=(n_tokens,))
+    cursor = post_off[:-1].copy()
+    for a in range(0, n_tokens, POSTINGS_CHUNK):
+        ids = np.asarray(tok[a:a + POSTINGS_CHUNK], dtype=np.int64)
+        order = np.argsort(ids, kind="stable")
+        sorted_ids = ids[order]
+        first = np.ones(sorted_ids.size, dtype=bool)
+        first[1:] = sorted_ids[1:] != sorted_ids[:-1]
+        group_start = np.flatnonzero(first)
+        rank = np.arange(sorted_ids.size) - np.repeat(group_start, np.diff(np.append(group_start, sorted_ids.size)))
+        post[cursor[sorted_ids] + rank] = a + order
+        uniq = sorted_ids[group_start]
+        cursor[uniq] += np.diff(np.append(group_start, sorted_ids.size))
+    post.flush()
+    del post
+    nz = np.flatnonzero(hits)
+    term_of = nz // nl
+    np.save(path / "post_off.npy", post_off)
+    np.save(path / "term_docs.npy", term_docs)
+    np.save(path / "tl_off.npy", np.searchsorted(term_of, np.arange(n_vocab + 1)).astype(np.int64))
+    np.save(path / "tl_lang.npy", (nz % nl).astype(np.int16))
+    np.save(path / "tl_hits.npy", hits[nz])
+    np.save(path / "tl_docs.npy", docs[nz])
 
 
 def store_as_piece(store: Store) -> Piece:
@@ -428,6 +657,6 @@ def store_as_piece(store: Store) -> Piece:
                  surf=store.surf, start=store.start, end=store.end, doc_tok=store.doc_tok,
                  para_tok=store.para_tok[:-1], para_char=store.para_char,
                  para_lang=[store.langs[i] for i in store.para_lang.tolist()],
-                 doc_para=doc_para, texts=[store.text_bytes(i) for i in range(len(store.docs))],
+                 doc_para=doc_para, texts=_StoreTexts(store),
                  docs=[{k: v for k, v in d.items() if k not in ("tokens", "tokens_by_lang")}
                        for d in store.docs])

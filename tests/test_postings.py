@@ -1,0 +1,111 @@
+"""The store's inverted index, statistics, texts and ranking, checked against brute force."""
+
+from __future__ import annotations
+
+from math import log
+
+import numpy as np
+import pytest
+from corpora import SAMPLE_CORPUS
+
+from concord.hits import FormHits, find_hits
+from concord.kwic import concordance
+from concord.query import Filters, parse_query
+
+
+def test_postings_are_every_position_of_each_form_in_corpus_order(mini_ix):
+    store = mini_ix.store
+    tok = np.asarray(store.tok)
+    assert store.post_off[-1] == tok.size
+    for term in range(store.n_vocab):
+        expected = np.flatnonzero(tok == term)
+        assert np.array_equal(np.asarray(store.postings(term)), expected)
+        assert store.term_count(term) == expected.size
+        assert store.term_docs[term] == np.unique(store.doc_of(expected)).size
+
+
+def test_statistics_per_form_and_language_match_a_count(mini_ix):
+    store = mini_ix.store
+    tok = np.asarray(store.tok)
+    langs = store.lang_of(np.arange(tok.size))
+    docs = store.doc_of(np.arange(tok.size))
+    for term in range(store.n_vocab):
+        at = tok == term
+        expected = {int(lang): (int(np.count_nonzero(at & (langs == lang))),
+                                int(np.unique(docs[at & (langs == lang)]).size))
+                    for lang in np.unique(langs[at])}
+        lang_ids, hits, n_docs = store.term_lang_counts(term)
+        assert {int(lg): (int(h), int(d)) for lg, h, d in zip(lang_ids, hits, n_docs, strict=True)} == expected
+
+
+@pytest.mark.parametrize("query, filters", [
+    ("the", {}), ("the", {"langs": ("en",)}), ("la", {"langs": ("fr",)}),
+    ("la", {"langs": ("fr", "en")}), ("de", {"year_from": 1920, "year_to": 1925}),
+    ("de", {"langs": ("fr",), "year_from": 1920, "year_to": 1925}), ("de", {"doc_ids": ("fr/1921-gorter-reponse.md",)}),
+    ("de", {"langs": ("nl",)}), ("de", {"langs": ("xx",)}), ("資", {}),
+])
+def test_one_form_hits_equal_the_general_evaluation(mini_ix, query, filters):
+    """FormHits (counts from statistics, first page from the head of the postings) against
+    the hits of the same word written as an OR of itself (the general path)."""
+    one = find_hits(mini_ix, parse_query(query), filters=Filters(**filters))
+    general = find_hits(mini_ix, parse_query(f"{query} OR {query}"), filters=Filters(**filters))
+    assert isinstance(one, FormHits) and not isinstance(general, FormHits)
+    assert (len(one), one.n_docs) == (len(general), general.n_docs)
+    for offset, limit in ((0, 3), (2, 5), (0, 1000)):
+        page = concordance(mini_ix, find_hits(mini_ix, parse_query(query), filters=Filters(**filters)),
+                           offset=offset, limit=limit)
+        expected = concordance(mini_ix, general, offset=offset, limit=limit)
+        assert page == expected
+    assert np.array_equal(one.starts, general.starts) and np.array_equal(one.docs, general.docs)
+
+
+def test_cut_texts_equal_slices_of_the_whole_text(mini_ix):
+    store = mini_ix.store
+    rng = np.random.default_rng(1)
+    assert sum(not store.text(doc).isascii() for doc in range(len(store.docs))) >= 4
+    for doc in range(len(store.docs)):
+        text = store.text(doc)
+        assert len(text) == store.text_chars[doc + 1] - store.text_chars[doc]
+        for _ in range(200):
+            a, b = sorted(int(x) for x in rng.integers(0, len(text) + 1, size=2))
+            assert store.text(doc, a, b) == text[a:b]
+        assert store.text(doc, 0, len(text) + 10) == text
+
+
+def _bm25(tf: float, df: int, n: int, length: int, avg: float) -> float:
+    idf = log(n / (df + 1)) + 1
+    return idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / avg))
+
+
+def test_search_ranks_by_bm25_over_the_store(mini_ix):
+    from concord.search import search_documents
+
+    store = mini_ix.store
+    lengths = np.diff(store.doc_tok)
+    avg = lengths.sum() / lengths.size
+    term = store.vocab_id("de")
+    tf = store.doc_counts(term)
+    scores = {store.docs[d]["doc_id"]: _bm25(tf[d], int(np.count_nonzero(tf)), len(store.docs),
+                                             int(lengths[d]), avg) for d in np.flatnonzero(tf)}
+    expected = sorted(scores, key=lambda doc_id: -scores[doc_id])
+    found = [r["doc_id"] for r in search_documents(mini_ix, parse_query("de"))["results"]]
+    assert found == expected
+
+
+def test_spilled_pieces_give_the_same_index(tmp_path, monkeypatch):
+    """Workers that write a piece after every document build the same store."""
+    from concord import indexer
+    from concord.index import open_index
+
+    whole = tmp_path / "whole"
+    indexer.build_index(SAMPLE_CORPUS, whole, procs=2)
+    monkeypatch.setattr(indexer, "SPILL_TOKENS", 1)
+    spilled = tmp_path / "spilled"
+    indexer.build_index(SAMPLE_CORPUS, spilled, procs=2)
+    with open_index(whole) as a, open_index(spilled) as b:
+        gen_a, gen_b = a.store.path, b.store.path
+        for name in ("tok", "surf", "start", "end", "post", "post_off", "tl_hits", "tl_docs",
+                     "char_idx", "para_lang"):
+            assert np.array_equal(np.load(gen_a / f"{name}.npy"), np.load(gen_b / f"{name}.npy")), name
+        assert (gen_a / "texts.u8").read_bytes() == (gen_b / "texts.u8").read_bytes()
+        assert a.store.info["totals"] == b.store.info["totals"]
