@@ -501,3 +501,54 @@ def test_the_marked_equivalent_is_the_best_by_dice_over_all_aligned_sentences(ma
         ranked = align.rank_equivalents(ix, MANIFESTO["de"], MANIFESTO["fr"], word, some[::-1].copy())
         assert ranked.tolist() == some.tolist()
         assert store.vocab[int(by_dice[0])] == "bourgeoisie"
+
+
+@pytest.mark.parametrize("text,value", [("I", 1), ("IV", 4), ("XLIX", 49), ("XXVIII", 28),
+                                        ("一", 1), ("一〇", 10), ("二九", 29), ("十二", 12),
+                                        ("二十三", 23), ("１２", 12), ("CD", None), ("IIII", None),
+                                        ("Ah", None)])
+def test_chapter_numerals_of_every_script_read_as_their_value(text, value):
+    assert align.numeral_value(text) == value
+
+
+def _headed_version(text: str) -> align.Version:
+    paras, pos = [], 0
+    for para in text.split("\n"):
+        paras.append((pos, pos + len(para)))
+        pos += len(para) + 1
+    starts = np.array([m.start() for m in re.finditer(r"\w+", text)])
+    ends = np.array([m.end() for m in re.finditer(r"\w+", text)])
+    return align.Version(doc=0, doc_id="x", lang="fr", hash="", text=text, tok0=0, starts=starts,
+                         ends=ends, fold=np.zeros(len(starts), np.int64),
+                         anchors=np.zeros(len(starts), np.int64), paragraphs=paras)
+
+
+def test_chapter_numbers_that_open_a_paragraph_are_heading_marks():
+    v = _headed_version("XII\nI. Bourgeois\nI am here\nM. Thiers\nChapitre IV\nIn 1848.")
+    # "XII" (token 0), "I." before a title (token 1), "IV" after "Chapitre" (token 9); not
+    # the pronoun "I am", nor "M." (Monsieur), nor a year inside a sentence.
+    assert align.heading_marks(v) == [(0, 1, 12), (1, 1, 1), (9, 1, 4)]
+
+
+def test_the_anchor_path_is_the_heaviest_monotone_chain_of_unique_best_pairs():
+    ov = np.zeros((6, 4))
+    ov[3, 0] = ov[4, 1] = ov[5, 3] = 1      # a preface of 3 units on side A, then 1-1
+    ov[0, 2] = 1                            # a stray match that crosses the chain
+    ov[1, 2] = 0.2                          # not unique-best for column 2... weaker anyway
+    path = align.anchor_path(ov, np.ones(6), np.ones(4))
+    assert path == [(3, 0), (4, 1), (5, 3)]
+
+
+def test_a_preface_one_version_lacks_is_left_unaligned_not_stretched():
+    # Side A: 30 preface units, then 10 units that B renders one by one; B: those 10 only.
+    la = [100.0] * 40
+    lb = [100.0] * 10
+    ov = np.zeros((40, 10))
+    for k in (0, 4, 9):
+        ov[30 + k, k] = 1
+    path = align.anchor_path(ov, ov.sum(1), ov.sum(0))
+    assert path == [(30, 0), (34, 4), (39, 9)]
+    beads = align.align_units(la, lb, ov, ov.sum(1), ov.sum(0), path=path)
+    beads = align.unanchored_excerpts(beads, path, 40, 10)
+    assert [(x.a0, x.b0) for x in beads if x.a1 > x.a0 and x.b1 > x.b0] == [(30 + k, k) for k in range(10)]
+    assert [x.a0 for x in beads if x.b1 == x.b0] == list(range(30))
