@@ -49,6 +49,7 @@ from .stats import (
     collocate_columns,
     collocates,
     collocates_per_language,
+    form_labels,
     freq,
     freq_columns,
     keywords,
@@ -763,7 +764,8 @@ PARALLEL_COLUMNS = ("doc_id", "lang", "left", "match", "right", "char_start", "c
 #: The JSON rows of ``concord parallel``: the hit, then ``aligned`` (a list of passages).
 PARALLEL_JSON_COLUMNS = ("doc_id", "title", "year", "lang", "left", "match", "right", "position",
                          "char_start", "char_end", "aligned")
-EQUIVALENT_COLUMNS = ("rank", "lang", "equivalent", "cooccurrences", "word_pairs",
+#: ``equivalent`` is its most frequent written spelling, ``key`` the folded form counted.
+EQUIVALENT_COLUMNS = ("rank", "lang", "equivalent", "key", "cooccurrences", "word_pairs",
                       "equivalent_pairs", "pairs", "dice", "ll")
 EQUIVALENT_JSON_COLUMNS = EQUIVALENT_COLUMNS + ("references",)
 ALIGNED_COLUMNS = ("doc_id", "lang", "unit", "level", "start", "end", "text", "links")
@@ -920,7 +922,7 @@ def parallel_report(ctx: Context, scope: Scope, o: ParallelOptions) -> Report:
             if present.size:
                 best = int(present[0])
                 if best not in words:
-                    words[best] = store.vocab[best]
+                    words[best] = form_labels(ctx.ix, [best], exact=False)[0][0]
                 p["equivalent"] = words[best]
                 _mark(p, [(int(i), int(i) + 1) for i in np.nonzero(toks == best)[0]], starts, ends)
     if rows:    # the notes of the families on this page
@@ -1010,9 +1012,11 @@ def equivalents_report(ctx: Context, word: str, o: EquivalentOptions) -> Report:
     if o.limit:
         order = order[:o.limit]
     rows = []
+    spellings, keys = form_labels(ctx.ix, cand[order].tolist(), exact=False)
     for rank, k in enumerate(order.tolist(), start=1):
         cid = int(cand[k])
-        rows.append({"rank": rank, "lang": o.to_lang, "equivalent": store.vocab[cid],
+        rows.append({"rank": rank, "lang": o.to_lang, "equivalent": spellings[rank - 1],
+                     "key": keys[rank - 1],
                      "cooccurrences": int(o11[k]), "word_pairs": f_w, "equivalent_pairs": int(f_c[k]),
                      "pairs": n, "dice": round(float(d[k]), 4), "ll": round(float(ll[k]), 4),
                      "references": [{"doc_id": s, "start": sp[0], "end": sp[1], "to_doc_id": t,

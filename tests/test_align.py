@@ -175,17 +175,19 @@ def test_equivalents_counted_by_hand(families_index):
     with open_index(families_index) as ix:
         report = equivalents_report(Context(ix=ix), "workers", EquivalentOptions(
             work="tiny", to_lang="fr", from_langs=("en",), min_count=1))
-        rows = [{k: r[k] for k in ("rank", "equivalent", "cooccurrences", "word_pairs",
+        rows = [{k: r[k] for k in ("rank", "equivalent", "key", "cooccurrences", "word_pairs",
                                    "equivalent_pairs", "pairs", "dice", "ll")} for r in report.rows]
         refs = next(r for r in report.rows if r["equivalent"] == "conseil")["references"]
+    # Shown as written ("décida", the only spelling in the corpus), counted by the folded key.
     assert rows == [
-        {"rank": 1, "equivalent": "ouvriers", "cooccurrences": 3, "word_pairs": 3,
-         "equivalent_pairs": 3, "pairs": 4, "dice": 1.0, "ll": 4.4987},
-        *[{"rank": k, "equivalent": w, "cooccurrences": 1, "word_pairs": 3, "equivalent_pairs": 1,
-           "pairs": 4, "dice": 0.5, "ll": 0.6796}
-          for k, w in enumerate(["1919", "decida", "parla", "parti", "reunirent"], start=2)],
-        {"rank": 7, "equivalent": "conseil", "cooccurrences": 1, "word_pairs": 3,
-         "equivalent_pairs": 2, "pairs": 4, "dice": 0.4, "ll": -1.7261}]
+        {"rank": 1, "equivalent": "ouvriers", "key": "ouvriers", "cooccurrences": 3,
+         "word_pairs": 3, "equivalent_pairs": 3, "pairs": 4, "dice": 1.0, "ll": 4.4987},
+        *[{"rank": k, "equivalent": w, "key": key, "cooccurrences": 1, "word_pairs": 3,
+           "equivalent_pairs": 1, "pairs": 4, "dice": 0.5, "ll": 0.6796}
+          for k, (w, key) in enumerate([("1919", "1919"), ("décida", "decida"), ("parla", "parla"),
+                                        ("parti", "parti"), ("réunirent", "reunirent")], start=2)],
+        {"rank": 7, "equivalent": "conseil", "key": "conseil", "cooccurrences": 1,
+         "word_pairs": 3, "equivalent_pairs": 2, "pairs": 4, "dice": 0.4, "ll": -1.7261}]
     assert refs == [{"doc_id": "tiny/en.txt", "start": 26, "end": 57, "to_doc_id": "tiny/fr.txt",
                      "to_start": 36, "to_end": 67}]
 
@@ -215,7 +217,7 @@ def test_equivalents_agree_with_a_brute_force_count(families_index):
                 work="tiny", to_lang=lang, from_langs=(src[5:7],), min_count=1,
                 drop_stopwords=False, limit=0))
             expected = {w: c for w, c in _brute_force(src, tgt, word.lower()).items() if c[0]}
-            assert {r["equivalent"]: (r["cooccurrences"], r["equivalent_pairs"])
+            assert {r["key"]: (r["cooccurrences"], r["equivalent_pairs"])
                     for r in report.rows} == expected
 
 
@@ -453,7 +455,8 @@ def test_equivalents_and_suggestions_cli(families_index, manifesto_index):
     assert result.exit_code == 0
     assert result.output.splitlines()[0] == ("workers -> fr: 3 of 8 aligned sentence pairs hold "
                                              "'workers' (tiny)")
-    assert re.search(r"^\s+1\s+fr\s+ouvriers\s+3\s", result.output, re.M)
+    assert re.search(r"^\s+1\s+fr\s+ouvriers\s+ouvriers\s+3\s", result.output, re.M)
+    assert re.search(r"^\s+3\s+fr\s+décida\s+decida\s+1\s", result.output, re.M)
     result = runner.invoke(main, ["concepts", "proletariat", "--suggest", "--format", "json",
                                   "--index", str(manifesto_index)], catch_exceptions=False)
     rows = json.loads(result.output)["rows"]
