@@ -156,6 +156,28 @@ def test_concordance_translations_under_each_line(client):
     assert other.count("No other version of this work.") == 3
 
 
+SECOND_MARKED = {"Bourgeoisie": ["bourgeoisie", "Bourgeoisie"], "@proletariat": []}
+
+
+@pytest.mark.parametrize("q", ["Bourgeoisie", "@proletariat"])
+def test_concordance_translations_highlight_what_concord_parallel_highlights(client, sample_index, q):
+    """The web marks exactly the library's highlights (concept forms for a concept query, the
+    likely equivalent for a word), as ``concord parallel`` prints them."""
+    from concord.query import Filters
+    from concord.reports import Paging, ParallelOptions, Scope, parallel_report
+
+    html = get_html(client, f"/kwic?q={q}&lang=de&limit=5&translations=1")
+    rows = html.split('<tr class="translation-row">')[1:]
+    shown = [[unescape(m) for m in re.findall(r'<mark class="equivalent">(.*?)</mark>', r)]
+             for r in rows]
+    with open_index(sample_index) as ix:
+        report = parallel_report(Context(ix=ix), Scope(q=q, filters=Filters(langs=("de",))),
+                                 ParallelOptions(paging=Paging(limit=5)))
+        expected = [[h["text"] for a in r["aligned"] for h in a["highlights"]] for r in report.rows]
+    assert len(shown) == 5 and shown == expected
+    assert shown[1] == SECOND_MARKED[q]
+
+
 def test_document_page_links_to_the_reader(client):
     html = get_html(client, "/doc/" + DE)
     assert 'href="/aligned/communist-manifesto">Read the versions side by side</a>' in html
