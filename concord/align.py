@@ -10,7 +10,11 @@ no place for anchors) lowered by anchors shared by the two sides: numbers, prope
 identical words and the forms of one concept of the registry (``concepts.toml``), which are
 known translation equivalents. Skipping a unit costs a constant, not its length, so an
 excerpt aligns where it overlaps and the rest stays unaligned; a bead whose score is under
-:data:`MIN_SCORE` is stored as unaligned, never forced.
+:data:`MIN_SCORE` is stored as unaligned, never forced. Partial versions: the band of the
+paragraph DP follows the chain of paragraph pairs that anchors prove (:func:`anchor_path`;
+chapter numbers of any script are anchors too), and a lopsided stretch before the first or
+after the last such pair (a preface one version lacks) is left unaligned
+(:func:`unanchored_excerpts`).
 
 The result is written beside the token store as ``align.sqlite`` in the generation folder
 (so it goes live, or not, with the generation), and a family whose versions did not change

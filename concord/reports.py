@@ -903,7 +903,7 @@ def aligned_translations(ctx: Context, lines: Sequence[Mapping[str, Any]], *,
     ``concepts`` (the query's) are given, their forms are highlighted in each passage;
     otherwise the passage's word most associated with the matched words (Dice over the
     pair's aligned sentences: :func:`concord.align.rank_equivalents`) is, and named as
-    ``equivalent`` in its most frequent written spelling. ``concord parallel`` and the web
+    ``equivalent`` as the passage writes it. ``concord parallel`` and the web
     concordance's "show translations" both call this, so they cannot differ.
     """
     from .align import concept_spans, passage, rank_equivalents
@@ -952,15 +952,14 @@ def aligned_translations(ctx: Context, lines: Sequence[Mapping[str, Any]], *,
     ranked = {key: rank_equivalents(ctx.ix, key[0], key[1], np.asarray(key[2], dtype=np.int64),
                                     np.unique(np.concatenate(parts)))
               for key, parts in candidates.items()}
-    words: dict[int, str] = {}
     for key, p, toks, starts, ends in pending:
         present = ranked[key][np.isin(ranked[key], toks)]
         if present.size:
             best = int(present[0])
-            if best not in words:
-                words[best] = form_labels(ctx.ix, [best], exact=False)[0][0]
-            p["equivalent"] = words[best]
             _mark(p, [(int(i), int(i) + 1) for i in np.nonzero(toks == best)[0]], starts, ends)
+            # Named as this passage writes it (most often, the first on a tie).
+            written = [h["text"] for h in p["highlights"]]
+            p["equivalent"] = max(written, key=lambda w: (written.count(w), -written.index(w)))
     return out
 
 
