@@ -14,7 +14,8 @@ excerpt aligns where it overlaps and the rest stays unaligned; a bead whose scor
 paragraph DP follows the chain of paragraph pairs that anchors prove (:func:`anchor_path`;
 chapter numbers of any script are anchors too), and a lopsided stretch before the first or
 after the last such pair (a preface one version lacks) is left unaligned
-(:func:`unanchored_excerpts`).
+(:func:`unanchored_excerpts`); one unaligned paragraph on each side in the same gap is
+paired (:func:`pair_gaps`).
 
 The result is written beside the token store as ``align.sqlite`` in the generation folder
 (so it goes live, or not, with the generation), and a family whose versions did not change
@@ -41,7 +42,7 @@ import numpy as np
 
 ALIGN_FILE = "align.sqlite"
 #: Bumped when anything that changes an alignment changes (reused alignments must match).
-ALIGN_VERSION = 4
+ALIGN_VERSION = 5
 #: Beads scoring below this are stored as unaligned.
 MIN_SCORE = 0.1
 #: A pair with fewer aligned paragraphs than this share of the shorter version has no overlap.
@@ -415,6 +416,49 @@ def _cut_after_gap(beads: list[Bead]) -> list[list[Bead]]:
         else:
             out.append([x])
     return out
+
+
+def pair_gaps(beads: list[Bead], len_a: np.ndarray, len_b: np.ndarray, overlap: np.ndarray,
+              mass_a: np.ndarray, mass_b: np.ndarray, ratio: float) -> list[Bead]:
+    """Pair one unaligned unit of each side left in the same gap between two aligned beads.
+
+    A heading or a note that one version adds leaves a gap on its side only; a gap of one unit
+    on both sides at the same place is one passage in both, which the DP left apart because
+    very short units ("Condamné à mort !" and "死刑囚！") cost less to skip than their length
+    fit. They are paired when their bead scores at least :data:`MIN_SCORE` and, where both
+    have anchors, they share some.
+    """
+    out: list[Bead] = []
+    k = 0
+    while k < len(beads):
+        x = beads[k]
+        if k + 1 < len(beads) and _single_gap(beads, k):
+            y = beads[k + 1]
+            i = x.a0 if x.a1 > x.a0 else y.a0
+            j = x.b0 if x.b1 > x.b0 else y.b0
+            sim = (2 * overlap[i, j] / (mass_a[i] + mass_b[j])
+                   if mass_a[i] > 0 and mass_b[j] > 0 else None)
+            score = bead_score(length_score(float(len_a[i]), float(len_b[j]), ratio), sim)
+            if (sim is None or sim > 0) and score >= MIN_SCORE:
+                out.append(Bead(i, i + 1, j, j + 1, score))
+                k += 2
+                continue
+        out.append(x)
+        k += 1
+    return out
+
+
+def _single_gap(beads: list[Bead], k: int) -> bool:
+    """Beads k and k+1 are a 1-0 and a 0-1 (either order) between aligned beads (or the ends)."""
+    x, y = beads[k], beads[k + 1]
+    kinds = {(x.a1 - x.a0, x.b1 - x.b0), (y.a1 - y.a0, y.b1 - y.b0)}
+    if kinds != {(1, 0), (0, 1)}:
+        return False
+
+    def aligned(b: Bead) -> bool:
+        return b.a1 > b.a0 and b.b1 > b.b0
+
+    return (k == 0 or aligned(beads[k - 1])) and (k + 2 == len(beads) or aligned(beads[k + 2]))
 
 
 def _lopsided(units_a: int, units_b: int) -> bool:
@@ -793,6 +837,7 @@ def align_pair(store, a: Version, b: Version, registry: Mapping[str, Any] | None
             ratio = sb / sa
             beads = align_units(len_a, len_b, ov, mass_a, mass_b, ratio=ratio, band=band,
                                 path=path)
+    beads = pair_gaps(beads, len_a, len_b, ov, mass_a, mass_b, ratio)
     beads = unanchored_excerpts(beads, path, len(len_a), len(len_b))
     out: list[PairBead] = []
     for x in beads:

@@ -555,3 +555,20 @@ def test_a_preface_one_version_lacks_is_left_unaligned_not_stretched():
     beads = align.unanchored_excerpts(beads, path, 40, 10)
     assert [(x.a0, x.b0) for x in beads if x.a1 > x.a0 and x.b1 > x.b0] == [(30 + k, k) for k in range(10)]
     assert [x.a0 for x in beads if x.b1 == x.b0] == list(range(30))
+
+
+def test_one_unaligned_unit_on_each_side_of_one_gap_is_paired():
+    B = align.Bead
+    beads = [B(0, 1, 0, 1, 0.9), B(1, 2, 1, 1, 0.0), B(2, 2, 1, 2, 0.0), B(2, 3, 2, 3, 0.9),
+             B(3, 4, 3, 3, 0.0), B(4, 5, 3, 4, 0.8)]
+    la = np.array([100.0, 15.0, 100.0, 300.0, 100.0])
+    lb = np.array([100.0, 14.0, 100.0, 100.0])
+    out = align.pair_gaps(beads, la, lb, np.zeros((5, 4)), np.zeros(5), np.zeros(4), 1.0)
+    # The 1-0 + 0-1 between two aligned beads become one 1-1; a lone 1-0 (a note) stays.
+    assert [(x.a0, x.a1, x.b0, x.b1) for x in out] == [(0, 1, 0, 1), (1, 2, 1, 2), (2, 3, 2, 3),
+                                                       (3, 4, 3, 3), (4, 5, 3, 4)]
+    assert out[1].score == align.bead_score(align.length_score(15.0, 14.0), None)
+    # Units that both have anchors and share none are not paired.
+    mass = np.ones(5), np.ones(4)
+    kept = align.pair_gaps(beads, la, lb, np.zeros((5, 4)), *mass, 1.0)
+    assert [(x.a0, x.a1, x.b0, x.b1) for x in kept] == [(x.a0, x.a1, x.b0, x.b1) for x in beads]
