@@ -14,6 +14,7 @@ from html import unescape
 import pytest
 from webtools import get_html, get_json, parse_html
 
+from concord.analysis import fold
 from concord.index import open_index
 from concord.reports import Context, EquivalentOptions, equivalents_report
 
@@ -125,6 +126,12 @@ def test_equivalents_page_and_its_twins(client, sample_index):
                                     EquivalentOptions(work="communist-manifesto", to_lang="fr"))
     assert [r["equivalent"] for r in report.rows] == shown
     assert [int(r["cooccurrences"]) for r in rows] == [r["cooccurrences"] for r in report.rows]
+    # Shown as written, counted by the folded key; the link searches the key.
+    assert [r["key"] for r in rows] == [r["key"] for r in report.rows]
+    assert list(rows[0])[:4] == ["rank", "lang", "equivalent", "key"]
+    accented = [(r["equivalent"], r["key"]) for r in rows if r["equivalent"] != r["key"]]
+    assert accented and all(fold(e) == k for e, k in accented)
+    assert f'href="/kwic?q={accented[0][1]}&amp;lang=fr&amp;work=communist-manifesto"' in html
     data = get_json(client, "/equivalents.json?word=Bourgeoisie&to=fr&work=communist-manifesto")
     assert data["rows"][0]["references"] == report.rows[0]["references"]
     # Each listed pair links into the reader at the source sentence.
