@@ -10,7 +10,12 @@ no place for anchors) lowered by anchors shared by the two sides: numbers, prope
 identical words and the forms of one concept of the registry (``concepts.toml``), which are
 known translation equivalents. Skipping a unit costs a constant, not its length, so an
 excerpt aligns where it overlaps and the rest stays unaligned; a bead whose score is under
-:data:`MIN_SCORE` is stored as unaligned, never forced.
+:data:`MIN_SCORE` is stored as unaligned, never forced. Partial versions: the band of the
+paragraph DP follows the chain of paragraph pairs that anchors prove (:func:`anchor_path`;
+chapter numbers of any script are anchors too), and a lopsided stretch before the first or
+after the last such pair (a preface one version lacks) is left unaligned
+(:func:`unanchored_excerpts`); one unaligned paragraph on each side in the same gap is
+paired (:func:`pair_gaps`).
 
 The result is written beside the token store as ``align.sqlite`` in the generation folder
 (so it goes live, or not, with the generation), and a family whose versions did not change
@@ -37,7 +42,7 @@ import numpy as np
 
 ALIGN_FILE = "align.sqlite"
 #: Bumped when anything that changes an alignment changes (reused alignments must match).
-ALIGN_VERSION = 3
+ALIGN_VERSION = 5
 #: Beads scoring below this are stored as unaligned.
 MIN_SCORE = 0.1
 #: A pair with fewer aligned paragraphs than this share of the shorter version has no overlap.
@@ -65,6 +70,13 @@ SKIP_FULL = 200
 #: Weight of the anchor similarity (0..1) in a bead's cost.
 ANCHOR_WEIGHT = 10.0
 BEADS = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2))
+#: Columns either side of the anchor path that the DP visits.
+PATH_WIDTH = 40
+#: Fewer anchor pairs than this make no path (the DP follows the diagonal).
+MIN_PATH = 3
+#: Units one side may have beyond three times the other's before the first anchor pair (after
+#: the last) and still be aligned there (:func:`unanchored_excerpts`).
+EXCERPT_SLACK = 5
 
 NOTES = {
     "single": "one version only: nothing to align",
@@ -177,12 +189,14 @@ class Bead:
 
 def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndarray,
                 mass_a: np.ndarray, mass_b: np.ndarray, *, ratio: float = 1.0,
-                band: int | None = None) -> list[Bead]:
+                band: int | None = None, path: Sequence[tuple[int, int]] = ()) -> list[Bead]:
     """Align two sequences of units by length and anchors; return beads in order.
 
     ``overlap[i, j]`` is the anchor weight units ``i`` and ``j`` share, ``mass_*`` each
     unit's anchor weight; the similarity of a bead is the weighted Dice of its units.
-    Cells further than ``band`` from the length diagonal are not visited.
+    Cells further than ``band`` from the length diagonal are not visited; with a ``path``
+    (pairs of units known to align, in order: :func:`anchor_path`), further than
+    :data:`PATH_WIDTH` from the path.
     """
     n, m = len(len_a), len(len_b)
     la = np.asarray(len_a, dtype=np.float64)
@@ -206,8 +220,11 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
     if band is None:
         band = max(n, m)
     rows = np.arange(n + 1)
-    lo = np.maximum(0, (rows * m // n) - band)
-    hi = np.minimum(m, -(-rows * m // n) + band)
+    if path:
+        lo, hi = path_band(n, m, path, min(band, PATH_WIDTH))
+    else:
+        lo = np.maximum(0, (rows * m // n) - band)
+        hi = np.minimum(m, -(-rows * m // n) + band)
     skip_k = BEADS.index((0, 1))
     # Step costs are computed for blocks of rows at once (numpy), the minimum row by row.
     for r0 in range(0, n + 1, 128):
@@ -287,6 +304,165 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
         i, j = pi, pj
     beads.reverse()
     return beads
+
+
+def anchor_path(overlap: np.ndarray, mass_a: np.ndarray, mass_b: np.ndarray,
+                min_sim: float = 0.5) -> list[tuple[int, int]]:
+    """Unit pairs that surely align: the heaviest chain, in order on both sides, of pairs that
+    are each other's one best match by anchors (Dice >= ``min_sim``, no tie).
+
+    A preface or an excerpt that one version lacks holds no such pair, so the chain starts
+    and ends where the versions overlap; the length DP then runs along it
+    (:func:`path_band`) instead of along the diagonal of the whole texts.
+    """
+    n, m = overlap.shape
+    if n == 0 or m == 0:
+        return []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sim = np.where(overlap > 0, 2 * overlap / (mass_a[:, None] + mass_b[None, :]), 0.0)
+    best_j = sim.argmax(1)
+    best_i = sim.argmax(0)
+    top = sim[np.arange(n), best_j]
+    col_top = sim[best_i, np.arange(m)]
+    # One best in its row and in its column: a repeated name or number anchors nothing.
+    row_ties = (sim == top[:, None]).sum(1) > 1
+    col_ties = (sim == col_top[None, :]).sum(0) > 1
+    pts = [(i, int(best_j[i]), float(top[i])) for i in range(n)
+           if top[i] >= min_sim and best_i[best_j[i]] == i and not row_ties[i]
+           and not col_ties[best_j[i]]]
+    if not pts:
+        return []
+    # The heaviest chain increasing on both sides (a weighted longest increasing subsequence).
+    ii = np.array([p[0] for p in pts])
+    jj = np.array([p[1] for p in pts])
+    w = np.array([p[2] for p in pts])
+    total = w.copy()
+    prev = np.full(len(pts), -1)
+    for k in range(1, len(pts)):
+        cand = np.where((ii[:k] < ii[k]) & (jj[:k] < jj[k]), total[:k], -1.0)
+        b = int(cand.argmax())
+        if cand[b] > 0:
+            total[k] = w[k] + cand[b]
+            prev[k] = b
+    k = int(total.argmax())
+    chain = []
+    while k >= 0:
+        chain.append((int(ii[k]), int(jj[k])))
+        k = int(prev[k])
+    return chain[::-1]
+
+
+def path_band(n: int, m: int, path: Sequence[tuple[int, int]], width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first and last column each row of the DP visits, around an anchor path.
+
+    Between two anchors, the columns they span widened by ``width``; before the first anchor
+    and after the last, ``width`` either side of the line of one unit per unit through it
+    (where no anchor says otherwise, paragraphs follow one another one by one), so that what
+    lies outside the anchored region is left unaligned rather than stretched over.
+    """
+    rows = np.arange(n + 1)
+    # The DP's cell (i + 1, j + 1) follows the aligned pair (i, j).
+    cells = [(i + 1, j + 1) for i, j in path]
+    (fi, fj), (li, lj) = cells[0], cells[-1]
+    lo = np.where(rows <= fi, fj - (fi - rows), lj + (rows - li)) - width
+    hi = lo + 2 * width
+    for (i1, j1), (i2, j2) in zip(cells, cells[1:], strict=False):
+        seg = (rows >= i1) & (rows <= i2)
+        lo[seg] = j1 - width
+        hi[seg] = j2 + width
+    lo, hi = np.clip(lo, 0, m), np.clip(hi, 0, m)
+    lo[0], hi[n] = 0, m
+    # Monotone, so that every row is reached from the one before it.
+    hi = np.maximum.accumulate(hi)
+    lo = np.minimum.accumulate(lo[::-1])[::-1]
+    return np.minimum(lo, hi), hi
+
+
+def unanchored_excerpts(beads: list[Bead], path: Sequence[tuple[int, int]], n: int,
+                        m: int) -> list[Bead]:
+    """Unalign the beads before the first anchor pair (after the last) where the two sides
+    hold very different numbers of units there, but for those that continue the anchored
+    region without a gap.
+
+    Before the first pair that anchors prove, a version with a preface or notes the other
+    lacks has many more paragraphs than the other (Hugo's French: 313 paragraphs of prefaces
+    against the Japanese title's 4): whatever the lengths pair up there, apart from the
+    paragraphs that run on one by one from the anchored text, is chance.
+    """
+    if not path:
+        return beads
+    (fi, fj), (li, lj) = path[0], path[-1]
+    out = list(beads)
+    if _lopsided(fi, fj):
+        first = next(k for k, x in enumerate(out) if x.a0 <= fi < x.a1)
+        out[:first] = [y for x in _cut_after_gap(out[:first][::-1])[::-1] for y in x]
+    if _lopsided(n - 1 - li, m - 1 - lj):
+        last = next(k for k, x in enumerate(out) if x.a0 <= li < x.a1)
+        out[last + 1:] = [y for x in _cut_after_gap(out[last + 1:]) for y in x]
+    return out
+
+
+def _cut_after_gap(beads: list[Bead]) -> list[list[Bead]]:
+    """Each bead, or the unaligned beads of its units where an unaligned bead comes before
+    it (beads in walking order; the replacements in text order)."""
+    out: list[list[Bead]] = []
+    gap = False
+    for x in beads:
+        aligned = x.a1 > x.a0 and x.b1 > x.b0
+        gap = gap or not aligned
+        if aligned and gap:
+            out.append([Bead(k, k + 1, x.b0, x.b0, 0.0) for k in range(x.a0, x.a1)]
+                       + [Bead(x.a1, x.a1, k, k + 1, 0.0) for k in range(x.b0, x.b1)])
+        else:
+            out.append([x])
+    return out
+
+
+def pair_gaps(beads: list[Bead], len_a: np.ndarray, len_b: np.ndarray, overlap: np.ndarray,
+              mass_a: np.ndarray, mass_b: np.ndarray, ratio: float) -> list[Bead]:
+    """Pair one unaligned unit of each side left in the same gap between two aligned beads.
+
+    A heading or a note that one version adds leaves a gap on its side only; a gap of one unit
+    on both sides at the same place is one passage in both, which the DP left apart because
+    very short units ("Condamné à mort !" and "死刑囚！") cost less to skip than their length
+    fit. They are paired when their bead scores at least :data:`MIN_SCORE` and, where both
+    have anchors, they share some.
+    """
+    out: list[Bead] = []
+    k = 0
+    while k < len(beads):
+        x = beads[k]
+        if k + 1 < len(beads) and _single_gap(beads, k):
+            y = beads[k + 1]
+            i = x.a0 if x.a1 > x.a0 else y.a0
+            j = x.b0 if x.b1 > x.b0 else y.b0
+            sim = (2 * overlap[i, j] / (mass_a[i] + mass_b[j])
+                   if mass_a[i] > 0 and mass_b[j] > 0 else None)
+            score = bead_score(length_score(float(len_a[i]), float(len_b[j]), ratio), sim)
+            if (sim is None or sim > 0) and score >= MIN_SCORE:
+                out.append(Bead(i, i + 1, j, j + 1, score))
+                k += 2
+                continue
+        out.append(x)
+        k += 1
+    return out
+
+
+def _single_gap(beads: list[Bead], k: int) -> bool:
+    """Beads k and k+1 are a 1-0 and a 0-1 (either order) between aligned beads (or the ends)."""
+    x, y = beads[k], beads[k + 1]
+    kinds = {(x.a1 - x.a0, x.b1 - x.b0), (y.a1 - y.a0, y.b1 - y.b0)}
+    if kinds != {(1, 0), (0, 1)}:
+        return False
+
+    def aligned(b: Bead) -> bool:
+        return b.a1 > b.a0 and b.b1 > b.b0
+
+    return (k == 0 or aligned(beads[k - 1])) and (k + 2 == len(beads) or aligned(beads[k + 2]))
+
+
+def _lopsided(units_a: int, units_b: int) -> bool:
+    return max(units_a, units_b) > MAX_PARAGRAPH_RATIO * max(1, min(units_a, units_b)) + EXCERPT_SLACK
 
 
 def bead_score(length: float, sim: float | None) -> float:
@@ -486,7 +662,16 @@ def _anchor_ids(store, a: Version, b: Version, registry) -> tuple[np.ndarray, np
             if value in vid:
                 ids[pos:pos + length] = -1
                 ids[pos] = vid[value]
-    weight = np.ones(base + len(names) + len(values))
+    # Chapter numbers: by value, apart from other numbers (chapter 12 is not the number 12).
+    heads_a, heads_b = heading_marks(a), heading_marks(b)
+    chapters = sorted({v for _, _, v in heads_a} & {v for _, _, v in heads_b})
+    hid = {v: base + len(names) + len(values) + i for i, v in enumerate(chapters)}
+    for ids, marks in ((ids_a, heads_a), (ids_b, heads_b)):
+        for pos, length, value in marks:
+            if value in hid:
+                ids[pos:pos + length] = -1
+                ids[pos] = hid[value]
+    weight = np.ones(base + len(names) + len(values) + len(chapters))
     return ids_a, ids_b, weight
 
 
@@ -516,6 +701,68 @@ def number_marks(store, v: Version) -> list[tuple[int, int, str]]:
             out.append((first, last - first, m.group().translate(_KANJI_DIGITS).lstrip("0") or "0"))
     out.sort()
     v._numbers = out  # type: ignore[attr-defined]
+    return out
+
+
+_ROMAN = re.compile(r"(?=[IVXLC])(C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+_KANJI_VALUES = {**{c: i for i, c in enumerate("〇一二三四五六七八九")}, "十": 10, "百": 100}
+#: A chapter number as a paragraph's whole text, or before a period at its start ("I.
+#: Bourgeois und Proletarier"): Roman (I to CCCXCIX), digits of any script, or kanji.
+_HEADING = re.compile(r"\s*(?:(?:chapitre|chapter|kapitel|capitolo|cap[ií]tulo|hoofdstuk|"
+                      r"rozdzia[łl]|глава)\s+)?(?:第\s*)?([IVXLC]+|\d+|[〇一二三四五六七八九十百]+)"
+                      r"\s*(?:章|節)?(?:\s*$|\.\s)", re.IGNORECASE)
+
+
+def numeral_value(text: str) -> int | None:
+    """The value of a Roman (upper case), digit or kanji numeral; None for anything else."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text)
+    if text.isdigit():
+        return int(text)
+    if text[0] in "IVXLC":
+        m = _ROMAN.fullmatch(text)
+        if m is None:
+            return None
+        values = [_ROMAN_VALUES[c] for c in text]
+        return sum(-v if k + 1 < len(values) and v < values[k + 1] else v
+                   for k, v in enumerate(values))
+    if not all(c in _KANJI_VALUES for c in text):
+        return None
+    if "十" not in text and "百" not in text:    # 一〇 is 10, digit by digit
+        return int("".join(str(_KANJI_VALUES[c]) for c in text))
+    total, digit = 0, 0
+    for c in text:
+        v = _KANJI_VALUES[c]
+        if v in (10, 100):
+            total += (digit or 1) * v
+            digit = 0
+        else:
+            digit = v
+    return total + digit
+
+
+def heading_marks(v: Version) -> list[tuple[int, int, int]]:
+    """(first token, tokens, value) of each chapter number that opens a paragraph.
+
+    Chapters are numbered in every version of a work, whatever the script (XII, 12, 一二,
+    十二): a paragraph that is a number, or opens with one and a period, anchors the
+    versions where no word is shared.
+    """
+    out = []
+    for s, e in v.paragraphs:
+        m = _HEADING.match(v.text, s, e)
+        if m is None or (m.group(1).isupper() and len(m.group(1)) == 1 and m.group(1) != "I"
+                         and m.end() < e):
+            continue
+        value = numeral_value(m.group(1))
+        if value is None:
+            continue
+        first = int(np.searchsorted(v.starts, m.start(1), side="left"))
+        last = int(np.searchsorted(v.starts, m.end(1), side="left"))
+        if last > first:
+            out.append((first, last - first, value))
     return out
 
 
@@ -576,7 +823,10 @@ def align_pair(store, a: Version, b: Version, registry: Mapping[str, Any] | None
     ov, mass_a, mass_b = _overlap(anch_a, anch_b)
     ratio = (len_b.sum() / len_a.sum()) if len_a.sum() and len_b.sum() else 1.0
     band = _band(len(len_a), len(len_b))
-    beads = align_units(len_a, len_b, ov, mass_a, mass_b, ratio=ratio, band=band)
+    path = anchor_path(ov, mass_a, mass_b)
+    if len(path) < MIN_PATH:
+        path = []
+    beads = align_units(len_a, len_b, ov, mass_a, mass_b, ratio=ratio, band=band, path=path)
     # Second pass: the length ratio of the confident beads (an excerpt's ratio is not the
     # ratio of the whole texts).
     good = [x for x in beads if x.a1 > x.a0 and x.b1 > x.b0 and x.score >= 0.5]
@@ -585,7 +835,10 @@ def align_pair(store, a: Version, b: Version, registry: Mapping[str, Any] | None
         sb = sum(len_b[x.b0:x.b1].sum() for x in good)
         if sa and sb and abs(sb / sa - ratio) / ratio > 0.05:
             ratio = sb / sa
-            beads = align_units(len_a, len_b, ov, mass_a, mass_b, ratio=ratio, band=band)
+            beads = align_units(len_a, len_b, ov, mass_a, mass_b, ratio=ratio, band=band,
+                                path=path)
+    beads = pair_gaps(beads, len_a, len_b, ov, mass_a, mass_b, ratio)
+    beads = unanchored_excerpts(beads, path, len(len_a), len(len_b))
     out: list[PairBead] = []
     for x in beads:
         span_a = (a.paragraphs[x.a0][0], a.paragraphs[x.a1 - 1][1]) if x.a1 > x.a0 else None
@@ -643,7 +896,7 @@ def settings() -> dict[str, Any]:
     """What decides an alignment besides the texts (a change re-aligns every family)."""
     return {"version": ALIGN_VERSION, "min_score": MIN_SCORE, "min_overlap": MIN_OVERLAP,
             "max_paragraph_ratio": MAX_PARAGRAPH_RATIO, "skip_cost": SKIP_COST,
-            "skip_full": SKIP_FULL, "anchor_weight": ANCHOR_WEIGHT,
+            "skip_full": SKIP_FULL, "anchor_weight": ANCHOR_WEIGHT, "path_width": PATH_WIDTH, "min_path": MIN_PATH, "excerpt_slack": EXCERPT_SLACK,
             "registry": registry_key(None)}
 
 

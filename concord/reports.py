@@ -49,6 +49,7 @@ from .stats import (
     collocate_columns,
     collocates,
     collocates_per_language,
+    form_labels,
     freq,
     freq_columns,
     keywords,
@@ -771,7 +772,8 @@ PARALLEL_COLUMNS = ("doc_id", "lang", "left", "match", "right", "char_start", "c
 #: The JSON rows of ``concord parallel``: the hit, then ``aligned`` (a list of passages).
 PARALLEL_JSON_COLUMNS = ("doc_id", "title", "year", "lang", "left", "match", "right", "position",
                          "char_start", "char_end", "aligned")
-EQUIVALENT_COLUMNS = ("rank", "lang", "equivalent", "cooccurrences", "word_pairs",
+#: ``equivalent`` is its most frequent written spelling, ``key`` the folded form counted.
+EQUIVALENT_COLUMNS = ("rank", "lang", "equivalent", "key", "cooccurrences", "word_pairs",
                       "equivalent_pairs", "pairs", "dice", "ll")
 EQUIVALENT_JSON_COLUMNS = EQUIVALENT_COLUMNS + ("references",)
 ALIGNED_COLUMNS = ("doc_id", "lang", "unit", "level", "start", "end", "text", "links")
@@ -848,8 +850,6 @@ def parallel_report(ctx: Context, scope: Scope, o: ParallelOptions) -> Report:
     the passage's word most associated with the matched word (Dice over the pair's aligned
     sentences) is.
     """
-    from .align import concept_spans, passage, rank_equivalents
-
     parsed = parse(scope.q, ctx)
     check_width(o.width)
     _check_work(ctx, scope.filters.works)
@@ -874,63 +874,16 @@ def parallel_report(ctx: Context, scope: Scope, o: ParallelOptions) -> Report:
         total, docs = len(hits), hits.n_docs
         page = concordance(ctx.ix, hits, width=o.width, offset=0 if o.paging.all else o.paging.offset,
                            limit=None if o.paging.all else o.paging.limit)
+        lines = [{k: getattr(ln, k) for k in ("doc_id", "title", "year", "lang", "left", "match",
+                                              "right", "position", "char_start", "char_end")}
+                 for ln in page["lines"]]
+        passages = aligned_translations(ctx, lines, concepts=tuple(parsed.concepts),
+                                        to_langs=o.to_langs)
         rows = []
-        by_doc = {m["doc_id"]: (w, ms) for w, ms in families.items() for m in ms}
-        concepts = tuple(parsed.concepts)
-        pending: list[tuple] = []
-        candidates: dict[tuple, list[np.ndarray]] = {}
-        for ln in page["lines"]:
-            work, members = by_doc[ln.doc_id]
-            src = store.doc_index[ln.doc_id]
-            g = int(store.doc_tok[src])
-            matched = np.unique(store.tok[g + ln.position:g + int(np.searchsorted(
-                store.start[g:int(store.doc_tok[src + 1])], ln.char_end, side="left"))])
-            aligned = []
-            for m in members:
-                if m["doc_id"] == ln.doc_id or (o.to_langs and m.get("language") not in o.to_langs):
-                    continue
-                p = passage(ctx.ix, ln.doc_id, ln.char_start, m["doc_id"])
-                p["highlights"], p["equivalent"] = [], None
-                if p["text"] is not None:
-                    d = store.doc_index[m["doc_id"]]
-                    g0 = int(store.doc_tok[d])
-                    toks = np.asarray(store.tok[g0 + p["tok0"]:g0 + p["tok1"]])
-                    starts = store.start[g0 + p["tok0"]:g0 + p["tok1"]]
-                    ends = store.end[g0 + p["tok0"]:g0 + p["tok1"]]
-                    spans: list[tuple[int, int]] = []
-                    if concepts:
-                        for pos, length, _name in concept_spans(store, toks, p["lang"] or "",
-                                                                ctx.registry):
-                            if _name in concepts:
-                                spans.append((pos, pos + length))
-                    else:
-                        # Marked once the page's passages are known (see below).
-                        key = (ln.doc_id, m["doc_id"], tuple(matched.tolist()))
-                        pending.append((key, p, toks, starts, ends))
-                        candidates.setdefault(key, []).append(toks)
-                    _mark(p, spans, starts, ends)
-                for k in ("tok0", "tok1"):
-                    p.pop(k)
-                aligned.append(p)
-            row = {k: getattr(ln, k) for k in ("doc_id", "title", "year", "lang", "left", "match",
-                                               "right", "position", "char_start", "char_end")}
-            row["work"] = work
+        for row, aligned in zip(lines, passages, strict=True):
+            row["work"] = store.docs[store.doc_index[row["doc_id"]]]["work"]
             row["aligned"] = aligned
             rows.append(row)
-        # The likely equivalent: of each passage's words, the one with the best Dice with the
-        # matched words over the aligned sentences of the two versions.
-        ranked = {key: rank_equivalents(ctx.ix, key[0], key[1], np.asarray(key[2], dtype=np.int64),
-                                        np.unique(np.concatenate(parts)))
-                  for key, parts in candidates.items()}
-        words: dict[int, str] = {}
-        for key, p, toks, starts, ends in pending:
-            present = ranked[key][np.isin(ranked[key], toks)]
-            if present.size:
-                best = int(present[0])
-                if best not in words:
-                    words[best] = store.vocab[best]
-                p["equivalent"] = words[best]
-                _mark(p, [(int(i), int(i) + 1) for i in np.nonzero(toks == best)[0]], starts, ends)
     if rows:    # the notes of the families on this page
         notes = [n for n in notes if n["work"] in {r["work"] for r in rows}]
     head = {"query": scope.q, "expansion": parsed.expansion(), "hits": total, "docs": docs,
@@ -941,6 +894,116 @@ def parallel_report(ctx: Context, scope: Scope, o: ParallelOptions) -> Report:
     prov = provenance(ctx, "parallel", query=scope.q, parsed=parsed, filters=scope.filters,
                       mode=scope.mode, extra={"hits": total, "to": ",".join(o.to_langs)})
     return Report("parallel", head, rows, PARALLEL_COLUMNS, prov, json_columns=PARALLEL_JSON_COLUMNS)
+
+
+def query_concepts(ctx: Context, q: str) -> tuple[str, ...]:
+    """The concepts a query names (their forms are highlighted in aligned passages)."""
+    return tuple(parse(q, ctx).concepts)
+
+
+def aligned_translations(ctx: Context, lines: Sequence[Mapping[str, Any]], *,
+                         concepts: Sequence[str] = (),
+                         to_langs: Sequence[str] = ()) -> list[list[dict[str, Any]]]:
+    """For each concordance line, the aligned passage of every other version of its work,
+    with the translation of the hit highlighted.
+
+    ``lines`` are KWIC rows (``doc_id``, ``position``, ``char_start``, ``char_end``). Where
+    ``concepts`` (the query's) are given, their forms are highlighted in each passage;
+    otherwise the passage's word most associated with the matched words (Dice over the
+    pair's aligned sentences: :func:`concord.align.rank_equivalents`) is, and named as
+    ``equivalent`` as the passage writes it. ``concord parallel`` and the web
+    concordance's "show translations" both call this, so they cannot differ.
+    """
+    from .align import concept_spans, passage, rank_equivalents
+
+    store = ctx.ix.store
+    families = {w: ms for w, ms in _family_members(ctx.ix).items() if len(ms) > 1}
+    out: list[list[dict[str, Any]]] = []
+    pending: list[tuple] = []
+    candidates: dict[tuple, list[np.ndarray]] = {}
+    for ln in lines:
+        src = store.doc_index[ln["doc_id"]]
+        members = families.get(store.docs[src].get("work") or "", [])
+        g = int(store.doc_tok[src])
+        matched = np.unique(store.tok[g + ln["position"]:g + int(np.searchsorted(
+            store.start[g:int(store.doc_tok[src + 1])], ln["char_end"], side="left"))])
+        aligned = []
+        for m in members:
+            if m["doc_id"] == ln["doc_id"] or (to_langs and m.get("language") not in to_langs):
+                continue
+            p = passage(ctx.ix, ln["doc_id"], ln["char_start"], m["doc_id"])
+            p["highlights"], p["equivalent"] = [], None
+            if p["text"] is not None:
+                d = store.doc_index[m["doc_id"]]
+                g0 = int(store.doc_tok[d])
+                toks = np.asarray(store.tok[g0 + p["tok0"]:g0 + p["tok1"]])
+                starts = store.start[g0 + p["tok0"]:g0 + p["tok1"]]
+                ends = store.end[g0 + p["tok0"]:g0 + p["tok1"]]
+                spans: list[tuple[int, int]] = []
+                if concepts:
+                    for pos, length, name in concept_spans(store, toks, p["lang"] or "",
+                                                           ctx.registry):
+                        if name in concepts:
+                            spans.append((pos, pos + length))
+                else:
+                    # Marked once every passage is known (see below).
+                    key = (ln["doc_id"], m["doc_id"], tuple(matched.tolist()))
+                    pending.append((key, p, toks, starts, ends))
+                    candidates.setdefault(key, []).append(toks)
+                _mark(p, spans, starts, ends)
+            for k in ("tok0", "tok1"):
+                p.pop(k)
+            aligned.append(p)
+        out.append(aligned)
+    # The likely equivalent: of each passage's words, the one with the best Dice with the
+    # matched words over the aligned sentences of the two versions.
+    ranked = {key: rank_equivalents(ctx.ix, key[0], key[1], np.asarray(key[2], dtype=np.int64),
+                                    np.unique(np.concatenate(parts)))
+              for key, parts in candidates.items()}
+    for key, p, toks, starts, ends in pending:
+        present = ranked[key][np.isin(ranked[key], toks)]
+        if present.size:
+            best = int(present[0])
+            _mark(p, [(int(i), int(i) + 1) for i in np.nonzero(toks == best)[0]], starts, ends)
+            # Named as this passage writes it (most often, the first on a tie).
+            written = [h["text"] for h in p["highlights"]]
+            p["equivalent"] = max(written, key=lambda w: (written.count(w), -written.index(w)))
+    return out
+
+
+def passage_pieces(p: Mapping[str, Any], limit: int | None = None) -> list[tuple[str, bool]]:
+    """An aligned passage's text as ``(text, highlighted)`` pieces in order, cut after
+    ``limit`` characters (at a space, with " …") when given."""
+    text, start = p["text"] or "", p["start"] or 0
+    pieces: list[tuple[str, bool]] = []
+    pos = 0
+    for h in sorted(p.get("highlights") or (), key=lambda h: h["start"]):
+        a, b = h["start"] - start, h["end"] - start
+        if a < pos:         # overlapping forms: the first one wins
+            continue
+        if a > pos:
+            pieces.append((text[pos:a], False))
+        pieces.append((text[a:b], True))
+        pos = b
+    if pos < len(text):
+        pieces.append((text[pos:], False))
+    if limit is None or len(text) <= limit:
+        return pieces
+    out: list[tuple[str, bool]] = []
+    used = 0
+    for piece, marked in pieces:
+        if used + len(piece) <= limit:
+            out.append((piece, marked))
+            used += len(piece)
+            continue
+        rest = piece[:limit - used]
+        if not marked:
+            rest = rest.rsplit(" ", 1)[0] if " " in rest else ""
+        if rest:
+            out.append((rest, marked))
+        break
+    out.append((" …", False))
+    return out
 
 
 def _mark(p: dict[str, Any], spans: Sequence[tuple[int, int]], starts: np.ndarray,
@@ -1018,9 +1081,11 @@ def equivalents_report(ctx: Context, word: str, o: EquivalentOptions) -> Report:
     if o.limit:
         order = order[:o.limit]
     rows = []
+    spellings, keys = form_labels(ctx.ix, cand[order].tolist(), exact=False)
     for rank, k in enumerate(order.tolist(), start=1):
         cid = int(cand[k])
-        rows.append({"rank": rank, "lang": o.to_lang, "equivalent": store.vocab[cid],
+        rows.append({"rank": rank, "lang": o.to_lang, "equivalent": spellings[rank - 1],
+                     "key": keys[rank - 1],
                      "cooccurrences": int(o11[k]), "word_pairs": f_w, "equivalent_pairs": int(f_c[k]),
                      "pairs": n, "dice": round(float(d[k]), 4), "ll": round(float(ll[k]), 4),
                      "references": [{"doc_id": s, "start": sp[0], "end": sp[1], "to_doc_id": t,

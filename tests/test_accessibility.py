@@ -34,6 +34,11 @@ PAGES = {
     "corpus": "/corpus",
     "document": f"/doc/{MANIFESTO_FR}?q=classe",
     "error": "/kwic?q=class&width=abc",
+    "aligned-reader": "/aligned/communist-manifesto",
+    "aligned-reader-two": "/aligned/communist-manifesto?langs=en,fr",
+    "equivalents": "/equivalents?word=Bourgeoisie&to=fr",
+    "equivalents-empty": "/equivalents",
+    "kwic-translations": "/kwic?q=Bourgeoisie&translations=1&limit=20",
 }
 
 

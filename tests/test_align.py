@@ -175,17 +175,19 @@ def test_equivalents_counted_by_hand(families_index):
     with open_index(families_index) as ix:
         report = equivalents_report(Context(ix=ix), "workers", EquivalentOptions(
             work="tiny", to_lang="fr", from_langs=("en",), min_count=1))
-        rows = [{k: r[k] for k in ("rank", "equivalent", "cooccurrences", "word_pairs",
+        rows = [{k: r[k] for k in ("rank", "equivalent", "key", "cooccurrences", "word_pairs",
                                    "equivalent_pairs", "pairs", "dice", "ll")} for r in report.rows]
         refs = next(r for r in report.rows if r["equivalent"] == "conseil")["references"]
+    # Shown as written ("décida", the only spelling in the corpus), counted by the folded key.
     assert rows == [
-        {"rank": 1, "equivalent": "ouvriers", "cooccurrences": 3, "word_pairs": 3,
-         "equivalent_pairs": 3, "pairs": 4, "dice": 1.0, "ll": 4.4987},
-        *[{"rank": k, "equivalent": w, "cooccurrences": 1, "word_pairs": 3, "equivalent_pairs": 1,
-           "pairs": 4, "dice": 0.5, "ll": 0.6796}
-          for k, w in enumerate(["1919", "decida", "parla", "parti", "reunirent"], start=2)],
-        {"rank": 7, "equivalent": "conseil", "cooccurrences": 1, "word_pairs": 3,
-         "equivalent_pairs": 2, "pairs": 4, "dice": 0.4, "ll": -1.7261}]
+        {"rank": 1, "equivalent": "ouvriers", "key": "ouvriers", "cooccurrences": 3,
+         "word_pairs": 3, "equivalent_pairs": 3, "pairs": 4, "dice": 1.0, "ll": 4.4987},
+        *[{"rank": k, "equivalent": w, "key": key, "cooccurrences": 1, "word_pairs": 3,
+           "equivalent_pairs": 1, "pairs": 4, "dice": 0.5, "ll": 0.6796}
+          for k, (w, key) in enumerate([("1919", "1919"), ("décida", "decida"), ("parla", "parla"),
+                                        ("parti", "parti"), ("réunirent", "reunirent")], start=2)],
+        {"rank": 7, "equivalent": "conseil", "key": "conseil", "cooccurrences": 1,
+         "word_pairs": 3, "equivalent_pairs": 2, "pairs": 4, "dice": 0.4, "ll": -1.7261}]
     assert refs == [{"doc_id": "tiny/en.txt", "start": 26, "end": 57, "to_doc_id": "tiny/fr.txt",
                      "to_start": 36, "to_end": 67}]
 
@@ -215,7 +217,7 @@ def test_equivalents_agree_with_a_brute_force_count(families_index):
                 work="tiny", to_lang=lang, from_langs=(src[5:7],), min_count=1,
                 drop_stopwords=False, limit=0))
             expected = {w: c for w, c in _brute_force(src, tgt, word.lower()).items() if c[0]}
-            assert {r["equivalent"]: (r["cooccurrences"], r["equivalent_pairs"])
+            assert {r["key"]: (r["cooccurrences"], r["equivalent_pairs"])
                     for r in report.rows} == expected
 
 
@@ -453,7 +455,8 @@ def test_equivalents_and_suggestions_cli(families_index, manifesto_index):
     assert result.exit_code == 0
     assert result.output.splitlines()[0] == ("workers -> fr: 3 of 8 aligned sentence pairs hold "
                                              "'workers' (tiny)")
-    assert re.search(r"^\s+1\s+fr\s+ouvriers\s+3\s", result.output, re.M)
+    assert re.search(r"^\s+1\s+fr\s+ouvriers\s+ouvriers\s+3\s", result.output, re.M)
+    assert re.search(r"^\s+3\s+fr\s+décida\s+decida\s+1\s", result.output, re.M)
     result = runner.invoke(main, ["concepts", "proletariat", "--suggest", "--format", "json",
                                   "--index", str(manifesto_index)], catch_exceptions=False)
     rows = json.loads(result.output)["rows"]
@@ -501,3 +504,71 @@ def test_the_marked_equivalent_is_the_best_by_dice_over_all_aligned_sentences(ma
         ranked = align.rank_equivalents(ix, MANIFESTO["de"], MANIFESTO["fr"], word, some[::-1].copy())
         assert ranked.tolist() == some.tolist()
         assert store.vocab[int(by_dice[0])] == "bourgeoisie"
+
+
+@pytest.mark.parametrize("text,value", [("I", 1), ("IV", 4), ("XLIX", 49), ("XXVIII", 28),
+                                        ("一", 1), ("一〇", 10), ("二九", 29), ("十二", 12),
+                                        ("二十三", 23), ("１２", 12), ("CD", None), ("IIII", None),
+                                        ("Ah", None)])
+def test_chapter_numerals_of_every_script_read_as_their_value(text, value):
+    assert align.numeral_value(text) == value
+
+
+def _headed_version(text: str) -> align.Version:
+    paras, pos = [], 0
+    for para in text.split("\n"):
+        paras.append((pos, pos + len(para)))
+        pos += len(para) + 1
+    starts = np.array([m.start() for m in re.finditer(r"\w+", text)])
+    ends = np.array([m.end() for m in re.finditer(r"\w+", text)])
+    return align.Version(doc=0, doc_id="x", lang="fr", hash="", text=text, tok0=0, starts=starts,
+                         ends=ends, fold=np.zeros(len(starts), np.int64),
+                         anchors=np.zeros(len(starts), np.int64), paragraphs=paras)
+
+
+def test_chapter_numbers_that_open_a_paragraph_are_heading_marks():
+    v = _headed_version("XII\nI. Bourgeois\nI am here\nM. Thiers\nChapitre IV\nIn 1848.")
+    # "XII" (token 0), "I." before a title (token 1), "IV" after "Chapitre" (token 9); not
+    # the pronoun "I am", nor "M." (Monsieur), nor a year inside a sentence.
+    assert align.heading_marks(v) == [(0, 1, 12), (1, 1, 1), (9, 1, 4)]
+
+
+def test_the_anchor_path_is_the_heaviest_monotone_chain_of_unique_best_pairs():
+    ov = np.zeros((6, 4))
+    ov[3, 0] = ov[4, 1] = ov[5, 3] = 1      # a preface of 3 units on side A, then 1-1
+    ov[0, 2] = 1                            # a stray match that crosses the chain
+    ov[1, 2] = 0.2                          # not unique-best for column 2... weaker anyway
+    path = align.anchor_path(ov, np.ones(6), np.ones(4))
+    assert path == [(3, 0), (4, 1), (5, 3)]
+
+
+def test_a_preface_one_version_lacks_is_left_unaligned_not_stretched():
+    # Side A: 30 preface units, then 10 units that B renders one by one; B: those 10 only.
+    la = [100.0] * 40
+    lb = [100.0] * 10
+    ov = np.zeros((40, 10))
+    for k in (0, 4, 9):
+        ov[30 + k, k] = 1
+    path = align.anchor_path(ov, ov.sum(1), ov.sum(0))
+    assert path == [(30, 0), (34, 4), (39, 9)]
+    beads = align.align_units(la, lb, ov, ov.sum(1), ov.sum(0), path=path)
+    beads = align.unanchored_excerpts(beads, path, 40, 10)
+    assert [(x.a0, x.b0) for x in beads if x.a1 > x.a0 and x.b1 > x.b0] == [(30 + k, k) for k in range(10)]
+    assert [x.a0 for x in beads if x.b1 == x.b0] == list(range(30))
+
+
+def test_one_unaligned_unit_on_each_side_of_one_gap_is_paired():
+    B = align.Bead
+    beads = [B(0, 1, 0, 1, 0.9), B(1, 2, 1, 1, 0.0), B(2, 2, 1, 2, 0.0), B(2, 3, 2, 3, 0.9),
+             B(3, 4, 3, 3, 0.0), B(4, 5, 3, 4, 0.8)]
+    la = np.array([100.0, 15.0, 100.0, 300.0, 100.0])
+    lb = np.array([100.0, 14.0, 100.0, 100.0])
+    out = align.pair_gaps(beads, la, lb, np.zeros((5, 4)), np.zeros(5), np.zeros(4), 1.0)
+    # The 1-0 + 0-1 between two aligned beads become one 1-1; a lone 1-0 (a note) stays.
+    assert [(x.a0, x.a1, x.b0, x.b1) for x in out] == [(0, 1, 0, 1), (1, 2, 1, 2), (2, 3, 2, 3),
+                                                       (3, 4, 3, 3), (4, 5, 3, 4)]
+    assert out[1].score == align.bead_score(align.length_score(15.0, 14.0), None)
+    # Units that both have anchors and share none are not paired.
+    mass = np.ones(5), np.ones(4)
+    kept = align.pair_gaps(beads, la, lb, np.zeros((5, 4)), *mass, 1.0)
+    assert [(x.a0, x.a1, x.b0, x.b1) for x in kept] == [(x.a0, x.a1, x.b0, x.b1) for x in beads]

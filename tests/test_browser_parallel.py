@@ -184,6 +184,44 @@ def test_aligned_reader_permalink_of_a_sentence(page, server):
     assert page.locator(f"#v1-{links[start][0]}").get_attribute("class").split() == ["s", "partner"]
 
 
+def test_aligned_reader_keyboard_one_tab_stop_per_version(page, server):
+    """Tab reaches each version once (not each of its hundreds of sentences); the arrow keys
+    walk the sentences of a version and select them, as a click does."""
+    page.goto(server + "/aligned/communist-manifesto?langs=de,en")
+    first = page.evaluate("[...document.querySelectorAll('.version-text')].map("
+                          "c => c.querySelector('a.s').id)")
+    assert page.evaluate("document.querySelectorAll('.version-text a.s[tabindex=\"0\"]').length") == 2
+    assert page.evaluate("document.querySelectorAll('.version-text[tabindex]').length") == 0
+    page.locator("#" + first[0]).focus()
+    page.keyboard.press("Tab")      # the English version's "document" link, then its text
+    assert page.evaluate("document.activeElement.textContent") == "document"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == first[1]
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.id") == first[0]
+    ids = page.evaluate("[...document.querySelectorAll('.version-text')[0]"
+                        ".querySelectorAll('a.s')].map(a => a.id)")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.id") == ids[2]
+    assert page.locator("#" + ids[2]).get_attribute("class").split()[:2] == ["s", "sel"]
+    assert page.locator("#" + ids[2]).get_attribute("tabindex") == "0"
+    assert page.locator("#" + ids[0]).get_attribute("tabindex") == "-1"
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.id") == ids[1]
+    page.keyboard.press("End")
+    assert page.evaluate("document.activeElement.id") == ids[-1]
+    # Tab from the German goes on to the English version, not to the German's next sentence.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.version-text').dataset.column") == "1"
+    # A click moves the version's tab stop to the clicked sentence.
+    page.locator("#" + ids[5]).click()
+    assert page.locator("#" + ids[5]).get_attribute("tabindex") == "0"
+    assert page.locator("#" + ids[-1]).get_attribute("tabindex") == "-1"
+
+
 def test_document_page_links_to_the_reader(page, server):
     page.goto(server + "/doc/" + DE)
     page.get_by_role("link", name="Read the versions side by side").click()

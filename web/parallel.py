@@ -18,7 +18,13 @@ from flask import Blueprint, abort, render_template, request
 
 from concord import reports
 from concord.errors import DocumentNotFound, OptionError
-from concord.reports import Context, EquivalentOptions
+from concord.reports import (
+    Context,
+    EquivalentOptions,
+    aligned_translations,
+    passage_pieces,
+    query_concepts,
+)
 
 from . import options
 from .options import DATA_FORMATS, split_suffix
@@ -183,35 +189,24 @@ def reader_columns(versions: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 # --- the concordance's "show translations" -----------------------------------------------------
 
-def line_translations(ctx: Context, lines: Sequence[Mapping[str, Any]],
+def line_translations(ctx: Context, lines: Sequence[Mapping[str, Any]], q: str,
                       to_langs: Sequence[str] = ()) -> list[list[dict[str, Any]]]:
-    """For each concordance line, the aligned passage of every other version of its work."""
-    from concord.align import passage
-
+    """For each concordance line, the aligned passage of every other version of its work, the
+    translation of the hit highlighted as ``concord parallel`` does (the same library call)."""
     store = ctx.ix.store
-    members: dict[str, list[dict[str, Any]]] = {}
-    for meta in store.docs:
-        if meta.get("work"):
-            members.setdefault(meta["work"], []).append(meta)
-    out = []
-    for ln in lines:
+    passages = aligned_translations(ctx, lines, concepts=query_concepts(ctx, q), to_langs=to_langs)
+    for ln, row in zip(lines, passages, strict=True):
         meta = store.docs[store.doc_index[ln["doc_id"]]]
-        passages = []
-        for other in sorted(members.get(meta.get("work") or "", []), key=lambda m: m["doc_id"]):
-            if other["doc_id"] == ln["doc_id"] or (to_langs and other.get("language") not in to_langs):
-                continue
-            p = passage(ctx.ix, ln["doc_id"], ln["char_start"], other["doc_id"])
+        for p in row:
+            other = store.docs[store.doc_index[p["doc_id"]]]
             p["title"] = other.get("title", "")
             p["work"] = meta["work"]
             p["href"] = (aligned_url(meta["work"], [meta.get("language"), other.get("language")],
                                      sentence_anchor(1, p["start"]))
                          if p["start"] is not None else None)
             p["short"] = p["text"] is not None and len(p["text"]) > PASSAGE_CHARS
-            if p["short"]:
-                p["text"] = p["text"][:PASSAGE_CHARS].rsplit(" ", 1)[0] + " …"
-            passages.append(p)
-        out.append(passages)
-    return out
+            p["pieces"] = passage_pieces(p, PASSAGE_CHARS) if p["text"] is not None else []
+    return passages
 
 
 # --- translation equivalents -------------------------------------------------------------------

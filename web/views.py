@@ -91,7 +91,7 @@ def kwic(fmt):
         return render_template("kwic.html", data=None, c=c, k=k, translations=None)
     report = reports.kwic_report(report_context(), c.scope, k)
     # "Show translations": the aligned passages under each line (web/parallel.py).
-    translations = (parallel.line_translations(report_context(), report.rows)
+    translations = (parallel.line_translations(report_context(), report.rows, c.scope.q)
                     if fmt is None and options.flag(request.args, "translations")
                     and isinstance(report.rows, list) else None)
     return respond(report, fmt, "kwic.html", c=c, k=k, translations=translations)

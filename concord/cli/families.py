@@ -55,6 +55,8 @@ def parallel_cmd(query, index_dir, mode, lang, year, author, group, work, concep
 
 
 def _print_parallel(report) -> None:
+    from ..reports import passage_pieces
+
     head = report.head
     rows = list(report.rows)
     shown = f"{head['offset'] + 1}-{head['offset'] + len(rows)}" if rows else "0"
@@ -70,13 +72,8 @@ def _print_parallel(report) -> None:
             if a["text"] is None:
                 click.echo(f"  [{a['lang']}] ({a['note']})")
                 continue
-            text = a["text"]
-            marked = ""
-            pos = a["start"]
-            for h in a["highlights"]:
-                marked += text[pos - a["start"]:h["start"] - a["start"]] + click.style(h["text"], bold=True)
-                pos = h["end"]
-            marked += text[pos - a["start"]:]
+            marked = "".join(click.style(piece, bold=True) if hit else piece
+                             for piece, hit in passage_pieces(a))
             click.echo(f"  [{a['lang']}] {' '.join(marked.split())}   "
                        + click.style(f"{a['level']} {a['score']:.2f}", dim=True))
 

@@ -14,6 +14,7 @@ from html import unescape
 import pytest
 from webtools import get_html, get_json, parse_html
 
+from concord.analysis import fold
 from concord.index import open_index
 from concord.reports import Context, EquivalentOptions, equivalents_report
 
@@ -125,6 +126,12 @@ def test_equivalents_page_and_its_twins(client, sample_index):
                                     EquivalentOptions(work="communist-manifesto", to_lang="fr"))
     assert [r["equivalent"] for r in report.rows] == shown
     assert [int(r["cooccurrences"]) for r in rows] == [r["cooccurrences"] for r in report.rows]
+    # Shown as written, counted by the folded key; the link searches the key.
+    assert [r["key"] for r in rows] == [r["key"] for r in report.rows]
+    assert list(rows[0])[:4] == ["rank", "lang", "equivalent", "key"]
+    accented = [(r["equivalent"], r["key"]) for r in rows if r["equivalent"] != r["key"]]
+    assert accented and all(fold(e) == k for e, k in accented)
+    assert f'href="/kwic?q={accented[0][1]}&amp;lang=fr&amp;work=communist-manifesto"' in html
     data = get_json(client, "/equivalents.json?word=Bourgeoisie&to=fr&work=communist-manifesto")
     assert data["rows"][0]["references"] == report.rows[0]["references"]
     # Each listed pair links into the reader at the source sentence.
@@ -154,6 +161,28 @@ def test_concordance_translations_under_each_line(client):
     other = get_html(client, "/kwic?q=class&doc=en/1918-lenin-letter-to-american-workingmen.txt"
                              "&limit=3&translations=1")
     assert other.count("No other version of this work.") == 3
+
+
+SECOND_MARKED = {"Bourgeoisie": ["bourgeoisie", "Bourgeoisie"], "@proletariat": []}
+
+
+@pytest.mark.parametrize("q", ["Bourgeoisie", "@proletariat"])
+def test_concordance_translations_highlight_what_concord_parallel_highlights(client, sample_index, q):
+    """The web marks exactly the library's highlights (concept forms for a concept query, the
+    likely equivalent for a word), as ``concord parallel`` prints them."""
+    from concord.query import Filters
+    from concord.reports import Paging, ParallelOptions, Scope, parallel_report
+
+    html = get_html(client, f"/kwic?q={q}&lang=de&limit=5&translations=1")
+    rows = html.split('<tr class="translation-row">')[1:]
+    shown = [[unescape(m) for m in re.findall(r'<mark class="equivalent">(.*?)</mark>', r)]
+             for r in rows]
+    with open_index(sample_index) as ix:
+        report = parallel_report(Context(ix=ix), Scope(q=q, filters=Filters(langs=("de",))),
+                                 ParallelOptions(paging=Paging(limit=5)))
+        expected = [[h["text"] for a in r["aligned"] for h in a["highlights"]] for r in report.rows]
+    assert len(shown) == 5 and shown == expected
+    assert shown[1] == SECOND_MARKED[q]
 
 
 def test_document_page_links_to_the_reader(client):

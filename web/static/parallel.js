@@ -48,7 +48,7 @@
     }
 
     var selected = [];
-    function select(el) {
+    var select = function (el) {
       selected.forEach(function (s) {
         s.classList.remove("sel", "partner");
         s.removeAttribute("aria-current");
@@ -64,7 +64,7 @@
         status.textContent = n ? n + " ⇄" : "–";
         status.setAttribute("data-partners", String(n));
       }
-    }
+    };
 
     // The first sentence of a column that is (at least partly) visible, by bisection.
     function firstVisible(col) {
@@ -107,6 +107,46 @@
         if (history.replaceState) { history.replaceState(null, "", "#" + el.id); }
       });
     });
+
+    // Keyboard: one tab stop per column (roving tabindex) instead of one per sentence; the
+    // arrow keys move from sentence to sentence inside a column and select as they go, Home
+    // and End go to its first and last sentence, Enter (and Space) select.
+    function rove(col, el) {
+      if (col.current) { col.current.setAttribute("tabindex", "-1"); }
+      el.setAttribute("tabindex", "0");
+      col.current = el;
+    }
+    columns.forEach(function (col) {
+      if (!col.sentences.length) { return; }
+      col.sentences.forEach(function (el) { el.setAttribute("tabindex", "-1"); });
+      // The column's sentences make it reachable: the region itself is no longer a stop.
+      col.removeAttribute("tabindex");
+      rove(col, col.sentences[0]);
+      col.addEventListener("keydown", function (event) {
+        var el = event.target.closest ? event.target.closest("a.s") : null;
+        if (!el) { return; }
+        var i = col.sentences.indexOf(el), j = i;
+        switch (event.key) {
+          case "ArrowDown": case "ArrowRight": j = Math.min(i + 1, col.sentences.length - 1); break;
+          case "ArrowUp": case "ArrowLeft": j = Math.max(i - 1, 0); break;
+          case "Home": j = 0; break;
+          case "End": j = col.sentences.length - 1; break;
+          case " ": event.preventDefault(); el.click(); return;
+          default: return;
+        }
+        event.preventDefault();
+        var next = col.sentences[j];
+        rove(col, next);
+        next.focus();
+        active = col;
+        select(next);
+      });
+    });
+    var baseSelect = select;
+    select = function (el) {
+      rove(columns[el.column], el);
+      baseSelect(el);
+    };
 
     // A sentence named in the address (#v1-2345): show it near the top of its column.
     if (location.hash && /^#v\d+-\d+$/.test(location.hash)) {
