@@ -955,10 +955,17 @@ def aligned_translations(ctx: Context, lines: Sequence[Mapping[str, Any]], *,
                 p.pop(k)
             aligned.append(p)
         out.append(aligned)
-    # The likely equivalent: of each passage's words, the one with the best Dice with the
-    # matched words over the aligned sentences of the two versions.
+    # The likely equivalent: of each passage's words but its language's stopwords (an article
+    # is in nearly every aligned sentence, so it would win on Dice), the one with the best
+    # Dice with the matched words over the aligned sentences of the two versions.
+    from .stats import stopword_ids
+
+    key_lang = {key: p["lang"] or "" for key, p, *_ in pending}
+    stops = {lang: stopword_ids(ctx.ix, [lang]) if lang else np.zeros(0, dtype=np.int64)
+             for lang in set(key_lang.values())}
     ranked = {key: rank_equivalents(ctx.ix, key[0], key[1], np.asarray(key[2], dtype=np.int64),
-                                    np.unique(np.concatenate(parts)))
+                                    np.setdiff1d(np.unique(np.concatenate(parts)),
+                                                 stops[key_lang[key]]))
               for key, parts in candidates.items()}
     for key, p, toks, starts, ends in pending:
         present = ranked[key][np.isin(ranked[key], toks)]
