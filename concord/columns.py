@@ -201,7 +201,9 @@ EXPORTS: dict[str, dict[str, Column]] = {
     "equivalents": _table(
         Column("rank", "integer", "Rank by Dice, then log-likelihood (1 = most associated)."),
         Column("lang", "string", "Language of the equivalents (--to)."),
-        Column("equivalent", "string", "A word of that language (lower-cased, accents folded)."),
+        Column("equivalent", "string", "A word of that language, as it is most often written "
+               "in the corpus."),
+        Column("key", "string", "The folded form counted (lower-cased, accents folded)."),
         Column("cooccurrences", "integer", "Aligned sentence pairs holding the word on one side "
                "and the equivalent on the other (o11)."),
         Column("word_pairs", "integer", "Aligned sentence pairs whose source side holds the word."),
