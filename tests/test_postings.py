@@ -24,6 +24,30 @@ def test_postings_are_every_position_of_each_form_in_corpus_order(mini_ix):
         assert store.term_docs[term] == np.unique(store.doc_of(expected)).size
 
 
+def test_derived_folded_ids_and_ends_are_each_tokens_own(mini_ix):
+    """Folded ids and end offsets are not stored: each token's, read from its text, matches."""
+    from concord.analysis import fold
+
+    store = mini_ix.store
+    assert not (store.path / "tok.npy").exists() and not (store.path / "end.npy").exists()
+    tok, end = np.asarray(store.tok), np.asarray(store.end)
+    positions = np.arange(store.n_tokens)
+    docs = store.doc_of(positions)
+    n_checked = 0
+    for i in positions.tolist():
+        d, s, e = int(docs[i]), int(store.start[i]), int(end[i])
+        surface = store.surfaces[int(store.surf[i])]
+        assert store.text(int(d), s, e) == surface
+        assert store.vocab[int(tok[i])] == fold(surface)
+        # Element, slice and fancy access give what the whole column gives.
+        assert store.end[i] == e and store.tok[i] == tok[i]
+        n_checked += 1
+    assert n_checked == store.n_tokens > 0
+    picks = positions[::3]
+    assert np.array_equal(store.end[picks], end[picks]) and np.array_equal(store.tok[5:40], tok[5:40])
+    assert len(store.tok) == store.tok.size == store.n_tokens
+
+
 def test_statistics_per_form_and_language_match_a_count(mini_ix):
     store = mini_ix.store
     tok = np.asarray(store.tok)
@@ -104,7 +128,7 @@ def test_spilled_pieces_give_the_same_index(tmp_path, monkeypatch):
     indexer.build_index(SAMPLE_CORPUS, spilled, procs=2)
     with open_index(whole) as a, open_index(spilled) as b:
         gen_a, gen_b = a.store.path, b.store.path
-        for name in ("tok", "surf", "start", "end", "post", "post_off", "tl_hits", "tl_docs",
+        for name in ("surface_fold", "surf_len", "surf", "start", "post", "post_off", "tl_hits", "tl_docs",
                      "char_idx", "para_lang"):
             assert np.array_equal(np.load(gen_a / f"{name}.npy"), np.load(gen_b / f"{name}.npy")), name
         assert (gen_a / "texts.u8").read_bytes() == (gen_b / "texts.u8").read_bytes()
