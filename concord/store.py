@@ -238,6 +238,82 @@ class TokenColumn:
         return out if dtype is None or out.dtype == dtype else out.astype(dtype)
 
 
+START_BLOCK = 1024   # tokens per block of packed start offsets (a power of two)
+_START_SHIFT = START_BLOCK.bit_length() - 1
+
+
+def pack_starts(path: Path, start: np.ndarray) -> None:
+    """Write token start offsets as 16 bits per token: ``start_rel`` beside a base per block.
+
+    A block of ``START_BLOCK`` tokens whose offsets lie within 65,536 characters of its
+    smallest one (every block of ordinary text: 1,024 tokens span about 8,000 characters)
+    keeps that smallest offset in ``start_base`` and each token's distance from it in
+    ``start_rel``. Other blocks (a document boundary far into a text, a long run without
+    words) keep their offsets whole in ``start_wide``, and ``start_base`` says which.
+    """
+    n = int(start.size)
+    n_blocks = -(-n // START_BLOCK)
+    base = np.zeros(n_blocks, dtype=np.int64)
+    rel = np.lib.format.open_memmap(path / "start_rel.npy", mode="w+", dtype=np.uint16, shape=(n,))
+    wide: list[np.ndarray] = []
+    chunk = START_BLOCK * 1024
+    for a in range(0, n, chunk):
+        values = np.asarray(start[a:a + chunk], dtype=np.int64)
+        m = values.size
+        padded = np.full(-(-m // START_BLOCK) * START_BLOCK, -1, dtype=np.int64)
+        padded[:m] = values
+        blocks = padded.reshape(-1, START_BLOCK)
+        lo = np.where(blocks >= 0, blocks, np.iinfo(np.int64).max).min(axis=1)
+        hi = blocks.max(axis=1)
+        first = a // START_BLOCK
+        narrow = hi - lo < 2**16
+        base[first:first + len(lo)] = lo
+        rel_blocks = np.where(narrow[:, None], blocks - lo[:, None], 0)
+        rel[a:a + m] = rel_blocks.reshape(-1)[:m]
+        for k in np.flatnonzero(~narrow).tolist():
+            base[first + k] = -1 - len(wide)
+            wide.append(blocks[k].astype(np.int32))
+    rel.flush()
+    del rel
+    np.save(path / "start_base.npy", base)
+    np.save(path / "start_wide.npy", np.concatenate(wide) if wide else np.zeros(0, np.int32))
+
+
+class StartReader:
+    """Unpack the token start offsets of :func:`pack_starts` for an int, slice, mask or array."""
+
+    def __init__(self, base: np.ndarray, rel: np.ndarray, wide: np.ndarray):
+        self.base, self.rel, self.wide = base, rel, wide
+
+    def __call__(self, key):
+        n = len(self.rel)
+        if isinstance(key, (int, np.integer)):
+            i = int(key) + (n if key < 0 else 0)
+            if not 0 <= i < n:
+                raise IndexError(key)
+            b = int(self.base[i >> _START_SHIFT])
+            if b >= 0:
+                return np.int32(b + int(self.rel[i]))
+            return self.wide[(-1 - b) * START_BLOCK + (i & (START_BLOCK - 1))]
+        if isinstance(key, slice):
+            lo, hi, step = key.indices(n)
+            positions = np.arange(lo, hi, step, dtype=np.int64)
+            rel = np.asarray(self.rel[key], dtype=np.int64)
+        else:
+            positions = np.asarray(key)
+            if positions.dtype == bool:
+                positions = np.flatnonzero(positions)
+            positions = positions.astype(np.int64, copy=False)
+            positions = np.where(positions < 0, positions + n, positions)
+            rel = np.asarray(self.rel[positions], dtype=np.int64)
+        b = self.base[positions >> _START_SHIFT]
+        out = b + rel
+        wide = b < 0
+        if wide.any():
+            out[wide] = self.wide[(-1 - b[wide]) * START_BLOCK + (positions[wide] & (START_BLOCK - 1))]
+        return out.astype(np.int32)
+
+
 class Store:
     """Read access to one generation's token store."""
 
@@ -250,7 +326,8 @@ class Store:
         self.doc_index = {d["doc_id"]: i for i, d in enumerate(self.docs)}
         # Map every file now: a later rebuild may delete this generation's folder, and open
         # maps stay readable where a lazy open would fail.
-        for name in ("surface_fold", "surf_len", "surf", "start", "doc_tok", "para_tok", "para_lang", "para_char",
+        for name in ("surface_fold", "surf_len", "surf", "start_base", "start_rel", "start_wide",
+                     "start", "doc_tok", "para_tok", "para_lang", "para_char",
                      "para_doc", "doc_year", "docnum", "text_off", "text_chars", "char_idx",
                      "char_idx_off", "_texts_fd", "vocab", "surfaces",
                      "post", "post_off", "term_docs", "tl_off", "tl_lang", "tl_hits", "tl_docs"):
@@ -265,9 +342,22 @@ class Store:
         return self._array("surf")
 
     @cached_property
-    def start(self) -> np.ndarray:
-        """The first character of every token in its document's text."""
-        return self._array("start")
+    def start_base(self) -> np.ndarray:
+        return np.asarray(self._array("start_base"))
+
+    @cached_property
+    def start_rel(self) -> np.ndarray:
+        return self._array("start_rel")
+
+    @cached_property
+    def start_wide(self) -> np.ndarray:
+        return self._array("start_wide")
+
+    @cached_property
+    def start(self) -> TokenColumn:
+        """The first character of every token in its document's text (see :func:`pack_starts`)."""
+        return TokenColumn(StartReader(self.start_base, self.start_rel, self.start_wide),
+                           len(self.start_rel), np.int32)
 
     @cached_property
     def surface_fold(self) -> np.ndarray:
@@ -543,7 +633,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     # Folded ids and end offsets are not written: a token's folded id is its surface's
     # (surface_fold) and its end is its start plus its surface's length (surf_len).
     surf = mm("surf", np.int32, (n_tokens,))
-    start = mm("start", np.int32, (n_tokens,))
+    start = mm("start.tmp", np.int32, (n_tokens,))    # packed below, then removed
     doc_tok = np.zeros(n_docs + 1, dtype=np.int64)
     para_tok = np.zeros(n_paras + 1, dtype=np.int64)
     para_lang = np.zeros(n_paras, dtype=np.int16)
@@ -615,6 +705,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
         np.save(path / f"{name}.npy", arr)
     for arr in (surf, start):
         arr.flush()
+    pack_starts(path, start)
     np.save(path / "surface_fold.npy", fold_of_surface)
     lengths = np.fromiter(map(len, surfaces), dtype=np.int64, count=len(surfaces))
     longest = int(lengths.max()) if lengths.size else 0
@@ -625,6 +716,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     np.save(path / "char_idx.npy", char_idx.astype(np.uint32 if offset < 2**32 else np.int64))
     write_postings(path, tok, para_tok, para_lang, doc_tok, len(vocab), len(langs))
     del tok, surf, start
+    (path / "start.tmp.npy").unlink()
     write_words(path / "vocab.txt", vocab)
     write_words(path / "surfaces.txt", surfaces)
     info = {"n_tokens": n_tokens, "n_vocab": len(vocab), "n_surfaces": len(surfaces),
