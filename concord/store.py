@@ -356,7 +356,8 @@ class Store:
     @cached_property
     def start(self) -> TokenColumn:
         """The first character of every token in its document's text (see :func:`pack_starts`)."""
-        return TokenColumn(StartReader(self.start_base, self.start_rel, self.start_wide),
+        return TokenColumn(StartReader(self.start_base, np.asarray(self.start_rel),
+                                       np.asarray(self.start_wide)),
                            len(self.start_rel), np.int32)
 
     @cached_property
@@ -372,14 +373,15 @@ class Store:
     @cached_property
     def tok(self) -> TokenColumn:
         """The folded id of every token: not stored, but its surface's folded id."""
-        surf, fold = self.surf, self.surface_fold
+        # Plain views of the maps: indexing an np.memmap runs Python code, an ndarray's does not.
+        surf, fold = np.asarray(self.surf), self.surface_fold
         return TokenColumn(lambda key: fold[surf[key]], len(surf), fold.dtype)
 
     @cached_property
     def end(self) -> TokenColumn:
         """The character after every token: not stored, but its start plus its surface's length
         (a token is its surface form, character for character; write_store checks it)."""
-        surf, start, length = self.surf, self.start, self.surf_len
+        surf, start, length = np.asarray(self.surf), self.start, self.surf_len
         return TokenColumn(lambda key: start[key] + length[surf[key]], len(surf), start.dtype)
 
     @cached_property
