@@ -60,7 +60,7 @@ def index_parts(gen_path: Path) -> dict[str, int]:
             parts["store: texts"] += size
         elif path.name in ("post.npy", "post_off.npy", "term_docs.npy") or path.name.startswith("tl_"):
             parts["store: postings"] += size
-        elif path.name in ("tok.npy", "surf.npy", "start.npy", "end.npy"):
+        elif path.name in ("tok.npy", "surf.npy", "start.npy", "end.npy", "surface_fold.npy", "surf_len.npy"):
             parts["store: token arrays"] += size
         elif path.name.startswith(("vocab", "surfaces")):
             parts["store: vocabularies"] += size

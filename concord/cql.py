@@ -693,7 +693,9 @@ class _Evaluator:
         if folded is None or folded.size > 200:
             mask = None
             if folded is not None:
-                mask = np.isin(store.tok, folded, kind="table") if folded.size else None
+                # Per surface form, then per token: the folded ids are not stored per token.
+                mask = (np.isin(np.asarray(store.surface_fold), folded)[np.asarray(store.surf)]
+                        if folded.size else None)
                 pos = np.flatnonzero(mask) if mask is not None else np.zeros(0, np.int64)
             else:
                 pos = np.arange(store.n_tokens, dtype=np.int64)
@@ -964,8 +966,11 @@ def explain_cql(ix, q: CqlQuery, *, mode: str = "default", filters: Filters | No
             elif kind == "surf":
                 sids, arr, words = ids, np.asarray(store.surf), store.surfaces
             else:
-                sids, arr, words = ids, np.asarray(store.tok), store.vocab
-            if sids.size:
+                sids, arr, words = np.unique(np.asarray(ids, dtype=np.int64)), None, store.vocab
+            if arr is None:         # folded forms: their counts are their postings' lengths
+                counts = np.diff(np.asarray(store.post_off, dtype=np.int64))[sids]
+                found, n = sids[counts > 0], counts[counts > 0]
+            elif sids.size:
                 found, n = np.unique(arr[np.isin(arr, sids)], return_counts=True)
             else:
                 found, n = np.zeros(0, np.int64), np.zeros(0, np.int64)

@@ -162,7 +162,10 @@ class Engine:
     """A read-only view of one whoosh index generation."""
 
     def __init__(self, path: str | os.PathLike):
-        self._ix = index.open_dir(str(path), indexname=INDEX_NAME)
+        try:
+            self._ix = index.open_dir(str(path), indexname=INDEX_NAME)
+        except index.EmptyIndexError as exc:     # the folder or its table of contents is gone
+            raise FileNotFoundError(f"no engine at {path}: {exc}") from None
         self._searcher = self._ix.searcher()
         self._reader = self._searcher.reader()
         # whoosh opens a segment's column files (stored fields, field lengths) on first

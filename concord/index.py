@@ -27,7 +27,7 @@ from typing import Any
 
 from .errors import IndexNotFound
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_INDEX = Path("indexes") / "default"
 
 
@@ -82,6 +82,8 @@ class CorpusIndex:
         self._duplicates: dict[str, Any] | None = None
         self._alignments: Any = None
         self._duplicate_mask = None
+        self._engine: Any = None
+        self._engine_lock = threading.Lock()
         rebuild = f"rebuild it: concord index CORPUS --index {self.path} --rebuild"
         try:
             self.manifest: dict[str, Any] = json.loads((self.gen_path / "manifest.json").read_text("utf-8"))
@@ -89,13 +91,29 @@ class CorpusIndex:
             if version != SCHEMA_VERSION:
                 raise IndexNotFound(f"the index at {self.path} has schema {version}, this concord "
                                     f"reads schema {SCHEMA_VERSION}; {rebuild}")
-            from .engine import Engine
-
             self.store = _shared_store(self.gen_path / "store")
-            # Opened now, for the same reason as the store's maps.
-            self.engine = Engine(self.gen_path / "whoosh")
         except (OSError, ValueError, KeyError) as exc:
             raise IndexNotFound(f"the index at {self.path} cannot be read ({exc}); {rebuild}") from None
+
+    @property
+    def engine(self) -> Any:
+        """The whoosh engine (document metadata), opened on first use.
+
+        Queries answer from the token store, so most processes never open it (importing
+        and opening whoosh is most of a cold start's cost otherwise). A generation stays
+        on disk while it is live and while it is the predecessor of the live one; if two
+        builds have retired it before its engine was first opened, this says so.
+        """
+        with self._engine_lock:
+            if self._engine is None:
+                from .engine import Engine
+
+                try:
+                    self._engine = Engine(self.gen_path / "whoosh")
+                except (OSError, ValueError) as exc:
+                    raise IndexNotFound(f"the index at {self.path} was replaced by newer builds "
+                                        f"while open ({exc}); open it again") from None
+            return self._engine
 
     @property
     def name(self) -> str:
@@ -149,7 +167,8 @@ class CorpusIndex:
     def close(self) -> None:
         # The store may be shared with other open indexes of this generation: its file
         # is closed when the last of them lets it go.
-        self.engine.close()
+        if self._engine is not None:
+            self._engine.close()
         if self._alignments is not None:
             self._alignments.close()
 

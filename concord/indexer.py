@@ -88,7 +88,6 @@ class PieceBuilder:
         self.surface_fold: list[int] = []
         self.surf: list[np.ndarray] = []
         self.start: list[np.ndarray] = []
-        self.end: list[np.ndarray] = []
         self.doc_tok = [0]
         self.para_tok: list[np.ndarray] = []
         self.para_char: list[np.ndarray] = []
@@ -110,7 +109,6 @@ class PieceBuilder:
         toks = parts[1::2]
         cum = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
         starts = cum[0:-1:2].astype(np.int32)
-        ends = cum[1::2].astype(np.int32)
         sids = list(map(surface_ids.get, toks))
         if None in sids:
             for i, sid in enumerate(sids):
@@ -133,7 +131,6 @@ class PieceBuilder:
         first = np.searchsorted(starts, para_starts, side="left")
         self.surf.append(ids)
         self.start.append(starts)
-        self.end.append(ends)
         self.para_tok.append(first.astype(np.int64) + base)
         self.para_char.append(np.asarray(paragraphs, dtype=np.int32).reshape(-1, 2))
         self.para_lang.extend(langs)
@@ -156,7 +153,7 @@ class PieceBuilder:
         return Piece(vocab=self.vocab, surfaces=self.surfaces,
                      surface_fold=np.asarray(self.surface_fold, dtype=np.int32),
                      surf=cat(self.surf, np.int32), start=cat(self.start, np.int32),
-                     end=cat(self.end, np.int32), doc_tok=np.asarray(self.doc_tok, dtype=np.int64),
+                     doc_tok=np.asarray(self.doc_tok, dtype=np.int64),
                      para_tok=cat(self.para_tok, np.int64),
                      para_char=cat(self.para_char, np.int32, (0, 2)), para_lang=self.para_lang,
                      doc_para=np.asarray(self.doc_para, dtype=np.int64), texts=self.texts,

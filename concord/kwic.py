@@ -178,22 +178,13 @@ class Concordance:
         """Cut a KWIC line for each hit, in the given order; ``marks`` are the sorted token
         positions of context words to point out."""
         store = self.store
-        doc_tok = store.doc_tok
         starts_arr = store.start
         ends_arr = store.end
         docs_meta = store.docs
         langs = store.langs
         lang_ids = store.lang_of(hits.starts) if len(hits) else np.zeros(0, dtype=np.int16)
-        for i in range(len(hits)):
-            start = int(hits.starts[i])
-            last = start + int(hits.lengths[i]) - 1
-            doc = int(hits.docs[i])
-            first_tok, end_tok = int(doc_tok[doc]), int(doc_tok[doc + 1])
-            m_start, m_end = int(starts_arr[start]), int(ends_arr[last])
-            left_first = max(first_tok, start - width)
-            right_last = min(end_tok - 1, last + width)
-            c0 = int(starts_arr[left_first]) if width and left_first < start else m_start
-            c1 = int(ends_arr[right_last]) if width and right_last > last else m_end
+        for i, start, last, doc, first_tok, m_start, m_end, left_first, right_last, c0, c1 in (
+                _line_bounds(store, hits, width)):
             text = store.text(doc, c0, c1)
             left, matched, right = text[:m_start - c0], text[m_start - c0:m_end - c0], text[m_end - c0:]
             left_marks: tuple[tuple[int, int], ...] = ()
@@ -215,6 +206,45 @@ class Concordance:
                 position=start - first_tok, char_start=m_start, char_end=m_end,
                 left_marks=left_marks, right_marks=right_marks,
             )
+
+
+LINE_CHUNK = 1024   # hits whose bounds are read at once (pages stream in chunks)
+
+
+def _line_bounds(store, hits: HitSet, width: int) -> Iterator[tuple[int, ...]]:
+    """Per hit: (i, first token, last token, doc, the doc's first token, match start and end
+    characters, first and last context tokens, context start and end characters)."""
+    doc_tok = store.doc_tok
+    if len(hits) < 16:          # a few lines (search snippets): element by element is cheaper
+        starts, ends = store.start, store.end
+        for i in range(len(hits)):
+            start = int(hits.starts[i])
+            last = start + int(hits.lengths[i]) - 1
+            doc = int(hits.docs[i])
+            first_tok, end_tok = int(doc_tok[doc]), int(doc_tok[doc + 1])
+            m_start, m_end = int(starts[start]), int(ends[last])
+            left_first = max(first_tok, start - width)
+            right_last = min(end_tok - 1, last + width)
+            c0 = int(starts[left_first]) if width and left_first < start else m_start
+            c1 = int(ends[right_last]) if width and right_last > last else m_end
+            yield i, start, last, doc, first_tok, m_start, m_end, left_first, right_last, c0, c1
+        return
+    for a in range(0, len(hits), LINE_CHUNK):
+        start = np.asarray(hits.starts[a:a + LINE_CHUNK], dtype=np.int64)
+        last = start + np.asarray(hits.lengths[a:a + LINE_CHUNK], dtype=np.int64) - 1
+        doc = np.asarray(hits.docs[a:a + LINE_CHUNK], dtype=np.int64)
+        first_tok, end_tok = doc_tok[doc], doc_tok[doc + 1]
+        m_start = np.asarray(store.start[start], dtype=np.int64)
+        m_end = np.asarray(store.end[last], dtype=np.int64)
+        left_first = np.maximum(first_tok, start - width)
+        right_last = np.minimum(end_tok - 1, last + width)
+        c0 = np.where((left_first < start) & bool(width),
+                      np.asarray(store.start[left_first], dtype=np.int64), m_start)
+        c1 = np.where((right_last > last) & bool(width),
+                      np.asarray(store.end[right_last], dtype=np.int64), m_end)
+        yield from zip(range(a, a + start.size), start.tolist(), last.tolist(), doc.tolist(),
+                       first_tok.tolist(), m_start.tolist(), m_end.tolist(), left_first.tolist(),
+                       right_last.tolist(), c0.tolist(), c1.tolist(), strict=True)
 
 
 def _marked(text: str, spans: list[tuple[int, int]], base: int

@@ -10,7 +10,8 @@ store's folder (before the generation goes live, so the tables are as atomic as 
   once. Languages simplemma does not cover keep the folded form as the lemma.
 * ``stem.txt`` the sorted stems; ``stem-<lang>.npy`` the same (2, n) layout over folded
   ids (Snowball stems of the folded forms, as :func:`concord.analysis.stem_words`).
-* ``surface_fold.npy`` the folded id of every surface id; ``tables.json`` what was used.
+* ``tables.json`` what was used (``surface_fold.npy``, the folded id of every surface id,
+  is the store's own, written by :func:`concord.store.write_store`).
 
 The tables are a function of the store's content alone, so an incremental build writes the
 same bytes as a fresh one. Queries only read them (:func:`lemma_candidates`,
@@ -221,7 +222,6 @@ def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path
     try:
         langs = list(store.langs)
         n_langs = max(1, len(langs))
-        surface_fold = np.zeros(len(store.surfaces), dtype=np.int32)
         seen_surf = np.zeros((n_langs, len(store.surfaces)), dtype=bool)
         seen_fold = np.zeros((n_langs, len(store.vocab)), dtype=bool)
         for a in range(0, store.n_tokens, TABLES_CHUNK):    # bounded memory
@@ -229,7 +229,6 @@ def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path
             tok_lang = store.lang_of(np.arange(a, b))
             surf = np.asarray(store.surf[a:b])
             tok = np.asarray(store.tok[a:b])
-            surface_fold[surf] = tok
             seen_surf[tok_lang, surf] = True
             seen_fold[tok_lang, tok] = True
         surfaces = store.surfaces.tolist()
@@ -289,7 +288,6 @@ def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path
 
         t0 = time.perf_counter()
         _write_table("lemma", path, lemma_lists)
-        np.save(path / "surface_fold.npy", surface_fold)
         record = {**settings(), "stem": "Snowball (PyStemmer) of the folded form",
                   "lemma_sources": sources}
         (path / "tables.json").write_text(json.dumps(record, ensure_ascii=False, sort_keys=True),

@@ -248,8 +248,9 @@ def subcorpus_positions(ix: CorpusIndex, filters: Filters) -> np.ndarray | None:
 def term_counts(ix: CorpusIndex, positions: np.ndarray | None) -> np.ndarray:
     """Frequency of every folded form among ``positions`` (all tokens when None)."""
     store = ix.store
-    tok = store.tok if positions is None else store.tok[positions]
-    return np.bincount(np.asarray(tok), minlength=store.n_vocab)
+    if positions is None:       # every token: the postings' lengths
+        return np.diff(np.asarray(store.post_off, dtype=np.int64))
+    return np.bincount(np.asarray(store.tok[positions]), minlength=store.n_vocab)
 
 
 def unit_counts(ix: CorpusIndex, positions: np.ndarray | None, exact: bool) -> np.ndarray:

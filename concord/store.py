@@ -1,8 +1,10 @@
 """The token store: every token of the corpus in corpus order, beside the whoosh index.
 
-For each token position the store keeps the id of its folded form (ids follow the sorted
-vocabulary, so sorting ids sorts words), the id of its surface form, and its character
-offsets in the stored document text; for each paragraph its token range, character range
+For each token position the store keeps the id of its surface form and its first
+character in the stored document text. Its folded id (ids follow the sorted vocabulary, so
+sorting ids sorts words) is its surface's (``surface_fold``), and its end is its start plus
+its surface's length (``surf_len``): a token is its surface form, character for character.
+Both are computed when read (:class:`TokenColumn`), not stored. For each paragraph its token range, character range
 and detected language; for each document its token range, text and metadata. Arrays are
 numpy files opened as memory maps, so opening a store costs milliseconds whatever its size.
 
@@ -63,8 +65,7 @@ class Piece:
     surfaces: list[str]
     surface_fold: np.ndarray      # local surface id -> local folded id
     surf: np.ndarray              # local surface id per token
-    start: np.ndarray
-    end: np.ndarray
+    start: np.ndarray             # first character of each token in its document's text
     doc_tok: np.ndarray           # token offsets of docs in this piece, len = docs + 1
     para_tok: np.ndarray          # first token (piece-relative) of each paragraph
     para_char: np.ndarray         # (paras, 2) char offsets in the doc text
@@ -79,7 +80,7 @@ class Piece:
             self.tok = self.surface_fold[self.surf] if len(self.surf) else np.zeros(0, np.int32)
         return self.tok
 
-    ARRAYS = ("surface_fold", "surf", "start", "end", "doc_tok", "para_tok", "para_char", "doc_para")
+    ARRAYS = ("surface_fold", "surf", "start", "doc_tok", "para_tok", "para_char", "doc_para")
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the piece as ``<path>.<array>.npy`` files, ``<path>.json`` and ``<path>.txt``."""
@@ -195,7 +196,122 @@ def write_words(path: Path, words: list[str]) -> None:
     blob = "".join(w + "\n" for w in words).encode("utf-8")
     path.write_bytes(blob)
     lengths = np.fromiter((len(w.encode("utf-8")) + 1 for w in words), dtype=np.int64, count=len(words))
-    np.save(path.with_suffix(".off.npy"), np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    np.save(path.with_suffix(".off.npy"), offsets.astype(np.uint32 if len(blob) < 2**32 else np.int64))
+
+
+class TokenColumn:
+    """A per-token column computed from stored ones when read.
+
+    Indexing it (an int, a slice, an array of positions, a mask) computes just those
+    values; ``np.asarray`` computes the whole column once and keeps it.
+    """
+
+    def __init__(self, compute, n: int, dtype):
+        self._compute, self._n, self.dtype = compute, n, np.dtype(dtype)
+        self._whole: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def size(self) -> int:
+        return self._n
+
+    @property
+    def shape(self) -> tuple[int]:
+        return (self._n,)
+
+    ndim = 1
+
+    def __getitem__(self, key):
+        if self._whole is not None:
+            return self._whole[key]
+        return self._compute(key)
+
+    def __array__(self, dtype=None, copy=None):
+        if self._whole is None:
+            whole = self._compute(slice(None))
+            whole.flags.writeable = False
+            self._whole = whole
+        out = self._whole
+        return out if dtype is None or out.dtype == dtype else out.astype(dtype)
+
+
+START_BLOCK = 1024   # tokens per block of packed start offsets (a power of two)
+_START_SHIFT = START_BLOCK.bit_length() - 1
+
+
+def pack_starts(path: Path, start: np.ndarray) -> None:
+    """Write token start offsets as 16 bits per token: ``start_rel`` beside a base per block.
+
+    A block of ``START_BLOCK`` tokens whose offsets lie within 65,536 characters of its
+    smallest one (every block of ordinary text: 1,024 tokens span about 8,000 characters)
+    keeps that smallest offset in ``start_base`` and each token's distance from it in
+    ``start_rel``. Other blocks (a document boundary far into a text, a long run without
+    words) keep their offsets whole in ``start_wide``, and ``start_base`` says which.
+    """
+    n = int(start.size)
+    n_blocks = -(-n // START_BLOCK)
+    base = np.zeros(n_blocks, dtype=np.int64)
+    rel = np.lib.format.open_memmap(path / "start_rel.npy", mode="w+", dtype=np.uint16, shape=(n,))
+    wide: list[np.ndarray] = []
+    chunk = START_BLOCK * 1024
+    for a in range(0, n, chunk):
+        values = np.asarray(start[a:a + chunk], dtype=np.int64)
+        m = values.size
+        padded = np.full(-(-m // START_BLOCK) * START_BLOCK, -1, dtype=np.int64)
+        padded[:m] = values
+        blocks = padded.reshape(-1, START_BLOCK)
+        lo = np.where(blocks >= 0, blocks, np.iinfo(np.int64).max).min(axis=1)
+        hi = blocks.max(axis=1)
+        first = a // START_BLOCK
+        narrow = hi - lo < 2**16
+        base[first:first + len(lo)] = lo
+        rel_blocks = np.where(narrow[:, None], blocks - lo[:, None], 0)
+        rel[a:a + m] = rel_blocks.reshape(-1)[:m]
+        for k in np.flatnonzero(~narrow).tolist():
+            base[first + k] = -1 - len(wide)
+            wide.append(blocks[k].astype(np.int32))
+    rel.flush()
+    del rel
+    np.save(path / "start_base.npy", base)
+    np.save(path / "start_wide.npy", np.concatenate(wide) if wide else np.zeros(0, np.int32))
+
+
+class StartReader:
+    """Unpack the token start offsets of :func:`pack_starts` for an int, slice, mask or array."""
+
+    def __init__(self, base: np.ndarray, rel: np.ndarray, wide: np.ndarray):
+        self.base, self.rel, self.wide = base, rel, wide
+
+    def __call__(self, key):
+        n = len(self.rel)
+        if isinstance(key, (int, np.integer)):
+            i = int(key) + (n if key < 0 else 0)
+            if not 0 <= i < n:
+                raise IndexError(key)
+            b = int(self.base[i >> _START_SHIFT])
+            if b >= 0:
+                return np.int32(b + int(self.rel[i]))
+            return self.wide[(-1 - b) * START_BLOCK + (i & (START_BLOCK - 1))]
+        if isinstance(key, slice):
+            lo, hi, step = key.indices(n)
+            positions = np.arange(lo, hi, step, dtype=np.int64)
+            rel = np.asarray(self.rel[key], dtype=np.int64)
+        else:
+            positions = np.asarray(key)
+            if positions.dtype == bool:
+                positions = np.flatnonzero(positions)
+            positions = positions.astype(np.int64, copy=False)
+            positions = np.where(positions < 0, positions + n, positions)
+            rel = np.asarray(self.rel[positions], dtype=np.int64)
+        b = self.base[positions >> _START_SHIFT]
+        out = b + rel
+        wide = b < 0
+        if wide.any():
+            out[wide] = self.wide[(-1 - b[wide]) * START_BLOCK + (positions[wide] & (START_BLOCK - 1))]
+        return out.astype(np.int32)
 
 
 class Store:
@@ -210,7 +326,8 @@ class Store:
         self.doc_index = {d["doc_id"]: i for i, d in enumerate(self.docs)}
         # Map every file now: a later rebuild may delete this generation's folder, and open
         # maps stay readable where a lazy open would fail.
-        for name in ("tok", "surf", "start", "end", "doc_tok", "para_tok", "para_lang", "para_char",
+        for name in ("surface_fold", "surf_len", "surf", "start_base", "start_rel", "start_wide",
+                     "start", "doc_tok", "para_tok", "para_lang", "para_char",
                      "para_doc", "doc_year", "docnum", "text_off", "text_chars", "char_idx",
                      "char_idx_off", "_texts_fd", "vocab", "surfaces",
                      "post", "post_off", "term_docs", "tl_off", "tl_lang", "tl_hits", "tl_docs"):
@@ -220,20 +337,52 @@ class Store:
         return load_npy(self.path / f"{name}.npy")
 
     @cached_property
-    def tok(self) -> np.ndarray:
-        return self._array("tok")
-
-    @cached_property
     def surf(self) -> np.ndarray:
+        """The surface id of every token."""
         return self._array("surf")
 
     @cached_property
-    def start(self) -> np.ndarray:
-        return self._array("start")
+    def start_base(self) -> np.ndarray:
+        return np.asarray(self._array("start_base"))
 
     @cached_property
-    def end(self) -> np.ndarray:
-        return self._array("end")
+    def start_rel(self) -> np.ndarray:
+        return self._array("start_rel")
+
+    @cached_property
+    def start_wide(self) -> np.ndarray:
+        return self._array("start_wide")
+
+    @cached_property
+    def start(self) -> TokenColumn:
+        """The first character of every token in its document's text (see :func:`pack_starts`)."""
+        return TokenColumn(StartReader(self.start_base, np.asarray(self.start_rel),
+                                       np.asarray(self.start_wide)),
+                           len(self.start_rel), np.int32)
+
+    @cached_property
+    def surface_fold(self) -> np.ndarray:
+        """The folded id of every surface id."""
+        return np.asarray(self._array("surface_fold"))
+
+    @cached_property
+    def surf_len(self) -> np.ndarray:
+        """The length in characters of every surface form."""
+        return np.asarray(self._array("surf_len"))
+
+    @cached_property
+    def tok(self) -> TokenColumn:
+        """The folded id of every token: not stored, but its surface's folded id."""
+        # Plain views of the maps: indexing an np.memmap runs Python code, an ndarray's does not.
+        surf, fold = np.asarray(self.surf), self.surface_fold
+        return TokenColumn(lambda key: fold[surf[key]], len(surf), fold.dtype)
+
+    @cached_property
+    def end(self) -> TokenColumn:
+        """The character after every token: not stored, but its start plus its surface's length
+        (a token is its surface form, character for character; write_store checks it)."""
+        surf, start, length = np.asarray(self.surf), self.start, self.surf_len
+        return TokenColumn(lambda key: start[key] + length[surf[key]], len(surf), start.dtype)
 
     @cached_property
     def doc_tok(self) -> np.ndarray:
@@ -483,10 +632,10 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     def mm(name: str, dtype, shape) -> np.ndarray:
         return np.lib.format.open_memmap(path / f"{name}.npy", mode="w+", dtype=dtype, shape=shape)
 
-    tok = mm("tok", np.int32, (n_tokens,))
+    # Folded ids and end offsets are not written: a token's folded id is its surface's
+    # (surface_fold) and its end is its start plus its surface's length (surf_len).
     surf = mm("surf", np.int32, (n_tokens,))
-    start = mm("start", np.int32, (n_tokens,))
-    end = mm("end", np.int32, (n_tokens,))
+    start = mm("start.tmp", np.int32, (n_tokens,))    # packed below, then removed
     doc_tok = np.zeros(n_docs + 1, dtype=np.int64)
     para_tok = np.zeros(n_paras + 1, dtype=np.int64)
     para_lang = np.zeros(n_paras, dtype=np.int16)
@@ -510,9 +659,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
             n = b - a
             s_ids = surf_remaps[p][np.asarray(piece.surf[a:b])]
             surf[t:t + n] = s_ids
-            tok[t:t + n] = fold_of_surface[s_ids]
             start[t:t + n] = piece.start[a:b]
-            end[t:t + n] = piece.end[a:b]
             pa, pb = int(piece.doc_para[d]), int(piece.doc_para[d + 1])
             k = pb - pa
             para_tok[p_out:p_out + k] = np.asarray(piece.para_tok[pa:pb]) - a + t
@@ -558,12 +705,20 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
                       ("text_chars", text_chars), ("char_idx_off", char_idx_off),
                       ("doc_year", doc_year), ("docnum", docnum)):
         np.save(path / f"{name}.npy", arr)
-    for arr in (tok, surf, start, end):
+    for arr in (surf, start):
         arr.flush()
+    pack_starts(path, start)
+    np.save(path / "surface_fold.npy", fold_of_surface)
+    lengths = np.fromiter(map(len, surfaces), dtype=np.int64, count=len(surfaces))
+    longest = int(lengths.max()) if lengths.size else 0
+    np.save(path / "surf_len.npy",
+            lengths.astype(np.uint8 if longest < 2**8 else np.uint16 if longest < 2**16 else np.int32))
+    tok = TokenColumn(lambda key, ids=surf: fold_of_surface[ids[key]], n_tokens, np.int32)
     char_idx = np.concatenate(char_idx_parts) if char_idx_parts else np.zeros(0, np.int64)
     np.save(path / "char_idx.npy", char_idx.astype(np.uint32 if offset < 2**32 else np.int64))
     write_postings(path, tok, para_tok, para_lang, doc_tok, len(vocab), len(langs))
-    del tok, surf, start, end
+    del tok, surf, start
+    (path / "start.tmp.npy").unlink()
     write_words(path / "vocab.txt", vocab)
     write_words(path / "surfaces.txt", surfaces)
     info = {"n_tokens": n_tokens, "n_vocab": len(vocab), "n_surfaces": len(surfaces),
@@ -587,7 +742,7 @@ def char_steps(text: str, n_bytes: int | None = None) -> np.ndarray:
 POSTINGS_CHUNK = 1 << 20   # tokens sorted at a time: bounds the memory of the postings pass
 
 
-def write_postings(path: Path, tok: np.ndarray, para_tok: np.ndarray, para_lang: np.ndarray,
+def write_postings(path: Path, tok: np.ndarray | TokenColumn, para_tok: np.ndarray, para_lang: np.ndarray,
                    doc_tok: np.ndarray, n_vocab: int, n_langs: int) -> None:
     """Write the CSR postings of ``tok`` and the per-(folded id, language) statistics.
 
@@ -617,6 +772,7 @@ def write_postings(path: Path, tok: np.ndarray, para_tok: np.ndarray, para_lang:
     per_term = hits.reshape(n_vocab, nl).sum(axis=1, dtype=np.int64)
     post_off = np.zeros(n_vocab + 1, dtype=np.int64)
     np.cumsum(per_term, out=post_off[1:])
+    offset_type = np.uint32 if n_tokens < 2**32 else np.int64
     dtype = np.uint32 if n_tokens < 2**32 else np.uint64
     post = np.lib.format.open_memmap(path / "post.npy", mode="w+", dtype=dtype, shape=(n_tokens,))
     cursor = post_off[:-1].copy()
@@ -635,9 +791,9 @@ def write_postings(path: Path, tok: np.ndarray, para_tok: np.ndarray, para_lang:
     del post
     nz = np.flatnonzero(hits)
     term_of = nz // nl
-    np.save(path / "post_off.npy", post_off)
+    np.save(path / "post_off.npy", post_off.astype(offset_type))
     np.save(path / "term_docs.npy", term_docs)
-    np.save(path / "tl_off.npy", np.searchsorted(term_of, np.arange(n_vocab + 1)).astype(np.int64))
+    np.save(path / "tl_off.npy", np.searchsorted(term_of, np.arange(n_vocab + 1)).astype(offset_type))
     np.save(path / "tl_lang.npy", (nz % nl).astype(np.int16))
     np.save(path / "tl_hits.npy", hits[nz])
     np.save(path / "tl_docs.npy", docs[nz])
@@ -645,16 +801,12 @@ def write_postings(path: Path, tok: np.ndarray, para_tok: np.ndarray, para_lang:
 
 def store_as_piece(store: Store) -> Piece:
     """View an existing store as a piece, so unchanged documents are carried over."""
-    from .analysis import fold
-
     vocab = store.vocab.tolist()
     surfaces = store.surfaces.tolist()
-    vocab_index = {w: i for i, w in enumerate(vocab)}
-    surface_fold = np.fromiter((vocab_index[fold(s)] for s in surfaces), dtype=np.int32,
-                               count=len(surfaces))
+    surface_fold = np.asarray(store.surface_fold, dtype=np.int32)
     doc_para = np.searchsorted(store.para_doc, np.arange(len(store.docs) + 1), side="left")
     return Piece(vocab=vocab, surfaces=surfaces, surface_fold=surface_fold,
-                 surf=store.surf, start=store.start, end=store.end, doc_tok=store.doc_tok,
+                 surf=store.surf, start=store.start, doc_tok=store.doc_tok,
                  para_tok=store.para_tok[:-1], para_char=store.para_char,
                  para_lang=[store.langs[i] for i in store.para_lang.tolist()],
                  doc_para=doc_para, texts=_StoreTexts(store),

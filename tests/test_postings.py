@@ -24,6 +24,57 @@ def test_postings_are_every_position_of_each_form_in_corpus_order(mini_ix):
         assert store.term_docs[term] == np.unique(store.doc_of(expected)).size
 
 
+def test_derived_folded_ids_and_ends_are_each_tokens_own(mini_ix):
+    """Folded ids and end offsets are not stored: each token's, read from its text, matches."""
+    from concord.analysis import fold
+
+    store = mini_ix.store
+    assert not (store.path / "tok.npy").exists() and not (store.path / "end.npy").exists()
+    tok, end = np.asarray(store.tok), np.asarray(store.end)
+    positions = np.arange(store.n_tokens)
+    docs = store.doc_of(positions)
+    n_checked = 0
+    for i in positions.tolist():
+        d, s, e = int(docs[i]), int(store.start[i]), int(end[i])
+        surface = store.surfaces[int(store.surf[i])]
+        assert store.text(int(d), s, e) == surface
+        assert store.vocab[int(tok[i])] == fold(surface)
+        # Element, slice and fancy access give what the whole column gives.
+        assert store.end[i] == e and store.tok[i] == tok[i]
+        n_checked += 1
+    assert n_checked == store.n_tokens > 0
+    picks = positions[::3]
+    assert np.array_equal(store.end[picks], end[picks]) and np.array_equal(store.tok[5:40], tok[5:40])
+    assert len(store.tok) == store.tok.size == store.n_tokens
+
+
+def test_packed_start_offsets_read_back_exactly(tmp_path):
+    """16-bit offsets per block, whole ones where a block spans 65,536 characters or more."""
+    from concord.store import START_BLOCK, StartReader, TokenColumn, load_npy, pack_starts
+
+    rng = np.random.default_rng(7)
+    docs = [np.cumsum(rng.integers(1, 12, size=n)) for n in (3000, 5, 2500)]
+    docs[0][1500:] += 200_000                    # a long run without words inside a document
+    start = np.concatenate(docs).astype(np.int32)
+    pack_starts(tmp_path, start)
+    base = load_npy(tmp_path / "start_base.npy")
+    assert (base < 0).sum() >= 2                  # the jump and a document boundary are wide
+    assert load_npy(tmp_path / "start_rel.npy").dtype == np.uint16
+    column = TokenColumn(StartReader(base, load_npy(tmp_path / "start_rel.npy"),
+                                     load_npy(tmp_path / "start_wide.npy")), start.size, np.int32)
+    assert np.array_equal(np.asarray(TokenColumn(column._compute, start.size, np.int32)), start)
+    for i in (0, 1, START_BLOCK - 1, START_BLOCK, 1500, 2999, 3000, 3004, start.size - 1, -1, -3000):
+        assert column[i] == start[i], i
+    for key in (slice(0, 10), slice(1000, 3100, 7), slice(3003, None), slice(None, None, -5)):
+        assert np.array_equal(column[key], start[key]), key
+    picks = rng.integers(-start.size, start.size, size=500)
+    assert np.array_equal(column[picks], start[picks])
+    mask = rng.random(start.size) < 0.1
+    assert np.array_equal(column[mask], start[mask])
+    with pytest.raises(IndexError):
+        column[start.size]
+
+
 def test_statistics_per_form_and_language_match_a_count(mini_ix):
     store = mini_ix.store
     tok = np.asarray(store.tok)
@@ -104,7 +155,7 @@ def test_spilled_pieces_give_the_same_index(tmp_path, monkeypatch):
     indexer.build_index(SAMPLE_CORPUS, spilled, procs=2)
     with open_index(whole) as a, open_index(spilled) as b:
         gen_a, gen_b = a.store.path, b.store.path
-        for name in ("tok", "surf", "start", "end", "post", "post_off", "tl_hits", "tl_docs",
+        for name in ("surface_fold", "surf_len", "surf", "start_base", "start_rel", "start_wide", "post", "post_off", "tl_hits", "tl_docs",
                      "char_idx", "para_lang"):
             assert np.array_equal(np.load(gen_a / f"{name}.npy"), np.load(gen_b / f"{name}.npy")), name
         assert (gen_a / "texts.u8").read_bytes() == (gen_b / "texts.u8").read_bytes()

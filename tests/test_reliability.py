@@ -540,3 +540,21 @@ def test_web_serves_under_load_while_the_index_is_rebuilt(tmp_path, mini_copy):
     assert reindexes, "the index was rebuilt while the clients ran"
     assert len(seen["latencies"]) >= 10 * seconds
     assert set(seen["marker_counts"]) <= {3, 5}
+
+
+def test_the_engine_opens_on_first_use_and_says_so_once_its_generation_is_gone(tmp_path, mini_copy):
+    """Opening an index reads no whoosh; a retired generation's engine is a clear error."""
+    from concord.errors import IndexNotFound
+
+    index = tmp_path / "index"
+    write_version(mini_copy, 3)
+    rebuild(mini_copy, index)
+    with open_index(index) as ix:
+        assert ix._engine is None
+        assert ix.engine.doc_count() == len(ix.store.docs)
+        assert ix._engine is not None
+    with open_index(index) as ix:
+        shutil.rmtree(ix.gen_path)            # what a second rebuild does to a retired generation
+        assert count(ix, MARKER) == 3         # the store's maps still answer
+        with pytest.raises(IndexNotFound, match="replaced by newer builds"):
+            _ = ix.engine
