@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -162,6 +163,8 @@ def serve_cmd(host, port, index_dir, corpus, concepts_file, workers, timeout, pr
     target = resolve_index_path(index_dir)
     if read_current(target) is None:
         _build_missing(corpus, target, procs)
+    else:
+        _rebuild_outdated(target, procs)
     app = create_app({"CONCORD_INDEX": str(target), "CONCORD_CONCEPTS": concepts_file,
                       "QUERY_TIMEOUT": timeout, "CONCORD_EDITABLE": editable})
     server = make_server(app, host, port, workers=workers)
@@ -186,6 +189,41 @@ def serve_cmd(host, port, index_dir, corpus, concepts_file, workers, timeout, pr
         stop_children(children)
         server.server_close()
         app.extensions["concord_index"].close()
+
+
+def _rebuild_outdated(target, procs: int) -> None:
+    """Rebuild an index written by another version of concord from the corpus folder it was
+    built from, before serving it (every page would otherwise answer 503); stop with the
+    reason when it cannot be read or its corpus folder is gone."""
+    import json
+
+    from ..errors import IndexNotFound
+    from ..index import SCHEMA_VERSION, open_index, read_current
+    from ..indexer import build_index
+
+    try:
+        open_index(target).close()
+        return
+    except IndexNotFound as exc:
+        reason = str(exc)
+    try:
+        manifest = json.loads((target / str(read_current(target)) / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        raise click.ClickException(reason) from None
+    version = manifest.get("settings", {}).get("schema_version")
+    source = manifest.get("corpus")
+    if version == SCHEMA_VERSION or not source or not Path(source).is_dir():
+        raise click.ClickException(reason)
+    click.echo(f"concord: {target} was written by another version of concord (schema {version}, "
+               f"this one reads {SCHEMA_VERSION}); re-indexing {source}, which it was built from",
+               err=True)
+    progress = Progress(lines=True, desc="indexing")
+    try:
+        report = build_index(source, target, procs=procs, progress=progress.update)
+    finally:
+        progress.close()
+    click.echo(f"concord: indexed {report.documents} documents, {report.tokens} tokens in "
+               f"{report.seconds:.1f} s", err=True)
 
 
 def _build_missing(corpus: str, target, procs: int) -> None:

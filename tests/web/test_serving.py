@@ -68,6 +68,68 @@ def test_serve_builds_a_missing_index_with_progress(tmp_path, monkeypatch):
     assert (tmp_path / "ix" / "CURRENT").exists()
 
 
+def _fake_server(monkeypatch, started: dict) -> None:
+    from web import server
+
+    class FakeServer:
+        url = "http://127.0.0.1:0"
+
+        def serve_forever(self):
+            started["ok"] = True
+
+        def server_close(self):
+            pass
+
+    monkeypatch.setattr(server, "make_server", lambda app, host, port, workers: FakeServer())
+
+
+def _age_the_index(index: Path) -> None:
+    """Make the live generation look written by a concord with schema 3."""
+    from concord.index import read_current
+
+    gen = index / str(read_current(index))
+    manifest = json.loads((gen / "manifest.json").read_text("utf-8"))
+    manifest["settings"]["schema_version"] = 3
+    (gen / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+
+
+def test_serve_rebuilds_an_index_of_another_version_from_its_corpus(tmp_path, monkeypatch):
+    from concord.index import SCHEMA_VERSION, open_index
+    from concord.indexer import build_index
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(WEB_CORPUS, corpus)
+    index = tmp_path / "ix"
+    build_index(corpus, index, procs=1)
+    _age_the_index(index)
+    started: dict = {}
+    _fake_server(monkeypatch, started)
+    result = CliRunner().invoke(cli, ["serve", "--index", str(index), "--port", "0"])
+    assert result.exit_code == 0, result.output
+    assert started["ok"]
+    assert (f"written by another version of concord (schema 3, this one reads {SCHEMA_VERSION}); "
+            f"re-indexing {corpus}") in result.stderr
+    with open_index(index) as ix:
+        assert ix.manifest["documents"] == 3
+
+
+def test_serve_stops_on_an_old_index_whose_corpus_is_gone(tmp_path, monkeypatch):
+    from concord.indexer import build_index
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(WEB_CORPUS, corpus)
+    index = tmp_path / "ix"
+    build_index(corpus, index, procs=1)
+    _age_the_index(index)
+    shutil.rmtree(corpus)
+    started: dict = {}
+    _fake_server(monkeypatch, started)
+    result = CliRunner().invoke(cli, ["serve", "--index", str(index), "--port", "0"])
+    assert result.exit_code == 1 and not started
+    assert result.output.count("\n") == 1 and "has schema 3" in result.output
+    assert "--rebuild" in result.output and "Traceback" not in result.output
+
+
 def test_serve_reports_an_empty_corpus_in_one_line(tmp_path):
     (tmp_path / "empty").mkdir()
     result = CliRunner().invoke(cli, ["serve", "--index", str(tmp_path / "ix"), "--corpus",
