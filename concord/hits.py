@@ -281,13 +281,14 @@ def find_hits(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
 
         if not isinstance(parsed, CqlQuery):
             raise TypeError(f"not a parsed query: {type(parsed).__name__}")
+    merged = parsed.filters.merge(filters) if filters is not None else parsed.filters
+    if not isinstance(parsed, ParsedQuery):
         found = find_cql_hits(ix, parsed, mode=mode, filters=filters, deadline=deadline)
     else:
         evaluator = Evaluator(ix, parsed, mode=mode, filters=filters, deadline=deadline)
         if deadline is not None and time.monotonic() > deadline:
             # Checked here too, so that answers read from statistics keep the time limit.
             raise QueryTimeout("the query took too long; make it more specific or add filters")
-        merged = parsed.filters.merge(filters) if filters is not None else parsed.filters
         # One form, no exclusion and no category: the hits (and their count) come from the
         # postings and statistics; a category filter needs every span, so it takes the
         # general path.
@@ -297,7 +298,6 @@ def find_hits(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
             return _form_hits(evaluator, term_id)
         starts, lengths = evaluator.hits(parsed.root)
         found = HitSet(starts, lengths, ix.store.doc_of(starts))
-    merged = parsed.filters.merge(filters) if filters is not None else parsed.filters
     return by_category(ix, found, merged) if merged.by_category else found
 
 

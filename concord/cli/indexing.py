@@ -199,7 +199,6 @@ def _rebuild_outdated(target, procs: int) -> None:
 
     from ..errors import IndexNotFound
     from ..index import SCHEMA_VERSION, open_index, read_current
-    from ..indexer import build_index
 
     try:
         open_index(target).close()
@@ -217,20 +216,19 @@ def _rebuild_outdated(target, procs: int) -> None:
     click.echo(f"concord: {target} was written by another version of concord (schema {version}, "
                f"this one reads {SCHEMA_VERSION}); re-indexing {source}, which it was built from",
                err=True)
-    progress = Progress(lines=True, desc="indexing")
-    try:
-        report = build_index(source, target, procs=procs, progress=progress.update)
-    finally:
-        progress.close()
-    click.echo(f"concord: indexed {report.documents} documents, {report.tokens} tokens in "
-               f"{report.seconds:.1f} s", err=True)
+    _build_before_serving(source, target, procs)
 
 
 def _build_missing(corpus: str, target, procs: int) -> None:
-    """Build the missing index with progress on stderr: a bar on a terminal, else lines."""
+    """Build the missing index before serving it."""
+    click.echo(f"concord: no index at {target}; indexing {corpus} first", err=True)
+    _build_before_serving(corpus, target, procs)
+
+
+def _build_before_serving(corpus: str, target, procs: int) -> None:
+    """Build ``target`` from ``corpus`` with progress lines on stderr."""
     from ..indexer import build_index
 
-    click.echo(f"concord: no index at {target}; indexing {corpus} first", err=True)
     progress = Progress(lines=True, desc="indexing")
     try:
         report = build_index(corpus, target, procs=procs, progress=progress.update)
