@@ -29,12 +29,12 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
                "--disable-component-update", "--no-first-run"]
 
 
-@pytest.fixture(scope="module")
-def server(sample_index):
+def live_server(config: dict):
+    """Serve the web app with ``config`` in a thread on a free port; yield its URL, then stop."""
     from web.app import create_app
     from web.server import make_server
 
-    app = create_app({"CONCORD_INDEX": str(sample_index)})
+    app = create_app(config)
     srv = make_server(app, "127.0.0.1", 0, workers=4, quiet=True)
     thread = srv.start_background()
     yield srv.url
@@ -42,6 +42,11 @@ def server(sample_index):
     thread.join(10)
     srv.server_close()
     app.extensions["concord_index"].close()
+
+
+@pytest.fixture(scope="module")
+def server(sample_index):
+    yield from live_server({"CONCORD_INDEX": str(sample_index)})
 
 
 @pytest.fixture(scope="module")

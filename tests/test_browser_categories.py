@@ -9,22 +9,16 @@ without it the tests fail in CI (CI=true) and are skipped elsewhere.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-from pathlib import Path
 
 import pytest
+from test_browser import SCREENSHOTS, browser, live_server  # noqa: F401 (fixtures)
 
 from concord.categories import Workspace
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[1]
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
@@ -43,36 +37,12 @@ def corpus_and_index(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(corpus_and_index):
-    from web.app import create_app
-    from web.server import make_server
-
     _, index = corpus_and_index
-    app = create_app({"CONCORD_INDEX": str(index), "CONCORD_EDITABLE": True})
-    srv = make_server(app, "127.0.0.1", 0, workers=4, quiet=True)
-    thread = srv.start_background()
-    yield srv.url
-    srv.shutdown()
-    thread.join(10)
-    srv.server_close()
-    app.extensions["concord_index"].close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing: the browser tests must run in CI")
-        pytest.skip("chromium not installed: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
+    yield from live_server({"CONCORD_INDEX": str(index), "CONCORD_EDITABLE": True})
 
 
 @pytest.fixture()
-def page(browser):
+def page(browser):  # noqa: F811 (the browser fixture of test_browser)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
     problems: list[str] = []

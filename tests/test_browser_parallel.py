@@ -8,56 +8,22 @@ test-artifacts/screenshots/.
 from __future__ import annotations
 
 import json
-import os
 import re
 import urllib.request
 from pathlib import Path
 
 import pytest
+from test_browser import SCREENSHOTS, browser, server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[1]
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run"]
 DE = "de/1848-marx-engels-manifest-der-kommunistischen-partei-kap1-2.txt"
 EN = "en/1848-marx-engels-manifesto-of-the-communist-party-ch1-2.txt"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-@pytest.fixture(scope="module")
-def server(sample_index):
-    from web.app import create_app
-    from web.server import make_server
-
-    app = create_app({"CONCORD_INDEX": str(sample_index)})
-    srv = make_server(app, "127.0.0.1", 0, workers=4, quiet=True)
-    thread = srv.start_background()
-    yield srv.url
-    srv.shutdown()
-    thread.join(10)
-    srv.server_close()
-    app.extensions["concord_index"].close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing: the browser tests must run in CI")
-        pytest.skip("chromium not installed: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def open_page(browser, viewport, *, mobile: bool = False):
+def open_page(browser, viewport, *, mobile: bool = False):  # noqa: F811
     context = browser.new_context(viewport=viewport, locale="en-GB", is_mobile=mobile,
                                   has_touch=mobile, device_scale_factor=1)
     page = context.new_page()
@@ -68,7 +34,7 @@ def open_page(browser, viewport, *, mobile: bool = False):
 
 
 @pytest.fixture()
-def page(browser):
+def page(browser):  # noqa: F811 (the browser fixture of test_browser)
     context, page, problems = open_page(browser, DESKTOP)
     yield page
     context.close()
@@ -83,7 +49,7 @@ def shot(page, name: str, *, full_page: bool = False) -> Path:
     return path
 
 
-def aligned_json(server: str) -> dict:
+def aligned_json(server: str) -> dict:  # noqa: F811
     with urllib.request.urlopen(server + "/aligned/communist-manifesto.json?langs=de,en") as r:
         return json.load(r)
 
@@ -107,7 +73,7 @@ def column_box(page, i: int) -> dict:
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
-def test_aligned_reader_highlight_and_scroll_sync(browser, server, viewport):
+def test_aligned_reader_highlight_and_scroll_sync(browser, server, viewport):  # noqa: F811
     phone = viewport is PHONE
     context, page, problems = open_page(browser, viewport, mobile=phone)
     try:
@@ -175,7 +141,7 @@ def test_aligned_reader_highlight_and_scroll_sync(browser, server, viewport):
     assert not problems, problems
 
 
-def test_aligned_reader_permalink_of_a_sentence(page, server):
+def test_aligned_reader_permalink_of_a_sentence(page, server):  # noqa: F811
     links = links_of(aligned_json(server), DE, EN)
     start = sorted(links)[10]
     page.goto(server + f"/aligned/communist-manifesto?langs=de,en#v0-{start}")
@@ -184,7 +150,7 @@ def test_aligned_reader_permalink_of_a_sentence(page, server):
     assert page.locator(f"#v1-{links[start][0]}").get_attribute("class").split() == ["s", "partner"]
 
 
-def test_aligned_reader_keyboard_one_tab_stop_per_version(page, server):
+def test_aligned_reader_keyboard_one_tab_stop_per_version(page, server):  # noqa: F811
     """Tab reaches each version once (not each of its hundreds of sentences); the arrow keys
     walk the sentences of a version and select them, as a click does."""
     page.goto(server + "/aligned/communist-manifesto?langs=de,en")
@@ -222,7 +188,7 @@ def test_aligned_reader_keyboard_one_tab_stop_per_version(page, server):
     assert page.locator("#" + ids[-1]).get_attribute("tabindex") == "-1"
 
 
-def test_document_page_links_to_the_reader(page, server):
+def test_document_page_links_to_the_reader(page, server):  # noqa: F811
     page.goto(server + "/doc/" + DE)
     page.get_by_role("link", name="Read the versions side by side").click()
     page.wait_for_url(re.compile(r"/aligned/communist-manifesto$"))
@@ -235,7 +201,7 @@ def test_document_page_links_to_the_reader(page, server):
     shot(page, "23-aligned-three-versions")
 
 
-def test_concordance_shows_translations(page, server):
+def test_concordance_shows_translations(page, server):  # noqa: F811
     page.goto(server + "/kwic?q=Bourgeoisie&lang=de&limit=25")
     page.get_by_label("Show translations").check()
     page.get_by_role("button", name="Show concordance").click()
@@ -257,7 +223,7 @@ def test_concordance_shows_translations(page, server):
     page.locator("a.s.sel").wait_for()
 
 
-def test_equivalents_page(page, server):
+def test_equivalents_page(page, server):  # noqa: F811
     page.goto(server + "/equivalents")
     page.get_by_label("Word").fill("Bourgeoisie")
     page.get_by_label("Equivalents in").select_option("fr")
