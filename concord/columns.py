@@ -42,16 +42,21 @@ def _table(*columns: Column) -> dict[str, Column]:
 _YEAR = ("Year of the document (the midpoint of a range such as 1917-1923, rounded down); "
          "empty when the document has no year.")
 
+#: Columns that several exports describe alike.
+_DOC_ID = Column("doc_id", "string", "Document id: the file's path inside the corpus folder.")
+_LEFT = Column("left", "string", "Context before the match: up to `width` words, as written.")
+_RIGHT = Column("right", "string", "Context after the match: up to `width` words, as written.")
+
 EXPORTS: dict[str, dict[str, Column]] = {
     "kwic": _table(
-        Column("doc_id", "string", "Document id: the file's path inside the corpus folder."),
+        _DOC_ID,
         Column("title", "string", "Title of the document; empty when unknown."),
         Column("author", "string", "Author(s) of the document, ';'-separated; empty when unknown."),
         Column("year", "integer", _YEAR, nullable=True),
         Column("lang", "string", "Language of the paragraph that holds the match (ISO 639 code)."),
-        Column("left", "string", "Context before the match: up to `width` words, as written."),
+        _LEFT,
         Column("match", "string", "The matched words, as written in the document."),
-        Column("right", "string", "Context after the match: up to `width` words, as written."),
+        _RIGHT,
         Column("position", "integer", "Token number of the match's first word in its document "
                "(the first token is 0)."),
         Column("char_start", "integer", "Character offset where the match starts in the "
@@ -144,7 +149,7 @@ EXPORTS: dict[str, dict[str, Column]] = {
                "(effect size), 4 decimals."),
     ),
     "search": _table(
-        Column("doc_id", "string", "Document id: the file's path inside the corpus folder."),
+        _DOC_ID,
         Column("title", "string", "Title of the document; empty when unknown."),
         Column("author", "string", "Author(s) of the document; empty when unknown."),
         Column("year", "integer", _YEAR, nullable=True),
@@ -217,16 +222,16 @@ EXPORTS: dict[str, dict[str, Column]] = {
     ),
     "categorise": _table(
         Column("category", "string", "Category of the line."),
-        Column("doc_id", "string", "Document id: the file's path inside the corpus folder."),
+        _DOC_ID,
         Column("title", "string", "Title of the document; empty when unknown or orphaned."),
         Column("author", "string", "Author(s) of the document; empty when unknown or orphaned."),
         Column("year", "integer", _YEAR, nullable=True),
         Column("lang", "string", "Language of the paragraph that holds the match; empty for "
                "an orphaned line."),
-        Column("left", "string", "Context before the match: up to `width` words, as written."),
+        _LEFT,
         Column("match", "string", "The matched words, as written (as stored, for an orphaned "
                "line)."),
-        Column("right", "string", "Context after the match: up to `width` words, as written."),
+        _RIGHT,
         Column("position", "integer", "Token number of the match's first word in its document; "
                "empty for an orphaned line.", nullable=True),
         Column("char_start", "integer", "Character offset where the match starts in the "
