@@ -44,30 +44,6 @@ def test_serve_command_is_registered():
         assert option in result.output
 
 
-def test_serve_builds_a_missing_index_with_progress(tmp_path, monkeypatch):
-    from web import server
-
-    started = {}
-
-    class FakeServer:
-        url = "http://127.0.0.1:0"
-
-        def serve_forever(self):
-            started["ok"] = True
-
-        def server_close(self):
-            pass
-
-    monkeypatch.setattr(server, "make_server", lambda app, host, port, workers: FakeServer())
-    result = CliRunner().invoke(cli, ["serve", "--index", str(tmp_path / "ix"), "--corpus",
-                                      str(WEB_CORPUS), "--port", "0"])
-    assert result.exit_code == 0, result.output
-    assert started["ok"]
-    assert "indexing: 3/3 files" in result.stderr
-    assert "indexed 3 documents" in result.stderr
-    assert (tmp_path / "ix" / "CURRENT").exists()
-
-
 def _fake_server(monkeypatch, started: dict) -> None:
     from web import server
 
@@ -81,6 +57,18 @@ def _fake_server(monkeypatch, started: dict) -> None:
             pass
 
     monkeypatch.setattr(server, "make_server", lambda app, host, port, workers: FakeServer())
+
+
+def test_serve_builds_a_missing_index_with_progress(tmp_path, monkeypatch):
+    started: dict = {}
+    _fake_server(monkeypatch, started)
+    result = CliRunner().invoke(cli, ["serve", "--index", str(tmp_path / "ix"), "--corpus",
+                                      str(WEB_CORPUS), "--port", "0"])
+    assert result.exit_code == 0, result.output
+    assert started["ok"]
+    assert "indexing: 3/3 files" in result.stderr
+    assert "indexed 3 documents" in result.stderr
+    assert (tmp_path / "ix" / "CURRENT").exists()
 
 
 def _age_the_index(index: Path) -> None:
