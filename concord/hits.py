@@ -744,9 +744,12 @@ def _alternative_hits(ix: CorpusIndex, resolver: Resolver, alt: Alternative, lan
     starts = anchor_pos - anchor
     n_slots = len(alt.slots)
     if n_slots > 1:
+        # A phrase lies in one paragraph, as a NEAR pair does: "thought of." ending one
+        # paragraph and "The candle" opening the next are not the phrase "of the".
         docs = store.doc_of(anchor_pos)
         ok = (starts >= doc_tok[docs]) & (starts + n_slots <= doc_tok[docs + 1])
         starts = starts[ok]
+        starts = starts[store.para_of(starts) == store.para_of(starts + n_slots - 1)]
         for j, ids in enumerate(slot_ids):
             if j == anchor or not starts.size:
                 continue

@@ -7,7 +7,7 @@ Grammar (the README's "Query syntax" section repeats it for users), loosest firs
     and      := near ( ("AND" | "NOT") near )*                  (left to right)
     near     := primary ( "NEAR/N" primary )*
     primary  := "(" or ")" | phrase | "two words"~N | @concept
-    phrase   := ( word | "quoted words" )+                      (adjacent tokens)
+    phrase   := ( word | "quoted words" )+                      (adjacent tokens, one paragraph)
     word     := letters/digits with optional * (any run) and ? (one character)
     filter   := lang:fr,de  year:1917-1923  author:gorter  group:kapd  work:manifesto  doc:path
                 category:relevant  -category:NAME  sub:twenties    (categories: concord.categories)

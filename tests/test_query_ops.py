@@ -418,3 +418,34 @@ def test_a_concepts_exclusions_cancel_overlapping_hits(mini_ix):
     inside = {(s + 1, 1) for s, _ in spans(hits_of(mini_ix, "the council"))}
     # councils x3, council x2; the two "the council" cancel their council
     assert len(everything) == 5 and inside <= everything and kept == everything - inside
+
+
+# --- a phrase lies in one paragraph -----------------------------------------------------------
+
+def test_a_phrase_does_not_cross_a_paragraph_end(tmp_path):
+    """Hand-counted: "of the" twice inside the second paragraph ("of. The" and "of the"),
+    and once more across the paragraph end ("of." / "The"), which is not a phrase."""
+    import json
+
+    from concord.index import open_index
+    from concord.indexer import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("We spoke of.\n\nThe council met. Talk of. The state of the union.\n",
+                                  encoding="utf-8")
+    build_index(corpus, tmp_path / "ix", procs=1)
+    with open_index(tmp_path / "ix") as ix:
+        assert len(hits_of(ix, "of the")) == 2
+        assert len(hits_of(ix, '"of the"')) == 2
+        assert len(hits_of(ix, '"of the"~0')) == 2       # every phrase hit is a proximity hit
+        assert len(hits_of(ix, "of NEAR/0 the")) == 2
+        # CQL follows CQP: a sequence crosses paragraphs unless it says within p.
+        assert len(hits_of(ix, '[word="of"%c] [word="the"%c]')) == 3
+        assert len(hits_of(ix, '[word="of"%c] [word="the"%c] within p')) == 2
+    result = CliRunner().invoke(cli, ["ngrams", "2", "--index", str(tmp_path / "ix"),
+                                      "--min-freq", "1", "--limit", "0", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    rows = rows["rows"] if isinstance(rows, dict) else rows
+    assert [r["frequency"] for r in rows if r["ngram"].lower() == "of the"] == [2]

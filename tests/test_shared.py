@@ -41,13 +41,15 @@ def ix(shared_index):
 
 @pytest.fixture(scope="module")
 def brute(ix):
-    """Folded tokens of every non-Japanese document, by an independent tokenizer."""
-    docs = []
+    """Folded tokens of every paragraph of the non-Japanese documents, by an independent
+    tokenizer (a phrase lies in one paragraph)."""
+    paragraphs = []
     for d, meta in enumerate(ix.store.docs):
         if meta["language"] == "ja":
             continue
-        docs.append([fold(w) for w in re.findall(r"[^\W_]+", ix.store.text(d))])
-    return docs
+        for para in ix.store.doc_paragraphs(d):
+            paragraphs.append([fold(w) for w in re.findall(r"[^\W_]+", para["text"])])
+    return paragraphs
 
 
 def test_whole_corpus_indexed(ix):
@@ -99,19 +101,21 @@ def accent_aware(typed: str, written: str) -> bool:
 
 @pytest.fixture(scope="module")
 def raw(ix):
-    """Written forms of every non-Japanese document: word counts, and the phrases' bigram counts."""
+    """Written forms of every non-Japanese document: word counts, and the phrases' bigram
+    counts inside paragraphs."""
     words: Counter = Counter()
     bigrams: Counter = Counter()
     targets = {tuple(fold(w) for w in p.split()) for p in PHRASES}
     for d, meta in enumerate(ix.store.docs):
         if meta["language"] == "ja":
             continue
-        tokens = re.findall(r"[^\W_]+", ix.store.text(d))
-        words.update(tokens)
-        folded = [fold(w) for w in tokens]
-        for i in range(len(tokens) - 1):
-            if (folded[i], folded[i + 1]) in targets:
-                bigrams[(tokens[i], tokens[i + 1])] += 1
+        words.update(re.findall(r"[^\W_]+", ix.store.text(d)))
+        for para in ix.store.doc_paragraphs(d):
+            tokens = re.findall(r"[^\W_]+", para["text"])
+            folded = [fold(w) for w in tokens]
+            for i in range(len(tokens) - 1):
+                if (folded[i], folded[i + 1]) in targets:
+                    bigrams[(tokens[i], tokens[i + 1])] += 1
     return words, bigrams
 
 
