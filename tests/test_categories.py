@@ -283,7 +283,7 @@ def test_orphans_are_reported_after_a_rebuild_never_dropped(tmp_path):
                                                                    for s in in_a["char_start"])
     assert len(lost) == 3
     assert run("categorise", "list", "--index", str(index)) == (
-        "relevant\t5 (3 orphaned)\n5 lines in 1 categories, 3 orphaned lines\n")
+        "relevant\t5 (3 orphaned)\n5 lines in 1 category, 3 orphaned lines\n")
     assert "categories     1 with 5 lines, 3 orphaned lines" in run("info", "--index", str(index))
     out = tmp_path / "orphans.csv"
     run("categorise", "export", "--orphans", "--format", "csv", "--output", str(out),
@@ -297,7 +297,7 @@ def test_orphans_are_reported_after_a_rebuild_never_dropped(tmp_path):
     (corpus / "b.txt").unlink()
     build_index(corpus, index, procs=1)
     assert run("categorise", "list", "--index", str(index)).endswith(
-        "5 lines in 1 categories, 5 orphaned lines\n")
+        "5 lines in 1 category, 5 orphaned lines\n")
 
 
 # --- named sub-corpora --------------------------------------------------------------------------

@@ -72,12 +72,12 @@ def ix_args(mini_index):
 
 def test_kwic_count(ix_args):
     assert json.loads(run("kwic", "the", "--count", "--format", "json", *ix_args).output) == {"hits": 9, "docs": 1}
-    assert run("kwic", "the", "--count", *ix_args).output.strip() == "9 hits in 1 documents"
+    assert run("kwic", "the", "--count", *ix_args).output.strip() == "9 hits in 1 document"
 
 
 def test_kwic_formats(ix_args, tmp_path):
     out = run("kwic", "the council", "--width", "2", *ix_args).output
-    assert out.splitlines()[0] == "2 hits in 1 documents (showing 1-2)"
+    assert out.splitlines()[0] == "2 hits in 1 document (showing 1-2)"
     data = json.loads(run("kwic", "the council", "--width", "2", "--format", "json", *ix_args).output)
     assert data["provenance"]["query"] == "the council"
     assert [(ln["left"], ln["match"], ln["right"]) for ln in data["lines"]] == [
@@ -256,3 +256,11 @@ def test_every_command_takes_index(ix_args):
     result = CliRunner().invoke(main, ["concepts", "proletariat", "--format", "json", *ix_args],
                                 catch_exceptions=False)
     assert result.exit_code == 0 and json.loads(result.output)["name"] == "proletariat"
+
+
+def test_counts_have_their_noun_in_the_right_number():
+    from concord.cli.render import counted, hits_in_docs
+
+    assert hits_in_docs({"hits": 1, "docs": 1}) == "1 hit in 1 document"
+    assert hits_in_docs({"hits": 0, "docs": 0}) == "0 hits in 0 documents"
+    assert counted(2, "category", "categories") == "2 categories"

@@ -225,7 +225,7 @@ def test_url_list_and_cli(site, tmp_path):
                                        "--delay", "0.02", "--contact", "me@example.org"],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == f"{tmp_path / 'c'}: 1 documents imported"
+    assert result.output.splitlines()[0] == f"{tmp_path / 'c'}: 1 document imported"
     assert f"not imported: {site.base}/site/private/secret.html: forbidden by robots.txt" in result.output
     assert site.paths()["/site/b.html"] == 1
 

@@ -261,7 +261,7 @@ def test_readme_walkthrough_works_as_written(tmp_path, monkeypatch):
     assert (tmp_path / "my-corpus" / "metadata.csv").is_file()
     true = sum(tokens(f["text"])["councils"] for f in EXPECTED["marxists"].values())
     assert true == 2                               # the English page: its title and its text
-    assert outputs[2].splitlines()[0] == f"{true} hits in 1 documents (showing 1-{true})"
+    assert outputs[2].splitlines()[0] == f"{true} hits in 1 document (showing 1-{true})"
 
 
 def test_generic_page_of_two_short_paragraphs_keeps_them():

@@ -341,7 +341,7 @@ def test_cli_summary_says_how_many_were_spelled_as_typed(tmp_path):
 
     build_index(ACCENTS, tmp_path / "ix", procs=1)
     out = CliRunner().invoke(cli, ["kwic", "État", "--index", str(tmp_path / "ix")]).output
-    assert out.splitlines()[0] == "6 hits in 1 documents, 2 spelled exactly as typed (showing 1-6)"
+    assert out.splitlines()[0] == "6 hits in 1 document, 2 spelled exactly as typed (showing 1-6)"
     out = CliRunner().invoke(cli, ["kwic", "État", "--count", "--format", "json",
                                    "--index", str(tmp_path / "ix")]).output
     assert out.strip() == '{"hits": 6, "docs": 1, "as_typed": 2}'

@@ -12,7 +12,7 @@ from __future__ import annotations
 import click
 
 from .options import handle_errors, index_option, json_or_table, output_options, report_context
-from .render import echo_json, emit_report
+from .render import counted, echo_json, emit_report
 
 
 @click.group("categorise")
@@ -46,8 +46,9 @@ def list_cmd(index_dir, fmt) -> None:
         orphaned = f" ({c['orphaned']} orphaned)" if c["orphaned"] else ""
         desc = f"  {c['description']}" if c["description"] else ""
         click.echo(f"{c['name']}\t{c['lines']}{orphaned}{desc}")
-    click.echo(f"{info['lines']} lines in {len(info['categories'])} categories, "
-               f"{info['orphaned']} orphaned lines")
+    click.echo(f"{counted(info['lines'], 'line')} in "
+               f"{counted(len(info['categories']), 'category', 'categories')}, "
+               f"{counted(info['orphaned'], 'orphaned line')}")
 
 
 @categorise_group.command("create")
@@ -107,7 +108,7 @@ def import_cmd(file, category, query, index_dir) -> None:
         result = ws.assign(ctx.ix, category, rows.spans, query=rows.query if query is None else query)
     if created:
         click.echo(f"created category {category}")
-    click.echo(f"{result.total} lines in {category}: {result.added} new, {result.moved} moved from "
+    click.echo(f"{counted(result.total, 'line')} in {category}: {result.added} new, {result.moved} moved from "
                f"another category, {result.unchanged} already there")
 
 

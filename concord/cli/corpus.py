@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from .options import DEFAULT_CORPUS, handle_errors, output_options
-from .render import echo_json, emit
+from .render import counted, echo_json, emit
 
 
 @click.command("import")
@@ -72,7 +72,7 @@ def import_cmd(sources: tuple[str, ...], into: str, crawl: bool, depth: int, max
 
 
 def render_import_report(report) -> str:
-    lines = [f"{report.into}: {len(report.documents)} documents imported"]
+    lines = [f"{report.into}: {counted(len(report.documents), 'document')} imported"]
     archives = ", ".join(f"{name} {n}" for name, n in report.archives().items())
     if archives:
         lines.append(f"archives: {archives}")

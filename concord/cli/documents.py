@@ -18,7 +18,15 @@ from .options import (
     output_options,
     report_context,
 )
-from .render import as_typed_note, echo_json, emit_report, print_kwic, print_search, render
+from .render import (
+    as_typed_note,
+    echo_json,
+    emit_report,
+    hits_in_docs,
+    print_kwic,
+    print_search,
+    render,
+)
 
 
 @click.command("search")
@@ -107,8 +115,7 @@ def kwic_cmd(query, index_dir, mode, lang, year, author, group, work, concepts_f
         if count_only:
             report = kwic_count_report(ctx, scope, lines)
             if fmt == "table":
-                click.echo(f"{report.head['hits']} hits in {report.head['docs']} documents"
-                           + as_typed_note(report.head))
+                click.echo(hits_in_docs(report.head) + as_typed_note(report.head))
             elif fmt == "json":
                 click.echo(json.dumps(report.head))
             else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from . import options as opt
-from .render import echo_json, emit, match_line, stream_json
+from .render import echo_json, emit, hits_in_docs, match_line, stream_json
 
 
 def _langs(value: str | None) -> tuple[str, ...]:
@@ -60,7 +60,7 @@ def _print_parallel(report) -> None:
     head = report.head
     rows = list(report.rows)
     shown = f"{head['offset'] + 1}-{head['offset'] + len(rows)}" if rows else "0"
-    click.echo(f"{head['hits']} hits in {head['docs']} documents of translation families "
+    click.echo(f"{hits_in_docs(head)} of translation families "
                f"(showing {shown})")
     for note in head["notes"]:
         click.echo(f"note: {note['work']}: {note['note']}")

@@ -20,6 +20,16 @@ from ..kwic import space_after, space_before
 KWIC_TABLE_CONTEXT = 45   # characters of context each side in the terminal view
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 hit``, ``2 hits``, ``0 documents``: a count with its noun in the right number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def hits_in_docs(head: Mapping[str, Any]) -> str:
+    """``9 hits in 1 document`` from a report head."""
+    return f"{counted(head['hits'], 'hit')} in {counted(head['docs'], 'document')}"
+
+
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -73,7 +83,7 @@ def match_line(left: str, match: str, right: str) -> str:
 
 def print_search(report) -> None:
     head = report.head
-    click.echo(f"{head['hits']} hits in {head['docs']} documents")
+    click.echo(hits_in_docs(head))
     for i, r in enumerate(report.rows, start=head["offset"] + 1):
         click.echo(f"\n{i}. {r['title']} — {r['author']} ({r['year']}) [{r['language']}] "
                    f"{r['doc_id']}  {r['hits']} hits")
@@ -94,7 +104,7 @@ def print_kwic(report) -> None:
     head = report.head
     lines: list[Mapping[str, Any]] = list(report.rows)
     shown = f"{head['offset'] + 1}-{head['offset'] + len(lines)}" if lines else "0"
-    click.echo(f"{head['hits']} hits in {head['docs']} documents{as_typed_note(head)} (showing {shown})")
+    click.echo(f"{hits_in_docs(head)}{as_typed_note(head)} (showing {shown})")
     if head.get("line_filters"):
         note = f"{head['query_hits']} hits before these filters"
         if head.get("context_hits") is not None:
