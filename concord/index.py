@@ -3,7 +3,7 @@
 An index directory holds numbered generations and a ``CURRENT`` file naming the live one::
 
     indexes/default/
-        CURRENT             {"generation": "gen-000003"}
+        CURRENT             {"generation": "gen-000003", "schema": 4}
         gen-000003/
             whoosh/         the whoosh index (one record of metadata fields per document)
             store/          the token store with its postings (see concord.store)
@@ -54,10 +54,14 @@ def read_current(path: Path) -> str | None:
 
 
 def write_current(path: Path, generation: str) -> None:
-    """Atomically make ``generation`` the live one."""
+    """Atomically make ``generation`` (built by this concord) the live one.
+
+    ``CURRENT`` also names the generation's schema, so that a reader can tell whether it
+    reads it without parsing the manifest (see :mod:`concord.quickcount`).
+    """
     tmp = path / f"CURRENT.{os.getpid()}.tmp"
     with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump({"generation": generation}, fh)
+        json.dump({"generation": generation, "schema": SCHEMA_VERSION}, fh)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path / "CURRENT")

@@ -1,0 +1,158 @@
+"""The numpy-free ``concord kwic WORD --count`` gives the full path's answer, or steps aside.
+
+Every plain word of the mini and sample corpora (and a sample of the shared corpus's words)
+is counted both ways; the cases the fast path must leave to the full path are checked one
+by one, and a new process is checked not to import numpy or click when it answers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from concord.cli import main as cli
+from concord.index import SCHEMA_VERSION, open_index
+from concord.indexer import build_index
+from concord.quickcount import count_word, quick_answer
+from concord.reports import Context, Scope, kwic_count_report
+
+
+def full_count(index, word: str) -> tuple[int, int]:
+    with open_index(index) as ix:
+        head = kwic_count_report(Context(ix), Scope(word)).head
+    return head["hits"], head["docs"]
+
+
+def quick(index, word: str) -> tuple[int, int] | None:
+    """The fast path's answer to ``concord kwic WORD --count --format json``, or None."""
+    out = quick_answer(["kwic", word, "--count", "--index", str(index), "--format", "json"])
+    return None if out is None else tuple(json.loads(out).values())
+
+
+def plain_words(index) -> list[str]:
+    with open_index(index) as ix:
+        return [w for w in ix.store.vocab.tolist() if re.fullmatch(r"[a-z0-9]+", w)]
+
+
+@pytest.mark.parametrize("corpus", ["mini_index", "sample_index"])
+def test_every_plain_word_counts_as_the_full_path(corpus, request):
+    index = request.getfixturevalue(corpus)
+    words = plain_words(index)
+    assert len(words) > 90
+    answered = 0
+    with open_index(index) as ix:
+        for word in words + [w.upper() for w in words[::7]] + [w.title() for w in words[::5]]:
+            answer = quick(index, word)
+            if answer is None:
+                continue
+            answered += 1
+            head = kwic_count_report(Context(ix), Scope(word)).head
+            assert answer == (head["hits"], head["docs"]), word
+    assert answered > len(words) // 2       # most words are answered, not handed over
+
+
+def test_shared_corpus_sample(shared_index):
+    words = plain_words(shared_index)[::97]
+    with open_index(shared_index) as ix:
+        for word in words:
+            answer = quick(shared_index, word)
+            if answer is not None:
+                head = kwic_count_report(Context(ix), Scope(word)).head
+                assert answer == (head["hits"], head["docs"]), word
+
+
+def test_output_is_the_commands(mini_index):
+    for word in ("the", "council", "nosuchword", "The"):
+        for fmt in ("table", "json"):
+            args = ["kwic", word, "--count", "--index", str(mini_index), "--format", fmt]
+            quick = quick_answer(args)
+            assert quick is not None
+            full = CliRunner().invoke(cli, args)
+            assert full.exit_code == 0
+            assert quick + "\n" == full.output
+    assert quick_answer(["kwic", f"--index={mini_index}", "--count", "the", "--format=json"]) == \
+        json.dumps({"hits": 9, "docs": 1})
+
+
+@pytest.mark.parametrize("args", [
+    ["kwic", "the"],                                    # not --count
+    ["kwic", "the", "--count", "--lang", "en"],         # a filter
+    ["kwic", "the", "--count", "--format", "csv"],
+    ["kwic", "the", "--count", "--mode", "exact"],
+    ["kwic", "the", "--count", "--count"],
+    ["kwic", "the", "council", "--count"],
+    ["kwic", "the council", "--count"],                 # a phrase
+    ["kwic", "th*", "--count"],                         # a wildcard
+    ["kwic", "état", "--count"],                        # a diacritic: counted as typed too
+    ["kwic", "lang:en", "--count"],
+    ["kwic", "AND", "--count"], ["kwic", "OR", "--count"], ["kwic", "NOT", "--count"],
+    ["kwic", "NEAR", "--count"], ["kwic", "NEAR5", "--count"],
+    ["kwic", "the", "--count", "--index"],              # an option without its value
+    ["kwic", "the", "--count", "--index", ""],
+    ["freq", "the", "--count"], [], ["--help"],
+])
+def test_other_command_lines_go_to_the_full_path(mini_index, args):
+    if "--index" not in args and args[:1] == ["kwic"]:
+        args = [*args, "--index", str(mini_index)]
+    assert quick_answer(args) is None
+
+
+def test_compounds_go_to_the_full_path(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Der Staats-kapitalismus und der Staat. Kapitalismus.\n", encoding="utf-8")
+    build_index(corpus, tmp_path / "ix", procs=1)
+    # staatskapitalismus = staats + kapitalismus, both words of the corpus: the full path
+    # counts the hyphenated spelling, so the fast path must not answer.
+    assert count_word("staatskapitalismus", str(tmp_path / "ix")) is None
+    assert full_count(tmp_path / "ix", "staatskapitalismus") == (1, 1)
+    assert count_word("staat", str(tmp_path / "ix")) == full_count(tmp_path / "ix", "staat") == (1, 1)
+
+
+def test_near_duplicates_left_out_go_to_the_full_path(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    text = " ".join(f"word{i} council" for i in range(400)) + "\n"
+    (corpus / "a.txt").write_text(text, encoding="utf-8")
+    (corpus / "b.txt").write_text(text, encoding="utf-8")
+    build_index(corpus, tmp_path / "ix", procs=1)
+    assert count_word("council", str(tmp_path / "ix")) is None      # one copy is left out
+    assert full_count(tmp_path / "ix", "council") == (400, 1)
+    build_index(corpus, tmp_path / "kept", procs=1, keep_duplicates=True)
+    assert count_word("council", str(tmp_path / "kept")) == full_count(tmp_path / "kept", "council") == (800, 2)
+
+
+def test_an_index_of_another_schema_goes_to_the_full_path(mini_index, tmp_path):
+    copy = tmp_path / "ix"
+    shutil.copytree(mini_index, copy)
+    current = json.loads((copy / "CURRENT").read_text("utf-8"))
+    assert current["schema"] == SCHEMA_VERSION
+    assert count_word("the", str(copy)) == (9, 1)
+    (copy / "CURRENT").write_text(json.dumps({"generation": current["generation"]}), "utf-8")
+    assert count_word("the", str(copy)) is None                     # written by an older concord
+    (copy / "CURRENT").write_text(json.dumps({**current, "schema": SCHEMA_VERSION + 1}), "utf-8")
+    assert count_word("the", str(copy)) is None
+
+
+def test_a_missing_or_broken_index_goes_to_the_full_path(tmp_path, mini_index):
+    assert quick_answer(["kwic", "the", "--count", "--index", str(tmp_path / "none")]) is None
+    copy = tmp_path / "ix"
+    shutil.copytree(mini_index, copy)
+    gen = json.loads((copy / "CURRENT").read_text("utf-8"))["generation"]
+    (copy / gen / "store" / "post_off.npy").write_bytes(b"garbage")
+    assert quick_answer(["kwic", "the", "--count", "--index", str(copy)]) is None
+
+
+def test_a_new_process_answers_without_numpy_or_click(mini_index):
+    code = ("import sys; sys.argv = ['concord', 'kwic', 'the', '--count', '--index', sys.argv[1]]\n"
+            "from concord.quickcount import main; main()\n"
+            "print(sorted(m for m in ('numpy', 'click', 'regex', 'whoosh') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(mini_index)], capture_output=True,
+                         text=True, check=True).stdout
+    assert out == "9 hits in 1 document\n[]\n"
