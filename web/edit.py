@@ -183,11 +183,15 @@ def rename():
     return _done(f"renamed category {old} to {new}", category=new)
 
 
+def _lines_count(n: int) -> str:
+    return f"{n} line" if n == 1 else f"{n} lines"
+
+
 @bp.post("/categories/delete")
 def delete():
     name = _field("name")
     n = workspace().delete(name)
-    return _done(f"deleted category {name} ({n} lines)", lines=n)
+    return _done(f"deleted category {name} ({_lines_count(n)})", lines=n)
 
 
 @bp.post("/categories/assign")
@@ -196,7 +200,7 @@ def assign():
     spans = _lines()
     result = workspace().assign(current_index(), category, spans,
                                 query=_field("query", required=False, limit=MAX_QUERY))
-    return _done(f"{result.total} lines in {category}: {result.added} new, {result.moved} moved, "
+    return _done(f"{_lines_count(result.total)} in {category}: {result.added} new, {result.moved} moved, "
                  f"{result.unchanged} already there", category=category, added=result.added,
                  moved=result.moved, unchanged=result.unchanged,
                  lines=[[s.doc_id, s.char_start, s.char_end] for s in spans])
