@@ -211,7 +211,7 @@ def unassign():
     spans = _lines()
     category = _field("category", required=False) or None
     n = workspace().unassign(spans, category)
-    return _done(f"{n} lines taken out of their category", removed=n,
+    return _done(f"{_lines_count(n)} taken out of their category", removed=n,
                  lines=[[s.doc_id, s.char_start, s.char_end] for s in spans])
 
 
