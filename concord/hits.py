@@ -753,16 +753,18 @@ def _alternative_hits(ix: CorpusIndex, resolver: Resolver, alt: Alternative, lan
     starts = anchor_pos - anchor
     n_slots = len(alt.slots)
     if n_slots > 1:
-        # A phrase lies in one paragraph, as a NEAR pair does: "thought of." ending one
-        # paragraph and "The candle" opening the next are not the phrase "of the".
-        docs = store.doc_of(anchor_pos)
-        ok = (starts >= doc_tok[docs]) & (starts + n_slots <= doc_tok[docs + 1])
-        starts = starts[ok]
-        starts = starts[store.para_of(starts) == store.para_of(starts + n_slots - 1)]
+        starts = starts[(starts >= 0) & (starts + n_slots <= store.n_tokens)]
         for j, ids in enumerate(slot_ids):
             if j == anchor or not starts.size:
                 continue
             starts = starts[np.isin(store.tok[starts + j], ids)]
+        # A phrase lies in one document and one paragraph, as a NEAR pair does: "thought
+        # of." ending one paragraph and "The candle" opening the next are not "of the".
+        # (Checked on the few starts whose every slot matched.)
+        docs = store.doc_of(starts)
+        ok = (starts >= doc_tok[docs]) & (starts + n_slots <= doc_tok[docs + 1])
+        starts = starts[ok]
+        starts = starts[store.para_of(starts) == store.para_of(starts + n_slots - 1)]
     if resolver.mode == "exact" and not alt.source and starts.size:
         for j, slot in enumerate(alt.slots):
             surf_ids = resolver.surface_ids(slot)
