@@ -274,8 +274,13 @@ def _vocab_matches(pattern: str, vocab) -> np.ndarray:
 
 
 def find_hits(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
-              filters: Filters | None = None, deadline: float | None = None) -> HitSet:
-    """Return every hit of ``parsed`` that the filters allow, in corpus order."""
+              filters: Filters | None = None, deadline: float | None = None,
+              memo: dict | None = None) -> HitSet:
+    """Return every hit of ``parsed`` that the filters allow, in corpus order.
+
+    ``memo`` (a dict the caller keeps for one question) shares the hits of each leaf with a
+    later :func:`explain` of the same query, which would otherwise find them again.
+    """
     if not isinstance(parsed, ParsedQuery):
         from .cql import CqlQuery, find_cql_hits  # issue 10 part B
 
@@ -285,7 +290,7 @@ def find_hits(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
     if not isinstance(parsed, ParsedQuery):
         found = find_cql_hits(ix, parsed, mode=mode, filters=filters, deadline=deadline)
     else:
-        evaluator = Evaluator(ix, parsed, mode=mode, filters=filters, deadline=deadline)
+        evaluator = Evaluator(ix, parsed, mode=mode, filters=filters, deadline=deadline, memo=memo)
         if deadline is not None and time.monotonic() > deadline:
             # Checked here too, so that answers read from statistics keep the time limit.
             raise QueryTimeout("the query took too long; make it more specific or add filters")
@@ -432,8 +437,10 @@ class Evaluator:
     """Evaluate a query tree over one index: each node gives (starts, lengths) arrays."""
 
     def __init__(self, ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
-                 filters: Filters | None = None, deadline: float | None = None):
+                 filters: Filters | None = None, deadline: float | None = None,
+                 memo: dict | None = None):
         store = ix.store
+        self.memo = memo
         self.ix, self.store, self.deadline, self.mode = ix, store, deadline, mode
         self.within = parsed.within
         self.filters = parsed.filters.merge(filters) if filters is not None else parsed.filters
@@ -443,6 +450,9 @@ class Evaluator:
             excluded = _docs_with(ix, self.resolver, parsed.exclude, mask, deadline)
             mask = (mask if mask is not None else np.ones(len(store.docs), bool)) & ~excluded
         self.excludes = bool(parsed.exclude)
+        # What a leaf's hits depend on besides the leaf (the documents allowed follow from
+        # the filters and the exclusions).
+        self.memo_key = (ix.generation, mode, self.filters, parsed.exclude)
         self.lang_ids = None
         if self.filters.langs:
             self.lang_ids = np.array([store.lang_ids[c] for c in self.filters.langs
@@ -486,6 +496,15 @@ class Evaluator:
         return mask
 
     def leaf(self, alt: Alternative) -> Hits:
+        key = (*self.memo_key, alt)
+        if self.memo is not None and key in self.memo:
+            return self.memo[key]
+        found = self._leaf(alt)
+        if self.memo is not None:
+            self.memo[key] = found
+        return found
+
+    def _leaf(self, alt: Alternative) -> Hits:
         store = self.store
         langs_needed: list[str | None] = [None]
         if self.mode in ("stem", "lemma"):
@@ -635,7 +654,7 @@ def count_as_typed(ix: CorpusIndex, parsed: ParsedQuery, hits: HitSet, *, mode: 
 
 def explain(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
             filters: Filters | None = None, deadline: float | None = None,
-            max_forms: int = EXPLAIN_FORMS) -> dict[str, Any]:
+            max_forms: int = EXPLAIN_FORMS, memo: dict | None = None) -> dict[str, Any]:
     """How a query was read: its tree, its rules, and per leaf the forms it matched.
 
     Form counts are occurrences in the whole corpus (before filters); ``hits`` of a leaf
@@ -646,7 +665,7 @@ def explain(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "default",
 
         return explain_cql(ix, parsed, mode=mode, filters=filters, deadline=deadline,
                            max_forms=max_forms)
-    evaluator = Evaluator(ix, parsed, mode=mode, filters=filters, deadline=deadline)
+    evaluator = Evaluator(ix, parsed, mode=mode, filters=filters, deadline=deadline, memo=memo)
     out_leaves = []
     for alt in dict.fromkeys(leaves(parsed.root)):
         slots = [{"slot": slot, **_slot_forms(ix, evaluator.resolver, alt, slot, max_forms)}

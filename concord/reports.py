@@ -213,6 +213,9 @@ class Context:
     index_label: Literal["path", "name"] = "path"
     command_prefix: str = ""
     permalink: str | None = None
+    #: Hits of query leaves found while answering this context's question, shared by the
+    #: hit search and the explanation (one question: one command or one web request).
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def provenance(ctx: Context, command: str, *, query: str | None = None,
@@ -265,7 +268,7 @@ def find(ctx: Context, parsed: ParsedQuery, mode: str, filters: Filters) -> HitS
     """All hits of a query, from the cache when the same question was asked before."""
     return ctx.cache(cache_key(ctx, "hits", query_key(parsed), mode, filters),
                      lambda: find_hits(ctx.ix, parsed, mode=mode, filters=filters,
-                                       deadline=ctx.deadline),
+                                       deadline=ctx.deadline, memo=ctx.memo),
                      len)
 
 
@@ -273,7 +276,7 @@ def explained(ctx: Context, parsed: ParsedQuery, scope: Scope) -> dict[str, Any]
     """How a query was read: tree, rules, matched forms with counts (``--explain``, web panel)."""
     return ctx.cache(cache_key(ctx, "explain", query_key(parsed), scope.mode, scope.filters),
                      lambda: explain(ctx.ix, parsed, mode=scope.mode, filters=scope.filters,
-                                     deadline=ctx.deadline),
+                                     deadline=ctx.deadline, memo=ctx.memo),
                      lambda r: 20 * len(r["leaves"]) + 1)
 
 
