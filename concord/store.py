@@ -33,6 +33,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -242,6 +243,92 @@ START_BLOCK = 1024   # tokens per block of packed start offsets (a power of two)
 _START_SHIFT = START_BLOCK.bit_length() - 1
 
 
+class NpyWriter:
+    """Write a one-dimensional .npy file by appending chunks with plain file writes.
+
+    Unlike a writable memory map, written pages never count in the writer's resident
+    memory: writing a column of any length costs the memory of one chunk. The length need
+    not be known in advance; the header, of fixed size for a 1-d array, is written last.
+    """
+
+    HEADER = 128
+
+    def __init__(self, path: str | os.PathLike, dtype):
+        self.path, self.dtype, self.n = Path(path), np.dtype(dtype), 0
+        self._fh = open(self.path, "wb")
+        self._fh.write(b"\0" * self.HEADER)
+
+    def write(self, values) -> None:
+        chunk = np.ascontiguousarray(values, dtype=self.dtype)
+        self._fh.write(memoryview(chunk).cast("B"))
+        self.n += chunk.size
+
+    def close(self) -> None:
+        import io
+
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(header, {
+            "descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False,
+            "shape": (self.n,)})
+        if len(header.getvalue()) != self.HEADER:
+            raise ValueError(f"unexpected .npy header size for {self.path}")
+        self._fh.seek(0)
+        self._fh.write(header.getvalue())
+        self._fh.close()
+
+
+class StartPacker:
+    """Pack token start offsets as they come (see :func:`pack_starts`) into ``path``."""
+
+    CHUNK = START_BLOCK * 1024
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._rel = NpyWriter(path / "start_rel.npy", np.uint16)
+        self._wide = NpyWriter(path / "start_wide.npy", np.int32)
+        self._n_wide = 0
+        self._base: list[np.ndarray] = []
+        self._pending: list[np.ndarray] = []
+        self._n_pending = 0
+
+    def write(self, values) -> None:
+        values = np.asarray(values, dtype=np.int64)
+        self._pending.append(values)
+        self._n_pending += values.size
+        if self._n_pending >= self.CHUNK:
+            whole = np.concatenate(self._pending)
+            cut = whole.size - whole.size % START_BLOCK
+            self._pack(whole[:cut])
+            self._pending, self._n_pending = [whole[cut:]], whole.size - cut
+
+    def _pack(self, values: np.ndarray) -> None:
+        m = values.size
+        if not m:
+            return
+        padded = np.full(-(-m // START_BLOCK) * START_BLOCK, -1, dtype=np.int64)
+        padded[:m] = values
+        blocks = padded.reshape(-1, START_BLOCK)
+        lo = np.where(blocks >= 0, blocks, np.iinfo(np.int64).max).min(axis=1)
+        hi = blocks.max(axis=1)
+        narrow = hi - lo < 2**16
+        base = lo.copy()
+        self._rel.write(np.where(narrow[:, None], blocks - lo[:, None], 0).reshape(-1)[:m])
+        wide = np.flatnonzero(~narrow)
+        if wide.size:
+            base[wide] = -1 - (self._n_wide + np.arange(wide.size))
+            self._wide.write(blocks[wide].reshape(-1).astype(np.int32))
+            self._n_wide += wide.size
+        self._base.append(base)
+
+    def close(self) -> None:
+        if self._n_pending:
+            self._pack(np.concatenate(self._pending))
+        self._rel.close()
+        self._wide.close()
+        np.save(self.path / "start_base.npy",
+                np.concatenate(self._base) if self._base else np.zeros(0, dtype=np.int64))
+
+
 def pack_starts(path: Path, start: np.ndarray) -> None:
     """Write token start offsets as 16 bits per token: ``start_rel`` beside a base per block.
 
@@ -251,32 +338,10 @@ def pack_starts(path: Path, start: np.ndarray) -> None:
     ``start_rel``. Other blocks (a document boundary far into a text, a long run without
     words) keep their offsets whole in ``start_wide``, and ``start_base`` says which.
     """
-    n = int(start.size)
-    n_blocks = -(-n // START_BLOCK)
-    base = np.zeros(n_blocks, dtype=np.int64)
-    rel = np.lib.format.open_memmap(path / "start_rel.npy", mode="w+", dtype=np.uint16, shape=(n,))
-    wide: list[np.ndarray] = []
-    chunk = START_BLOCK * 1024
-    for a in range(0, n, chunk):
-        values = np.asarray(start[a:a + chunk], dtype=np.int64)
-        m = values.size
-        padded = np.full(-(-m // START_BLOCK) * START_BLOCK, -1, dtype=np.int64)
-        padded[:m] = values
-        blocks = padded.reshape(-1, START_BLOCK)
-        lo = np.where(blocks >= 0, blocks, np.iinfo(np.int64).max).min(axis=1)
-        hi = blocks.max(axis=1)
-        first = a // START_BLOCK
-        narrow = hi - lo < 2**16
-        base[first:first + len(lo)] = lo
-        rel_blocks = np.where(narrow[:, None], blocks - lo[:, None], 0)
-        rel[a:a + m] = rel_blocks.reshape(-1)[:m]
-        for k in np.flatnonzero(~narrow).tolist():
-            base[first + k] = -1 - len(wide)
-            wide.append(blocks[k].astype(np.int32))
-    rel.flush()
-    del rel
-    np.save(path / "start_base.npy", base)
-    np.save(path / "start_wide.npy", np.concatenate(wide) if wide else np.zeros(0, np.int32))
+    packer = StartPacker(path)
+    for a in range(0, int(start.size), StartPacker.CHUNK):
+        packer.write(start[a:a + StartPacker.CHUNK])
+    packer.close()
 
 
 class StartReader:
@@ -581,6 +646,63 @@ class Store:
         return out
 
 
+def _used_surfaces(piece: Piece, keep: Sequence[int]) -> np.ndarray | None:
+    """A mask of the piece's surface ids used by the documents ``keep``; None when all are.
+
+    Every surface of a piece is used by one of its documents (a worker adds a form when it
+    meets it; a store keeps only used forms), so a piece kept whole uses them all.
+    """
+    n_docs = len(piece.doc_tok) - 1
+    if len(keep) == n_docs:
+        return None
+    used = np.zeros(len(piece.surfaces), dtype=bool)
+    bounds = np.asarray(piece.doc_tok)
+    for d in keep:
+        a, b = int(bounds[d]), int(bounds[d + 1])
+        for c in range(a, b, POSTINGS_CHUNK):
+            used[np.asarray(piece.surf[c:min(b, c + POSTINGS_CHUNK)])] = True
+    return used
+
+
+def _merge_vocabularies(pieces: Sequence[tuple[Piece, Sequence[int]]]
+                        ) -> tuple[list[str], list[str], list[np.ndarray], np.ndarray]:
+    """The global vocabularies: the sorted union of the forms used by the kept documents.
+
+    Returns (folded forms, surface forms, per piece the global id of each local surface id
+    or -1 where unused, the global folded id of each global surface id).
+    """
+    surface_sets: list[Sequence[str]] = []
+    vocab_sets: list[Sequence[str]] = []
+    for piece, keep in pieces:
+        if not len(keep):
+            continue
+        used = _used_surfaces(piece, keep)
+        if used is None:
+            surface_sets.append(piece.surfaces)
+            vocab_sets.append(piece.vocab)
+            continue
+        ids = np.flatnonzero(used)
+        surface_sets.append([piece.surfaces[i] for i in ids.tolist()])
+        vocab_sets.append([piece.vocab[i] for i in np.unique(piece.surface_fold[ids]).tolist()])
+    # Sorting Python strings orders them by code point, as the UTF-8 bytes of SortedWords.
+    surfaces = sorted(set().union(*surface_sets))
+    vocab = sorted(set().union(*vocab_sets))
+    surf_id = dict(zip(surfaces, range(len(surfaces)), strict=True))
+    vocab_id = dict(zip(vocab, range(len(vocab)), strict=True))
+    fold_of_surface = np.zeros(len(surfaces), dtype=np.int32)
+    surf_remaps = []
+    for piece, _keep in pieces:
+        remap = np.fromiter(map(surf_id.get, piece.surfaces, repeat(-1)), dtype=np.int32,
+                            count=len(piece.surfaces))
+        fold_remap = np.fromiter(map(vocab_id.get, piece.vocab, repeat(-1)), dtype=np.int32,
+                                 count=len(piece.vocab))
+        # A form unused here but used in another piece folds the same way in both.
+        present = remap >= 0
+        fold_of_surface[remap[present]] = fold_remap[np.asarray(piece.surface_fold)[present]]
+        surf_remaps.append(remap)
+    return vocab, surfaces, surf_remaps, fold_of_surface
+
+
 def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[int]]],
                 docnum_order: Sequence[tuple[int, int]], n_docnums: int) -> dict[str, Any]:
     """Write a new store from documents of several pieces.
@@ -589,53 +711,38 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     ``docnum_order`` lists (piece number, local doc index) in the whoosh docnum order of
     live documents, and ``n_docnums`` is the number of whoosh docnums (live or deleted).
     Returns the store's ``store.json`` record.
+
+    Documents are copied one at a time and every column is written with file writes of
+    bounded chunks, so memory stays bounded by the largest document and the vocabulary,
+    whatever the corpus size.
     """
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
 
-    # Global vocabularies: the sorted union of the forms used by the kept documents.
-    used_vocab: set[str] = set()
-    used_surf: set[str] = set()
-    for piece, keep in pieces:
-        if not len(keep):
-            continue
-        surf_used = np.zeros(len(piece.surfaces), dtype=bool)
-        for d in keep:
-            a, b = int(piece.doc_tok[d]), int(piece.doc_tok[d + 1])
-            surf_used[np.asarray(piece.surf[a:b])] = True
-        ids = np.nonzero(surf_used)[0]
-        used_surf.update(piece.surfaces[i] for i in ids)
-        used_vocab.update(piece.vocab[i] for i in np.unique(piece.surface_fold[ids]))
-    vocab = sorted(used_vocab)
-    surfaces = sorted(used_surf)
-    vocab_id = {w: i for i, w in enumerate(vocab)}
-    surf_id = {w: i for i, w in enumerate(surfaces)}
-    surf_remaps = []
-    fold_of_surface = np.zeros(len(surfaces), dtype=np.int32)
-    for piece, _keep in pieces:
-        remap = np.full(len(piece.surfaces), -1, dtype=np.int32)
-        for i, s in enumerate(piece.surfaces):
-            g = surf_id.get(s)
-            if g is not None:
-                remap[i] = g
-                fold_of_surface[g] = vocab_id[piece.vocab[int(piece.surface_fold[i])]]
-        surf_remaps.append(remap)
-
-    langs = sorted({lang for piece, keep in pieces for d in keep
-                    for lang in piece.para_lang[int(piece.doc_para[d]):int(piece.doc_para[d + 1])]})
+    vocab, surfaces, surf_remaps, fold_of_surface = _merge_vocabularies(pieces)
+    langs = sorted(set().union(*(_used_languages(piece, keep) for piece, keep in pieces)))
     lang_id = {code: i for i, code in enumerate(langs)}
+    para_codes = [np.fromiter(map(lang_id.get, piece.para_lang, repeat(-1)), dtype=np.int16,
+                              count=len(piece.para_lang)) for piece, _keep in pieces]
 
-    n_tokens = sum(int(pieces[p][0].doc_tok[d + 1] - pieces[p][0].doc_tok[d]) for p, d in docnum_order)
-    n_paras = sum(int(pieces[p][0].doc_para[d + 1] - pieces[p][0].doc_para[d]) for p, d in docnum_order)
+    doc_lengths = [np.diff(np.asarray(piece.doc_tok)) for piece, _keep in pieces]
+    doc_paras = [np.diff(np.asarray(piece.doc_para)) for piece, _keep in pieces]
+    n_tokens = sum(int(doc_lengths[p][d]) for p, d in docnum_order)
+    n_paras = sum(int(doc_paras[p][d]) for p, d in docnum_order)
     n_docs = len(docnum_order)
-
-    def mm(name: str, dtype, shape) -> np.ndarray:
-        return np.lib.format.open_memmap(path / f"{name}.npy", mode="w+", dtype=dtype, shape=shape)
+    # Tokens before their document's first paragraph count in the paragraph before it, as
+    # Store.lang_of finds it, and before the first paragraph of all in the last one.
+    last_lang = 0
+    for p, d in reversed(docnum_order):
+        if doc_paras[p][d]:
+            last_lang = int(para_codes[p][int(pieces[p][0].doc_para[d + 1]) - 1])
+            break
 
     # Folded ids and end offsets are not written: a token's folded id is its surface's
     # (surface_fold) and its end is its start plus its surface's length (surf_len).
-    surf = mm("surf", np.int32, (n_tokens,))
-    start = mm("start.tmp", np.int32, (n_tokens,))    # packed below, then removed
+    surf = NpyWriter(path / "surf.npy", np.int32)
+    starts = StartPacker(path)
+    postings = PostingsWriter(path, fold_of_surface, len(vocab), len(langs), n_tokens)
     doc_tok = np.zeros(n_docs + 1, dtype=np.int64)
     para_tok = np.zeros(n_paras + 1, dtype=np.int64)
     para_lang = np.zeros(n_paras, dtype=np.int16)
@@ -648,7 +755,6 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     doc_year = np.full(n_docs, -1, dtype=np.int32)
     docs: list[dict[str, Any]] = []  # in the order given: doc id order (see the indexer)
     totals: dict[str, dict[str, int]] = {}
-    doc_tokens_by_lang: list[dict[str, int]] = []
 
     t = p_out = 0
     with open(path / "texts.u8", "wb") as texts:
@@ -658,25 +764,29 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
             a, b = int(piece.doc_tok[d]), int(piece.doc_tok[d + 1])
             n = b - a
             s_ids = surf_remaps[p][np.asarray(piece.surf[a:b])]
-            surf[t:t + n] = s_ids
-            start[t:t + n] = piece.start[a:b]
+            surf.write(s_ids)
+            starts.write(piece.start[a:b])
             pa, pb = int(piece.doc_para[d]), int(piece.doc_para[d + 1])
             k = pb - pa
-            para_tok[p_out:p_out + k] = np.asarray(piece.para_tok[pa:pb]) - a + t
+            local_tok = np.asarray(piece.para_tok[pa:pb], dtype=np.int64) - a
+            codes = para_codes[p][pa:pb]
+            para_tok[p_out:p_out + k] = local_tok + t
             para_char[p_out:p_out + k] = piece.para_char[pa:pb]
-            codes = piece.para_lang[pa:pb]
-            para_lang[p_out:p_out + k] = [lang_id[c] for c in codes]
+            para_lang[p_out:p_out + k] = codes
             para_doc[p_out:p_out + k] = out_doc
-            lens = np.diff(np.append(np.asarray(piece.para_tok[pa:pb]), b))
+            lens = np.diff(np.append(local_tok, n))
+            before = int(local_tok[0]) if k else n
+            token_lang = np.repeat(np.append(np.int16(para_lang[p_out - 1] if p_out else last_lang),
+                                             codes), np.append(before, lens))
+            postings.add(s_ids, token_lang)
             record = dict(piece.docs[d])
             year = record.get("year")
             doc_year[out_doc] = -1 if year is None else int(year)
             by_lang: dict[str, int] = {}
-            for code, length in zip(codes, lens.tolist(), strict=True):
+            for code, length in zip(piece.para_lang[pa:pb], lens.tolist(), strict=True):
                 by_lang[code] = by_lang.get(code, 0) + int(length)
             record["tokens"] = n
             record["tokens_by_lang"] = by_lang
-            doc_tokens_by_lang.append(by_lang)
             key_year = "" if year is None else str(year)
             for code, count in by_lang.items():
                 cell = totals.setdefault(code, {})
@@ -697,6 +807,9 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
             p_out += k
             doc_tok[out_doc + 1] = t
     para_tok[n_paras] = t
+    surf.close()
+    starts.close()
+    postings.close()
     docnum = np.full(n_docnums, -1, dtype=np.int32)
     for out_doc, record in enumerate(docs):
         docnum[int(record["docnum"])] = out_doc
@@ -705,20 +818,13 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
                       ("text_chars", text_chars), ("char_idx_off", char_idx_off),
                       ("doc_year", doc_year), ("docnum", docnum)):
         np.save(path / f"{name}.npy", arr)
-    for arr in (surf, start):
-        arr.flush()
-    pack_starts(path, start)
     np.save(path / "surface_fold.npy", fold_of_surface)
     lengths = np.fromiter(map(len, surfaces), dtype=np.int64, count=len(surfaces))
     longest = int(lengths.max()) if lengths.size else 0
     np.save(path / "surf_len.npy",
             lengths.astype(np.uint8 if longest < 2**8 else np.uint16 if longest < 2**16 else np.int32))
-    tok = TokenColumn(lambda key, ids=surf: fold_of_surface[ids[key]], n_tokens, np.int32)
     char_idx = np.concatenate(char_idx_parts) if char_idx_parts else np.zeros(0, np.int64)
     np.save(path / "char_idx.npy", char_idx.astype(np.uint32 if offset < 2**32 else np.int64))
-    write_postings(path, tok, para_tok, para_lang, doc_tok, len(vocab), len(langs))
-    del tok, surf, start
-    (path / "start.tmp.npy").unlink()
     write_words(path / "vocab.txt", vocab)
     write_words(path / "surfaces.txt", surfaces)
     info = {"n_tokens": n_tokens, "n_vocab": len(vocab), "n_surfaces": len(surfaces),
@@ -726,6 +832,14 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
             "totals": totals}
     (path / "store.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
     return info
+
+
+def _used_languages(piece: Piece, keep: Sequence[int]) -> set[str]:
+    """The paragraph languages of the documents ``keep`` of a piece."""
+    if len(keep) == len(piece.doc_tok) - 1:
+        return set(piece.para_lang)
+    bounds = np.asarray(piece.doc_para)
+    return {lang for d in keep for lang in piece.para_lang[int(bounds[d]):int(bounds[d + 1])]}
 
 
 def char_steps(text: str, n_bytes: int | None = None) -> np.ndarray:
@@ -739,64 +853,137 @@ def char_steps(text: str, n_bytes: int | None = None) -> np.ndarray:
     return starts[::CHAR_STEP].copy()      # a copy: a view would keep every offset alive
 
 
-POSTINGS_CHUNK = 1 << 20   # tokens sorted at a time: bounds the memory of the postings pass
+POSTINGS_CHUNK = 1 << 21   # tokens sorted at a time (whole documents): bounds the postings' memory
+POSTINGS_BUCKET = 1 << 23  # postings placed at a time when the runs are merged
 
 
-def write_postings(path: Path, tok: np.ndarray | TokenColumn, para_tok: np.ndarray, para_lang: np.ndarray,
-                   doc_tok: np.ndarray, n_vocab: int, n_langs: int) -> None:
-    """Write the CSR postings of ``tok`` and the per-(folded id, language) statistics.
+class PostingsWriter:
+    """Write the CSR postings of the folded ids and the per-(folded id, language) statistics.
 
-    The statistics are counted document by document; the postings are then placed by a
-    counting sort over chunks of the token array (a stable argsort per chunk), so that
-    memory stays bounded by the chunk and the vocabulary, not the corpus.
+    Documents come in store order (:meth:`add`: their global surface ids and the language
+    of each token). Every ``POSTINGS_CHUNK`` tokens of whole documents are sorted at once
+    by (folded id, position), with one sort of 64-bit keys rather than a stable argsort,
+    and written to a run file; their statistics are counted from one more sort of (folded
+    id, language, document) keys. :meth:`close` then merges the runs range of folded ids by
+    range of folded ids, ``POSTINGS_BUCKET`` postings at a time, writing ``post``
+    sequentially. Memory stays bounded by a chunk, a bucket and the vocabulary.
     """
-    n_tokens = int(tok.size)
-    nl = max(1, n_langs)
-    count_type = np.uint32 if n_tokens < 2**32 else np.uint64
-    hits = np.zeros(n_vocab * nl, dtype=count_type)
-    docs = np.zeros(n_vocab * nl, dtype=np.uint32)
-    term_docs = np.zeros(n_vocab, dtype=np.uint32)
-    n_paras = len(para_lang)
-    for d in range(len(doc_tok) - 1):
-        a, b = int(doc_tok[d]), int(doc_tok[d + 1])
-        if a == b:
-            continue
-        ids = np.asarray(tok[a:b], dtype=np.int64)
-        # The language of each token as Store.lang_of gives it (paragraph -1 is the last).
-        para = np.searchsorted(para_tok, np.arange(a, b), side="right") - 1
-        langs = para_lang[para] if n_paras else np.zeros(b - a, dtype=np.int64)
-        keys, counts = np.unique(ids * nl + langs, return_counts=True)
-        hits[keys] += counts.astype(count_type)
-        docs[keys] += 1
-        term_docs[np.unique(keys // nl)] += 1
-    per_term = hits.reshape(n_vocab, nl).sum(axis=1, dtype=np.int64)
-    post_off = np.zeros(n_vocab + 1, dtype=np.int64)
-    np.cumsum(per_term, out=post_off[1:])
-    offset_type = np.uint32 if n_tokens < 2**32 else np.int64
-    dtype = np.uint32 if n_tokens < 2**32 else np.uint64
-    post = np.lib.format.open_memmap(path / "post.npy", mode="w+", dtype=dtype, shape=(n_tokens,))
-    cursor = post_off[:-1].copy()
-    for a in range(0, n_tokens, POSTINGS_CHUNK):
-        ids = np.asarray(tok[a:a + POSTINGS_CHUNK], dtype=np.int64)
-        order = np.argsort(ids, kind="stable")
-        sorted_ids = ids[order]
-        first = np.ones(sorted_ids.size, dtype=bool)
-        first[1:] = sorted_ids[1:] != sorted_ids[:-1]
-        group_start = np.flatnonzero(first)
-        rank = np.arange(sorted_ids.size) - np.repeat(group_start, np.diff(np.append(group_start, sorted_ids.size)))
-        post[cursor[sorted_ids] + rank] = a + order
-        uniq = sorted_ids[group_start]
-        cursor[uniq] += np.diff(np.append(group_start, sorted_ids.size))
-    post.flush()
-    del post
-    nz = np.flatnonzero(hits)
-    term_of = nz // nl
-    np.save(path / "post_off.npy", post_off.astype(offset_type))
-    np.save(path / "term_docs.npy", term_docs)
-    np.save(path / "tl_off.npy", np.searchsorted(term_of, np.arange(n_vocab + 1)).astype(offset_type))
-    np.save(path / "tl_lang.npy", (nz % nl).astype(np.int16))
-    np.save(path / "tl_hits.npy", hits[nz])
-    np.save(path / "tl_docs.npy", docs[nz])
+
+    SAMPLE = 1024   # every SAMPLE-th key of a run is kept in memory to find ranges in it
+
+    def __init__(self, path: Path, fold_of_surface: np.ndarray, n_vocab: int, n_langs: int,
+                 n_tokens: int):
+        self.path, self.fold = path, np.asarray(fold_of_surface, dtype=np.int64)
+        self.n_vocab = n_vocab
+        self.nl = max(1, n_langs)
+        self.n_tokens = n_tokens
+        count_type = np.uint32 if n_tokens < 2**32 else np.uint64
+        self.hits = np.zeros(self.n_vocab * self.nl, dtype=count_type)
+        self.docs = np.zeros(self.n_vocab * self.nl, dtype=np.uint32)
+        self.term_docs = np.zeros(self.n_vocab, dtype=np.uint32)
+        self.runs = path / "postings.tmp"       # the sorted keys of every chunk, one after another
+        self._runs = open(self.runs, "wb")
+        self._run_starts: list[int] = []        # first key of each run in the file
+        self._samples: list[np.ndarray] = []    # every SAMPLE-th key of each run
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self._n_pending = 0
+        self._position = 0
+
+    def add(self, surface_ids: np.ndarray, token_lang: np.ndarray) -> None:
+        """Add one document's tokens: global surface ids and the language id of each."""
+        if self._n_pending and self._n_pending + surface_ids.size > POSTINGS_CHUNK:
+            self._flush()
+        self._pending.append((surface_ids, token_lang))
+        self._n_pending += surface_ids.size
+
+    def _flush(self) -> None:
+        if not self._n_pending:
+            return
+        ids = self.fold[np.concatenate([s for s, _l in self._pending])]
+        langs = np.concatenate([lang for _s, lang in self._pending]).astype(np.int64)
+        sizes = [s.size for s, _l in self._pending]
+        n, n_docs = ids.size, len(sizes)
+        doc = np.repeat(np.arange(n_docs, dtype=np.int64), sizes)
+        self._pending, self._n_pending = [], 0
+        # Statistics: distinct (folded id, language, document) keys and their counts.
+        doc_bits = max(1, n_docs.bit_length())
+        keys, counts = np.unique(((ids * self.nl + langs) << doc_bits) | doc, return_counts=True)
+        pair = keys >> doc_bits
+        first = np.flatnonzero(np.append(True, pair[1:] != pair[:-1]))
+        self.hits[pair[first]] += np.add.reduceat(counts, first).astype(self.hits.dtype)
+        self.docs[pair[first]] += np.diff(np.append(first, pair.size)).astype(np.uint32)
+        term_doc = np.unique(((pair // self.nl) << doc_bits) | (keys & ((1 << doc_bits) - 1)))
+        terms = term_doc >> doc_bits
+        first = np.flatnonzero(np.append(True, terms[1:] != terms[:-1]))
+        self.term_docs[terms[first]] += np.diff(np.append(first, terms.size)).astype(np.uint32)
+        # Postings: keys of (folded id, position in the chunk), sorted: one run per chunk.
+        run = np.sort((ids.astype(np.uint64) << np.uint64(32)) | np.arange(n, dtype=np.uint64))
+        self._run_starts.append(self._position)
+        self._samples.append(run[::self.SAMPLE].copy())
+        self._runs.write(memoryview(run).cast("B"))
+        self._position += n
+
+    def _find(self, fh, r: int, key: int) -> int:
+        """The number of keys of run ``r`` below ``key``."""
+        samples = self._samples[r]
+        s = int(np.searchsorted(samples, np.uint64(key)))
+        if s == 0:
+            return 0
+        lo = (s - 1) * self.SAMPLE          # samples[s - 1] < key <= samples[s]
+        end = self._run_starts[r + 1] if r + 1 < len(self._run_starts) else self._position
+        count = min(self.SAMPLE, end - self._run_starts[r] - lo)
+        fh.seek((self._run_starts[r] + lo) * 8)
+        block = np.fromfile(fh, dtype=np.uint64, count=count)
+        return lo + int(np.searchsorted(block, np.uint64(key)))
+
+    def close(self) -> None:
+        """Merge the runs into ``post`` and write the offsets and statistics."""
+        self._flush()
+        n_tokens, nl, n_vocab = self._position, self.nl, self.n_vocab
+        if n_tokens != self.n_tokens:
+            raise ValueError(f"postings of {n_tokens} tokens, expected {self.n_tokens}")
+        self._runs.close()
+        post_off = np.zeros(n_vocab + 1, dtype=np.int64)
+        np.cumsum(self.hits.reshape(n_vocab, nl).sum(axis=1, dtype=np.int64), out=post_off[1:])
+        dtype = np.uint32 if n_tokens < 2**32 else np.uint64
+        post = NpyWriter(self.path / "post.npy", dtype)
+        with open(self.runs, "rb") as fh:
+            below = [0] * len(self._run_starts)      # keys of each run already placed
+            lo = 0
+            while lo < n_vocab:
+                # A range of folded ids holding about POSTINGS_BUCKET postings (one id at least).
+                hi = int(np.searchsorted(post_off, post_off[lo] + POSTINGS_BUCKET, side="right")) - 1
+                hi = min(n_vocab, max(hi, lo + 1))
+                base = int(post_off[lo])
+                out = np.empty(int(post_off[hi]) - base, dtype=dtype)
+                cursor = post_off[lo:hi] - base
+                for r, first in enumerate(self._run_starts):
+                    i = below[r]
+                    j = below[r] = self._find(fh, r, hi << 32) if hi < n_vocab else (
+                        (self._run_starts[r + 1] if r + 1 < len(self._run_starts) else n_tokens) - first)
+                    if i == j:
+                        continue
+                    fh.seek((first + i) * 8)
+                    keys = np.fromfile(fh, dtype=np.uint64, count=j - i)
+                    term = (keys >> np.uint64(32)).astype(np.int64) - lo
+                    starts = np.flatnonzero(np.append(True, term[1:] != term[:-1]))
+                    sizes = np.diff(np.append(starts, term.size))
+                    rank = np.arange(term.size) - np.repeat(starts, sizes)
+                    out[cursor[term] + rank] = first + (keys & np.uint64(0xFFFFFFFF))
+                    cursor[term[starts]] += sizes
+                post.write(out)
+                lo = hi
+        post.close()
+        self.runs.unlink()
+        offset_type = np.uint32 if n_tokens < 2**32 else np.int64
+        nz = np.flatnonzero(self.hits)
+        term_of = nz // nl
+        np.save(self.path / "post_off.npy", post_off.astype(offset_type))
+        np.save(self.path / "term_docs.npy", self.term_docs)
+        np.save(self.path / "tl_off.npy", np.searchsorted(term_of, np.arange(n_vocab + 1)).astype(offset_type))
+        np.save(self.path / "tl_lang.npy", (nz % nl).astype(np.int16))
+        np.save(self.path / "tl_hits.npy", self.hits[nz])
+        np.save(self.path / "tl_docs.npy", self.docs[nz])
 
 
 def store_as_piece(store: Store) -> Piece:
