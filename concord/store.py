@@ -39,6 +39,8 @@ from typing import Any
 
 import numpy as np
 
+from .vocabulary import Words, char_lengths, union
+
 # numpy parses .npy headers with ast.literal_eval, and CPython 3.11 can fail with
 # "SystemError: AST constructor recursion depth mismatch" when threads do that at once
 # (web workers opening a new generation together): headers are read one at a time.
@@ -105,10 +107,12 @@ class Piece:
         meta = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
         lens = load_npy(f"{path}.text_lens.npy", None)
         offsets = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
-        words = {name: Path(f"{path}.{name}").read_text(encoding="utf-8") for name in ("vocab", "surfaces")}
-        return cls(vocab=words["vocab"].split("\n") if words["vocab"] else [],
-                   surfaces=words["surfaces"].split("\n") if words["surfaces"] else [],
-                   para_lang=meta["para_lang"],
+        codes: dict[str, str] = {}
+        para_lang = [codes.setdefault(c, c) for c in meta["para_lang"]]   # one string per language
+        fold = arrays["surface_fold"]
+        return cls(vocab=_WordFile(Path(f"{path}.vocab"), int(fold.max()) + 1 if fold.size else 0),
+                   surfaces=_WordFile(Path(f"{path}.surfaces"), int(fold.size)),
+                   para_lang=para_lang,
                    texts=_FileTexts(Path(f"{path}.txt"), offsets), docs=meta["docs"], **arrays)
 
     @classmethod
@@ -118,6 +122,44 @@ class Piece:
             Path(f"{path}.{name}.npy").unlink(missing_ok=True)
         for suffix in (".json", ".txt", ".vocab", ".surfaces"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+class _WordFile(Sequence[str]):
+    """The word list of a saved piece, read from its file when first asked for.
+
+    Only the list read last stays in memory (a build's pieces hold the vocabulary many
+    times over); :func:`piece_words` reads the file without keeping it.
+    """
+
+    _last: tuple[Path, list[str]] | None = None
+
+    def __init__(self, path: Path, n: int):
+        self.path, self.n = path, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def _words(self) -> list[str]:
+        last = _WordFile._last
+        if last is None or last[0] != self.path:
+            text = self.path.read_text(encoding="utf-8")
+            last = _WordFile._last = (self.path, text.split("\n") if text else [])
+        return last[1]
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self._words()[i]
+
+    def __iter__(self):
+        return iter(self._words())
+
+
+def piece_words(words: Sequence[str]) -> Words:
+    """A piece's word list as :class:`concord.vocabulary.Words`."""
+    if isinstance(words, _WordFile):
+        return Words.from_blob(words.path.read_bytes())
+    if isinstance(words, SortedWords):
+        return Words.from_blob(words.path.read_bytes())
+    return Words.from_list(words)
 
 
 class _FileTexts(Sequence[bytes]):
@@ -194,10 +236,17 @@ class SortedWords(Sequence[str]):
 
 
 def write_words(path: Path, words: list[str]) -> None:
-    blob = "".join(w + "\n" for w in words).encode("utf-8")
+    """Write words (none holding a newline) one a line, and the byte offset of each line."""
+    write_word_blob(path, ("\n".join(words) + "\n").encode("utf-8") if words else b"", len(words))
+
+
+def write_word_blob(path: Path, blob: bytes, n_words: int | None = None) -> None:
+    """Write newline-ended UTF-8 words and the byte offset of each line."""
     path.write_bytes(blob)
-    lengths = np.fromiter((len(w.encode("utf-8")) + 1 for w in words), dtype=np.int64, count=len(words))
-    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    ends = np.flatnonzero(np.frombuffer(blob, dtype=np.uint8) == 10) + 1
+    if n_words is not None and ends.size != n_words:
+        raise ValueError(f"a word of {path.name} holds a newline")
+    offsets = np.concatenate([[0], ends]).astype(np.int64)
     np.save(path.with_suffix(".off.npy"), offsets.astype(np.uint32 if len(blob) < 2**32 else np.int64))
 
 
@@ -665,42 +714,42 @@ def _used_surfaces(piece: Piece, keep: Sequence[int]) -> np.ndarray | None:
 
 
 def _merge_vocabularies(pieces: Sequence[tuple[Piece, Sequence[int]]]
-                        ) -> tuple[list[str], list[str], list[np.ndarray], np.ndarray]:
+                        ) -> tuple[bytes, bytes, list[np.ndarray], np.ndarray]:
     """The global vocabularies: the sorted union of the forms used by the kept documents.
 
-    Returns (folded forms, surface forms, per piece the global id of each local surface id
-    or -1 where unused, the global folded id of each global surface id).
+    Returns (folded forms, surface forms: each newline-ended UTF-8; per piece the global id
+    of each local surface id, or -1 where unused; the global folded id of each global
+    surface id). Word lists are read one piece at a time, twice, rather than all held.
     """
-    surface_sets: list[Sequence[str]] = []
-    vocab_sets: list[Sequence[str]] = []
-    for piece, keep in pieces:
-        if not len(keep):
-            continue
-        used = _used_surfaces(piece, keep)
-        if used is None:
-            surface_sets.append(piece.surfaces)
-            vocab_sets.append(piece.vocab)
-            continue
-        ids = np.flatnonzero(used)
-        surface_sets.append([piece.surfaces[i] for i in ids.tolist()])
-        vocab_sets.append([piece.vocab[i] for i in np.unique(piece.surface_fold[ids]).tolist()])
-    # Sorting Python strings orders them by code point, as the UTF-8 bytes of SortedWords.
-    surfaces = sorted(set().union(*surface_sets))
-    vocab = sorted(set().union(*vocab_sets))
-    surf_id = dict(zip(surfaces, range(len(surfaces)), strict=True))
-    vocab_id = dict(zip(vocab, range(len(vocab)), strict=True))
+    used = [_used_surfaces(piece, keep) if len(keep) else np.zeros(len(piece.surfaces), bool)
+            for piece, keep in pieces]
+
+    def used_words(k: int, kind: str) -> tuple[Words, np.ndarray | None]:
+        piece = pieces[k][0]
+        if used[k] is None:
+            return piece_words(getattr(piece, kind)), None
+        ids = np.flatnonzero(used[k])
+        if kind == "vocab":
+            ids = np.unique(np.asarray(piece.surface_fold)[ids])
+        return piece_words(getattr(piece, kind)).take(ids), ids
+
+    surfaces = union(used_words(k, "surfaces")[0] for k in range(len(pieces)))
+    vocab = union(used_words(k, "vocab")[0] for k in range(len(pieces)))
     fold_of_surface = np.zeros(len(surfaces), dtype=np.int32)
     surf_remaps = []
-    for piece, _keep in pieces:
-        remap = np.fromiter(map(surf_id.get, piece.surfaces, repeat(-1)), dtype=np.int32,
-                            count=len(piece.surfaces))
-        fold_remap = np.fromiter(map(vocab_id.get, piece.vocab, repeat(-1)), dtype=np.int32,
-                                 count=len(piece.vocab))
-        # A form unused here but used in another piece folds the same way in both.
+    for k, (piece, _keep) in enumerate(pieces):
+        remap = np.full(len(piece.surfaces), -1, dtype=np.int32)
+        fold_remap = np.full(len(piece.vocab), -1, dtype=np.int32)
+        for kind, target in (("surfaces", remap), ("vocab", fold_remap)):
+            words, ids = used_words(k, kind)
+            if ids is None:
+                target[:] = (surfaces if kind == "surfaces" else vocab).ids(words)
+            else:
+                target[ids] = (surfaces if kind == "surfaces" else vocab).ids(words)
         present = remap >= 0
         fold_of_surface[remap[present]] = fold_remap[np.asarray(piece.surface_fold)[present]]
         surf_remaps.append(remap)
-    return vocab, surfaces, surf_remaps, fold_of_surface
+    return vocab.blob(), surfaces.blob(), surf_remaps, fold_of_surface
 
 
 def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[int]]],
@@ -742,7 +791,8 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     # (surface_fold) and its end is its start plus its surface's length (surf_len).
     surf = NpyWriter(path / "surf.npy", np.int32)
     starts = StartPacker(path)
-    postings = PostingsWriter(path, fold_of_surface, len(vocab), len(langs), n_tokens)
+    n_vocab = vocab.count(b"\n")
+    postings = PostingsWriter(path, fold_of_surface, n_vocab, len(langs), n_tokens)
     doc_tok = np.zeros(n_docs + 1, dtype=np.int64)
     para_tok = np.zeros(n_paras + 1, dtype=np.int64)
     para_lang = np.zeros(n_paras, dtype=np.int16)
@@ -819,15 +869,15 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
                       ("doc_year", doc_year), ("docnum", docnum)):
         np.save(path / f"{name}.npy", arr)
     np.save(path / "surface_fold.npy", fold_of_surface)
-    lengths = np.fromiter(map(len, surfaces), dtype=np.int64, count=len(surfaces))
+    lengths = char_lengths(surfaces)
     longest = int(lengths.max()) if lengths.size else 0
     np.save(path / "surf_len.npy",
             lengths.astype(np.uint8 if longest < 2**8 else np.uint16 if longest < 2**16 else np.int32))
     char_idx = np.concatenate(char_idx_parts) if char_idx_parts else np.zeros(0, np.int64)
     np.save(path / "char_idx.npy", char_idx.astype(np.uint32 if offset < 2**32 else np.int64))
-    write_words(path / "vocab.txt", vocab)
-    write_words(path / "surfaces.txt", surfaces)
-    info = {"n_tokens": n_tokens, "n_vocab": len(vocab), "n_surfaces": len(surfaces),
+    write_word_blob(path / "vocab.txt", vocab)
+    write_word_blob(path / "surfaces.txt", surfaces)
+    info = {"n_tokens": n_tokens, "n_vocab": n_vocab, "n_surfaces": int(lengths.size),
             "n_docs": n_docs, "n_paragraphs": n_paras, "n_chars": int(text_chars[-1]), "langs": langs, "docs": docs,
             "totals": totals}
     (path / "store.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
@@ -855,6 +905,14 @@ def char_steps(text: str, n_bytes: int | None = None) -> np.ndarray:
 
 POSTINGS_CHUNK = 1 << 21   # tokens sorted at a time (whole documents): bounds the postings' memory
 POSTINGS_BUCKET = 1 << 23  # postings placed at a time when the runs are merged
+
+
+def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array and the length of each one's run."""
+    if not values.size:
+        return values, np.zeros(0, dtype=np.int64)
+    first = np.flatnonzero(np.append(True, values[1:] != values[:-1]))
+    return values[first], np.diff(np.append(first, values.size))
 
 
 class PostingsWriter:
@@ -907,15 +965,13 @@ class PostingsWriter:
         self._pending, self._n_pending = [], 0
         # Statistics: distinct (folded id, language, document) keys and their counts.
         doc_bits = max(1, n_docs.bit_length())
-        keys, counts = np.unique(((ids * self.nl + langs) << doc_bits) | doc, return_counts=True)
-        pair = keys >> doc_bits
-        first = np.flatnonzero(np.append(True, pair[1:] != pair[:-1]))
-        self.hits[pair[first]] += np.add.reduceat(counts, first).astype(self.hits.dtype)
-        self.docs[pair[first]] += np.diff(np.append(first, pair.size)).astype(np.uint32)
-        term_doc = np.unique(((pair // self.nl) << doc_bits) | (keys & ((1 << doc_bits) - 1)))
-        terms = term_doc >> doc_bits
-        first = np.flatnonzero(np.append(True, terms[1:] != terms[:-1]))
-        self.term_docs[terms[first]] += np.diff(np.append(first, terms.size)).astype(np.uint32)
+        keys, counts = _runs(np.sort(((ids * self.nl + langs) << doc_bits) | doc))
+        pair, n_docs_of = _runs(keys >> doc_bits)
+        self.hits[pair] += np.add.reduceat(counts, np.cumsum(n_docs_of) - n_docs_of).astype(self.hits.dtype)
+        self.docs[pair] += n_docs_of.astype(np.uint32)
+        term_doc, _n = _runs(np.sort(((keys >> doc_bits) // self.nl << doc_bits) | (keys & ((1 << doc_bits) - 1))))
+        terms, n_term_docs = _runs(term_doc >> doc_bits)
+        self.term_docs[terms] += n_term_docs.astype(np.uint32)
         # Postings: keys of (folded id, position in the chunk), sorted: one run per chunk.
         run = np.sort((ids.astype(np.uint64) << np.uint64(32)) | np.arange(n, dtype=np.uint64))
         self._run_starts.append(self._position)
@@ -988,8 +1044,7 @@ class PostingsWriter:
 
 def store_as_piece(store: Store) -> Piece:
     """View an existing store as a piece, so unchanged documents are carried over."""
-    vocab = store.vocab.tolist()
-    surfaces = store.surfaces.tolist()
+    vocab, surfaces = store.vocab, store.surfaces      # read whole only when merged
     surface_fold = np.asarray(store.surface_fold, dtype=np.int32)
     doc_para = np.searchsorted(store.para_doc, np.arange(len(store.docs) + 1), side="left")
     return Piece(vocab=vocab, surfaces=surfaces, surface_fold=surface_fold,
