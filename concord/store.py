@@ -77,6 +77,7 @@ class Piece:
     texts: Sequence[str | bytes]  # display texts (bytes: already UTF-8, from a store or file)
     docs: list[dict[str, Any]]
     tok: np.ndarray | None = None  # local folded id per token (derived from surf if None)
+    store: Store | None = None     # the store this piece views (see store_as_piece)
 
     def folded(self) -> np.ndarray:
         if self.tok is None:
@@ -714,12 +715,13 @@ def _used_surfaces(piece: Piece, keep: Sequence[int]) -> np.ndarray | None:
 
 
 def _merge_vocabularies(pieces: Sequence[tuple[Piece, Sequence[int]]]
-                        ) -> tuple[bytes, bytes, list[np.ndarray], np.ndarray]:
+                        ) -> tuple[bytes, bytes, list[np.ndarray], np.ndarray, list[np.ndarray]]:
     """The global vocabularies: the sorted union of the forms used by the kept documents.
 
     Returns (folded forms, surface forms: each newline-ended UTF-8; per piece the global id
     of each local surface id, or -1 where unused; the global folded id of each global
-    surface id). Word lists are read one piece at a time, twice, rather than all held.
+    surface id; per piece the global id of each local folded id, or -1 where unused). Word
+    lists are read one piece at a time, twice, rather than all held.
     """
     used = [_used_surfaces(piece, keep) if len(keep) else np.zeros(len(piece.surfaces), bool)
             for piece, keep in pieces]
@@ -736,7 +738,7 @@ def _merge_vocabularies(pieces: Sequence[tuple[Piece, Sequence[int]]]
     surfaces = union(used_words(k, "surfaces")[0] for k in range(len(pieces)))
     vocab = union(used_words(k, "vocab")[0] for k in range(len(pieces)))
     fold_of_surface = np.zeros(len(surfaces), dtype=np.int32)
-    surf_remaps = []
+    surf_remaps, fold_remaps = [], []
     for k, (piece, _keep) in enumerate(pieces):
         remap = np.full(len(piece.surfaces), -1, dtype=np.int32)
         fold_remap = np.full(len(piece.vocab), -1, dtype=np.int32)
@@ -749,7 +751,8 @@ def _merge_vocabularies(pieces: Sequence[tuple[Piece, Sequence[int]]]
         present = remap >= 0
         fold_of_surface[remap[present]] = fold_remap[np.asarray(piece.surface_fold)[present]]
         surf_remaps.append(remap)
-    return vocab.blob(), surfaces.blob(), surf_remaps, fold_of_surface
+        fold_remaps.append(fold_remap)
+    return vocab.blob(), surfaces.blob(), surf_remaps, fold_of_surface, fold_remaps
 
 
 def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[int]]],
@@ -768,7 +771,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
 
-    vocab, surfaces, surf_remaps, fold_of_surface = _merge_vocabularies(pieces)
+    vocab, surfaces, surf_remaps, fold_of_surface, fold_remaps = _merge_vocabularies(pieces)
     langs = sorted(set().union(*(_used_languages(piece, keep) for piece, keep in pieces)))
     lang_id = {code: i for i, code in enumerate(langs)}
     para_codes = [np.fromiter(map(lang_id.get, piece.para_lang, repeat(-1)), dtype=np.int16,
@@ -793,6 +796,24 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     starts = StartPacker(path)
     n_vocab = vocab.count(b"\n")
     postings = PostingsWriter(path, fold_of_surface, n_vocab, len(langs), n_tokens)
+    # A previous store's postings are carried over for the documents it keeps, except those
+    # with tokens before their first paragraph (their language is the paragraph before's).
+    old = pieces[0][0].store if pieces and n_tokens < 2**32 else None
+    carried = np.zeros(0, dtype=bool)
+    if old is not None:
+        old_piece = pieces[0][0]
+        carried = np.zeros(len(old_piece.docs), dtype=bool)
+        carried[np.asarray(pieces[0][1], dtype=np.int64)] = True
+        first_para = np.asarray(old_piece.doc_para[:-1])
+        has_para = np.diff(np.asarray(old_piece.doc_para)) > 0
+        para_start = np.asarray(old.para_tok)[np.minimum(first_para, max(0, len(old.para_tok) - 1))]
+        doc_start = np.asarray(old.doc_tok[:-1])
+        lengths_old = np.diff(np.asarray(old.doc_tok))
+        carried &= np.where(has_para, para_start == doc_start, lengths_old == 0)
+        postings.reused = ReusedPostings(
+            old, [], fold_remaps[0].astype(np.int64),
+            np.array([lang_id.get(code, -1) for code in old.langs], dtype=np.int64),
+            np.flatnonzero(~carried).tolist())
     doc_tok = np.zeros(n_docs + 1, dtype=np.int64)
     para_tok = np.zeros(n_paras + 1, dtype=np.int64)
     para_lang = np.zeros(n_paras, dtype=np.int16)
@@ -828,7 +849,15 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
             before = int(local_tok[0]) if k else n
             token_lang = np.repeat(np.append(np.int16(para_lang[p_out - 1] if p_out else last_lang),
                                              codes), np.append(before, lens))
-            postings.add(s_ids, token_lang)
+            if p == 0 and old is not None and carried[d]:
+                postings.skip(n)
+                segments = postings.reused.segments
+                if segments and segments[-1][1] == a and segments[-1][2] + (a - segments[-1][0]) == t:
+                    segments[-1] = (segments[-1][0], b, segments[-1][2])
+                elif n:
+                    segments.append((a, b, t))
+            else:
+                postings.add(s_ids, token_lang)
             record = dict(piece.docs[d])
             year = record.get("year")
             doc_year[out_doc] = -1 if year is None else int(year)
@@ -915,16 +944,64 @@ def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values[first], np.diff(np.append(first, values.size))
 
 
+def token_stats(ids: np.ndarray, langs: np.ndarray, doc_sizes: Sequence[int], n_langs: int
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Statistics of the tokens of whole documents (``doc_sizes`` tokens each, in order).
+
+    Returns (pairs ``id * n_langs + lang``, their occurrences, their documents; folded ids,
+    their documents), each pair and id once, sorted.
+    """
+    ids = np.asarray(ids, dtype=np.int64)
+    doc = np.repeat(np.arange(len(doc_sizes), dtype=np.int64), doc_sizes)
+    doc_bits = max(1, len(doc_sizes).bit_length())
+    keys, counts = _runs(np.sort(((ids * n_langs + np.asarray(langs, dtype=np.int64)) << doc_bits) | doc))
+    pairs, n_docs = _runs(keys >> doc_bits)
+    hits = np.add.reduceat(counts, np.cumsum(n_docs) - n_docs) if pairs.size else counts
+    term_doc, _n = _runs(np.sort(((keys >> doc_bits) // n_langs << doc_bits) | (keys & ((1 << doc_bits) - 1))))
+    terms, term_docs = _runs(term_doc >> doc_bits)
+    return pairs, hits, n_docs, terms, term_docs
+
+
+def _npy_read(path: Path, a: int, b: int) -> np.ndarray:
+    """Elements [a, b) of a 1-d .npy file, read (not mapped: no pages stay resident)."""
+    with open(path, "rb") as fh:
+        version = np.lib.format.read_magic(fh)
+        read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                else np.lib.format.read_array_header_2_0)
+        shape, _fortran, dtype = read(fh)
+        fh.seek(fh.tell() + a * dtype.itemsize)
+        return np.fromfile(fh, dtype=dtype, count=max(0, min(b, shape[0]) - a))
+
+
+@dataclass
+class ReusedPostings:
+    """The postings of a previous store carried over for the documents it keeps unchanged.
+
+    ``segments`` are (old first token, old end, new first token) of runs of carried tokens,
+    in order; ``new_id`` maps each old folded id to the new one (-1: gone) and ``new_lang``
+    each old language id; ``dropped`` are the old documents whose tokens are not carried
+    (removed, or added again through :meth:`PostingsWriter.add`).
+    """
+
+    store: Store
+    segments: list[tuple[int, int, int]]
+    new_id: np.ndarray
+    new_lang: np.ndarray
+    dropped: list[int]
+
+
 class PostingsWriter:
     """Write the CSR postings of the folded ids and the per-(folded id, language) statistics.
 
     Documents come in store order (:meth:`add`: their global surface ids and the language
-    of each token). Every ``POSTINGS_CHUNK`` tokens of whole documents are sorted at once
-    by (folded id, position), with one sort of 64-bit keys rather than a stable argsort,
-    and written to a run file; their statistics are counted from one more sort of (folded
-    id, language, document) keys. :meth:`close` then merges the runs range of folded ids by
-    range of folded ids, ``POSTINGS_BUCKET`` postings at a time, writing ``post``
-    sequentially. Memory stays bounded by a chunk, a bucket and the vocabulary.
+    of each token; :meth:`skip`: the tokens of a document whose postings a previous store
+    gives, see :class:`ReusedPostings`). Every ``POSTINGS_CHUNK`` tokens of added documents
+    are sorted at once by (folded id, position), with one sort of 64-bit keys rather than a
+    stable argsort, and appended to a run file; their statistics come from one more sort
+    of (folded id, language, document) keys. :meth:`close` then merges the runs (and the
+    reused postings) range of folded ids by range, ``POSTINGS_BUCKET`` postings at a time,
+    writing ``post`` sequentially. Memory stays bounded by a chunk, a bucket and the
+    vocabulary; a carried document costs no sort.
     """
 
     SAMPLE = 1024   # every SAMPLE-th key of a run is kept in memory to find ranges in it
@@ -941,43 +1018,48 @@ class PostingsWriter:
         self.term_docs = np.zeros(self.n_vocab, dtype=np.uint32)
         self.runs = path / "postings.tmp"       # the sorted keys of every chunk, one after another
         self._runs = open(self.runs, "wb")
-        self._run_starts: list[int] = []        # first key of each run in the file
+        self._run_keys: list[int] = []          # first key of each run in the file
+        self._run_first: list[int] = []         # global position that run positions count from
         self._samples: list[np.ndarray] = []    # every SAMPLE-th key of each run
-        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self._pending: list[tuple[np.ndarray, np.ndarray, int]] = []
         self._n_pending = 0
+        self._n_keys = 0
         self._position = 0
+        self.reused: ReusedPostings | None = None
 
     def add(self, surface_ids: np.ndarray, token_lang: np.ndarray) -> None:
         """Add one document's tokens: global surface ids and the language id of each."""
         if self._n_pending and self._n_pending + surface_ids.size > POSTINGS_CHUNK:
             self._flush()
-        self._pending.append((surface_ids, token_lang))
+        self._pending.append((surface_ids, token_lang, self._position))
         self._n_pending += surface_ids.size
+        self._position += surface_ids.size
+
+    def skip(self, n: int) -> None:
+        """Pass over a document of ``n`` tokens whose postings are reused."""
+        self._position += n
 
     def _flush(self) -> None:
         if not self._n_pending:
             return
-        ids = self.fold[np.concatenate([s for s, _l in self._pending])]
-        langs = np.concatenate([lang for _s, lang in self._pending]).astype(np.int64)
-        sizes = [s.size for s, _l in self._pending]
-        n, n_docs = ids.size, len(sizes)
-        doc = np.repeat(np.arange(n_docs, dtype=np.int64), sizes)
+        ids = self.fold[np.concatenate([s for s, _l, _p in self._pending])]
+        langs = np.concatenate([lang for _s, lang, _p in self._pending])
+        sizes = [s.size for s, _l, _p in self._pending]
+        first = self._pending[0][2]
+        positions = np.concatenate([np.arange(p - first, p - first + s.size, dtype=np.uint64)
+                                    for s, _l, p in self._pending])
         self._pending, self._n_pending = [], 0
-        # Statistics: distinct (folded id, language, document) keys and their counts.
-        doc_bits = max(1, n_docs.bit_length())
-        keys, counts = _runs(np.sort(((ids * self.nl + langs) << doc_bits) | doc))
-        pair, n_docs_of = _runs(keys >> doc_bits)
-        self.hits[pair] += np.add.reduceat(counts, np.cumsum(n_docs_of) - n_docs_of).astype(self.hits.dtype)
-        self.docs[pair] += n_docs_of.astype(np.uint32)
-        term_doc, _n = _runs(np.sort(((keys >> doc_bits) // self.nl << doc_bits) | (keys & ((1 << doc_bits) - 1))))
-        terms, n_term_docs = _runs(term_doc >> doc_bits)
-        self.term_docs[terms] += n_term_docs.astype(np.uint32)
-        # Postings: keys of (folded id, position in the chunk), sorted: one run per chunk.
-        run = np.sort((ids.astype(np.uint64) << np.uint64(32)) | np.arange(n, dtype=np.uint64))
-        self._run_starts.append(self._position)
+        pairs, hits, docs, terms, term_docs = token_stats(ids, langs, sizes, self.nl)
+        self.hits[pairs] += hits.astype(self.hits.dtype)
+        self.docs[pairs] += docs.astype(np.uint32)
+        self.term_docs[terms] += term_docs.astype(np.uint32)
+        # Postings: keys of (folded id, position from the run's first), sorted: one run.
+        run = np.sort((ids.astype(np.uint64) << np.uint64(32)) | positions)
+        self._run_keys.append(self._n_keys)
+        self._run_first.append(first)
         self._samples.append(run[::self.SAMPLE].copy())
         self._runs.write(memoryview(run).cast("B"))
-        self._position += n
+        self._n_keys += run.size
 
     def _find(self, fh, r: int, key: int) -> int:
         """The number of keys of run ``r`` below ``key``."""
@@ -986,25 +1068,90 @@ class PostingsWriter:
         if s == 0:
             return 0
         lo = (s - 1) * self.SAMPLE          # samples[s - 1] < key <= samples[s]
-        end = self._run_starts[r + 1] if r + 1 < len(self._run_starts) else self._position
-        count = min(self.SAMPLE, end - self._run_starts[r] - lo)
-        fh.seek((self._run_starts[r] + lo) * 8)
+        count = min(self.SAMPLE, self._run_size(r) - lo)
+        fh.seek((self._run_keys[r] + lo) * 8)
         block = np.fromfile(fh, dtype=np.uint64, count=count)
         return lo + int(np.searchsorted(block, np.uint64(key)))
+
+    def _run_size(self, r: int) -> int:
+        return (self._run_keys[r + 1] if r + 1 < len(self._run_keys) else self._n_keys) - self._run_keys[r]
+
+    def _reuse_statistics(self) -> None:
+        """Add the carried documents' statistics: the old store's, less the dropped ones'."""
+        reused = self.reused
+        assert reused is not None
+        old = reused.store
+        n_old_langs = max(1, len(old.langs))
+        tl_off = np.asarray(old.tl_off, dtype=np.int64)
+        term = np.repeat(np.arange(tl_off.size - 1, dtype=np.int64), np.diff(tl_off))
+        pairs = term * n_old_langs + np.asarray(old.tl_lang, dtype=np.int64)
+        hits = np.asarray(old.tl_hits, dtype=np.int64)
+        docs = np.asarray(old.tl_docs, dtype=np.int64)
+        term_docs = np.asarray(old.term_docs, dtype=np.int64)
+        para_tok, para_lang = old.para_tok, old.para_lang
+        for d in reused.dropped:
+            a, b = int(old.doc_tok[d]), int(old.doc_tok[d + 1])
+            if a == b:
+                continue
+            # Languages as the old store counted them (Store.lang_of).
+            para = np.searchsorted(para_tok, np.arange(a, b), side="right") - 1
+            langs = para_lang[para] if len(para_lang) else np.zeros(b - a, np.int64)
+            gone, n_hits, n_docs, gone_terms, n_term_docs = token_stats(
+                np.asarray(old.tok[a:b]), langs, [b - a], n_old_langs)
+            rows = np.searchsorted(pairs, gone)
+            hits[rows] -= n_hits
+            docs[rows] -= n_docs
+            term_docs[gone_terms] -= n_term_docs
+        live = hits > 0
+        new_pairs = (reused.new_id[pairs[live] // n_old_langs] * self.nl
+                     + reused.new_lang[pairs[live] % n_old_langs])
+        if (new_pairs < 0).any() or (docs[~live] != 0).any():
+            raise ValueError("the previous store's statistics do not match its tokens")
+        self.hits[new_pairs] += hits[live].astype(self.hits.dtype)
+        self.docs[new_pairs] += docs[live].astype(np.uint32)
+        live_terms = np.flatnonzero(term_docs > 0)
+        self.term_docs[reused.new_id[live_terms]] += term_docs[live_terms].astype(np.uint32)
+
+    def _reused_keys(self, lo: int, hi: int) -> np.ndarray:
+        """The carried postings of new folded ids [lo, hi) as sorted keys (id - lo, position)."""
+        reused = self.reused
+        assert reused is not None
+        valid = np.flatnonzero(reused.new_id >= 0)
+        mapped = reused.new_id[valid]
+        i0, i1 = np.searchsorted(mapped, [lo, hi])
+        n_old = reused.new_id.size
+        olo = int(valid[i0]) if i0 < valid.size else n_old
+        ohi = int(valid[i1]) if i1 < valid.size else n_old
+        old = reused.store
+        off = np.asarray(old.post_off[olo:ohi + 1], dtype=np.int64)
+        if not off.size or off[-1] == off[0]:
+            return np.zeros(0, dtype=np.uint64)
+        pos = _npy_read(old.path / "post.npy", int(off[0]), int(off[-1])).astype(np.int64)
+        ids = np.repeat(reused.new_id[olo:ohi], np.diff(off))
+        seg_old = np.array([s[0] for s in reused.segments], dtype=np.int64)
+        seg_end = np.array([s[1] for s in reused.segments], dtype=np.int64)
+        seg_new = np.array([s[2] for s in reused.segments], dtype=np.int64)
+        seg = np.searchsorted(seg_old, pos, side="right") - 1
+        inside = (seg >= 0) & (pos < seg_end[np.maximum(seg, 0)])
+        pos, ids, seg = pos[inside], ids[inside], seg[inside]
+        # Old ids map to new ones and carried positions to new ones in order: still sorted.
+        return ((ids - lo).astype(np.uint64) << np.uint64(32)) | (pos - seg_old[seg] + seg_new[seg]).astype(np.uint64)
 
     def close(self) -> None:
         """Merge the runs into ``post`` and write the offsets and statistics."""
         self._flush()
+        self._runs.close()
         n_tokens, nl, n_vocab = self._position, self.nl, self.n_vocab
         if n_tokens != self.n_tokens:
             raise ValueError(f"postings of {n_tokens} tokens, expected {self.n_tokens}")
-        self._runs.close()
+        if self.reused is not None:
+            self._reuse_statistics()
         post_off = np.zeros(n_vocab + 1, dtype=np.int64)
         np.cumsum(self.hits.reshape(n_vocab, nl).sum(axis=1, dtype=np.int64), out=post_off[1:])
         dtype = np.uint32 if n_tokens < 2**32 else np.uint64
         post = NpyWriter(self.path / "post.npy", dtype)
         with open(self.runs, "rb") as fh:
-            below = [0] * len(self._run_starts)      # keys of each run already placed
+            below = [0] * len(self._run_keys)      # keys of each run already placed
             lo = 0
             while lo < n_vocab:
                 # A range of folded ids holding about POSTINGS_BUCKET postings (one id at least).
@@ -1013,20 +1160,33 @@ class PostingsWriter:
                 base = int(post_off[lo])
                 out = np.empty(int(post_off[hi]) - base, dtype=dtype)
                 cursor = post_off[lo:hi] - base
-                for r, first in enumerate(self._run_starts):
+                added = []
+                for r, first in enumerate(self._run_first):
                     i = below[r]
-                    j = below[r] = self._find(fh, r, hi << 32) if hi < n_vocab else (
-                        (self._run_starts[r + 1] if r + 1 < len(self._run_starts) else n_tokens) - first)
+                    j = below[r] = self._find(fh, r, hi << 32) if hi < n_vocab else self._run_size(r)
                     if i == j:
                         continue
-                    fh.seek((first + i) * 8)
+                    fh.seek((self._run_keys[r] + i) * 8)
                     keys = np.fromfile(fh, dtype=np.uint64, count=j - i)
                     term = (keys >> np.uint64(32)).astype(np.int64) - lo
+                    if self.reused is not None:
+                        added.append((term.astype(np.uint64) << np.uint64(32))
+                                      | (first + (keys & np.uint64(0xFFFFFFFF))))
+                        continue
                     starts = np.flatnonzero(np.append(True, term[1:] != term[:-1]))
                     sizes = np.diff(np.append(starts, term.size))
                     rank = np.arange(term.size) - np.repeat(starts, sizes)
                     out[cursor[term] + rank] = first + (keys & np.uint64(0xFFFFFFFF))
                     cursor[term[starts]] += sizes
+                if self.reused is not None:
+                    # Carried postings are in order; added ones slot in among them.
+                    merged = self._reused_keys(lo, hi)
+                    if added:
+                        new = np.sort(np.concatenate(added))
+                        merged = np.insert(merged, np.searchsorted(merged, new), new)
+                    if merged.size != out.size:
+                        raise ValueError("carried and added postings do not add up")
+                    out[:] = merged & np.uint64(0xFFFFFFFF)
                 post.write(out)
                 lo = hi
         post.close()
@@ -1053,4 +1213,4 @@ def store_as_piece(store: Store) -> Piece:
                  para_lang=[store.langs[i] for i in store.para_lang.tolist()],
                  doc_para=doc_para, texts=_StoreTexts(store),
                  docs=[{k: v for k, v in d.items() if k not in ("tokens", "tokens_by_lang")}
-                       for d in store.docs])
+                       for d in store.docs], store=store)
