@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .analysis import SPLIT_RE, analyzer_settings, fold
+from .analysis import analyzer_settings, fold, split_tokens
 from .errors import CorpusError, IndexBusy, ReaderError
 from .index import SCHEMA_VERSION, read_current, write_current
 
@@ -97,18 +97,20 @@ class PieceBuilder:
         self.docs: list[dict[str, Any]] = []
 
     def add(self, record: dict[str, Any], text: str, paragraphs: Sequence[tuple[int, int]],
-            langs: Sequence[str]) -> int:
-        """Tokenise one document; return its number of tokens."""
+            langs: Sequence[str], tokens: tuple[list[str], np.ndarray] | None = None) -> int:
+        """Tokenise one document; return its number of tokens.
+
+        ``tokens`` are the document's tokens and their start offsets when the caller has
+        them already (:func:`concord.analysis.split_tokens`).
+        """
         surface_ids = self.surface_ids
         surfaces = self.surfaces
         surface_fold = self.surface_fold
         vocab_ids = self.vocab_ids
-        # One C-level split gives tokens and the separators between them; their lengths
-        # give every offset, so no Python code runs per token except one dict look-up.
-        parts = SPLIT_RE.split(text)
-        toks = parts[1::2]
-        cum = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
-        starts = cum[0:-1:2].astype(np.int32)
+        toks, token_starts = tokens if tokens is not None else split_tokens(text)[:2]
+        starts = np.asarray(token_starts, dtype=np.int32)
+        # Tokens are found at C speed (split_tokens); no Python code runs per token but
+        # one dict look-up, and per type the folding of a new surface form.
         sids = list(map(surface_ids.get, toks))
         if None in sids:
             for i, sid in enumerate(sids):
@@ -188,14 +190,17 @@ def _index_one(path: Path, corpus: Path, sidecar: dict, content_hash: str,
                builder: PieceBuilder, segment) -> int:
     from .engine import EngineDoc
     from .ingest import read_document
-    from .langid import document_language, paragraph_languages
+    from .langid import document_language, paragraph_languages, paragraph_words
 
     doc = read_document(path, corpus, sidecar)
     texts = [doc.text[s:e] for s, e in doc.paragraphs]
     doc_lang = document_language(texts, doc.metadata.get("language"))
-    langs = paragraph_languages(texts, doc_lang)
+    # Tokenised once: the detectors read the same tokens, lower-cased, as the store keeps.
+    toks, starts, _ends = split_tokens(doc.text)
+    first = np.searchsorted(starts, [s for s, _e in doc.paragraphs]).tolist()
+    langs = paragraph_languages(texts, doc_lang, paragraph_words(toks, [*first, len(toks)]))
     record = document_record(doc, content_hash, doc_lang)
-    n_tokens = builder.add(record, doc.text, doc.paragraphs, langs)
+    n_tokens = builder.add(record, doc.text, doc.paragraphs, langs, (toks, starts))
     segment.add(EngineDoc(doc_id=doc.doc_id, title=record["title"], author=record["author"],
                           group=record["group"], work=record["work"],
                           langs=tuple(sorted(set(langs))), year=record["year"]))

@@ -24,7 +24,7 @@ import os
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, filterfalse, pairwise
 
 import regex
 from langdetect import DetectorFactory
@@ -40,6 +40,7 @@ __all__ = [
     "document_language",
     "normalize_language",
     "paragraph_languages",
+    "paragraph_words",
 ]
 
 # langdetect draws random samples of n-grams: unseeded, the same text can get different answers.
@@ -447,20 +448,44 @@ def _document_sample(paragraphs: Sequence[str]) -> str:
     return "\n".join(pieces)
 
 
-def paragraph_languages(paragraphs: Sequence[str], doc_language: str | None) -> list[str]:
+def paragraph_languages(paragraphs: Sequence[str], doc_language: str | None,
+                        words: Sequence[list[str]] | None = None) -> list[str]:
     """Return one language code per paragraph.
 
     A paragraph that cannot be decided gets ``doc_language``, or ``"und"`` when that is None.
+    ``words``, when given, are :func:`paragraph_words` of the paragraphs' tokens (the
+    indexer has them already), so that the paragraphs are not tokenised a second time.
     """
     doc = normalize_language(doc_language)
     doc_script = _LANGUAGE_SCRIPT.get(doc, _LATIN) if doc else None
     fallback = doc or UNDETERMINED
-    return [_paragraph_language(p, doc, doc_script) or fallback for p in paragraphs]
+    if words is None:
+        return [_paragraph_language(p, doc, doc_script) or fallback for p in paragraphs]
+    return [_paragraph_language(p, doc, doc_script, w) or fallback
+            for p, w in zip(paragraphs, words, strict=True)]
 
 
-def _paragraph_language(text: str, doc: str | None, doc_script: int | None) -> str | None:
+def paragraph_words(tokens: Sequence[str], bounds: Sequence[int]) -> list[list[str]] | None:
+    """The words the detectors read in each paragraph, from a document's tokens.
+
+    Paragraph ``i`` holds ``tokens[bounds[i]:bounds[i + 1]]``; its words are those tokens
+    in lower case, numbers left out: what tokenising the lower-cased paragraph gives (lower
+    case keeps every character's token class). The one exception is Greek capital sigma,
+    whose lower case depends on the letters around it, across token boundaries: for a
+    document with one, None (tokenise the paragraphs instead).
+    """
+    joined = "\x00".join(tokens)
+    if "\u03a3" in joined:
+        return None
+    lowered = joined.lower().split("\x00") if tokens else []
+    return [list(filterfalse(str.isdigit, lowered[a:b])) for a, b in pairwise(bounds)]
+
+
+def _paragraph_language(text: str, doc: str | None, doc_script: int | None,
+                        words: list[str] | None = None) -> str | None:
     lowered = text.lower()
-    words = [t for t in TOKEN_RE.findall(lowered) if not t.isdigit()]
+    if words is None:
+        words = [t for t in TOKEN_RE.findall(lowered) if not t.isdigit()]
     if not words:
         return None
     letters = sum(map(len, words))
