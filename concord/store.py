@@ -14,9 +14,8 @@ the global positions of every token grouped by folded id, each group in corpus o
 paragraph language, the number of occurrences and of documents (``tl_*``), and per id the
 number of documents: a count of one word, in all languages or in some, is read, not counted.
 
-Texts are stored in UTF-8 (``texts.u8``) with, per document, the byte offset of every
-``CHAR_STEP``-th character (``char_idx``): cutting characters [a, b) of a text reads the
-bytes from the step before a to the step after b and decodes only those.
+Texts are stored compressed in blocks of UTF-8 (:mod:`concord.textblocks`): cutting
+characters [a, b) of a text decodes only the blocks that hold them.
 
 KWIC contexts, sort keys, phrase checks, collocates, word lists and the token totals behind
 relative frequencies all read this store. It is written once per index generation by
@@ -29,7 +28,6 @@ import bisect
 import json
 import os
 import threading
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -38,13 +36,12 @@ from typing import Any
 
 import numpy as np
 
+from .textblocks import TextBlocks, TextWriter
+
 # numpy parses .npy headers with ast.literal_eval, and CPython 3.11 can fail with
 # "SystemError: AST constructor recursion depth mismatch" when threads do that at once
 # (web workers opening a new generation together): headers are read one at a time.
 _NPY_LOCK = threading.Lock()
-
-CHAR_STEP = 64   # characters between two entries of a text's char -> byte index
-
 
 def load_npy(path: str | os.PathLike, mmap_mode: str | None = "r") -> np.ndarray:
     """Open a .npy file (memory-mapped by default), safely from any thread."""
@@ -314,6 +311,76 @@ class StartReader:
         return out.astype(np.int32)
 
 
+U24_LIMIT = 1 << 24   # values below this are stored in 3 bytes (surface ids, token positions)
+_U24_MASK = U24_LIMIT - 1
+
+
+def pack_u24(path: Path, name: str, limit: int, chunk: int = 1 << 22) -> None:
+    """Rewrite ``<name>.npy`` (integers in [0, limit)) as ``<name>24.npy``, 3 bytes a value,
+    when ``limit`` <= 2**24; else leave it as it is.
+
+    ``<name>24.npy`` holds the little-endian low 3 bytes of each value, then one byte of
+    padding, so that a reader can view it as overlapping 4-byte words (:class:`U24`).
+    """
+    if limit > U24_LIMIT:
+        return
+    wide = load_npy(path / f"{name}.npy")
+    n = int(wide.size)
+    packed = np.lib.format.open_memmap(path / f"{name}24.npy", mode="w+", dtype=np.uint8, shape=(3 * n + 1,))
+    for a in range(0, n, chunk):
+        part = np.asarray(wide[a:a + chunk]).astype("<u4")
+        packed[3 * a:3 * (a + part.size)] = part.view(np.uint8).reshape(-1, 4)[:, :3].reshape(-1)
+    packed[3 * n] = 0
+    packed.flush()
+    del packed, wide
+    (path / f"{name}.npy").unlink()
+
+
+class U24:
+    """The values of :func:`pack_u24`'s bytes: word i is bytes 3i..3i+3, whose low 3 bytes are
+    value i (the 4th byte is the next value's, masked off)."""
+
+    def __init__(self, packed: np.ndarray, dtype):
+        self.size = (packed.size - 1) // 3
+        self.words = np.ndarray((self.size,), dtype="<u4", buffer=packed, strides=(3,))
+        self.dtype = np.dtype(dtype)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def column(self, lo: int = 0, hi: int | None = None) -> TokenColumn:
+        """Values [lo, hi) as a column (indexes relative to ``lo``)."""
+        words, mask, dtype = self.words, _U24_MASK, self.dtype
+        hi = self.size if hi is None else hi
+        n = hi - lo
+
+        def cast(values: np.ndarray) -> np.ndarray:   # values < 2**24: an int32 view is exact
+            return values.view(dtype) if dtype.itemsize == 4 else values.astype(dtype)
+
+        if lo == 0 and hi == self.size:
+            def compute(key):
+                values = words[key] & mask
+                return cast(values) if isinstance(values, np.ndarray) else dtype.type(values)
+        else:
+            def compute(key):
+                if isinstance(key, slice):
+                    a, b, step = key.indices(n)
+                    return cast(words[lo + a:lo + b:step] & mask)
+                if isinstance(key, (int, np.integer)):
+                    i = int(key) + (n if key < 0 else 0)
+                    if not 0 <= i < n:
+                        raise IndexError(key)
+                    return dtype.type(words[lo + i] & mask)
+                idx = np.asarray(key)
+                if idx.dtype == bool:
+                    idx = np.flatnonzero(idx)
+                idx = np.where(idx < 0, idx + n, idx)
+                if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= n):
+                    raise IndexError("index out of range")
+                return cast(words[lo + idx] & mask)
+        return TokenColumn(compute, n, dtype)
+
+
 class Store:
     """Read access to one generation's token store."""
 
@@ -328,18 +395,29 @@ class Store:
         # maps stay readable where a lazy open would fail.
         for name in ("surface_fold", "surf_len", "surf", "start_base", "start_rel", "start_wide",
                      "start", "doc_tok", "para_tok", "para_lang", "para_char",
-                     "para_doc", "doc_year", "docnum", "text_off", "text_chars", "char_idx",
-                     "char_idx_off", "_texts_fd", "vocab", "surfaces",
+                     "para_doc", "doc_year", "docnum", "texts", "vocab", "surfaces",
                      "post", "post_off", "term_docs", "tl_off", "tl_lang", "tl_hits", "tl_docs"):
             getattr(self, name)
 
     def _array(self, name: str) -> np.ndarray:
         return load_npy(self.path / f"{name}.npy")
 
+    def _u24(self, name: str, dtype) -> U24 | None:
+        """The 3-byte form of an array (:func:`pack_u24`), if it was written."""
+        if not (self.path / f"{name}24.npy").exists():
+            return None
+        return U24(np.asarray(self._array(f"{name}24")), dtype)
+
     @cached_property
-    def surf(self) -> np.ndarray:
-        """The surface id of every token."""
-        return self._array("surf")
+    def surf(self) -> np.ndarray | TokenColumn:
+        """The surface id of every token (3 bytes each on disk when they fit: :func:`pack_u24`)."""
+        packed = self._u24("surf", np.int32)
+        return self._array("surf") if packed is None else packed.column()
+
+    @property
+    def _surf_view(self) -> np.ndarray | TokenColumn:
+        # A plain view of a map: indexing an np.memmap runs Python code, an ndarray's does not.
+        return self.surf if isinstance(self.surf, TokenColumn) else np.asarray(self.surf)
 
     @cached_property
     def start_base(self) -> np.ndarray:
@@ -374,14 +452,14 @@ class Store:
     def tok(self) -> TokenColumn:
         """The folded id of every token: not stored, but its surface's folded id."""
         # Plain views of the maps: indexing an np.memmap runs Python code, an ndarray's does not.
-        surf, fold = np.asarray(self.surf), self.surface_fold
+        surf, fold = self._surf_view, self.surface_fold
         return TokenColumn(lambda key: fold[surf[key]], len(surf), fold.dtype)
 
     @cached_property
     def end(self) -> TokenColumn:
         """The character after every token: not stored, but its start plus its surface's length
         (a token is its surface form, character for character; write_store checks it)."""
-        surf, start, length = np.asarray(self.surf), self.start, self.surf_len
+        surf, start, length = self._surf_view, self.start, self.surf_len
         return TokenColumn(lambda key: start[key] + length[surf[key]], len(surf), start.dtype)
 
     @cached_property
@@ -414,29 +492,27 @@ class Store:
         return np.asarray(self._array("docnum"))
 
     @cached_property
+    def texts(self) -> TextBlocks:
+        """The documents' texts (compressed blocks)."""
+        return TextBlocks(self.path)
+
+    @property
     def text_off(self) -> np.ndarray:
-        """Byte offset of each document's text in ``texts.u8``."""
-        return np.asarray(self._array("text_off"))
+        """UTF-8 bytes before each document's text (cumulative: document i has
+        ``text_off[i + 1] - text_off[i]``)."""
+        return self.texts.text_off
 
-    @cached_property
+    @property
     def text_chars(self) -> np.ndarray:
-        """Characters of each document's text (cumulative: document i has
-        ``text_chars[i + 1] - text_chars[i]``)."""
-        return np.asarray(self._array("text_chars"))
+        """Characters before each document's text (cumulative, as ``text_off``)."""
+        return self.texts.text_chars
 
     @cached_property
-    def char_idx(self) -> np.ndarray:
-        """Byte offset (in its document) of every ``CHAR_STEP``-th character."""
-        return self._array("char_idx")
-
-    @cached_property
-    def char_idx_off(self) -> np.ndarray:
-        return np.asarray(self._array("char_idx_off"))
-
-    @cached_property
-    def post(self) -> np.ndarray:
-        """Positions of the tokens grouped by folded id, each group in corpus order."""
-        return self._array("post")
+    def post(self) -> np.ndarray | U24:
+        """Positions of the tokens grouped by folded id, each group in corpus order (3 bytes
+        each on disk when they fit: :func:`pack_u24`)."""
+        packed = self._u24("post", np.int64)
+        return self._array("post") if packed is None else packed
 
     @cached_property
     def post_off(self) -> np.ndarray:
@@ -468,15 +544,17 @@ class Store:
         """Occurrences of a folded id in the whole store."""
         return int(self.post_off[term_id + 1] - self.post_off[term_id])
 
-    def postings(self, term_id: int) -> np.ndarray:
-        """Global positions of a folded id, in corpus order (a read-only view)."""
-        return self.post[int(self.post_off[term_id]):int(self.post_off[term_id + 1])]
+    def postings(self, term_id: int) -> np.ndarray | TokenColumn:
+        """Global positions of a folded id, in corpus order (read-only; decoded when indexed)."""
+        a, b = int(self.post_off[term_id]), int(self.post_off[term_id + 1])
+        post = self.post
+        return post.column(a, b) if isinstance(post, U24) else post[a:b]
 
     def positions(self, term_ids, allowed: np.ndarray | None = None) -> np.ndarray:
         """Sorted int64 positions of several folded ids, in the documents ``allowed`` (a mask)."""
         parts = []
         for term_id in np.asarray(term_ids, dtype=np.int64).tolist():
-            pos = self.postings(term_id)
+            pos = np.asarray(self.postings(term_id))
             if allowed is not None and pos.size:
                 pos = pos[allowed[self.doc_of(pos)]]
             if pos.size:
@@ -533,41 +611,17 @@ class Store:
         """Return the language id of the paragraph of each global token position."""
         return self.para_lang[self.para_of(positions)]
 
-    @cached_property
-    def _texts_fd(self) -> int:
-        # Read with pread rather than a memory map: lines are cut from scattered places,
-        # and mapped pages would stay in the server's resident memory.
-        fd = os.open(self.path / "texts.u8", os.O_RDONLY)
-        self._finalizer = weakref.finalize(self, os.close, fd)
-        return fd
-
     def text(self, doc: int, start: int = 0, end: int | None = None) -> str:
         """Return a document's display text, or the characters [start:end) of it."""
-        n_chars = int(self.text_chars[doc + 1] - self.text_chars[doc])
-        stop = n_chars if end is None else min(end, n_chars)
-        start = max(0, start)
-        if stop <= start:
-            return ""
-        base = int(self.text_off[doc])
-        n_bytes = int(self.text_off[doc + 1]) - base
-        idx0 = int(self.char_idx_off[doc])
-        first = start // CHAR_STEP
-        last = -(-stop // CHAR_STEP)             # the step at or after stop
-        a = int(self.char_idx[idx0 + first])
-        b = int(self.char_idx[idx0 + last]) if last * CHAR_STEP < n_chars else n_bytes
-        data = os.pread(self._texts_fd, b - a, base + a).decode("utf-8")
-        skip = start - first * CHAR_STEP
-        return data[skip:skip + stop - start]
+        return self.texts.text(doc, start, end)
 
     def text_bytes(self, doc: int) -> bytes:
-        """Return a document's text as stored (UTF-8)."""
-        base, stop = int(self.text_off[doc]), int(self.text_off[doc + 1])
-        return os.pread(self._texts_fd, stop - base, base) if stop > base else b""
+        """Return a document's text in UTF-8."""
+        return self.texts.text_bytes(doc)
 
     def close(self) -> None:
-        if "_texts_fd" in self.__dict__:
-            del self.__dict__["_texts_fd"]
-            self._finalizer()
+        if "texts" in self.__dict__:
+            self.__dict__.pop("texts").close()
 
     def doc_paragraphs(self, doc: int) -> list[dict[str, Any]]:
         """Return the paragraphs of a document: start, end (chars), lang, text."""
@@ -641,18 +695,13 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     para_lang = np.zeros(n_paras, dtype=np.int16)
     para_char = np.zeros((n_paras, 2), dtype=np.int32)
     para_doc = np.zeros(n_paras, dtype=np.int32)
-    text_off = np.zeros(n_docs + 1, dtype=np.int64)
-    text_chars = np.zeros(n_docs + 1, dtype=np.int64)
-    char_idx_off = np.zeros(n_docs + 1, dtype=np.int64)
-    char_idx_parts: list[np.ndarray] = []
     doc_year = np.full(n_docs, -1, dtype=np.int32)
     docs: list[dict[str, Any]] = []  # in the order given: doc id order (see the indexer)
     totals: dict[str, dict[str, int]] = {}
     doc_tokens_by_lang: list[dict[str, int]] = []
 
     t = p_out = 0
-    with open(path / "texts.u8", "wb") as texts:
-        offset = 0
+    with TextWriter(path) as texts:
         for out_doc, (p, d) in enumerate(docnum_order):
             piece = pieces[p][0]
             a, b = int(piece.doc_tok[d]), int(piece.doc_tok[d + 1])
@@ -682,17 +731,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
                 cell = totals.setdefault(code, {})
                 cell[key_year] = cell.get(key_year, 0) + count
             docs.append(record)
-            text = piece.texts[d]
-            if isinstance(text, bytes):
-                text = text.decode("utf-8")
-            blob = text.encode("utf-8")
-            texts.write(blob)
-            offset += len(blob)
-            text_off[out_doc + 1] = offset
-            text_chars[out_doc + 1] = text_chars[out_doc] + len(text)
-            steps = char_steps(text, len(blob))
-            char_idx_parts.append(steps)
-            char_idx_off[out_doc + 1] = char_idx_off[out_doc] + steps.size
+            texts.add(piece.texts[d])
             t += n
             p_out += k
             doc_tok[out_doc + 1] = t
@@ -701,8 +740,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     for out_doc, record in enumerate(docs):
         docnum[int(record["docnum"])] = out_doc
     for name, arr in (("doc_tok", doc_tok), ("para_tok", para_tok), ("para_lang", para_lang),
-                      ("para_char", para_char), ("para_doc", para_doc), ("text_off", text_off),
-                      ("text_chars", text_chars), ("char_idx_off", char_idx_off),
+                      ("para_char", para_char), ("para_doc", para_doc),
                       ("doc_year", doc_year), ("docnum", docnum)):
         np.save(path / f"{name}.npy", arr)
     for arr in (surf, start):
@@ -714,29 +752,18 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     np.save(path / "surf_len.npy",
             lengths.astype(np.uint8 if longest < 2**8 else np.uint16 if longest < 2**16 else np.int32))
     tok = TokenColumn(lambda key, ids=surf: fold_of_surface[ids[key]], n_tokens, np.int32)
-    char_idx = np.concatenate(char_idx_parts) if char_idx_parts else np.zeros(0, np.int64)
-    np.save(path / "char_idx.npy", char_idx.astype(np.uint32 if offset < 2**32 else np.int64))
     write_postings(path, tok, para_tok, para_lang, doc_tok, len(vocab), len(langs))
     del tok, surf, start
     (path / "start.tmp.npy").unlink()
+    pack_u24(path, "surf", len(surfaces))
+    pack_u24(path, "post", n_tokens)
     write_words(path / "vocab.txt", vocab)
     write_words(path / "surfaces.txt", surfaces)
     info = {"n_tokens": n_tokens, "n_vocab": len(vocab), "n_surfaces": len(surfaces),
-            "n_docs": n_docs, "n_paragraphs": n_paras, "n_chars": int(text_chars[-1]), "langs": langs, "docs": docs,
+            "n_docs": n_docs, "n_paragraphs": n_paras, "n_chars": texts.n_chars, "langs": langs, "docs": docs,
             "totals": totals}
     (path / "store.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
     return info
-
-
-def char_steps(text: str, n_bytes: int | None = None) -> np.ndarray:
-    """Byte offsets in the UTF-8 of ``text`` of characters 0, CHAR_STEP, 2 * CHAR_STEP..."""
-    n = len(text)
-    if n_bytes == n or text.isascii():
-        return np.arange(0, n, CHAR_STEP, dtype=np.int64)
-    code = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    width = 1 + (code >= 0x80).astype(np.int64) + (code >= 0x800) + (code >= 0x10000)
-    starts = np.concatenate(([0], np.cumsum(width)[:-1]))
-    return starts[::CHAR_STEP].copy()      # a copy: a view would keep every offset alive
 
 
 POSTINGS_CHUNK = 1 << 20   # tokens sorted at a time: bounds the memory of the postings pass
