@@ -60,9 +60,9 @@ def index_parts(gen_path: Path) -> dict[str, int]:
             parts["whoosh"] += size
         elif path.name in TEXT_FILES:
             parts["store: texts"] += size
-        elif path.name in ("post.npy", "post24.npy", "post_off.npy", "term_docs.npy") or path.name.startswith("tl_"):
+        elif path.name in ("post.npy", "post_lo.npy", "post_hi.npy", "post_off.npy", "term_docs.npy") or path.name.startswith("tl_"):
             parts["store: postings"] += size
-        elif path.name in ("tok.npy", "surf.npy", "surf24.npy", "start.npy", "end.npy", "surface_fold.npy", "surf_len.npy"):
+        elif path.name in ("tok.npy", "surf.npy", "surf_lo.npy", "surf_hi.npy", "start.npy", "end.npy", "surface_fold.npy", "surf_len.npy"):
             parts["store: token arrays"] += size
         elif path.name.startswith(("vocab", "surfaces")):
             parts["store: vocabularies"] += size

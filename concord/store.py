@@ -312,72 +312,88 @@ class StartReader:
 
 
 U24_LIMIT = 1 << 24   # values below this are stored in 3 bytes (surface ids, token positions)
-_U24_MASK = U24_LIMIT - 1
 
 
 def pack_u24(path: Path, name: str, limit: int, chunk: int = 1 << 22) -> None:
-    """Rewrite ``<name>.npy`` (integers in [0, limit)) as ``<name>24.npy``, 3 bytes a value,
-    when ``limit`` <= 2**24; else leave it as it is.
+    """Rewrite ``<name>.npy`` (integers in [0, limit)) as 3 bytes a value when ``limit`` <=
+    2**24: ``<name>_lo.npy`` the low 16 bits (uint16), ``<name>_hi.npy`` the high 8 (uint8);
+    else leave it as it is.
 
-    ``<name>24.npy`` holds the little-endian low 3 bytes of each value, then one byte of
-    padding, so that a reader can view it as overlapping 4-byte words (:class:`U24`).
+    Two aligned arrays rather than one of 3-byte values: reading values at scattered
+    positions is then two plain gathers, about twice as fast as unaligned 3-byte words.
     """
     if limit > U24_LIMIT:
         return
     wide = load_npy(path / f"{name}.npy")
     n = int(wide.size)
-    packed = np.lib.format.open_memmap(path / f"{name}24.npy", mode="w+", dtype=np.uint8, shape=(3 * n + 1,))
+    lo = np.lib.format.open_memmap(path / f"{name}_lo.npy", mode="w+", dtype=np.uint16, shape=(n,))
+    hi = np.lib.format.open_memmap(path / f"{name}_hi.npy", mode="w+", dtype=np.uint8, shape=(n,))
     for a in range(0, n, chunk):
-        part = np.asarray(wide[a:a + chunk]).astype("<u4")
-        packed[3 * a:3 * (a + part.size)] = part.view(np.uint8).reshape(-1, 4)[:, :3].reshape(-1)
-    packed[3 * n] = 0
-    packed.flush()
-    del packed, wide
+        part = np.asarray(wide[a:a + chunk]).astype(np.uint32)
+        lo[a:a + part.size] = part & 0xFFFF
+        hi[a:a + part.size] = part >> 16
+    lo.flush()
+    hi.flush()
+    del lo, hi, wide
     (path / f"{name}.npy").unlink()
 
 
-class U24:
-    """The values of :func:`pack_u24`'s bytes: word i is bytes 3i..3i+3, whose low 3 bytes are
-    value i (the 4th byte is the next value's, masked off)."""
+def narrow_tables(path: Path, n_docs: int, n_langs: int) -> None:
+    """Rewrite the tables of document counts and of document and language ids in the
+    narrowest unsigned type that holds them (one byte for up to 255 documents)."""
+    for name, top in (("term_docs", n_docs), ("tl_docs", n_docs), ("para_doc", n_docs),
+                      ("tl_lang", n_langs)):
+        dtype = np.dtype(np.uint8 if top < 2**8 else np.uint16 if top < 2**16 else np.uint32)
+        table = np.load(path / f"{name}.npy")
+        if table.dtype.itemsize > dtype.itemsize:
+            np.save(path / f"{name}.npy", table.astype(dtype))
 
-    def __init__(self, packed: np.ndarray, dtype):
-        self.size = (packed.size - 1) // 3
-        self.words = np.ndarray((self.size,), dtype="<u4", buffer=packed, strides=(3,))
-        self.dtype = np.dtype(dtype)
+
+class U24:
+    """The values written by :func:`pack_u24`, read as columns of ``dtype``."""
+
+    def __init__(self, lo: np.ndarray, hi: np.ndarray, dtype):
+        self.lo, self.hi, self.dtype = lo, hi, np.dtype(dtype)
+        self.size = int(lo.size)
 
     def __len__(self) -> int:
         return self.size
 
-    def column(self, lo: int = 0, hi: int | None = None) -> TokenColumn:
-        """Values [lo, hi) as a column (indexes relative to ``lo``)."""
-        words, mask, dtype = self.words, _U24_MASK, self.dtype
-        hi = self.size if hi is None else hi
-        n = hi - lo
+    def _join(self, hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
+        out = hi.astype(self.dtype)
+        out <<= 16
+        out |= lo
+        return out
 
-        def cast(values: np.ndarray) -> np.ndarray:   # values < 2**24: an int32 view is exact
-            return values.view(dtype) if dtype.itemsize == 4 else values.astype(dtype)
-
-        if lo == 0 and hi == self.size:
+    def column(self, start: int = 0, stop: int | None = None) -> TokenColumn:
+        """Values [start, stop) as a column (indexes relative to ``start``)."""
+        lo, hi, dtype, join = self.lo, self.hi, self.dtype, self._join
+        stop = self.size if stop is None else stop
+        n = stop - start
+        if start == 0 and stop == self.size:
             def compute(key):
-                values = words[key] & mask
-                return cast(values) if isinstance(values, np.ndarray) else dtype.type(values)
+                if isinstance(key, (int, np.integer)):
+                    return dtype.type((int(hi[key]) << 16) | int(lo[key]))
+                return join(hi[key], lo[key])
         else:
             def compute(key):
                 if isinstance(key, slice):
                     a, b, step = key.indices(n)
-                    return cast(words[lo + a:lo + b:step] & mask)
-                if isinstance(key, (int, np.integer)):
+                    key = slice(start + a, start + b, step)
+                elif isinstance(key, (int, np.integer)):
                     i = int(key) + (n if key < 0 else 0)
                     if not 0 <= i < n:
                         raise IndexError(key)
-                    return dtype.type(words[lo + i] & mask)
-                idx = np.asarray(key)
-                if idx.dtype == bool:
-                    idx = np.flatnonzero(idx)
-                idx = np.where(idx < 0, idx + n, idx)
-                if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= n):
-                    raise IndexError("index out of range")
-                return cast(words[lo + idx] & mask)
+                    return dtype.type((int(hi[start + i]) << 16) | int(lo[start + i]))
+                else:
+                    idx = np.asarray(key)
+                    if idx.dtype == bool:
+                        idx = np.flatnonzero(idx)
+                    idx = np.where(idx < 0, idx + n, idx)
+                    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= n):
+                        raise IndexError("index out of range")
+                    key = idx + start
+                return join(hi[key], lo[key])
         return TokenColumn(compute, n, dtype)
 
 
@@ -404,9 +420,9 @@ class Store:
 
     def _u24(self, name: str, dtype) -> U24 | None:
         """The 3-byte form of an array (:func:`pack_u24`), if it was written."""
-        if not (self.path / f"{name}24.npy").exists():
+        if not (self.path / f"{name}_hi.npy").exists():
             return None
-        return U24(np.asarray(self._array(f"{name}24")), dtype)
+        return U24(np.asarray(self._array(f"{name}_lo")), np.asarray(self._array(f"{name}_hi")), dtype)
 
     @cached_property
     def surf(self) -> np.ndarray | TokenColumn:
@@ -757,6 +773,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     (path / "start.tmp.npy").unlink()
     pack_u24(path, "surf", len(surfaces))
     pack_u24(path, "post", n_tokens)
+    narrow_tables(path, n_docs, len(langs))
     write_words(path / "vocab.txt", vocab)
     write_words(path / "surfaces.txt", surfaces)
     info = {"n_tokens": n_tokens, "n_vocab": len(vocab), "n_surfaces": len(surfaces),
