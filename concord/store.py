@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from .textblocks import TextBlocks, TextWriter
+from .textblocks import StoredText, TextBlocks, TextWriter
 
 # numpy parses .npy headers with ast.literal_eval, and CPython 3.11 can fail with
 # "SystemError: AST constructor recursion depth mismatch" when threads do that at once
@@ -68,7 +68,7 @@ class Piece:
     para_char: np.ndarray         # (paras, 2) char offsets in the doc text
     para_lang: list[str]          # language code per paragraph
     doc_para: np.ndarray          # paragraph offsets per doc, len = docs + 1
-    texts: Sequence[str | bytes]  # display texts (bytes: already UTF-8, from a store or file)
+    texts: Sequence[str | bytes | StoredText]  # display texts (bytes: UTF-8, from a file)
     docs: list[dict[str, Any]]
     tok: np.ndarray | None = None  # local folded id per token (derived from surf if None)
 
@@ -83,7 +83,7 @@ class Piece:
         """Write the piece as ``<path>.<array>.npy`` files, ``<path>.json`` and ``<path>.txt``."""
         for name in self.ARRAYS:
             np.save(f"{path}.{name}.npy", getattr(self, name))
-        blobs = [t.encode("utf-8") if isinstance(t, str) else t for t in self.texts]
+        blobs = [t if isinstance(t, bytes) else t.encode() for t in self.texts]
         np.save(f"{path}.text_lens.npy", np.array([len(b) for b in blobs], dtype=np.int64))
         meta = {"para_lang": self.para_lang, "docs": self.docs}
         Path(f"{path}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
@@ -132,8 +132,8 @@ class _FileTexts(Sequence[bytes]):
             return fh.read(b - a)
 
 
-class _StoreTexts(Sequence[bytes]):
-    """The UTF-8 texts of a store's documents, each read when asked for."""
+class _StoreTexts(Sequence[StoredText]):
+    """The texts of a store's documents, as references that a new store copies whole."""
 
     def __init__(self, store: Store):
         self.store = store
@@ -142,7 +142,7 @@ class _StoreTexts(Sequence[bytes]):
         return len(self.store.docs)
 
     def __getitem__(self, i):  # type: ignore[override]
-        return self.store.text_bytes(i)
+        return StoredText(self.store.texts, i)
 
 
 class SortedWords(Sequence[str]):

@@ -13,6 +13,10 @@ block, counted over all texts, then the total (blocks + 1); ``doc_block`` the fi
 each document (documents + 1); ``text_off`` and ``text_chars`` the bytes and characters
 before each document's text (documents + 1, as if the UTF-8 texts were concatenated).
 
+An incremental build copies the frames of unchanged documents (:class:`StoredText`), so its
+store equals a fresh build's only while ``BLOCK_BYTES``, ``LEVEL`` and the pinned zstandard
+stay the same: changing one needs a new index schema (``concord.index.SCHEMA_VERSION``).
+
 This module owns the format of the texts and nothing else: it knows no tokens or paragraphs.
 It is written by :class:`TextWriter` (called from :func:`concord.store.write_store`) and read
 by :class:`TextBlocks` (through :meth:`concord.store.Store.text` and ``text_bytes``).
@@ -24,6 +28,7 @@ import os
 import threading
 import weakref
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -64,12 +69,12 @@ def cut_blocks(blob: bytes, block_bytes: int = BLOCK_BYTES) -> list[bytes]:
 class TextWriter:
     """Write the texts of a store's documents, in document order, as compressed blocks."""
 
-    def __init__(self, path: str | os.PathLike, *, block_bytes: int = BLOCK_BYTES, level: int = LEVEL):
+    def __init__(self, path: str | os.PathLike, *, block_bytes: int | None = None, level: int | None = None):
         import zstandard
 
         self.path = Path(path)
-        self.block_bytes = block_bytes
-        self._compressor = zstandard.ZstdCompressor(level=level)
+        self.block_bytes = BLOCK_BYTES if block_bytes is None else block_bytes
+        self._compressor = zstandard.ZstdCompressor(level=LEVEL if level is None else level)
         self._fh = open(self.path / "texts.zst", "wb")
         self._frame_off = [0]
         self._block_char = [0]
@@ -82,11 +87,15 @@ class TextWriter:
         """Characters written so far."""
         return self._text_chars[-1]
 
-    def add(self, text: str | bytes) -> int:
+    def add(self, text: str | bytes | StoredText) -> int:
         """Append the next document's text; return its length in characters.
 
+        A :class:`StoredText` (a document of an earlier generation) is copied frame by frame,
+        not decompressed: the frames are the ones this writer would make of its text.
         Raises UnicodeDecodeError if ``text`` is bytes that are not UTF-8.
         """
+        if isinstance(text, StoredText):
+            return self._copy(text.blocks, text.doc)
         blob = text.encode("utf-8") if isinstance(text, str) else bytes(text)
         chars = self._text_chars[-1]
         for block in cut_blocks(blob, self.block_bytes):
@@ -99,6 +108,20 @@ class TextWriter:
         self._text_off.append(self._text_off[-1] + len(blob))
         n_chars = chars - self._text_chars[-1]
         self._text_chars.append(chars)
+        return n_chars
+
+    def _copy(self, source: TextBlocks, doc: int) -> int:
+        lo, hi = int(source.doc_block[doc]), int(source.doc_block[doc + 1])
+        base, end = int(source.text_block[lo]), int(source.text_block[hi])
+        self._fh.write(os.pread(source._fd, end - base, base) if end > base else b"")
+        shift = self._frame_off[-1] - base
+        self._frame_off.extend((source.text_block[lo + 1:hi + 1].astype(np.int64) + shift).tolist())
+        char_shift = self._text_chars[-1] - int(source.text_chars[doc])
+        self._block_char.extend((source.block_char[lo + 1:hi + 1] + char_shift).tolist())
+        self._doc_block.append(len(self._frame_off) - 1)
+        self._text_off.append(self._text_off[-1] + int(source.text_off[doc + 1] - source.text_off[doc]))
+        n_chars = source.n_chars(doc)
+        self._text_chars.append(self._text_chars[-1] + n_chars)
         return n_chars
 
     def __enter__(self) -> TextWriter:
@@ -120,6 +143,18 @@ class TextWriter:
                   "text_chars": (self._text_chars, np.int64)}
         for name, (values, dtype) in tables.items():
             np.save(self.path / f"{name}.npy", np.array(values, dtype=dtype))
+
+
+@dataclass(frozen=True)
+class StoredText:
+    """A document's text as an open store holds it (for :meth:`TextWriter.add`)."""
+
+    blocks: TextBlocks
+    doc: int
+
+    def encode(self) -> bytes:
+        """The text in UTF-8."""
+        return self.blocks.text_bytes(self.doc)
 
 
 class TextBlocks:

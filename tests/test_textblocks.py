@@ -105,3 +105,41 @@ def test_threads_read_the_same_texts(tmp_path):
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_an_incremental_build_copies_unchanged_texts_and_equals_a_fresh_one(tmp_path, monkeypatch):
+    import filecmp
+    import shutil
+
+    from concord import textblocks
+    from concord.index import open_index, read_current
+    from concord.indexer import build_index
+    from concord.textblocks import FILES
+    from tests.corpora import SAMPLE_CORPUS
+
+    monkeypatch.setattr(textblocks, "BLOCK_BYTES", 200)     # several blocks a document
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    inc = tmp_path / "inc"
+    build_index(corpus, inc, procs=1)
+    changed = sorted(corpus.rglob("*.txt"))[0]
+    changed.write_text(changed.read_text("utf-8") + "\nÉn ny rad med " + EMOJI + " på slutet.\n", "utf-8")
+    sorted(corpus.rglob("*.txt"))[-1].unlink()
+    copied: list[int] = []
+    copy = textblocks.TextWriter._copy
+    monkeypatch.setattr(textblocks.TextWriter, "_copy",
+                        lambda self, source, doc: copied.append(doc) or copy(self, source, doc))
+    report = build_index(corpus, inc, procs=1)
+    assert (report.changed, report.deleted) == (1, 1) and report.unchanged > 1
+    assert len(copied) == report.unchanged      # unchanged texts: frames copied, not recompressed
+    fresh = tmp_path / "fresh"
+    build_index(corpus, fresh, procs=1)
+    a, b = (path / read_current(path) / "store" for path in (inc, fresh))
+    match, mismatch, errors = filecmp.cmpfiles(a, b, FILES, shallow=False)
+    assert sorted(match) == sorted(FILES) and mismatch == errors == []
+    with open_index(inc) as ix:
+        texts = ix.store.texts
+        assert int(texts.doc_block[-1]) > 2 * len(ix.store.docs)
+        for doc in range(len(ix.store.docs)):
+            assert texts.text(doc) == texts.text_bytes(doc).decode("utf-8")
+        assert any(EMOJI in texts.text(doc) for doc in range(len(ix.store.docs)))
