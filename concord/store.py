@@ -14,9 +14,8 @@ the global positions of every token grouped by folded id, each group in corpus o
 paragraph language, the number of occurrences and of documents (``tl_*``), and per id the
 number of documents: a count of one word, in all languages or in some, is read, not counted.
 
-Texts are stored in UTF-8 (``texts.u8``) with, per document, the byte offset of every
-``CHAR_STEP``-th character (``char_idx``): cutting characters [a, b) of a text reads the
-bytes from the step before a to the step after b and decodes only those.
+Texts are stored compressed in blocks of UTF-8 (:mod:`concord.textblocks`): cutting
+characters [a, b) of a text decodes only the blocks that hold them.
 
 KWIC contexts, sort keys, phrase checks, collocates, word lists and the token totals behind
 relative frequencies all read this store. It is written once per index generation by
@@ -29,7 +28,6 @@ import bisect
 import json
 import os
 import threading
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -39,15 +37,13 @@ from typing import Any
 
 import numpy as np
 
+from .textblocks import StoredText, TextBlocks, TextWriter
 from .vocabulary import Words, char_lengths, union
 
 # numpy parses .npy headers with ast.literal_eval, and CPython 3.11 can fail with
 # "SystemError: AST constructor recursion depth mismatch" when threads do that at once
 # (web workers opening a new generation together): headers are read one at a time.
 _NPY_LOCK = threading.Lock()
-
-CHAR_STEP = 64   # characters between two entries of a text's char -> byte index
-
 
 def load_npy(path: str | os.PathLike, mmap_mode: str | None = "r") -> np.ndarray:
     """Open a .npy file (memory-mapped by default), safely from any thread."""
@@ -74,7 +70,7 @@ class Piece:
     para_char: np.ndarray         # (paras, 2) char offsets in the doc text
     para_lang: list[str]          # language code per paragraph
     doc_para: np.ndarray          # paragraph offsets per doc, len = docs + 1
-    texts: Sequence[str | bytes]  # display texts (bytes: already UTF-8, from a store or file)
+    texts: Sequence[str | bytes | StoredText]  # display texts (bytes: UTF-8, from a file)
     docs: list[dict[str, Any]]
     tok: np.ndarray | None = None  # local folded id per token (derived from surf if None)
     store: Store | None = None     # the store this piece views (see store_as_piece)
@@ -90,7 +86,7 @@ class Piece:
         """Write the piece as ``<path>.<array>.npy`` files, ``<path>.json`` and ``<path>.txt``."""
         for name in self.ARRAYS:
             np.save(f"{path}.{name}.npy", getattr(self, name))
-        blobs = [t.encode("utf-8") if isinstance(t, str) else t for t in self.texts]
+        blobs = [t if isinstance(t, bytes) else t.encode() for t in self.texts]
         np.save(f"{path}.text_lens.npy", np.array([len(b) for b in blobs], dtype=np.int64))
         meta = {"para_lang": self.para_lang, "docs": self.docs}
         Path(f"{path}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
@@ -179,8 +175,8 @@ class _FileTexts(Sequence[bytes]):
             return fh.read(b - a)
 
 
-class _StoreTexts(Sequence[bytes]):
-    """The UTF-8 texts of a store's documents, each read when asked for."""
+class _StoreTexts(Sequence[StoredText]):
+    """The texts of a store's documents, as references that a new store copies whole."""
 
     def __init__(self, store: Store):
         self.store = store
@@ -189,7 +185,7 @@ class _StoreTexts(Sequence[bytes]):
         return len(self.store.docs)
 
     def __getitem__(self, i):  # type: ignore[override]
-        return self.store.text_bytes(i)
+        return StoredText(self.store.texts, i)
 
 
 class SortedWords(Sequence[str]):
@@ -429,6 +425,92 @@ class StartReader:
         return out.astype(np.int32)
 
 
+U24_LIMIT = 1 << 24   # values below this are stored in 3 bytes (surface ids, token positions)
+
+
+def pack_u24(path: Path, name: str, limit: int, chunk: int = 1 << 22) -> None:
+    """Rewrite ``<name>.npy`` (integers in [0, limit)) as 3 bytes a value when ``limit`` <=
+    2**24: ``<name>_lo.npy`` the low 16 bits (uint16), ``<name>_hi.npy`` the high 8 (uint8);
+    else leave it as it is.
+
+    Two aligned arrays rather than one of 3-byte values: reading values at scattered
+    positions is then two plain gathers, about twice as fast as unaligned 3-byte words.
+    """
+    if limit > U24_LIMIT:
+        return
+    wide = load_npy(path / f"{name}.npy")
+    n = int(wide.size)
+    lo = np.lib.format.open_memmap(path / f"{name}_lo.npy", mode="w+", dtype=np.uint16, shape=(n,))
+    hi = np.lib.format.open_memmap(path / f"{name}_hi.npy", mode="w+", dtype=np.uint8, shape=(n,))
+    for a in range(0, n, chunk):
+        part = np.asarray(wide[a:a + chunk]).astype(np.uint32)
+        lo[a:a + part.size] = part & 0xFFFF
+        hi[a:a + part.size] = part >> 16
+    lo.flush()
+    hi.flush()
+    del lo, hi, wide
+    (path / f"{name}.npy").unlink()
+
+
+def narrow_tables(path: Path, n_docs: int, n_langs: int) -> None:
+    """Rewrite the tables of document counts and of document and language ids in the
+    narrowest unsigned type that holds them (one byte for up to 255 documents)."""
+    for name, top in (("term_docs", n_docs), ("tl_docs", n_docs), ("para_doc", n_docs),
+                      ("tl_lang", n_langs)):
+        dtype = np.dtype(np.uint8 if top < 2**8 else np.uint16 if top < 2**16 else np.uint32)
+        table = np.load(path / f"{name}.npy")
+        if table.dtype.itemsize > dtype.itemsize:
+            np.save(path / f"{name}.npy", table.astype(dtype))
+
+
+class U24:
+    """The values written by :func:`pack_u24`, read as columns of ``dtype``."""
+
+    def __init__(self, lo: np.ndarray, hi: np.ndarray, dtype):
+        self.lo, self.hi, self.dtype = lo, hi, np.dtype(dtype)
+        self.size = int(lo.size)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def _join(self, hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
+        out = hi.astype(self.dtype)
+        out <<= 16
+        out |= lo
+        return out
+
+    def column(self, start: int = 0, stop: int | None = None) -> TokenColumn:
+        """Values [start, stop) as a column (indexes relative to ``start``)."""
+        lo, hi, dtype, join = self.lo, self.hi, self.dtype, self._join
+        stop = self.size if stop is None else stop
+        n = stop - start
+        if start == 0 and stop == self.size:
+            def compute(key):
+                if isinstance(key, (int, np.integer)):
+                    return dtype.type((int(hi[key]) << 16) | int(lo[key]))
+                return join(hi[key], lo[key])
+        else:
+            def compute(key):
+                if isinstance(key, slice):
+                    a, b, step = key.indices(n)
+                    key = slice(start + a, start + b, step)
+                elif isinstance(key, (int, np.integer)):
+                    i = int(key) + (n if key < 0 else 0)
+                    if not 0 <= i < n:
+                        raise IndexError(key)
+                    return dtype.type((int(hi[start + i]) << 16) | int(lo[start + i]))
+                else:
+                    idx = np.asarray(key)
+                    if idx.dtype == bool:
+                        idx = np.flatnonzero(idx)
+                    idx = np.where(idx < 0, idx + n, idx)
+                    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= n):
+                        raise IndexError("index out of range")
+                    key = idx + start
+                return join(hi[key], lo[key])
+        return TokenColumn(compute, n, dtype)
+
+
 class Store:
     """Read access to one generation's token store."""
 
@@ -443,18 +525,29 @@ class Store:
         # maps stay readable where a lazy open would fail.
         for name in ("surface_fold", "surf_len", "surf", "start_base", "start_rel", "start_wide",
                      "start", "doc_tok", "para_tok", "para_lang", "para_char",
-                     "para_doc", "doc_year", "docnum", "text_off", "text_chars", "char_idx",
-                     "char_idx_off", "_texts_fd", "vocab", "surfaces",
+                     "para_doc", "doc_year", "docnum", "texts", "vocab", "surfaces",
                      "post", "post_off", "term_docs", "tl_off", "tl_lang", "tl_hits", "tl_docs"):
             getattr(self, name)
 
     def _array(self, name: str) -> np.ndarray:
         return load_npy(self.path / f"{name}.npy")
 
+    def _u24(self, name: str, dtype) -> U24 | None:
+        """The 3-byte form of an array (:func:`pack_u24`), if it was written."""
+        if not (self.path / f"{name}_hi.npy").exists():
+            return None
+        return U24(np.asarray(self._array(f"{name}_lo")), np.asarray(self._array(f"{name}_hi")), dtype)
+
     @cached_property
-    def surf(self) -> np.ndarray:
-        """The surface id of every token."""
-        return self._array("surf")
+    def surf(self) -> np.ndarray | TokenColumn:
+        """The surface id of every token (3 bytes each on disk when they fit: :func:`pack_u24`)."""
+        packed = self._u24("surf", np.int32)
+        return self._array("surf") if packed is None else packed.column()
+
+    @property
+    def _surf_view(self) -> np.ndarray | TokenColumn:
+        # A plain view of a map: indexing an np.memmap runs Python code, an ndarray's does not.
+        return self.surf if isinstance(self.surf, TokenColumn) else np.asarray(self.surf)
 
     @cached_property
     def start_base(self) -> np.ndarray:
@@ -489,14 +582,14 @@ class Store:
     def tok(self) -> TokenColumn:
         """The folded id of every token: not stored, but its surface's folded id."""
         # Plain views of the maps: indexing an np.memmap runs Python code, an ndarray's does not.
-        surf, fold = np.asarray(self.surf), self.surface_fold
+        surf, fold = self._surf_view, self.surface_fold
         return TokenColumn(lambda key: fold[surf[key]], len(surf), fold.dtype)
 
     @cached_property
     def end(self) -> TokenColumn:
         """The character after every token: not stored, but its start plus its surface's length
         (a token is its surface form, character for character; write_store checks it)."""
-        surf, start, length = np.asarray(self.surf), self.start, self.surf_len
+        surf, start, length = self._surf_view, self.start, self.surf_len
         return TokenColumn(lambda key: start[key] + length[surf[key]], len(surf), start.dtype)
 
     @cached_property
@@ -529,29 +622,27 @@ class Store:
         return np.asarray(self._array("docnum"))
 
     @cached_property
+    def texts(self) -> TextBlocks:
+        """The documents' texts (compressed blocks)."""
+        return TextBlocks(self.path)
+
+    @property
     def text_off(self) -> np.ndarray:
-        """Byte offset of each document's text in ``texts.u8``."""
-        return np.asarray(self._array("text_off"))
+        """UTF-8 bytes before each document's text (cumulative: document i has
+        ``text_off[i + 1] - text_off[i]``)."""
+        return self.texts.text_off
 
-    @cached_property
+    @property
     def text_chars(self) -> np.ndarray:
-        """Characters of each document's text (cumulative: document i has
-        ``text_chars[i + 1] - text_chars[i]``)."""
-        return np.asarray(self._array("text_chars"))
+        """Characters before each document's text (cumulative, as ``text_off``)."""
+        return self.texts.text_chars
 
     @cached_property
-    def char_idx(self) -> np.ndarray:
-        """Byte offset (in its document) of every ``CHAR_STEP``-th character."""
-        return self._array("char_idx")
-
-    @cached_property
-    def char_idx_off(self) -> np.ndarray:
-        return np.asarray(self._array("char_idx_off"))
-
-    @cached_property
-    def post(self) -> np.ndarray:
-        """Positions of the tokens grouped by folded id, each group in corpus order."""
-        return self._array("post")
+    def post(self) -> np.ndarray | U24:
+        """Positions of the tokens grouped by folded id, each group in corpus order (3 bytes
+        each on disk when they fit: :func:`pack_u24`)."""
+        packed = self._u24("post", np.int64)
+        return self._array("post") if packed is None else packed
 
     @cached_property
     def post_off(self) -> np.ndarray:
@@ -583,15 +674,17 @@ class Store:
         """Occurrences of a folded id in the whole store."""
         return int(self.post_off[term_id + 1] - self.post_off[term_id])
 
-    def postings(self, term_id: int) -> np.ndarray:
-        """Global positions of a folded id, in corpus order (a read-only view)."""
-        return self.post[int(self.post_off[term_id]):int(self.post_off[term_id + 1])]
+    def postings(self, term_id: int) -> np.ndarray | TokenColumn:
+        """Global positions of a folded id, in corpus order (read-only; decoded when indexed)."""
+        a, b = int(self.post_off[term_id]), int(self.post_off[term_id + 1])
+        post = self.post
+        return post.column(a, b) if isinstance(post, U24) else post[a:b]
 
     def positions(self, term_ids, allowed: np.ndarray | None = None) -> np.ndarray:
         """Sorted int64 positions of several folded ids, in the documents ``allowed`` (a mask)."""
         parts = []
         for term_id in np.asarray(term_ids, dtype=np.int64).tolist():
-            pos = self.postings(term_id)
+            pos = np.asarray(self.postings(term_id))
             if allowed is not None and pos.size:
                 pos = pos[allowed[self.doc_of(pos)]]
             if pos.size:
@@ -648,41 +741,17 @@ class Store:
         """Return the language id of the paragraph of each global token position."""
         return self.para_lang[self.para_of(positions)]
 
-    @cached_property
-    def _texts_fd(self) -> int:
-        # Read with pread rather than a memory map: lines are cut from scattered places,
-        # and mapped pages would stay in the server's resident memory.
-        fd = os.open(self.path / "texts.u8", os.O_RDONLY)
-        self._finalizer = weakref.finalize(self, os.close, fd)
-        return fd
-
     def text(self, doc: int, start: int = 0, end: int | None = None) -> str:
         """Return a document's display text, or the characters [start:end) of it."""
-        n_chars = int(self.text_chars[doc + 1] - self.text_chars[doc])
-        stop = n_chars if end is None else min(end, n_chars)
-        start = max(0, start)
-        if stop <= start:
-            return ""
-        base = int(self.text_off[doc])
-        n_bytes = int(self.text_off[doc + 1]) - base
-        idx0 = int(self.char_idx_off[doc])
-        first = start // CHAR_STEP
-        last = -(-stop // CHAR_STEP)             # the step at or after stop
-        a = int(self.char_idx[idx0 + first])
-        b = int(self.char_idx[idx0 + last]) if last * CHAR_STEP < n_chars else n_bytes
-        data = os.pread(self._texts_fd, b - a, base + a).decode("utf-8")
-        skip = start - first * CHAR_STEP
-        return data[skip:skip + stop - start]
+        return self.texts.text(doc, start, end)
 
     def text_bytes(self, doc: int) -> bytes:
-        """Return a document's text as stored (UTF-8)."""
-        base, stop = int(self.text_off[doc]), int(self.text_off[doc + 1])
-        return os.pread(self._texts_fd, stop - base, base) if stop > base else b""
+        """Return a document's text in UTF-8."""
+        return self.texts.text_bytes(doc)
 
     def close(self) -> None:
-        if "_texts_fd" in self.__dict__:
-            del self.__dict__["_texts_fd"]
-            self._finalizer()
+        if "texts" in self.__dict__:
+            self.__dict__.pop("texts").close()
 
     def doc_paragraphs(self, doc: int) -> list[dict[str, Any]]:
         """Return the paragraphs of a document: start, end (chars), lang, text."""
@@ -819,17 +888,12 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     para_lang = np.zeros(n_paras, dtype=np.int16)
     para_char = np.zeros((n_paras, 2), dtype=np.int32)
     para_doc = np.zeros(n_paras, dtype=np.int32)
-    text_off = np.zeros(n_docs + 1, dtype=np.int64)
-    text_chars = np.zeros(n_docs + 1, dtype=np.int64)
-    char_idx_off = np.zeros(n_docs + 1, dtype=np.int64)
-    char_idx_parts: list[np.ndarray] = []
     doc_year = np.full(n_docs, -1, dtype=np.int32)
     docs: list[dict[str, Any]] = []  # in the order given: doc id order (see the indexer)
     totals: dict[str, dict[str, int]] = {}
 
     t = p_out = 0
-    with open(path / "texts.u8", "wb") as texts:
-        offset = 0
+    with TextWriter(path) as texts:
         for out_doc, (p, d) in enumerate(docnum_order):
             piece = pieces[p][0]
             a, b = int(piece.doc_tok[d]), int(piece.doc_tok[d + 1])
@@ -871,17 +935,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
                 cell = totals.setdefault(code, {})
                 cell[key_year] = cell.get(key_year, 0) + count
             docs.append(record)
-            text = piece.texts[d]
-            if isinstance(text, bytes):
-                text = text.decode("utf-8")
-            blob = text.encode("utf-8")
-            texts.write(blob)
-            offset += len(blob)
-            text_off[out_doc + 1] = offset
-            text_chars[out_doc + 1] = text_chars[out_doc] + len(text)
-            steps = char_steps(text, len(blob))
-            char_idx_parts.append(steps)
-            char_idx_off[out_doc + 1] = char_idx_off[out_doc] + steps.size
+            texts.add(piece.texts[d])
             t += n
             p_out += k
             doc_tok[out_doc + 1] = t
@@ -893,8 +947,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     for out_doc, record in enumerate(docs):
         docnum[int(record["docnum"])] = out_doc
     for name, arr in (("doc_tok", doc_tok), ("para_tok", para_tok), ("para_lang", para_lang),
-                      ("para_char", para_char), ("para_doc", para_doc), ("text_off", text_off),
-                      ("text_chars", text_chars), ("char_idx_off", char_idx_off),
+                      ("para_char", para_char), ("para_doc", para_doc),
                       ("doc_year", doc_year), ("docnum", docnum)):
         np.save(path / f"{name}.npy", arr)
     np.save(path / "surface_fold.npy", fold_of_surface)
@@ -902,12 +955,13 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     longest = int(lengths.max()) if lengths.size else 0
     np.save(path / "surf_len.npy",
             lengths.astype(np.uint8 if longest < 2**8 else np.uint16 if longest < 2**16 else np.int32))
-    char_idx = np.concatenate(char_idx_parts) if char_idx_parts else np.zeros(0, np.int64)
-    np.save(path / "char_idx.npy", char_idx.astype(np.uint32 if offset < 2**32 else np.int64))
+    pack_u24(path, "surf", int(lengths.size))
+    pack_u24(path, "post", n_tokens)
+    narrow_tables(path, n_docs, len(langs))
     write_word_blob(path / "vocab.txt", vocab)
     write_word_blob(path / "surfaces.txt", surfaces)
     info = {"n_tokens": n_tokens, "n_vocab": n_vocab, "n_surfaces": int(lengths.size),
-            "n_docs": n_docs, "n_paragraphs": n_paras, "n_chars": int(text_chars[-1]), "langs": langs, "docs": docs,
+            "n_docs": n_docs, "n_paragraphs": n_paras, "n_chars": texts.n_chars, "langs": langs, "docs": docs,
             "totals": totals}
     (path / "store.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
     return info
@@ -919,17 +973,6 @@ def _used_languages(piece: Piece, keep: Sequence[int]) -> set[str]:
         return set(piece.para_lang)
     bounds = np.asarray(piece.doc_para)
     return {lang for d in keep for lang in piece.para_lang[int(bounds[d]):int(bounds[d + 1])]}
-
-
-def char_steps(text: str, n_bytes: int | None = None) -> np.ndarray:
-    """Byte offsets in the UTF-8 of ``text`` of characters 0, CHAR_STEP, 2 * CHAR_STEP..."""
-    n = len(text)
-    if n_bytes == n or text.isascii():
-        return np.arange(0, n, CHAR_STEP, dtype=np.int64)
-    code = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    width = 1 + (code >= 0x80).astype(np.int64) + (code >= 0x800) + (code >= 0x10000)
-    starts = np.concatenate(([0], np.cumsum(width)[:-1]))
-    return starts[::CHAR_STEP].copy()      # a copy: a view would keep every offset alive
 
 
 POSTINGS_CHUNK = 1 << 21   # tokens sorted at a time (whole documents): bounds the postings' memory
@@ -1126,7 +1169,11 @@ class PostingsWriter:
         off = np.asarray(old.post_off[olo:ohi + 1], dtype=np.int64)
         if not off.size or off[-1] == off[0]:
             return np.zeros(0, dtype=np.uint64)
-        pos = _npy_read(old.path / "post.npy", int(off[0]), int(off[-1])).astype(np.int64)
+        if isinstance(old.post, U24):           # 3 bytes a position (pack_u24)
+            a, b = int(off[0]), int(off[-1])
+            pos = old.post.column()[a:b].astype(np.int64)
+        else:
+            pos = _npy_read(old.path / "post.npy", int(off[0]), int(off[-1])).astype(np.int64)
         ids = np.repeat(reused.new_id[olo:ohi], np.diff(off))
         seg_old = np.array([s[0] for s in reused.segments], dtype=np.int64)
         seg_end = np.array([s[1] for s in reused.segments], dtype=np.int64)

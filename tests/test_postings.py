@@ -156,10 +156,10 @@ def test_spilled_pieces_give_the_same_index(tmp_path, monkeypatch):
     indexer.build_index(SAMPLE_CORPUS, spilled, procs=2)
     with open_index(whole) as a, open_index(spilled) as b:
         gen_a, gen_b = a.store.path, b.store.path
-        for name in ("surface_fold", "surf_len", "surf", "start_base", "start_rel", "start_wide", "post", "post_off", "tl_hits", "tl_docs",
-                     "char_idx", "para_lang"):
+        for name in ("surface_fold", "surf_len", "surf_lo", "surf_hi", "start_base", "start_rel", "start_wide", "post_lo", "post_hi", "post_off", "tl_hits", "tl_docs",
+                     "text_block", "block_char", "doc_block", "text_off", "text_chars", "para_lang"):
             assert np.array_equal(np.load(gen_a / f"{name}.npy"), np.load(gen_b / f"{name}.npy")), name
-        assert (gen_a / "texts.u8").read_bytes() == (gen_b / "texts.u8").read_bytes()
+        assert (gen_a / "texts.zst").read_bytes() == (gen_b / "texts.zst").read_bytes()
         assert a.store.info["totals"] == b.store.info["totals"]
 
 
