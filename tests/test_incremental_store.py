@@ -29,7 +29,7 @@ def assert_same_generation(a: Path, b: Path) -> None:
     whoosh docnums alone may differ (an update appends documents and marks others deleted)."""
     names = sorted(p.name for p in (a / "store").iterdir())
     assert names == sorted(p.name for p in (b / "store").iterdir())
-    assert "post.npy" in names and "lemma.txt" in names
+    assert "post_lo.npy" in names and "lemma.txt" in names
     for name in names:
         fa, fb = a / "store" / name, b / "store" / name
         if name == "docnum.npy":
