@@ -22,6 +22,8 @@ from generate import SHARED_CORPUS
 from measure import concord_command, machine_description, mb, ms, run_process, timed, tree_size
 from workload import choose_workload, load_texts, regex_scan
 
+from concord.textblocks import FILES as TEXT_FILES
+
 RATE_GOAL = 100_000
 KWIC_GOAL = 0.1
 
@@ -56,11 +58,11 @@ def index_parts(gen_path: Path) -> dict[str, int]:
         size = path.stat().st_size
         if path.parent.name == "whoosh":
             parts["whoosh"] += size
-        elif path.name in ("texts.u8", "texts.u32", "char_idx.npy"):
+        elif path.name in TEXT_FILES:
             parts["store: texts"] += size
-        elif path.name in ("post.npy", "post_off.npy", "term_docs.npy") or path.name.startswith("tl_"):
+        elif path.name in ("post.npy", "post_lo.npy", "post_hi.npy", "post_off.npy", "term_docs.npy") or path.name.startswith("tl_"):
             parts["store: postings"] += size
-        elif path.name in ("tok.npy", "surf.npy", "start.npy", "end.npy", "surface_fold.npy", "surf_len.npy"):
+        elif path.name in ("tok.npy", "surf.npy", "surf_lo.npy", "surf_hi.npy", "start.npy", "end.npy", "surface_fold.npy", "surf_len.npy"):
             parts["store: token arrays"] += size
         elif path.name.startswith(("vocab", "surfaces")):
             parts["store: vocabularies"] += size

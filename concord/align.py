@@ -1008,7 +1008,7 @@ def _copy_family(con: sqlite3.Connection, work: str) -> None:
                     "paragraphs, sentences, aligned_paragraphs, aligned_sentences FROM old.pairs "
                     "WHERE id = ?", (offset + k, old_id))
         con.execute("INSERT INTO beads SELECT ?, level, a_start, a_end, b_start, b_end, a_tok0, a_tok1,"
-                    " b_tok0, b_tok1, score, para, n FROM old.beads WHERE pair = ?",
+                    " b_tok0, b_tok1, score, para, n FROM old.beads WHERE pair = ? ORDER BY rowid",
                     (offset + k, old_id))
 
 

@@ -56,6 +56,71 @@ def token_spans(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
 
 
+# Character classes of TOKEN_PATTERN, for split_tokens: a separator, a letter or digit that
+# starts or continues a token, a combining mark (continues a token of letters), a character
+# that is a token by itself.
+_SEP, _WORD, _MARK, _SINGLE = range(4)
+
+
+@lru_cache(maxsize=1)
+def _char_classes():
+    """The class of every code point, taken from TOKEN_PATTERN's own pieces (same regex
+    engine, same Unicode data), so that split_tokens cannot drift from SPLIT_RE."""
+    import numpy as np
+
+    codes = np.arange(0x110000, dtype=np.uint32)
+    codes = codes[(codes < 0xD800) | (codes > 0xDFFF)]
+    every = codes.tobytes().decode("utf-32-le")
+    table = np.zeros(0x110000, dtype=np.uint8)
+    for value, pattern in ((_WORD, rf"[[\p{{L}}\p{{N}}]--[{CJK_CLASS}\u02BC]]"),
+                           (_MARK, r"\p{M}"), (_SINGLE, rf"[{CJK_CLASS}]")):
+        found = "".join(regex.findall(pattern, every, flags=regex.V1))
+        table[np.frombuffer(found.encode("utf-32-le"), dtype=np.uint32)] = value
+    return table
+
+
+def split_tokens(text: str):
+    """Return the tokens of ``text`` with their start and end offsets (two int64 arrays).
+
+    The same tokens as ``SPLIT_RE.split(text)[1::2]`` (and TOKEN_RE), found by classifying
+    every character at once with numpy instead of running the regex: a few times faster on
+    a whole document.
+    """
+    import numpy as np
+
+    try:
+        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    except UnicodeEncodeError:  # a lone surrogate: let the regex decide
+        parts = SPLIT_RE.split(text)
+        lengths = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
+        return parts[1::2], lengths[0:-1:2], lengths[1::2]
+    n = points.size
+    cls = _char_classes()[points]
+    # A mark belongs to a token when the last character before it that is not a mark is a
+    # letter or digit (a mark after a Han character or a separator separates).
+    index = np.arange(n, dtype=np.int64)
+    last = np.maximum.accumulate(np.where(cls != _MARK, index, -1)) if n else index
+    before = np.where(last >= 0, cls[np.maximum(last, 0)], _SEP)
+    inside = (cls == _WORD) | (cls == _SINGLE) | ((cls == _MARK) & (before == _WORD))
+    single = cls == _SINGLE
+    prev_inside = np.empty(n, dtype=bool)
+    prev_single = np.empty(n, dtype=bool)
+    if n:
+        prev_inside[0] = prev_single[0] = False
+        prev_inside[1:] = inside[:-1]
+        prev_single[1:] = single[:-1]
+    first = inside & (~prev_inside | single | prev_single)
+    starts = np.flatnonzero(first)
+    # A token ends where the next token starts or at the first character outside a token.
+    outside = np.append(np.flatnonzero(~inside), n)
+    ends = np.minimum(np.append(starts[1:], n), outside[np.searchsorted(outside, starts)])
+    if not starts.size:
+        return [], starts, starts.copy()
+    kept = points[inside]
+    joined = np.insert(kept, np.cumsum(ends - starts)[:-1], 0)
+    return joined.tobytes().decode("utf-32-le").split("\x00"), starts, ends
+
+
 # Letters with no decomposable diacritic, and pre-reform Russian letters, folded like the
 # others (after casefold, so lower case is enough).
 _LETTER_FOLDS = {"ł": "l", "đ": "d", "ĳ": "ij", "ѣ": "е", "ѳ": "ф", "ѵ": "и"}

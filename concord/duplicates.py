@@ -14,7 +14,6 @@ computes groups; the indexer writes them and ``concord.hits`` leaves the members
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -92,33 +91,44 @@ def find_groups(doc_ids: Sequence[str], tokens_of: Callable[[int], np.ndarray],
     ``tokens_of(i)`` gives the word hashes (``word_hashes``) of document ``i``'s folded
     tokens (any integer ids work, but only hashes give the same sample in every index). Groups come sorted by
     their kept document; members by doc id.
+
+    Documents are taken longest first; one whose sample shares at least ``CONTAINMENT`` of
+    its hashes with a document kept before it joins the kept document sharing most (the
+    first kept of those tied), otherwise it is kept. The shared counts come from one table
+    of every document's sample sorted by hash, searched with numpy document by document.
     """
     if lengths is None:
         lengths = [len(tokens_of(i)) for i in range(len(doc_ids))]
     order = sorted(range(len(doc_ids)), key=lambda i: (-lengths[i], doc_ids[i]))
-    kept_samples: list[int] = []                # sample sizes of kept documents
-    kept_docs: list[int] = []
-    postings: dict[int, list[int]] = {}
+    samples = [sample_of(i) if sample_of is not None else shingle_sample(tokens_of(i)) for i in order]
+    sizes = np.fromiter(map(len, samples), dtype=np.int64, count=len(samples))
+    # Every (hash, rank in ``order``) pair, sorted by hash then rank.
+    table = np.concatenate(samples) if samples else np.zeros(0, np.uint64)
+    ranks = np.repeat(np.arange(len(samples), dtype=np.int64), sizes)
+    by_hash = np.argsort(table)
+    table, ranks = table[by_hash], ranks[by_hash]
+    del by_hash
+    kept = np.zeros(len(samples), dtype=bool)
     members: dict[int, list[tuple[str, float]]] = {}
-    for i in order:
-        sample = sample_of(i) if sample_of is not None else shingle_sample(tokens_of(i))
-        if len(sample) >= MIN_SAMPLES and kept_docs:
-            shared: Counter[int] = Counter()
-            for h in sample.tolist():
-                for k in postings.get(h, ()):
-                    shared[k] += 1
-            if shared:
-                k, count = max(shared.items(), key=lambda kv: (kv[1], -kv[0]))
-                containment = count / len(sample)
+    for rank, sample in enumerate(samples):
+        if len(sample) >= MIN_SAMPLES and rank:
+            lo = np.searchsorted(table, sample, side="left")
+            hi = np.searchsorted(table, sample, side="right")
+            counts = hi - lo
+            total = int(counts.sum())
+            at = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
+            others = ranks[at]
+            others = others[(others < rank) & kept[others]]
+            if others.size:
+                found, shared = np.unique(others, return_counts=True)
+                best = int(np.argmax(shared))          # the first (earliest kept) of the best
+                containment = int(shared[best]) / len(sample)
                 if containment >= CONTAINMENT:
-                    members.setdefault(k, []).append((doc_ids[i], containment))
+                    members.setdefault(int(found[best]), []).append(
+                        (doc_ids[order[rank]], containment))
                     continue
-        k = len(kept_docs)
-        kept_docs.append(i)
-        kept_samples.append(len(sample))
-        for h in sample.tolist():
-            postings.setdefault(h, []).append(k)
-    groups = [DuplicateGroup(doc_ids[kept_docs[k]], tuple(sorted(found)))
+        kept[rank] = True
+    groups = [DuplicateGroup(doc_ids[order[k]], tuple(sorted(found)))
               for k, found in members.items()]
     return sorted(groups, key=lambda g: g.kept)
 

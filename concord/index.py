@@ -27,7 +27,7 @@ from typing import Any
 
 from .errors import IndexNotFound
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 DEFAULT_INDEX = Path("indexes") / "default"
 
 

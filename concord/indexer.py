@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .analysis import SPLIT_RE, analyzer_settings, fold
+from .analysis import analyzer_settings, fold, split_tokens
 from .errors import CorpusError, IndexBusy, ReaderError
 from .index import SCHEMA_VERSION, read_current, write_current
 
@@ -81,11 +81,14 @@ class PieceBuilder:
     """Accumulate analysed documents into a :class:`concord.store.Piece`."""
 
     def __init__(self) -> None:
+        from .langid import WordTypes
+
         self.surface_ids: dict[str, int] = {}
         self.surfaces: list[str] = []
         self.vocab_ids: dict[str, int] = {}
         self.vocab: list[str] = []
         self.surface_fold: list[int] = []
+        self.word_types = WordTypes()     # of each surface form, for the language detectors
         self.surf: list[np.ndarray] = []
         self.start: list[np.ndarray] = []
         self.doc_tok = [0]
@@ -96,36 +99,42 @@ class PieceBuilder:
         self.texts: list[str] = []
         self.docs: list[dict[str, Any]] = []
 
-    def add(self, record: dict[str, Any], text: str, paragraphs: Sequence[tuple[int, int]],
-            langs: Sequence[str]) -> int:
-        """Tokenise one document; return its number of tokens."""
+    def token_ids(self, tokens: list[str]) -> np.ndarray:
+        """The surface ids of ``tokens``, new forms numbered in order of first occurrence."""
         surface_ids = self.surface_ids
-        surfaces = self.surfaces
-        surface_fold = self.surface_fold
+        # The document's own types first (a small table, so the look-up per token that
+        # follows stays in the CPU's cache); only they go through Python: each new form
+        # is numbered, folded, and described for the language detectors.
+        types = dict.fromkeys(tokens)
         vocab_ids = self.vocab_ids
-        # One C-level split gives tokens and the separators between them; their lengths
-        # give every offset, so no Python code runs per token except one dict look-up.
-        parts = SPLIT_RE.split(text)
-        toks = parts[1::2]
-        cum = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
-        starts = cum[0:-1:2].astype(np.int32)
-        sids = list(map(surface_ids.get, toks))
-        if None in sids:
-            for i, sid in enumerate(sids):
-                if sid is None:
-                    token = toks[i]
-                    sid = surface_ids.get(token)
-                    if sid is None:
-                        sid = surface_ids[token] = len(surfaces)
-                        surfaces.append(token)
-                        folded = fold(token)
-                        fid = vocab_ids.get(folded)
-                        if fid is None:
-                            fid = vocab_ids[folded] = len(self.vocab)
-                            self.vocab.append(folded)
-                        surface_fold.append(fid)
-                    sids[i] = sid
-        ids = np.asarray(sids, dtype=np.int32)
+        for token in types:
+            sid = surface_ids.get(token)
+            if sid is None:
+                sid = surface_ids[token] = len(self.surfaces)
+                self.surfaces.append(token)
+                self.word_types.add(token)
+                folded = fold(token)
+                fid = vocab_ids.get(folded)
+                if fid is None:
+                    fid = vocab_ids[folded] = len(self.vocab)
+                    self.vocab.append(folded)
+                self.surface_fold.append(fid)
+            types[token] = sid
+        sids = list(map(types.__getitem__, tokens))
+        return np.asarray(sids, dtype=np.int32)
+
+    def add(self, record: dict[str, Any], text: str, paragraphs: Sequence[tuple[int, int]],
+            langs: Sequence[str], tokens: tuple[np.ndarray, np.ndarray] | None = None) -> int:
+        """Add one document; return its number of tokens.
+
+        ``tokens`` are the surface ids (:meth:`token_ids`) and start offsets of the
+        document's tokens when the caller has them already; else the text is tokenised here.
+        """
+        if tokens is None:
+            toks, token_starts, _ends = split_tokens(text)
+            tokens = (self.token_ids(toks), token_starts)
+        ids = np.asarray(tokens[0], dtype=np.int32)
+        starts = np.asarray(tokens[1], dtype=np.int32)
         base = self.doc_tok[-1]
         para_starts = np.asarray([ps for ps, _pe in paragraphs], dtype=np.int64)
         first = np.searchsorted(starts, para_starts, side="left")
@@ -134,11 +143,11 @@ class PieceBuilder:
         self.para_tok.append(first.astype(np.int64) + base)
         self.para_char.append(np.asarray(paragraphs, dtype=np.int32).reshape(-1, 2))
         self.para_lang.extend(langs)
-        self.doc_tok.append(base + len(sids))
+        self.doc_tok.append(base + len(ids))
         self.doc_para.append(self.doc_para[-1] + len(paragraphs))
         self.texts.append(text)
         self.docs.append(record)
-        return len(sids)
+        return len(ids)
 
     @property
     def n_tokens(self) -> int:
@@ -188,14 +197,19 @@ def _index_one(path: Path, corpus: Path, sidecar: dict, content_hash: str,
                builder: PieceBuilder, segment) -> int:
     from .engine import EngineDoc
     from .ingest import read_document
-    from .langid import document_language, paragraph_languages
+    from .langid import document_language, typed_paragraph_languages
 
     doc = read_document(path, corpus, sidecar)
     texts = [doc.text[s:e] for s, e in doc.paragraphs]
     doc_lang = document_language(texts, doc.metadata.get("language"))
-    langs = paragraph_languages(texts, doc_lang)
+    # Tokenised once: the detectors read the same tokens (by surface id) as the store keeps.
+    toks, starts, _ends = split_tokens(doc.text)
+    ids = builder.token_ids(toks)
+    first = np.searchsorted(starts, [s for s, _e in doc.paragraphs]).tolist()
+    langs = typed_paragraph_languages(texts, doc_lang, builder.word_types, ids,
+                                      [*first, len(ids)])
     record = document_record(doc, content_hash, doc_lang)
-    n_tokens = builder.add(record, doc.text, doc.paragraphs, langs)
+    n_tokens = builder.add(record, doc.text, doc.paragraphs, langs, (ids, starts))
     segment.add(EngineDoc(doc_id=doc.doc_id, title=record["title"], author=record["author"],
                           group=record["group"], work=record["work"],
                           langs=tuple(sorted(set(langs))), year=record["year"]))
@@ -497,7 +511,10 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
     from .lemmas import EarlyLemmas, write_tables
 
     old_store = index / previous / "store" if previous else None
-    early = EarlyLemmas([p for p, _keep in pieces], old_store, procs=procs) if procs > 1 else None
+    # The previous generation's lemmas cover every form of its documents: only new pieces
+    # can bring forms to lemmatise (scanning the old store would cost a pass over the corpus).
+    new_pieces = [p for p, _keep in pieces[1:]] if previous else [p for p, _keep in pieces]
+    early = EarlyLemmas(new_pieces, old_store, procs=procs) if procs > 1 else None
     try:
         info = write_store(gen_path / "store", pieces, order, len(docnum_ids))
         report.phases["store"] = time.perf_counter() - t0

@@ -21,10 +21,11 @@ reads no files and knows nothing of offsets, tokens' positions or the index.
 from __future__ import annotations
 
 import os
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, filterfalse, pairwise
 
 import regex
 from langdetect import DetectorFactory
@@ -40,6 +41,9 @@ __all__ = [
     "document_language",
     "normalize_language",
     "paragraph_languages",
+    "paragraph_words",
+    "typed_paragraph_languages",
+    "WordTypes",
 ]
 
 # langdetect draws random samples of n-grams: unseeded, the same text can get different answers.
@@ -447,20 +451,172 @@ def _document_sample(paragraphs: Sequence[str]) -> str:
     return "\n".join(pieces)
 
 
-def paragraph_languages(paragraphs: Sequence[str], doc_language: str | None) -> list[str]:
+def paragraph_languages(paragraphs: Sequence[str], doc_language: str | None,
+                        words: Sequence[list[str]] | None = None) -> list[str]:
     """Return one language code per paragraph.
 
     A paragraph that cannot be decided gets ``doc_language``, or ``"und"`` when that is None.
+    ``words``, when given, are :func:`paragraph_words` of the paragraphs' tokens (the
+    indexer has them already), so that the paragraphs are not tokenised a second time.
     """
     doc = normalize_language(doc_language)
     doc_script = _LANGUAGE_SCRIPT.get(doc, _LATIN) if doc else None
     fallback = doc or UNDETERMINED
-    return [_paragraph_language(p, doc, doc_script) or fallback for p in paragraphs]
+    if words is None:
+        return [_paragraph_language(p, doc, doc_script) or fallback for p in paragraphs]
+    return [_paragraph_language(p, doc, doc_script, w) or fallback
+            for p, w in zip(paragraphs, words, strict=True)]
 
 
-def _paragraph_language(text: str, doc: str | None, doc_script: int | None) -> str | None:
+def paragraph_words(tokens: Sequence[str], bounds: Sequence[int]) -> list[list[str]] | None:
+    """The words the detectors read in each paragraph, from a document's tokens.
+
+    Paragraph ``i`` holds ``tokens[bounds[i]:bounds[i + 1]]``; its words are those tokens
+    in lower case, numbers left out: what tokenising the lower-cased paragraph gives (lower
+    case keeps every character's token class). The one exception is Greek capital sigma,
+    whose lower case depends on the letters around it, across token boundaries: for a
+    document with one, None (tokenise the paragraphs instead).
+    """
+    joined = "\x00".join(tokens)
+    if "\u03a3" in joined:
+        return None
+    lowered = joined.lower().split("\x00") if tokens else []
+    return [list(filterfalse(str.isdigit, lowered[a:b])) for a, b in pairwise(bounds)]
+
+
+class WordTypes:
+    """What the detectors need of each word type (a surface form), by type number.
+
+    The indexer numbers the distinct tokens of its documents; :meth:`add` records each new
+    one here, so that :func:`typed_paragraph_languages` weighs a paragraph's function words
+    with array operations over type numbers instead of a dictionary look-up per token.
+    """
+
+    def __init__(self) -> None:
+        self.lower: list[str] = []               # the form in lower case
+        self._number = bytearray()               # 1 if a number (left out of the words)
+        self._letters = array("l")               # characters of the lower-case form
+        self._owners = array("l")                # owner set (see _OWNER_SETS) if a function word
+        self._non_latin = bytearray()            # 1 if it has a letter of another script
+        self._sigma = bytearray()                # 1 if it has a capital sigma
+        self._arrays = None
+
+    def add(self, form: str) -> None:
+        lower = form.lower()
+        self.lower.append(lower)
+        number = lower.isdigit()
+        self._number.append(number)
+        self._letters.append(len(lower))
+        owners = None if number else _FUNCTION_WORDS.get(lower)
+        self._owners.append(0 if owners is None else _OWNER_SET_NUMBER[owners])
+        self._non_latin.append(not form.isascii() and _NON_LATIN_LETTER.search(form) is not None)
+        self._sigma.append("\u03a3" in form)
+        self._arrays = None
+
+    def arrays(self):
+        """(number, letters, owner set, non-Latin, sigma) of every type, as numpy arrays."""
+        import numpy as np
+
+        if self._arrays is None:
+            self._arrays = (np.frombuffer(bytes(self._number), dtype=np.uint8).astype(bool),
+                            np.array(self._letters, dtype=np.int64),
+                            np.array(self._owners, dtype=np.int64),
+                            np.frombuffer(bytes(self._non_latin), dtype=np.uint8).astype(bool),
+                            np.frombuffer(bytes(self._sigma), dtype=np.uint8).astype(bool))
+        return self._arrays
+
+
+# Every set of languages that shares a function word, numbered from 1 (0: not a function word).
+_OWNER_SETS = [frozenset()] + sorted(set(_FUNCTION_WORDS.values()), key=sorted)
+_OWNER_SET_NUMBER = {owners: number for number, owners in enumerate(_OWNER_SETS)}
+_PROFILED_ORDER = sorted(_PROFILED)
+
+
+@lru_cache(maxsize=1)
+def _owner_matrix():
+    """Row ``k``: which languages of _PROFILED_ORDER own the function words of owner set ``k``."""
+    import numpy as np
+
+    return np.array([[lang in owners for lang in _PROFILED_ORDER] for owners in _OWNER_SETS])
+
+
+def typed_paragraph_languages(paragraphs: Sequence[str], doc_language: str | None,
+                              types: WordTypes, ids, bounds: Sequence[int]) -> list[str]:
+    """:func:`paragraph_languages` of a document whose tokens are given as type numbers.
+
+    ``ids`` are the type numbers (of ``types``) of the document's tokens, and paragraph ``i``
+    holds ``ids[bounds[i]:bounds[i + 1]]``. A paragraph of Latin letters only, long enough
+    to judge, whose function words speak for the document language and against none
+    (``_dominates`` without its letters) is decided here, for all such paragraphs at once;
+    every other paragraph goes through the same code as in :func:`paragraph_languages`.
+    """
+    import numpy as np
+
+    doc = normalize_language(doc_language)
+    doc_script = _LANGUAGE_SCRIPT.get(doc, _LATIN) if doc else None
+    fallback = doc or UNDETERMINED
+    ids = np.asarray(ids, dtype=np.int64)
+    bounds = np.asarray(bounds, dtype=np.int64)
+    number, letters_of, owners_of, non_latin_of, sigma_of = types.arrays()
+    if sigma_of[ids].any():
+        # The lower case of a capital sigma depends on its neighbours: tokenise the text.
+        return paragraph_languages(paragraphs, doc_language)
+    n = len(paragraphs)
+    number = number[ids]
+
+    def per_paragraph(values) -> np.ndarray:
+        sums = np.concatenate(([0], np.cumsum(values, dtype=np.int64)))
+        return sums[bounds[1:]] - sums[bounds[:-1]]
+
+    n_words = per_paragraph(~number)
+    decided = np.zeros(n, dtype=bool)
+    if doc in _PROFILED:
+        letters = per_paragraph(np.where(number, 0, letters_of[ids]))
+        latin = (per_paragraph(non_latin_of[ids]) == 0) & np.fromiter(
+            ("\u02bc" not in p for p in paragraphs), dtype=bool, count=n)
+        decided = latin & (n_words >= MIN_WORDS) & (letters >= MIN_LETTERS)
+    if decided.any():
+        own_langs = _owner_matrix()
+        d = _PROFILED_ORDER.index(doc)
+        owners = owners_of[ids]
+        hit = np.flatnonzero(owners)
+        paragraph = np.repeat(np.arange(n), np.diff(bounds))[hit]
+        sets = owners[hit]
+        mine = own_langs[sets, d]
+        own = np.bincount(paragraph[mine], minlength=n)
+        decided &= (own > 0) & (own >= SHARE * n_words)
+        if (~mine).any():
+            # Per paragraph and language: function words of mine also that language's
+            # (shared) and function words of that language and not mine (rival).
+            width = len(_PROFILED_ORDER)
+            token, lang = np.nonzero(own_langs[sets])
+            key = paragraph[token] * width + lang
+            shared = np.bincount(key[mine[token]], minlength=n * width).reshape(n, width)
+            rival = np.bincount(key[~mine[token]], minlength=n * width).reshape(n, width)
+            against = (rival > 0) & (own[:, None] - shared < RATIO * rival)
+            for other in (doc, *_SISTERS.get(doc, ())):
+                against[:, _PROFILED_ORDER.index(other)] = False
+            decided &= ~against.any(axis=1)
+    out = [fallback] * n
+    rest = np.flatnonzero(~decided).tolist()
+    if rest:
+        id_list = ids.tolist()
+        lower = types.lower
+        keep = (~number).tolist()
+        for i in rest:
+            a, b = int(bounds[i]), int(bounds[i + 1])
+            words = [lower[t] for t, k in zip(id_list[a:b], keep[a:b], strict=True) if k]
+            out[i] = _paragraph_language(paragraphs[i], doc, doc_script, words) or fallback
+    for i in np.flatnonzero(decided).tolist():
+        out[i] = doc
+    return out
+
+
+def _paragraph_language(text: str, doc: str | None, doc_script: int | None,
+                        words: list[str] | None = None) -> str | None:
     lowered = text.lower()
-    words = [t for t in TOKEN_RE.findall(lowered) if not t.isdigit()]
+    if words is None:
+        words = [t for t in TOKEN_RE.findall(lowered) if not t.isdigit()]
     if not words:
         return None
     letters = sum(map(len, words))

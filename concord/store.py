@@ -14,9 +14,8 @@ the global positions of every token grouped by folded id, each group in corpus o
 paragraph language, the number of occurrences and of documents (``tl_*``), and per id the
 number of documents: a count of one word, in all languages or in some, is read, not counted.
 
-Texts are stored in UTF-8 (``texts.u8``) with, per document, the byte offset of every
-``CHAR_STEP``-th character (``char_idx``): cutting characters [a, b) of a text reads the
-bytes from the step before a to the step after b and decodes only those.
+Texts are stored compressed in blocks of UTF-8 (:mod:`concord.textblocks`): cutting
+characters [a, b) of a text decodes only the blocks that hold them.
 
 KWIC contexts, sort keys, phrase checks, collocates, word lists and the token totals behind
 relative frequencies all read this store. It is written once per index generation by
@@ -29,22 +28,22 @@ import bisect
 import json
 import os
 import threading
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .textblocks import StoredText, TextBlocks, TextWriter
+from .vocabulary import Words, char_lengths, union
+
 # numpy parses .npy headers with ast.literal_eval, and CPython 3.11 can fail with
 # "SystemError: AST constructor recursion depth mismatch" when threads do that at once
 # (web workers opening a new generation together): headers are read one at a time.
 _NPY_LOCK = threading.Lock()
-
-CHAR_STEP = 64   # characters between two entries of a text's char -> byte index
-
 
 def load_npy(path: str | os.PathLike, mmap_mode: str | None = "r") -> np.ndarray:
     """Open a .npy file (memory-mapped by default), safely from any thread."""
@@ -71,9 +70,10 @@ class Piece:
     para_char: np.ndarray         # (paras, 2) char offsets in the doc text
     para_lang: list[str]          # language code per paragraph
     doc_para: np.ndarray          # paragraph offsets per doc, len = docs + 1
-    texts: Sequence[str | bytes]  # display texts (bytes: already UTF-8, from a store or file)
+    texts: Sequence[str | bytes | StoredText]  # display texts (bytes: UTF-8, from a file)
     docs: list[dict[str, Any]]
     tok: np.ndarray | None = None  # local folded id per token (derived from surf if None)
+    store: Store | None = None     # the store this piece views (see store_as_piece)
 
     def folded(self) -> np.ndarray:
         if self.tok is None:
@@ -86,7 +86,7 @@ class Piece:
         """Write the piece as ``<path>.<array>.npy`` files, ``<path>.json`` and ``<path>.txt``."""
         for name in self.ARRAYS:
             np.save(f"{path}.{name}.npy", getattr(self, name))
-        blobs = [t.encode("utf-8") if isinstance(t, str) else t for t in self.texts]
+        blobs = [t if isinstance(t, bytes) else t.encode() for t in self.texts]
         np.save(f"{path}.text_lens.npy", np.array([len(b) for b in blobs], dtype=np.int64))
         meta = {"para_lang": self.para_lang, "docs": self.docs}
         Path(f"{path}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
@@ -104,10 +104,12 @@ class Piece:
         meta = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
         lens = load_npy(f"{path}.text_lens.npy", None)
         offsets = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
-        words = {name: Path(f"{path}.{name}").read_text(encoding="utf-8") for name in ("vocab", "surfaces")}
-        return cls(vocab=words["vocab"].split("\n") if words["vocab"] else [],
-                   surfaces=words["surfaces"].split("\n") if words["surfaces"] else [],
-                   para_lang=meta["para_lang"],
+        codes: dict[str, str] = {}
+        para_lang = [codes.setdefault(c, c) for c in meta["para_lang"]]   # one string per language
+        fold = arrays["surface_fold"]
+        return cls(vocab=_WordFile(Path(f"{path}.vocab"), int(fold.max()) + 1 if fold.size else 0),
+                   surfaces=_WordFile(Path(f"{path}.surfaces"), int(fold.size)),
+                   para_lang=para_lang,
                    texts=_FileTexts(Path(f"{path}.txt"), offsets), docs=meta["docs"], **arrays)
 
     @classmethod
@@ -117,6 +119,44 @@ class Piece:
             Path(f"{path}.{name}.npy").unlink(missing_ok=True)
         for suffix in (".json", ".txt", ".vocab", ".surfaces"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+class _WordFile(Sequence[str]):
+    """The word list of a saved piece, read from its file when first asked for.
+
+    Only the list read last stays in memory (a build's pieces hold the vocabulary many
+    times over); :func:`piece_words` reads the file without keeping it.
+    """
+
+    _last: tuple[Path, list[str]] | None = None
+
+    def __init__(self, path: Path, n: int):
+        self.path, self.n = path, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def _words(self) -> list[str]:
+        last = _WordFile._last
+        if last is None or last[0] != self.path:
+            text = self.path.read_text(encoding="utf-8")
+            last = _WordFile._last = (self.path, text.split("\n") if text else [])
+        return last[1]
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self._words()[i]
+
+    def __iter__(self):
+        return iter(self._words())
+
+
+def piece_words(words: Sequence[str]) -> Words:
+    """A piece's word list as :class:`concord.vocabulary.Words`."""
+    if isinstance(words, _WordFile):
+        return Words.from_blob(words.path.read_bytes())
+    if isinstance(words, SortedWords):
+        return Words.from_blob(words.path.read_bytes())
+    return Words.from_list(words)
 
 
 class _FileTexts(Sequence[bytes]):
@@ -135,8 +175,8 @@ class _FileTexts(Sequence[bytes]):
             return fh.read(b - a)
 
 
-class _StoreTexts(Sequence[bytes]):
-    """The UTF-8 texts of a store's documents, each read when asked for."""
+class _StoreTexts(Sequence[StoredText]):
+    """The texts of a store's documents, as references that a new store copies whole."""
 
     def __init__(self, store: Store):
         self.store = store
@@ -145,7 +185,7 @@ class _StoreTexts(Sequence[bytes]):
         return len(self.store.docs)
 
     def __getitem__(self, i):  # type: ignore[override]
-        return self.store.text_bytes(i)
+        return StoredText(self.store.texts, i)
 
 
 class SortedWords(Sequence[str]):
@@ -193,10 +233,17 @@ class SortedWords(Sequence[str]):
 
 
 def write_words(path: Path, words: list[str]) -> None:
-    blob = "".join(w + "\n" for w in words).encode("utf-8")
+    """Write words (none holding a newline) one a line, and the byte offset of each line."""
+    write_word_blob(path, ("\n".join(words) + "\n").encode("utf-8") if words else b"", len(words))
+
+
+def write_word_blob(path: Path, blob: bytes, n_words: int | None = None) -> None:
+    """Write newline-ended UTF-8 words and the byte offset of each line."""
     path.write_bytes(blob)
-    lengths = np.fromiter((len(w.encode("utf-8")) + 1 for w in words), dtype=np.int64, count=len(words))
-    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    ends = np.flatnonzero(np.frombuffer(blob, dtype=np.uint8) == 10) + 1
+    if n_words is not None and ends.size != n_words:
+        raise ValueError(f"a word of {path.name} holds a newline")
+    offsets = np.concatenate([[0], ends]).astype(np.int64)
     np.save(path.with_suffix(".off.npy"), offsets.astype(np.uint32 if len(blob) < 2**32 else np.int64))
 
 
@@ -242,6 +289,92 @@ START_BLOCK = 1024   # tokens per block of packed start offsets (a power of two)
 _START_SHIFT = START_BLOCK.bit_length() - 1
 
 
+class NpyWriter:
+    """Write a one-dimensional .npy file by appending chunks with plain file writes.
+
+    Unlike a writable memory map, written pages never count in the writer's resident
+    memory: writing a column of any length costs the memory of one chunk. The length need
+    not be known in advance; the header, of fixed size for a 1-d array, is written last.
+    """
+
+    HEADER = 128
+
+    def __init__(self, path: str | os.PathLike, dtype):
+        self.path, self.dtype, self.n = Path(path), np.dtype(dtype), 0
+        self._fh = open(self.path, "wb")
+        self._fh.write(b"\0" * self.HEADER)
+
+    def write(self, values) -> None:
+        chunk = np.ascontiguousarray(values, dtype=self.dtype)
+        self._fh.write(memoryview(chunk).cast("B"))
+        self.n += chunk.size
+
+    def close(self) -> None:
+        import io
+
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(header, {
+            "descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False,
+            "shape": (self.n,)})
+        if len(header.getvalue()) != self.HEADER:
+            raise ValueError(f"unexpected .npy header size for {self.path}")
+        self._fh.seek(0)
+        self._fh.write(header.getvalue())
+        self._fh.close()
+
+
+class StartPacker:
+    """Pack token start offsets as they come (see :func:`pack_starts`) into ``path``."""
+
+    CHUNK = START_BLOCK * 1024
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._rel = NpyWriter(path / "start_rel.npy", np.uint16)
+        self._wide = NpyWriter(path / "start_wide.npy", np.int32)
+        self._n_wide = 0
+        self._base: list[np.ndarray] = []
+        self._pending: list[np.ndarray] = []
+        self._n_pending = 0
+
+    def write(self, values) -> None:
+        values = np.asarray(values, dtype=np.int64)
+        self._pending.append(values)
+        self._n_pending += values.size
+        if self._n_pending >= self.CHUNK:
+            whole = np.concatenate(self._pending)
+            cut = whole.size - whole.size % START_BLOCK
+            self._pack(whole[:cut])
+            self._pending, self._n_pending = [whole[cut:]], whole.size - cut
+
+    def _pack(self, values: np.ndarray) -> None:
+        m = values.size
+        if not m:
+            return
+        padded = np.full(-(-m // START_BLOCK) * START_BLOCK, -1, dtype=np.int64)
+        padded[:m] = values
+        blocks = padded.reshape(-1, START_BLOCK)
+        lo = np.where(blocks >= 0, blocks, np.iinfo(np.int64).max).min(axis=1)
+        hi = blocks.max(axis=1)
+        narrow = hi - lo < 2**16
+        base = lo.copy()
+        self._rel.write(np.where(narrow[:, None], blocks - lo[:, None], 0).reshape(-1)[:m])
+        wide = np.flatnonzero(~narrow)
+        if wide.size:
+            base[wide] = -1 - (self._n_wide + np.arange(wide.size))
+            self._wide.write(blocks[wide].reshape(-1).astype(np.int32))
+            self._n_wide += wide.size
+        self._base.append(base)
+
+    def close(self) -> None:
+        if self._n_pending:
+            self._pack(np.concatenate(self._pending))
+        self._rel.close()
+        self._wide.close()
+        np.save(self.path / "start_base.npy",
+                np.concatenate(self._base) if self._base else np.zeros(0, dtype=np.int64))
+
+
 def pack_starts(path: Path, start: np.ndarray) -> None:
     """Write token start offsets as 16 bits per token: ``start_rel`` beside a base per block.
 
@@ -251,32 +384,10 @@ def pack_starts(path: Path, start: np.ndarray) -> None:
     ``start_rel``. Other blocks (a document boundary far into a text, a long run without
     words) keep their offsets whole in ``start_wide``, and ``start_base`` says which.
     """
-    n = int(start.size)
-    n_blocks = -(-n // START_BLOCK)
-    base = np.zeros(n_blocks, dtype=np.int64)
-    rel = np.lib.format.open_memmap(path / "start_rel.npy", mode="w+", dtype=np.uint16, shape=(n,))
-    wide: list[np.ndarray] = []
-    chunk = START_BLOCK * 1024
-    for a in range(0, n, chunk):
-        values = np.asarray(start[a:a + chunk], dtype=np.int64)
-        m = values.size
-        padded = np.full(-(-m // START_BLOCK) * START_BLOCK, -1, dtype=np.int64)
-        padded[:m] = values
-        blocks = padded.reshape(-1, START_BLOCK)
-        lo = np.where(blocks >= 0, blocks, np.iinfo(np.int64).max).min(axis=1)
-        hi = blocks.max(axis=1)
-        first = a // START_BLOCK
-        narrow = hi - lo < 2**16
-        base[first:first + len(lo)] = lo
-        rel_blocks = np.where(narrow[:, None], blocks - lo[:, None], 0)
-        rel[a:a + m] = rel_blocks.reshape(-1)[:m]
-        for k in np.flatnonzero(~narrow).tolist():
-            base[first + k] = -1 - len(wide)
-            wide.append(blocks[k].astype(np.int32))
-    rel.flush()
-    del rel
-    np.save(path / "start_base.npy", base)
-    np.save(path / "start_wide.npy", np.concatenate(wide) if wide else np.zeros(0, np.int32))
+    packer = StartPacker(path)
+    for a in range(0, int(start.size), StartPacker.CHUNK):
+        packer.write(start[a:a + StartPacker.CHUNK])
+    packer.close()
 
 
 class StartReader:
@@ -314,6 +425,92 @@ class StartReader:
         return out.astype(np.int32)
 
 
+U24_LIMIT = 1 << 24   # values below this are stored in 3 bytes (surface ids, token positions)
+
+
+def pack_u24(path: Path, name: str, limit: int, chunk: int = 1 << 22) -> None:
+    """Rewrite ``<name>.npy`` (integers in [0, limit)) as 3 bytes a value when ``limit`` <=
+    2**24: ``<name>_lo.npy`` the low 16 bits (uint16), ``<name>_hi.npy`` the high 8 (uint8);
+    else leave it as it is.
+
+    Two aligned arrays rather than one of 3-byte values: reading values at scattered
+    positions is then two plain gathers, about twice as fast as unaligned 3-byte words.
+    """
+    if limit > U24_LIMIT:
+        return
+    wide = load_npy(path / f"{name}.npy")
+    n = int(wide.size)
+    lo = np.lib.format.open_memmap(path / f"{name}_lo.npy", mode="w+", dtype=np.uint16, shape=(n,))
+    hi = np.lib.format.open_memmap(path / f"{name}_hi.npy", mode="w+", dtype=np.uint8, shape=(n,))
+    for a in range(0, n, chunk):
+        part = np.asarray(wide[a:a + chunk]).astype(np.uint32)
+        lo[a:a + part.size] = part & 0xFFFF
+        hi[a:a + part.size] = part >> 16
+    lo.flush()
+    hi.flush()
+    del lo, hi, wide
+    (path / f"{name}.npy").unlink()
+
+
+def narrow_tables(path: Path, n_docs: int, n_langs: int) -> None:
+    """Rewrite the tables of document counts and of document and language ids in the
+    narrowest unsigned type that holds them (one byte for up to 255 documents)."""
+    for name, top in (("term_docs", n_docs), ("tl_docs", n_docs), ("para_doc", n_docs),
+                      ("tl_lang", n_langs)):
+        dtype = np.dtype(np.uint8 if top < 2**8 else np.uint16 if top < 2**16 else np.uint32)
+        table = np.load(path / f"{name}.npy")
+        if table.dtype.itemsize > dtype.itemsize:
+            np.save(path / f"{name}.npy", table.astype(dtype))
+
+
+class U24:
+    """The values written by :func:`pack_u24`, read as columns of ``dtype``."""
+
+    def __init__(self, lo: np.ndarray, hi: np.ndarray, dtype):
+        self.lo, self.hi, self.dtype = lo, hi, np.dtype(dtype)
+        self.size = int(lo.size)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def _join(self, hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
+        out = hi.astype(self.dtype)
+        out <<= 16
+        out |= lo
+        return out
+
+    def column(self, start: int = 0, stop: int | None = None) -> TokenColumn:
+        """Values [start, stop) as a column (indexes relative to ``start``)."""
+        lo, hi, dtype, join = self.lo, self.hi, self.dtype, self._join
+        stop = self.size if stop is None else stop
+        n = stop - start
+        if start == 0 and stop == self.size:
+            def compute(key):
+                if isinstance(key, (int, np.integer)):
+                    return dtype.type((int(hi[key]) << 16) | int(lo[key]))
+                return join(hi[key], lo[key])
+        else:
+            def compute(key):
+                if isinstance(key, slice):
+                    a, b, step = key.indices(n)
+                    key = slice(start + a, start + b, step)
+                elif isinstance(key, (int, np.integer)):
+                    i = int(key) + (n if key < 0 else 0)
+                    if not 0 <= i < n:
+                        raise IndexError(key)
+                    return dtype.type((int(hi[start + i]) << 16) | int(lo[start + i]))
+                else:
+                    idx = np.asarray(key)
+                    if idx.dtype == bool:
+                        idx = np.flatnonzero(idx)
+                    idx = np.where(idx < 0, idx + n, idx)
+                    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= n):
+                        raise IndexError("index out of range")
+                    key = idx + start
+                return join(hi[key], lo[key])
+        return TokenColumn(compute, n, dtype)
+
+
 class Store:
     """Read access to one generation's token store."""
 
@@ -328,18 +525,29 @@ class Store:
         # maps stay readable where a lazy open would fail.
         for name in ("surface_fold", "surf_len", "surf", "start_base", "start_rel", "start_wide",
                      "start", "doc_tok", "para_tok", "para_lang", "para_char",
-                     "para_doc", "doc_year", "docnum", "text_off", "text_chars", "char_idx",
-                     "char_idx_off", "_texts_fd", "vocab", "surfaces",
+                     "para_doc", "doc_year", "docnum", "texts", "vocab", "surfaces",
                      "post", "post_off", "term_docs", "tl_off", "tl_lang", "tl_hits", "tl_docs"):
             getattr(self, name)
 
     def _array(self, name: str) -> np.ndarray:
         return load_npy(self.path / f"{name}.npy")
 
+    def _u24(self, name: str, dtype) -> U24 | None:
+        """The 3-byte form of an array (:func:`pack_u24`), if it was written."""
+        if not (self.path / f"{name}_hi.npy").exists():
+            return None
+        return U24(np.asarray(self._array(f"{name}_lo")), np.asarray(self._array(f"{name}_hi")), dtype)
+
     @cached_property
-    def surf(self) -> np.ndarray:
-        """The surface id of every token."""
-        return self._array("surf")
+    def surf(self) -> np.ndarray | TokenColumn:
+        """The surface id of every token (3 bytes each on disk when they fit: :func:`pack_u24`)."""
+        packed = self._u24("surf", np.int32)
+        return self._array("surf") if packed is None else packed.column()
+
+    @property
+    def _surf_view(self) -> np.ndarray | TokenColumn:
+        # A plain view of a map: indexing an np.memmap runs Python code, an ndarray's does not.
+        return self.surf if isinstance(self.surf, TokenColumn) else np.asarray(self.surf)
 
     @cached_property
     def start_base(self) -> np.ndarray:
@@ -374,14 +582,14 @@ class Store:
     def tok(self) -> TokenColumn:
         """The folded id of every token: not stored, but its surface's folded id."""
         # Plain views of the maps: indexing an np.memmap runs Python code, an ndarray's does not.
-        surf, fold = np.asarray(self.surf), self.surface_fold
+        surf, fold = self._surf_view, self.surface_fold
         return TokenColumn(lambda key: fold[surf[key]], len(surf), fold.dtype)
 
     @cached_property
     def end(self) -> TokenColumn:
         """The character after every token: not stored, but its start plus its surface's length
         (a token is its surface form, character for character; write_store checks it)."""
-        surf, start, length = np.asarray(self.surf), self.start, self.surf_len
+        surf, start, length = self._surf_view, self.start, self.surf_len
         return TokenColumn(lambda key: start[key] + length[surf[key]], len(surf), start.dtype)
 
     @cached_property
@@ -414,29 +622,27 @@ class Store:
         return np.asarray(self._array("docnum"))
 
     @cached_property
+    def texts(self) -> TextBlocks:
+        """The documents' texts (compressed blocks)."""
+        return TextBlocks(self.path)
+
+    @property
     def text_off(self) -> np.ndarray:
-        """Byte offset of each document's text in ``texts.u8``."""
-        return np.asarray(self._array("text_off"))
+        """UTF-8 bytes before each document's text (cumulative: document i has
+        ``text_off[i + 1] - text_off[i]``)."""
+        return self.texts.text_off
 
-    @cached_property
+    @property
     def text_chars(self) -> np.ndarray:
-        """Characters of each document's text (cumulative: document i has
-        ``text_chars[i + 1] - text_chars[i]``)."""
-        return np.asarray(self._array("text_chars"))
+        """Characters before each document's text (cumulative, as ``text_off``)."""
+        return self.texts.text_chars
 
     @cached_property
-    def char_idx(self) -> np.ndarray:
-        """Byte offset (in its document) of every ``CHAR_STEP``-th character."""
-        return self._array("char_idx")
-
-    @cached_property
-    def char_idx_off(self) -> np.ndarray:
-        return np.asarray(self._array("char_idx_off"))
-
-    @cached_property
-    def post(self) -> np.ndarray:
-        """Positions of the tokens grouped by folded id, each group in corpus order."""
-        return self._array("post")
+    def post(self) -> np.ndarray | U24:
+        """Positions of the tokens grouped by folded id, each group in corpus order (3 bytes
+        each on disk when they fit: :func:`pack_u24`)."""
+        packed = self._u24("post", np.int64)
+        return self._array("post") if packed is None else packed
 
     @cached_property
     def post_off(self) -> np.ndarray:
@@ -468,15 +674,17 @@ class Store:
         """Occurrences of a folded id in the whole store."""
         return int(self.post_off[term_id + 1] - self.post_off[term_id])
 
-    def postings(self, term_id: int) -> np.ndarray:
-        """Global positions of a folded id, in corpus order (a read-only view)."""
-        return self.post[int(self.post_off[term_id]):int(self.post_off[term_id + 1])]
+    def postings(self, term_id: int) -> np.ndarray | TokenColumn:
+        """Global positions of a folded id, in corpus order (read-only; decoded when indexed)."""
+        a, b = int(self.post_off[term_id]), int(self.post_off[term_id + 1])
+        post = self.post
+        return post.column(a, b) if isinstance(post, U24) else post[a:b]
 
     def positions(self, term_ids, allowed: np.ndarray | None = None) -> np.ndarray:
         """Sorted int64 positions of several folded ids, in the documents ``allowed`` (a mask)."""
         parts = []
         for term_id in np.asarray(term_ids, dtype=np.int64).tolist():
-            pos = self.postings(term_id)
+            pos = np.asarray(self.postings(term_id))
             if allowed is not None and pos.size:
                 pos = pos[allowed[self.doc_of(pos)]]
             if pos.size:
@@ -533,41 +741,17 @@ class Store:
         """Return the language id of the paragraph of each global token position."""
         return self.para_lang[self.para_of(positions)]
 
-    @cached_property
-    def _texts_fd(self) -> int:
-        # Read with pread rather than a memory map: lines are cut from scattered places,
-        # and mapped pages would stay in the server's resident memory.
-        fd = os.open(self.path / "texts.u8", os.O_RDONLY)
-        self._finalizer = weakref.finalize(self, os.close, fd)
-        return fd
-
     def text(self, doc: int, start: int = 0, end: int | None = None) -> str:
         """Return a document's display text, or the characters [start:end) of it."""
-        n_chars = int(self.text_chars[doc + 1] - self.text_chars[doc])
-        stop = n_chars if end is None else min(end, n_chars)
-        start = max(0, start)
-        if stop <= start:
-            return ""
-        base = int(self.text_off[doc])
-        n_bytes = int(self.text_off[doc + 1]) - base
-        idx0 = int(self.char_idx_off[doc])
-        first = start // CHAR_STEP
-        last = -(-stop // CHAR_STEP)             # the step at or after stop
-        a = int(self.char_idx[idx0 + first])
-        b = int(self.char_idx[idx0 + last]) if last * CHAR_STEP < n_chars else n_bytes
-        data = os.pread(self._texts_fd, b - a, base + a).decode("utf-8")
-        skip = start - first * CHAR_STEP
-        return data[skip:skip + stop - start]
+        return self.texts.text(doc, start, end)
 
     def text_bytes(self, doc: int) -> bytes:
-        """Return a document's text as stored (UTF-8)."""
-        base, stop = int(self.text_off[doc]), int(self.text_off[doc + 1])
-        return os.pread(self._texts_fd, stop - base, base) if stop > base else b""
+        """Return a document's text in UTF-8."""
+        return self.texts.text_bytes(doc)
 
     def close(self) -> None:
-        if "_texts_fd" in self.__dict__:
-            del self.__dict__["_texts_fd"]
-            self._finalizer()
+        if "texts" in self.__dict__:
+            self.__dict__.pop("texts").close()
 
     def doc_paragraphs(self, doc: int) -> list[dict[str, Any]]:
         """Return the paragraphs of a document: start, end (chars), lang, text."""
@@ -581,6 +765,65 @@ class Store:
         return out
 
 
+def _used_surfaces(piece: Piece, keep: Sequence[int]) -> np.ndarray | None:
+    """A mask of the piece's surface ids used by the documents ``keep``; None when all are.
+
+    Every surface of a piece is used by one of its documents (a worker adds a form when it
+    meets it; a store keeps only used forms), so a piece kept whole uses them all.
+    """
+    n_docs = len(piece.doc_tok) - 1
+    if len(keep) == n_docs:
+        return None
+    used = np.zeros(len(piece.surfaces), dtype=bool)
+    bounds = np.asarray(piece.doc_tok)
+    for d in keep:
+        a, b = int(bounds[d]), int(bounds[d + 1])
+        for c in range(a, b, POSTINGS_CHUNK):
+            used[np.asarray(piece.surf[c:min(b, c + POSTINGS_CHUNK)])] = True
+    return used
+
+
+def _merge_vocabularies(pieces: Sequence[tuple[Piece, Sequence[int]]]
+                        ) -> tuple[bytes, bytes, list[np.ndarray], np.ndarray, list[np.ndarray]]:
+    """The global vocabularies: the sorted union of the forms used by the kept documents.
+
+    Returns (folded forms, surface forms: each newline-ended UTF-8; per piece the global id
+    of each local surface id, or -1 where unused; the global folded id of each global
+    surface id; per piece the global id of each local folded id, or -1 where unused). Word
+    lists are read one piece at a time, twice, rather than all held.
+    """
+    used = [_used_surfaces(piece, keep) if len(keep) else np.zeros(len(piece.surfaces), bool)
+            for piece, keep in pieces]
+
+    def used_words(k: int, kind: str) -> tuple[Words, np.ndarray | None]:
+        piece = pieces[k][0]
+        if used[k] is None:
+            return piece_words(getattr(piece, kind)), None
+        ids = np.flatnonzero(used[k])
+        if kind == "vocab":
+            ids = np.unique(np.asarray(piece.surface_fold)[ids])
+        return piece_words(getattr(piece, kind)).take(ids), ids
+
+    surfaces = union(used_words(k, "surfaces")[0] for k in range(len(pieces)))
+    vocab = union(used_words(k, "vocab")[0] for k in range(len(pieces)))
+    fold_of_surface = np.zeros(len(surfaces), dtype=np.int32)
+    surf_remaps, fold_remaps = [], []
+    for k, (piece, _keep) in enumerate(pieces):
+        remap = np.full(len(piece.surfaces), -1, dtype=np.int32)
+        fold_remap = np.full(len(piece.vocab), -1, dtype=np.int32)
+        for kind, target in (("surfaces", remap), ("vocab", fold_remap)):
+            words, ids = used_words(k, kind)
+            if ids is None:
+                target[:] = (surfaces if kind == "surfaces" else vocab).ids(words)
+            else:
+                target[ids] = (surfaces if kind == "surfaces" else vocab).ids(words)
+        present = remap >= 0
+        fold_of_surface[remap[present]] = fold_remap[np.asarray(piece.surface_fold)[present]]
+        surf_remaps.append(remap)
+        fold_remaps.append(fold_remap)
+    return vocab.blob(), surfaces.blob(), surf_remaps, fold_of_surface, fold_remaps
+
+
 def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[int]]],
                 docnum_order: Sequence[tuple[int, int]], n_docnums: int) -> dict[str, Any]:
     """Write a new store from documents of several pieces.
@@ -589,220 +832,426 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     ``docnum_order`` lists (piece number, local doc index) in the whoosh docnum order of
     live documents, and ``n_docnums`` is the number of whoosh docnums (live or deleted).
     Returns the store's ``store.json`` record.
+
+    Documents are copied one at a time and every column is written with file writes of
+    bounded chunks, so memory stays bounded by the largest document and the vocabulary,
+    whatever the corpus size.
     """
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
 
-    # Global vocabularies: the sorted union of the forms used by the kept documents.
-    used_vocab: set[str] = set()
-    used_surf: set[str] = set()
-    for piece, keep in pieces:
-        if not len(keep):
-            continue
-        surf_used = np.zeros(len(piece.surfaces), dtype=bool)
-        for d in keep:
-            a, b = int(piece.doc_tok[d]), int(piece.doc_tok[d + 1])
-            surf_used[np.asarray(piece.surf[a:b])] = True
-        ids = np.nonzero(surf_used)[0]
-        used_surf.update(piece.surfaces[i] for i in ids)
-        used_vocab.update(piece.vocab[i] for i in np.unique(piece.surface_fold[ids]))
-    vocab = sorted(used_vocab)
-    surfaces = sorted(used_surf)
-    vocab_id = {w: i for i, w in enumerate(vocab)}
-    surf_id = {w: i for i, w in enumerate(surfaces)}
-    surf_remaps = []
-    fold_of_surface = np.zeros(len(surfaces), dtype=np.int32)
-    for piece, _keep in pieces:
-        remap = np.full(len(piece.surfaces), -1, dtype=np.int32)
-        for i, s in enumerate(piece.surfaces):
-            g = surf_id.get(s)
-            if g is not None:
-                remap[i] = g
-                fold_of_surface[g] = vocab_id[piece.vocab[int(piece.surface_fold[i])]]
-        surf_remaps.append(remap)
-
-    langs = sorted({lang for piece, keep in pieces for d in keep
-                    for lang in piece.para_lang[int(piece.doc_para[d]):int(piece.doc_para[d + 1])]})
+    vocab, surfaces, surf_remaps, fold_of_surface, fold_remaps = _merge_vocabularies(pieces)
+    langs = sorted(set().union(*(_used_languages(piece, keep) for piece, keep in pieces)))
     lang_id = {code: i for i, code in enumerate(langs)}
+    para_codes = [np.fromiter(map(lang_id.get, piece.para_lang, repeat(-1)), dtype=np.int16,
+                              count=len(piece.para_lang)) for piece, _keep in pieces]
 
-    n_tokens = sum(int(pieces[p][0].doc_tok[d + 1] - pieces[p][0].doc_tok[d]) for p, d in docnum_order)
-    n_paras = sum(int(pieces[p][0].doc_para[d + 1] - pieces[p][0].doc_para[d]) for p, d in docnum_order)
+    doc_lengths = [np.diff(np.asarray(piece.doc_tok)) for piece, _keep in pieces]
+    doc_paras = [np.diff(np.asarray(piece.doc_para)) for piece, _keep in pieces]
+    n_tokens = sum(int(doc_lengths[p][d]) for p, d in docnum_order)
+    n_paras = sum(int(doc_paras[p][d]) for p, d in docnum_order)
     n_docs = len(docnum_order)
-
-    def mm(name: str, dtype, shape) -> np.ndarray:
-        return np.lib.format.open_memmap(path / f"{name}.npy", mode="w+", dtype=dtype, shape=shape)
+    # Tokens before their document's first paragraph count in the paragraph before it, as
+    # Store.lang_of finds it, and before the first paragraph of all in the last one.
+    last_lang = 0
+    for p, d in reversed(docnum_order):
+        if doc_paras[p][d]:
+            last_lang = int(para_codes[p][int(pieces[p][0].doc_para[d + 1]) - 1])
+            break
 
     # Folded ids and end offsets are not written: a token's folded id is its surface's
     # (surface_fold) and its end is its start plus its surface's length (surf_len).
-    surf = mm("surf", np.int32, (n_tokens,))
-    start = mm("start.tmp", np.int32, (n_tokens,))    # packed below, then removed
+    surf = NpyWriter(path / "surf.npy", np.int32)
+    starts = StartPacker(path)
+    n_vocab = vocab.count(b"\n")
+    postings = PostingsWriter(path, fold_of_surface, n_vocab, len(langs), n_tokens)
+    # A previous store's postings are carried over for the documents it keeps, except those
+    # with tokens before their first paragraph (their language is the paragraph before's).
+    old = pieces[0][0].store if pieces and n_tokens < 2**32 else None
+    carried = np.zeros(0, dtype=bool)
+    if old is not None:
+        old_piece = pieces[0][0]
+        carried = np.zeros(len(old_piece.docs), dtype=bool)
+        carried[np.asarray(pieces[0][1], dtype=np.int64)] = True
+        first_para = np.asarray(old_piece.doc_para[:-1])
+        has_para = np.diff(np.asarray(old_piece.doc_para)) > 0
+        para_start = np.asarray(old.para_tok)[np.minimum(first_para, max(0, len(old.para_tok) - 1))]
+        doc_start = np.asarray(old.doc_tok[:-1])
+        lengths_old = np.diff(np.asarray(old.doc_tok))
+        carried &= np.where(has_para, para_start == doc_start, lengths_old == 0)
+        postings.reused = ReusedPostings(
+            old, [], fold_remaps[0].astype(np.int64),
+            np.array([lang_id.get(code, -1) for code in old.langs], dtype=np.int64),
+            np.flatnonzero(~carried).tolist())
     doc_tok = np.zeros(n_docs + 1, dtype=np.int64)
     para_tok = np.zeros(n_paras + 1, dtype=np.int64)
     para_lang = np.zeros(n_paras, dtype=np.int16)
     para_char = np.zeros((n_paras, 2), dtype=np.int32)
     para_doc = np.zeros(n_paras, dtype=np.int32)
-    text_off = np.zeros(n_docs + 1, dtype=np.int64)
-    text_chars = np.zeros(n_docs + 1, dtype=np.int64)
-    char_idx_off = np.zeros(n_docs + 1, dtype=np.int64)
-    char_idx_parts: list[np.ndarray] = []
     doc_year = np.full(n_docs, -1, dtype=np.int32)
     docs: list[dict[str, Any]] = []  # in the order given: doc id order (see the indexer)
     totals: dict[str, dict[str, int]] = {}
-    doc_tokens_by_lang: list[dict[str, int]] = []
 
     t = p_out = 0
-    with open(path / "texts.u8", "wb") as texts:
-        offset = 0
+    with TextWriter(path) as texts:
         for out_doc, (p, d) in enumerate(docnum_order):
             piece = pieces[p][0]
             a, b = int(piece.doc_tok[d]), int(piece.doc_tok[d + 1])
             n = b - a
             s_ids = surf_remaps[p][np.asarray(piece.surf[a:b])]
-            surf[t:t + n] = s_ids
-            start[t:t + n] = piece.start[a:b]
+            surf.write(s_ids)
+            starts.write(piece.start[a:b])
             pa, pb = int(piece.doc_para[d]), int(piece.doc_para[d + 1])
             k = pb - pa
-            para_tok[p_out:p_out + k] = np.asarray(piece.para_tok[pa:pb]) - a + t
+            local_tok = np.asarray(piece.para_tok[pa:pb], dtype=np.int64) - a
+            codes = para_codes[p][pa:pb]
+            para_tok[p_out:p_out + k] = local_tok + t
             para_char[p_out:p_out + k] = piece.para_char[pa:pb]
-            codes = piece.para_lang[pa:pb]
-            para_lang[p_out:p_out + k] = [lang_id[c] for c in codes]
+            para_lang[p_out:p_out + k] = codes
             para_doc[p_out:p_out + k] = out_doc
-            lens = np.diff(np.append(np.asarray(piece.para_tok[pa:pb]), b))
+            lens = np.diff(np.append(local_tok, n))
+            before = int(local_tok[0]) if k else n
+            token_lang = np.repeat(np.append(np.int16(para_lang[p_out - 1] if p_out else last_lang),
+                                             codes), np.append(before, lens))
+            if p == 0 and old is not None and carried[d]:
+                postings.skip(n)
+                segments = postings.reused.segments
+                if segments and segments[-1][1] == a and segments[-1][2] + (a - segments[-1][0]) == t:
+                    segments[-1] = (segments[-1][0], b, segments[-1][2])
+                elif n:
+                    segments.append((a, b, t))
+            else:
+                postings.add(s_ids, token_lang)
             record = dict(piece.docs[d])
             year = record.get("year")
             doc_year[out_doc] = -1 if year is None else int(year)
             by_lang: dict[str, int] = {}
-            for code, length in zip(codes, lens.tolist(), strict=True):
+            for code, length in zip(piece.para_lang[pa:pb], lens.tolist(), strict=True):
                 by_lang[code] = by_lang.get(code, 0) + int(length)
             record["tokens"] = n
             record["tokens_by_lang"] = by_lang
-            doc_tokens_by_lang.append(by_lang)
             key_year = "" if year is None else str(year)
             for code, count in by_lang.items():
                 cell = totals.setdefault(code, {})
                 cell[key_year] = cell.get(key_year, 0) + count
             docs.append(record)
-            text = piece.texts[d]
-            if isinstance(text, bytes):
-                text = text.decode("utf-8")
-            blob = text.encode("utf-8")
-            texts.write(blob)
-            offset += len(blob)
-            text_off[out_doc + 1] = offset
-            text_chars[out_doc + 1] = text_chars[out_doc] + len(text)
-            steps = char_steps(text, len(blob))
-            char_idx_parts.append(steps)
-            char_idx_off[out_doc + 1] = char_idx_off[out_doc] + steps.size
+            texts.add(piece.texts[d])
             t += n
             p_out += k
             doc_tok[out_doc + 1] = t
     para_tok[n_paras] = t
+    surf.close()
+    starts.close()
+    postings.close()
     docnum = np.full(n_docnums, -1, dtype=np.int32)
     for out_doc, record in enumerate(docs):
         docnum[int(record["docnum"])] = out_doc
     for name, arr in (("doc_tok", doc_tok), ("para_tok", para_tok), ("para_lang", para_lang),
-                      ("para_char", para_char), ("para_doc", para_doc), ("text_off", text_off),
-                      ("text_chars", text_chars), ("char_idx_off", char_idx_off),
+                      ("para_char", para_char), ("para_doc", para_doc),
                       ("doc_year", doc_year), ("docnum", docnum)):
         np.save(path / f"{name}.npy", arr)
-    for arr in (surf, start):
-        arr.flush()
-    pack_starts(path, start)
     np.save(path / "surface_fold.npy", fold_of_surface)
-    lengths = np.fromiter(map(len, surfaces), dtype=np.int64, count=len(surfaces))
+    lengths = char_lengths(surfaces)
     longest = int(lengths.max()) if lengths.size else 0
     np.save(path / "surf_len.npy",
             lengths.astype(np.uint8 if longest < 2**8 else np.uint16 if longest < 2**16 else np.int32))
-    tok = TokenColumn(lambda key, ids=surf: fold_of_surface[ids[key]], n_tokens, np.int32)
-    char_idx = np.concatenate(char_idx_parts) if char_idx_parts else np.zeros(0, np.int64)
-    np.save(path / "char_idx.npy", char_idx.astype(np.uint32 if offset < 2**32 else np.int64))
-    write_postings(path, tok, para_tok, para_lang, doc_tok, len(vocab), len(langs))
-    del tok, surf, start
-    (path / "start.tmp.npy").unlink()
-    write_words(path / "vocab.txt", vocab)
-    write_words(path / "surfaces.txt", surfaces)
-    info = {"n_tokens": n_tokens, "n_vocab": len(vocab), "n_surfaces": len(surfaces),
-            "n_docs": n_docs, "n_paragraphs": n_paras, "n_chars": int(text_chars[-1]), "langs": langs, "docs": docs,
+    pack_u24(path, "surf", int(lengths.size))
+    pack_u24(path, "post", n_tokens)
+    narrow_tables(path, n_docs, len(langs))
+    write_word_blob(path / "vocab.txt", vocab)
+    write_word_blob(path / "surfaces.txt", surfaces)
+    info = {"n_tokens": n_tokens, "n_vocab": n_vocab, "n_surfaces": int(lengths.size),
+            "n_docs": n_docs, "n_paragraphs": n_paras, "n_chars": texts.n_chars, "langs": langs, "docs": docs,
             "totals": totals}
     (path / "store.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
     return info
 
 
-def char_steps(text: str, n_bytes: int | None = None) -> np.ndarray:
-    """Byte offsets in the UTF-8 of ``text`` of characters 0, CHAR_STEP, 2 * CHAR_STEP..."""
-    n = len(text)
-    if n_bytes == n or text.isascii():
-        return np.arange(0, n, CHAR_STEP, dtype=np.int64)
-    code = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    width = 1 + (code >= 0x80).astype(np.int64) + (code >= 0x800) + (code >= 0x10000)
-    starts = np.concatenate(([0], np.cumsum(width)[:-1]))
-    return starts[::CHAR_STEP].copy()      # a copy: a view would keep every offset alive
+def _used_languages(piece: Piece, keep: Sequence[int]) -> set[str]:
+    """The paragraph languages of the documents ``keep`` of a piece."""
+    if len(keep) == len(piece.doc_tok) - 1:
+        return set(piece.para_lang)
+    bounds = np.asarray(piece.doc_para)
+    return {lang for d in keep for lang in piece.para_lang[int(bounds[d]):int(bounds[d + 1])]}
 
 
-POSTINGS_CHUNK = 1 << 20   # tokens sorted at a time: bounds the memory of the postings pass
+POSTINGS_CHUNK = 1 << 21   # tokens sorted at a time (whole documents): bounds the postings' memory
+POSTINGS_BUCKET = 1 << 23  # postings placed at a time when the runs are merged
 
 
-def write_postings(path: Path, tok: np.ndarray | TokenColumn, para_tok: np.ndarray, para_lang: np.ndarray,
-                   doc_tok: np.ndarray, n_vocab: int, n_langs: int) -> None:
-    """Write the CSR postings of ``tok`` and the per-(folded id, language) statistics.
+def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array and the length of each one's run."""
+    if not values.size:
+        return values, np.zeros(0, dtype=np.int64)
+    first = np.flatnonzero(np.append(True, values[1:] != values[:-1]))
+    return values[first], np.diff(np.append(first, values.size))
 
-    The statistics are counted document by document; the postings are then placed by a
-    counting sort over chunks of the token array (a stable argsort per chunk), so that
-    memory stays bounded by the chunk and the vocabulary, not the corpus.
+
+def token_stats(ids: np.ndarray, langs: np.ndarray, doc_sizes: Sequence[int], n_langs: int
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Statistics of the tokens of whole documents (``doc_sizes`` tokens each, in order).
+
+    Returns (pairs ``id * n_langs + lang``, their occurrences, their documents; folded ids,
+    their documents), each pair and id once, sorted.
     """
-    n_tokens = int(tok.size)
-    nl = max(1, n_langs)
-    count_type = np.uint32 if n_tokens < 2**32 else np.uint64
-    hits = np.zeros(n_vocab * nl, dtype=count_type)
-    docs = np.zeros(n_vocab * nl, dtype=np.uint32)
-    term_docs = np.zeros(n_vocab, dtype=np.uint32)
-    n_paras = len(para_lang)
-    for d in range(len(doc_tok) - 1):
-        a, b = int(doc_tok[d]), int(doc_tok[d + 1])
-        if a == b:
-            continue
-        ids = np.asarray(tok[a:b], dtype=np.int64)
-        # The language of each token as Store.lang_of gives it (paragraph -1 is the last).
-        para = np.searchsorted(para_tok, np.arange(a, b), side="right") - 1
-        langs = para_lang[para] if n_paras else np.zeros(b - a, dtype=np.int64)
-        keys, counts = np.unique(ids * nl + langs, return_counts=True)
-        hits[keys] += counts.astype(count_type)
-        docs[keys] += 1
-        term_docs[np.unique(keys // nl)] += 1
-    per_term = hits.reshape(n_vocab, nl).sum(axis=1, dtype=np.int64)
-    post_off = np.zeros(n_vocab + 1, dtype=np.int64)
-    np.cumsum(per_term, out=post_off[1:])
-    offset_type = np.uint32 if n_tokens < 2**32 else np.int64
-    dtype = np.uint32 if n_tokens < 2**32 else np.uint64
-    post = np.lib.format.open_memmap(path / "post.npy", mode="w+", dtype=dtype, shape=(n_tokens,))
-    cursor = post_off[:-1].copy()
-    for a in range(0, n_tokens, POSTINGS_CHUNK):
-        ids = np.asarray(tok[a:a + POSTINGS_CHUNK], dtype=np.int64)
-        order = np.argsort(ids, kind="stable")
-        sorted_ids = ids[order]
-        first = np.ones(sorted_ids.size, dtype=bool)
-        first[1:] = sorted_ids[1:] != sorted_ids[:-1]
-        group_start = np.flatnonzero(first)
-        rank = np.arange(sorted_ids.size) - np.repeat(group_start, np.diff(np.append(group_start, sorted_ids.size)))
-        post[cursor[sorted_ids] + rank] = a + order
-        uniq = sorted_ids[group_start]
-        cursor[uniq] += np.diff(np.append(group_start, sorted_ids.size))
-    post.flush()
-    del post
-    nz = np.flatnonzero(hits)
-    term_of = nz // nl
-    np.save(path / "post_off.npy", post_off.astype(offset_type))
-    np.save(path / "term_docs.npy", term_docs)
-    np.save(path / "tl_off.npy", np.searchsorted(term_of, np.arange(n_vocab + 1)).astype(offset_type))
-    np.save(path / "tl_lang.npy", (nz % nl).astype(np.int16))
-    np.save(path / "tl_hits.npy", hits[nz])
-    np.save(path / "tl_docs.npy", docs[nz])
+    ids = np.asarray(ids, dtype=np.int64)
+    doc = np.repeat(np.arange(len(doc_sizes), dtype=np.int64), doc_sizes)
+    doc_bits = max(1, len(doc_sizes).bit_length())
+    keys, counts = _runs(np.sort(((ids * n_langs + np.asarray(langs, dtype=np.int64)) << doc_bits) | doc))
+    pairs, n_docs = _runs(keys >> doc_bits)
+    hits = np.add.reduceat(counts, np.cumsum(n_docs) - n_docs) if pairs.size else counts
+    term_doc, _n = _runs(np.sort(((keys >> doc_bits) // n_langs << doc_bits) | (keys & ((1 << doc_bits) - 1))))
+    terms, term_docs = _runs(term_doc >> doc_bits)
+    return pairs, hits, n_docs, terms, term_docs
+
+
+def _npy_read(path: Path, a: int, b: int) -> np.ndarray:
+    """Elements [a, b) of a 1-d .npy file, read (not mapped: no pages stay resident)."""
+    with open(path, "rb") as fh:
+        version = np.lib.format.read_magic(fh)
+        read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                else np.lib.format.read_array_header_2_0)
+        shape, _fortran, dtype = read(fh)
+        fh.seek(fh.tell() + a * dtype.itemsize)
+        return np.fromfile(fh, dtype=dtype, count=max(0, min(b, shape[0]) - a))
+
+
+@dataclass
+class ReusedPostings:
+    """The postings of a previous store carried over for the documents it keeps unchanged.
+
+    ``segments`` are (old first token, old end, new first token) of runs of carried tokens,
+    in order; ``new_id`` maps each old folded id to the new one (-1: gone) and ``new_lang``
+    each old language id; ``dropped`` are the old documents whose tokens are not carried
+    (removed, or added again through :meth:`PostingsWriter.add`).
+    """
+
+    store: Store
+    segments: list[tuple[int, int, int]]
+    new_id: np.ndarray
+    new_lang: np.ndarray
+    dropped: list[int]
+
+
+class PostingsWriter:
+    """Write the CSR postings of the folded ids and the per-(folded id, language) statistics.
+
+    Documents come in store order (:meth:`add`: their global surface ids and the language
+    of each token; :meth:`skip`: the tokens of a document whose postings a previous store
+    gives, see :class:`ReusedPostings`). Every ``POSTINGS_CHUNK`` tokens of added documents
+    are sorted at once by (folded id, position), with one sort of 64-bit keys rather than a
+    stable argsort, and appended to a run file; their statistics come from one more sort
+    of (folded id, language, document) keys. :meth:`close` then merges the runs (and the
+    reused postings) range of folded ids by range, ``POSTINGS_BUCKET`` postings at a time,
+    writing ``post`` sequentially. Memory stays bounded by a chunk, a bucket and the
+    vocabulary; a carried document costs no sort.
+    """
+
+    SAMPLE = 1024   # every SAMPLE-th key of a run is kept in memory to find ranges in it
+
+    def __init__(self, path: Path, fold_of_surface: np.ndarray, n_vocab: int, n_langs: int,
+                 n_tokens: int):
+        self.path, self.fold = path, np.asarray(fold_of_surface, dtype=np.int64)
+        self.n_vocab = n_vocab
+        self.nl = max(1, n_langs)
+        self.n_tokens = n_tokens
+        count_type = np.uint32 if n_tokens < 2**32 else np.uint64
+        self.hits = np.zeros(self.n_vocab * self.nl, dtype=count_type)
+        self.docs = np.zeros(self.n_vocab * self.nl, dtype=np.uint32)
+        self.term_docs = np.zeros(self.n_vocab, dtype=np.uint32)
+        self.runs = path / "postings.tmp"       # the sorted keys of every chunk, one after another
+        self._runs = open(self.runs, "wb")
+        self._run_keys: list[int] = []          # first key of each run in the file
+        self._run_first: list[int] = []         # global position that run positions count from
+        self._samples: list[np.ndarray] = []    # every SAMPLE-th key of each run
+        self._pending: list[tuple[np.ndarray, np.ndarray, int]] = []
+        self._n_pending = 0
+        self._n_keys = 0
+        self._position = 0
+        self.reused: ReusedPostings | None = None
+
+    def add(self, surface_ids: np.ndarray, token_lang: np.ndarray) -> None:
+        """Add one document's tokens: global surface ids and the language id of each."""
+        if self._n_pending and self._n_pending + surface_ids.size > POSTINGS_CHUNK:
+            self._flush()
+        self._pending.append((surface_ids, token_lang, self._position))
+        self._n_pending += surface_ids.size
+        self._position += surface_ids.size
+
+    def skip(self, n: int) -> None:
+        """Pass over a document of ``n`` tokens whose postings are reused."""
+        self._position += n
+
+    def _flush(self) -> None:
+        if not self._n_pending:
+            return
+        ids = self.fold[np.concatenate([s for s, _l, _p in self._pending])]
+        langs = np.concatenate([lang for _s, lang, _p in self._pending])
+        sizes = [s.size for s, _l, _p in self._pending]
+        first = self._pending[0][2]
+        positions = np.concatenate([np.arange(p - first, p - first + s.size, dtype=np.uint64)
+                                    for s, _l, p in self._pending])
+        self._pending, self._n_pending = [], 0
+        pairs, hits, docs, terms, term_docs = token_stats(ids, langs, sizes, self.nl)
+        self.hits[pairs] += hits.astype(self.hits.dtype)
+        self.docs[pairs] += docs.astype(np.uint32)
+        self.term_docs[terms] += term_docs.astype(np.uint32)
+        # Postings: keys of (folded id, position from the run's first), sorted: one run.
+        run = np.sort((ids.astype(np.uint64) << np.uint64(32)) | positions)
+        self._run_keys.append(self._n_keys)
+        self._run_first.append(first)
+        self._samples.append(run[::self.SAMPLE].copy())
+        self._runs.write(memoryview(run).cast("B"))
+        self._n_keys += run.size
+
+    def _find(self, fh, r: int, key: int) -> int:
+        """The number of keys of run ``r`` below ``key``."""
+        samples = self._samples[r]
+        s = int(np.searchsorted(samples, np.uint64(key)))
+        if s == 0:
+            return 0
+        lo = (s - 1) * self.SAMPLE          # samples[s - 1] < key <= samples[s]
+        count = min(self.SAMPLE, self._run_size(r) - lo)
+        fh.seek((self._run_keys[r] + lo) * 8)
+        block = np.fromfile(fh, dtype=np.uint64, count=count)
+        return lo + int(np.searchsorted(block, np.uint64(key)))
+
+    def _run_size(self, r: int) -> int:
+        return (self._run_keys[r + 1] if r + 1 < len(self._run_keys) else self._n_keys) - self._run_keys[r]
+
+    def _reuse_statistics(self) -> None:
+        """Add the carried documents' statistics: the old store's, less the dropped ones'."""
+        reused = self.reused
+        assert reused is not None
+        old = reused.store
+        n_old_langs = max(1, len(old.langs))
+        tl_off = np.asarray(old.tl_off, dtype=np.int64)
+        term = np.repeat(np.arange(tl_off.size - 1, dtype=np.int64), np.diff(tl_off))
+        pairs = term * n_old_langs + np.asarray(old.tl_lang, dtype=np.int64)
+        hits = np.asarray(old.tl_hits, dtype=np.int64)
+        docs = np.asarray(old.tl_docs, dtype=np.int64)
+        term_docs = np.asarray(old.term_docs, dtype=np.int64)
+        para_tok, para_lang = old.para_tok, old.para_lang
+        for d in reused.dropped:
+            a, b = int(old.doc_tok[d]), int(old.doc_tok[d + 1])
+            if a == b:
+                continue
+            # Languages as the old store counted them (Store.lang_of).
+            para = np.searchsorted(para_tok, np.arange(a, b), side="right") - 1
+            langs = para_lang[para] if len(para_lang) else np.zeros(b - a, np.int64)
+            gone, n_hits, n_docs, gone_terms, n_term_docs = token_stats(
+                np.asarray(old.tok[a:b]), langs, [b - a], n_old_langs)
+            rows = np.searchsorted(pairs, gone)
+            hits[rows] -= n_hits
+            docs[rows] -= n_docs
+            term_docs[gone_terms] -= n_term_docs
+        live = hits > 0
+        new_pairs = (reused.new_id[pairs[live] // n_old_langs] * self.nl
+                     + reused.new_lang[pairs[live] % n_old_langs])
+        if (new_pairs < 0).any() or (docs[~live] != 0).any():
+            raise ValueError("the previous store's statistics do not match its tokens")
+        self.hits[new_pairs] += hits[live].astype(self.hits.dtype)
+        self.docs[new_pairs] += docs[live].astype(np.uint32)
+        live_terms = np.flatnonzero(term_docs > 0)
+        self.term_docs[reused.new_id[live_terms]] += term_docs[live_terms].astype(np.uint32)
+
+    def _reused_keys(self, lo: int, hi: int) -> np.ndarray:
+        """The carried postings of new folded ids [lo, hi) as sorted keys (id - lo, position)."""
+        reused = self.reused
+        assert reused is not None
+        valid = np.flatnonzero(reused.new_id >= 0)
+        mapped = reused.new_id[valid]
+        i0, i1 = np.searchsorted(mapped, [lo, hi])
+        n_old = reused.new_id.size
+        olo = int(valid[i0]) if i0 < valid.size else n_old
+        ohi = int(valid[i1]) if i1 < valid.size else n_old
+        old = reused.store
+        off = np.asarray(old.post_off[olo:ohi + 1], dtype=np.int64)
+        if not off.size or off[-1] == off[0]:
+            return np.zeros(0, dtype=np.uint64)
+        if isinstance(old.post, U24):           # 3 bytes a position (pack_u24)
+            a, b = int(off[0]), int(off[-1])
+            pos = old.post.column()[a:b].astype(np.int64)
+        else:
+            pos = _npy_read(old.path / "post.npy", int(off[0]), int(off[-1])).astype(np.int64)
+        ids = np.repeat(reused.new_id[olo:ohi], np.diff(off))
+        seg_old = np.array([s[0] for s in reused.segments], dtype=np.int64)
+        seg_end = np.array([s[1] for s in reused.segments], dtype=np.int64)
+        seg_new = np.array([s[2] for s in reused.segments], dtype=np.int64)
+        seg = np.searchsorted(seg_old, pos, side="right") - 1
+        inside = (seg >= 0) & (pos < seg_end[np.maximum(seg, 0)])
+        pos, ids, seg = pos[inside], ids[inside], seg[inside]
+        # Old ids map to new ones and carried positions to new ones in order: still sorted.
+        return ((ids - lo).astype(np.uint64) << np.uint64(32)) | (pos - seg_old[seg] + seg_new[seg]).astype(np.uint64)
+
+    def close(self) -> None:
+        """Merge the runs into ``post`` and write the offsets and statistics."""
+        self._flush()
+        self._runs.close()
+        n_tokens, nl, n_vocab = self._position, self.nl, self.n_vocab
+        if n_tokens != self.n_tokens:
+            raise ValueError(f"postings of {n_tokens} tokens, expected {self.n_tokens}")
+        if self.reused is not None:
+            self._reuse_statistics()
+        post_off = np.zeros(n_vocab + 1, dtype=np.int64)
+        np.cumsum(self.hits.reshape(n_vocab, nl).sum(axis=1, dtype=np.int64), out=post_off[1:])
+        dtype = np.uint32 if n_tokens < 2**32 else np.uint64
+        post = NpyWriter(self.path / "post.npy", dtype)
+        with open(self.runs, "rb") as fh:
+            below = [0] * len(self._run_keys)      # keys of each run already placed
+            lo = 0
+            while lo < n_vocab:
+                # A range of folded ids holding about POSTINGS_BUCKET postings (one id at least).
+                hi = int(np.searchsorted(post_off, post_off[lo] + POSTINGS_BUCKET, side="right")) - 1
+                hi = min(n_vocab, max(hi, lo + 1))
+                base = int(post_off[lo])
+                out = np.empty(int(post_off[hi]) - base, dtype=dtype)
+                cursor = post_off[lo:hi] - base
+                added = []
+                for r, first in enumerate(self._run_first):
+                    i = below[r]
+                    j = below[r] = self._find(fh, r, hi << 32) if hi < n_vocab else self._run_size(r)
+                    if i == j:
+                        continue
+                    fh.seek((self._run_keys[r] + i) * 8)
+                    keys = np.fromfile(fh, dtype=np.uint64, count=j - i)
+                    term = (keys >> np.uint64(32)).astype(np.int64) - lo
+                    if self.reused is not None:
+                        added.append((term.astype(np.uint64) << np.uint64(32))
+                                      | (first + (keys & np.uint64(0xFFFFFFFF))))
+                        continue
+                    starts = np.flatnonzero(np.append(True, term[1:] != term[:-1]))
+                    sizes = np.diff(np.append(starts, term.size))
+                    rank = np.arange(term.size) - np.repeat(starts, sizes)
+                    out[cursor[term] + rank] = first + (keys & np.uint64(0xFFFFFFFF))
+                    cursor[term[starts]] += sizes
+                if self.reused is not None:
+                    # Carried postings are in order; added ones slot in among them.
+                    merged = self._reused_keys(lo, hi)
+                    if added:
+                        new = np.sort(np.concatenate(added))
+                        merged = np.insert(merged, np.searchsorted(merged, new), new)
+                    if merged.size != out.size:
+                        raise ValueError("carried and added postings do not add up")
+                    out[:] = merged & np.uint64(0xFFFFFFFF)
+                post.write(out)
+                lo = hi
+        post.close()
+        self.runs.unlink()
+        offset_type = np.uint32 if n_tokens < 2**32 else np.int64
+        nz = np.flatnonzero(self.hits)
+        term_of = nz // nl
+        np.save(self.path / "post_off.npy", post_off.astype(offset_type))
+        np.save(self.path / "term_docs.npy", self.term_docs)
+        np.save(self.path / "tl_off.npy", np.searchsorted(term_of, np.arange(n_vocab + 1)).astype(offset_type))
+        np.save(self.path / "tl_lang.npy", (nz % nl).astype(np.int16))
+        np.save(self.path / "tl_hits.npy", self.hits[nz])
+        np.save(self.path / "tl_docs.npy", self.docs[nz])
 
 
 def store_as_piece(store: Store) -> Piece:
     """View an existing store as a piece, so unchanged documents are carried over."""
-    vocab = store.vocab.tolist()
-    surfaces = store.surfaces.tolist()
+    vocab, surfaces = store.vocab, store.surfaces      # read whole only when merged
     surface_fold = np.asarray(store.surface_fold, dtype=np.int32)
     doc_para = np.searchsorted(store.para_doc, np.arange(len(store.docs) + 1), side="left")
     return Piece(vocab=vocab, surfaces=surfaces, surface_fold=surface_fold,
@@ -811,4 +1260,4 @@ def store_as_piece(store: Store) -> Piece:
                  para_lang=[store.langs[i] for i in store.para_lang.tolist()],
                  doc_para=doc_para, texts=_StoreTexts(store),
                  docs=[{k: v for k, v in d.items() if k not in ("tokens", "tokens_by_lang")}
-                       for d in store.docs])
+                       for d in store.docs], store=store)

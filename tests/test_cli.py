@@ -30,7 +30,7 @@ def test_index_info_and_up_to_date(tmp_path):
     assert "up to date" in run("index", MINI, "--index", target).output
     info = json.loads(run("info", "--index", target, "--format", "json").output)
     assert info["documents"] == 5
-    assert info["schema_version"] == SCHEMA_VERSION == 4
+    assert info["schema_version"] == SCHEMA_VERSION == 5
     assert set(info["tokens_by_lang"]) == {"de", "en", "fr", "ja", "nl"}
     table = run("info", "--index", target).output
     assert "fingerprint" in table and "tokens by paragraph language" in table
@@ -230,7 +230,7 @@ def test_old_or_damaged_index_is_a_clear_error(tmp_path, mini_index):
     assert result.exit_code == 1 and "has schema 1" in result.output and "--rebuild" in result.output
     data["settings"]["schema_version"] = SCHEMA_VERSION
     manifest.write_text(_json.dumps(data))
-    (tmp_path / "ix" / current / "store" / "surf.npy").unlink()
+    (tmp_path / "ix" / current / "store" / "surf_lo.npy").unlink()
     result = run("kwic", "x", "--index", tmp_path / "ix", ok=False)
     assert result.exit_code == 1 and "cannot be read" in result.output
 

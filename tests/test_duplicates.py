@@ -126,6 +126,48 @@ def test_find_groups_on_token_ids():
     assert [(g.kept, [m for m, _c in g.members]) for g in groups] == [("framed", ["excerpt", "whole"])]
 
 
+def greedy_by_hand(doc_ids, lengths, samples):
+    """The grouping rule, one document pair at a time in plain Python (the reference)."""
+    from concord.duplicates import MIN_SAMPLES
+
+    order = sorted(range(len(doc_ids)), key=lambda i: (-lengths[i], doc_ids[i]))
+    kept: list[int] = []
+    members: dict[int, list[tuple[str, float]]] = {}
+    for i in order:
+        sample = set(samples[i].tolist())
+        if len(sample) >= MIN_SAMPLES and kept:
+            # Most shared hashes; among ties the document kept first.
+            count, _first, k = max((len(sample & set(samples[k].tolist())), -n, k)
+                                   for n, k in enumerate(kept))
+            if count / len(sample) >= CONTAINMENT:
+                members.setdefault(k, []).append((doc_ids[i], count / len(sample)))
+                continue
+        kept.append(i)
+    return sorted((doc_ids[k], sorted(found)) for k, found in members.items())
+
+
+def test_find_groups_equals_the_rule_worked_by_hand():
+    """Random documents cut from shared passages: excerpts, copies, near-ties between kept ones."""
+    from concord.duplicates import shingle_sample
+
+    rng = np.random.default_rng(11)
+    passages = [rng.integers(0, 400, int(rng.integers(30, 300))) for _ in range(12)]
+    n_groups = 0
+    for trial in range(25):
+        docs = []
+        for _d in range(int(rng.integers(2, 14))):
+            picks = rng.choice(len(passages), size=int(rng.integers(1, 4)))
+            docs.append(np.concatenate([passages[k][:int(rng.integers(10, len(passages[k]) + 1))]
+                                        for k in picks]))
+        ids = [f"doc{trial}-{d:02d}" for d in range(len(docs))]
+        samples = [shingle_sample(doc) for doc in docs]
+        found = find_groups(ids, docs.__getitem__)
+        expected = greedy_by_hand(ids, [len(doc) for doc in docs], samples)
+        assert [(g.kept, list(g.members)) for g in found] == expected
+        n_groups += len(found)
+    assert n_groups >= 10
+
+
 def test_document_page_names_the_group(indexes):
     from web.app import create_app
 

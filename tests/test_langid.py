@@ -465,3 +465,76 @@ def test_judged_sample_relabel_recall_and_precision():
     assert found / foreign >= 0.60
     # All relabelled paragraphs judged, sample and extra: 105 of 125 right at 8bbc5ae (84.0%).
     assert right / relabelled >= 0.95
+
+
+# --- the indexer's path: the same paragraphs given as word type numbers --------------------
+
+def _typed(paragraphs: list[str], doc: str | None, types: langid.WordTypes | None = None,
+           known: dict[str, int] | None = None) -> list[str]:
+    """typed_paragraph_languages of the paragraphs as the indexer numbers their tokens."""
+    import numpy as np
+
+    from concord.analysis import split_tokens
+
+    types = langid.WordTypes() if types is None else types
+    known = {} if known is None else known
+    tokens, starts, _ends = split_tokens("\n\n".join(paragraphs))
+    for token in tokens:
+        if token not in known:
+            known[token] = len(known)
+            types.add(token)
+    offsets = np.cumsum([0] + [len(p) + 2 for p in paragraphs[:-1]])
+    first = np.searchsorted(starts, offsets).tolist()
+    ids = [known[t] for t in tokens]
+    return langid.typed_paragraph_languages(paragraphs, doc, types, ids, [*first, len(ids)])
+
+
+MIXED = [
+    *PARAGRAPHS.values(), *SHORT, *FRENCH_VERSE, *LATIN_QUOTES,
+    "Très bien, merci, à demain soir chez Paul.",
+    # U+02BC is a letter of no script: the paragraph is not of Latin letters only.
+    "The workers of the factory met in the hall, and the council of the workers ʼ decided.",
+    # Digits are no words; a number-only paragraph has none.
+    "1917 1918 1919 1920 1921 1922 1923 1924",
+    "In 1917 and in 1918 the workers of the city and of the land took the factories.",
+    # English words with French function words against them: the full evidence decides.
+    "The de la des les et est une pour dans qui que of the and to in that was.",
+    "Η εργατική τάξη της πόλης οργάνωσε συμβούλια σε κάθε εργοστάσιο και σε κάθε γειτονιά.",
+]
+
+
+@pytest.mark.parametrize("doc", [*sorted(PARAGRAPHS), "da", "no", "la", "ko", None])
+def test_typed_paragraph_languages_equal_paragraph_languages(doc):
+    assert _typed(MIXED, doc) == paragraph_languages(MIXED, doc)
+
+
+def test_typed_paragraph_languages_share_types_across_documents():
+    types, known = langid.WordTypes(), {}
+    for doc in ("en", "fr", "de", "ru"):
+        assert _typed(MIXED, doc, types, known) == paragraph_languages(MIXED, doc)
+    assert len(types.lower) == len(known)
+
+
+def test_typed_paragraph_languages_with_capital_sigma():
+    # "ΟΔΟΣ" lowers to "οδος" at a word's end only: that document goes the plain way.
+    paragraphs = ["ΟΔΟΣ ΠΡΟΣ ΤΗΝ ΕΠΑΝΑΣΤΑΣΗ ΚΑΙ ΤΟΝ ΣΟΣΙΑΛΙΣΜΟ ΤΩΝ ΕΡΓΑΤΩΝ", PARAGRAPHS["en"]]
+    assert _typed(paragraphs, "en") == paragraph_languages(paragraphs, "en") == ["el", "en"]
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not SEED_ARTICLE.exists(), reason="../shared/seed is not present")
+def test_typed_paragraph_languages_on_the_seed_article():
+    text = SEED_ARTICLE.read_text(encoding="utf-8")
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    assert _typed(paragraphs, "en") == SEED_LABELS
+    assert _typed(paragraphs, None) == SEED_LABELS
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(
+    not (CORPUS / "metadata.csv").exists(), reason="../shared/corpus is not present"
+)
+def test_typed_paragraph_languages_on_the_shared_corpus_sample():
+    for path, lang in corpus_sample():
+        paragraphs = corpus_paragraphs(path)[:400]
+        assert _typed(paragraphs, lang) == paragraph_languages(paragraphs, lang), path.name
