@@ -812,6 +812,10 @@ def _alphabetic_language(
     second, second_probability = _second_opinion(text)
     if leader == "la" and second == "la":
         return "la"
+    if second == doc and doc in _PROFILED and doc_script == _LATIN:
+        # langdetect cannot change this answer (see below): agreeing with py3langid it
+        # gives the document language, disagreeing it leaves the document language standing.
+        return doc
     found = detect_language(text)
     if doc not in _PROFILED or doc_script != _LATIN:
         if doc is not None and doc_script != _LATIN:
