@@ -237,15 +237,15 @@ class EarlyLemmas:
 
 def _write_table(kind: str, path: Path, lists) -> None:
     """Write ``<kind>.txt`` (sorted entries) and ``<kind>-<lang>.npy`` (ids, entry numbers)."""
-    unique = sorted({w for _ids, words in lists.values() for w in words})
-    number = {w: i for i, w in enumerate(unique)}
+    unique = sorted(set().union(*(words for _ids, words in lists.values())))
+    number = dict(zip(unique, range(len(unique)), strict=True))
     from .store import write_words
 
     write_words(path / f"{kind}.txt", unique)
     for lang, (ids, words) in lists.items():
         table = np.empty((2, ids.size), dtype=np.int32)
         table[0] = ids
-        table[1] = np.fromiter((number[w] for w in words), dtype=np.int32, count=ids.size)
+        table[1] = np.fromiter(map(number.__getitem__, words), dtype=np.int32, count=ids.size)
         np.save(path / f"{kind}-{lang}.npy", table)
 
 
@@ -299,7 +299,7 @@ def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path
         stem_lists: dict[str, tuple[np.ndarray, list[str]]] = {}
         for li, lang in enumerate(langs):
             ids = np.flatnonzero(seen_fold[li])
-            words = [vocab[i] for i in ids.tolist()]
+            words = list(map(vocab.__getitem__, ids.tolist()))
             stems = words
             if lang in SNOWBALL:
                 stems = list(map(known.stems.get(lang, {}).get, words))
@@ -319,7 +319,7 @@ def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path
         jobs: list[tuple[str, str, list[int], list[str]]] = []   # (lang, code, slots, words)
         for li, lang in enumerate(langs):
             ids = np.flatnonzero(seen_surf[li])
-            words = [surfaces[i] for i in ids.tolist()]
+            words = list(map(surfaces.__getitem__, ids.tolist()))
             code = simplemma_code(lang)
             if code is None:
                 lemma_lists[lang] = (ids, [fold(w) for w in words])
