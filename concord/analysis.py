@@ -96,29 +96,42 @@ def split_tokens(text: str):
         return parts[1::2], lengths[0:-1:2], lengths[1::2]
     n = points.size
     cls = _char_classes()[points]
-    # A mark belongs to a token when the last character before it that is not a mark is a
-    # letter or digit (a mark after a Han character or a separator separates).
-    index = np.arange(n, dtype=np.int64)
-    last = np.maximum.accumulate(np.where(cls != _MARK, index, -1)) if n else index
-    before = np.where(last >= 0, cls[np.maximum(last, 0)], _SEP)
-    inside = (cls == _WORD) | (cls == _SINGLE) | ((cls == _MARK) & (before == _WORD))
+    # _WORD and _SINGLE are the odd classes: inside a token, unless marks decide otherwise.
+    inside = (cls & 1).astype(bool)
+    marks = np.flatnonzero(cls == _MARK)
+    if marks.size:
+        # A mark belongs to a token when the last character before it that is not a mark
+        # is a letter or digit (after a Han character or a separator, it separates).
+        index = np.arange(n, dtype=np.int64)
+        last = np.maximum.accumulate(np.where(cls != _MARK, index, -1))[marks]
+        inside[marks] = (last >= 0) & (cls[np.maximum(last, 0)] == _WORD)
     single = cls == _SINGLE
-    prev_inside = np.empty(n, dtype=bool)
-    prev_single = np.empty(n, dtype=bool)
-    if n:
-        prev_inside[0] = prev_single[0] = False
-        prev_inside[1:] = inside[:-1]
-        prev_single[1:] = single[:-1]
-    first = inside & (~prev_inside | single | prev_single)
-    starts = np.flatnonzero(first)
-    # A token ends where the next token starts or at the first character outside a token.
-    outside = np.append(np.flatnonzero(~inside), n)
-    ends = np.minimum(np.append(starts[1:], n), outside[np.searchsorted(outside, starts)])
+    prev_inside = np.zeros(n, dtype=bool)
+    prev_inside[1:] = inside[:-1]
+    prev_single = np.zeros(n, dtype=bool)
+    prev_single[1:] = single[:-1]
+    # Han and kana characters are tokens by themselves: a token also starts at one, and
+    # right after one.
+    joint = inside & prev_inside & (single | prev_single)
+    starts = np.flatnonzero(inside & ~prev_inside | joint)
+    next_start = np.zeros(n, dtype=bool)
+    next_start[starts[1:] - 1] = True
+    next_inside = np.zeros(n, dtype=bool)
+    next_inside[:-1] = inside[1:]
+    ends = np.flatnonzero(inside & (~next_inside | next_start)) + 1
     if not starts.size:
-        return [], starts, starts.copy()
-    kept = points[inside]
-    joined = np.insert(kept, np.cumsum(ends - starts)[:-1], 0)
-    return joined.tobytes().decode("utf-32-le").split("\x00"), starts, ends
+        return [], starts, ends
+    if joint.any():
+        # Tokens that touch: a NUL between each two tokens.
+        kept = points[inside]
+        joined = np.insert(kept, np.cumsum(ends - starts)[:-1], 0)
+        return joined.tobytes().decode("utf-32-le").split("\x00"), starts, ends
+    # Tokens apart: each run of separators after a token becomes one NUL.
+    keep = inside | prev_inside
+    joined = np.where(inside, points, 0)[keep].tobytes().decode("utf-32-le").split("\x00")
+    if not joined[-1]:
+        joined.pop()
+    return joined, starts, ends
 
 
 # Letters with no decomposable diacritic, and pre-reform Russian letters, folded like the

@@ -495,11 +495,10 @@ class WordTypes:
     def __init__(self) -> None:
         self.lower: list[str] = []               # the form in lower case
         self._number = bytearray()               # 1 if a number (left out of the words)
-        self._letters = array("l")               # characters of the lower-case form
-        self._owners = array("l")                # owner set (see _OWNER_SETS) if a function word
+        self._letters = array("q")               # characters of the lower-case form
+        self._owners = array("q")                # owner set (see _OWNER_SETS) if a function word
         self._non_latin = bytearray()            # 1 if it has a letter of another script
         self._sigma = bytearray()                # 1 if it has a capital sigma
-        self._arrays = None
 
     def add(self, form: str) -> None:
         lower = form.lower()
@@ -511,19 +510,21 @@ class WordTypes:
         self._owners.append(0 if owners is None else _OWNER_SET_NUMBER[owners])
         self._non_latin.append(not form.isascii() and _NON_LATIN_LETTER.search(form) is not None)
         self._sigma.append("\u03a3" in form)
-        self._arrays = None
 
     def arrays(self):
-        """(number, letters, owner set, non-Latin, sigma) of every type, as numpy arrays."""
+        """(number, letters, owner set, non-Latin, sigma) of every type, as numpy arrays.
+
+        They are views of the growing buffers, not copies: drop them before the next
+        :meth:`add` (which would otherwise fail, as a buffer in use cannot grow).
+        """
         import numpy as np
 
-        if self._arrays is None:
-            self._arrays = (np.frombuffer(bytes(self._number), dtype=np.uint8).astype(bool),
-                            np.array(self._letters, dtype=np.int64),
-                            np.array(self._owners, dtype=np.int64),
-                            np.frombuffer(bytes(self._non_latin), dtype=np.uint8).astype(bool),
-                            np.frombuffer(bytes(self._sigma), dtype=np.uint8).astype(bool))
-        return self._arrays
+        def flags(buffer: bytearray) -> np.ndarray:
+            return np.frombuffer(buffer, dtype=np.uint8).view(bool)
+
+        return (flags(self._number), np.frombuffer(self._letters, dtype=np.int64),
+                np.frombuffer(self._owners, dtype=np.int64), flags(self._non_latin),
+                flags(self._sigma))
 
 
 # Every set of languages that shares a function word, numbered from 1 (0: not a function word).
@@ -812,6 +813,10 @@ def _alphabetic_language(
     second, second_probability = _second_opinion(text)
     if leader == "la" and second == "la":
         return "la"
+    if second == doc and doc in _PROFILED and doc_script == _LATIN:
+        # langdetect cannot change this answer (see below): agreeing with py3langid it
+        # gives the document language, disagreeing it leaves the document language standing.
+        return doc
     found = detect_language(text)
     if doc not in _PROFILED or doc_script != _LATIN:
         if doc is not None and doc_script != _LATIN:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,47 @@ def _previous_lemmas(previous: Path | None) -> dict[str, dict[str, str]]:
     return out
 
 
+STEM_SETTING = "Snowball (PyStemmer) of the folded form"
+
+
+def _previous_stems(previous: Path | None) -> dict[str, dict[str, str]]:
+    """{lang: {folded form: stem}} of a previous generation's store (empty if it has none)."""
+    if previous is None or not (previous / "tables.json").exists():
+        return {}
+    from .store import SortedWords, load_npy
+
+    try:
+        info = json.loads((previous / "tables.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if info.get("stem") != STEM_SETTING:
+        return {}
+    vocab = SortedWords(previous / "vocab.txt").tolist()
+    stems = SortedWords(previous / "stem.txt").tolist()
+    out = {}
+    for lang in info.get("lemma_sources", {}):
+        if lang in SNOWBALL and (previous / f"stem-{lang}.npy").exists():
+            table = load_npy(previous / f"stem-{lang}.npy", None)
+            out[lang] = {vocab[a]: stems[b] for a, b in zip(table[0].tolist(), table[1].tolist(), strict=True)}
+    return out
+
+
+@dataclass
+class KnownForms:
+    """Lemmas and stems found before :func:`write_tables` runs (they depend only on the
+    language and the form): {lang: {surface form: lemma}} and {lang: {folded form: stem}}."""
+
+    lemmas: dict[str, dict[str, str]] = field(default_factory=dict)
+    stems: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _early_job(kind: str, lang: str, words: list[str]) -> list[str]:
+    """Pool job of :class:`EarlyLemmas`: the lemmas or the stems of ``words`` in ``lang``."""
+    if kind == "lemma":
+        return _lemmatise(simplemma_code(lang), words)
+    return stem_words(words, lang)
+
+
 def _die_with_parent() -> None:
     """Pool initializer: end with the build process (a killed build must not leave a child
     holding the index lock it inherited; see concord.indexer._forked_worker)."""
@@ -130,19 +172,21 @@ def _die_with_parent() -> None:
 
 
 class EarlyLemmas:
-    """Lemmatise the forms of new pieces in a background process while the parent writes
-    the store (a single-threaded step that leaves the other core idle).
+    """Lemmatise the forms of new pieces, and stem their folded forms, in background
+    processes while the parent writes the store (a single-threaded step that leaves the
+    other core idle).
 
-    ``result()`` gives {lang: {surface: lemma}}, the previous generation's lemmas included;
-    :func:`write_tables` then only looks them up. Lemmas depend only on the language and
-    the form, so lemmatising early, late or not again gives the same tables.
+    ``result()`` gives a :class:`KnownForms`, the previous generation's included;
+    :func:`write_tables` then only looks them up. Lemmas and stems depend only on the
+    language and the form, so finding them early, late or not again gives the same tables.
     """
 
     def __init__(self, pieces, previous: str | Path | None, *, procs: int = 1):
         import multiprocessing
 
-        self.known = _previous_lemmas(Path(previous) if previous else None)
-        wanted: dict[str, set[str]] = {}
+        previous = Path(previous) if previous else None
+        self.known = KnownForms(_previous_lemmas(previous), _previous_stems(previous))
+        wanted: dict[tuple[str, str], set[str]] = {}
         for piece in pieces:
             codes = sorted(set(piece.para_lang))
             if not codes or not len(piece.surf):
@@ -157,25 +201,30 @@ class EarlyLemmas:
             tok_lang[bounds[0]:] = np.repeat(para_lang, np.diff(bounds))
             seen = np.zeros((len(codes), len(piece.surfaces)), dtype=bool)
             seen[tok_lang, np.asarray(piece.surf)] = True
+            surface_fold = np.asarray(piece.surface_fold)
             for i, lang in enumerate(codes):
-                if simplemma_code(lang) is None:
-                    continue
-                old = self.known.get(lang, {})
-                new = {piece.surfaces[j] for j in np.flatnonzero(seen[i]).tolist()}
-                wanted.setdefault(lang, set()).update(w for w in new if w not in old)
-        self.jobs = sorted(((lang, sorted(words)) for lang, words in wanted.items() if words),
-                           key=lambda job: -len(job[1]))
+                forms = np.flatnonzero(seen[i])
+                if simplemma_code(lang) is not None:
+                    old = self.known.lemmas.get(lang, {})
+                    new = {piece.surfaces[j] for j in forms.tolist()}
+                    wanted.setdefault(("lemma", lang), set()).update(w for w in new if w not in old)
+                if lang in SNOWBALL:
+                    old = self.known.stems.get(lang, {})
+                    new = {piece.vocab[j] for j in np.unique(surface_fold[forms]).tolist()}
+                    wanted.setdefault(("stem", lang), set()).update(w for w in new if w not in old)
+        self.jobs = sorted(((kind, lang, sorted(words)) for (kind, lang), words in wanted.items()
+                            if words), key=lambda job: (-len(job[2]), job[0], job[1]))
         self.pool = None
         if self.jobs:
             self.pool = multiprocessing.get_context("fork").Pool(max(1, min(procs, len(self.jobs))),
                                                                  initializer=_die_with_parent)
-            self.pending = self.pool.starmap_async(
-                _lemmatise, [(simplemma_code(lang), words) for lang, words in self.jobs], chunksize=1)
+            self.pending = self.pool.starmap_async(_early_job, self.jobs, chunksize=1)
 
-    def result(self) -> dict[str, dict[str, str]]:
+    def result(self) -> KnownForms:
         if self.pool is not None:
-            for (lang, words), lemmas in zip(self.jobs, self.pending.get(), strict=True):
-                self.known.setdefault(lang, {}).update(zip(words, lemmas, strict=True))
+            for (kind, lang, words), found in zip(self.jobs, self.pending.get(), strict=True):
+                known = self.known.lemmas if kind == "lemma" else self.known.stems
+                known.setdefault(lang, {}).update(zip(words, found, strict=True))
             self.close()
         return self.known
 
@@ -188,29 +237,29 @@ class EarlyLemmas:
 
 def _write_table(kind: str, path: Path, lists) -> None:
     """Write ``<kind>.txt`` (sorted entries) and ``<kind>-<lang>.npy`` (ids, entry numbers)."""
-    unique = sorted({w for _ids, words in lists.values() for w in words})
-    number = {w: i for i, w in enumerate(unique)}
+    unique = sorted(set().union(*(words for _ids, words in lists.values())))
+    number = dict(zip(unique, range(len(unique)), strict=True))
     from .store import write_words
 
     write_words(path / f"{kind}.txt", unique)
     for lang, (ids, words) in lists.items():
         table = np.empty((2, ids.size), dtype=np.int32)
         table[0] = ids
-        table[1] = np.fromiter((number[w] for w in words), dtype=np.int32, count=ids.size)
+        table[1] = np.fromiter(map(number.__getitem__, words), dtype=np.int32, count=ids.size)
         np.save(path / f"{kind}-{lang}.npy", table)
 
 
 def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path | None = None,
-                 known: dict[str, dict[str, str]] | Callable[[], dict[str, dict[str, str]]] | None = None
+                 known: KnownForms | dict[str, dict[str, str]]
+                 | Callable[[], KnownForms | dict[str, dict[str, str]]] | None = None
                  ) -> dict[str, float]:
     """Write the lemma and stem tables of the store at ``store_path``; return phase seconds.
 
-    Lemmas in ``known`` ({lang: {surface: lemma}}, or a function giving it once the stems
-    are written: see :class:`EarlyLemmas`) or else in the
-    ``previous`` generation's tables are reused (a lemma depends only on the language and
-    the form, so the result is the same as lemmatising again); the others are lemmatised in
-    up to ``procs`` processes, one language each (loading a language's dictionary is most
-    of the cost).
+    Lemmas and stems in ``known`` (a :class:`KnownForms`, a {lang: {surface: lemma}} dict,
+    or a function giving either: see :class:`EarlyLemmas`) or else in the ``previous``
+    generation's tables are reused (they depend only on the language and the form, so the
+    result is the same as finding them again); the other lemmas are found in up to
+    ``procs`` processes, one language each, the other stems here.
     """
     import time
 
@@ -236,36 +285,48 @@ def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path
         vocab = store.vocab.tolist()
         timings["tables_scan"] = time.perf_counter() - t0
 
-        # Stems first: the parent computes them while EarlyLemmas' processes finish.
+        t0 = time.perf_counter()
+        if callable(known):
+            known = known()
+        if known is None:
+            previous = Path(previous) if previous else None
+            known = KnownForms(_previous_lemmas(previous), _previous_stems(previous))
+        elif not isinstance(known, KnownForms):
+            known = KnownForms(lemmas=known)
+        timings["tables_wait"] = time.perf_counter() - t0
+
         t0 = time.perf_counter()
         stem_lists: dict[str, tuple[np.ndarray, list[str]]] = {}
         for li, lang in enumerate(langs):
             ids = np.flatnonzero(seen_fold[li])
-            words = [vocab[i] for i in ids.tolist()]
-            stems = stem_words(words, lang) if lang in SNOWBALL else words
+            words = list(map(vocab.__getitem__, ids.tolist()))
+            stems = words
+            if lang in SNOWBALL:
+                stems = list(map(known.stems.get(lang, {}).get, words))
+                missing = [i for i, stem in enumerate(stems) if stem is None]
+                if missing:
+                    for i, stem in zip(missing, stem_words([words[i] for i in missing], lang),
+                                       strict=True):
+                        stems[i] = stem
             stem_lists[lang] = (ids, stems)
         _write_table("stem", path, stem_lists)
         timings["tables_stem"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        if callable(known):
-            known = known()
-        if known is None:
-            known = _previous_lemmas(Path(previous) if previous else None)
+        lemmas_known = known.lemmas
         lemma_lists: dict[str, tuple[np.ndarray, list[str | None]]] = {}
         sources: dict[str, str] = {}
         jobs: list[tuple[str, str, list[int], list[str]]] = []   # (lang, code, slots, words)
         for li, lang in enumerate(langs):
             ids = np.flatnonzero(seen_surf[li])
-            words = [surfaces[i] for i in ids.tolist()]
+            words = list(map(surfaces.__getitem__, ids.tolist()))
             code = simplemma_code(lang)
             if code is None:
                 lemma_lists[lang] = (ids, [fold(w) for w in words])
                 sources[lang] = "folded form"
                 continue
             sources[lang] = f"simplemma:{code}"
-            old = known.get(lang, {})
-            lemmas: list[str | None] = [old.get(w) for w in words]
+            lemmas: list[str | None] = list(map(lemmas_known.get(lang, {}).get, words))
             missing = [i for i, lemma in enumerate(lemmas) if lemma is None]
             if missing:
                 jobs.append((lang, code, missing, [words[i] for i in missing]))
@@ -289,7 +350,7 @@ def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path
 
         t0 = time.perf_counter()
         _write_table("lemma", path, lemma_lists)
-        record = {**settings(), "stem": "Snowball (PyStemmer) of the folded form",
+        record = {**settings(), "stem": STEM_SETTING,
                   "lemma_sources": sources}
         (path / "tables.json").write_text(json.dumps(record, ensure_ascii=False, sort_keys=True),
                                           encoding="utf-8")

@@ -538,3 +538,15 @@ def test_typed_paragraph_languages_on_the_shared_corpus_sample():
     for path, lang in corpus_sample():
         paragraphs = corpus_paragraphs(path)[:400]
         assert _typed(paragraphs, lang) == paragraph_languages(paragraphs, lang), path.name
+
+
+def test_langdetect_is_not_asked_when_its_answer_cannot_matter():
+    # No function word speaks for English, but py3langid reads English: whatever langdetect
+    # said, the document language would stand, so it is not run.
+    text = ("Revolutionary councils everywhere, strikes spreading quickly, factories occupied, "
+            "soldiers joining workers, barricades rising, newspapers printing proclamations.")
+    assert langid._second_opinion(text)[0] == "en"
+    langid._ranked.cache_clear()
+    assert paragraph_languages([text], "en") == ["en"]
+    assert langid._ranked.cache_info().misses == 0
+    assert langid.detect_language(text) == "en"   # and it would have agreed
