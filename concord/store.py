@@ -872,14 +872,12 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
                 cell[key_year] = cell.get(key_year, 0) + count
             docs.append(record)
             text = piece.texts[d]
-            if isinstance(text, bytes):
-                text = text.decode("utf-8")
-            blob = text.encode("utf-8")
+            blob = text if isinstance(text, bytes) else text.encode("utf-8")
             texts.write(blob)
             offset += len(blob)
             text_off[out_doc + 1] = offset
-            text_chars[out_doc + 1] = text_chars[out_doc] + len(text)
-            steps = char_steps(text, len(blob))
+            steps, n_chars = utf8_steps(blob)
+            text_chars[out_doc + 1] = text_chars[out_doc] + n_chars
             char_idx_parts.append(steps)
             char_idx_off[out_doc + 1] = char_idx_off[out_doc] + steps.size
             t += n
@@ -919,6 +917,19 @@ def _used_languages(piece: Piece, keep: Sequence[int]) -> set[str]:
         return set(piece.para_lang)
     bounds = np.asarray(piece.doc_para)
     return {lang for d in keep for lang in piece.para_lang[int(bounds[d]):int(bounds[d + 1])]}
+
+
+def utf8_steps(blob: bytes) -> tuple[np.ndarray, int]:
+    """Byte offsets of characters 0, CHAR_STEP, 2 * CHAR_STEP... in UTF-8, and its characters.
+
+    Read from the bytes (a character starts at every byte but continuation bytes), so a
+    text kept as UTF-8 is never decoded and encoded again.
+    """
+    data = np.frombuffer(blob, dtype=np.uint8)
+    if not (data >= 0x80).any():
+        return np.arange(0, data.size, CHAR_STEP, dtype=np.int64), data.size
+    starts = np.flatnonzero((data & 0xC0) != 0x80)
+    return starts[::CHAR_STEP].astype(np.int64), int(starts.size)
 
 
 def char_steps(text: str, n_bytes: int | None = None) -> np.ndarray:
