@@ -103,8 +103,10 @@ class Piece:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Piece:
-        """Open a saved piece: arrays memory-mapped, texts read when asked for."""
-        arrays = {name: load_npy(f"{path}.{name}.npy") for name in cls.ARRAYS}
+        """Open a saved piece: token columns and texts read when asked for."""
+        arrays: dict[str, Any] = {name: load_npy(f"{path}.{name}.npy", None) for name in cls.ARRAYS
+                                  if name not in ("surf", "start")}
+        arrays.update(surf=NpyColumn(f"{path}.surf.npy"), start=NpyColumn(f"{path}.start.npy"))
         meta = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
         lens = load_npy(f"{path}.text_lens.npy", None)
         offsets = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
@@ -123,6 +125,50 @@ class Piece:
             Path(f"{path}.{name}.npy").unlink(missing_ok=True)
         for suffix in (".json", ".txt", ".vocab", ".surfaces"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+class NpyColumn:
+    """A 1-d .npy file read slice by slice with file reads, not mapped.
+
+    A build reads every token of its pieces (or of the previous store) once; read through
+    a memory map, each page read would stay in the build's resident memory to the end.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        with open(self.path, "rb") as fh:
+            version = np.lib.format.read_magic(fh)
+            read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0)
+            shape, _fortran, self.dtype = read(fh)
+            self._offset = fh.tell()
+        self.size = int(shape[0])
+        self.shape = (self.size,)
+
+    ndim = 1
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, key):
+        if isinstance(key, slice) and key.step in (None, 1):
+            a, b, _step = key.indices(self.size)
+            return self._read(a, max(a, b))
+        if isinstance(key, (int, np.integer)):
+            i = int(key) + (self.size if key < 0 else 0)
+            if not 0 <= i < self.size:
+                raise IndexError(key)
+            return self._read(i, i + 1)[0]
+        return np.asarray(self)[key]
+
+    def _read(self, a: int, b: int) -> np.ndarray:
+        with open(self.path, "rb") as fh:
+            fh.seek(self._offset + a * self.dtype.itemsize)
+            return np.fromfile(fh, dtype=self.dtype, count=b - a)
+
+    def __array__(self, dtype=None, copy=None):
+        whole = self._read(0, self.size)
+        return whole if dtype is None else whole.astype(dtype)
 
 
 class _WordFile(Sequence[str]):
@@ -973,17 +1019,6 @@ def token_stats(ids: np.ndarray, langs: np.ndarray, doc_sizes: Sequence[int], n_
     return pairs, hits, n_docs, terms, term_docs
 
 
-def _npy_read(path: Path, a: int, b: int) -> np.ndarray:
-    """Elements [a, b) of a 1-d .npy file, read (not mapped: no pages stay resident)."""
-    with open(path, "rb") as fh:
-        version = np.lib.format.read_magic(fh)
-        read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                else np.lib.format.read_array_header_2_0)
-        shape, _fortran, dtype = read(fh)
-        fh.seek(fh.tell() + a * dtype.itemsize)
-        return np.fromfile(fh, dtype=dtype, count=max(0, min(b, shape[0]) - a))
-
-
 @dataclass
 class ReusedPostings:
     """The postings of a previous store carried over for the documents it keeps unchanged.
@@ -1137,7 +1172,7 @@ class PostingsWriter:
         off = np.asarray(old.post_off[olo:ohi + 1], dtype=np.int64)
         if not off.size or off[-1] == off[0]:
             return np.zeros(0, dtype=np.uint64)
-        pos = _npy_read(old.path / "post.npy", int(off[0]), int(off[-1])).astype(np.int64)
+        pos = self._old_post[int(off[0]):int(off[-1])].astype(np.int64)
         ids = np.repeat(reused.new_id[olo:ohi], np.diff(off))
         seg_old = np.array([s[0] for s in reused.segments], dtype=np.int64)
         seg_end = np.array([s[1] for s in reused.segments], dtype=np.int64)
@@ -1157,6 +1192,7 @@ class PostingsWriter:
             raise ValueError(f"postings of {n_tokens} tokens, expected {self.n_tokens}")
         if self.reused is not None:
             self._reuse_statistics()
+            self._old_post = NpyColumn(self.reused.store.path / "post.npy")
         post_off = np.zeros(n_vocab + 1, dtype=np.int64)
         np.cumsum(self.hits.reshape(n_vocab, nl).sum(axis=1, dtype=np.int64), out=post_off[1:])
         dtype = np.uint32 if n_tokens < 2**32 else np.uint64
@@ -1218,8 +1254,11 @@ def store_as_piece(store: Store) -> Piece:
     vocab, surfaces = store.vocab, store.surfaces      # read whole only when merged
     surface_fold = np.asarray(store.surface_fold, dtype=np.int32)
     doc_para = np.searchsorted(store.para_doc, np.arange(len(store.docs) + 1), side="left")
+    # Token columns read slice by slice: a map would keep the whole store resident.
+    start = TokenColumn(StartReader(store.start_base, NpyColumn(store.path / "start_rel.npy"),
+                                    np.asarray(store.start_wide)), len(store.start_rel), np.int32)
     return Piece(vocab=vocab, surfaces=surfaces, surface_fold=surface_fold,
-                 surf=store.surf, start=store.start, doc_tok=store.doc_tok,
+                 surf=NpyColumn(store.path / "surf.npy"), start=start, doc_tok=store.doc_tok,
                  para_tok=store.para_tok[:-1], para_char=store.para_char,
                  para_lang=[store.langs[i] for i in store.para_lang.tolist()],
                  doc_para=doc_para, texts=_StoreTexts(store),
