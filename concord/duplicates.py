@@ -149,18 +149,22 @@ def find_groups(doc_ids: Sequence[str], tokens_of: Callable[[int], np.ndarray],
 
 def store_groups(store) -> list[DuplicateGroup]:
     """Find the groups of a token store (``concord.store.Store``)."""
+    from .store import NpyColumn
+
     doc_ids = [d["doc_id"] for d in store.docs]
     bounds = store.doc_tok
-    hashes = word_hashes(store.vocab.tolist())
+    # The hash of each surface form's folded form; tokens read from the file, not its map
+    # (a pass over the whole store would otherwise stay resident).
+    hashes = word_hashes(store.vocab.tolist())[store.surface_fold]
+    surf = NpyColumn(store.path / "surf.npy")
 
     def tokens_of(i: int) -> np.ndarray:
-        return hashes[np.asarray(store.tok[bounds[i]:bounds[i + 1]])]
+        return hashes[surf[int(bounds[i]):int(bounds[i + 1])]]
 
     def sample_of(i: int) -> np.ndarray:
-        # Chunk by chunk from the mapped store: a huge document never becomes one array.
+        # Chunk by chunk: a huge document never becomes one array.
         start, end = int(bounds[i]), int(bounds[i + 1])
-        parts = [_sample_chunk(hashes[np.asarray(store.tok[a:min(a + CHUNK, end - SHINGLE + 1)
-                                                              + SHINGLE - 1])])
+        parts = [_sample_chunk(hashes[surf[a:min(a + CHUNK, end - SHINGLE + 1) + SHINGLE - 1]])
                  for a in range(start, end - SHINGLE + 1, CHUNK)]
         if not parts:
             return np.zeros(0, dtype=np.uint64)
