@@ -115,11 +115,12 @@ def find_groups(doc_ids: Sequence[str], tokens_of: Callable[[int], np.ndarray],
     by_hash = np.argsort(np.concatenate(samples) if samples else np.zeros(0, np.uint64))
     ranks = np.repeat(np.arange(len(samples), dtype=np.int32), sizes)[by_hash]
     table = np.concatenate(samples)[by_hash] if samples else np.zeros(0, np.uint64)
-    place = np.empty(by_hash.size, dtype=np.int64)
-    place[by_hash] = np.arange(by_hash.size)
+    index_type = np.int32 if by_hash.size < 2**31 else np.int64
+    place = np.empty(by_hash.size, dtype=index_type)
+    place[by_hash] = np.arange(by_hash.size, dtype=index_type)
     del by_hash
     new = np.append(True, table[1:] != table[:-1]) if table.size else np.zeros(0, bool)
-    run_of = np.cumsum(new) - 1
+    run_of = (np.cumsum(new) - 1).astype(index_type)
     run_start = np.flatnonzero(new)
     run_size = np.diff(np.append(run_start, table.size))
     del table, new
