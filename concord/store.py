@@ -990,7 +990,9 @@ def char_steps(text: str, n_bytes: int | None = None) -> np.ndarray:
 
 
 POSTINGS_CHUNK = 1 << 21   # tokens sorted at a time (whole documents): bounds the postings' memory
-POSTINGS_BUCKET = 1 << 23  # postings placed at a time when the runs are merged
+POSTINGS_BUCKET = 1 << 22  # postings placed at a time when the runs are merged
+_DROPPED = np.iinfo(np.int64).min   # the shift of old positions that are not carried
+FEW_BOUNDS = 32            # up to this many carried runs' bounds, compared rather than searched
 
 
 def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1158,30 +1160,48 @@ class PostingsWriter:
         live_terms = np.flatnonzero(term_docs > 0)
         self.term_docs[reused.new_id[live_terms]] += term_docs[live_terms].astype(np.uint32)
 
-    def _reused_keys(self, lo: int, hi: int) -> np.ndarray:
-        """The carried postings of new folded ids [lo, hi) as sorted keys (id - lo, position)."""
+    def _carried(self, lo: int, hi: int, with_terms: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        """The carried postings of new folded ids [lo, hi): new positions in (id, position)
+        order, and (``with_terms``) the id - lo of each."""
         reused = self.reused
         assert reused is not None
-        valid = np.flatnonzero(reused.new_id >= 0)
-        mapped = reused.new_id[valid]
-        i0, i1 = np.searchsorted(mapped, [lo, hi])
-        n_old = reused.new_id.size
-        olo = int(valid[i0]) if i0 < valid.size else n_old
-        ohi = int(valid[i1]) if i1 < valid.size else n_old
-        old = reused.store
-        off = np.asarray(old.post_off[olo:ohi + 1], dtype=np.int64)
+        i0, i1 = np.searchsorted(self._mapped, [lo, hi])
+        olo = int(self._valid[i0]) if i0 < self._valid.size else reused.new_id.size
+        ohi = int(self._valid[i1]) if i1 < self._valid.size else reused.new_id.size
+        off = np.asarray(reused.store.post_off[olo:ohi + 1], dtype=np.int64)
         if not off.size or off[-1] == off[0]:
-            return np.zeros(0, dtype=np.uint64)
-        pos = self._old_post[int(off[0]):int(off[-1])].astype(np.int64)
-        ids = np.repeat(reused.new_id[olo:ohi], np.diff(off))
-        seg_old = np.array([s[0] for s in reused.segments], dtype=np.int64)
-        seg_end = np.array([s[1] for s in reused.segments], dtype=np.int64)
-        seg_new = np.array([s[2] for s in reused.segments], dtype=np.int64)
-        seg = np.searchsorted(seg_old, pos, side="right") - 1
-        inside = (seg >= 0) & (pos < seg_end[np.maximum(seg, 0)])
-        pos, ids, seg = pos[inside], ids[inside], seg[inside]
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64) if with_terms else None
+        pos = self._old_post[int(off[0]):int(off[-1])]
+        # The shift of each carried run of old positions (or none: dropped), looked up by
+        # counting the bounds at or below each position (a few, so a few comparisons).
+        bounds, shifts = self._bounds, self._shifts
+        if bounds.size <= FEW_BOUNDS:
+            at = np.zeros(pos.size, dtype=np.int16)
+            for bound in bounds.tolist():
+                at += pos >= bound
+        else:
+            at = np.searchsorted(bounds, pos, side="right")
+        shift = shifts[at]
+        keep = shift != _DROPPED
+        new_pos = pos.astype(np.int64) + shift
+        terms = np.repeat(reused.new_id[olo:ohi] - lo, np.diff(off)) if with_terms else None
+        if not keep.all():
+            new_pos = new_pos[keep]
+            terms = terms[keep] if terms is not None else None
         # Old ids map to new ones and carried positions to new ones in order: still sorted.
-        return ((ids - lo).astype(np.uint64) << np.uint64(32)) | (pos - seg_old[seg] + seg_new[seg]).astype(np.uint64)
+        return new_pos, terms
+
+    def _prepare_carried(self) -> None:
+        reused = self.reused
+        assert reused is not None
+        self._old_post = NpyColumn(reused.store.path / "post.npy")
+        self._valid = np.flatnonzero(reused.new_id >= 0)
+        self._mapped = reused.new_id[self._valid]
+        bounds = sorted({x for a, b, _t in reused.segments for x in (a, b)})
+        shifts = np.full(len(bounds) + 1, _DROPPED, dtype=np.int64)
+        for a, b, t in reused.segments:
+            shifts[bounds.index(a) + 1:bounds.index(b) + 1] = t - a
+        self._bounds, self._shifts = np.array(bounds, dtype=np.int64), shifts
 
     def close(self) -> None:
         """Merge the runs into ``post`` and write the offsets and statistics."""
@@ -1192,7 +1212,7 @@ class PostingsWriter:
             raise ValueError(f"postings of {n_tokens} tokens, expected {self.n_tokens}")
         if self.reused is not None:
             self._reuse_statistics()
-            self._old_post = NpyColumn(self.reused.store.path / "post.npy")
+            self._prepare_carried()
         post_off = np.zeros(n_vocab + 1, dtype=np.int64)
         np.cumsum(self.hits.reshape(n_vocab, nl).sum(axis=1, dtype=np.int64), out=post_off[1:])
         dtype = np.uint32 if n_tokens < 2**32 else np.uint64
@@ -1227,13 +1247,14 @@ class PostingsWriter:
                     cursor[term[starts]] += sizes
                 if self.reused is not None:
                     # Carried postings are in order; added ones slot in among them.
-                    merged = self._reused_keys(lo, hi)
+                    positions, terms = self._carried(lo, hi, with_terms=bool(added))
                     if added:
+                        keys = (terms.astype(np.uint64) << np.uint64(32)) | positions.astype(np.uint64)
                         new = np.sort(np.concatenate(added))
-                        merged = np.insert(merged, np.searchsorted(merged, new), new)
-                    if merged.size != out.size:
+                        positions = np.insert(keys, np.searchsorted(keys, new), new) & np.uint64(0xFFFFFFFF)
+                    if positions.size != out.size:
                         raise ValueError("carried and added postings do not add up")
-                    out[:] = merged & np.uint64(0xFFFFFFFF)
+                    out[:] = positions
                 post.write(out)
                 lo = hi
         post.close()
