@@ -62,7 +62,7 @@ def shingle_sample(token_hashes: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.uint64)
     parts = [_sample_chunk(ids[start:min(start + CHUNK, n) + SHINGLE - 1])
              for start in range(0, n, CHUNK)]
-    return np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+    return _distinct(np.concatenate(parts)) if len(parts) > 1 else parts[0]
 
 
 def _sample_chunk(ids: np.ndarray) -> np.ndarray:
@@ -80,7 +80,13 @@ def _sample_chunk(ids: np.ndarray) -> np.ndarray:
         h ^= h >> np.uint64(27)
         h *= np.uint64(0x94D049BB133111EB)
         h ^= h >> np.uint64(31)
-    return np.unique(h[h % np.uint64(SAMPLE) == 0])
+    return _distinct(h[h % np.uint64(SAMPLE) == 0])
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """np.unique of integers by sorting (numpy's hashing unique is slower here)."""
+    values = np.sort(values)
+    return values[np.append(True, values[1:] != values[:-1])] if values.size else values
 
 
 def find_groups(doc_ids: Sequence[str], tokens_of: Callable[[int], np.ndarray],
@@ -95,28 +101,37 @@ def find_groups(doc_ids: Sequence[str], tokens_of: Callable[[int], np.ndarray],
     Documents are taken longest first; one whose sample shares at least ``CONTAINMENT`` of
     its hashes with a document kept before it joins the kept document sharing most (the
     first kept of those tied), otherwise it is kept. The shared counts come from one table
-    of every document's sample sorted by hash, searched with numpy document by document.
+    of every document's sample sorted by hash: a document's hashes lead to the runs of the
+    table that share them, read with numpy gathers (no search, no per-hash Python).
     """
     if lengths is None:
         lengths = [len(tokens_of(i)) for i in range(len(doc_ids))]
     order = sorted(range(len(doc_ids)), key=lambda i: (-lengths[i], doc_ids[i]))
     samples = [sample_of(i) if sample_of is not None else shingle_sample(tokens_of(i)) for i in order]
     sizes = np.fromiter(map(len, samples), dtype=np.int64, count=len(samples))
-    # Every (hash, rank in ``order``) pair, sorted by hash then rank.
-    table = np.concatenate(samples) if samples else np.zeros(0, np.uint64)
-    ranks = np.repeat(np.arange(len(samples), dtype=np.int64), sizes)
-    by_hash = np.argsort(table)
-    table, ranks = table[by_hash], ranks[by_hash]
+    first = np.concatenate(([0], np.cumsum(sizes)))
+    # Every (hash, rank in ``order``) pair, sorted by hash; for each pair where it went
+    # (``place``), and for each hash the run of pairs sharing it.
+    by_hash = np.argsort(np.concatenate(samples) if samples else np.zeros(0, np.uint64))
+    ranks = np.repeat(np.arange(len(samples), dtype=np.int32), sizes)[by_hash]
+    table = np.concatenate(samples)[by_hash] if samples else np.zeros(0, np.uint64)
+    index_type = np.int32 if by_hash.size < 2**31 else np.int64
+    place = np.empty(by_hash.size, dtype=index_type)
+    place[by_hash] = np.arange(by_hash.size, dtype=index_type)
     del by_hash
+    new = np.append(True, table[1:] != table[:-1]) if table.size else np.zeros(0, bool)
+    run_of = (np.cumsum(new) - 1).astype(index_type)
+    run_start = np.flatnonzero(new)
+    run_size = np.diff(np.append(run_start, table.size))
+    del table, new
     kept = np.zeros(len(samples), dtype=bool)
     members: dict[int, list[tuple[str, float]]] = {}
     for rank, sample in enumerate(samples):
         if len(sample) >= MIN_SAMPLES and rank:
-            lo = np.searchsorted(table, sample, side="left")
-            hi = np.searchsorted(table, sample, side="right")
-            counts = hi - lo
-            total = int(counts.sum())
-            at = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
+            runs = run_of[place[first[rank]:first[rank + 1]]]
+            runs = runs[run_size[runs] > 1]                 # hashes other documents have too
+            counts = run_size[runs]
+            at = np.repeat(run_start[runs] - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
             others = ranks[at]
             others = others[(others < rank) & kept[others]]
             if others.size:
@@ -135,22 +150,26 @@ def find_groups(doc_ids: Sequence[str], tokens_of: Callable[[int], np.ndarray],
 
 def store_groups(store) -> list[DuplicateGroup]:
     """Find the groups of a token store (``concord.store.Store``)."""
+    from .store import NpyColumn
+
     doc_ids = [d["doc_id"] for d in store.docs]
     bounds = store.doc_tok
-    hashes = word_hashes(store.vocab.tolist())
+    # The hash of each surface form's folded form; tokens read from the file, not its map
+    # (a pass over the whole store would otherwise stay resident).
+    hashes = word_hashes(store.vocab.tolist())[store.surface_fold]
+    surf = NpyColumn(store.path / "surf.npy")
 
     def tokens_of(i: int) -> np.ndarray:
-        return hashes[np.asarray(store.tok[bounds[i]:bounds[i + 1]])]
+        return hashes[surf[int(bounds[i]):int(bounds[i + 1])]]
 
     def sample_of(i: int) -> np.ndarray:
-        # Chunk by chunk from the mapped store: a huge document never becomes one array.
+        # Chunk by chunk: a huge document never becomes one array.
         start, end = int(bounds[i]), int(bounds[i + 1])
-        parts = [_sample_chunk(hashes[np.asarray(store.tok[a:min(a + CHUNK, end - SHINGLE + 1)
-                                                              + SHINGLE - 1])])
+        parts = [_sample_chunk(hashes[surf[a:min(a + CHUNK, end - SHINGLE + 1) + SHINGLE - 1]])
                  for a in range(start, end - SHINGLE + 1, CHUNK)]
         if not parts:
             return np.zeros(0, dtype=np.uint64)
-        return np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+        return _distinct(np.concatenate(parts)) if len(parts) > 1 else parts[0]
 
     return find_groups(doc_ids, tokens_of, np.diff(bounds).tolist(), sample_of)
 

@@ -99,8 +99,10 @@ class Piece:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Piece:
-        """Open a saved piece: arrays memory-mapped, texts read when asked for."""
-        arrays = {name: load_npy(f"{path}.{name}.npy") for name in cls.ARRAYS}
+        """Open a saved piece: token columns and texts read when asked for."""
+        arrays: dict[str, Any] = {name: load_npy(f"{path}.{name}.npy", None) for name in cls.ARRAYS
+                                  if name not in ("surf", "start")}
+        arrays.update(surf=NpyColumn(f"{path}.surf.npy"), start=NpyColumn(f"{path}.start.npy"))
         meta = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
         lens = load_npy(f"{path}.text_lens.npy", None)
         offsets = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
@@ -119,6 +121,50 @@ class Piece:
             Path(f"{path}.{name}.npy").unlink(missing_ok=True)
         for suffix in (".json", ".txt", ".vocab", ".surfaces"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+class NpyColumn:
+    """A 1-d .npy file read slice by slice with file reads, not mapped.
+
+    A build reads every token of its pieces (or of the previous store) once; read through
+    a memory map, each page read would stay in the build's resident memory to the end.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        with open(self.path, "rb") as fh:
+            version = np.lib.format.read_magic(fh)
+            read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0)
+            shape, _fortran, self.dtype = read(fh)
+            self._offset = fh.tell()
+        self.size = int(shape[0])
+        self.shape = (self.size,)
+
+    ndim = 1
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, key):
+        if isinstance(key, slice) and key.step in (None, 1):
+            a, b, _step = key.indices(self.size)
+            return self._read(a, max(a, b))
+        if isinstance(key, (int, np.integer)):
+            i = int(key) + (self.size if key < 0 else 0)
+            if not 0 <= i < self.size:
+                raise IndexError(key)
+            return self._read(i, i + 1)[0]
+        return np.asarray(self)[key]
+
+    def _read(self, a: int, b: int) -> np.ndarray:
+        with open(self.path, "rb") as fh:
+            fh.seek(self._offset + a * self.dtype.itemsize)
+            return np.fromfile(fh, dtype=self.dtype, count=b - a)
+
+    def __array__(self, dtype=None, copy=None):
+        whole = self._read(0, self.size)
+        return whole if dtype is None else whole.astype(dtype)
 
 
 class _WordFile(Sequence[str]):
@@ -976,7 +1022,9 @@ def _used_languages(piece: Piece, keep: Sequence[int]) -> set[str]:
 
 
 POSTINGS_CHUNK = 1 << 21   # tokens sorted at a time (whole documents): bounds the postings' memory
-POSTINGS_BUCKET = 1 << 23  # postings placed at a time when the runs are merged
+POSTINGS_BUCKET = 1 << 22  # postings placed at a time when the runs are merged
+_DROPPED = np.iinfo(np.int64).min   # the shift of old positions that are not carried
+FEW_BOUNDS = 32            # up to this many carried runs' bounds, compared rather than searched
 
 
 def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1003,17 +1051,6 @@ def token_stats(ids: np.ndarray, langs: np.ndarray, doc_sizes: Sequence[int], n_
     term_doc, _n = _runs(np.sort(((keys >> doc_bits) // n_langs << doc_bits) | (keys & ((1 << doc_bits) - 1))))
     terms, term_docs = _runs(term_doc >> doc_bits)
     return pairs, hits, n_docs, terms, term_docs
-
-
-def _npy_read(path: Path, a: int, b: int) -> np.ndarray:
-    """Elements [a, b) of a 1-d .npy file, read (not mapped: no pages stay resident)."""
-    with open(path, "rb") as fh:
-        version = np.lib.format.read_magic(fh)
-        read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                else np.lib.format.read_array_header_2_0)
-        shape, _fortran, dtype = read(fh)
-        fh.seek(fh.tell() + a * dtype.itemsize)
-        return np.fromfile(fh, dtype=dtype, count=max(0, min(b, shape[0]) - a))
 
 
 @dataclass
@@ -1155,34 +1192,52 @@ class PostingsWriter:
         live_terms = np.flatnonzero(term_docs > 0)
         self.term_docs[reused.new_id[live_terms]] += term_docs[live_terms].astype(np.uint32)
 
-    def _reused_keys(self, lo: int, hi: int) -> np.ndarray:
-        """The carried postings of new folded ids [lo, hi) as sorted keys (id - lo, position)."""
+    def _carried(self, lo: int, hi: int, with_terms: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        """The carried postings of new folded ids [lo, hi): new positions in (id, position)
+        order, and (``with_terms``) the id - lo of each."""
         reused = self.reused
         assert reused is not None
-        valid = np.flatnonzero(reused.new_id >= 0)
-        mapped = reused.new_id[valid]
-        i0, i1 = np.searchsorted(mapped, [lo, hi])
-        n_old = reused.new_id.size
-        olo = int(valid[i0]) if i0 < valid.size else n_old
-        ohi = int(valid[i1]) if i1 < valid.size else n_old
-        old = reused.store
-        off = np.asarray(old.post_off[olo:ohi + 1], dtype=np.int64)
+        i0, i1 = np.searchsorted(self._mapped, [lo, hi])
+        olo = int(self._valid[i0]) if i0 < self._valid.size else reused.new_id.size
+        ohi = int(self._valid[i1]) if i1 < self._valid.size else reused.new_id.size
+        off = np.asarray(reused.store.post_off[olo:ohi + 1], dtype=np.int64)
         if not off.size or off[-1] == off[0]:
-            return np.zeros(0, dtype=np.uint64)
-        if isinstance(old.post, U24):           # 3 bytes a position (pack_u24)
-            a, b = int(off[0]), int(off[-1])
-            pos = old.post.column()[a:b].astype(np.int64)
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64) if with_terms else None
+        pos = self._old_post[int(off[0]):int(off[-1])]
+        # The shift of each carried run of old positions (or none: dropped), looked up by
+        # counting the bounds at or below each position (a few, so a few comparisons).
+        bounds, shifts = self._bounds, self._shifts
+        if bounds.size <= FEW_BOUNDS:
+            at = np.zeros(pos.size, dtype=np.int16)
+            for bound in bounds.tolist():
+                at += pos >= bound
         else:
-            pos = _npy_read(old.path / "post.npy", int(off[0]), int(off[-1])).astype(np.int64)
-        ids = np.repeat(reused.new_id[olo:ohi], np.diff(off))
-        seg_old = np.array([s[0] for s in reused.segments], dtype=np.int64)
-        seg_end = np.array([s[1] for s in reused.segments], dtype=np.int64)
-        seg_new = np.array([s[2] for s in reused.segments], dtype=np.int64)
-        seg = np.searchsorted(seg_old, pos, side="right") - 1
-        inside = (seg >= 0) & (pos < seg_end[np.maximum(seg, 0)])
-        pos, ids, seg = pos[inside], ids[inside], seg[inside]
+            at = np.searchsorted(bounds, pos, side="right")
+        shift = shifts[at]
+        keep = shift != _DROPPED
+        new_pos = pos.astype(np.int64) + shift
+        terms = np.repeat(reused.new_id[olo:ohi] - lo, np.diff(off)) if with_terms else None
+        if not keep.all():
+            new_pos = new_pos[keep]
+            terms = terms[keep] if terms is not None else None
         # Old ids map to new ones and carried positions to new ones in order: still sorted.
-        return ((ids - lo).astype(np.uint64) << np.uint64(32)) | (pos - seg_old[seg] + seg_new[seg]).astype(np.uint64)
+        return new_pos, terms
+
+    def _prepare_carried(self) -> None:
+        reused = self.reused
+        assert reused is not None
+        old = reused.store.path
+        # Positions in 4 bytes, or in 3 (two arrays, see pack_u24).
+        self._old_post = (NpyColumn(old / "post.npy") if (old / "post.npy").exists() else
+                          U24(NpyColumn(old / "post_lo.npy"), NpyColumn(old / "post_hi.npy"),
+                              np.int64).column())
+        self._valid = np.flatnonzero(reused.new_id >= 0)
+        self._mapped = reused.new_id[self._valid]
+        bounds = sorted({x for a, b, _t in reused.segments for x in (a, b)})
+        shifts = np.full(len(bounds) + 1, _DROPPED, dtype=np.int64)
+        for a, b, t in reused.segments:
+            shifts[bounds.index(a) + 1:bounds.index(b) + 1] = t - a
+        self._bounds, self._shifts = np.array(bounds, dtype=np.int64), shifts
 
     def close(self) -> None:
         """Merge the runs into ``post`` and write the offsets and statistics."""
@@ -1193,6 +1248,7 @@ class PostingsWriter:
             raise ValueError(f"postings of {n_tokens} tokens, expected {self.n_tokens}")
         if self.reused is not None:
             self._reuse_statistics()
+            self._prepare_carried()
         post_off = np.zeros(n_vocab + 1, dtype=np.int64)
         np.cumsum(self.hits.reshape(n_vocab, nl).sum(axis=1, dtype=np.int64), out=post_off[1:])
         dtype = np.uint32 if n_tokens < 2**32 else np.uint64
@@ -1227,13 +1283,14 @@ class PostingsWriter:
                     cursor[term[starts]] += sizes
                 if self.reused is not None:
                     # Carried postings are in order; added ones slot in among them.
-                    merged = self._reused_keys(lo, hi)
+                    positions, terms = self._carried(lo, hi, with_terms=bool(added))
                     if added:
+                        keys = (terms.astype(np.uint64) << np.uint64(32)) | positions.astype(np.uint64)
                         new = np.sort(np.concatenate(added))
-                        merged = np.insert(merged, np.searchsorted(merged, new), new)
-                    if merged.size != out.size:
+                        positions = np.insert(keys, np.searchsorted(keys, new), new) & np.uint64(0xFFFFFFFF)
+                    if positions.size != out.size:
                         raise ValueError("carried and added postings do not add up")
-                    out[:] = merged & np.uint64(0xFFFFFFFF)
+                    out[:] = positions
                 post.write(out)
                 lo = hi
         post.close()
@@ -1254,8 +1311,11 @@ def store_as_piece(store: Store) -> Piece:
     vocab, surfaces = store.vocab, store.surfaces      # read whole only when merged
     surface_fold = np.asarray(store.surface_fold, dtype=np.int32)
     doc_para = np.searchsorted(store.para_doc, np.arange(len(store.docs) + 1), side="left")
+    # Token columns read slice by slice: a map would keep the whole store resident.
+    start = TokenColumn(StartReader(store.start_base, NpyColumn(store.path / "start_rel.npy"),
+                                    np.asarray(store.start_wide)), len(store.start_rel), np.int32)
     return Piece(vocab=vocab, surfaces=surfaces, surface_fold=surface_fold,
-                 surf=store.surf, start=store.start, doc_tok=store.doc_tok,
+                 surf=NpyColumn(store.path / "surf.npy"), start=start, doc_tok=store.doc_tok,
                  para_tok=store.para_tok[:-1], para_char=store.para_char,
                  para_lang=[store.langs[i] for i in store.para_lang.tolist()],
                  doc_para=doc_para, texts=_StoreTexts(store),

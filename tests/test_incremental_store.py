@@ -70,6 +70,7 @@ def test_an_update_carries_postings_over_and_equals_a_fresh_build(tmp_path, monk
         monkeypatch.setattr(store_mod, "POSTINGS_CHUNK", 3000)
         monkeypatch.setattr(store_mod, "POSTINGS_BUCKET", 500)
         monkeypatch.setattr(store_mod.PostingsWriter, "SAMPLE", 7)
+        monkeypatch.setattr(store_mod, "FEW_BOUNDS", 0)       # searched, not compared
     corpus = tmp_path / "corpus"
     shutil.copytree(SAMPLE_CORPUS, corpus)
     index = tmp_path / "inc"

@@ -181,3 +181,38 @@ def test_postings_merged_from_many_runs_give_the_same_store(tmp_path, monkeypatc
     assert names == sorted(p.name for p in b.iterdir()) and "post_lo.npy" in names
     for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_character_steps_read_from_utf8_bytes():
+    import random
+
+    from concord.store import CHAR_STEP, utf8_steps
+
+    rng = random.Random(4)
+    for n in (0, 1, CHAR_STEP - 1, CHAR_STEP, CHAR_STEP + 1, 500):
+        for alphabet in ("ab \n", "aé日\U0001F600 "):
+            text = "".join(rng.choice(alphabet) for _ in range(n))
+            steps, n_chars = utf8_steps(text.encode("utf-8"))
+            assert n_chars == len(text)
+            assert steps.tolist() == [len(text[:i].encode("utf-8")) for i in range(0, n, CHAR_STEP)]
+
+
+def test_npy_columns_read_by_slices_give_the_arrays(tmp_path):
+    from concord.store import NpyColumn, NpyWriter
+
+    values = np.arange(10_000, dtype=np.int32) * 7 - 3
+    writer = NpyWriter(tmp_path / "a.npy", np.int32)
+    for a in range(0, values.size, 999):
+        writer.write(values[a:a + 999])
+    writer.close()
+    assert np.array_equal(np.load(tmp_path / "a.npy"), values)     # numpy reads what was written
+    column = NpyColumn(tmp_path / "a.npy")
+    assert len(column) == values.size and column.dtype == np.int32
+    for key in (slice(0, 10), slice(9_990, None), slice(5, 5), slice(-20, -3), slice(None, None, 3)):
+        assert np.array_equal(column[key], values[key]), key
+    for i in (0, 1, 9_999, -1, -10_000):
+        assert column[i] == values[i]
+    with pytest.raises(IndexError):
+        column[10_000]
+    assert np.array_equal(np.asarray(column), values)
+    assert np.array_equal(column[np.array([3, 1, 4])], values[[3, 1, 4]])
