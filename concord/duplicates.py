@@ -150,14 +150,14 @@ def find_groups(doc_ids: Sequence[str], tokens_of: Callable[[int], np.ndarray],
 
 def store_groups(store) -> list[DuplicateGroup]:
     """Find the groups of a token store (``concord.store.Store``)."""
-    from .store import NpyColumn
+    from .store import column_file
 
     doc_ids = [d["doc_id"] for d in store.docs]
     bounds = store.doc_tok
     # The hash of each surface form's folded form; tokens read from the file, not its map
     # (a pass over the whole store would otherwise stay resident).
     hashes = word_hashes(store.vocab.tolist())[store.surface_fold]
-    surf = NpyColumn(store.path / "surf.npy")
+    surf = column_file(store.path, "surf", np.int32)
 
     def tokens_of(i: int) -> np.ndarray:
         return hashes[surf[int(bounds[i]):int(bounds[i + 1])]]

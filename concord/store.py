@@ -1226,11 +1226,7 @@ class PostingsWriter:
     def _prepare_carried(self) -> None:
         reused = self.reused
         assert reused is not None
-        old = reused.store.path
-        # Positions in 4 bytes, or in 3 (two arrays, see pack_u24).
-        self._old_post = (NpyColumn(old / "post.npy") if (old / "post.npy").exists() else
-                          U24(NpyColumn(old / "post_lo.npy"), NpyColumn(old / "post_hi.npy"),
-                              np.int64).column())
+        self._old_post = column_file(reused.store.path, "post", np.int64)
         self._valid = np.flatnonzero(reused.new_id >= 0)
         self._mapped = reused.new_id[self._valid]
         bounds = sorted({x for a, b, _t in reused.segments for x in (a, b)})
@@ -1306,6 +1302,14 @@ class PostingsWriter:
         np.save(self.path / "tl_docs.npy", self.docs[nz])
 
 
+def column_file(path: Path, name: str, dtype) -> NpyColumn | TokenColumn:
+    """A stored column (``<name>.npy``, or the two arrays of :func:`pack_u24`) read slice by
+    slice with file reads, not mapped."""
+    if (path / f"{name}.npy").exists():
+        return NpyColumn(path / f"{name}.npy")
+    return U24(NpyColumn(path / f"{name}_lo.npy"), NpyColumn(path / f"{name}_hi.npy"), dtype).column()
+
+
 def store_as_piece(store: Store) -> Piece:
     """View an existing store as a piece, so unchanged documents are carried over."""
     vocab, surfaces = store.vocab, store.surfaces      # read whole only when merged
@@ -1315,7 +1319,7 @@ def store_as_piece(store: Store) -> Piece:
     start = TokenColumn(StartReader(store.start_base, NpyColumn(store.path / "start_rel.npy"),
                                     np.asarray(store.start_wide)), len(store.start_rel), np.int32)
     return Piece(vocab=vocab, surfaces=surfaces, surface_fold=surface_fold,
-                 surf=NpyColumn(store.path / "surf.npy"), start=start, doc_tok=store.doc_tok,
+                 surf=column_file(store.path, "surf", np.int32), start=start, doc_tok=store.doc_tok,
                  para_tok=store.para_tok[:-1], para_char=store.para_char,
                  para_lang=[store.langs[i] for i in store.para_lang.tolist()],
                  doc_para=doc_para, texts=_StoreTexts(store),

@@ -183,20 +183,6 @@ def test_postings_merged_from_many_runs_give_the_same_store(tmp_path, monkeypatc
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
 
-def test_character_steps_read_from_utf8_bytes():
-    import random
-
-    from concord.store import CHAR_STEP, utf8_steps
-
-    rng = random.Random(4)
-    for n in (0, 1, CHAR_STEP - 1, CHAR_STEP, CHAR_STEP + 1, 500):
-        for alphabet in ("ab \n", "aé日\U0001F600 "):
-            text = "".join(rng.choice(alphabet) for _ in range(n))
-            steps, n_chars = utf8_steps(text.encode("utf-8"))
-            assert n_chars == len(text)
-            assert steps.tolist() == [len(text[:i].encode("utf-8")) for i in range(0, n, CHAR_STEP)]
-
-
 def test_npy_columns_read_by_slices_give_the_arrays(tmp_path):
     from concord.store import NpyColumn, NpyWriter
 
