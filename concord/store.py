@@ -41,13 +41,14 @@ from .textblocks import StoredText, TextBlocks, TextWriter
 from .vocabulary import Words, char_lengths, union
 
 # numpy parses .npy headers with ast.literal_eval, and CPython 3.11 can fail with
-# "SystemError: AST constructor recursion depth mismatch" when threads do that at once
-# (web workers opening a new generation together): headers are read one at a time.
-_NPY_LOCK = threading.Lock()
+# "SystemError: AST constructor recursion depth mismatch" when threads build ASTs at once
+# (web workers opening a new generation together, or one of them compiling a template):
+# headers are read, and the web app's templates parsed and compiled, holding this lock.
+AST_LOCK = threading.Lock()
 
 def load_npy(path: str | os.PathLike, mmap_mode: str | None = "r") -> np.ndarray:
     """Open a .npy file (memory-mapped by default), safely from any thread."""
-    with _NPY_LOCK:
+    with AST_LOCK:
         return np.load(path, mmap_mode=mmap_mode)
 
 
@@ -132,7 +133,7 @@ class NpyColumn:
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
-        with open(self.path, "rb") as fh:
+        with open(self.path, "rb") as fh, AST_LOCK:
             version = np.lib.format.read_magic(fh)
             read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
                     else np.lib.format.read_array_header_2_0)
@@ -504,7 +505,7 @@ def narrow_tables(path: Path, n_docs: int, n_langs: int) -> None:
     for name, top in (("term_docs", n_docs), ("tl_docs", n_docs), ("para_doc", n_docs),
                       ("tl_lang", n_langs)):
         dtype = np.dtype(np.uint8 if top < 2**8 else np.uint16 if top < 2**16 else np.uint32)
-        table = np.load(path / f"{name}.npy")
+        table = load_npy(path / f"{name}.npy", None)
         if table.dtype.itemsize > dtype.itemsize:
             np.save(path / f"{name}.npy", table.astype(dtype))
 

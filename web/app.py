@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from flask import Flask, current_app, render_template, request
+from flask.templating import Environment as FlaskEnvironment
 from werkzeug.exceptions import HTTPException
 
 from concord.errors import (
@@ -24,6 +25,7 @@ from concord.errors import (
     UnknownConcept,
 )
 from concord.index import resolve_index_path
+from concord.store import AST_LOCK
 
 from .options import split_suffix
 
@@ -33,12 +35,28 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 log = logging.getLogger(__name__)
 
 
+class _Environment(FlaskEnvironment):
+    """Jinja's environment, parsing and compiling a template while it holds
+    :data:`concord.store.AST_LOCK` (CPython 3.11 can fail when threads build ASTs at once,
+    and a worker may be reading .npy headers, which numpy parses, meanwhile)."""
+
+    def _parse(self, source, name, filename):  # type: ignore[no-untyped-def]
+        with AST_LOCK:
+            return super()._parse(source, name, filename)
+
+    def _compile(self, source, filename):  # type: ignore[no-untyped-def]
+        with AST_LOCK:
+            return super()._compile(source, filename)
+
+
 class ConcordFlask(Flask):
     """Flask whose static files are read whole before the response leaves.
 
     They are a few kilobytes each; a file handle kept open in the response leaks (and warns)
     when a browser drops the request before reading it, as it does for the favicon.
     """
+
+    jinja_environment = _Environment
 
     def send_static_file(self, filename: str):  # type: ignore[override]
         response = super().send_static_file(filename)
