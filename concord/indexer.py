@@ -525,6 +525,8 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
     finally:
         if early is not None:
             early.close()
+        if previous:
+            pieces[0][0].store.close()     # the previous store's texts file
     for path in piece_paths:
         Piece.remove(path)
 

@@ -868,6 +868,7 @@ def _merge_vocabularies(pieces: Sequence[tuple[Piece, Sequence[int]]]
         fold_of_surface[remap[present]] = fold_remap[np.asarray(piece.surface_fold)[present]]
         surf_remaps.append(remap)
         fold_remaps.append(fold_remap)
+    _WordFile._last = None                  # the last piece's words are not needed again
     return vocab.blob(), surfaces.blob(), surf_remaps, fold_of_surface, fold_remaps
 
 
