@@ -25,7 +25,7 @@ from array import array
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import chain, filterfalse, pairwise
+from itertools import chain
 
 import regex
 from langdetect import DetectorFactory
@@ -41,7 +41,6 @@ __all__ = [
     "document_language",
     "normalize_language",
     "paragraph_languages",
-    "paragraph_words",
     "typed_paragraph_languages",
     "WordTypes",
 ]
@@ -451,37 +450,17 @@ def _document_sample(paragraphs: Sequence[str]) -> str:
     return "\n".join(pieces)
 
 
-def paragraph_languages(paragraphs: Sequence[str], doc_language: str | None,
-                        words: Sequence[list[str]] | None = None) -> list[str]:
+def paragraph_languages(paragraphs: Sequence[str], doc_language: str | None) -> list[str]:
     """Return one language code per paragraph.
 
     A paragraph that cannot be decided gets ``doc_language``, or ``"und"`` when that is None.
-    ``words``, when given, are :func:`paragraph_words` of the paragraphs' tokens (the
-    indexer has them already), so that the paragraphs are not tokenised a second time.
+    The indexer, which has the paragraphs' tokens already, calls
+    :func:`typed_paragraph_languages` instead: the same answers.
     """
     doc = normalize_language(doc_language)
     doc_script = _LANGUAGE_SCRIPT.get(doc, _LATIN) if doc else None
     fallback = doc or UNDETERMINED
-    if words is None:
-        return [_paragraph_language(p, doc, doc_script) or fallback for p in paragraphs]
-    return [_paragraph_language(p, doc, doc_script, w) or fallback
-            for p, w in zip(paragraphs, words, strict=True)]
-
-
-def paragraph_words(tokens: Sequence[str], bounds: Sequence[int]) -> list[list[str]] | None:
-    """The words the detectors read in each paragraph, from a document's tokens.
-
-    Paragraph ``i`` holds ``tokens[bounds[i]:bounds[i + 1]]``; its words are those tokens
-    in lower case, numbers left out: what tokenising the lower-cased paragraph gives (lower
-    case keeps every character's token class). The one exception is Greek capital sigma,
-    whose lower case depends on the letters around it, across token boundaries: for a
-    document with one, None (tokenise the paragraphs instead).
-    """
-    joined = "\x00".join(tokens)
-    if "\u03a3" in joined:
-        return None
-    lowered = joined.lower().split("\x00") if tokens else []
-    return [list(filterfalse(str.isdigit, lowered[a:b])) for a, b in pairwise(bounds)]
+    return [_paragraph_language(p, doc, doc_script) or fallback for p in paragraphs]
 
 
 class WordTypes:

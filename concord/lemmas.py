@@ -235,6 +235,17 @@ class EarlyLemmas:
             self.pool = None
 
 
+def _token_langs(store, a: int, b: int) -> np.ndarray:
+    """``store.lang_of(np.arange(a, b))``, by repeating each paragraph's language over its
+    tokens instead of searching every position."""
+    para_tok = store.para_tok
+    first, last = np.searchsorted(para_tok, [a, b - 1], side="right") - 1
+    paragraphs = np.arange(first, last + 1)      # -1 (before the first paragraph) as lang_of
+    bounds = np.clip(para_tok[np.maximum(paragraphs, 0)], a, b) - a
+    bounds[0] = 0
+    return np.repeat(store.para_lang[paragraphs], np.diff(np.append(bounds, b - a)))
+
+
 def _write_table(kind: str, path: Path, lists) -> None:
     """Write ``<kind>.txt`` (sorted entries) and ``<kind>-<lang>.npy`` (ids, entry numbers)."""
     unique = sorted(set().union(*(words for _ids, words in lists.values())))
@@ -276,7 +287,7 @@ def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path
         seen_fold = np.zeros((n_langs, len(store.vocab)), dtype=bool)
         for a in range(0, store.n_tokens, TABLES_CHUNK):    # bounded memory
             b = min(store.n_tokens, a + TABLES_CHUNK)
-            tok_lang = store.lang_of(np.arange(a, b))
+            tok_lang = _token_langs(store, a, b)
             surf = np.asarray(store.surf[a:b])
             tok = np.asarray(store.tok[a:b])
             seen_surf[tok_lang, surf] = True

@@ -1,4 +1,4 @@
-"""split_tokens (the indexer's tokeniser) and paragraph_words against the regex definitions."""
+"""split_tokens (the indexer's tokeniser) against the regex definitions."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from concord.analysis import SPLIT_RE, TOKEN_RE, split_tokens
-from concord.langid import paragraph_words
 
 # Letters, digits, marks (after letters, after Han, leading), Han/kana, the apostrophes
 # (U+02BC included), NUL, Arabic tatweel, ZWJ, an astral Han and an emoji.
@@ -60,29 +59,11 @@ def test_lone_surrogate_falls_back_to_the_regex():
 
 
 def test_lower_case_keeps_every_token_class():
-    # paragraph_words lower-cases tokens one by one; that equals tokenising the lower-cased
-    # paragraph only if lower case never turns a separator into a letter, or a letter into
-    # anything but a letter followed by marks ("İ" -> "i" + U+0307).
+    # langid.WordTypes lower-cases each form on its own; that equals tokenising the
+    # lower-cased paragraph (what langid does without the indexer) only if lower case never
+    # turns a separator into a letter, or a letter into anything but a letter followed by
+    # marks ("İ" -> "i" + U+0307).
     mixed = "".join(chr(c) for c in range(0x110000)
                     if not 0xD800 <= c <= 0xDFFF and chr(c).lower() != chr(c))
     text = " ".join(mixed)
     assert split_tokens(text.lower())[0] == [t.lower() for t in split_tokens(text)[0]]
-
-
-def test_paragraph_words_equal_tokenising_each_lowered_paragraph():
-    paragraphs = ["Die Räte, 1918 und 1919.", "L’État c’est moi 42", "İstanbul ПЁТР 日本"]
-    text = "\n\n".join(paragraphs)
-    tokens, starts, _ends = split_tokens(text)
-    offsets = [0, len(paragraphs[0]) + 2, len(paragraphs[0]) + len(paragraphs[1]) + 4]
-    first = np.searchsorted(starts, offsets).tolist()
-    words = paragraph_words(tokens, [*first, len(tokens)])
-    assert words == [[t for t in TOKEN_RE.findall(p.lower()) if not t.isdigit()]
-                     for p in paragraphs]
-    assert words[0] == ["die", "räte", "und"]
-
-
-def test_paragraph_words_declines_capital_sigma():
-    # "ΟΔΟΣ." lowers to "οδος." but "ΟΔΟΣ" alone to "οδος" and "ΑΣ'Β" to "ασ'β": the
-    # final form depends on the neighbours, so the caller tokenises the paragraphs itself.
-    tokens, _starts, _ends = split_tokens("ΑΣ'Β")
-    assert paragraph_words(tokens, [0, len(tokens)]) is None
