@@ -274,7 +274,7 @@ def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path
     """
     import time
 
-    from .store import Store
+    from .store import Store, column_file
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -285,11 +285,15 @@ def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path
         n_langs = max(1, len(langs))
         seen_surf = np.zeros((n_langs, len(store.surfaces)), dtype=bool)
         seen_fold = np.zeros((n_langs, len(store.vocab)), dtype=bool)
+        # Surface ids read from the file, not its map: a pass over the whole store would
+        # otherwise stay in the build's resident memory.
+        surf_file = column_file(path, "surf", np.int32)
+        fold_of = np.asarray(store.surface_fold)
         for a in range(0, store.n_tokens, TABLES_CHUNK):    # bounded memory
             b = min(store.n_tokens, a + TABLES_CHUNK)
             tok_lang = _token_langs(store, a, b)
-            surf = np.asarray(store.surf[a:b])
-            tok = np.asarray(store.tok[a:b])
+            surf = np.asarray(surf_file[a:b])
+            tok = fold_of[surf]
             seen_surf[tok_lang, surf] = True
             seen_fold[tok_lang, tok] = True
         surfaces = store.surfaces.tolist()
