@@ -202,15 +202,17 @@ class EarlyLemmas:
             seen = np.zeros((len(codes), len(piece.surfaces)), dtype=bool)
             seen[tok_lang, np.asarray(piece.surf)] = True
             surface_fold = np.asarray(piece.surface_fold)
+            # Each word list read once (a saved piece's is a file read on access).
+            surfaces, vocab = list(piece.surfaces), list(piece.vocab)
             for i, lang in enumerate(codes):
                 forms = np.flatnonzero(seen[i])
                 if simplemma_code(lang) is not None:
                     old = self.known.lemmas.get(lang, {})
-                    new = {piece.surfaces[j] for j in forms.tolist()}
+                    new = set(map(surfaces.__getitem__, forms.tolist()))
                     wanted.setdefault(("lemma", lang), set()).update(w for w in new if w not in old)
                 if lang in SNOWBALL:
                     old = self.known.stems.get(lang, {})
-                    new = {piece.vocab[j] for j in np.unique(surface_fold[forms]).tolist()}
+                    new = set(map(vocab.__getitem__, np.unique(surface_fold[forms]).tolist()))
                     wanted.setdefault(("stem", lang), set()).update(w for w in new if w not in old)
         self.jobs = sorted(((kind, lang, sorted(words)) for (kind, lang), words in wanted.items()
                             if words), key=lambda job: (-len(job[2]), job[0], job[1]))
