@@ -103,8 +103,9 @@ def allowed_docs(ix: CorpusIndex, filters: Filters) -> np.ndarray | None:
         lang_ids = [store.lang_ids[c] for c in filters.langs if c in store.lang_ids]
         has = np.zeros(len(store.docs), dtype=bool)
         if lang_ids:
-            para_ok = np.isin(store.para_lang, lang_ids)
-            has[np.unique(store.para_doc[para_ok])] = True
+            para_ok = (store.para_lang == lang_ids[0] if len(lang_ids) == 1
+                       else np.isin(store.para_lang, lang_ids))
+            has[store.para_doc[para_ok]] = True        # a scatter: no sort of the paragraphs
         mask &= has
         restricted = True
     return mask if restricted else None
@@ -325,10 +326,11 @@ def by_category(ix: CorpusIndex, hits: HitSet, filters: Filters) -> HitSet:
 
 def _form_hits(evaluator: Evaluator, term_id: int) -> FormHits:
     """The hits of one folded form inside the evaluator's filters and exclusions."""
-    allowed = evaluator.allowed
     if evaluator.lang_ids is not None and not evaluator.excludes:
         # Each hit's paragraph language is checked, which implies the documents'.
         allowed = allowed_docs(evaluator.ix, replace(evaluator.filters, langs=()))
+    else:
+        allowed = evaluator.allowed
     return FormHits(evaluator.store, term_id, allowed, evaluator.lang_ids)
 
 
@@ -445,10 +447,7 @@ class Evaluator:
         self.within = parsed.within
         self.filters = parsed.filters.merge(filters) if filters is not None else parsed.filters
         self.resolver = Resolver(ix, mode)
-        mask = allowed_docs(ix, self.filters)
-        if parsed.exclude:
-            excluded = _docs_with(ix, self.resolver, parsed.exclude, mask, deadline)
-            mask = (mask if mask is not None else np.ones(len(store.docs), bool)) & ~excluded
+        self.exclude = parsed.exclude
         self.excludes = bool(parsed.exclude)
         # What a leaf's hits depend on besides the leaf (the documents allowed follow from
         # the filters and the exclusions).
@@ -457,7 +456,16 @@ class Evaluator:
         if self.filters.langs:
             self.lang_ids = np.array([store.lang_ids[c] for c in self.filters.langs
                                       if c in store.lang_ids], dtype=np.int64)
-        self.allowed = mask          # store documents the filters allow (None: all)
+
+    @cached_property
+    def allowed(self) -> np.ndarray | None:
+        """The store documents the filters and exclusions allow (None: all); found when first
+        needed, so that a count read from stored statistics does not scan the paragraphs."""
+        mask = allowed_docs(self.ix, self.filters)
+        if self.exclude:
+            excluded = _docs_with(self.ix, self.resolver, self.exclude, mask, self.deadline)
+            mask = (mask if mask is not None else np.ones(len(self.store.docs), bool)) & ~excluded
+        return mask
 
     def hits(self, node: Node) -> Hits:
         if isinstance(node, Alternative):
