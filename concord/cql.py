@@ -962,16 +962,20 @@ def explain_cql(ix, q: CqlQuery, *, mode: str = "default", filters: Filters | No
         else:
             if kind == "lemma":
                 sids = np.unique(np.concatenate([s for s in ids.values()] or [np.zeros(0, np.int64)]))
-                arr, words = np.asarray(store.surf), store.surfaces
+                by_surface, words = True, store.surfaces
             elif kind == "surf":
-                sids, arr, words = ids, np.asarray(store.surf), store.surfaces
+                sids, by_surface, words = ids, True, store.surfaces
             else:
-                sids, arr, words = np.unique(np.asarray(ids, dtype=np.int64)), None, store.vocab
-            if arr is None:         # folded forms: their counts are their postings' lengths
+                sids, by_surface, words = np.unique(np.asarray(ids, dtype=np.int64)), False, store.vocab
+            if not by_surface:      # folded forms: their counts are their postings' lengths
                 counts = np.diff(np.asarray(store.post_off, dtype=np.int64))[sids]
                 found, n = sids[counts > 0], counts[counts > 0]
             elif sids.size:
-                found, n = np.unique(arr[np.isin(arr, sids)], return_counts=True)
+                # Only the postings of the forms' folded forms hold them: read those, not
+                # every token of the corpus.
+                folded = np.unique(np.asarray(store.surface_fold)[np.asarray(sids, dtype=np.int64)])
+                tokens = np.asarray(store.surf[store.positions(folded)])
+                found, n = np.unique(tokens[np.isin(tokens, sids)], return_counts=True)
             else:
                 found, n = np.zeros(0, np.int64), np.zeros(0, np.int64)
             order = np.argsort(-n, kind="stable")
