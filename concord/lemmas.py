@@ -96,9 +96,15 @@ def _lemmatise(code: str, words: list[str]) -> list[str]:
     return [fold(lemmatize(w, code)) for w in words]
 
 
-def _previous_lemmas(previous: Path | None) -> dict[str, dict[str, str]]:
-    """{lang: {surface: lemma}} of a previous generation's store (empty if it has none)."""
-    if previous is None or not (previous / "tables.json").exists():
+STEM_SETTING = "Snowball (PyStemmer) of the folded form"
+
+
+def _previous_table(previous: Path | None, kind: str, keys: str, setting: str
+                    ) -> dict[str, dict[str, str]]:
+    """{lang: {key: value}} of one kind of table of a previous generation's store: ``lemma``
+    (surface form -> lemma, keys from ``surfaces.txt``) or ``stem`` (folded form -> stem, keys
+    from ``vocab.txt``); empty when it has none or made them with other settings."""
+    if previous is None:
         return {}
     from .store import SortedWords, load_npy
 
@@ -106,40 +112,27 @@ def _previous_lemmas(previous: Path | None) -> dict[str, dict[str, str]]:
         info = json.loads((previous / "tables.json").read_text("utf-8"))
     except (OSError, ValueError):
         return {}
-    if info.get("lemma") != settings()["lemma"]:
+    if info.get(kind) != setting:
         return {}
-    surfaces = SortedWords(previous / "surfaces.txt").tolist()
-    lemmas = SortedWords(previous / "lemma.txt").tolist()
+    words = SortedWords(previous / keys).tolist()
+    values = SortedWords(previous / f"{kind}.txt").tolist()
     out = {}
     for lang in info.get("lemma_sources", {}):
-        table = load_npy(previous / f"lemma-{lang}.npy", None)
-        out[lang] = {surfaces[a]: lemmas[b] for a, b in zip(table[0].tolist(), table[1].tolist(), strict=True)}
+        path = previous / f"{kind}-{lang}.npy"
+        if path.exists():           # every language has lemmas; only Snowball's have stems
+            table = load_npy(path, None)
+            out[lang] = {words[a]: values[b] for a, b in zip(table[0].tolist(), table[1].tolist(), strict=True)}
     return out
 
 
-STEM_SETTING = "Snowball (PyStemmer) of the folded form"
+def _previous_lemmas(previous: Path | None) -> dict[str, dict[str, str]]:
+    """{lang: {surface: lemma}} of a previous generation's store (empty if it has none)."""
+    return _previous_table(previous, "lemma", "surfaces.txt", settings()["lemma"])
 
 
 def _previous_stems(previous: Path | None) -> dict[str, dict[str, str]]:
     """{lang: {folded form: stem}} of a previous generation's store (empty if it has none)."""
-    if previous is None or not (previous / "tables.json").exists():
-        return {}
-    from .store import SortedWords, load_npy
-
-    try:
-        info = json.loads((previous / "tables.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if info.get("stem") != STEM_SETTING:
-        return {}
-    vocab = SortedWords(previous / "vocab.txt").tolist()
-    stems = SortedWords(previous / "stem.txt").tolist()
-    out = {}
-    for lang in info.get("lemma_sources", {}):
-        if lang in SNOWBALL and (previous / f"stem-{lang}.npy").exists():
-            table = load_npy(previous / f"stem-{lang}.npy", None)
-            out[lang] = {vocab[a]: stems[b] for a, b in zip(table[0].tolist(), table[1].tolist(), strict=True)}
-    return out
+    return _previous_table(previous, "stem", "vocab.txt", STEM_SETTING)
 
 
 @dataclass

@@ -37,7 +37,7 @@ from pathlib import Path
 _PLAIN = re.compile(r"[A-Za-z0-9]+")
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
 _NPY_HEADER = re.compile(r"'descr':\s*'([<|])([ui])(\d)'.*'shape':\s*\((\d+),\)", re.S)
-MIN_PART = 2        # concord.compounds.MIN_PART: the shortest part of a hyphenated compound
+MIN_PART = 2        # concord.compounds.MIN_PART (a test keeps them equal): the shortest part of a compound
 
 
 def main() -> None:

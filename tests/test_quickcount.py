@@ -156,3 +156,11 @@ def test_a_new_process_answers_without_numpy_or_click(mini_index):
     out = subprocess.run([sys.executable, "-c", code, str(mini_index)], capture_output=True,
                          text=True, check=True).stdout
     assert out == "9 hits in 1 document\n[]\n"
+
+
+def test_the_compound_rule_is_the_full_paths():
+    """quickcount cannot import concord.compounds (numpy, regex): its copy of the shortest
+    part of a hyphenated compound must stay the same number."""
+    from concord import compounds, quickcount
+
+    assert quickcount.MIN_PART == compounds.MIN_PART
