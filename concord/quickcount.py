@@ -15,9 +15,9 @@ gives (``tests/test_quickcount.py`` compares the two on every word of several in
   ``NOT``, ``NEAR...``);
 * the live generation says it has this concord's schema (``CURRENT`` records it), and its
   near-duplicate groups are kept or absent (otherwise the full path leaves duplicates out);
-* WORD cannot be read as two words of the vocabulary joined by a hyphen (the full path
-  would also count ``Staats-kapitalismus`` for ``staatskapitalismus``, see
-  :mod:`concord.compounds`).
+* WORD is not the closed spelling of two tokens the corpus joins with a hyphen (the full
+  path would also count ``Staats-kapitalismus`` for ``staatskapitalismus``, see
+  :mod:`concord.compounds`; the index lists those spellings: :mod:`concord.hyphens`).
 
 Then the hits are the stored occurrences of the folded form (``post_off``) and the
 documents its stored document count (``term_docs``). In every other case, or when anything
@@ -37,7 +37,6 @@ from pathlib import Path
 _PLAIN = re.compile(r"[A-Za-z0-9]+")
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
 _NPY_HEADER = re.compile(r"'descr':\s*'([<|])([ui])(\d)'.*'shape':\s*\((\d+),\)", re.S)
-MIN_PART = 2        # concord.compounds.MIN_PART (a test keeps them equal): the shortest part of a compound
 
 
 def main() -> None:
@@ -120,10 +119,10 @@ def count_word(word: str, index_dir: str | None) -> tuple[int, int] | None:
         return None
     store = gen / "store"
     folded = word.lower()
+    with _Words(store / "joined.txt", store / "joined.off.npy") as joined:
+        if joined.index(folded) is not None:
+            return None
     with _Words(store / "vocab.txt", store / "vocab.off.npy") as vocab:
-        for i in range(MIN_PART, len(folded) - MIN_PART + 1):
-            if vocab.index(folded[:i]) is not None and vocab.index(folded[i:]) is not None:
-                return None
         term = vocab.index(folded)
     if term is None:
         return 0, 0

@@ -57,6 +57,18 @@ def test_every_plain_word_counts_as_the_full_path(corpus, request):
     assert answered > len(words) // 2       # most words are answered, not handed over
 
 
+@pytest.mark.parametrize("corpus", ["mini_index", "sample_index"])
+def test_only_hyphen_joined_spellings_go_to_the_full_path(corpus, request):
+    """With no duplicates left out, the fast path hands over exactly the words that the
+    corpus also writes as two hyphen-joined tokens."""
+    index = request.getfixturevalue(corpus)
+    with open_index(index) as ix:
+        joined = set((ix.store.path / "joined.txt").read_text("utf-8").split())
+    words = plain_words(index)
+    handed_over = {w for w in words if quick(index, w) is None}
+    assert handed_over == joined & set(words)
+
+
 def test_shared_corpus_sample(shared_index):
     words = plain_words(shared_index)[::97]
     answered = 0
@@ -113,11 +125,14 @@ def test_compounds_go_to_the_full_path(tmp_path):
     corpus.mkdir()
     (corpus / "a.txt").write_text("Der Staats-kapitalismus und der Staat. Kapitalismus.\n", encoding="utf-8")
     build_index(corpus, tmp_path / "ix", procs=1)
-    # staatskapitalismus = staats + kapitalismus, both words of the corpus: the full path
-    # counts the hyphenated spelling, so the fast path must not answer.
+    # staatskapitalismus = staats + kapitalismus, written with a hyphen in the corpus: the
+    # full path counts the hyphenated spelling, so the fast path must not answer.
     assert count_word("staatskapitalismus", str(tmp_path / "ix")) is None
     assert full_count(tmp_path / "ix", "staatskapitalismus") == (1, 1)
     assert count_word("staat", str(tmp_path / "ix")) == full_count(tmp_path / "ix", "staat") == (1, 1)
+    # derstaat = der + staat, both words of the corpus, but never written with a hyphen:
+    # nothing to add to its (zero) occurrences, so the fast path answers.
+    assert count_word("derstaat", str(tmp_path / "ix")) == full_count(tmp_path / "ix", "derstaat") == (0, 0)
 
 
 def test_near_duplicates_left_out_go_to_the_full_path(tmp_path):
@@ -161,11 +176,3 @@ def test_a_new_process_answers_without_numpy_or_click(mini_index):
     out = subprocess.run([sys.executable, "-c", code, str(mini_index)], capture_output=True,
                          text=True, check=True).stdout
     assert out == "9 hits in 1 document\n[]\n"
-
-
-def test_the_compound_rule_is_the_full_paths():
-    """quickcount cannot import concord.compounds (numpy, regex): its copy of the shortest
-    part of a hyphenated compound must stay the same number."""
-    from concord import compounds, quickcount
-
-    assert quickcount.MIN_PART == compounds.MIN_PART
