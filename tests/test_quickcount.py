@@ -57,6 +57,27 @@ def test_every_plain_word_counts_as_the_full_path(corpus, request):
     assert answered > len(words) // 2       # most words are answered, not handed over
 
 
+def test_one_language_counts_as_the_full_path(sample_index):
+    from concord.query import parse_filter
+
+    words = plain_words(sample_index)[::3]
+    with open_index(sample_index) as ix:
+        langs = list(ix.store.langs)
+        assert len(langs) >= 3
+        for lang in langs:
+            scope_filters = parse_filter("lang", lang)
+            answered = 0
+            for word in words:
+                out = quick_answer(["kwic", word, "--count", f"--lang={lang.upper()}",
+                                    "--index", str(sample_index), "--format", "json"])
+                if out is None:
+                    continue
+                answered += 1
+                head = kwic_count_report(Context(ix), Scope(word, filters=scope_filters)).head
+                assert tuple(json.loads(out).values()) == (head["hits"], head["docs"]), (word, lang)
+            assert answered > len(words) // 2, lang
+
+
 @pytest.mark.parametrize("corpus", ["mini_index", "sample_index"])
 def test_only_hyphen_joined_spellings_go_to_the_full_path(corpus, request):
     """With no duplicates left out, the fast path hands over exactly the words that the
@@ -95,11 +116,17 @@ def test_output_is_the_commands(mini_index):
             assert quick + "\n" == full.output
     assert quick_answer(["kwic", f"--index={mini_index}", "--count", "the", "--format=json"]) == \
         json.dumps({"hits": 9, "docs": 1})
+    args = ["kwic", "the", "--lang", "en", "--count", "--index", str(mini_index)]
+    assert quick_answer(args) == "9 hits in 1 document" == CliRunner().invoke(cli, args).output.strip()
 
 
 @pytest.mark.parametrize("args", [
     ["kwic", "the"],                                    # not --count
-    ["kwic", "the", "--count", "--lang", "en"],         # a filter
+    ["kwic", "the", "--count", "--lang", "en,fr"],      # more than one language
+    ["kwic", "the", "--count", "--lang", "e"],          # not a language code
+    ["kwic", "the", "--count", "--lang", "en", "--lang", "fr"],
+    ["kwic", "the", "--count", "--lang", "xx"],         # a language the index does not have
+    ["kwic", "the", "--count", "--year", "1848"],       # another filter
     ["kwic", "the", "--count", "--format", "csv"],
     ["kwic", "the", "--count", "--mode", "exact"],
     ["kwic", "the", "--count", "--count"],
