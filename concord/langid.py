@@ -490,6 +490,38 @@ class WordTypes:
         self._non_latin.append(not form.isascii() and _NON_LATIN_LETTER.search(form) is not None)
         self._sigma.append("\u03a3" in form)
 
+    def add_many(self, forms: list[str]) -> None:
+        """:meth:`add` each of ``forms`` (none holding a line break), in one pass where it can.
+
+        Lower case depends on the neighbours only for a capital sigma, and a line break
+        (neither cased nor case-ignorable) ends a word as the end of the text does: the
+        forms joined by line breaks lower-case as each does alone.
+        """
+        if not forms:
+            return
+        joined = "\n".join(forms)
+        lowered = joined.lower().split("\n")
+        if len(lowered) != len(forms):
+            raise ValueError("add_many: a form holds a line break")
+        self.lower.extend(lowered)
+        numbers = list(map(str.isdigit, lowered))
+        self._number.extend(numbers)
+        self._letters.extend(map(len, lowered))
+        get = _FUNCTION_WORDS.get
+        self._owners.extend(0 if number or (owners := get(lower)) is None
+                            else _OWNER_SET_NUMBER[owners]
+                            for lower, number in zip(lowered, numbers, strict=True))
+        if joined.isascii():
+            self._non_latin.extend(bytes(len(forms)))
+        else:
+            search = _NON_LATIN_LETTER.search
+            self._non_latin.extend(not form.isascii() and search(form) is not None
+                                   for form in forms)
+        if "\u03a3" in joined:
+            self._sigma.extend("\u03a3" in form for form in forms)
+        else:
+            self._sigma.extend(bytes(len(forms)))
+
     def arrays(self):
         """(number, letters, owner set, non-Latin, sigma) of every type, as numpy arrays.
 
