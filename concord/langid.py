@@ -581,58 +581,82 @@ def typed_paragraph_languages(paragraphs: Sequence[str], doc_language: str | Non
         return sums[bounds[1:]] - sums[bounds[:-1]]
 
     n_words = per_paragraph(~number)
-    decided = np.zeros(n, dtype=bool)
-    if doc in _PROFILED:
-        letters = per_paragraph(np.where(number, 0, letters_of[ids]))
-        latin = (per_paragraph(non_latin_of[ids]) == 0) & np.fromiter(
-            ("\u02bc" not in p for p in paragraphs), dtype=bool, count=n)
-        decided = latin & (n_words >= MIN_WORDS) & (letters >= MIN_LETTERS)
-    if decided.any():
+    letters = per_paragraph(np.where(number, 0, letters_of[ids]))
+    # Paragraphs of Latin letters only (U+02BC is a letter of no script outside tokens).
+    latin = (per_paragraph(non_latin_of[ids]) == 0) & np.fromiter(
+        ("\u02bc" not in p for p in paragraphs), dtype=bool, count=n)
+    long = (n_words >= MIN_WORDS) & (letters >= MIN_LETTERS)
+    # Decided here: the document language (``decided``), or left to the fallback because
+    # _paragraph_language would return None (``unknown``): no words at all, or a Latin
+    # paragraph too short to judge, or short and with no other language's function words
+    # outweighing the document language's (_short_language finds no rival).
+    unknown = n_words == 0
+    too_short = latin & ~long & ((n_words < MIN_SHORT_WORDS) | (letters < MIN_SHORT_LETTERS))
+    unknown |= too_short
+    short = latin & ~long & ~too_short
+    if doc not in _PROFILED:
+        unknown |= short
+    decided = latin & long if doc in _PROFILED else np.zeros(n, dtype=bool)
+    if doc in _PROFILED and (decided.any() or short.any()):
         own_langs = _owner_matrix()
+        width = len(_PROFILED_ORDER)
         d = _PROFILED_ORDER.index(doc)
         owners = owners_of[ids]
         hit = np.flatnonzero(owners)
         paragraph = np.repeat(np.arange(n), np.diff(bounds))[hit]
         sets = owners[hit]
+        token, lang = np.nonzero(own_langs[sets])
+        key = paragraph[token] * width + lang
+        others = np.ones(width, dtype=bool)
+        for other in (doc, *_SISTERS.get(doc, ())):
+            others[_PROFILED_ORDER.index(other)] = False
+        if short.any():
+            # _short_language's rivals, among words of two letters or more: a language
+            # whose function words (of those not also the document language's) outnumber
+            # the document language's (of those not also that language's), that is, whose
+            # function words outnumber the document language's.
+            two = letters_of[ids[hit]][token] > 1
+            count = np.bincount(key[two], minlength=n * width).reshape(n, width)
+            rivals = ((count > count[:, d:d + 1]) & others).any(axis=1)
+            unknown |= short & ~rivals
         mine = own_langs[sets, d]
         own = np.bincount(paragraph[mine], minlength=n)
         decided &= (own > 0) & (own >= SHARE * n_words)
         if (~mine).any():
             # Per paragraph and language: function words of mine also that language's
             # (shared) and function words of that language and not mine (rival).
-            width = len(_PROFILED_ORDER)
-            token, lang = np.nonzero(own_langs[sets])
-            key = paragraph[token] * width + lang
             shared = np.bincount(key[mine[token]], minlength=n * width).reshape(n, width)
             rival = np.bincount(key[~mine[token]], minlength=n * width).reshape(n, width)
-            against = (rival > 0) & (own[:, None] - shared < RATIO * rival)
-            for other in (doc, *_SISTERS.get(doc, ())):
-                against[:, _PROFILED_ORDER.index(other)] = False
+            against = (rival > 0) & (own[:, None] - shared < RATIO * rival) & others
             decided &= ~against.any(axis=1)
     out = [fallback] * n
-    rest = np.flatnonzero(~decided).tolist()
+    rest = np.flatnonzero(~decided & ~unknown).tolist()
     if rest:
         id_list = ids.tolist()
         lower = types.lower
         keep = (~number).tolist()
+        latin_list = latin.tolist()
         for i in rest:
             a, b = int(bounds[i]), int(bounds[i + 1])
             words = [lower[t] for t, k in zip(id_list[a:b], keep[a:b], strict=True) if k]
-            out[i] = _paragraph_language(paragraphs[i], doc, doc_script, words) or fallback
+            out[i] = _paragraph_language(paragraphs[i], doc, doc_script, words,
+                                         latin=latin_list[i]) or fallback
     for i in np.flatnonzero(decided).tolist():
         out[i] = doc
     return out
 
 
 def _paragraph_language(text: str, doc: str | None, doc_script: int | None,
-                        words: list[str] | None = None) -> str | None:
+                        words: list[str] | None = None, *, latin: bool = False) -> str | None:
+    """The language of one paragraph, None when it cannot be told; ``latin``: the caller
+    knows that the paragraph has Latin letters only."""
     lowered = text.lower()
     if words is None:
         words = [t for t in TOKEN_RE.findall(lowered) if not t.isdigit()]
     if not words:
         return None
     letters = sum(map(len, words))
-    script, counts = _dominant_script(text, letters)
+    script, counts = (_LATIN, []) if latin else _dominant_script(text, letters)
     if script == _LATIN:
         if len(words) < MIN_WORDS or letters < MIN_LETTERS:
             if len(words) < MIN_SHORT_WORDS or letters < MIN_SHORT_LETTERS:

@@ -500,6 +500,14 @@ MIXED = [
     # English words with French function words against them: the full evidence decides.
     "The de la des les et est une pour dans qui que of the and to in that was.",
     "Η εργατική τάξη της πόλης οργάνωσε συμβούλια σε κάθε εργοστάσιο και σε κάθε γειτονιά.",
+    # Short paragraphs (decided with arrays unless another language's function words of
+    # two letters or more outnumber the document language's): a rival, one-letter words
+    # only, a tie, sister languages, too short to judge at all.
+    "Et la vie, et la mort, et le reste.",
+    "à a i o y e a i o y e",
+    "de la de het van het",
+    "og i det på som er",
+    "Vive la Commune!",
 ]
 
 
