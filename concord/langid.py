@@ -545,6 +545,12 @@ _PROFILED_ORDER = sorted(_PROFILED)
 
 
 @lru_cache(maxsize=1)
+def _owner_rows():
+    """_owner_matrix as 0/1 int32, for sums of rows."""
+    return _owner_matrix().astype("int32")
+
+
+@lru_cache(maxsize=1)
 def _owner_matrix():
     """Row ``k``: which languages of _PROFILED_ORDER own the function words of owner set ``k``."""
     import numpy as np
@@ -605,8 +611,18 @@ def typed_paragraph_languages(paragraphs: Sequence[str], doc_language: str | Non
         hit = np.flatnonzero(owners)
         paragraph = np.repeat(np.arange(n), np.diff(bounds))[hit]
         sets = owners[hit]
-        token, lang = np.nonzero(own_langs[sets])
-        key = paragraph[token] * width + lang
+
+        def per_language(chosen) -> np.ndarray:
+            """Per paragraph and language: how many of the chosen function words (a mask
+            over ``hit``) are that language's (sums of owner rows, paragraph by paragraph)."""
+            rows = _owner_rows()[sets[chosen]]
+            where = paragraph[chosen]
+            out = np.zeros((n, width), dtype=np.int32)
+            if where.size:
+                first = np.flatnonzero(np.diff(where, prepend=-1))
+                out[where[first]] = np.add.reduceat(rows, first, axis=0)
+            return out
+
         others = np.ones(width, dtype=bool)
         for other in (doc, *_SISTERS.get(doc, ())):
             others[_PROFILED_ORDER.index(other)] = False
@@ -615,30 +631,29 @@ def typed_paragraph_languages(paragraphs: Sequence[str], doc_language: str | Non
             # whose function words (of those not also the document language's) outnumber
             # the document language's (of those not also that language's), that is, whose
             # function words outnumber the document language's.
-            two = letters_of[ids[hit]][token] > 1
-            count = np.bincount(key[two], minlength=n * width).reshape(n, width)
+            count = per_language(short[paragraph] & (letters_of[ids[hit]] > 1))
             rivals = ((count > count[:, d:d + 1]) & others).any(axis=1)
             unknown |= short & ~rivals
         mine = own_langs[sets, d]
         own = np.bincount(paragraph[mine], minlength=n)
         decided &= (own > 0) & (own >= SHARE * n_words)
-        if (~mine).any():
+        if (~mine).any() and decided.any():
             # Per paragraph and language: function words of mine also that language's
             # (shared) and function words of that language and not mine (rival).
-            shared = np.bincount(key[mine[token]], minlength=n * width).reshape(n, width)
-            rival = np.bincount(key[~mine[token]], minlength=n * width).reshape(n, width)
+            judged = decided[paragraph]
+            shared = per_language(judged & mine)
+            rival = per_language(judged) - shared
             against = (rival > 0) & (own[:, None] - shared < RATIO * rival) & others
             decided &= ~against.any(axis=1)
     out = [fallback] * n
     rest = np.flatnonzero(~decided & ~unknown).tolist()
     if rest:
-        id_list = ids.tolist()
-        lower = types.lower
-        keep = (~number).tolist()
+        word = types.lower.__getitem__
         latin_list = latin.tolist()
+        bound_list = bounds.tolist()
         for i in rest:
-            a, b = int(bounds[i]), int(bounds[i + 1])
-            words = [lower[t] for t, k in zip(id_list[a:b], keep[a:b], strict=True) if k]
+            a, b = bound_list[i], bound_list[i + 1]
+            words = list(map(word, ids[a:b][~number[a:b]].tolist()))
             out[i] = _paragraph_language(paragraphs[i], doc, doc_script, words,
                                          latin=latin_list[i]) or fallback
     for i in np.flatnonzero(decided).tolist():
