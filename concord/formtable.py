@@ -2,12 +2,12 @@
 
 A :class:`FormTable` numbers distinct forms 0, 1, 2... in order of first occurrence, as a
 ``dict`` from string to number would, but takes a whole document's tokens at once as
-arrays of code points and does its work with numpy: each form is hashed (64 bits), the
-document's tokens are grouped by hash with one sort, the distinct hashes are looked up in an
-open-addressing table, and then every token is compared, code point by code point, with the
-form its number stands for. When two forms ever share a hash, :meth:`FormTable.number` says
-so (None) and changes nothing, and the caller numbers that document another way: the
-numbers are never a guess.
+arrays of code points and does its work with numpy: each form is hashed (64 bits) and looked
+up in an open-addressing table, the forms it lacks are grouped by hash with one sort and
+numbered, and then every token is compared, code point by code point, with the form its
+number stands for. When two forms ever share a hash, :meth:`FormTable.number` says so
+(None) and changes nothing, and the caller numbers that document another way: the numbers
+are never a guess.
 """
 
 from __future__ import annotations
@@ -86,41 +86,32 @@ class FormTable:
         if not n:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         begin = np.cumsum(lengths) - lengths
-        place = _places(lengths, begin, chars.size)
-        keys = form_hashes(chars, lengths, begin, place)
-        # The distinct hashes, each with its first form (its head).
-        order = np.argsort(keys)
-        sorted_keys = keys[order]
-        heads = np.ones(n, dtype=bool)
+        keys = form_hashes(chars, lengths, begin, _places(lengths, begin, chars.size))
+        numbers = self._find(keys)
+        # Forms the table lacks are new: grouped by hash (a stable sort keeps each group's
+        # first form first) and numbered in order of first occurrence.
+        unknown = np.flatnonzero(numbers < 0)
+        order = np.argsort(keys[unknown], kind="stable")
+        sorted_keys = keys[unknown][order]
+        heads = np.ones(order.size, dtype=bool)
         np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=heads[1:])
-        group = np.empty(n, dtype=np.int64)
-        group[order] = np.cumsum(heads) - 1
-        first = np.minimum.reduceat(order, np.flatnonzero(heads))
-        # Exact before anything changes: every form is its head, code point by code point...
-        head = first[group]
-        if not np.array_equal(lengths[head], lengths):
-            return None
-        if not np.array_equal(chars[_spread(begin[head] - begin, begin, chars.size)
-                                    + np.arange(chars.size)], chars):
-            return None
-        distinct = sorted_keys[heads]
-        numbers = self._find(distinct)
-        known = np.flatnonzero(numbers >= 0)
-        if known.size:
-            # ... and every known head is the form its hash stands for.
-            at, ids = first[known], numbers[known]
-            if not np.array_equal(self.lengths(ids), lengths[at]):
-                return None
-            if not np.array_equal(self._points[self._gather(self._offsets[ids], lengths[at])],
-                                  chars[self._gather(begin[at], lengths[at])]):
-                return None
-        missing = np.flatnonzero(numbers < 0)
-        missing = missing[np.argsort(first[missing])]
-        new = first[missing]
-        numbers[missing] = np.arange(self.count, self.count + missing.size)
-        self._insert(distinct[missing], numbers[missing])
+        firsts = unknown[order[heads]]
+        rank = np.argsort(firsts)
+        new = firsts[rank]
+        group_number = np.empty(new.size, dtype=np.int64)
+        group_number[rank] = np.arange(self.count, self.count + new.size)
+        numbers[unknown[order]] = group_number[np.cumsum(heads) - 1]
+        # Exact before the table changes: every form has the length and code points of
+        # the form its number stands for (the new ones appended to the points first).
+        count = self.count
         self._append(chars[self._gather(begin[new], lengths[new])], lengths[new])
-        return numbers[group], new
+        if not (np.array_equal(self.lengths(numbers), lengths) and np.array_equal(
+                self._points[_spread(self._offsets[numbers] - begin, begin, chars.size)
+                             + np.arange(chars.size)], chars)):
+            self.count = count      # what was appended lies beyond the end, unused
+            return None
+        self._insert(sorted_keys[heads][rank], np.arange(count, count + new.size))
+        return numbers, new
 
     def add(self, chars: np.ndarray, lengths: np.ndarray) -> None:
         """Append forms known by other means to be new, distinct and not in the table.
@@ -174,10 +165,14 @@ class FormTable:
 
     def _find(self, keys: np.ndarray) -> np.ndarray:
         """The number of each hash, -1 where the table lacks it."""
-        found = np.full(keys.size, -1, dtype=np.int64)
-        mask = self._keys.size - 1
-        pending = np.arange(keys.size)
         slot = self._slots(keys)
+        at = self._keys[slot]
+        hit = at == keys
+        found = np.where(hit, self._values[slot], -1)
+        # The few keys not in their first slot, nor missing from it: probe on.
+        pending = np.flatnonzero(~hit & (at != _EMPTY))
+        mask = self._keys.size - 1
+        slot = (slot[pending] + 1) & mask
         while pending.size:
             at = self._keys[slot]
             hit = at == keys[pending]
