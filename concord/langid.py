@@ -21,17 +21,19 @@ reads no files and knows nothing of offsets, tokens' positions or the index.
 from __future__ import annotations
 
 import os
+import struct
 from array import array
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import chain
+from pathlib import Path
 
 import regex
 from langdetect import DetectorFactory
 from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.lang_detect_exception import LangDetectException
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
 from concord.analysis import TOKEN_RE
 
@@ -368,11 +370,71 @@ def _ranked(text: str, cyrillic_only: bool = False) -> tuple[tuple[str, float], 
     return tuple((_from_langdetect(found.lang), found.prob) for found in ranked)
 
 
+_MODEL_HEADER = struct.Struct("<8sQqI")    # magic, source size, source mtime (ns), CRC-32
+_MODEL_MAGIC = b"CLIDNPZ1"
+
+
+def _model_cache() -> Path:
+    """Where py3langid's model is kept decompressed: beside the decoded lemma dictionaries
+    (``$CONCORD_CACHE_DIR``...), one file per py3langid version."""
+    from importlib.metadata import version
+
+    from .lemma_dicts import cache_folder
+
+    return cache_folder().parent / f"py3langid-{version('py3langid')}" / "model.npz"
+
+
+def _model_arrays(cache: Path | None = None):
+    """py3langid's model as ``from_model_file`` reads it, but from a decompressed copy in
+    the cache: decompressing the LZMA file takes about half a second, in every process that
+    identifies a paragraph (each indexing worker). The copy is checked (the model file's
+    size and time, a CRC-32 of the content) and written again when missing or wrong; a
+    cache that cannot be written leaves the model in memory only."""
+    import io
+    import lzma
+    import zlib
+
+    import numpy as np
+    from py3langid.modelio import _to_array
+
+    source = MODEL_DIR / MODEL_FILE
+    info = source.stat()
+    stamp = (info.st_size, info.st_mtime_ns)
+    cache = _model_cache() if cache is None else cache
+    try:
+        data = cache.read_bytes()
+    except OSError:
+        data = b""
+    body = None
+    if len(data) >= _MODEL_HEADER.size:
+        magic, size, mtime, crc = _MODEL_HEADER.unpack_from(data)
+        view = memoryview(data)[_MODEL_HEADER.size:]
+        if magic == _MODEL_MAGIC and (size, mtime) == stamp and zlib.crc32(view) == crc:
+            body = view
+    if body is None:
+        body = lzma.decompress(source.read_bytes())
+        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(_MODEL_HEADER.pack(_MODEL_MAGIC, *stamp, zlib.crc32(body)) + body)
+            os.replace(tmp, cache)
+        except OSError:
+            tmp.unlink(missing_ok=True) if tmp.parent.is_dir() else None
+    with np.load(io.BytesIO(body), allow_pickle=False) as data:
+        return (data["ptc"], data["pc"], data["classes"].tolist(), _to_array(data["nextmove"]),
+                _to_array(data["nextmove_row"]), data["out_feat"].tolist())
+
+
 @lru_cache(maxsize=1)
 def _second_identifier() -> LanguageIdentifier:
-    # Loaded on first use (about a second), restricted to langdetect's languages and Latin so
-    # that the two detectors answer in the same terms.
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    # Loaded on first use, restricted to langdetect's languages and Latin so that the two
+    # detectors answer in the same terms. As LanguageIdentifier.from_model_file does, from
+    # the decompressed copy (_model_arrays).
+    import numpy as np
+
+    ptc, pc, classes, nextmove, row, output = _model_arrays()
+    identifier = LanguageIdentifier(np.asarray(ptc), np.asarray(pc), classes, nextmove, output,
+                                    norm_probs=True, tk_row=row)
     codes = {_from_langdetect(name) for name in os.listdir(PROFILES_DIRECTORY)} | {"la"}
     identifier.set_languages(sorted(codes.intersection(identifier.labels)))
     return identifier
