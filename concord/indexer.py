@@ -149,23 +149,23 @@ class PieceBuilder:
         sids = list(map(types.__getitem__, tokens))
         return np.asarray(sids, dtype=np.int32)
 
-    def _add_forms(self, forms: list[str]) -> None:
-        """Number new surface forms (already in ``forms``): their strings, folded forms and
-        what the language detectors need of them."""
-        self.surfaces.extend(forms)
+    def _add_forms(self, new: list[str]) -> None:
+        """Record surface forms new to the piece (and already numbered by ``self.forms``):
+        their strings, their folded forms and what the language detectors need of them."""
+        self.surfaces.extend(new)
         if self.surface_ids is not None:
-            first = len(self.surfaces) - len(forms)
-            self.surface_ids.update(zip(forms, range(first, first + len(forms)), strict=True))
+            first = len(self.surfaces) - len(new)
+            self.surface_ids.update(zip(new, range(first, first + len(new)), strict=True))
         vocab_ids = self.vocab_ids
         vocab = self.vocab
         fids = self.surface_fold
-        for folded in fold_many(forms):
+        for folded in fold_many(new):
             fid = vocab_ids.get(folded)
             if fid is None:
                 fid = vocab_ids[folded] = len(vocab)
                 vocab.append(folded)
             fids.append(fid)
-        self.word_types.add_many(forms)
+        self.word_types.add_many(new)
 
     def add(self, record: dict[str, Any], text: str, paragraphs: Sequence[tuple[int, int]],
             langs: Sequence[str], tokens: tuple[np.ndarray, np.ndarray] | None = None) -> int:
