@@ -132,6 +132,7 @@ class FormTable:
         self._append(chars, lengths)
 
     def lengths(self, ids: np.ndarray) -> np.ndarray:
+        """The number of code points of each form of ``ids``."""
         return self._offsets[ids + 1] - self._offsets[ids]
 
     @staticmethod
