@@ -26,7 +26,7 @@ from array import array
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, repeat
 from pathlib import Path
 
 import regex
@@ -569,10 +569,8 @@ class WordTypes:
         numbers = list(map(str.isdigit, lowered))
         self._number.extend(numbers)
         self._letters.extend(map(len, lowered))
-        get = _FUNCTION_WORDS.get
-        self._owners.extend(0 if number or (owners := get(lower)) is None
-                            else _OWNER_SET_NUMBER[owners]
-                            for lower, number in zip(lowered, numbers, strict=True))
+        # (No function word is a number: a number's owner set is 0 as well.)
+        self._owners.extend(map(_FUNCTION_WORD_SET.get, lowered, repeat(0, len(lowered))))
         if joined.isascii():
             self._non_latin.extend(bytes(len(forms)))
         else:
@@ -604,6 +602,9 @@ class WordTypes:
 _OWNER_SETS = [frozenset()] + sorted(set(_FUNCTION_WORDS.values()), key=sorted)
 _OWNER_SET_NUMBER = {owners: number for number, owners in enumerate(_OWNER_SETS)}
 _PROFILED_ORDER = sorted(_PROFILED)
+# The owner set number of each function word.
+_FUNCTION_WORD_SET = {word: _OWNER_SET_NUMBER[owners] for word, owners in _FUNCTION_WORDS.items()
+                      if not word.isdigit()}
 
 
 @lru_cache(maxsize=1)
@@ -651,8 +652,9 @@ def typed_paragraph_languages(paragraphs: Sequence[str], doc_language: str | Non
     n_words = per_paragraph(~number)
     letters = per_paragraph(np.where(number, 0, letters_of[ids]))
     # Paragraphs of Latin letters only (U+02BC is a letter of no script outside tokens).
-    latin = (per_paragraph(non_latin_of[ids]) == 0) & np.fromiter(
-        ("\u02bc" not in p for p in paragraphs), dtype=bool, count=n)
+    latin = per_paragraph(non_latin_of[ids]) == 0
+    if any("\u02bc" in p for p in paragraphs):
+        latin &= np.fromiter(("\u02bc" not in p for p in paragraphs), dtype=bool, count=n)
     long = (n_words >= MIN_WORDS) & (letters >= MIN_LETTERS)
     # Decided here: the document language (``decided``), or left to the fallback because
     # _paragraph_language would return None (``unknown``): no words at all, or a Latin
