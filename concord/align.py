@@ -33,7 +33,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -306,6 +306,161 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
     return beads
 
 
+#: Cells (units of A by units of B, over all problems) of one lockstep batch of alignments.
+LOCKSTEP_CELLS = 1 << 21
+
+
+def solve(problems: Sequence[_Problem]) -> None:
+    """Align every problem, setting its ``beads``: as :func:`align_units` would one by one.
+
+    The problems whose band covers the whole matrix (the sentences of a paragraph bead, nearly
+    always) are solved in lockstep, many at once, grouped by size: one numpy operation per
+    row of the largest in the group instead of some forty per row of each.
+    """
+    groups: dict[tuple[int, int], list[_Problem]] = {}
+    for p in problems:
+        n, m = len(p.len_a), len(p.len_b)
+        if n and m and p.band >= max(n, m):
+            groups.setdefault(((n - 1).bit_length(), (m - 1).bit_length()), []).append(p)
+        else:
+            p.beads = align_units(p.len_a, p.len_b, p.dense(), p.mass_a, p.mass_b,
+                                  ratio=p.ratio, band=p.band)
+    for _key, group in sorted(groups.items()):
+        n = max(len(p.len_a) for p in group)
+        m = max(len(p.len_b) for p in group)
+        step = max(1, LOCKSTEP_CELLS // ((n + 1) * (m + 3)))
+        for k in range(0, len(group), step):
+            _align_lockstep(group[k:k + step])
+
+
+def _align_lockstep(problems: Sequence[_Problem]) -> None:
+    """:func:`align_units` of problems whose band is the whole matrix, all at once.
+
+    Each problem is a lane of padded arrays; a lane's rows and columns beyond its own sizes
+    hold padding that nothing of its own cells reads (a cell reads the rows above it and
+    the columns to its left), so every lane's costs are, operation for operation, those that
+    :func:`align_units` computes for it alone.
+    """
+    lanes = len(problems)
+    sizes_a = [len(p.len_a) for p in problems]
+    sizes_b = [len(p.len_b) for p in problems]
+    n, m = max(sizes_a), max(sizes_b)
+    la = np.zeros((lanes, n))
+    lb = np.zeros((lanes, m))
+    mass_a = np.zeros((lanes, n))
+    mass_b = np.zeros((lanes, m))
+    ov = np.zeros((lanes, n + 1, m + 1))
+    ratio = np.zeros((lanes, 1))
+    for x, p in enumerate(problems):
+        na, nb = sizes_a[x], sizes_b[x]
+        la[x, :na] = p.len_a
+        lb[x, :nb] = p.len_b
+        mass_a[x, :na] = p.mass_a
+        mass_b[x, :nb] = p.mass_b
+        ratio[x, 0] = p.ratio
+        if isinstance(p.overlap, np.ndarray):
+            ov[x, 1:na + 1, 1:nb + 1] = p.overlap
+        else:
+            rows, cols, counts = p.overlap
+            ov[x, rows + 1, cols + 1] = counts
+    ca = np.zeros((lanes, n + 1))
+    cb = np.zeros((lanes, m + 1))
+    ma = np.zeros((lanes, n + 1))
+    mb = np.zeros((lanes, m + 1))
+    np.cumsum(la, axis=1, out=ca[:, 1:])
+    np.cumsum(lb, axis=1, out=cb[:, 1:])
+    np.cumsum(mass_a, axis=1, out=ma[:, 1:])
+    np.cumsum(mass_b, axis=1, out=mb[:, 1:])
+    cov = ov.cumsum(1).cumsum(2)
+    inf = math.inf
+    skip_a = SKIP_COST * np.minimum(1.0, np.maximum(la, 1.0) / SKIP_FULL)
+    skip_b = SKIP_COST * np.minimum(1.0, np.maximum(lb / ratio, 1.0) / SKIP_FULL)
+    cskip_b = np.zeros((lanes, m + 1))
+    np.cumsum(skip_b, axis=1, out=cskip_b[:, 1:])
+    ri = np.arange(n + 1)
+    cj = np.arange(m + 1)
+    shape = (lanes, n + 1, m + 1)
+    steps: list[np.ndarray | None] = []
+    for da, db in BEADS:
+        if da == 0:
+            steps.append(None)
+            continue
+        ok = ((ri - da) >= 0)[:, None] & ((cj - db) >= 0)[None, :]
+        pi, pj = np.maximum(ri - da, 0), np.maximum(cj - db, 0)
+        if db == 0:
+            first = skip_a[:, np.maximum(ri - 1, 0)] if n else np.zeros((lanes, 1))
+            steps.append(np.where(ok[None], np.broadcast_to(first[:, :, None], shape), inf))
+            continue
+        sa = np.broadcast_to((ca[:, ri] - ca[:, pi])[:, :, None], shape)
+        sb = np.broadcast_to((cb[:, cj] - cb[:, pj])[:, None, :], shape)
+        block = cov - cov[:, pi, :] - cov[:, :, pj] + cov[:, pi][:, :, pj]
+        ma_ = (ma[:, ri] - ma[:, pi])[:, :, None]
+        mb_ = (mb[:, cj] - mb[:, pj])[:, None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sim = np.where(ma_ + mb_ > 0, 2 * block / (ma_ + mb_), 0.0)
+        bonus = np.where((ma_ > 0) & (mb_ > 0), ANCHOR_WEIGHT * (sim - 0.15), 0.0)
+        step = length_cost(sa, sb, (da, db), ratio[:, :, None]) - bonus
+        steps.append(np.where(ok[None], step, inf))
+    cost = np.full((lanes, n + 1, m + 3), inf)
+    back = np.zeros((lanes, n + 1, m + 1), dtype=np.int8)
+    skip_k = BEADS.index((0, 1))
+    chained = np.empty((lanes, m + 1))
+    for i in range(n + 1):
+        best = np.full((lanes, m + 1), inf)
+        arg = np.zeros((lanes, m + 1), dtype=np.int8)
+        for k, (da, db) in enumerate(BEADS):
+            if da == 0 or i - da < 0:
+                continue
+            total = cost[:, i - da, 2 - db:m + 3 - db] + steps[k][:, i]
+            better = total < best
+            best = np.where(better, total, best)
+            arg[better] = k
+        if i == 0:
+            best[:, 0], arg[:, 0] = 0.0, -1
+        run = np.minimum.accumulate(best - cskip_b, axis=1)
+        chained[:, 0] = inf
+        np.add(run[:, :-1], cskip_b[:, 1:], out=chained[:, 1:])
+        skip = chained < best
+        best = np.where(skip, chained, best)
+        arg[skip] = skip_k
+        cost[:, i, 2:] = best
+        back[:, i] = arg
+    for x, p in enumerate(problems):
+        na, nb = sizes_a[x], sizes_b[x]
+        if not math.isfinite(cost[x, na, nb + 2]):
+            raise ValueError("alignment band too narrow")
+        p.beads = _backtrack(back[x].tolist(), ca[x].tolist(), cb[x].tolist(), ma[x].tolist(),
+                             mb[x].tolist(), cov[x], na, nb, p.ratio)
+
+
+def _backtrack(back: list[list[int]], ca: list[float], cb: list[float], ma: list[float],
+               mb: list[float], cov: np.ndarray, n: int, m: int, ratio: float) -> list[Bead]:
+    """The beads of the best path to cell (n, m), as :func:`align_units` reads them."""
+    beads: list[Bead] = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        da, db = BEADS[back[i][j]]
+        pi, pj = i - da, j - db
+        if da and db:
+            sa, sb = ca[i] - ca[pi], cb[j] - cb[pj]
+            mass_pair = (ma[i] - ma[pi]), (mb[j] - mb[pj])
+            block = float(cov[i, j] - cov[pi, j] - cov[i, pj] + cov[pi, pj])
+            # a numpy scalar, as align_units has it (bead_score rounds it the numpy way)
+            sim = np.float64(2 * block / (mass_pair[0] + mass_pair[1])) \
+                if mass_pair[0] > 0 and mass_pair[1] > 0 else None
+            score = bead_score(length_score(sa, sb, ratio), sim)
+            if score < MIN_SCORE:
+                beads.extend(Bead(x, x + 1, pj, pj, 0.0) for x in reversed(range(pi, i)))
+                beads.extend(Bead(i, i, y, y + 1, 0.0) for y in reversed(range(pj, j)))
+            else:
+                beads.append(Bead(pi, i, pj, j, score))
+        else:
+            beads.append(Bead(pi, i, pj, j, 0.0))
+        i, j = pi, pj
+    beads.reverse()
+    return beads
+
+
 def anchor_path(overlap: np.ndarray, mass_a: np.ndarray, mass_b: np.ndarray,
                 min_sim: float = 0.5) -> list[tuple[int, int]]:
     """Unit pairs that surely align: the heaviest chain, in order on both sides, of pairs that
@@ -489,10 +644,36 @@ class Version:
     fold: np.ndarray               # folded id of each token
     anchors: np.ndarray            # anchor id per token (-1: none); ids are shared by the pair
     paragraphs: list[tuple[int, int]]
+    #: What the aligner derives from the version once, whatever the pair (its distinct folded
+    #: ids and their words, concept and number marks, sentences of each paragraph...).
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def _folded_words(store, ids: np.ndarray) -> list[str]:
-    return [store.vocab[int(i)] for i in ids]
+    """The folded words of ``ids``: one gather of their bytes and one decode, not a look-up
+    per id (a store's vocabulary is a newline-separated file with an offset per word)."""
+    ids = np.asarray(ids, dtype=np.int64)
+    vocab = store.vocab
+    data, offsets = getattr(vocab, "_data", None), getattr(vocab, "_offsets", None)
+    if data is None or offsets is None or not isinstance(offsets, np.ndarray):
+        return [vocab[int(i)] for i in ids.tolist()]
+    if not ids.size:
+        return []
+    starts = np.asarray(offsets[ids], dtype=np.int64)
+    lengths = np.asarray(offsets[ids + 1], dtype=np.int64) - starts   # each with its newline
+    gather = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(
+        starts - (np.cumsum(lengths) - lengths), lengths)
+    blob = np.frombuffer(data, dtype=np.uint8)[gather].tobytes()
+    return blob.decode("utf-8").split("\n")[:-1]
+
+
+def _distinct(store, v: Version) -> tuple[np.ndarray, list[str]]:
+    """A version's distinct folded ids (sorted) and their words."""
+    got = v.cache.get("distinct")
+    if got is None:
+        uniq = np.unique(v.fold)
+        got = v.cache["distinct"] = (uniq, _folded_words(store, uniq))
+    return got
 
 
 @lru_cache(maxsize=32)
@@ -573,8 +754,27 @@ def concept_spans(store, fold_ids: np.ndarray, lang: str, registry: Mapping[str,
     if not patterns or not len(fold_ids):
         return []
     uniq = np.unique(fold_ids)
+    return _concept_spans(uniq, _folded_words(store, uniq), np.asarray(fold_ids), patterns)
+
+
+def _version_concepts(store, v: Version, registry: Mapping[str, Any] | None) -> list[tuple[int, int, str]]:
+    """:func:`concept_spans` of a whole version, found once whatever the pair."""
+    key = ("concepts", registry_key(registry))
+    got = v.cache.get(key)
+    if got is None:
+        patterns = _concept_patterns(key[1], v.lang)
+        if not patterns or not len(v.fold):
+            got = []
+        else:
+            uniq, words = _distinct(store, v)
+            got = _concept_spans(uniq, words, v.fold, patterns)
+        v.cache[key] = got
+    return got
+
+
+def _concept_spans(uniq: np.ndarray, sorted_words: list[str], fold_ids: np.ndarray,
+                   patterns: tuple) -> list[tuple[int, int, str]]:
     # Folded ids follow the sorted vocabulary: the words come sorted, and a prefix is a range.
-    sorted_words = _folded_words(store, uniq)
     words = dict(zip(uniq.tolist(), sorted_words, strict=False))
     by_word = {w: f for f, w in words.items()}
     firsts: dict[int, list[int]] = {}
@@ -626,12 +826,16 @@ def _anchor_ids(store, a: Version, b: Version, registry) -> tuple[np.ndarray, np
     more) that are not common in either (in at most a fifth of its paragraphs), and the
     concepts whose forms occur in both.
     """
-    shared = np.intersect1d(a.fold, b.fold)
-    words = _folded_words(store, shared)
-    keep = []
-    for fid, w in zip(shared.tolist(), words, strict=False):
-        if not w.isdigit() and (len(w) >= 4 or (len(w) >= 2 and _capitalised(store, a, fid))):
-            keep.append(fid)
+    uniq_a, words_a = _distinct(store, a)
+    uniq_b, _words_b = _distinct(store, b)
+    shared = np.intersect1d(uniq_a, uniq_b, assume_unique=True)
+    at = np.searchsorted(uniq_a, shared).tolist()
+    words = [words_a[k] for k in at]
+    short = [fid for fid, w in zip(shared.tolist(), words, strict=True)
+             if 2 <= len(w) < 4 and not w.isdigit()]
+    capital = _capitalised_ids(a, short)
+    keep = [fid for fid, w in zip(shared.tolist(), words, strict=True)
+            if not w.isdigit() and (len(w) >= 4 or (len(w) >= 2 and fid in capital))]
     keep_arr = np.asarray(keep, dtype=np.int64)
     for v in (a, b):
         pos_para = np.searchsorted(np.asarray([s for s, _ in v.paragraphs] or [0]), v.starts, side="right")
@@ -644,8 +848,8 @@ def _anchor_ids(store, a: Version, b: Version, registry) -> tuple[np.ndarray, np
     ids_b = np.where(np.isin(b.fold, keep_arr), b.fold, -1)
     # Concepts: an id above the vocabulary per concept, on the first token of each form.
     base = store.n_vocab
-    marks_a = concept_spans(store, a.fold, a.lang, registry)
-    marks_b = concept_spans(store, b.fold, b.lang, registry)
+    marks_a = _version_concepts(store, a, registry)
+    marks_b = _version_concepts(store, b, registry)
     names = sorted({n for _, _, n in marks_a} & {n for _, _, n in marks_b})
     cid = {n: base + i for i, n in enumerate(names)}
     for ids, marks in ((ids_a, marks_a), (ids_b, marks_b)):
@@ -687,9 +891,9 @@ def number_marks(store, v: Version) -> list[tuple[int, int, str]]:
         return cached
     import unicodedata
 
-    ids = np.unique(v.fold)
+    ids, words = _distinct(store, v)
     digits = {int(i): unicodedata.normalize("NFKC", w)
-              for i, w in zip(ids.tolist(), _folded_words(store, ids), strict=True) if w.isdigit()}
+              for i, w in zip(ids.tolist(), words, strict=True) if w.isdigit()}
     out = []
     if digits:
         for pos in np.nonzero(np.isin(v.fold, list(digits)))[0].tolist():
@@ -750,6 +954,9 @@ def heading_marks(v: Version) -> list[tuple[int, int, int]]:
     十二): a paragraph that is a number, or opens with one and a period, anchors the
     versions where no word is shared.
     """
+    cached = v.cache.get("headings")
+    if cached is not None:
+        return cached
     out = []
     for s, e in v.paragraphs:
         m = _HEADING.match(v.text, s, e)
@@ -763,39 +970,102 @@ def heading_marks(v: Version) -> list[tuple[int, int, int]]:
         last = int(np.searchsorted(v.starts, m.end(1), side="left"))
         if last > first:
             out.append((first, last - first, value))
+    v.cache["headings"] = out
     return out
 
 
-def _capitalised(store, v: Version, fid: int) -> bool:
-    pos = np.nonzero(v.fold == fid)[0][:5]
-    for p in pos.tolist():
-        s = int(v.starts[p])
-        if v.text[s:s + 1].isupper() and p > 0 and not re.search(r"[.!?。]\W*$", v.text[max(0, s - 4):s]):
-            return True
-    return False
+def _capitalised_ids(v: Version, fids: Sequence[int]) -> set[int]:
+    """Those of ``fids`` written with a capital inside a sentence in one of their first five
+    occurrences in ``v``."""
+    if not fids:
+        return set()
+    if "order" not in v.cache:
+        order = np.argsort(v.fold, kind="stable")      # the positions of each id, in order
+        v.cache["order"] = order, v.fold[order]
+    order, sorted_fold = v.cache["order"]
+    arr = np.asarray(fids, dtype=np.int64)
+    lo = np.searchsorted(sorted_fold, arr, side="left")
+    hi = np.minimum(np.searchsorted(sorted_fold, arr, side="right"), lo + 5)
+    out = set()
+    text = v.text
+    for fid, a, b in zip(fids, lo.tolist(), hi.tolist(), strict=True):
+        for p in order[a:b].tolist():
+            s = int(v.starts[p])
+            if text[s:s + 1].isupper() and p > 0 and not re.search(r"[.!?。]\W*$", text[max(0, s - 4):s]):
+                out.add(fid)
+                break
+    return out
 
 
-def _units(v: Version, spans: Sequence[tuple[int, int]], ids: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Each unit's length (characters, spaces left out) and anchor ids."""
-    lengths = np.array([len(v.text[s:e]) - v.text[s:e].count(" ") for s, e in spans], dtype=np.float64)
-    first = np.searchsorted(v.starts, [s for s, _ in spans], side="left")
-    last = np.searchsorted(v.starts, [e for _, e in spans], side="left")
-    return lengths, [ids[f:t][ids[f:t] >= 0] for f, t in zip(first.tolist(), last.tolist(), strict=False)]
+def _nonspace(v: Version) -> np.ndarray:
+    """Characters of the version's text that are not a space, cumulated (one more than chars)."""
+    got = v.cache.get("nonspace")
+    if got is None:
+        codes = np.frombuffer(v.text.encode("utf-32-le"), dtype=np.uint32)
+        got = np.zeros(codes.size + 1, dtype=np.int64)
+        np.cumsum(codes != 32, out=got[1:])
+        v.cache["nonspace"] = got
+    return got
 
 
-def _overlap(anch_a: list[np.ndarray], anch_b: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Shared anchors of every unit pair (each anchor counted once per unit), and each unit's."""
-    vocab = np.unique(np.concatenate([*anch_a, *anch_b, np.zeros(0, np.int64)]))
-    n, m, k = len(anch_a), len(anch_b), vocab.size
-    if k == 0:
-        return np.zeros((n, m)), np.zeros(n), np.zeros(m)
-    A = np.zeros((n, k), dtype=np.float32)
-    B = np.zeros((m, k), dtype=np.float32)
-    for mat, units in ((A, anch_a), (B, anch_b)):
-        for r, ids in enumerate(units):
-            if ids.size:
-                mat[r, np.searchsorted(vocab, ids)] = 1.0
-    return (A @ B.T).astype(np.float64), A.sum(1).astype(np.float64), B.sum(1).astype(np.float64)
+def _ranges(lo: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``lo[k], lo[k] + 1, ..., lo[k] + counts[k] - 1`` for every k, concatenated."""
+    total = int(counts.sum())
+    return np.arange(total, dtype=np.int64) + np.repeat(lo - (np.cumsum(counts) - counts), counts)
+
+
+@dataclass
+class _UnitSet:
+    """Units of one side: each one's length (characters, spaces left out) and its distinct
+    anchors as (unit, anchor id) pairs, sorted."""
+
+    lengths: np.ndarray
+    unit: np.ndarray
+    anchor: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.lengths)
+
+
+def _unit_set(v: Version, starts: Sequence[int] | np.ndarray, ends: Sequence[int] | np.ndarray,
+              ids: np.ndarray, anchored: np.ndarray) -> _UnitSet:
+    """The units ``starts[k]..ends[k]`` (characters) of a version whose tokens carry the anchor
+    ids ``ids`` (-1: none; ``anchored``: the positions of the others)."""
+    ns = _nonspace(v)
+    size = len(ns) - 1
+    s = np.clip(np.asarray(starts, dtype=np.int64), 0, size)
+    e = np.clip(np.asarray(ends, dtype=np.int64), 0, size)
+    lengths = np.maximum(ns[e] - ns[s], 0).astype(np.float64)
+    first = np.searchsorted(v.starts, starts, side="left")
+    last = np.searchsorted(v.starts, ends, side="left")
+    lo = np.searchsorted(anchored, first)
+    counts = np.maximum(np.searchsorted(anchored, last) - lo, 0)
+    unit = np.repeat(np.arange(len(s), dtype=np.int64), counts)
+    anchor = ids[anchored[_ranges(lo, counts)]]
+    width = int(anchor.max()) + 1 if anchor.size else 1
+    key = np.unique(unit * width + anchor)
+    return _UnitSet(lengths, key // width, key % width)
+
+
+def _shared_anchors(ua: np.ndarray, ka: np.ndarray, ub: np.ndarray,
+                    kb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (unit of A, unit of B) pair of entries with the same key, once per shared key."""
+    order = np.argsort(kb, kind="stable")
+    sorted_keys = kb[order]
+    lo = np.searchsorted(sorted_keys, ka, side="left")
+    counts = np.searchsorted(sorted_keys, ka, side="right") - lo
+    return np.repeat(ua, counts), ub[order[_ranges(lo, counts)]]
+
+
+def _unit_overlap(a: _UnitSet, b: _UnitSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What :func:`_overlap` computes, from the units' (unit, anchor) pairs: no dense matrix
+    of units by anchors, no loop over units."""
+    n, m = a.n, b.n
+    ra, rb = _shared_anchors(a.unit, a.anchor, b.unit, b.anchor)
+    ov = np.bincount(ra * m + rb, minlength=n * m).reshape(n, m).astype(np.float64)
+    return (ov, np.bincount(a.unit, minlength=n).astype(np.float64),
+            np.bincount(b.unit, minlength=m).astype(np.float64))
 
 
 def _band(n: int, m: int) -> int:
@@ -815,12 +1085,68 @@ class PairBead:
     para: int | None = None
 
 
+@dataclass
+class _Problem:
+    """One alignment of two sequences of units (:func:`align_units`'s arguments); ``overlap``
+    as (row, column, count) entries, or dense."""
+
+    len_a: np.ndarray
+    len_b: np.ndarray
+    overlap: tuple[np.ndarray, np.ndarray, np.ndarray] | np.ndarray
+    mass_a: np.ndarray
+    mass_b: np.ndarray
+    ratio: float
+    band: int
+    beads: list[Bead] | None = None
+
+    def dense(self) -> np.ndarray:
+        if isinstance(self.overlap, np.ndarray):
+            return self.overlap
+        ov = np.zeros((len(self.len_a), len(self.len_b)))
+        rows, cols, counts = self.overlap
+        ov[rows, cols] = counts
+        return ov
+
+
+@dataclass
+class _PairPlan:
+    """A pair's paragraph beads, and the sentence alignments inside the aligned ones to solve."""
+
+    a: Version
+    b: Version
+    beads: list[Bead]
+    # per paragraph bead: None (unaligned), the one sentence pair, or a problem to solve
+    sentences: list[tuple[list[tuple[int, int]], list[tuple[int, int]], _Problem | None] | None]
+
+    def problems(self) -> list[_Problem]:
+        return [s[2] for s in self.sentences if s is not None and s[2] is not None]
+
+
 def align_pair(store, a: Version, b: Version, registry: Mapping[str, Any] | None) -> list[PairBead]:
     """Paragraph beads, then sentence beads inside aligned paragraph beads, of two versions."""
+    plan = _plan_pair(store, a, b, registry)
+    solve(plan.problems())
+    return _pair_beads(plan)
+
+
+def _sentences(v: Version, k: int) -> list[tuple[int, int]]:
+    """The sentences of paragraph ``k`` (character offsets in the version), split once."""
+    cache = v.cache.setdefault("sentences", {})
+    got = cache.get(k)
+    if got is None:
+        ps, pe = v.paragraphs[k]
+        got = cache[k] = [(ps + s0, ps + e0) for s0, e0 in split_sentences(v.text[ps:pe], v.lang)]
+    return got
+
+
+def _plan_pair(store, a: Version, b: Version, registry: Mapping[str, Any] | None) -> _PairPlan:
+    """Paragraph beads of two versions, and the sentence alignments they call for."""
     ids_a, ids_b, _weight = _anchor_ids(store, a, b, registry)
-    len_a, anch_a = _units(a, a.paragraphs, ids_a)
-    len_b, anch_b = _units(b, b.paragraphs, ids_b)
-    ov, mass_a, mass_b = _overlap(anch_a, anch_b)
+    anchored_a, anchored_b = np.flatnonzero(ids_a >= 0), np.flatnonzero(ids_b >= 0)
+    units_a = _unit_set(a, [s for s, _ in a.paragraphs], [e for _, e in a.paragraphs], ids_a, anchored_a)
+    units_b = _unit_set(b, [s for s, _ in b.paragraphs], [e for _, e in b.paragraphs], ids_b, anchored_b)
+    len_a, len_b = units_a.lengths, units_b.lengths
+    ov, mass_a, mass_b = _unit_overlap(units_a, units_b)
     ratio = (len_b.sum() / len_a.sum()) if len_a.sum() and len_b.sum() else 1.0
     band = _band(len(len_a), len(len_b))
     path = anchor_path(ov, mass_a, mass_b)
@@ -839,31 +1165,83 @@ def align_pair(store, a: Version, b: Version, registry: Mapping[str, Any] | None
                                 path=path)
     beads = pair_gaps(beads, len_a, len_b, ov, mass_a, mass_b, ratio)
     beads = unanchored_excerpts(beads, path, len(len_a), len(len_b))
-    out: list[PairBead] = []
+    # The sentences of every aligned bead; the units of all of them on each side at once.
+    sentences: list = []
+    todo = []
     for x in beads:
+        if not (x.a1 > x.a0 and x.b1 > x.b0):
+            sentences.append(None)
+            continue
+        sent_a = [s for k in range(x.a0, x.a1) for s in _sentences(a, k)]
+        sent_b = [s for k in range(x.b0, x.b1) for s in _sentences(b, k)]
+        sentences.append([sent_a, sent_b, None])
+        if not (len(sent_a) == 1 and len(sent_b) == 1):
+            todo.append(len(sentences) - 1)
+    if todo:
+        spans_a = [s for k in todo for s in sentences[k][0]]
+        spans_b = [s for k in todo for s in sentences[k][1]]
+        sa_set = _unit_set(a, [s for s, _ in spans_a], [e for _, e in spans_a], ids_a, anchored_a)
+        sb_set = _unit_set(b, [s for s, _ in spans_b], [e for _, e in spans_b], ids_b, anchored_b)
+        na = np.array([len(sentences[k][0]) for k in todo], dtype=np.int64)
+        nb = np.array([len(sentences[k][1]) for k in todo], dtype=np.int64)
+        off_a, off_b = np.cumsum(na) - na, np.cumsum(nb) - nb
+        # Each sentence's problem, and the anchors shared within one problem only.
+        group_a = np.repeat(np.arange(len(todo)), na)
+        group_b = np.repeat(np.arange(len(todo)), nb)
+        width = int(max(sa_set.anchor.max(initial=0), sb_set.anchor.max(initial=0))) + 1
+        ra, rb = _shared_anchors(sa_set.unit, group_a[sa_set.unit] * width + sa_set.anchor,
+                                 sb_set.unit, group_b[sb_set.unit] * width + sb_set.anchor)
+        g = group_a[ra]
+        order = np.argsort(g, kind="stable")
+        ra, rb, g = ra[order], rb[order], g[order]
+        cut = np.searchsorted(g, np.arange(len(todo) + 1))
+        mass_sa = np.bincount(sa_set.unit, minlength=sa_set.n).astype(np.float64)
+        mass_sb = np.bincount(sb_set.unit, minlength=sb_set.n).astype(np.float64)
+        for t, k in enumerate(todo):
+            a0, a1 = int(off_a[t]), int(off_a[t] + na[t])
+            b0, b1 = int(off_b[t]), int(off_b[t] + nb[t])
+            c0, c1 = int(cut[t]), int(cut[t + 1])
+            rows, cols = ra[c0:c1] - a0, rb[c0:c1] - b0
+            flat = np.unique(rows * (b1 - b0) + cols, return_counts=True)
+            entries = (flat[0] // (b1 - b0), flat[0] % (b1 - b0), flat[1].astype(np.float64))
+            sentences[k][2] = _Problem(sa_set.lengths[a0:a1], sb_set.lengths[b0:b1], entries,
+                                       mass_sa[a0:a1], mass_sb[b0:b1], ratio,
+                                       _band(a1 - a0, b1 - b0))
+    return _PairPlan(a, b, beads, sentences)
+
+
+def _pair_beads(plan: _PairPlan) -> list[PairBead]:
+    """The stored beads of a planned pair whose sentence problems are solved."""
+    a, b = plan.a, plan.b
+    rows: list[tuple[int, tuple[int, int] | None, tuple[int, int] | None, float, int | None]] = []
+    for x, sent in zip(plan.beads, plan.sentences, strict=True):
         span_a = (a.paragraphs[x.a0][0], a.paragraphs[x.a1 - 1][1]) if x.a1 > x.a0 else None
         span_b = (b.paragraphs[x.b0][0], b.paragraphs[x.b1 - 1][1]) if x.b1 > x.b0 else None
-        if span_a is None or span_b is None:
-            out.append(PairBead(0, span_a, span_b, _tok(a, span_a), _tok(b, span_b), 0.0))
+        if sent is None:
+            rows.append((0, span_a, span_b, 0.0, None))
             continue
-        para = len(out)
-        out.append(PairBead(0, span_a, span_b, _tok(a, span_a), _tok(b, span_b), x.score))
-        sent_a = [(s, e) for ps, pe in a.paragraphs[x.a0:x.a1]
-                  for s, e in ((ps + s0, ps + e0) for s0, e0 in split_sentences(a.text[ps:pe], a.lang))]
-        sent_b = [(s, e) for ps, pe in b.paragraphs[x.b0:x.b1]
-                  for s, e in ((ps + s0, ps + e0) for s0, e0 in split_sentences(b.text[ps:pe], b.lang))]
-        if len(sent_a) == 1 and len(sent_b) == 1:
-            out.append(PairBead(1, sent_a[0], sent_b[0], _tok(a, sent_a[0]), _tok(b, sent_b[0]),
-                                x.score, para))
+        para = len(rows)
+        rows.append((0, span_a, span_b, x.score, para))
+        sent_a, sent_b, problem = sent
+        if problem is None:
+            rows.append((1, sent_a[0], sent_b[0], x.score, para))
             continue
-        sl_a, sa_anch = _units(a, sent_a, ids_a)
-        sl_b, sb_anch = _units(b, sent_b, ids_b)
-        sov, sma, smb = _overlap(sa_anch, sb_anch)
-        for y in align_units(sl_a, sl_b, sov, sma, smb, ratio=ratio, band=_band(len(sl_a), len(sl_b))):
+        for y in problem.beads:
             ss_a = (sent_a[y.a0][0], sent_a[y.a1 - 1][1]) if y.a1 > y.a0 else None
             ss_b = (sent_b[y.b0][0], sent_b[y.b1 - 1][1]) if y.b1 > y.b0 else None
-            out.append(PairBead(1, ss_a, ss_b, _tok(a, ss_a), _tok(b, ss_b), y.score, para))
-    return out
+            rows.append((1, ss_a, ss_b, y.score, para))
+    tok_a = _toks(a, [r[1] for r in rows])
+    tok_b = _toks(b, [r[2] for r in rows])
+    return [PairBead(level, sa, sb, ta, tb, score, para if level else None)
+            for (level, sa, sb, score, para), ta, tb in zip(rows, tok_a, tok_b, strict=True)]
+
+
+def _toks(v: Version, spans: list[tuple[int, int] | None]) -> list[tuple[int, int] | None]:
+    """:func:`_tok` of many spans with two searches."""
+    bounds = np.asarray([s for s in spans if s is not None], dtype=np.int64).reshape(-1, 2)
+    found = np.searchsorted(v.starts, bounds.ravel(), side="left").reshape(-1, 2).tolist()
+    it = iter(found)
+    return [None if s is None else tuple(next(it)) for s in spans]
 
 
 def _tok(v: Version, span: tuple[int, int] | None) -> tuple[int, int] | None:
