@@ -226,6 +226,14 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
         lo = np.maximum(0, (rows * m // n) - band)
         hi = np.minimum(m, -(-rows * m // n) + band)
     skip_k = BEADS.index((0, 1))
+    # The beads that come from a row above, as arrays: from row 2 on, every one of them is
+    # read with one gather and the best taken with one argmin (its first minimum: the bead
+    # that a test of each in turn, keeping a strictly better one, would keep).
+    kinds = [k for k, (da, _db) in enumerate(BEADS) if da]
+    kind_of = np.asarray(kinds, dtype=np.int8)
+    up = np.asarray([BEADS[k][0] for k in kinds])[:, None]
+    left = 2 - np.asarray([BEADS[k][1] for k in kinds])[:, None]
+    chained = np.empty(m + 1)
     # Step costs are computed for blocks of rows at once (numpy), the minimum row by row.
     for r0 in range(0, n + 1, 128):
         r1 = min(n + 1, r0 + 128)
@@ -256,31 +264,39 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
             step = length_cost(np.broadcast_to(sa, bonus.shape), np.broadcast_to(sb, bonus.shape),
                                (da, db), ratio) - bonus
             steps.append(np.where(ok, step, inf))
+        stacked = np.stack([steps[k] for k in kinds])
         for i in range(r0, r1):
             j0, j1 = int(lo[i]), int(hi[i]) + 1
-            js = np.arange(j0, j1)
-            best = np.full(js.size, inf)
-            arg = np.zeros(js.size, dtype=np.int8)
-            for k, (da, db) in enumerate(BEADS):
-                if da == 0 or i - da < 0:
-                    continue
+            if i >= 2:
                 # ``cost`` has two columns of padding on the left: j - db is never negative.
-                total = cost[i - da, j0 + 2 - db:j1 + 2 - db] + steps[k][i - r0, j0 - c0:j1 - c0]
-                better = total < best
-                best = np.where(better, total, best)
-                arg[better] = k
+                total = cost[i - up, np.arange(j0, j1) + left] + stacked[:, i - r0, j0 - c0:j1 - c0]
+                pick = total.argmin(0)
+                best = total.min(0)
+                arg = kind_of[pick]
+            else:
+                best = np.full(j1 - j0, inf)
+                arg = np.zeros(j1 - j0, dtype=np.int8)
+                for k, (da, db) in enumerate(BEADS):
+                    if da == 0 or i - da < 0:
+                        continue
+                    total = cost[i - da, j0 + 2 - db:j1 + 2 - db] + steps[k][i - r0, j0 - c0:j1 - c0]
+                    better = total < best
+                    best = np.where(better, total, best)
+                    arg[better] = k
             if i == 0:
                 best[0], arg[0] = 0.0, -1
             # 0-1 beads stay in this row: with the skip costs summed along the row, a running
             # minimum does them all (reaching j from any k < j by skipping k..j-1).
-            ramp = cskip_b[js]
+            ramp = cskip_b[j0:j1]
             run = np.minimum.accumulate(best - ramp)
-            chained = np.concatenate([[inf], run[:-1]]) + ramp
-            skip = chained < best
-            best = np.where(skip, chained, best)
+            out = chained[:j1 - j0]
+            out[0] = inf
+            np.add(run[:-1], ramp[1:], out=out[1:])
+            skip = out < best
+            np.minimum(best, out, out=best)
             arg[skip] = skip_k
             cost[i, j0 + 2:j1 + 2] = best
-            back[i, js] = arg
+            back[i, j0:j1] = arg
     beads: list[Bead] = []
     i, j = n, m
     if not math.isfinite(cost[n, m + 2]):
@@ -810,7 +826,9 @@ def load_version(store, doc: int, registry: Mapping[str, Any] | None) -> Version
     """A store document with its tokens, paragraphs and concept marks."""
     meta = store.docs[doc]
     t0, t1 = int(store.doc_tok[doc]), int(store.doc_tok[doc + 1])
-    paras = [(p["start"], p["end"]) for p in store.doc_paragraphs(doc)]
+    # Paragraphs are stored in document order: the document's are one run of them.
+    p0, p1 = np.searchsorted(store.para_doc, [doc, doc + 1], side="left").tolist()
+    paras = [(s, e) for s, e in np.asarray(store.para_char[p0:p1]).tolist()]
     fold = np.asarray(store.tok[t0:t1], dtype=np.int64)
     return Version(doc=doc, doc_id=meta["doc_id"], lang=meta.get("language") or "und",
                    hash=meta.get("hash", ""), text=store.text(doc), tok0=t0,
@@ -896,8 +914,9 @@ def number_marks(store, v: Version) -> list[tuple[int, int, str]]:
               for i, w in zip(ids.tolist(), words, strict=True) if w.isdigit()}
     out = []
     if digits:
-        for pos in np.nonzero(np.isin(v.fold, list(digits)))[0].tolist():
-            out.append((pos, 1, digits[int(v.fold[pos])].lstrip("0") or "0"))
+        found = np.nonzero(np.isin(v.fold, list(digits)))[0]
+        for pos, fid in zip(found.tolist(), v.fold[found].tolist(), strict=True):
+            out.append((pos, 1, digits[fid].lstrip("0") or "0"))
     for m in _KANJI_NUMBER.finditer(v.text):
         first = int(np.searchsorted(v.starts, m.start(), side="left"))
         last = int(np.searchsorted(v.starts, m.end(), side="left"))
@@ -1110,10 +1129,13 @@ class _Problem:
 
 @dataclass
 class _PairPlan:
-    """A pair's paragraph beads, and the sentence alignments inside the aligned ones to solve."""
+    """A pair's paragraph beads, and the sentence alignments inside the aligned ones to solve
+    (with what is needed of the versions to store them: not the versions)."""
 
-    a: Version
-    b: Version
+    paragraphs_a: list[tuple[int, int]]
+    paragraphs_b: list[tuple[int, int]]
+    starts_a: np.ndarray
+    starts_b: np.ndarray
     beads: list[Bead]
     # per paragraph bead: None (unaligned), the one sentence pair, or a problem to solve
     sentences: list[tuple[list[tuple[int, int]], list[tuple[int, int]], _Problem | None] | None]
@@ -1207,16 +1229,16 @@ def _plan_pair(store, a: Version, b: Version, registry: Mapping[str, Any] | None
             sentences[k][2] = _Problem(sa_set.lengths[a0:a1], sb_set.lengths[b0:b1], entries,
                                        mass_sa[a0:a1], mass_sb[b0:b1], ratio,
                                        _band(a1 - a0, b1 - b0))
-    return _PairPlan(a, b, beads, sentences)
+    return _PairPlan(a.paragraphs, b.paragraphs, a.starts, b.starts, beads, sentences)
 
 
 def _pair_beads(plan: _PairPlan) -> list[PairBead]:
     """The stored beads of a planned pair whose sentence problems are solved."""
-    a, b = plan.a, plan.b
+    paras_a, paras_b = plan.paragraphs_a, plan.paragraphs_b
     rows: list[tuple[int, tuple[int, int] | None, tuple[int, int] | None, float, int | None]] = []
     for x, sent in zip(plan.beads, plan.sentences, strict=True):
-        span_a = (a.paragraphs[x.a0][0], a.paragraphs[x.a1 - 1][1]) if x.a1 > x.a0 else None
-        span_b = (b.paragraphs[x.b0][0], b.paragraphs[x.b1 - 1][1]) if x.b1 > x.b0 else None
+        span_a = (paras_a[x.a0][0], paras_a[x.a1 - 1][1]) if x.a1 > x.a0 else None
+        span_b = (paras_b[x.b0][0], paras_b[x.b1 - 1][1]) if x.b1 > x.b0 else None
         if sent is None:
             rows.append((0, span_a, span_b, 0.0, None))
             continue
@@ -1230,16 +1252,16 @@ def _pair_beads(plan: _PairPlan) -> list[PairBead]:
             ss_a = (sent_a[y.a0][0], sent_a[y.a1 - 1][1]) if y.a1 > y.a0 else None
             ss_b = (sent_b[y.b0][0], sent_b[y.b1 - 1][1]) if y.b1 > y.b0 else None
             rows.append((1, ss_a, ss_b, y.score, para))
-    tok_a = _toks(a, [r[1] for r in rows])
-    tok_b = _toks(b, [r[2] for r in rows])
+    tok_a = _toks(plan.starts_a, [r[1] for r in rows])
+    tok_b = _toks(plan.starts_b, [r[2] for r in rows])
     return [PairBead(level, sa, sb, ta, tb, score, para if level else None)
             for (level, sa, sb, score, para), ta, tb in zip(rows, tok_a, tok_b, strict=True)]
 
 
-def _toks(v: Version, spans: list[tuple[int, int] | None]) -> list[tuple[int, int] | None]:
-    """:func:`_tok` of many spans with two searches."""
+def _toks(starts: np.ndarray, spans: list[tuple[int, int] | None]) -> list[tuple[int, int] | None]:
+    """:func:`_tok` of many spans (``starts``: a version's) with one search."""
     bounds = np.asarray([s for s in spans if s is not None], dtype=np.int64).reshape(-1, 2)
-    found = np.searchsorted(v.starts, bounds.ravel(), side="left").reshape(-1, 2).tolist()
+    found = np.searchsorted(starts, bounds.ravel(), side="left").reshape(-1, 2).tolist()
     it = iter(found)
     return [None if s is None else tuple(next(it)) for s in spans]
 
@@ -1331,21 +1353,27 @@ def write_alignments(gen_path: Path, previous: Path | None = None,
         con.executescript(_SCHEMA)
         con.execute("INSERT INTO meta VALUES ('settings', ?)", (json.dumps(setting),))
         old = _previous_keys(previous, con)
+        # Families are written in order; the sentence alignments of the pairs are solved
+        # together (:func:`solve`) for as many families as hold PENDING_PROBLEMS of them.
+        pending: list[tuple[str, tuple | None]] = []
+        problems: list[_Problem] = []
         for work, docs in families(store).items():
             key = family_key(store, docs, setting)
             summary["families"] += 1
             if old.get(work) == key:
-                _copy_family(con, work)
+                pending.append((work, None))
                 summary["reused"] += 1
-                continue
-            status, note, pairs = _align_family(store, docs, registry)
-            members = [{"doc_id": store.docs[d]["doc_id"], "lang": store.docs[d].get("language")}
-                       for d in docs]
-            con.execute("INSERT INTO families VALUES (?,?,?,?,?)",
-                        (work, key, status, note, json.dumps(members, ensure_ascii=False)))
-            for pair in pairs:
-                _insert_pair(con, work, pair)
-            summary["aligned"] += 1 if len(docs) > 1 else 0
+            else:
+                status, note, pairs = _align_family(store, docs, registry)
+                members = [{"doc_id": store.docs[d]["doc_id"], "lang": store.docs[d].get("language")}
+                           for d in docs]
+                pending.append((work, (key, status, note, members, pairs)))
+                problems.extend(q for pair in pairs if pair.get("plan") for q in pair["plan"].problems())
+                summary["aligned"] += 1 if len(docs) > 1 else 0
+            if len(problems) >= PENDING_PROBLEMS:
+                _write_families(con, pending, problems)
+                pending, problems = [], []
+        _write_families(con, pending, problems)
         con.commit()
         if previous is not None and old:
             con.execute("DETACH DATABASE old")
@@ -1361,6 +1389,27 @@ def write_alignments(gen_path: Path, previous: Path | None = None,
         os.fsync(fh.fileno())
     os.replace(tmp, target)
     return summary
+
+
+#: Sentence alignments solved together at most (bounds what waits in memory for them).
+PENDING_PROBLEMS = 4000
+
+
+def _write_families(con: sqlite3.Connection, pending: list[tuple[str, tuple | None]],
+                    problems: list[_Problem]) -> None:
+    """Solve the pending problems, then write the pending families in order (None: copied)."""
+    solve(problems)
+    for work, family in pending:
+        if family is None:
+            _copy_family(con, work)
+            continue
+        key, status, note, members, pairs = family
+        con.execute("INSERT INTO families VALUES (?,?,?,?,?)",
+                    (work, key, status, note, json.dumps(members, ensure_ascii=False)))
+        for pair in pairs:
+            if pair.get("plan"):
+                pair["beads"] = _pair_beads(pair.pop("plan"))
+            _insert_pair(con, work, pair)
 
 
 def _previous_keys(previous: Path | None, con: sqlite3.Connection) -> dict[str, str]:
@@ -1433,9 +1482,8 @@ def _align_family(store, docs: Sequence[int], registry) -> tuple[str, str | None
                 pairs.append({**base, "status": "no-overlap", "note": note})
                 notes.append(note)
                 continue
-            beads = align_pair(store, versions[da], versions[db], registry)
-            paras = [b for b in beads if b.level == 0]
-            aligned = sum(1 for b in paras if b.a is not None and b.b is not None)
+            plan = _plan_pair(store, versions[da], versions[db], registry)
+            aligned = sum(1 for x in plan.beads if x.a1 > x.a0 and x.b1 > x.b0)
             shorter = min(len(versions[da].paragraphs), len(versions[db].paragraphs))
             if aligned < max(1, MIN_OVERLAP * shorter):
                 note = NOTES["no-overlap"].format(a=ma["doc_id"], b=mb["doc_id"])
@@ -1443,7 +1491,7 @@ def _align_family(store, docs: Sequence[int], registry) -> tuple[str, str | None
                 notes.append(note)
                 continue
             aligned_any = True
-            pairs.append({**base, "status": "aligned", "note": None, "beads": beads})
+            pairs.append({**base, "status": "aligned", "note": None, "plan": plan})
     status = "aligned" if aligned_any else "not-aligned"
     return status, "; ".join(notes) or None, pairs
 
