@@ -253,7 +253,11 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
                 continue
             sa = ca[ri] - ca[PIc]
             sb = cb[cj] - cb[PJc]
-            block = cov[ri, cj] - cov[PIc, cj] - cov[ri, PJc] + cov[PIc, PJc]
+            # cov[ri, cj] - cov[PIc, cj] - cov[ri, PJc] + cov[PIc, PJc], gathered by rows and
+            # columns rather than cell by cell
+            pi, pj = PIc[:, 0], PJc[0]
+            block = (cov[r0:r1, c0:c1] - cov[pi, c0:c1] - cov[r0:r1, pj]
+                     + cov[pi[:, None], pj[None, :]])
             ma_ = ma[ri] - ma[PIc]
             mb_ = mb[cj] - mb[PJc]
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -827,12 +831,15 @@ def load_version(store, doc: int, registry: Mapping[str, Any] | None) -> Version
     meta = store.docs[doc]
     t0, t1 = int(store.doc_tok[doc]), int(store.doc_tok[doc + 1])
     # Paragraphs are stored in document order: the document's are one run of them.
-    p0, p1 = np.searchsorted(store.para_doc, [doc, doc + 1], side="left").tolist()
+    para_doc = store.para_doc
+    p0, p1 = np.searchsorted(para_doc, np.asarray([doc, doc + 1], dtype=para_doc.dtype),
+                             side="left").tolist()
     paras = [(s, e) for s, e in np.asarray(store.para_char[p0:p1]).tolist()]
     fold = np.asarray(store.tok[t0:t1], dtype=np.int64)
     return Version(doc=doc, doc_id=meta["doc_id"], lang=meta.get("language") or "und",
                    hash=meta.get("hash", ""), text=store.text(doc), tok0=t0,
-                   starts=np.asarray(store.start[t0:t1]), ends=np.asarray(store.end[t0:t1]),
+                   starts=np.asarray(store.start[t0:t1], dtype=np.int64),
+                   ends=np.asarray(store.end[t0:t1]),
                    fold=fold, anchors=np.full(t1 - t0, -1, dtype=np.int64), paragraphs=paras)
 
 
@@ -917,7 +924,8 @@ def number_marks(store, v: Version) -> list[tuple[int, int, str]]:
         found = np.nonzero(np.isin(v.fold, list(digits)))[0]
         for pos, fid in zip(found.tolist(), v.fold[found].tolist(), strict=True):
             out.append((pos, 1, digits[fid].lstrip("0") or "0"))
-    for m in _KANJI_NUMBER.finditer(v.text):
+    kanji = any(ch in v.text for ch in "〇一二三四五六七八九")
+    for m in _KANJI_NUMBER.finditer(v.text) if kanji else ():
         first = int(np.searchsorted(v.starts, m.start(), side="left"))
         last = int(np.searchsorted(v.starts, m.end(), side="left"))
         if last > first:
@@ -1325,9 +1333,10 @@ def families(store) -> dict[str, list[int]]:
     return {w: sorted(ds, key=lambda d: store.docs[d]["doc_id"]) for w, ds in sorted(out.items())}
 
 
-def family_key(store, docs: Sequence[int], setting: Mapping[str, Any]) -> str:
-    """What decides a family's alignment: its versions' ids, hashes and languages, and settings."""
-    parts = [json.dumps(setting, sort_keys=True)]
+def family_key(store, docs: Sequence[int], setting: Mapping[str, Any] | str) -> str:
+    """What decides a family's alignment: its versions' ids, hashes and languages, and settings
+    (or their ``json.dumps(setting, sort_keys=True)``, made once for every family)."""
+    parts = [setting if isinstance(setting, str) else json.dumps(setting, sort_keys=True)]
     for d in docs:
         meta = store.docs[d]
         parts.append(f"{meta['doc_id']}\0{meta.get('hash', '')}\0{meta.get('language', '')}")
@@ -1357,8 +1366,9 @@ def write_alignments(gen_path: Path, previous: Path | None = None,
         # together (:func:`solve`) for as many families as hold PENDING_PROBLEMS of them.
         pending: list[tuple[str, tuple | None]] = []
         problems: list[_Problem] = []
+        setting_json = json.dumps(setting, sort_keys=True)
         for work, docs in families(store).items():
-            key = family_key(store, docs, setting)
+            key = family_key(store, docs, setting_json)
             summary["families"] += 1
             if old.get(work) == key:
                 pending.append((work, None))
@@ -1399,10 +1409,13 @@ def _write_families(con: sqlite3.Connection, pending: list[tuple[str, tuple | No
                     problems: list[_Problem]) -> None:
     """Solve the pending problems, then write the pending families in order (None: copied)."""
     solve(problems)
+    reused: list[str] = []
     for work, family in pending:
         if family is None:
-            _copy_family(con, work)
+            reused.append(work)
             continue
+        _copy_families(con, reused)
+        reused = []
         key, status, note, members, pairs = family
         con.execute("INSERT INTO families VALUES (?,?,?,?,?)",
                     (work, key, status, note, json.dumps(members, ensure_ascii=False)))
@@ -1410,6 +1423,7 @@ def _write_families(con: sqlite3.Connection, pending: list[tuple[str, tuple | No
             if pair.get("plan"):
                 pair["beads"] = _pair_beads(pair.pop("plan"))
             _insert_pair(con, work, pair)
+    _copy_families(con, reused)
 
 
 def _previous_keys(previous: Path | None, con: sqlite3.Connection) -> dict[str, str]:
@@ -1426,10 +1440,40 @@ def _previous_keys(previous: Path | None, con: sqlite3.Connection) -> dict[str, 
         return {}
 
 
-def _copy_family(con: sqlite3.Connection, work: str) -> None:
+def _copy_families(con: sqlite3.Connection, works: Sequence[str]) -> None:
+    """:func:`_copy_family` of each of ``works`` in turn: the same statements, in the same
+    order (so that the file is the one a fresh build writes, page for page), but for the
+    families without pairs, which are one statement for a run of them."""
+    if not works:
+        return
+    old_pairs = _old_pairs(con)
+    run: list[str] = []
+    for work in [*works, None]:
+        if work is not None and work not in old_pairs:
+            run.append(work)
+            continue
+        if run:
+            con.executemany("INSERT INTO families SELECT * FROM old.families WHERE work = ?",
+                            [(w,) for w in run])
+            run = []
+        if work is not None:
+            _copy_family(con, work, old_pairs[work])
+
+
+def _old_pairs(con: sqlite3.Connection) -> dict[str, list[int]]:
+    """The pair ids of each family of the previous generation (attached as ``old``), in order."""
+    out: dict[str, list[int]] = {}
+    for work, pid in con.execute("SELECT work, id FROM old.pairs ORDER BY id"):
+        out.setdefault(work, []).append(pid)
+    return out
+
+
+def _copy_family(con: sqlite3.Connection, work: str, old_ids: list[int] | None = None) -> None:
     con.execute("INSERT INTO families SELECT * FROM old.families WHERE work = ?", (work,))
     offset = con.execute("SELECT coalesce(max(id), 0) FROM pairs").fetchone()[0]
-    old_ids = [r[0] for r in con.execute("SELECT id FROM old.pairs WHERE work = ? ORDER BY id", (work,))]
+    if old_ids is None:
+        old_ids = [r[0] for r in con.execute("SELECT id FROM old.pairs WHERE work = ? ORDER BY id",
+                                             (work,))]
     for k, old_id in enumerate(old_ids, start=1):
         con.execute("INSERT INTO pairs SELECT ?, work, doc_a, doc_b, lang_a, lang_b, status, note, "
                     "paragraphs, sentences, aligned_paragraphs, aligned_sentences FROM old.pairs "
