@@ -70,6 +70,8 @@ SKIP_FULL = 200
 #: Weight of the anchor similarity (0..1) in a bead's cost.
 ANCHOR_WEIGHT = 10.0
 BEADS = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2))
+#: Cells of the band whose step costs are computed at once (bounds the DP's memory).
+BAND_CELLS = 1 << 18
 #: Columns either side of the anchor path that the DP visits.
 PATH_WIDTH = 40
 #: Fewer anchor pairs than this make no path (the DP follows the diagonal).
@@ -166,6 +168,42 @@ def log_erfc(z: np.ndarray) -> np.ndarray:
     return np.log(t) - z * z + _ERFCC[0] + t * poly
 
 
+def _length_costs(la: np.ndarray, lb: np.ndarray, bead: tuple[int, int],
+                  ratio: float | np.ndarray) -> np.ndarray:
+    """:func:`length_cost` of arrays of lengths, operation for operation (the same values),
+    with fewer temporaries: the inner loop of the alignment DP."""
+    params = gale_church()
+    assert params.AVERAGE_CHARACTERS == 1          # x * 1 and x / 1 are x: left out
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lb = lb / ratio
+        m = la + lb
+        m /= 2
+        z = la - lb
+        scale = m * params.VARIANCE_CHARACTERS
+        np.sqrt(scale, out=scale)
+        z /= scale                                 # delta; finite wherever m > 0
+        np.abs(z, out=z)
+        z /= math.sqrt(2)
+        # log_erfc(z), the same operations in the same order
+        t = 0.5 * z
+        t += 1
+        np.divide(1, t, out=t)
+        poly = np.full_like(z, _ERFCC[-1])         # c + t * 0: c
+        for c in reversed(_ERFCC[1:-1]):
+            poly *= t
+            poly += c
+        cost = np.log(t)
+        z *= z
+        cost -= z
+        cost += _ERFCC[0]
+        poly *= t
+        cost += poly
+        cost += math.log(params.PRIORS[bead])
+        np.negative(cost, out=cost)
+    cost[~(m > 0)] = np.inf
+    return cost
+
+
 def length_score(la: float, lb: float, ratio: float = 1.0) -> float:
     """How well two lengths fit one 1-1 bead: 2·P(|Z| ≥ |δ|), 1 for equal lengths."""
     lb = lb / ratio
@@ -231,59 +269,43 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
     # that a test of each in turn, keeping a strictly better one, would keep).
     kinds = [k for k, (da, _db) in enumerate(BEADS) if da]
     kind_of = np.asarray(kinds, dtype=np.int8)
-    up = np.asarray([BEADS[k][0] for k in kinds])[:, None]
-    left = 2 - np.asarray([BEADS[k][1] for k in kinds])[:, None]
+    stride = m + 3
+    widths = (hi - lo + 1).astype(np.int64)
+    # cost.ravel()[i * stride + j0 + reach[k, x]]: bead k's predecessor of cell (i, j0 + x)
+    reach = (np.asarray([2 - BEADS[k][1] - BEADS[k][0] * stride for k in kinds])[:, None]
+             + np.arange(int(widths.max()))[None, :])
+    flat = cost.ravel()
     chained = np.empty(m + 1)
-    # Step costs are computed for blocks of rows at once (numpy), the minimum row by row.
-    for r0 in range(0, n + 1, 128):
-        r1 = min(n + 1, r0 + 128)
-        c0, c1 = int(lo[r0]), int(hi[r1 - 1]) + 1
-        ri = rows[r0:r1, None]
-        cj = np.arange(c0, c1)[None, :]
-        steps = []
-        for da, db in BEADS:
-            if da == 0:
-                steps.append(None)
-                continue
-            PI, PJ = ri - da, cj - db
-            ok = (PI >= 0) & (PJ >= 0)
-            PIc, PJc = np.maximum(PI, 0), np.maximum(PJ, 0)
-            if db == 0:
-                steps.append(np.where(ok, skip_a[np.maximum(ri - 1, 0)], inf) + 0 * cj)
-                continue
-            sa = ca[ri] - ca[PIc]
-            sb = cb[cj] - cb[PJc]
-            # cov[ri, cj] - cov[PIc, cj] - cov[ri, PJc] + cov[PIc, PJc], gathered by rows and
-            # columns rather than cell by cell
-            pi, pj = PIc[:, 0], PJc[0]
-            block = (cov[r0:r1, c0:c1] - cov[pi, c0:c1] - cov[r0:r1, pj]
-                     + cov[pi[:, None], pj[None, :]])
-            ma_ = ma[ri] - ma[PIc]
-            mb_ = mb[cj] - mb[PJc]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                sim = np.where(ma_ + mb_ > 0, 2 * block / (ma_ + mb_), 0.0)
-            # Without anchors on either side, length alone decides; where both sides have
-            # anchors and share none, that counts against the bead.
-            bonus = np.where((ma_ > 0) & (mb_ > 0), ANCHOR_WEIGHT * (sim - 0.15), 0.0)
-            step = length_cost(np.broadcast_to(sa, bonus.shape), np.broadcast_to(sb, bonus.shape),
-                               (da, db), ratio) - bonus
-            steps.append(np.where(ok, step, inf))
-        stacked = np.stack([steps[k] for k in kinds])
+    # The cells of the band, row after row: step costs are computed for runs of rows at once
+    # (numpy, over the band's cells only), the minimum row by row.
+    first = np.concatenate([[0], np.cumsum(widths)])
+    lo_list, hi_list, first_list = lo.tolist(), hi.tolist(), first.tolist()
+    r0 = 0
+    while r0 <= n:
+        r1 = max(r0 + 1, int(np.searchsorted(first, first[r0] + BAND_CELLS, side="right")) - 1)
+        r1 = min(r1, n + 1)
+        ri = np.repeat(rows[r0:r1], widths[r0:r1])
+        cj = _ranges(lo[r0:r1].astype(np.int64), widths[r0:r1])
+        stacked = _band_steps(ri, cj, ca, cb, ma, mb, cov, skip_a, ratio, kinds)
+        base = first_list[r0]
         for i in range(r0, r1):
-            j0, j1 = int(lo[i]), int(hi[i]) + 1
+            j0, j1 = lo_list[i], hi_list[i] + 1
+            w = j1 - j0
+            c0, c1 = first_list[i] - base, first_list[i + 1] - base
             if i >= 2:
                 # ``cost`` has two columns of padding on the left: j - db is never negative.
-                total = cost[i - up, np.arange(j0, j1) + left] + stacked[:, i - r0, j0 - c0:j1 - c0]
+                total = flat[reach[:, :w] + (i * stride + j0)]
+                total += stacked[:, c0:c1]
                 pick = total.argmin(0)
                 best = total.min(0)
                 arg = kind_of[pick]
             else:
-                best = np.full(j1 - j0, inf)
-                arg = np.zeros(j1 - j0, dtype=np.int8)
+                best = np.full(w, inf)
+                arg = np.zeros(w, dtype=np.int8)
                 for k, (da, db) in enumerate(BEADS):
                     if da == 0 or i - da < 0:
                         continue
-                    total = cost[i - da, j0 + 2 - db:j1 + 2 - db] + steps[k][i - r0, j0 - c0:j1 - c0]
+                    total = cost[i - da, j0 + 2 - db:j1 + 2 - db] + stacked[kinds.index(k), c0:c1]
                     better = total < best
                     best = np.where(better, total, best)
                     arg[better] = k
@@ -293,7 +315,7 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
             # minimum does them all (reaching j from any k < j by skipping k..j-1).
             ramp = cskip_b[j0:j1]
             run = np.minimum.accumulate(best - ramp)
-            out = chained[:j1 - j0]
+            out = chained[:w]
             out[0] = inf
             np.add(run[:-1], ramp[1:], out=out[1:])
             skip = out < best
@@ -301,6 +323,7 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
             arg[skip] = skip_k
             cost[i, j0 + 2:j1 + 2] = best
             back[i, j0:j1] = arg
+        r0 = r1
     beads: list[Bead] = []
     i, j = n, m
     if not math.isfinite(cost[n, m + 2]):
@@ -479,6 +502,52 @@ def _backtrack(back: list[list[int]], ca: list[float], cb: list[float], ma: list
         i, j = pi, pj
     beads.reverse()
     return beads
+
+
+def _band_steps(ri: np.ndarray, cj: np.ndarray, ca: np.ndarray, cb: np.ndarray, ma: np.ndarray,
+                mb: np.ndarray, cov: np.ndarray, skip_a: np.ndarray, ratio: float,
+                kinds: Sequence[int]) -> np.ndarray:
+    """The cost of each bead of ``kinds`` that ends at each cell (``ri[x]``, ``cj[x]``) of the
+    DP: the length cost less the anchor bonus, infinite where the bead does not fit.
+
+    Whatever does not depend on both of a bead's sizes (the units it spans on one side, their
+    anchors and cumulated overlaps) is gathered once for every bead with the same size there.
+    """
+    inf = math.inf
+    rows = {da: np.maximum(ri - da, 0) for da in (1, 2)}
+    cols = {db: np.maximum(cj - db, 0) for db in (1, 2)}
+    ok_a = {da: ri >= da for da in (1, 2)}
+    ok_b = {db: cj >= db for db in (1, 2)}
+    # cov[i, j] as cov.ravel()[i * width + j]: one-dimensional gathers
+    width = cov.shape[1]
+    flat, here = cov.ravel(), ri * width
+    up = {da: rows[da] * width for da in (1, 2)}
+    at = flat.take(here + cj)
+    above = {da: flat.take(up[da] + cj) for da in (1, 2)}
+    before = {db: flat.take(here + cols[db]) for db in (1, 2)}
+    ca_i, cb_j, ma_i, mb_j = ca[ri], cb[cj], ma[ri], mb[cj]
+    span_a = {da: ca_i - ca[rows[da]] for da in (1, 2)}
+    span_b = {db: cb_j - cb[cols[db]] for db in (1, 2)}
+    mass_a = {da: ma_i - ma[rows[da]] for da in (1, 2)}
+    mass_b = {db: mb_j - mb[cols[db]] for db in (1, 2)}
+    out = np.empty((len(kinds), ri.size))
+    for x, k in enumerate(kinds):
+        da, db = BEADS[k]
+        if db == 0:
+            out[x] = np.where(ok_a[da], skip_a[np.maximum(ri - 1, 0)], inf)
+            continue
+        block = at - above[da] - before[db] + flat.take(up[da] + cols[db])
+        ma_, mb_ = mass_a[da], mass_b[db]
+        mass = ma_ + mb_
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sim = np.where(mass > 0, 2 * block / mass, 0.0)
+        # Without anchors on either side, length alone decides; where both sides have
+        # anchors and share none, that counts against the bead.
+        bonus = np.where((ma_ > 0) & (mb_ > 0), ANCHOR_WEIGHT * (sim - 0.15), 0.0)
+        step = _length_costs(span_a[da], span_b[db], (da, db), ratio)
+        step -= bonus
+        out[x] = np.where(ok_a[da] & ok_b[db], step, inf)
+    return out
 
 
 def anchor_path(overlap: np.ndarray, mass_a: np.ndarray, mass_b: np.ndarray,
