@@ -572,3 +572,76 @@ def test_one_unaligned_unit_on_each_side_of_one_gap_is_paired():
     mass = np.ones(5), np.ones(4)
     kept = align.pair_gaps(beads, la, lb, np.zeros((5, 4)), *mass, 1.0)
     assert [(x.a0, x.a1, x.b0, x.b1) for x in kept] == [(x.a0, x.a1, x.b0, x.b1) for x in beads]
+
+
+# --- the fast paths equal the plain ones (the aligner's results must not move) ---------------
+
+def test_length_costs_equal_length_cost_bit_for_bit():
+    rng = np.random.default_rng(7)
+    la = np.floor(rng.exponential(300, 50_000))
+    lb = np.floor(rng.exponential(300, 50_000))
+    la[:300], lb[200:400] = 0, 0           # empty units on either side and on both
+    for bead in [b for b in align.BEADS if b != (0, 1)]:
+        for ratio in (1.0, 1.37, np.float64(0.81)):
+            plain = align.length_cost(la, lb, bead, ratio)
+            fast = align._length_costs(la, lb, bead, ratio)
+            assert fast.tobytes() == plain.tobytes()
+    assert np.isinf(align._length_costs(la, lb, (1, 1), 1.0)[200:300]).all()
+
+
+def _random_problem(rng, n: int, m: int, ratio: float) -> tuple:
+    la = np.floor(rng.exponential(120, n)) + rng.integers(0, 2, n)
+    lb = np.floor(rng.exponential(120, m)) + rng.integers(0, 2, m)
+    anchors_a = [set(rng.choice(12, rng.integers(0, 4), replace=False).tolist()) for _ in range(n)]
+    anchors_b = [set(rng.choice(12, rng.integers(0, 4), replace=False).tolist()) for _ in range(m)]
+    ov = np.array([[len(x & y) for y in anchors_b] for x in anchors_a], dtype=np.float64).reshape(n, m)
+    mass_a = np.array([len(x) for x in anchors_a], dtype=np.float64)
+    mass_b = np.array([len(y) for y in anchors_b], dtype=np.float64)
+    return la, lb, ov, mass_a, mass_b, ratio
+
+
+def test_problems_solved_in_lockstep_equal_align_units_one_by_one():
+    rng = np.random.default_rng(11)
+    problems, expected = [], []
+    for _ in range(300):
+        n, m = int(rng.integers(1, 14)), int(rng.integers(1, 14))
+        la, lb, ov, ma, mb, ratio = _random_problem(rng, n, m, float(rng.choice([1.0, 0.7, 1.6])))
+        rows, cols = np.nonzero(ov)
+        # half of them with the overlap as entries, as the aligner makes them
+        overlap = ov if rng.random() < 0.5 else (rows, cols, ov[rows, cols])
+        problems.append(align._Problem(la, lb, overlap, ma, mb, ratio, align._band(n, m)))
+        expected.append(align.align_units(la, lb, ov, ma, mb, ratio=ratio, band=align._band(n, m)))
+    problems.append(align._Problem(np.zeros(0), np.ones(2), np.zeros((0, 2)), np.zeros(0),
+                                   np.zeros(2), 1.0, 40))
+    expected.append(align.align_units([], [1.0, 1.0], np.zeros((0, 2)), np.zeros(0), np.zeros(2)))
+    align.solve(problems)
+    assert [p.beads for p in problems] == expected
+    assert any(len(b) > 3 and any(x.score for x in b) for b in expected)   # not all trivial
+    assert any(x.b1 == x.b0 for b in expected for x in b)                  # some left unaligned
+
+
+def test_unit_overlap_counts_the_anchors_two_units_share():
+    rng = np.random.default_rng(3)
+    n, m = 9, 7
+    anchors_a = [set(rng.choice(20, rng.integers(0, 6)).tolist()) for _ in range(n)]
+    anchors_b = [set(rng.choice(20, rng.integers(0, 6)).tolist()) for _ in range(m)]
+
+    def unit_set(anchors):
+        pairs = sorted((u, a) for u, s in enumerate(anchors) for a in s)
+        return align._UnitSet(np.ones(len(anchors)), np.array([u for u, _ in pairs], dtype=np.int64),
+                              np.array([a for _, a in pairs], dtype=np.int64))
+
+    ov, mass_a, mass_b = align._unit_overlap(unit_set(anchors_a), unit_set(anchors_b))
+    assert ov.tolist() == [[float(len(x & y)) for y in anchors_b] for x in anchors_a]
+    assert mass_a.tolist() == [float(len(x)) for x in anchors_a]
+    assert mass_b.tolist() == [float(len(y)) for y in anchors_b]
+
+
+def test_words_decoded_in_bulk_are_the_vocabulary_s(families_index):
+    ix = open_index(families_index)
+    store = ix.store
+    ids = np.arange(store.n_vocab)
+    assert align._folded_words(store, ids) == [store.vocab[i] for i in range(store.n_vocab)]
+    some = np.array([store.n_vocab - 1, 0, 5, 5], dtype=np.int64)
+    assert align._folded_words(store, some) == [store.vocab[int(i)] for i in some]
+    assert align._folded_words(store, np.zeros(0, dtype=np.int64)) == []
