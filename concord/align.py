@@ -102,6 +102,7 @@ _ABBREVIATIONS = {
 _CLOSERS = "\"'»”’)]」』）"
 _BREAK_RE = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s+[\"'«„“‘(\[¿¡—–-]*[^\W\d_a-z]|\s+\d)")
 _LAST_WORD = re.compile(r"(\w+)\W*$")
+_LAST_WORD_REVERSED = re.compile(r"\W*(\w+)")
 _CJK_BREAK_RE = re.compile(r"[。！？]+[」』）)]*")
 
 
@@ -114,10 +115,11 @@ def split_sentences(text: str, lang: str = "") -> list[tuple[int, int]]:
     """
     cuts = {0, len(text)}
     for m in _BREAK_RE.finditer(text):
-        word = _LAST_WORD.search(text, max(0, m.start() - 40), m.start() + 1)
-        if m.group().startswith(".") and word and (
-                word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
-            continue
+        if text[m.start()] == ".":
+            # The last word of the 40 characters before: _LAST_WORD's match, found from the end.
+            word = _LAST_WORD_REVERSED.match(text[max(0, m.start() - 40):m.start() + 1][::-1])
+            if word and (word.group(1)[::-1].lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+                continue
         cuts.add(m.end())
     for m in _CJK_BREAK_RE.finditer(text):
         cuts.add(m.end())
@@ -1309,38 +1311,48 @@ def _plan_pair(store, a: Version, b: Version, registry: Mapping[str, Any] | None
     return _PairPlan(a.paragraphs, b.paragraphs, a.starts, b.starts, beads, sentences)
 
 
-def _pair_beads(plan: _PairPlan) -> list[PairBead]:
-    """The stored beads of a planned pair whose sentence problems are solved."""
+def _pair_rows(plan: _PairPlan) -> list[tuple]:
+    """The stored beads of a planned pair whose sentence problems are solved, as rows:
+    (level, a start, a end, b start, b end, a tok0, a tok1, b tok0, b tok1, score, para),
+    None for a side a bead leaves unaligned."""
     paras_a, paras_b = plan.paragraphs_a, plan.paragraphs_b
-    rows: list[tuple[int, tuple[int, int] | None, tuple[int, int] | None, float, int | None]] = []
+    rows: list[list] = []
     for x, sent in zip(plan.beads, plan.sentences, strict=True):
-        span_a = (paras_a[x.a0][0], paras_a[x.a1 - 1][1]) if x.a1 > x.a0 else None
-        span_b = (paras_b[x.b0][0], paras_b[x.b1 - 1][1]) if x.b1 > x.b0 else None
+        span_a = (paras_a[x.a0][0], paras_a[x.a1 - 1][1]) if x.a1 > x.a0 else (None, None)
+        span_b = (paras_b[x.b0][0], paras_b[x.b1 - 1][1]) if x.b1 > x.b0 else (None, None)
         if sent is None:
-            rows.append((0, span_a, span_b, 0.0, None))
+            rows.append([0, *span_a, *span_b, 0.0, None])
             continue
         para = len(rows)
-        rows.append((0, span_a, span_b, x.score, para))
+        rows.append([0, *span_a, *span_b, x.score, None])
         sent_a, sent_b, problem = sent
         if problem is None:
-            rows.append((1, sent_a[0], sent_b[0], x.score, para))
+            rows.append([1, *sent_a[0], *sent_b[0], x.score, para])
             continue
         for y in problem.beads:
-            ss_a = (sent_a[y.a0][0], sent_a[y.a1 - 1][1]) if y.a1 > y.a0 else None
-            ss_b = (sent_b[y.b0][0], sent_b[y.b1 - 1][1]) if y.b1 > y.b0 else None
-            rows.append((1, ss_a, ss_b, y.score, para))
-    tok_a = _toks(plan.starts_a, [r[1] for r in rows])
-    tok_b = _toks(plan.starts_b, [r[2] for r in rows])
-    return [PairBead(level, sa, sb, ta, tb, score, para if level else None)
-            for (level, sa, sb, score, para), ta, tb in zip(rows, tok_a, tok_b, strict=True)]
+            ss_a = (sent_a[y.a0][0], sent_a[y.a1 - 1][1]) if y.a1 > y.a0 else (None, None)
+            ss_b = (sent_b[y.b0][0], sent_b[y.b1 - 1][1]) if y.b1 > y.b0 else (None, None)
+            rows.append([1, *ss_a, *ss_b, y.score, para])
+    toks_a = _tok_column(plan.starts_a, rows, 1)
+    toks_b = _tok_column(plan.starts_b, rows, 3)
+    return [(r[0], r[1], r[2], r[3], r[4], *ta, *tb, r[5], r[6])
+            for r, ta, tb in zip(rows, toks_a, toks_b, strict=True)]
 
 
-def _toks(starts: np.ndarray, spans: list[tuple[int, int] | None]) -> list[tuple[int, int] | None]:
-    """:func:`_tok` of many spans (``starts``: a version's) with one search."""
-    bounds = np.asarray([s for s in spans if s is not None], dtype=np.int64).reshape(-1, 2)
+def _tok_column(starts: np.ndarray, rows: list[list], at: int) -> list[tuple]:
+    """:func:`_tok` of the spans ``row[at], row[at + 1]`` of every row, with one search."""
+    bounds = np.asarray([(r[at] or 0, r[at + 1] or 0) for r in rows], dtype=np.int64).reshape(-1, 2)
     found = np.searchsorted(starts, bounds.ravel(), side="left").reshape(-1, 2).tolist()
-    it = iter(found)
-    return [None if s is None else tuple(next(it)) for s in spans]
+    return [(None, None) if r[at] is None else tuple(t) for r, t in zip(rows, found, strict=True)]
+
+
+def _pair_beads(plan: _PairPlan) -> list[PairBead]:
+    """The stored beads of a planned pair whose sentence problems are solved."""
+    def pair(x: int | None, y: int | None) -> tuple[int, int] | None:
+        return None if x is None else (x, y)   # type: ignore[return-value]
+
+    return [PairBead(r[0], pair(r[1], r[2]), pair(r[3], r[4]), pair(r[5], r[6]), pair(r[7], r[8]),
+                     r[9], r[10]) for r in _pair_rows(plan)]
 
 
 def _tok(v: Version, span: tuple[int, int] | None) -> tuple[int, int] | None:
@@ -1490,7 +1502,7 @@ def _write_families(con: sqlite3.Connection, pending: list[tuple[str, tuple | No
                     (work, key, status, note, json.dumps(members, ensure_ascii=False)))
         for pair in pairs:
             if pair.get("plan"):
-                pair["beads"] = _pair_beads(pair.pop("plan"))
+                pair["rows"] = _pair_rows(pair.pop("plan"))
             _insert_pair(con, work, pair)
     _copy_families(con, reused)
 
@@ -1618,6 +1630,9 @@ def _may_overlap(store, a: Version, b: Version) -> bool:
 
 
 def _insert_pair(con: sqlite3.Connection, work: str, pair: dict) -> None:
+    if "rows" in pair:
+        _insert_rows(con, work, pair, pair["rows"])
+        return
     beads: list[PairBead] = pair["beads"]
     paras = [b for b in beads if b.level == 0]
     sents = [b for b in beads if b.level == 1]
@@ -1635,6 +1650,23 @@ def _insert_pair(con: sqlite3.Connection, work: str, pair: dict) -> None:
 
     con.executemany("INSERT INTO beads VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     [row(n, b) for n, b in enumerate(beads)])
+
+
+def _insert_rows(con: sqlite3.Connection, work: str, pair: dict, rows: list[tuple]) -> None:
+    """:func:`_insert_pair` of beads given as :func:`_pair_rows`."""
+    paras = sum(1 for r in rows if r[0] == 0)
+    aligned = [0, 0]
+    for r in rows:
+        if r[1] is not None and r[3] is not None:
+            aligned[r[0]] += 1
+    cur = con.execute(
+        "INSERT INTO pairs (work, doc_a, doc_b, lang_a, lang_b, status, note, paragraphs, sentences,"
+        " aligned_paragraphs, aligned_sentences) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (work, pair["doc_a"], pair["doc_b"], pair["lang_a"], pair["lang_b"], pair["status"],
+         pair["note"], paras, len(rows) - paras, aligned[0], aligned[1]))
+    pid = cur.lastrowid
+    con.executemany("INSERT INTO beads VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [(pid, *r, n) for n, r in enumerate(rows)])
 
 
 # --- reading --------------------------------------------------------------------------------

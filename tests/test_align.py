@@ -645,3 +645,39 @@ def test_words_decoded_in_bulk_are_the_vocabulary_s(families_index):
     some = np.array([store.n_vocab - 1, 0, 5, 5], dtype=np.int64)
     assert align._folded_words(store, some) == [store.vocab[int(i)] for i in some]
     assert align._folded_words(store, np.zeros(0, dtype=np.int64)) == []
+
+
+def _split_sentences_by_search(text: str) -> list[tuple[int, int]]:
+    """split_sentences as first written: the word before a period by a search to the end."""
+    cuts = {0, len(text)}
+    for m in align._BREAK_RE.finditer(text):
+        word = re.compile(r"(\w+)\W*$").search(text, max(0, m.start() - 40), m.start() + 1)
+        if m.group().startswith(".") and word and (
+                word.group(1).lower() in align._ABBREVIATIONS or len(word.group(1)) == 1):
+            continue
+        cuts.add(m.end())
+    for m in align._CJK_BREAK_RE.finditer(text):
+        cuts.add(m.end())
+    bounds = sorted(cuts)
+    spans = []
+    for s, e in zip(bounds, bounds[1:], strict=False):
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append((s, e))
+    return spans
+
+
+def test_sentences_split_as_by_a_search_for_the_word_before_a_period():
+    rng = np.random.default_rng(5)
+    parts = ["ab", "Ab.", "Z.", "z1", "9", ".", "!", "?", "…", "«", "»", '"', "(", "é", "É", "_",
+             "—", "。", "Dr.", "vgl.", "St.", "I.", "U.S.A.", "ǅ", "².", "_. A", "x_. B", " ", "\n"]
+    for _ in range(3000):
+        text = "".join(parts[int(k)] + " " * int(rng.integers(0, 3))
+                       for k in rng.integers(0, len(parts), int(rng.integers(1, 30))))
+        assert align.split_sentences(text) == _split_sentences_by_search(text), text
+    manifesto = (CORPUS / MANIFESTO["en"]).read_text("utf-8")
+    for para in manifesto.split("\n"):
+        assert align.split_sentences(para) == _split_sentences_by_search(para)
