@@ -865,33 +865,38 @@ def _version_concepts(store, v: Version, registry: Mapping[str, Any] | None) -> 
 
 def _concept_spans(uniq: np.ndarray, sorted_words: list[str], fold_ids: np.ndarray,
                    patterns: tuple) -> list[tuple[int, int, str]]:
-    # Folded ids follow the sorted vocabulary: the words come sorted, and a prefix is a range.
-    words = dict(zip(uniq.tolist(), sorted_words, strict=False))
-    by_word = {w: f for f, w in words.items()}
+    # Folded ids follow the sorted vocabulary: the words come sorted, a word is found by
+    # bisection and a prefix is a range.
     firsts: dict[int, list[int]] = {}
     for k, (_name, pats) in enumerate(patterns):
         kind, value = pats[0]
         if kind == "exact":
-            hits = [by_word[value]] if value in by_word else []
+            at = bisect.bisect_left(sorted_words, value)
+            hits = [int(uniq[at])] if at < len(sorted_words) and sorted_words[at] == value else []
         elif kind == "prefix":
             lo = bisect.bisect_left(sorted_words, value)
             hi = bisect.bisect_left(sorted_words, value + "\U0010ffff")
             hits = uniq[lo:hi].tolist()
         else:
-            hits = [f for f, w in words.items() if value.match(w)]
+            hits = [int(f) for f, w in zip(uniq, sorted_words, strict=True) if value.match(w)]
         for fid in hits:
             firsts.setdefault(fid, []).append(k)
     if not firsts:
         return []
     for ks in firsts.values():
         ks.sort(key=lambda k: -len(patterns[k][1]))
-    ids = fold_ids.tolist()
+    size = len(fold_ids)
+
+    def word(pos: int) -> str:
+        return sorted_words[int(np.searchsorted(uniq, fold_ids[pos]))]
+
     out = []
-    for pos in np.nonzero(np.isin(fold_ids, list(firsts)))[0].tolist():
-        for k in firsts[ids[pos]]:
+    found = np.nonzero(np.isin(fold_ids, list(firsts)))[0]
+    for pos, fid in zip(found.tolist(), fold_ids[found].tolist(), strict=True):
+        for k in firsts[fid]:
             name, pats = patterns[k]
-            if pos + len(pats) <= len(ids) and all(_matches(pats[x], words[ids[pos + x]])
-                                                   for x in range(1, len(pats))):
+            if pos + len(pats) <= size and all(_matches(pats[x], word(pos + x))
+                                               for x in range(1, len(pats))):
                 out.append((pos, len(pats), name))
                 break
     return out
@@ -914,8 +919,8 @@ def load_version(store, doc: int, registry: Mapping[str, Any] | None) -> Version
                    fold=fold, anchors=np.full(t1 - t0, -1, dtype=np.int64), paragraphs=paras)
 
 
-def _anchor_ids(store, a: Version, b: Version, registry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Anchor id per token of both versions, and the weight of each anchor id.
+def _anchor_ids(store, a: Version, b: Version, registry) -> tuple[np.ndarray, np.ndarray]:
+    """Anchor id per token of both versions (every anchor weighs 1).
 
     Anchors are the folded words the two versions share (numbers of any length, other words
     of two letters or more when written with a capital inside a sentence, else of four or
@@ -971,8 +976,7 @@ def _anchor_ids(store, a: Version, b: Version, registry) -> tuple[np.ndarray, np
             if value in hid:
                 ids[pos:pos + length] = -1
                 ids[pos] = hid[value]
-    weight = np.ones(base + len(names) + len(values) + len(chapters))
-    return ids_a, ids_b, weight
+    return ids_a, ids_b
 
 
 _KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
@@ -1242,7 +1246,7 @@ def _sentences(v: Version, k: int) -> list[tuple[int, int]]:
 
 def _plan_pair(store, a: Version, b: Version, registry: Mapping[str, Any] | None) -> _PairPlan:
     """Paragraph beads of two versions, and the sentence alignments they call for."""
-    ids_a, ids_b, _weight = _anchor_ids(store, a, b, registry)
+    ids_a, ids_b = _anchor_ids(store, a, b, registry)
     anchored_a, anchored_b = np.flatnonzero(ids_a >= 0), np.flatnonzero(ids_b >= 0)
     units_a = _unit_set(a, [s for s, _ in a.paragraphs], [e for _, e in a.paragraphs], ids_a, anchored_a)
     units_b = _unit_set(b, [s for s, _ in b.paragraphs], [e for _, e in b.paragraphs], ids_b, anchored_b)
