@@ -71,7 +71,7 @@ SKIP_FULL = 200
 ANCHOR_WEIGHT = 10.0
 BEADS = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2))
 #: Cells of the band whose step costs are computed at once (bounds the DP's memory).
-BAND_CELLS = 1 << 18
+BAND_CELLS = 1 << 16
 #: Columns either side of the anchor path that the DP visits.
 PATH_WIDTH = 40
 #: Fewer anchor pairs than this make no path (the DP follows the diagonal).
@@ -352,7 +352,7 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
 
 
 #: Cells (units of A by units of B, over all problems) of one lockstep batch of alignments.
-LOCKSTEP_CELLS = 1 << 21
+LOCKSTEP_CELLS = 1 << 18
 
 
 def solve(problems: Sequence[_Problem]) -> None:
@@ -444,7 +444,8 @@ def _align_lockstep(problems: Sequence[_Problem]) -> None:
         with np.errstate(divide="ignore", invalid="ignore"):
             sim = np.where(ma_ + mb_ > 0, 2 * block / (ma_ + mb_), 0.0)
         bonus = np.where((ma_ > 0) & (mb_ > 0), ANCHOR_WEIGHT * (sim - 0.15), 0.0)
-        step = length_cost(sa, sb, (da, db), ratio[:, :, None]) - bonus
+        step = _length_costs(sa, sb, (da, db), ratio[:, :, None])
+        step -= bonus
         steps.append(np.where(ok[None], step, inf))
     cost = np.full((lanes, n + 1, m + 3), inf)
     back = np.zeros((lanes, n + 1, m + 1), dtype=np.int8)
@@ -1217,11 +1218,13 @@ class _PairPlan:
 
     paragraphs_a: list[tuple[int, int]]
     paragraphs_b: list[tuple[int, int]]
-    starts_a: np.ndarray
-    starts_b: np.ndarray
+    # the first token at or after each paragraph's start and end (:func:`_tok` of its span)
+    para_toks_a: list[tuple[int, int]]
+    para_toks_b: list[tuple[int, int]]
     beads: list[Bead]
-    # per paragraph bead: None (unaligned), the one sentence pair, or a problem to solve
-    sentences: list[tuple[list[tuple[int, int]], list[tuple[int, int]], _Problem | None] | None]
+    # per paragraph bead: None (unaligned), or its sentences on each side, the problem that
+    # aligns them (None: one sentence each) and each sentence's tokens as para_toks_*
+    sentences: list[list | None]
 
     def problems(self) -> list[_Problem]:
         return [s[2] for s in self.sentences if s is not None and s[2] is not None]
@@ -1312,42 +1315,57 @@ def _plan_pair(store, a: Version, b: Version, registry: Mapping[str, Any] | None
             sentences[k][2] = _Problem(sa_set.lengths[a0:a1], sb_set.lengths[b0:b1], entries,
                                        mass_sa[a0:a1], mass_sb[b0:b1], ratio,
                                        _band(a1 - a0, b1 - b0))
-    return _PairPlan(a.paragraphs, b.paragraphs, a.starts, b.starts, beads, sentences)
+    for v, at in ((a, 0), (b, 1)):
+        spans = [s for sent in sentences if sent is not None for s in sent[at]]
+        toks = iter(_span_toks(v, spans))
+        for sent in sentences:
+            if sent is not None:
+                sent.append([next(toks) for _ in sent[at]])
+    return _PairPlan(a.paragraphs, b.paragraphs, _paragraph_toks(a), _paragraph_toks(b), beads,
+                     sentences)
+
+
+def _span_toks(v: Version, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """:func:`_tok` of each span, with one search."""
+    bounds = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    found = np.searchsorted(v.starts, bounds.ravel(), side="left").reshape(-1, 2).tolist()
+    return [(t0, t1) for t0, t1 in found]
+
+
+def _paragraph_toks(v: Version) -> list[tuple[int, int]]:
+    got = v.cache.get("paragraph_toks")
+    if got is None:
+        got = v.cache["paragraph_toks"] = _span_toks(v, v.paragraphs)
+    return got
 
 
 def _pair_rows(plan: _PairPlan) -> list[tuple]:
     """The stored beads of a planned pair whose sentence problems are solved, as rows:
     (level, a start, a end, b start, b end, a tok0, a tok1, b tok0, b tok1, score, para),
     None for a side a bead leaves unaligned."""
-    paras_a, paras_b = plan.paragraphs_a, plan.paragraphs_b
-    rows: list[list] = []
+    none = (None, None)
+
+    def span(units: list[tuple[int, int]], toks: list[tuple[int, int]], u0: int, u1: int) -> tuple:
+        if u1 <= u0:
+            return none + none
+        return units[u0][0], units[u1 - 1][1], toks[u0][0], toks[u1 - 1][1]
+
+    paras_a, paras_b, ptok_a, ptok_b = plan.paragraphs_a, plan.paragraphs_b, plan.para_toks_a, plan.para_toks_b
+    rows: list[tuple] = []
     for x, sent in zip(plan.beads, plan.sentences, strict=True):
-        span_a = (paras_a[x.a0][0], paras_a[x.a1 - 1][1]) if x.a1 > x.a0 else (None, None)
-        span_b = (paras_b[x.b0][0], paras_b[x.b1 - 1][1]) if x.b1 > x.b0 else (None, None)
+        sa = span(paras_a, ptok_a, x.a0, x.a1)
+        sb = span(paras_b, ptok_b, x.b0, x.b1)
         if sent is None:
-            rows.append([0, *span_a, *span_b, 0.0, None])
+            rows.append((0, sa[0], sa[1], sb[0], sb[1], sa[2], sa[3], sb[2], sb[3], 0.0, None))
             continue
         para = len(rows)
-        rows.append([0, *span_a, *span_b, x.score, None])
-        sent_a, sent_b, problem = sent
-        if problem is None:
-            rows.append([1, *sent_a[0], *sent_b[0], x.score, para])
-            continue
-        for y in problem.beads:
-            ss_a = (sent_a[y.a0][0], sent_a[y.a1 - 1][1]) if y.a1 > y.a0 else (None, None)
-            ss_b = (sent_b[y.b0][0], sent_b[y.b1 - 1][1]) if y.b1 > y.b0 else (None, None)
-            rows.append([1, *ss_a, *ss_b, y.score, para])
-    toks_a = _tok_column(plan.starts_a, rows, 1)
-    toks_b = _tok_column(plan.starts_b, rows, 3)
-    return [(r[0], r[1], r[2], r[3], r[4], *ta, *tb, r[5], r[6])
-            for r, ta, tb in zip(rows, toks_a, toks_b, strict=True)]
-
-
-def _tok_column(starts: np.ndarray, rows: list[list], at: int) -> list[tuple]:
-    """:func:`_tok` of the spans ``row[at], row[at + 1]`` of every row, with one search."""
-    bounds = np.asarray([(r[at] or 0, r[at + 1] or 0) for r in rows], dtype=np.int64).reshape(-1, 2)
-    found = np.searchsorted(starts, bounds.ravel(), side="left").reshape(-1, 2).tolist()
-    return [(None, None) if r[at] is None else tuple(t) for r, t in zip(rows, found, strict=True)]
+        rows.append((0, sa[0], sa[1], sb[0], sb[1], sa[2], sa[3], sb[2], sb[3], x.score, None))
+        sent_a, sent_b, problem, stok_a, stok_b = sent
+        for y in problem.beads if problem is not None else (Bead(0, 1, 0, 1, x.score),):
+            sa = span(sent_a, stok_a, y.a0, y.a1)
+            sb = span(sent_b, stok_b, y.b0, y.b1)
+            rows.append((1, sa[0], sa[1], sb[0], sb[1], sa[2], sa[3], sb[2], sb[3], y.score, para))
+    return rows
 
 
 def _pair_beads(plan: _PairPlan) -> list[PairBead]:
