@@ -887,16 +887,18 @@ def _concept_spans(uniq: np.ndarray, sorted_words: list[str], fold_ids: np.ndarr
     for ks in firsts.values():
         ks.sort(key=lambda k: -len(patterns[k][1]))
     size = len(fold_ids)
-
-    def word(pos: int) -> str:
-        return sorted_words[int(np.searchsorted(uniq, fold_ids[pos]))]
-
-    out = []
     found = np.nonzero(np.isin(fold_ids, list(firsts)))[0]
-    for pos, fid in zip(found.tolist(), fold_ids[found].tolist(), strict=True):
+    # The ids (and words) of the tokens after each candidate, as far as the longest form.
+    longest = max(len(p[1]) for p in patterns)
+    after = fold_ids[np.minimum(found[:, None] + np.arange(1, longest)[None, :], size - 1)]
+    need = np.unique(after)
+    words = dict(zip(need.tolist(), [sorted_words[k] for k in np.searchsorted(uniq, need).tolist()],
+                     strict=True))
+    out = []
+    for pos, fid, nxt in zip(found.tolist(), fold_ids[found].tolist(), after.tolist(), strict=True):
         for k in firsts[fid]:
             name, pats = patterns[k]
-            if pos + len(pats) <= size and all(_matches(pats[x], word(pos + x))
+            if pos + len(pats) <= size and all(_matches(pats[x], words[nxt[x - 1]])
                                                for x in range(1, len(pats))):
                 out.append((pos, len(pats), name))
                 break
