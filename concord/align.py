@@ -1472,6 +1472,7 @@ def write_alignments(gen_path: Path, previous: Path | None = None,
         pending: list[tuple[str, tuple | None]] = []
         problems: list[_Problem] = []
         setting_json = json.dumps(setting, sort_keys=True)
+        reuse: _PairReuse | None = None
         for work, docs in families(store).items():
             key = family_key(store, docs, setting_json)
             summary["families"] += 1
@@ -1479,7 +1480,9 @@ def write_alignments(gen_path: Path, previous: Path | None = None,
                 pending.append((work, None))
                 summary["reused"] += 1
             else:
-                status, note, pairs = _align_family(store, docs, registry)
+                if reuse is None and work in old and len(docs) > 1 and previous is not None:
+                    reuse = _PairReuse(con, previous, setting)
+                status, note, pairs = _align_family(store, docs, registry, work, reuse)
                 members = [{"doc_id": store.docs[d]["doc_id"], "lang": store.docs[d].get("language")}
                            for d in docs]
                 pending.append((work, (key, status, note, members, pairs)))
@@ -1525,6 +1528,9 @@ def _write_families(con: sqlite3.Connection, pending: list[tuple[str, tuple | No
         con.execute("INSERT INTO families VALUES (?,?,?,?,?)",
                     (work, key, status, note, json.dumps(members, ensure_ascii=False)))
         for pair in pairs:
+            if "copy" in pair:
+                _copy_pair(con, pair["copy"])
+                continue
             if pair.get("plan"):
                 pair["rows"] = _pair_rows(pair.pop("plan"))
             _insert_pair(con, work, pair)
@@ -1573,6 +1579,17 @@ def _old_pairs(con: sqlite3.Connection) -> dict[str, list[int]]:
     return out
 
 
+def _copy_pair(con: sqlite3.Connection, old_id: int) -> None:
+    """A pair of the previous generation with its beads, as :func:`_insert_pair` writes it."""
+    cur = con.execute("INSERT INTO pairs (work, doc_a, doc_b, lang_a, lang_b, status, note, "
+                      "paragraphs, sentences, aligned_paragraphs, aligned_sentences) SELECT work, "
+                      "doc_a, doc_b, lang_a, lang_b, status, note, paragraphs, sentences, "
+                      "aligned_paragraphs, aligned_sentences FROM old.pairs WHERE id = ?", (old_id,))
+    con.execute("INSERT INTO beads SELECT ?, level, a_start, a_end, b_start, b_end, a_tok0, a_tok1,"
+                " b_tok0, b_tok1, score, para, n FROM old.beads WHERE pair = ? ORDER BY rowid",
+                (cur.lastrowid, old_id))
+
+
 def _copy_family(con: sqlite3.Connection, work: str, old_ids: list[int] | None = None) -> None:
     con.execute("INSERT INTO families SELECT * FROM old.families WHERE work = ?", (work,))
     offset = con.execute("SELECT coalesce(max(id), 0) FROM pairs").fetchone()[0]
@@ -1588,7 +1605,10 @@ def _copy_family(con: sqlite3.Connection, work: str, old_ids: list[int] | None =
                     (offset + k, old_id))
 
 
-def _align_family(store, docs: Sequence[int], registry) -> tuple[str, str | None, list[dict]]:
+def _align_family(store, docs: Sequence[int], registry, work: str = "",
+                  reuse: _PairReuse | None = None) -> tuple[str, str | None, list[dict]]:
+    """Status, note and pairs of a family; a pair that ``reuse`` holds unchanged from the
+    previous generation is to be copied from it (``"copy"``: its id there), not aligned."""
     metas = [store.docs[d] for d in docs]
     if len(docs) < 2:
         return "single", NOTES["single"], []
@@ -1617,6 +1637,14 @@ def _align_family(store, docs: Sequence[int], registry) -> tuple[str, str | None
                 pairs.append({**base, "status": "same-language",
                               "note": NOTES["same-language"].format(langs=langs[x])})
                 continue
+            old = reuse.pair(work, ma, mb, langs[x], langs[y]) if reuse is not None else None
+            if old is not None:
+                old_id, status, note = old
+                pairs.append({**base, "status": status, "note": note, "copy": old_id})
+                if status in ("structure", "no-overlap"):
+                    notes.append(note)
+                aligned_any = aligned_any or status == "aligned"
+                continue
             for d in (da, db):
                 if d not in versions:
                     versions[d] = load_version(store, d, registry)
@@ -1643,6 +1671,47 @@ def _align_family(store, docs: Sequence[int], registry) -> tuple[str, str | None
             pairs.append({**base, "status": "aligned", "note": None, "plan": plan})
     status = "aligned" if aligned_any else "not-aligned"
     return status, "; ".join(notes) or None, pairs
+
+
+class _PairReuse:
+    """The pairs of the previous generation (attached as ``old``) whose two versions did not
+    change (same doc ids, hashes and languages, same settings): a family that changed keeps
+    them, as they are, and aligns only its new pairs. An alignment of two versions depends on
+    those two alone."""
+
+    def __init__(self, con: sqlite3.Connection, previous: Path, setting: Mapping[str, Any]):
+        self.docs: dict[str, tuple[str, str]] = {}
+        self.pairs: dict[tuple[str, str, str], tuple[int, str, str, str, str | None]] = {}
+        try:
+            row = con.execute("SELECT value FROM old.meta WHERE key = 'settings'").fetchone()
+            if row is None or row[0] != json.dumps(setting):
+                return
+            rows = con.execute("SELECT work, doc_a, doc_b, id, lang_a, lang_b, status, note "
+                               "FROM old.pairs").fetchall()
+        except sqlite3.Error:
+            return
+        from .store import Store
+
+        try:
+            old_store = Store(previous / "store")
+        except (OSError, ValueError, KeyError):
+            return
+        try:
+            self.docs = {m["doc_id"]: (m.get("hash", ""), m.get("language", "")) for m in old_store.docs}
+        finally:
+            old_store.close()
+        self.pairs = {(r[0], r[1], r[2]): tuple(r[3:]) for r in rows}  # type: ignore[misc]
+
+    def pair(self, work: str, ma: Mapping[str, Any], mb: Mapping[str, Any], lang_a: str,
+             lang_b: str) -> tuple[int, str, str | None] | None:
+        """(id, status, note) of the previous pair of these two versions if neither changed."""
+        old = self.pairs.get((work, ma["doc_id"], mb["doc_id"]))
+        if old is None or (old[1], old[2]) != (lang_a, lang_b):
+            return None
+        for m in (ma, mb):
+            if self.docs.get(m["doc_id"]) != (m.get("hash", ""), m.get("language", "")):
+                return None
+        return old[0], old[3], old[4]
 
 
 def _may_overlap(store, a: Version, b: Version) -> bool:

@@ -315,6 +315,44 @@ def test_only_the_changed_family_is_realigned_and_equals_a_fresh_build(tmp_path)
     assert [f[0] for f in changed] == ["tiny"]
 
 
+def test_a_changed_family_keeps_the_pairs_of_its_unchanged_versions(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FAMILIES, corpus)
+    index = tmp_path / "index"
+    build_index(corpus, index, procs=1)
+    aligned: list[tuple[str, str]] = []
+    plan = align._plan_pair
+
+    def counted(store, a, b, registry):
+        aligned.append((a.doc_id, b.doc_id))
+        return plan(store, a, b, registry)
+
+    monkeypatch.setattr(align, "_plan_pair", counted)
+    path = corpus / "tiny" / "fr.txt"
+    path.write_text(path.read_text("utf-8").replace("parla.", "prit la parole."), "utf-8")
+    build_index(corpus, index, procs=1)
+    # tiny has en, fr, de: the two pairs with the French version are aligned again, de-en is
+    # copied; the result is a fresh build's.
+    assert sorted(aligned) == [("tiny/de.txt", "tiny/fr.txt"), ("tiny/en.txt", "tiny/fr.txt")]
+    monkeypatch.undo()
+    fresh = tmp_path / "fresh"
+    build_index(corpus, fresh, procs=1)
+    assert dump(index) == dump(fresh)
+    assert ((index / read_current(index) / align.ALIGN_FILE).read_bytes()
+            == (fresh / read_current(fresh) / align.ALIGN_FILE).read_bytes())
+    # A version removed: the pair of the two left is copied, nothing is aligned.
+    monkeypatch.setattr(align, "_plan_pair", counted)
+    aligned.clear()
+    path.unlink()
+    build_index(corpus, index, procs=1)
+    assert aligned == []
+    monkeypatch.undo()
+    fresh = tmp_path / "fresh2"
+    build_index(corpus, fresh, procs=1)
+    assert dump(index) == dump(fresh)
+    assert [r for r in dump(index)["pairs"] if r[1] == "tiny"]
+
+
 def test_a_build_that_fails_while_aligning_leaves_the_previous_index_live(tmp_path, monkeypatch):
     corpus = tmp_path / "corpus"
     shutil.copytree(FAMILIES, corpus)
