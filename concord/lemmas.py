@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import threading
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -92,8 +93,39 @@ def lemma_of(word: str, lang: str) -> str:
 TABLES_CHUNK = 1 << 22     # tokens read at a time when the tables are written
 
 def _lemmatise(code: str, words: list[str]) -> list[str]:
+    """``[fold(lemmatize(w, code)) for w in words]`` (simplemma's non-greedy lemmatizer),
+    its plain dictionary hits found in one batch (:func:`_dictionary_hits`)."""
     lemmatize = _simplemma()[0].lemmatize
-    return [fold(lemmatize(w, code)) for w in words]
+    return [fold(lemmatize(w, code) if hit is None else hit)
+            for w, hit in zip(words, _dictionary_hits(code, words), strict=True)]
+
+
+def _dictionary_hits(code: str, words: list[str]) -> list[str | None]:
+    """simplemma's lemma of each word that its dictionary look-up answers, None elsewhere.
+
+    For these words ``lemmatize`` returns exactly this: it NFC-normalises the word (these
+    are NFC already), returns a numeric word as it is (left out here), asks the apostrophe
+    strategy (None outside its languages, left out here as the canonicalised ones are),
+    then the dictionary: the word, else it with its first letter's case swapped; a non-empty
+    answer ends the search (an empty one would not: left to simplemma).
+    """
+    from simplemma.strategies.apostrophe_boundary import APOSTROPHE_BOUNDARY_LANGS
+    from simplemma.utils import CANON_LANGS
+
+    from .lemma_dicts import HashedDictionary
+
+    dictionary = _simplemma()[1]._dictionary_factory.get_dictionary(code)
+    if (code in APOSTROPHE_BOUNDARY_LANGS or code in CANON_LANGS
+            or not isinstance(dictionary, HashedDictionary)):
+        return [None] * len(words)
+    plain = [not w.isnumeric() and unicodedata.is_normalized("NFC", w) for w in words]
+    first = dictionary.lookup_many(words)
+    hits: list[str | None] = [v if ok and v else None for v, ok in zip(first, plain, strict=True)]
+    again = [i for i, v in enumerate(first) if v is None and plain[i]]
+    swapped = [w.lower() if w[:1].isupper() else w.capitalize() for w in map(words.__getitem__, again)]
+    for i, v in zip(again, dictionary.lookup_many(swapped), strict=True):
+        hits[i] = v or None
+    return hits
 
 
 STEM_SETTING = "Snowball (PyStemmer) of the folded form"
