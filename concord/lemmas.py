@@ -139,13 +139,23 @@ def _find(kind: str, lang: str, words: list[str]) -> list[str]:
     return stem_words(words, lang) if lang in SNOWBALL else list(words)
 
 
-def _early_job(kind: str, lang: str, words: list[str]) -> tuple[list[str], np.ndarray]:
-    """Pool job of :class:`EarlyLemmas`: the sorted distinct lemmas or stems of ``words``
-    in ``lang``, and the position of each word's there."""
-    found = _find(kind, lang, words)
-    distinct = sorted(set(found))
+def _numbered(values: list[str]) -> tuple[list[str], np.ndarray]:
+    """The sorted distinct ``values`` and the position of each value there."""
+    distinct = sorted(set(values))
     number = {w: i for i, w in enumerate(distinct)}
-    return distinct, np.fromiter(map(number.__getitem__, found), dtype=np.int32, count=len(found))
+    return distinct, np.fromiter(map(number.__getitem__, values), dtype=np.int32, count=len(values))
+
+
+def _early_job(lang: str, words: list[str]) -> tuple[tuple[list[str], np.ndarray],
+                                                      tuple[list[str], np.ndarray], int]:
+    """Pool job of :class:`EarlyLemmas`: for surface forms seen in ``lang``, their lemmas
+    and the stems of their folded forms, each as :func:`_numbered` gives them, and the
+    number of distinct folded forms."""
+    folded = list(map(fold.__wrapped__, words))    # distinct words: lru_cache only costs
+    distinct = list(dict.fromkeys(folded))
+    stem_of = dict(zip(distinct, _find("stem", lang, distinct), strict=True))
+    return (_numbered(_find("lemma", lang, words)), _numbered(list(map(stem_of.__getitem__, folded))),
+            len(distinct))
 
 
 def _merge_sorted(lists: list[list[str]]) -> tuple[list[str], list[np.ndarray]]:
@@ -205,28 +215,28 @@ def _first_of_each(ids: np.ndarray, slots: np.ndarray) -> tuple[np.ndarray, np.n
 class _PieceForms:
     """The forms of one new piece: its documents (id, hash, tokens); for each local surface
     id, a document of the piece and the offset of one of its tokens there; and per language
-    the local surface ids seen in it with the slots of their surface form and folded form
-    in :class:`NewForms`' lists."""
+    the local surface ids seen in it with the slots of their forms in :class:`NewForms`'
+    lists."""
 
     docs: list[tuple[str, Any, int]]
     occ_doc: np.ndarray
     occ_off: np.ndarray
-    seen: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    seen: dict[str, tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass
 class NewForms:
     """What :class:`EarlyLemmas` found in the new pieces: per language the distinct surface
-    forms seen in it (``surfaces``) and the distinct folded forms (``folded``); ``values``
-    per kind ("lemma", "stem") the sorted distinct lemmas or stems of them all, and
-    ``numbers`` per kind and language the position there of each form's. ``pieces`` find
-    the store ids of those forms without reading the store's tokens. ``exact`` is False
-    when a piece has tokens outside paragraphs or forms without tokens (then the store's
-    tokens are read)."""
+    forms seen in it (``surfaces``) and the number of their distinct folded forms
+    (``n_folded``); ``values`` per kind ("lemma", "stem") the sorted distinct lemmas or stems
+    (of the folded forms) of them all, and ``numbers`` per kind and language the position
+    there of each surface form's. ``pieces`` find the store ids of those forms without
+    reading the store's tokens. ``exact`` is False when a piece has tokens outside
+    paragraphs or forms without tokens (then the store's tokens are read)."""
 
     pieces: list[_PieceForms] = field(default_factory=list)
     surfaces: dict[str, list[str]] = field(default_factory=dict)
-    folded: dict[str, list[str]] = field(default_factory=dict)
+    n_folded: dict[str, int] = field(default_factory=dict)
     values: dict[str, list[str]] = field(default_factory=dict)
     numbers: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     exact: bool = True
@@ -238,12 +248,18 @@ def _word_list(words) -> list[str]:
 
 
 def _slots(index: dict[str, int], words: list[str], ids: np.ndarray) -> np.ndarray:
-    """The slot of each word ``ids`` in ``index`` (word -> slot), adding the new ones."""
-    from itertools import count, filterfalse
+    """The slot of each word ``ids`` in ``index`` (word -> slot; a defaultdict giving a new
+    word the next slot), adding the new ones: one pass in C."""
+    return np.fromiter(map(index.__getitem__, map(words.__getitem__, ids.tolist())),
+                       dtype=np.int64, count=ids.size)
 
-    chosen = list(map(words.__getitem__, ids.tolist()))
-    index.update(zip(filterfalse(index.__contains__, chosen), count(len(index))))
-    return np.fromiter(map(index.__getitem__, chosen), dtype=np.int64, count=len(chosen))
+
+def _new_index() -> dict[str, int]:
+    from collections import defaultdict
+
+    index: defaultdict[str, int] = defaultdict()
+    index.default_factory = index.__len__           # a new word takes the next slot
+    return index
 
 
 class EarlyLemmas:
@@ -259,7 +275,6 @@ class EarlyLemmas:
     def __init__(self, pieces, previous: str | Path | None = None, *, procs: int = 1):
         forms = self.forms = NewForms()
         surface_index: dict[str, dict[str, int]] = {}
-        folded_index: dict[str, dict[str, int]] = {}
         for piece in pieces:
             doc_tok = np.asarray(piece.doc_tok, dtype=np.int64)
             n = int(doc_tok[-1]) if doc_tok.size else 0
@@ -288,24 +303,18 @@ class EarlyLemmas:
             if n_surfaces and int(occ.min()) < 0:
                 forms.exact = False                      # a form no token has
             occ_doc = np.searchsorted(doc_tok, occ, side="right") - 1
-            surface_fold = np.asarray(piece.surface_fold, dtype=np.int64)
-            # Each word list read once (a saved piece's is a file read on access).
-            surfaces, vocab = _word_list(piece.surfaces), _word_list(piece.vocab)
+            surfaces = _word_list(piece.surfaces)      # read once (a saved piece's: a file)
             by_lang = {}
             for i, lang in enumerate(codes):
                 ids = np.flatnonzero(seen[i])
-                folds = _distinct(surface_fold[ids])
-                fold_slot = np.zeros(len(vocab), dtype=np.int64)
-                fold_slot[folds] = _slots(folded_index.setdefault(lang, {}), vocab, folds)
-                by_lang[lang] = (ids, _slots(surface_index.setdefault(lang, {}), surfaces, ids),
-                                 fold_slot[surface_fold[ids]])
+                if lang not in surface_index:
+                    surface_index[lang] = _new_index()
+                by_lang[lang] = (ids, _slots(surface_index[lang], surfaces, ids))
             forms.pieces.append(_PieceForms(docs, occ_doc, occ - doc_tok[np.maximum(occ_doc, 0)],
                                             by_lang))
         forms.surfaces = {lang: list(index) for lang, index in surface_index.items()}
-        forms.folded = {lang: list(index) for lang, index in folded_index.items()}
-        jobs = [("lemma", lang, words) for lang, words in forms.surfaces.items()]
-        jobs += [("stem", lang, words) for lang, words in forms.folded.items()]
-        self.jobs = sorted((job for job in jobs if job[2]), key=lambda job: (-len(job[2]), job[0], job[1]))
+        self.jobs = sorted(((lang, words) for lang, words in forms.surfaces.items() if words),
+                           key=lambda job: (-len(job[1]), job[0]))
         self.pool = None
         if self.jobs and procs > 1:
             import multiprocessing
@@ -319,11 +328,12 @@ class EarlyLemmas:
         if self.jobs is not None:
             found = self.pending.get() if self.pool is not None else \
                 [_early_job(*job) for job in self.jobs]
-            for kind in ("lemma", "stem"):
-                mine = [(job[1], got) for job, got in zip(self.jobs, found, strict=True) if job[0] == kind]
-                forms.values[kind], places = _merge_sorted([distinct for _lang, (distinct, _n) in mine])
-                forms.numbers[kind] = {lang: place[numbers] for (lang, (_d, numbers)), place
-                                       in zip(mine, places, strict=True)}
+            langs = [lang for lang, _words in self.jobs]
+            for k, kind in enumerate(("lemma", "stem")):
+                forms.values[kind], places = _merge_sorted([got[k][0] for got in found])
+                forms.numbers[kind] = {lang: place[got[k][1]] for lang, got, place
+                                       in zip(langs, found, places, strict=True)}
+            forms.n_folded = {lang: got[2] for lang, got in zip(langs, found, strict=True)}
             self.jobs = None
             self.close()
         return forms
@@ -603,15 +613,17 @@ def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path
                 if not piece.occ_doc.size:
                     continue
                 sid = np.asarray(store.surf[starts[piece.occ_doc] + piece.occ_off], dtype=np.int64)
-                for lang, (ids, slots, fold_slots) in piece.seen.items():
-                    parts.setdefault(lang, []).append((sid[ids], slots, fold_slots))
+                for lang, (ids, slots) in piece.seen.items():
+                    parts.setdefault(lang, []).append((sid[ids], slots))
             for lang, chunks in parts.items() if exact else ():
                 ids = np.concatenate([c[0] for c in chunks])
-                new_surf[lang] = _first_of_each(ids, np.concatenate([c[1] for c in chunks]))
-                new_fold[lang] = _first_of_each(surface_fold[ids], np.concatenate([c[2] for c in chunks]))
+                slots = np.concatenate([c[1] for c in chunks])
+                new_surf[lang] = _first_of_each(ids, slots)
+                # (every surface form of a folded form has its stem: that of its folded form)
+                new_fold[lang] = _first_of_each(surface_fold[ids], slots)
                 # One store id per form, and one form per store id.
                 if (new_surf[lang][0].size != len(known.surfaces.get(lang, ()))
-                        or new_fold[lang][0].size != len(known.folded.get(lang, ()))):
+                        or new_fold[lang][0].size != known.n_folded.get(lang, 0)):
                     exact = False
         if not exact:
             new_surf, new_fold = {}, {}
