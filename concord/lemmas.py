@@ -272,7 +272,7 @@ class EarlyLemmas:
     language and the form, so finding them early, late or not again gives the same tables.
     """
 
-    def __init__(self, pieces, previous: str | Path | None = None, *, procs: int = 1):
+    def __init__(self, pieces, *, procs: int = 1):
         forms = self.forms = NewForms()
         surface_index: dict[str, dict[str, int]] = {}
         for piece in pieces:
@@ -396,7 +396,10 @@ def _renumber(old_words, new_words, inserted: np.ndarray, vanished: np.ndarray) 
 class _Previous:
     """A previous generation's tables, renumbered into the new store's ids."""
 
-    def __init__(self, path: Path, store, forms: NewForms | None, piece_surfaces: np.ndarray):
+    GONE_PAIRS = 20_000   # pairs of removed documents checked one by one, at most
+
+    def __init__(self, path: Path, store, forms: NewForms | None,
+                 new_surf: dict[str, tuple[np.ndarray, np.ndarray]]):
         from .store import SortedWords, Store, column_file, load_npy
 
         self.ok = False
@@ -422,6 +425,8 @@ class _Previous:
                                            for i in gone]))
             old_fold = np.asarray(old.surface_fold, dtype=np.int64)
             gone_fold = _distinct(old_fold[gone_surf])
+            piece_surfaces = _distinct(np.concatenate([np.zeros(0, np.int64)]
+                                                      + [ids for ids, _slots in new_surf.values()]))
             new_fold = _distinct(np.asarray(store.surface_fold, dtype=np.int64)[piece_surfaces])
             maps = []
             for old_words, new_words, gone_ids, new_ids in (
@@ -432,7 +437,7 @@ class _Previous:
                 maps.append(_renumber(old_words, new_words, inserted, vanished))
             if maps[0] is None or maps[1] is None:
                 return
-            self.complete = not gone and not _outside_paragraphs(doc_tok, np.searchsorted(
+            self.complete = not _outside_paragraphs(doc_tok, np.searchsorted(
                 old.para_doc, np.arange(len(old.docs) + 1)), old.para_tok[:-1])
             self.words = {kind: SortedWords(path / f"{kind}.txt") for kind in ("lemma", "stem")}
             self.tables: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {"lemma": {}, "stem": {}}
@@ -444,9 +449,65 @@ class _Previous:
                         ids = remap[table[0]]
                         live = ids >= 0          # remap keeps the order: still sorted
                         self.tables[kind][lang] = (ids[live], table[1][live])
+            if gone and self.complete:
+                self.complete = self._drop_gone_pairs(old, gone, maps[0], store, new_surf)
             self.ok = True
         finally:
             old.close()
+
+
+    def _drop_gone_pairs(self, old, gone: list[int], remap: np.ndarray, store,
+                         new_surf: dict[str, tuple[np.ndarray, np.ndarray]]) -> bool:
+        """Drop from the lemma tables the (language, surface) pairs of removed or changed
+        documents that no other document has any more; False if there are too many to check
+        one by one (then the store's tokens are read)."""
+        from .store import column_file
+
+        surf = column_file(old.path, "surf", np.int32)
+        doc_tok = np.asarray(old.doc_tok, dtype=np.int64)
+        pairs = []
+        for i in gone:
+            a, b = int(doc_tok[i]), int(doc_tok[i + 1])
+            if b > a:
+                pairs.append(_token_langs(old, a, b).astype(np.int64) * remap.size
+                             + np.asarray(surf[a:b], dtype=np.int64))
+        pairs = _distinct(np.concatenate([np.zeros(0, np.int64), *pairs]))
+        if pairs.size > self.GONE_PAIRS:
+            return False
+        new_lang = {code: i for i, code in enumerate(store.langs)}
+        fold_of, new_surf_col = np.asarray(store.surface_fold), store.surf
+        drop: dict[str, list[int]] = {}
+        for old_lang, sid in zip((pairs // remap.size).tolist(), remap[pairs % remap.size].tolist(),
+                                 strict=True):
+            lang = old.langs[old_lang]
+            if sid < 0:
+                continue                        # the form is gone from the store
+            found = new_surf.get(lang)
+            if found is not None and found[0].size:
+                k = min(int(np.searchsorted(found[0], sid)), found[0].size - 1)
+                if found[0][k] == sid:
+                    continue                    # a new document has the pair
+            if lang not in new_lang or not self._occurs(store, new_surf_col, fold_of, sid, new_lang[lang]):
+                drop.setdefault(lang, []).append(sid)
+        for lang, sids in drop.items():
+            if lang in self.tables["lemma"]:
+                ids, numbers = self.tables["lemma"][lang]
+                keep = ~np.isin(ids, np.array(sids, dtype=np.int64))
+                self.tables["lemma"][lang] = (ids[keep], numbers[keep])
+        return True
+
+    @staticmethod
+    def _occurs(store, surf, fold_of: np.ndarray, sid: int, lang: int) -> bool:
+        """Whether a token of the store has surface ``sid`` in language ``lang`` (its folded
+        form's postings read a growing chunk at a time: frequent forms are found at once)."""
+        postings = store.postings(int(fold_of[sid]))
+        a, step = 0, 256
+        while a < len(postings):
+            positions = np.asarray(postings[a:a + step], dtype=np.int64)
+            if np.any((np.asarray(surf[positions]) == sid) & (store.lang_of(positions) == lang)):
+                return True
+            a, step = a + step, step * 4
+        return False
 
 
 def _values(kind: str, lang: str, ids: np.ndarray, previous: _Previous | None,
@@ -570,9 +631,11 @@ def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path
     new to this store; the ``previous`` generation's tables give the rest (lemmas and stems
     depend only on the language and the form, so the result is the same as finding them
     again). The (language, folded form) pairs come from the store's statistics; the
-    (language, surface form) pairs from the new pieces and the previous tables, or, when
-    these cannot tell (a document removed or changed, tokens outside paragraphs, no
-    ``known``), from a pass over every token. Forms found nowhere are lemmatised here.
+    (language, surface form) pairs from the new pieces and the previous tables (the pairs
+    of removed or changed documents checked in the postings of their folded forms), or,
+    when these cannot tell (tokens outside paragraphs, no ``known``, more pairs of removed
+    documents than ``_Previous.GONE_PAIRS``), from a pass over every token. Forms found
+    nowhere are lemmatised here.
     """
     import time
 
@@ -629,9 +692,7 @@ def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path
             new_surf, new_fold = {}, {}
         old = None
         if previous is not None and Path(previous).exists():
-            pieces_surfaces = _distinct(np.concatenate([np.zeros(0, np.int64)]
-                                                       + [ids for ids, _slots in new_surf.values()]))
-            old = _Previous(Path(previous), store, known if exact else None, pieces_surfaces)
+            old = _Previous(Path(previous), store, known if exact else None, new_surf)
             if not old.ok:
                 old = None
         # The (language, form) pairs: folded forms from the statistics, surfaces from the

@@ -138,3 +138,42 @@ def test_tables_from_the_tokens_equal_those_from_the_pieces(tmp_path):
     timings = lemmas.write_tables(copy)
     assert "tables_scan" in timings
     assert _tables(copy) == _tables(built)
+
+
+@pytest.mark.parametrize("check_one_by_one", [True, False])
+def test_removed_and_changed_documents_equal_a_fresh_build(tmp_path, monkeypatch, check_one_by_one):
+    """A removed document's (language, form) pairs leave the tables unless another document
+    has them: checked one by one in the postings (no pass over the tokens), or, past
+    GONE_PAIRS, by the pass; both equal a fresh build and the brute-force count."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    index, fresh = tmp_path / "inc", tmp_path / "fresh"
+    # "paresse" is French elsewhere: in English only in this document
+    added = corpus / "en" / "1849-new.txt"
+    added.write_text("The paresse of Qwertyism and the councils.\n\nThe qwertyists met.\n", "utf-8")
+    build_index(corpus, index, procs=1)
+    before = _read_tables(index / read_current(index) / "store")
+    assert ("paresse", "paresse") in before["lemma-en"]
+    added.unlink()
+    changed = corpus / "fr" / "1880-lafargue-le-droit-a-la-paresse-ch1-2.txt"
+    text = changed.read_text("utf-8")
+    changed.write_text(text[: len(text) // 2] + "\n\nZyxquorum paresseux zyxquorum.\n", "utf-8")
+    (corpus / "en" / "1918-lenin-letter-to-american-workingmen.txt").unlink()
+
+    if check_one_by_one:
+        def no_scan(store):
+            raise AssertionError("the tokens were read")
+
+        monkeypatch.setattr(lemmas, "_scan_surfaces", no_scan)
+    else:
+        monkeypatch.setattr(lemmas._Previous, "GONE_PAIRS", 0)
+    report = build_index(corpus, index, procs=1)
+    assert (report.added, report.changed, report.deleted) == (0, 1, 2)
+    monkeypatch.undo()
+    build_index(corpus, fresh, procs=1)
+    a, b = (ix / read_current(ix) / "store" for ix in (index, fresh))
+    assert _tables(a) == _tables(b)
+    found = _read_tables(a)
+    assert found == _independent_tables(a)
+    assert all(form != "paresse" for form, _lemma in found["lemma-en"])
+    assert ("paresse", "paresse") in found["lemma-fr"]
