@@ -213,14 +213,13 @@ def _first_of_each(ids: np.ndarray, slots: np.ndarray) -> tuple[np.ndarray, np.n
 
 @dataclass
 class _PieceForms:
-    """The forms of one new piece: its documents (id, hash, tokens); for each local surface
-    id, a document of the piece and the offset of one of its tokens there; and per language
-    the local surface ids seen in it with the slots of their forms in :class:`NewForms`'
-    lists."""
+    """The forms of one new piece: its documents (id, hash, tokens) and their token bounds
+    in the piece; per language, for each surface form seen in it, the position of one of its
+    tokens in the piece and the slot of the form in :class:`NewForms`' lists (int32 both
+    while they fit: a build holds these for every piece until the store is written)."""
 
     docs: list[tuple[str, Any, int]]
-    occ_doc: np.ndarray
-    occ_off: np.ndarray
+    doc_tok: np.ndarray
     seen: dict[str, tuple[np.ndarray, np.ndarray]]
 
 
@@ -284,7 +283,7 @@ class EarlyLemmas:
             docs = [(d["doc_id"], d.get("hash"), int(b - a)) for d, a, b
                     in zip(piece.docs, doc_tok[:-1].tolist(), doc_tok[1:].tolist(), strict=True)]
             if not codes or not n:
-                forms.pieces.append(_PieceForms(docs, np.zeros(0, np.int64), np.zeros(0, np.int64), {}))
+                forms.pieces.append(_PieceForms(docs, doc_tok, {}))
                 continue
             number = {c: i for i, c in enumerate(codes)}
             para_lang = np.fromiter((number[c] for c in piece.para_lang), dtype=np.int16,
@@ -299,19 +298,18 @@ class EarlyLemmas:
             seen[tok_lang, surf] = True
             occ = np.full(n_surfaces, -1, dtype=np.int64 if n >= 2**31 else np.int32)
             occ[surf] = np.arange(n, dtype=occ.dtype)    # one occurrence of each form
-            occ = occ.astype(np.int64)
             if n_surfaces and int(occ.min()) < 0:
                 forms.exact = False                      # a form no token has
-            occ_doc = np.searchsorted(doc_tok, occ, side="right") - 1
             surfaces = _word_list(piece.surfaces)      # read once (a saved piece's: a file)
             by_lang = {}
             for i, lang in enumerate(codes):
                 ids = np.flatnonzero(seen[i])
                 if lang not in surface_index:
                     surface_index[lang] = _new_index()
-                by_lang[lang] = (ids, _slots(surface_index[lang], surfaces, ids))
-            forms.pieces.append(_PieceForms(docs, occ_doc, occ - doc_tok[np.maximum(occ_doc, 0)],
-                                            by_lang))
+                slots = _slots(surface_index[lang], surfaces, ids)
+                by_lang[lang] = (occ[ids], slots.astype(np.int32) if len(surface_index[lang]) < 2**31
+                                 else slots)
+            forms.pieces.append(_PieceForms(docs, doc_tok, by_lang))
         forms.surfaces = {lang: list(index) for lang, index in surface_index.items()}
         self.jobs = sorted(((lang, words) for lang, words in forms.surfaces.items() if words),
                            key=lambda job: (-len(job[1]), job[0]))
@@ -673,11 +671,11 @@ def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path
                     starts[k] = doc_tok[i]
                 if not exact:
                     break
-                if not piece.occ_doc.size:
-                    continue
-                sid = np.asarray(store.surf[starts[piece.occ_doc] + piece.occ_off], dtype=np.int64)
-                for lang, (ids, slots) in piece.seen.items():
-                    parts.setdefault(lang, []).append((sid[ids], slots))
+                for lang, (positions, slots) in piece.seen.items():
+                    doc = np.searchsorted(piece.doc_tok, positions, side="right") - 1
+                    at = starts[doc] + (positions - piece.doc_tok[doc])   # the same token, in the store
+                    parts.setdefault(lang, []).append((np.asarray(store.surf[at], dtype=np.int64),
+                                                       slots.astype(np.int64)))
             for lang, chunks in parts.items() if exact else ():
                 ids = np.concatenate([c[0] for c in chunks])
                 slots = np.concatenate([c[1] for c in chunks])
