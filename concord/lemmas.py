@@ -14,7 +14,12 @@ store's folder (before the generation goes live, so the tables are as atomic as 
   is the store's own, written by :func:`concord.store.write_store`).
 
 The tables are a function of the store's content alone, so an incremental build writes the
-same bytes as a fresh one. Queries only read them (:func:`lemma_candidates`,
+same bytes as a fresh one. They are written without a pass over the tokens: the (language,
+folded form) pairs are the store's statistics' (``tl_off``/``tl_lang``); the (language,
+surface form) pairs those :class:`EarlyLemmas` found in the new pieces, plus the previous
+generation's (renumbered with numpy, the pairs of removed documents checked in the postings);
+only forms new to the index are lemmatised and stemmed, in background processes while the
+store is written. Queries only read them (:func:`lemma_candidates`,
 :func:`stem_candidates`); nothing here modifies a live store.
 """
 
