@@ -556,7 +556,7 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
     # The previous generation's lemmas cover every form of its documents: only new pieces
     # can bring forms to lemmatise (scanning the old store would cost a pass over the corpus).
     new_pieces = [p for p, _keep in pieces[1:]] if previous else [p for p, _keep in pieces]
-    early = EarlyLemmas(new_pieces, old_store, procs=procs) if procs > 1 else None
+    early = EarlyLemmas(new_pieces, procs=procs)
     try:
         info = write_store(gen_path / "store", pieces, order, len(docnum_ids))
         report.phases["store"] = time.perf_counter() - t0
