@@ -577,7 +577,8 @@ class Store:
         for name in ("surface_fold", "surf_len", "surf", "start_base", "start_rel", "start_wide",
                      "start", "doc_tok", "para_tok", "para_lang", "para_char",
                      "para_doc", "doc_year", "docnum", "texts", "vocab", "surfaces",
-                     "post", "post_off", "term_docs", "tl_off", "tl_lang", "tl_hits", "tl_docs"):
+                     "post", "post_off", "term_docs", "tl_off", "tl_lang", "tl_hits", "tl_docs",
+                     "joined_pos", "joined_forms"):
             getattr(self, name)
 
     def _array(self, name: str) -> np.ndarray:
