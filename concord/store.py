@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from .textblocks import StoredText, TextBlocks, TextWriter
-from .vocabulary import Words, char_lengths, union
+from .vocabulary import SortedKeys, Words, char_lengths, union
 
 # numpy parses .npy headers with ast.literal_eval, and CPython 3.11 can fail with
 # "SystemError: AST constructor recursion depth mismatch" when threads build ASTs at once
@@ -91,9 +91,13 @@ class Piece:
         np.save(f"{path}.text_lens.npy", np.array([len(b) for b in blobs], dtype=np.int64))
         meta = {"para_lang": self.para_lang, "docs": self.docs}
         Path(f"{path}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        # Forms are runs of letters and digits: one per line, read back with one split.
+        # Forms are runs of letters and digits: one per line, read back with one split. Their
+        # keys sorted beside them (here, in the worker) spare the parent a sort when it
+        # merges the vocabularies.
         for name in ("vocab", "surfaces"):
-            Path(f"{path}.{name}").write_text("\n".join(getattr(self, name)), encoding="utf-8")
+            blob = "\n".join(getattr(self, name)).encode("utf-8")
+            Path(f"{path}.{name}").write_bytes(blob)
+            Words.from_blob(blob).sorted_keys().save(f"{path}.{name}")
         with open(f"{path}.txt", "wb") as fh:
             for blob in blobs:
                 fh.write(blob)
@@ -118,7 +122,8 @@ class Piece:
     @classmethod
     def remove(cls, path: str | os.PathLike) -> None:
         """Delete the files of a saved piece."""
-        for name in (*cls.ARRAYS, "text_lens"):
+        for name in (*cls.ARRAYS, "text_lens",
+                     *(f"{kind}.{part}" for kind in ("vocab", "surfaces") for part in SortedKeys.FILES)):
             Path(f"{path}.{name}.npy").unlink(missing_ok=True)
         for suffix in (".json", ".txt", ".vocab", ".surfaces"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -195,6 +200,16 @@ class _WordFile(Sequence[str]):
 
     def __iter__(self):
         return iter(self._words())
+
+
+def piece_keys(words: Sequence[str]) -> SortedKeys:
+    """A piece's word list as :class:`concord.vocabulary.SortedKeys` (saved beside a
+    saved piece's list; a store's list is sorted already)."""
+    if isinstance(words, _WordFile):
+        saved = SortedKeys.load(str(words.path), words.n)
+        if saved is not None:
+            return saved
+    return piece_words(words).sorted_keys()
 
 
 def piece_words(words: Sequence[str]) -> Words:
@@ -497,6 +512,32 @@ def pack_u24(path: Path, name: str, limit: int, chunk: int = 1 << 22) -> None:
     hi.flush()
     del lo, hi, wide
     (path / f"{name}.npy").unlink()
+
+
+class U24Writer:
+    """Write a column of integers in [0, limit) as :func:`pack_u24` would leave it (two
+    arrays when ``limit`` <= 2**24, else ``<name>.npy`` of ``dtype``), appending chunks:
+    the same files without writing the wide column first and reading it back."""
+
+    def __init__(self, path: Path, name: str, dtype, limit: int):
+        self.packed = limit <= U24_LIMIT
+        if self.packed:
+            self._lo = NpyWriter(path / f"{name}_lo.npy", np.uint16)
+            self._hi = NpyWriter(path / f"{name}_hi.npy", np.uint8)
+        else:
+            self._wide = NpyWriter(path / f"{name}.npy", dtype)
+
+    def write(self, values) -> None:
+        if not self.packed:
+            self._wide.write(values)
+            return
+        values = np.asarray(values)
+        self._lo.write(values.astype(np.uint16))          # the low 16 bits (wraps)
+        self._hi.write((values >> 16).astype(np.uint8))
+
+    def close(self) -> None:
+        for writer in ((self._lo, self._hi) if self.packed else (self._wide,)):
+            writer.close()
 
 
 def narrow_tables(path: Path, n_docs: int, n_langs: int) -> None:
@@ -837,33 +878,31 @@ def _merge_vocabularies(pieces: Sequence[tuple[Piece, Sequence[int]]]
     Returns (folded forms, surface forms: each newline-ended UTF-8; per piece the global id
     of each local surface id, or -1 where unused; the global folded id of each global
     surface id; per piece the global id of each local folded id, or -1 where unused). Word
-    lists are read one piece at a time, twice, rather than all held.
+    lists are read one piece at a time, twice, rather than all held; their keys come sorted
+    (:func:`piece_keys`), so they merge as sorted runs and find their ids without a sort.
     """
     used = [_used_surfaces(piece, keep) if len(keep) else np.zeros(len(piece.surfaces), bool)
             for piece, keep in pieces]
 
-    def used_words(k: int, kind: str) -> tuple[Words, np.ndarray | None]:
+    def used_words(k: int, kind: str) -> SortedKeys:
         piece = pieces[k][0]
+        keys = piece_keys(getattr(piece, kind))
         if used[k] is None:
-            return piece_words(getattr(piece, kind)), None
-        ids = np.flatnonzero(used[k])
+            return keys
         if kind == "vocab":
-            ids = np.unique(np.asarray(piece.surface_fold)[ids])
-        return piece_words(getattr(piece, kind)).take(ids), ids
+            mask = np.zeros(len(piece.vocab), dtype=bool)
+            mask[np.asarray(piece.surface_fold)[used[k]]] = True
+        else:
+            mask = used[k]
+        return keys.take(mask)
 
-    surfaces = union(used_words(k, "surfaces")[0] for k in range(len(pieces)))
-    vocab = union(used_words(k, "vocab")[0] for k in range(len(pieces)))
+    surfaces = union(used_words(k, "surfaces") for k in range(len(pieces)))
+    vocab = union(used_words(k, "vocab") for k in range(len(pieces)))
     fold_of_surface = np.zeros(len(surfaces), dtype=np.int32)
     surf_remaps, fold_remaps = [], []
     for k, (piece, _keep) in enumerate(pieces):
-        remap = np.full(len(piece.surfaces), -1, dtype=np.int32)
-        fold_remap = np.full(len(piece.vocab), -1, dtype=np.int32)
-        for kind, target in (("surfaces", remap), ("vocab", fold_remap)):
-            words, ids = used_words(k, kind)
-            if ids is None:
-                target[:] = (surfaces if kind == "surfaces" else vocab).ids(words)
-            else:
-                target[ids] = (surfaces if kind == "surfaces" else vocab).ids(words)
+        remap = surfaces.ids(used_words(k, "surfaces")).astype(np.int32)
+        fold_remap = vocab.ids(used_words(k, "vocab")).astype(np.int32)
         present = remap >= 0
         fold_of_surface[remap[present]] = fold_remap[np.asarray(piece.surface_fold)[present]]
         surf_remaps.append(remap)
@@ -909,7 +948,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
 
     # Folded ids and end offsets are not written: a token's folded id is its surface's
     # (surface_fold) and its end is its start plus its surface's length (surf_len).
-    surf = NpyWriter(path / "surf.npy", np.int32)
+    surf = U24Writer(path, "surf", np.int32, surfaces.count(b"\n"))
     starts = StartPacker(path)
     n_vocab = vocab.count(b"\n")
     postings = PostingsWriter(path, fold_of_surface, n_vocab, len(langs), n_tokens)
@@ -1003,8 +1042,6 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     longest = int(lengths.max()) if lengths.size else 0
     np.save(path / "surf_len.npy",
             lengths.astype(np.uint8 if longest < 2**8 else np.uint16 if longest < 2**16 else np.int32))
-    pack_u24(path, "surf", int(lengths.size))
-    pack_u24(path, "post", n_tokens)
     narrow_tables(path, n_docs, len(langs))
     write_word_blob(path / "vocab.txt", vocab)
     write_word_blob(path / "surfaces.txt", surfaces)
@@ -1250,7 +1287,7 @@ class PostingsWriter:
         post_off = np.zeros(n_vocab + 1, dtype=np.int64)
         np.cumsum(self.hits.reshape(n_vocab, nl).sum(axis=1, dtype=np.int64), out=post_off[1:])
         dtype = np.uint32 if n_tokens < 2**32 else np.uint64
-        post = NpyWriter(self.path / "post.npy", dtype)
+        post = U24Writer(self.path, "post", dtype, n_tokens)
         with open(self.runs, "rb") as fh:
             below = [0] * len(self._run_keys)      # keys of each run already placed
             lo = 0
