@@ -89,7 +89,15 @@ class Piece:
             np.save(f"{path}.{name}.npy", getattr(self, name))
         blobs = [t if isinstance(t, bytes) else t.encode() for t in self.texts]
         np.save(f"{path}.text_lens.npy", np.array([len(b) for b in blobs], dtype=np.int64))
-        meta = {"para_lang": self.para_lang, "docs": self.docs}
+        if isinstance(self.para_lang, Codes):
+            langs, ids = self.para_lang.langs, np.asarray(self.para_lang.ids, dtype=np.int16)
+        else:
+            number: dict[str, int] = {}
+            ids = np.fromiter((number.setdefault(c, len(number)) for c in self.para_lang),
+                              dtype=np.int16, count=len(self.para_lang))
+            langs = list(number)
+        np.save(f"{path}.para_code.npy", ids)
+        meta = {"langs": langs, "docs": self.docs}
         Path(f"{path}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         # Forms are runs of letters and digits: one per line, read back with one split. Their
         # keys sorted beside them (here, in the worker) spare the parent a sort when it
@@ -111,8 +119,7 @@ class Piece:
         meta = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
         lens = load_npy(f"{path}.text_lens.npy", None)
         offsets = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
-        codes: dict[str, str] = {}
-        para_lang = [codes.setdefault(c, c) for c in meta["para_lang"]]   # one string per language
+        para_lang = Codes(meta["langs"], load_npy(f"{path}.para_code.npy", None))
         fold = arrays["surface_fold"]
         return cls(vocab=_WordFile(Path(f"{path}.vocab"), int(fold.max()) + 1 if fold.size else 0),
                    surfaces=_WordFile(Path(f"{path}.surfaces"), int(fold.size)),
@@ -122,11 +129,40 @@ class Piece:
     @classmethod
     def remove(cls, path: str | os.PathLike) -> None:
         """Delete the files of a saved piece."""
-        for name in (*cls.ARRAYS, "text_lens",
+        for name in (*cls.ARRAYS, "text_lens", "para_code",
                      *(f"{kind}.{part}" for kind in ("vocab", "surfaces") for part in SortedKeys.FILES)):
             Path(f"{path}.{name}.npy").unlink(missing_ok=True)
         for suffix in (".json", ".txt", ".vocab", ".surfaces"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+class Codes(Sequence[str]):
+    """Paragraph languages as ids into a list of codes: a sequence of strings for whoever
+    reads them one by one, the ids as they are for :func:`write_store` (a store or a saved
+    piece has them so; a string per paragraph would cost a look-up per paragraph)."""
+
+    def __init__(self, langs: Sequence[str], ids: np.ndarray):
+        self.langs, self.ids = list(langs), ids
+
+    def __len__(self) -> int:
+        return int(len(self.ids))
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return list(map(self.langs.__getitem__, self.ids[i].tolist()))
+        return self.langs[int(self.ids[i])]
+
+    def __iter__(self):
+        return map(self.langs.__getitem__, self.ids.tolist())
+
+    def codes(self, lang_id: dict[str, int]) -> np.ndarray:
+        """The id in ``lang_id`` (-1: absent) of every paragraph's language."""
+        table = np.array([lang_id.get(c, -1) for c in self.langs] + [-1], dtype=np.int16)
+        return table[np.asarray(self.ids, dtype=np.int64)]
+
+    def used(self, first: int = 0, stop: int | None = None) -> set[str]:
+        """The languages of paragraphs [first, stop)."""
+        return {self.langs[i] for i in np.unique(np.asarray(self.ids[first:stop])).tolist()}
 
 
 class NpyColumn:
@@ -930,8 +966,9 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     vocab, surfaces, surf_remaps, fold_of_surface, fold_remaps = _merge_vocabularies(pieces)
     langs = sorted(set().union(*(_used_languages(piece, keep) for piece, keep in pieces)))
     lang_id = {code: i for i, code in enumerate(langs)}
-    para_codes = [np.fromiter(map(lang_id.get, piece.para_lang, repeat(-1)), dtype=np.int16,
-                              count=len(piece.para_lang)) for piece, _keep in pieces]
+    para_codes = [piece.para_lang.codes(lang_id) if isinstance(piece.para_lang, Codes)
+                  else np.fromiter(map(lang_id.get, piece.para_lang, repeat(-1)), dtype=np.int16,
+                                   count=len(piece.para_lang)) for piece, _keep in pieces]
 
     doc_lengths = [np.diff(np.asarray(piece.doc_tok)) for piece, _keep in pieces]
     doc_paras = [np.diff(np.asarray(piece.doc_para)) for piece, _keep in pieces]
@@ -979,10 +1016,59 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     docs: list[dict[str, Any]] = []  # in the order given: doc id order (see the indexer)
     totals: dict[str, dict[str, int]] = {}
 
-    t = p_out = 0
+    def add_record(out_doc: int, record: dict[str, Any], n: int, by_lang: dict[str, int]) -> None:
+        year = record.get("year")
+        doc_year[out_doc] = -1 if year is None else int(year)
+        record["tokens"] = n
+        record["tokens_by_lang"] = by_lang
+        key_year = "" if year is None else str(year)
+        for code, count in by_lang.items():
+            cell = totals.setdefault(code, {})
+            cell[key_year] = cell.get(key_year, 0) + count
+        docs.append(record)
+
+    t = p_out = out_doc = 0
     with TextWriter(path) as texts:
-        for out_doc, (p, d) in enumerate(docnum_order):
+        while out_doc < n_docs:
+            p, d = docnum_order[out_doc]
             piece = pieces[p][0]
+            if p == 0 and old is not None and carried[d]:
+                # A run of the previous store's documents carried over: copied in bulk.
+                run = 1
+                while (out_doc + run < n_docs and docnum_order[out_doc + run] == (0, d + run)
+                       and carried[d + run]):
+                    run += 1
+                a, b = int(piece.doc_tok[d]), int(piece.doc_tok[d + run])
+                for c in range(a, b, POSTINGS_CHUNK):
+                    e = min(b, c + POSTINGS_CHUNK)
+                    surf.write(surf_remaps[0][np.asarray(piece.surf[c:e])])
+                    starts.write(piece.start[c:e])
+                postings.skip(b - a)
+                segments = postings.reused.segments
+                if segments and segments[-1][1] == a and segments[-1][2] + (a - segments[-1][0]) == t:
+                    segments[-1] = (segments[-1][0], b, segments[-1][2])
+                elif b > a:
+                    segments.append((a, b, t))
+                pa, pb = int(piece.doc_para[d]), int(piece.doc_para[d + run])
+                k = pb - pa
+                para_tok[p_out:p_out + k] = np.asarray(piece.para_tok[pa:pb], dtype=np.int64) - a + t
+                para_char[p_out:p_out + k] = piece.para_char[pa:pb]
+                para_lang[p_out:p_out + k] = para_codes[0][pa:pb]
+                para_doc[p_out:p_out + k] = np.repeat(
+                    np.arange(out_doc, out_doc + run, dtype=np.int32),
+                    np.diff(np.asarray(piece.doc_para[d:d + run + 1])))
+                bounds = np.asarray(piece.doc_tok[d:d + run + 1], dtype=np.int64)
+                doc_tok[out_doc + 1:out_doc + run + 1] = bounds[1:] - a + t
+                lengths = np.diff(bounds).tolist()
+                for i in range(run):
+                    # The same tokens and paragraphs: the same counts per language.
+                    add_record(out_doc + i, dict(piece.docs[d + i]), lengths[i],
+                               dict(old.docs[d + i]["tokens_by_lang"]))
+                    texts.add(piece.texts[d + i])
+                t += b - a
+                p_out += k
+                out_doc += run
+                continue
             a, b = int(piece.doc_tok[d]), int(piece.doc_tok[d + 1])
             n = b - a
             s_ids = surf_remaps[p][np.asarray(piece.surf[a:b])]
@@ -1000,32 +1086,13 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
             before = int(local_tok[0]) if k else n
             token_lang = np.repeat(np.append(np.int16(para_lang[p_out - 1] if p_out else last_lang),
                                              codes), np.append(before, lens))
-            if p == 0 and old is not None and carried[d]:
-                postings.skip(n)
-                segments = postings.reused.segments
-                if segments and segments[-1][1] == a and segments[-1][2] + (a - segments[-1][0]) == t:
-                    segments[-1] = (segments[-1][0], b, segments[-1][2])
-                elif n:
-                    segments.append((a, b, t))
-            else:
-                postings.add(s_ids, token_lang)
-            record = dict(piece.docs[d])
-            year = record.get("year")
-            doc_year[out_doc] = -1 if year is None else int(year)
-            by_lang: dict[str, int] = {}
-            for code, length in zip(piece.para_lang[pa:pb], lens.tolist(), strict=True):
-                by_lang[code] = by_lang.get(code, 0) + int(length)
-            record["tokens"] = n
-            record["tokens_by_lang"] = by_lang
-            key_year = "" if year is None else str(year)
-            for code, count in by_lang.items():
-                cell = totals.setdefault(code, {})
-                cell[key_year] = cell.get(key_year, 0) + count
-            docs.append(record)
+            postings.add(s_ids, token_lang)
+            add_record(out_doc, dict(piece.docs[d]), n, _tokens_by_lang(codes, lens, langs))
             texts.add(piece.texts[d])
             t += n
             p_out += k
-            doc_tok[out_doc + 1] = t
+            out_doc += 1
+            doc_tok[out_doc] = t
     para_tok[n_paras] = t
     surf.close()
     starts.close()
@@ -1052,11 +1119,30 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     return info
 
 
+def _tokens_by_lang(codes: np.ndarray, lens: np.ndarray, langs: Sequence[str]) -> dict[str, int]:
+    """A document's tokens per language: each paragraph's language (id in ``langs``) in
+    order of first appearance, with the tokens of its paragraphs (``lens``)."""
+    if codes.size <= 64:
+        by_lang: dict[str, int] = {}
+        for code, length in zip(codes.tolist(), lens.tolist(), strict=True):
+            lang = langs[code]
+            by_lang[lang] = by_lang.get(lang, 0) + length
+        return by_lang
+    present, first = np.unique(codes, return_index=True)
+    sums = np.bincount(codes.astype(np.int64), weights=lens, minlength=len(langs))
+    return {langs[c]: int(sums[c]) for c in present[np.argsort(first)].tolist()}
+
+
 def _used_languages(piece: Piece, keep: Sequence[int]) -> set[str]:
     """The paragraph languages of the documents ``keep`` of a piece."""
     if len(keep) == len(piece.doc_tok) - 1:
-        return set(piece.para_lang)
+        return piece.para_lang.used() if isinstance(piece.para_lang, Codes) else set(piece.para_lang)
     bounds = np.asarray(piece.doc_para)
+    if isinstance(piece.para_lang, Codes):
+        kept = np.zeros(len(piece.para_lang), dtype=bool)
+        for d in keep:
+            kept[int(bounds[d]):int(bounds[d + 1])] = True
+        return Codes(piece.para_lang.langs, np.asarray(piece.para_lang.ids)[kept]).used()
     return {lang for d in keep for lang in piece.para_lang[int(bounds[d]):int(bounds[d + 1])]}
 
 
@@ -1360,7 +1446,7 @@ def store_as_piece(store: Store) -> Piece:
     return Piece(vocab=vocab, surfaces=surfaces, surface_fold=surface_fold,
                  surf=column_file(store.path, "surf", np.int32), start=start, doc_tok=store.doc_tok,
                  para_tok=store.para_tok[:-1], para_char=store.para_char,
-                 para_lang=[store.langs[i] for i in store.para_lang.tolist()],
+                 para_lang=Codes(store.langs, store.para_lang),
                  doc_para=doc_para, texts=_StoreTexts(store),
                  docs=[{k: v for k, v in d.items() if k not in ("tokens", "tokens_by_lang")}
                        for d in store.docs], store=store)
