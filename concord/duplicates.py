@@ -69,18 +69,25 @@ def _sample_chunk(ids: np.ndarray) -> np.ndarray:
     ids = ids.astype(np.uint64, copy=False)
     n = len(ids) - SHINGLE + 1
     with np.errstate(over="ignore"):
-        h = np.zeros(n, dtype=np.uint64)
-        for k in range(SHINGLE):
+        # h = ((x0 + 1) * P + x1 + 1) * P + ... : the first step starts from x0 + 1.
+        plus_one = ids + np.uint64(1)
+        h = plus_one[:n].copy()
+        for k in range(1, SHINGLE):
             h *= np.uint64(0x100000001B3)
-            h += ids[k:k + n]
-            h += np.uint64(1)
+            h += plus_one[k:k + n]
+        del plus_one
         # A 64-bit finaliser (splitmix64), so that "divisible by SAMPLE" samples evenly.
-        h ^= h >> np.uint64(30)
-        h *= np.uint64(0xBF58476D1CE4E5B9)
-        h ^= h >> np.uint64(27)
-        h *= np.uint64(0x94D049BB133111EB)
-        h ^= h >> np.uint64(31)
-    return _distinct(h[h % np.uint64(SAMPLE) == 0])
+        shifted = np.empty_like(h)
+        for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB), (31, None)):
+            np.right_shift(h, np.uint64(shift), out=shifted)
+            h ^= shifted
+            if factor is not None:
+                h *= np.uint64(factor)
+        if SAMPLE & (SAMPLE - 1) == 0:       # a power of two: a mask, not a division
+            np.bitwise_and(h, np.uint64(SAMPLE - 1), out=shifted)
+        else:
+            np.remainder(h, np.uint64(SAMPLE), out=shifted)
+    return _distinct(h[shifted == 0])
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
@@ -132,15 +139,14 @@ def find_groups(doc_ids: Sequence[str], tokens_of: Callable[[int], np.ndarray],
             runs = runs[run_size[runs] > 1]                 # hashes other documents have too
             counts = run_size[runs]
             at = np.repeat(run_start[runs] - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-            others = ranks[at]
-            others = others[(others < rank) & kept[others]]
-            if others.size:
-                found, shared = np.unique(others, return_counts=True)
-                best = int(np.argmax(shared))          # the first (earliest kept) of the best
+            # Hashes shared with each earlier document, counted for the kept ones only.
+            shared = np.bincount(ranks[at], minlength=len(samples))[:rank]
+            shared[~kept[:rank]] = 0
+            best = int(np.argmax(shared))              # the first (earliest kept) of the best
+            if shared[best]:
                 containment = int(shared[best]) / len(sample)
                 if containment >= CONTAINMENT:
-                    members.setdefault(int(found[best]), []).append(
-                        (doc_ids[order[rank]], containment))
+                    members.setdefault(best, []).append((doc_ids[order[rank]], containment))
                     continue
         kept[rank] = True
     groups = [DuplicateGroup(doc_ids[order[k]], tuple(sorted(found)))
