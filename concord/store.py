@@ -920,9 +920,16 @@ def _merge_vocabularies(pieces: Sequence[tuple[Piece, Sequence[int]]]
     used = [_used_surfaces(piece, keep) if len(keep) else np.zeros(len(piece.surfaces), bool)
             for piece, keep in pieces]
 
+    stored: dict[tuple[int, str], SortedKeys] = {}
+
     def used_words(k: int, kind: str) -> SortedKeys:
         piece = pieces[k][0]
-        keys = piece_keys(getattr(piece, kind))
+        if piece.store is not None:       # a previous store: its lists decoded once, kept
+            if (k, kind) not in stored:
+                stored[k, kind] = piece_keys(getattr(piece, kind))
+            keys = stored[k, kind]
+        else:
+            keys = piece_keys(getattr(piece, kind))
         if used[k] is None:
             return keys
         if kind == "vocab":
@@ -1150,6 +1157,7 @@ POSTINGS_CHUNK = 1 << 21   # tokens sorted at a time (whole documents): bounds t
 POSTINGS_BUCKET = 1 << 22  # postings placed at a time when the runs are merged
 _DROPPED = np.iinfo(np.int64).min   # the shift of old positions that are not carried
 FEW_BOUNDS = 32            # up to this many carried runs' bounds, compared rather than searched
+SLOT_SEARCHES = 64         # carried postings per added id at least, for a search per id
 
 
 def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1317,9 +1325,11 @@ class PostingsWriter:
         live_terms = np.flatnonzero(term_docs > 0)
         self.term_docs[reused.new_id[live_terms]] += term_docs[live_terms].astype(np.uint32)
 
-    def _carried(self, lo: int, hi: int, with_terms: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    def _carried(self, lo: int, hi: int, with_terms: bool
+                 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
         """The carried postings of new folded ids [lo, hi): new positions in (id, position)
-        order, and (``with_terms``) the id - lo of each."""
+        order, (``with_terms``) the id - lo of each, and where each id's start in them
+        (``hi - lo + 1`` offsets)."""
         reused = self.reused
         assert reused is not None
         i0, i1 = np.searchsorted(self._mapped, [lo, hi])
@@ -1327,7 +1337,8 @@ class PostingsWriter:
         ohi = int(self._valid[i1]) if i1 < self._valid.size else reused.new_id.size
         off = np.asarray(reused.store.post_off[olo:ohi + 1], dtype=np.int64)
         if not off.size or off[-1] == off[0]:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64) if with_terms else None
+            return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64) if with_terms else None,
+                    np.zeros(hi - lo + 1, dtype=np.int64))
         pos = self._old_post[int(off[0]):int(off[-1])]
         # The shift of each carried run of old positions (or none: dropped), looked up by
         # counting the bounds at or below each position (a few, so a few comparisons).
@@ -1340,13 +1351,37 @@ class PostingsWriter:
             at = np.searchsorted(bounds, pos, side="right")
         shift = shifts[at]
         keep = shift != _DROPPED
-        new_pos = pos.astype(np.int64) + shift
+        new_pos = pos + shift                 # int64 (the shifts are)
         terms = np.repeat(reused.new_id[olo:ohi] - lo, np.diff(off)) if with_terms else None
+        counts = np.diff(off)
         if not keep.all():
             new_pos = new_pos[keep]
             terms = terms[keep] if terms is not None else None
+            counts = np.diff(np.concatenate(([0], np.cumsum(keep)))[off - off[0]])
         # Old ids map to new ones and carried positions to new ones in order: still sorted.
-        return new_pos, terms
+        per_term = np.zeros(hi - lo, dtype=np.int64)
+        mapped = reused.new_id[olo:ohi]
+        live = mapped >= 0
+        per_term[mapped[live] - lo] = counts[live]
+        return new_pos, terms, np.concatenate(([0], np.cumsum(per_term)))
+
+    def _slot_in(self, positions: np.ndarray, offsets: np.ndarray, added: list[np.ndarray]
+                 ) -> np.ndarray | None:
+        """The carried ``positions`` (``offsets`` per id) with the ``added`` keys (id - lo,
+        position) slotted in, each id's postings in order; None when the added postings hold
+        too many ids for one search per id."""
+        new = np.sort(np.concatenate(added))
+        term = (new >> np.uint64(32)).astype(np.int64)
+        pos = (new & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        first = np.flatnonzero(np.append(True, term[1:] != term[:-1]))
+        if first.size * SLOT_SEARCHES > positions.size:
+            return None
+        ends = np.append(first[1:], term.size)
+        where = np.empty(term.size, dtype=np.int64)
+        for t, a, b in zip(term[first].tolist(), first.tolist(), ends.tolist(), strict=True):
+            lo, hi = int(offsets[t]), int(offsets[t + 1])
+            where[a:b] = lo + np.searchsorted(positions[lo:hi], pos[a:b])
+        return np.insert(positions, where, pos)
 
     def _prepare_carried(self) -> None:
         reused = self.reused
@@ -1404,11 +1439,15 @@ class PostingsWriter:
                     cursor[term[starts]] += sizes
                 if self.reused is not None:
                     # Carried postings are in order; added ones slot in among them.
-                    positions, terms = self._carried(lo, hi, with_terms=bool(added))
+                    positions, _terms, offsets = self._carried(lo, hi, with_terms=False)
                     if added:
-                        keys = (terms.astype(np.uint64) << np.uint64(32)) | positions.astype(np.uint64)
-                        new = np.sort(np.concatenate(added))
-                        positions = np.insert(keys, np.searchsorted(keys, new), new) & np.uint64(0xFFFFFFFF)
+                        slotted = self._slot_in(positions, offsets, added)
+                        if slotted is None:     # many ids: one search of (id, position) keys
+                            terms = np.repeat(np.arange(hi - lo, dtype=np.int64), np.diff(offsets))
+                            keys = (terms.astype(np.uint64) << np.uint64(32)) | positions.astype(np.uint64)
+                            new = np.sort(np.concatenate(added))
+                            slotted = np.insert(keys, np.searchsorted(keys, new), new) & np.uint64(0xFFFFFFFF)
+                        positions = slotted
                     if positions.size != out.size:
                         raise ValueError("carried and added postings do not add up")
                     out[:] = positions

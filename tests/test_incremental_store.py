@@ -63,9 +63,12 @@ def edit_corpus(corpus: Path) -> None:
                                   "utf-8")
 
 
-@pytest.mark.parametrize("small_runs", [False, True])
+@pytest.mark.parametrize("small_runs, slot_searches", [(False, 64), (True, 0), (True, 10**9)])
 def test_an_update_carries_postings_over_and_equals_a_fresh_build(tmp_path, monkeypatch,
-                                                                    small_runs):
+                                                                    small_runs, slot_searches):
+    # Added postings slot in among carried ones by a search per id (0: always), or (10**9:
+    # always) by one search of (id, position) keys.
+    monkeypatch.setattr(store_mod, "SLOT_SEARCHES", slot_searches)
     if small_runs:   # many runs and buckets, carried postings split across buckets
         monkeypatch.setattr(store_mod, "POSTINGS_CHUNK", 3000)
         monkeypatch.setattr(store_mod, "POSTINGS_BUCKET", 500)
