@@ -115,36 +115,42 @@ def find_groups(doc_ids: Sequence[str], tokens_of: Callable[[int], np.ndarray],
         lengths = [len(tokens_of(i)) for i in range(len(doc_ids))]
     order = sorted(range(len(doc_ids)), key=lambda i: (-lengths[i], doc_ids[i]))
     samples = [sample_of(i) if sample_of is not None else shingle_sample(tokens_of(i)) for i in order]
-    sizes = np.fromiter(map(len, samples), dtype=np.int64, count=len(samples))
+    n_docs = len(samples)
+    sizes = np.fromiter(map(len, samples), dtype=np.int64, count=n_docs)
     first = np.concatenate(([0], np.cumsum(sizes)))
+    values = np.concatenate(samples) if samples else np.zeros(0, np.uint64)
+    del samples                                      # held once, in ``values``
     # Every (hash, rank in ``order``) pair, sorted by hash; for each pair where it went
     # (``place``), and for each hash the run of pairs sharing it.
-    by_hash = np.argsort(np.concatenate(samples) if samples else np.zeros(0, np.uint64))
-    ranks = np.repeat(np.arange(len(samples), dtype=np.int32), sizes)[by_hash]
-    table = np.concatenate(samples)[by_hash] if samples else np.zeros(0, np.uint64)
+    by_hash = np.argsort(values)
     index_type = np.int32 if by_hash.size < 2**31 else np.int64
+    table = values[by_hash]
+    del values
+    ranks = np.repeat(np.arange(n_docs, dtype=np.int32), sizes)[by_hash]
     place = np.empty(by_hash.size, dtype=index_type)
     place[by_hash] = np.arange(by_hash.size, dtype=index_type)
     del by_hash
     new = np.append(True, table[1:] != table[:-1]) if table.size else np.zeros(0, bool)
-    run_of = (np.cumsum(new) - 1).astype(index_type)
-    run_start = np.flatnonzero(new)
-    run_size = np.diff(np.append(run_start, table.size))
-    del table, new
-    kept = np.zeros(len(samples), dtype=bool)
+    del table
+    run_of = np.cumsum(new, dtype=index_type)
+    run_of -= 1
+    run_start = np.flatnonzero(new).astype(index_type)
+    del new
+    run_size = np.diff(np.append(run_start, index_type(place.size)))
+    kept = np.zeros(n_docs, dtype=bool)
     members: dict[int, list[tuple[str, float]]] = {}
-    for rank, sample in enumerate(samples):
-        if len(sample) >= MIN_SAMPLES and rank:
+    for rank, size in enumerate(sizes.tolist()):
+        if size >= MIN_SAMPLES and rank:
             runs = run_of[place[first[rank]:first[rank + 1]]]
             runs = runs[run_size[runs] > 1]                 # hashes other documents have too
             counts = run_size[runs]
             at = np.repeat(run_start[runs] - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
             # Hashes shared with each earlier document, counted for the kept ones only.
-            shared = np.bincount(ranks[at], minlength=len(samples))[:rank]
+            shared = np.bincount(ranks[at], minlength=n_docs)[:rank]
             shared[~kept[:rank]] = 0
             best = int(np.argmax(shared))              # the first (earliest kept) of the best
             if shared[best]:
-                containment = int(shared[best]) / len(sample)
+                containment = int(shared[best]) / size
                 if containment >= CONTAINMENT:
                     members.setdefault(best, []).append((doc_ids[order[rank]], containment))
                     continue

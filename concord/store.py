@@ -84,11 +84,16 @@ class Piece:
     ARRAYS = ("surface_fold", "surf", "start", "doc_tok", "para_tok", "para_char", "doc_para")
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write the piece as ``<path>.<array>.npy`` files, ``<path>.json`` and ``<path>.txt``."""
+        """Write the piece as ``<path>.<array>.npy`` files, ``<path>.json``, word lists and
+        ``<path>.texts/``: the texts compressed as a store keeps them (here, in the worker), so
+        that writing the store copies their blocks."""
         for name in self.ARRAYS:
             np.save(f"{path}.{name}.npy", getattr(self, name))
-        blobs = [t if isinstance(t, bytes) else t.encode() for t in self.texts]
-        np.save(f"{path}.text_lens.npy", np.array([len(b) for b in blobs], dtype=np.int64))
+        texts = Path(f"{path}.texts")
+        texts.mkdir(exist_ok=True)
+        with TextWriter(texts) as writer:
+            for text in self.texts:
+                writer.add(text)
         if isinstance(self.para_lang, Codes):
             langs, ids = self.para_lang.langs, np.asarray(self.para_lang.ids, dtype=np.int16)
         else:
@@ -106,9 +111,6 @@ class Piece:
             blob = "\n".join(getattr(self, name)).encode("utf-8")
             Path(f"{path}.{name}").write_bytes(blob)
             Words.from_blob(blob).sorted_keys().save(f"{path}.{name}")
-        with open(f"{path}.txt", "wb") as fh:
-            for blob in blobs:
-                fh.write(blob)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Piece:
@@ -117,22 +119,23 @@ class Piece:
                                   if name not in ("surf", "start")}
         arrays.update(surf=NpyColumn(f"{path}.surf.npy"), start=NpyColumn(f"{path}.start.npy"))
         meta = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
-        lens = load_npy(f"{path}.text_lens.npy", None)
-        offsets = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
         para_lang = Codes(meta["langs"], load_npy(f"{path}.para_code.npy", None))
         fold = arrays["surface_fold"]
         return cls(vocab=_WordFile(Path(f"{path}.vocab"), int(fold.max()) + 1 if fold.size else 0),
                    surfaces=_WordFile(Path(f"{path}.surfaces"), int(fold.size)),
                    para_lang=para_lang,
-                   texts=_FileTexts(Path(f"{path}.txt"), offsets), docs=meta["docs"], **arrays)
+                   texts=_BlockTexts(TextBlocks(Path(f"{path}.texts"))), docs=meta["docs"], **arrays)
 
     @classmethod
     def remove(cls, path: str | os.PathLike) -> None:
         """Delete the files of a saved piece."""
-        for name in (*cls.ARRAYS, "text_lens", "para_code",
+        import shutil
+
+        shutil.rmtree(f"{path}.texts", ignore_errors=True)
+        for name in (*cls.ARRAYS, "para_code",
                      *(f"{kind}.{part}" for kind in ("vocab", "surfaces") for part in SortedKeys.FILES)):
             Path(f"{path}.{name}.npy").unlink(missing_ok=True)
-        for suffix in (".json", ".txt", ".vocab", ".surfaces"):
+        for suffix in (".json", ".vocab", ".surfaces"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
@@ -257,20 +260,17 @@ def piece_words(words: Sequence[str]) -> Words:
     return Words.from_list(words)
 
 
-class _FileTexts(Sequence[bytes]):
-    """The UTF-8 texts of a saved piece, each read from its file when asked for."""
+class _BlockTexts(Sequence[StoredText]):
+    """The texts of a saved piece, as references that a new store copies whole."""
 
-    def __init__(self, path: Path, offsets: np.ndarray):
-        self.path, self.offsets = path, offsets
+    def __init__(self, blocks: TextBlocks):
+        self.blocks = blocks
 
     def __len__(self) -> int:
-        return len(self.offsets) - 1
+        return len(self.blocks)
 
     def __getitem__(self, i):  # type: ignore[override]
-        a, b = int(self.offsets[i]), int(self.offsets[i + 1])
-        with open(self.path, "rb") as fh:
-            fh.seek(a)
-            return fh.read(b - a)
+        return StoredText(self.blocks, i)
 
 
 class _StoreTexts(Sequence[StoredText]):
