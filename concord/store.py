@@ -436,7 +436,7 @@ class StartPacker:
         self._n_pending = 0
 
     def write(self, values) -> None:
-        values = np.asarray(values, dtype=np.int64)
+        values = np.asarray(values, dtype=np.int32)     # as start_wide keeps them
         self._pending.append(values)
         self._n_pending += values.size
         if self._n_pending >= self.CHUNK:
@@ -449,20 +449,49 @@ class StartPacker:
         m = values.size
         if not m:
             return
-        padded = np.full(-(-m // START_BLOCK) * START_BLOCK, -1, dtype=np.int64)
+        padded = np.empty(-(-m // START_BLOCK) * START_BLOCK, dtype=np.int32)
         padded[:m] = values
+        padded[m:] = values[-1]          # the last value again: no block's least or greatest
         blocks = padded.reshape(-1, START_BLOCK)
-        lo = np.where(blocks >= 0, blocks, np.iinfo(np.int64).max).min(axis=1)
-        hi = blocks.max(axis=1)
-        narrow = hi - lo < 2**16
-        base = lo.copy()
-        self._rel.write(np.where(narrow[:, None], blocks - lo[:, None], 0).reshape(-1)[:m])
+        lo = blocks.min(axis=1)
+        narrow = blocks.max(axis=1) - lo < 2**16
+        rel = blocks - lo[:, None]
+        base = lo.astype(np.int64)
         wide = np.flatnonzero(~narrow)
         if wide.size:
+            rel[wide] = 0
             base[wide] = -1 - (self._n_wide + np.arange(wide.size))
-            self._wide.write(blocks[wide].reshape(-1).astype(np.int32))
+            rows = blocks[wide]
+            if m % START_BLOCK and wide[-1] == blocks.shape[0] - 1:
+                rows[-1, m % START_BLOCK:] = -1          # a last partial block: padded with -1
+            self._wide.write(rows.reshape(-1))
             self._n_wide += wide.size
+        self._rel.write(rel.reshape(-1)[:m])
         self._base.append(base)
+
+    def copy_blocks(self, base: np.ndarray, rel, wide: np.ndarray, first: int, stop: int) -> None:
+        """Append the whole blocks [first, stop) of another packing (``start_base``,
+        ``start_rel`` and ``start_wide`` of a store) as they are: its tokens land at the same
+        place in their blocks here (the caller checks), so the blocks are the ones
+        :meth:`write` would make of them."""
+        if self._n_pending % START_BLOCK:
+            raise ValueError("blocks copied after a partial block")
+        if self._n_pending:
+            self._pack(np.concatenate(self._pending))
+            self._pending, self._n_pending = [], 0
+        step = self.CHUNK // START_BLOCK
+        for a in range(first, stop, step):
+            b = min(stop, a + step)
+            self._rel.write(rel[a * START_BLOCK:b * START_BLOCK])
+            blocks = np.array(base[a:b], dtype=np.int64)
+            is_wide = np.flatnonzero(blocks < 0)
+            if is_wide.size:
+                old = -1 - blocks[is_wide]
+                rows = np.asarray(wide).reshape(-1, START_BLOCK)[old]
+                blocks[is_wide] = -1 - (self._n_wide + np.arange(is_wide.size))
+                self._wide.write(rows.reshape(-1))
+                self._n_wide += is_wide.size
+            self._base.append(blocks)
 
     def close(self) -> None:
         if self._n_pending:
@@ -1014,6 +1043,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
             old, [], fold_remaps[0].astype(np.int64),
             np.array([lang_id.get(code, -1) for code in old.langs], dtype=np.int64),
             np.flatnonzero(~carried).tolist())
+        start_rel = NpyColumn(old.path / "start_rel.npy")
     doc_tok = np.zeros(n_docs + 1, dtype=np.int64)
     para_tok = np.zeros(n_paras + 1, dtype=np.int64)
     para_lang = np.zeros(n_paras, dtype=np.int16)
@@ -1047,9 +1077,19 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
                     run += 1
                 a, b = int(piece.doc_tok[d]), int(piece.doc_tok[d + run])
                 for c in range(a, b, POSTINGS_CHUNK):
-                    e = min(b, c + POSTINGS_CHUNK)
-                    surf.write(surf_remaps[0][np.asarray(piece.surf[c:e])])
-                    starts.write(piece.start[c:e])
+                    surf.write(surf_remaps[0][np.asarray(piece.surf[c:min(b, c + POSTINGS_CHUNK)])])
+                # Start offsets: where the run's tokens keep their place in their blocks of
+                # START_BLOCK, its whole blocks are copied, not unpacked and packed again.
+                a1, b1 = -(-a // START_BLOCK) * START_BLOCK, b // START_BLOCK * START_BLOCK
+                if (t - a) % START_BLOCK or b1 - a1 < START_BLOCK:
+                    a1 = b1 = b
+                for c in range(a, a1, POSTINGS_CHUNK):
+                    starts.write(piece.start[c:min(a1, c + POSTINGS_CHUNK)])
+                if b1 > a1:
+                    starts.copy_blocks(old.start_base, start_rel, old.start_wide,
+                                       a1 // START_BLOCK, b1 // START_BLOCK)
+                for c in range(b1, b, POSTINGS_CHUNK):
+                    starts.write(piece.start[c:min(b, c + POSTINGS_CHUNK)])
                 postings.skip(b - a)
                 segments = postings.reused.segments
                 if segments and segments[-1][1] == a and segments[-1][2] + (a - segments[-1][0]) == t:
