@@ -19,20 +19,26 @@ from __future__ import annotations
 import numpy as np
 import regex
 
-HYPHENS = frozenset("-\u2010\u2011")
+from .hyphens import is_joined
+
 MIN_PART = 2
 MIN_WILD_TAIL = 3
 MAX_TAIL_FORMS = 2000
 _WILD = regex.compile(r"[*?]")
 
 
-def compound_splits(pattern: str, vocab) -> list[tuple[str, str]]:
+def compound_splits(pattern: str, vocab, joined=None) -> list[tuple[str, str]]:
     """Ways to read a folded one-word pattern as two words of the vocabulary.
 
     ``vocab`` is a sorted vocabulary with ``index(word)`` (None when absent) and
     ``range(lo, hi)``. The head is always a plain word; the tail keeps any wildcard.
+    ``joined``, the same kind of list of the closed spellings of the corpus's hyphen-joined
+    pairs (:mod:`concord.hyphens`), rules out at once a plain word that is not one of them:
+    none of its splits could have a hit.
     """
     wild = _WILD.search(pattern)
+    if joined is not None and not wild and joined.index(pattern) is None:
+        return []
     literal = pattern[:wild.start()] if wild else pattern
     out: list[tuple[str, str]] = []
     for i in range(MIN_PART, len(literal) - MIN_PART + 1):
@@ -53,14 +59,6 @@ def compound_splits(pattern: str, vocab) -> list[tuple[str, str]]:
 
 
 def hyphen_joined(store, starts: np.ndarray) -> np.ndarray:
-    """Which two-token hits at ``starts`` are written with exactly one hyphen between them."""
-    starts = np.asarray(starts, dtype=np.int64)
-    if not starts.size:
-        return np.zeros(0, dtype=bool)
-    gap_at = np.asarray(store.end[starts], dtype=np.int64)
-    ok = (np.asarray(store.start[starts + 1], dtype=np.int64) - gap_at) == 1
-    docs = store.doc_of(starts)
-    for k in np.flatnonzero(ok).tolist():
-        char = store.text(int(docs[k]), int(gap_at[k]), int(gap_at[k]) + 1)
-        ok[k] = char in HYPHENS
-    return ok
+    """Which two-token hits at ``starts`` are written with exactly one hyphen between them
+    (recorded at index time: :mod:`concord.hyphens`)."""
+    return is_joined(store.joined_pos, starts)

@@ -549,7 +549,7 @@ class Evaluator:
             return []
         typed = alt.slots[0]
         out = []
-        for head, _tail in compound_splits(fold(typed), self.store.vocab):
+        for head, _tail in compound_splits(fold(typed), self.store.vocab, self.store.joined_forms):
             cut = next((k for k in range(1, len(typed)) if fold(typed[:k]) == head), None)
             if cut is not None:
                 out.append(Alternative((typed[:cut], typed[cut:]), alt.lang, alt.source))

@@ -3,7 +3,7 @@
 An index directory holds numbered generations and a ``CURRENT`` file naming the live one::
 
     indexes/default/
-        CURRENT             {"generation": "gen-000003", "schema": 5}
+        CURRENT             {"generation": "gen-000003", "schema": 6}
         gen-000003/
             whoosh/         the whoosh index (one record of metadata fields per document)
             store/          the token store with its postings (see concord.store)
@@ -27,7 +27,7 @@ from typing import Any
 
 from .errors import IndexNotFound
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 DEFAULT_INDEX = Path("indexes") / "default"
 
 

@@ -8,19 +8,22 @@ only, and hands every other command line to :func:`concord.cli.main` unchanged.
 The fast path answers only when its answer is, by construction, the one the full path
 gives (``tests/test_quickcount.py`` compares the two on every word of several indexes):
 
-* the command line is exactly ``kwic WORD --count`` with at most ``--index DIR`` and
-  ``--format table|json`` (either ``--opt value`` or ``--opt=value``), in any order;
+* the command line is exactly ``kwic WORD --count`` with at most ``--index DIR``,
+  ``--format table|json`` and ``--lang CODE`` (one language; either ``--opt value`` or
+  ``--opt=value``), in any order;
 * WORD is ASCII letters and digits (its folded form is its lower case, it has no diacritic
   to match as typed, no wildcard, no filter), and not an operator (``AND``, ``OR``,
   ``NOT``, ``NEAR...``);
 * the live generation says it has this concord's schema (``CURRENT`` records it), and its
   near-duplicate groups are kept or absent (otherwise the full path leaves duplicates out);
-* WORD cannot be read as two words of the vocabulary joined by a hyphen (the full path
-  would also count ``Staats-kapitalismus`` for ``staatskapitalismus``, see
-  :mod:`concord.compounds`).
+* WORD is not the closed spelling of two tokens the corpus joins with a hyphen (the full
+  path would also count ``Staats-kapitalismus`` for ``staatskapitalismus``, see
+  :mod:`concord.compounds`; the index lists those spellings: :mod:`concord.hyphens`).
 
 Then the hits are the stored occurrences of the folded form (``post_off``) and the
-documents its stored document count (``term_docs``). In every other case, or when anything
+documents its stored document count (``term_docs``); with ``--lang``, the form's row for that
+paragraph language in the per-language statistics (``tl_*``; a language the index does not
+have is left to the full path). In every other case, or when anything
 on disk is not as expected, the full path runs and gives the answer or the error.
 """
 
@@ -35,9 +38,9 @@ import sys
 from pathlib import Path
 
 _PLAIN = re.compile(r"[A-Za-z0-9]+")
+_LANG = re.compile(r"[A-Za-z]{2,3}")       # one code as concord.query.parse_filter reads it
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
 _NPY_HEADER = re.compile(r"'descr':\s*'([<|])([ui])(\d)'.*'shape':\s*\((\d+),\)", re.S)
-MIN_PART = 2        # concord.compounds.MIN_PART (a test keeps them equal): the shortest part of a compound
 
 
 def main() -> None:
@@ -57,9 +60,9 @@ def quick_answer(args: list[str]) -> str | None:
     parsed = _parse_args(args)
     if parsed is None:
         return None
-    word, index_dir, fmt = parsed
+    word, index_dir, fmt, lang = parsed
     try:
-        counts = count_word(word, index_dir)
+        counts = count_word(word, index_dir, lang)
     except (OSError, ValueError, KeyError, struct.error):
         return None
     if counts is None:
@@ -71,10 +74,10 @@ def quick_answer(args: list[str]) -> str | None:
             f"{docs} {'document' if docs == 1 else 'documents'}")
 
 
-def _parse_args(args: list[str]) -> tuple[str, str | None, str] | None:
+def _parse_args(args: list[str]) -> tuple[str, str | None, str, str | None] | None:
     if not args or args[0] != "kwic":
         return None
-    word = index_dir = None
+    word = index_dir = lang = None
     fmt = "table"
     count = False
     rest = list(args[1:])
@@ -82,18 +85,17 @@ def _parse_args(args: list[str]) -> tuple[str, str | None, str] | None:
         arg = rest.pop(0)
         if arg == "--count" and not count:
             count = True
-        elif arg.startswith("--index=") or arg.startswith("--format="):
-            name, value = arg[2:].split("=", 1)
+        elif arg.split("=", 1)[0] in ("--index", "--format", "--lang") and (
+                "=" in arg or rest):
+            name, value = arg[2:].split("=", 1) if "=" in arg else (arg[2:], rest.pop(0))
             if name == "index":
                 index_dir = value
-            else:
+            elif name == "format":
                 fmt = value
-        elif arg in ("--index", "--format") and rest:
-            value = rest.pop(0)
-            if arg == "--index":
-                index_dir = value
+            elif lang is None and _LANG.fullmatch(value.strip()):
+                lang = value.strip().lower()
             else:
-                fmt = value
+                return None
         elif word is None and _PLAIN.fullmatch(arg):
             word = arg
         else:
@@ -102,12 +104,12 @@ def _parse_args(args: list[str]) -> tuple[str, str | None, str] | None:
         return None
     if word in _OPERATORS or word.startswith("NEAR"):
         return None
-    return word, index_dir, fmt
+    return word, index_dir, fmt, lang
 
 
-def count_word(word: str, index_dir: str | None) -> tuple[int, int] | None:
-    """(occurrences, documents) of a plain ASCII word in an index, or None when the full
-    path must answer."""
+def count_word(word: str, index_dir: str | None, lang: str | None = None) -> tuple[int, int] | None:
+    """(occurrences, documents) of a plain ASCII word in an index (in paragraphs of
+    ``lang``), or None when the full path must answer."""
     from .index import SCHEMA_VERSION, resolve_index_path
 
     path = resolve_index_path(index_dir)
@@ -120,15 +122,32 @@ def count_word(word: str, index_dir: str | None) -> tuple[int, int] | None:
         return None
     store = gen / "store"
     folded = word.lower()
+    with _Words(store / "joined.txt", store / "joined.off.npy") as joined:
+        if joined.index(folded) is not None:
+            return None
     with _Words(store / "vocab.txt", store / "vocab.off.npy") as vocab:
-        for i in range(MIN_PART, len(folded) - MIN_PART + 1):
-            if vocab.index(folded[:i]) is not None and vocab.index(folded[i:]) is not None:
-                return None
         term = vocab.index(folded)
+    if lang is not None:
+        # The store's paragraph languages, sorted, are its language ids; the tables name
+        # each one's lemma source.
+        langs = sorted(json.loads((store / "tables.json").read_text("utf-8"))["lemma_sources"])
+        if lang not in langs:
+            return None
     if term is None:
         return 0, 0
-    with _NpyVector(store / "post_off.npy") as post_off, _NpyVector(store / "term_docs.npy") as term_docs:
-        return post_off[term + 1] - post_off[term], term_docs[term]
+    if lang is None:
+        with _NpyVector(store / "post_off.npy") as post_off, \
+                _NpyVector(store / "term_docs.npy") as term_docs:
+            return post_off[term + 1] - post_off[term], term_docs[term]
+    lang_id = langs.index(lang)
+    with _NpyVector(store / "tl_off.npy") as tl_off, _NpyVector(store / "tl_lang.npy") as tl_lang:
+        for row in range(tl_off[term], tl_off[term + 1]):
+            if tl_lang[row] == lang_id:
+                break
+        else:
+            return 0, 0
+    with _NpyVector(store / "tl_hits.npy") as tl_hits, _NpyVector(store / "tl_docs.npy") as tl_docs:
+        return tl_hits[row], tl_docs[row]
 
 
 class _NpyVector:

@@ -14,6 +14,9 @@ the global positions of every token grouped by folded id, each group in corpus o
 paragraph language, the number of occurrences and of documents (``tl_*``), and per id the
 number of documents: a count of one word, in all languages or in some, is read, not counted.
 
+The positions of the tokens joined to the next by one hyphen, and the closed spellings of
+those pairs, are kept for compound queries (:mod:`concord.hyphens`).
+
 Texts are stored compressed in blocks of UTF-8 (:mod:`concord.textblocks`): cutting
 characters [a, b) of a text decodes only the blocks that hold them.
 
@@ -37,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from .hyphens import FORMS_FILE, POSITIONS_FILE, joined_forms, joined_in_text, save_positions
 from .textblocks import StoredText, TextBlocks, TextWriter
 from .vocabulary import SortedKeys, Words, char_lengths, union
 
@@ -746,6 +750,12 @@ class Store:
         return TokenColumn(lambda key: start[key] + length[surf[key]], len(surf), start.dtype)
 
     @cached_property
+    def joined_pos(self) -> np.ndarray:
+        """The sorted positions of the tokens followed by exactly one hyphen and the next
+        token (:mod:`concord.hyphens`)."""
+        return load_npy(self.path / POSITIONS_FILE)
+
+    @cached_property
     def doc_tok(self) -> np.ndarray:
         return np.asarray(self._array("doc_tok"))
 
@@ -864,6 +874,11 @@ class Store:
     def vocab(self) -> SortedWords:
         """The folded forms, sorted: ``vocab[i]`` is the form of token id ``i``."""
         return SortedWords(self.path / "vocab.txt")
+
+    @cached_property
+    def joined_forms(self) -> SortedWords:
+        """The closed spellings of the hyphen-joined pairs, folded and sorted (:mod:`concord.hyphens`)."""
+        return SortedWords(self.path / FORMS_FILE)
 
     @cached_property
     def surfaces(self) -> SortedWords:
@@ -1023,6 +1038,9 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     # (surface_fold) and its end is its start plus its surface's length (surf_len).
     surf = U24Writer(path, "surf", np.int32, surfaces.count(b"\n"))
     starts = StartPacker(path)
+    lengths = char_lengths(surfaces)
+    joined: list[np.ndarray] = []     # positions of tokens hyphen-joined to the next (hyphens.py)
+    old_joined = None
     n_vocab = vocab.count(b"\n")
     postings = PostingsWriter(path, fold_of_surface, n_vocab, len(langs), n_tokens)
     # A previous store's postings are carried over for the documents it keeps, except those
@@ -1039,6 +1057,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
         doc_start = np.asarray(old.doc_tok[:-1])
         lengths_old = np.diff(np.asarray(old.doc_tok))
         carried &= np.where(has_para, para_start == doc_start, lengths_old == 0)
+        old_joined = np.asarray(old.joined_pos, dtype=np.int64)
         postings.reused = ReusedPostings(
             old, [], fold_remaps[0].astype(np.int64),
             np.array([lang_id.get(code, -1) for code in old.langs], dtype=np.int64),
@@ -1120,7 +1139,14 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
             n = b - a
             s_ids = surf_remaps[p][np.asarray(piece.surf[a:b])]
             surf.write(s_ids)
-            starts.write(piece.start[a:b])
+            doc_starts = np.asarray(piece.start[a:b])
+            starts.write(doc_starts)
+            if p == 0 and old_joined is not None:
+                lo, hi = np.searchsorted(old_joined, [a, b])
+                joined.append(old_joined[lo:hi] + (t - a))
+            else:
+                joined.append(t + joined_in_text(piece.texts[d], doc_starts,
+                                                 doc_starts + lengths[s_ids]))
             pa, pb = int(piece.doc_para[d]), int(piece.doc_para[d + 1])
             k = pb - pa
             local_tok = np.asarray(piece.para_tok[pa:pb], dtype=np.int64) - a
@@ -1152,7 +1178,9 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
                       ("doc_year", doc_year), ("docnum", docnum)):
         np.save(path / f"{name}.npy", arr)
     np.save(path / "surface_fold.npy", fold_of_surface)
-    lengths = char_lengths(surfaces)
+    positions = save_positions(path, joined, n_tokens)
+    write_words(path / FORMS_FILE, joined_forms(
+        positions, load_npy(path / "surf.npy"), fold_of_surface, vocab.decode("utf-8").split("\n")))
     longest = int(lengths.max()) if lengths.size else 0
     np.save(path / "surf_len.npy",
             lengths.astype(np.uint8 if longest < 2**8 else np.uint16 if longest < 2**16 else np.int32))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from browsing import CHROMIUM, EXPECTED_4XX, LAUNCH_ARGS, live_server, watch
 from corpora import DATA, MINI, SAMPLE_CORPUS, SHARED, SHARED_CORPUS  # noqa: F401
 
 
@@ -60,3 +62,40 @@ def shared_index(tmp_path_factory) -> Path:
     build_index(SHARED_CORPUS, target, procs=2)
     return target
 
+
+
+# --- the browser tests (tests/test_browser*.py, tests/test_accessibility.py) -----------------
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run; without it the browser tests fail in CI
+    (CI=true) and are skipped elsewhere."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing: the browser tests must run in CI "
+                        "(apt-get install chromium)")
+        pytest.skip("chromium not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    """A fresh 1280 px page; the test fails if a script or CSP error reached the console."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB",
+                                  accept_downloads=True)
+    page = context.new_page()
+    problems = watch(page)
+    yield page
+    context.close()
+    assert not [p for p in problems if not p.startswith(EXPECTED_4XX)], problems
+
+
+@pytest.fixture(scope="module")
+def server(sample_index):
+    """The web app on the sample corpus, served on loopback (a module may serve another)."""
+    yield from live_server({"CONCORD_INDEX": str(sample_index)})

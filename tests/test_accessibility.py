@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
-from test_browser import MANIFESTO_FR, browser, server  # noqa: F401 (fixtures)
+from browsing import MANIFESTO_FR
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +63,7 @@ def serious_violations(page, axe_source: str) -> list[str]:
 
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_no_serious_axe_violations(browser, server, axe_source, name, width):  # noqa: F811
+def test_no_serious_axe_violations(browser, server, axe_source, name, width):
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB",
                                   bypass_csp=True)
     try:
@@ -75,7 +75,7 @@ def test_no_serious_axe_violations(browser, server, axe_source, name, width):  #
         context.close()
 
 
-def test_axe_finds_a_planted_violation(browser, server, axe_source):  # noqa: F811
+def test_axe_finds_a_planted_violation(browser, server, axe_source):
     """The check can fail: an image without alternative text is a critical violation."""
     context = browser.new_context(bypass_csp=True)
     try:

@@ -1,96 +1,25 @@
 """The web app in a real headless Chromium, driven by Playwright against a live server.
 
-The server runs in a thread on 127.0.0.1 with a free port, on the shipped sample corpus.
-Each test saves screenshots to test-artifacts/screenshots/. Chromium is Debian's
-(/usr/bin/chromium); without it the tests fail in CI (CI=true) and are skipped elsewhere.
+The server runs in a thread on 127.0.0.1 with a free port, on the sample corpus (fixtures
+``browser``, ``page`` and ``server`` in tests/conftest.py, helpers in tests/browsing.py).
+Each test saves screenshots to test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from browsing import MANIFESTO_FR, args_of, shot
 
 from concord.analysis import fold
 from concord.export import read_csv_export
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[1]
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run"]
-
-
-def live_server(config: dict):
-    """Serve the web app with ``config`` in a thread on a free port; yield its URL, then stop."""
-    from web.app import create_app
-    from web.server import make_server
-
-    app = create_app(config)
-    srv = make_server(app, "127.0.0.1", 0, workers=4, quiet=True)
-    thread = srv.start_background()
-    yield srv.url
-    srv.shutdown()
-    thread.join(10)
-    srv.server_close()
-    app.extensions["concord_index"].close()
-
-
-@pytest.fixture(scope="module")
-def server(sample_index):
-    yield from live_server({"CONCORD_INDEX": str(sample_index)})
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing: the browser tests must run in CI "
-                        "(apt-get install chromium)")
-        pytest.skip("chromium not installed: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB",
-                                  accept_downloads=True)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    yield page
-    context.close()
-    # CSP violations and script errors show up as console errors; pages that are meant to
-    # answer 4xx log their status too.
-    expected = "Failed to load resource: the server responded with a status of 4"
-    assert not [p for p in problems if not p.startswith(expected)], problems
-
-
-def shot(page, name: str, *, full_page: bool = True) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
-    assert path.stat().st_size > 5000
-    return path
-
-
-def args_of(url: str) -> dict[str, list[str]]:
-    return parse_qs(urlsplit(url).query)
-
 
 # --- the user journeys of the issue ------------------------------------------------------------
 
@@ -219,7 +148,6 @@ def test_the_other_pages_render(page, server):
         shot(page, name, full_page="document" not in name)
 
 
-MANIFESTO_FR = "fr/1848-marx-engels-manifeste-du-parti-communiste-ch1-2.txt"
 
 
 def test_interface_language_switch(page, server):

@@ -13,12 +13,11 @@ import re
 import shutil
 
 import pytest
-from test_browser import SCREENSHOTS, browser, live_server  # noqa: F401 (fixtures)
+from browsing import live_server, shot
 
 from concord.categories import Workspace
 
 pytestmark = pytest.mark.browser
-
 
 
 @pytest.fixture(scope="module")
@@ -39,24 +38,6 @@ def corpus_and_index(tmp_path_factory):
 def server(corpus_and_index):
     _, index = corpus_and_index
     yield from live_server({"CONCORD_INDEX": str(index), "CONCORD_EDITABLE": True})
-
-
-@pytest.fixture()
-def page(browser):  # noqa: F811 (the browser fixture of test_browser)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    yield page
-    context.close()
-    expected = "Failed to load resource: the server responded with a status of 4"
-    assert not [p for p in problems if not p.startswith(expected)], problems
-
-
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def freq_hits(page) -> str:

@@ -12,18 +12,18 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from test_browser import browser, page, server, shot  # noqa: F401 (fixtures)
+from browsing import shot
 
 pytestmark = pytest.mark.browser
 
 BRUMAIRE = "en/1852-marx-eighteenth-brumaire-of-louis-bonaparte-ch1.txt"   # 282 hits of "the"
 
 
-def visible_points(page) -> int:  # noqa: F811
+def visible_points(page) -> int:
     return page.locator("svg.chart-wide a.point:visible").count()
 
 
-def test_chart_legend_toggles_a_line(page, server):  # noqa: F811
+def test_chart_legend_toggles_a_line(page, server):
     page.goto(server + "/freq?q=class&q=bourgeois*&by=lang,decade")
     buttons = page.locator("#chart-main .legend-item")
     assert buttons.count() >= 2
@@ -41,7 +41,7 @@ def test_chart_legend_toggles_a_line(page, server):  # noqa: F811
     assert visible_points(page) == before
 
 
-def test_chart_downloads_svg_and_png(page, server):  # noqa: F811
+def test_chart_downloads_svg_and_png(page, server):
     page.goto(server + "/freq?q=class&q=bourgeois*&by=lang,decade")
     labels = page.locator("#chart-main .legend-item .legend-label").all_inner_texts()
     page.locator("#chart-main .legend-item").nth(1).click()      # hidden lines stay out
@@ -67,7 +67,7 @@ def test_chart_downloads_svg_and_png(page, server):  # noqa: F811
     assert width == 2000 and height > 760                      # twice the 1000-unit drawing
 
 
-def test_reader_reaches_every_hit_past_200(page, server):  # noqa: F811
+def test_reader_reaches_every_hit_past_200(page, server):
     page.goto(server + f"/doc/{BRUMAIRE}?q=the")
     assert page.locator(".hits-summary").inner_text() == "282 hits of the"
     assert page.locator(".doc-text mark[id^='t']").count() == 282
@@ -91,7 +91,7 @@ def test_reader_reaches_every_hit_past_200(page, server):  # noqa: F811
     shot(page, "31-reader-hit-250", full_page=False)
 
 
-def test_reader_link_back_keeps_sort_and_page(page, server):  # noqa: F811
+def test_reader_link_back_keeps_sort_and_page(page, server):
     page.goto(server + "/kwic?q=class&sort=R1&page=2&limit=25")
     page.locator("table.kwic td.match a").first.click()
     page.wait_for_url(re.compile(r"/doc/"))
@@ -102,7 +102,7 @@ def test_reader_link_back_keeps_sort_and_page(page, server):  # noqa: F811
     assert "lines 26–50" in page.locator(".result-count").inner_text()
 
 
-def test_kwic_source_shows_year_and_language_at_1280(page, server):  # noqa: F811
+def test_kwic_source_shows_year_and_language_at_1280(page, server):
     page.goto(server + "/kwic?q=class")
     rows = page.locator("table.kwic tbody tr")
     for i in range(rows.count()):
@@ -114,7 +114,7 @@ def test_kwic_source_shows_year_and_language_at_1280(page, server):  # noqa: F81
         assert re.fullmatch(r"\d{4} · [a-z]{2}", meta.inner_text())
 
 
-def test_kwic_skip_link_reaches_the_first_hit_in_a_few_tabs(page, server):  # noqa: F811
+def test_kwic_skip_link_reaches_the_first_hit_in_a_few_tabs(page, server):
     page.goto(server + "/kwic?q=class")
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
@@ -130,7 +130,7 @@ def test_kwic_skip_link_reaches_the_first_hit_in_a_few_tabs(page, server):  # no
     assert presses <= 8
 
 
-def test_kwic_line_widens_in_place(page, server):  # noqa: F811
+def test_kwic_line_widens_in_place(page, server):
     page.goto(server + "/kwic?q=class")
     row = page.locator("table.kwic tbody tr").first
     url = page.url
@@ -154,7 +154,7 @@ def test_kwic_line_widens_in_place(page, server):  # noqa: F811
     shot(page, "32-kwic-widened", full_page=False)
 
 
-def until(page, script: str, tries: int = 50) -> None:  # noqa: F811
+def until(page, script: str, tries: int = 50) -> None:
     """Wait for a condition (the page's CSP forbids wait_for_function's eval)."""
     for _ in range(tries):
         if page.evaluate(script):
@@ -164,14 +164,14 @@ def until(page, script: str, tries: int = 50) -> None:  # noqa: F811
 
 
 @pytest.fixture()
-def phone(browser):  # noqa: F811
+def phone(browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB",
                                   is_mobile=True, has_touch=True, device_scale_factor=2)
     yield context.new_page()
     context.close()
 
 
-def test_phone_kwic_lines_are_stacked_with_the_match_on_screen(phone, server):  # noqa: F811
+def test_phone_kwic_lines_are_stacked_with_the_match_on_screen(phone, server):
     phone.goto(server + "/kwic?q=class")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     assert phone.locator(".table-wrap").evaluate("el => el.scrollWidth <= el.clientWidth")
@@ -184,7 +184,7 @@ def test_phone_kwic_lines_are_stacked_with_the_match_on_screen(phone, server):  
     shot(phone, "33-phone-kwic", full_page=False)
 
 
-def test_phone_reader_starts_with_the_text(phone, server):  # noqa: F811
+def test_phone_reader_starts_with_the_text(phone, server):
     phone.goto(server + f"/doc/{BRUMAIRE}?q=the")
     assert phone.locator("details[data-phone-closed][open]").count() == 0
     first_para = phone.locator(".doc-text .para").first.bounding_box()
@@ -193,7 +193,7 @@ def test_phone_reader_starts_with_the_text(phone, server):  # noqa: F811
     shot(phone, "34-phone-reader", full_page=False)
 
 
-def test_phone_chart_uses_the_narrow_drawing(phone, server):  # noqa: F811
+def test_phone_chart_uses_the_narrow_drawing(phone, server):
     phone.goto(server + "/freq?q=class&by=lang,decade&zeros=1")
     narrow, wide = phone.locator("#chart-main svg.chart-narrow"), phone.locator("#chart-main svg.chart-wide")
     assert narrow.is_visible() and not wide.is_visible()

@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_browser import args_of, browser, page, server, shot  # noqa: F401 (fixtures)
+from browsing import args_of, shot
 
 from concord.analysis import fold
 
 pytestmark = pytest.mark.browser
 
 
-def test_collocate_opens_the_lines_with_both_words(page, server):  # noqa: F811
+def test_collocate_opens_the_lines_with_both_words(page, server):
     page.goto(server + "/collocates?q=bourgeoisie&window=4")
     table = page.locator("table.data")
     row = table.locator("tbody tr").filter(has=page.locator("td", has_text=re.compile(r"^de$"))).filter(
@@ -49,7 +49,7 @@ def test_collocate_opens_the_lines_with_both_words(page, server):  # noqa: F811
     shot(page, "i12b-02-collocate-lines")
 
 
-def test_keyword_opens_its_lines_in_the_target(page, server):  # noqa: F811
+def test_keyword_opens_its_lines_in_the_target(page, server):
     page.goto(server + "/keywords?target=lang:fr+year:1840-1850&reference=lang:en")
     sizes = page.locator(".subcorpus-sizes").inner_text()
     assert re.search(r"Target lang:fr year:1840-1850: [\d,]+ words in \d+ documents", sizes)

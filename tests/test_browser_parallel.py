@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_browser import SCREENSHOTS, browser, server  # noqa: F401 (fixtures)
+from browsing import SCREENSHOTS, watch
 
 pytestmark = pytest.mark.browser
 
@@ -23,18 +23,15 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def open_page(browser, viewport, *, mobile: bool = False):  # noqa: F811
+def open_page(browser, viewport, *, mobile: bool = False):
     context = browser.new_context(viewport=viewport, locale="en-GB", is_mobile=mobile,
                                   has_touch=mobile, device_scale_factor=1)
     page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    return context, page, problems
+    return context, page, watch(page)
 
 
 @pytest.fixture()
-def page(browser):  # noqa: F811 (the browser fixture of test_browser)
+def page(browser):
     context, page, problems = open_page(browser, DESKTOP)
     yield page
     context.close()
@@ -49,7 +46,7 @@ def shot(page, name: str, *, full_page: bool = False) -> Path:
     return path
 
 
-def aligned_json(server: str) -> dict:  # noqa: F811
+def aligned_json(server: str) -> dict:
     with urllib.request.urlopen(server + "/aligned/communist-manifesto.json?langs=de,en") as r:
         return json.load(r)
 
@@ -73,7 +70,7 @@ def column_box(page, i: int) -> dict:
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
-def test_aligned_reader_highlight_and_scroll_sync(browser, server, viewport):  # noqa: F811
+def test_aligned_reader_highlight_and_scroll_sync(browser, server, viewport):
     phone = viewport is PHONE
     context, page, problems = open_page(browser, viewport, mobile=phone)
     try:
@@ -141,7 +138,7 @@ def test_aligned_reader_highlight_and_scroll_sync(browser, server, viewport):  #
     assert not problems, problems
 
 
-def test_aligned_reader_permalink_of_a_sentence(page, server):  # noqa: F811
+def test_aligned_reader_permalink_of_a_sentence(page, server):
     links = links_of(aligned_json(server), DE, EN)
     start = sorted(links)[10]
     page.goto(server + f"/aligned/communist-manifesto?langs=de,en#v0-{start}")
@@ -150,7 +147,7 @@ def test_aligned_reader_permalink_of_a_sentence(page, server):  # noqa: F811
     assert page.locator(f"#v1-{links[start][0]}").get_attribute("class").split() == ["s", "partner"]
 
 
-def test_aligned_reader_keyboard_one_tab_stop_per_version(page, server):  # noqa: F811
+def test_aligned_reader_keyboard_one_tab_stop_per_version(page, server):
     """Tab reaches each version once (not each of its hundreds of sentences); the arrow keys
     walk the sentences of a version and select them, as a click does."""
     page.goto(server + "/aligned/communist-manifesto?langs=de,en")
@@ -188,7 +185,7 @@ def test_aligned_reader_keyboard_one_tab_stop_per_version(page, server):  # noqa
     assert page.locator("#" + ids[-1]).get_attribute("tabindex") == "-1"
 
 
-def test_document_page_links_to_the_reader(page, server):  # noqa: F811
+def test_document_page_links_to_the_reader(page, server):
     page.goto(server + "/doc/" + DE)
     page.get_by_role("link", name="Read the versions side by side").click()
     page.wait_for_url(re.compile(r"/aligned/communist-manifesto$"))
@@ -201,7 +198,7 @@ def test_document_page_links_to_the_reader(page, server):  # noqa: F811
     shot(page, "23-aligned-three-versions")
 
 
-def test_concordance_shows_translations(page, server):  # noqa: F811
+def test_concordance_shows_translations(page, server):
     page.goto(server + "/kwic?q=Bourgeoisie&lang=de&limit=25")
     page.get_by_label("Show translations").check()
     page.get_by_role("button", name="Show concordance").click()
@@ -223,7 +220,7 @@ def test_concordance_shows_translations(page, server):  # noqa: F811
     page.locator("a.s.sel").wait_for()
 
 
-def test_equivalents_page(page, server):  # noqa: F811
+def test_equivalents_page(page, server):
     page.goto(server + "/equivalents")
     page.get_by_label("Word").fill("Bourgeoisie")
     page.get_by_label("Equivalents in").select_option("fr")

@@ -30,7 +30,7 @@ def test_index_info_and_up_to_date(tmp_path):
     assert "up to date" in run("index", MINI, "--index", target).output
     info = json.loads(run("info", "--index", target, "--format", "json").output)
     assert info["documents"] == 5
-    assert info["schema_version"] == SCHEMA_VERSION == 5
+    assert info["schema_version"] == SCHEMA_VERSION == 6
     assert set(info["tokens_by_lang"]) == {"de", "en", "fr", "ja", "nl"}
     table = run("info", "--index", target).output
     assert "fingerprint" in table and "tokens by paragraph language" in table

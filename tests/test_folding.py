@@ -127,6 +127,14 @@ def test_compound_splits(fold_ix):
     assert compound_splits("staatska*", vocab) == []        # a tail needs 3 letters
     assert compound_splits("kapitalismus", vocab) == []
     assert compound_splits("staats", vocab) == []
+    # With the corpus's hyphen-joined spellings: a plain word that is not one of them has
+    # no split to try (the corpus never writes "der-staats"); a wildcard is still tried.
+    joined = fold_ix.store.joined_forms
+    assert joined.tolist() == ["arbeiterrate", "staatskapitalismus"]
+    assert compound_splits("staatskapitalismus", vocab, joined) == [("staats", "kapitalismus")]
+    assert compound_splits("derstaats", vocab) == [("der", "staats")]
+    assert compound_splits("derstaats", vocab, joined) == []
+    assert compound_splits("staatskap*", vocab, joined) == [("staats", "kap*")]
 
 
 def test_hyphen_joined(fold_ix):

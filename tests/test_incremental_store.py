@@ -29,7 +29,7 @@ def assert_same_generation(a: Path, b: Path) -> None:
     whoosh docnums alone may differ (an update appends documents and marks others deleted)."""
     names = sorted(p.name for p in (a / "store").iterdir())
     assert names == sorted(p.name for p in (b / "store").iterdir())
-    assert "post_lo.npy" in names and "lemma.txt" in names
+    assert "post_lo.npy" in names and "lemma.txt" in names and "joined_pos.npy" in names
     for name in names:
         fa, fb = a / "store" / name, b / "store" / name
         if name == "docnum.npy":
@@ -54,12 +54,13 @@ def assert_same_generation(a: Path, b: Path) -> None:
 
 
 def edit_corpus(corpus: Path) -> None:
-    """Change one document, delete one and add one with words no other document has."""
+    """Change one document, delete one and add one with words no other document has (one
+    of them hyphenated: a new joined position and spelling)."""
     changed = corpus / "fr" / "1880-lafargue-le-droit-a-la-paresse-ch1-2.txt"
     text = changed.read_text("utf-8")
     changed.write_text(text[: len(text) // 2] + "\n\nZyxquorum paresseux zyxquorum.\n", "utf-8")
     (corpus / "en" / "1918-lenin-letter-to-american-workingmen.txt").unlink()
-    (corpus / NEW_DOC).write_text("Qwertyism and the councils.\n\nThe qwertyist COUNCILS met.\n",
+    (corpus / NEW_DOC).write_text("Qwertyism and the councils.\n\nThe qwerty-ist COUNCILS met.\n",
                                   "utf-8")
 
 

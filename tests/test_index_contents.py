@@ -52,7 +52,7 @@ def test_info(mini_ix):
     assert info["documents"] == 5
     assert set(info["tokens_by_lang"]) == {"de", "en", "fr", "ja", "nl"}
     assert sum(info["tokens_by_lang"].values()) == info["tokens"]
-    assert info["schema_version"] == SCHEMA_VERSION == 5
+    assert info["schema_version"] == SCHEMA_VERSION == 6
 
 
 def test_store_is_in_doc_id_order(mini_ix):
