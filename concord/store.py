@@ -78,6 +78,7 @@ class Piece:
     texts: Sequence[str | bytes | StoredText]  # display texts (bytes: UTF-8, from a file)
     docs: list[dict[str, Any]]
     tok: np.ndarray | None = None  # local folded id per token (derived from surf if None)
+    joined: np.ndarray | None = None  # positions of hyphen-joined tokens (found when saved)
     store: Store | None = None     # the store this piece views (see store_as_piece)
 
     def folded(self) -> np.ndarray:
@@ -98,6 +99,15 @@ class Piece:
         with TextWriter(texts) as writer:
             for text in self.texts:
                 writer.add(text)
+        # Tokens joined by a hyphen to the next (concord.hyphens), found here while the
+        # texts are at hand: the parent does not decompress them again.
+        surf_len = np.fromiter(map(len, self.surfaces), dtype=np.int64, count=len(self.surfaces))
+        bounds = np.asarray(self.doc_tok, dtype=np.int64).tolist()
+        start = np.asarray(self.start, dtype=np.int64)
+        surf = np.asarray(self.surf, dtype=np.int64)
+        joined = [a + joined_in_text(text, start[a:b], start[a:b] + surf_len[surf[a:b]])
+                  for text, a, b in zip(self.texts, bounds[:-1], bounds[1:], strict=True)]
+        np.save(f"{path}.joined.npy", np.concatenate(joined) if joined else np.zeros(0, np.int64))
         if isinstance(self.para_lang, Codes):
             langs, ids = self.para_lang.langs, np.asarray(self.para_lang.ids, dtype=np.int16)
         else:
@@ -128,7 +138,8 @@ class Piece:
         return cls(vocab=_WordFile(Path(f"{path}.vocab"), int(fold.max()) + 1 if fold.size else 0),
                    surfaces=_WordFile(Path(f"{path}.surfaces"), int(fold.size)),
                    para_lang=para_lang,
-                   texts=_BlockTexts(TextBlocks(Path(f"{path}.texts"))), docs=meta["docs"], **arrays)
+                   texts=_BlockTexts(TextBlocks(Path(f"{path}.texts"))), docs=meta["docs"],
+                   joined=load_npy(f"{path}.joined.npy", None), **arrays)
 
     @classmethod
     def remove(cls, path: str | os.PathLike) -> None:
@@ -136,7 +147,7 @@ class Piece:
         import shutil
 
         shutil.rmtree(f"{path}.texts", ignore_errors=True)
-        for name in (*cls.ARRAYS, "para_code",
+        for name in (*cls.ARRAYS, "para_code", "joined",
                      *(f"{kind}.{part}" for kind in ("vocab", "surfaces") for part in SortedKeys.FILES)):
             Path(f"{path}.{name}.npy").unlink(missing_ok=True)
         for suffix in (".json", ".vocab", ".surfaces"):
@@ -1125,10 +1136,12 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
                     np.diff(np.asarray(piece.doc_para[d:d + run + 1])))
                 bounds = np.asarray(piece.doc_tok[d:d + run + 1], dtype=np.int64)
                 doc_tok[out_doc + 1:out_doc + run + 1] = bounds[1:] - a + t
-                lengths = np.diff(bounds).tolist()
+                lo, hi = np.searchsorted(old_joined, [a, b])
+                joined.append(old_joined[lo:hi] + (t - a))
+                run_lengths = np.diff(bounds).tolist()
                 for i in range(run):
                     # The same tokens and paragraphs: the same counts per language.
-                    add_record(out_doc + i, dict(piece.docs[d + i]), lengths[i],
+                    add_record(out_doc + i, dict(piece.docs[d + i]), run_lengths[i],
                                dict(old.docs[d + i]["tokens_by_lang"]))
                     texts.add(piece.texts[d + i])
                 t += b - a
@@ -1144,9 +1157,13 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
             if p == 0 and old_joined is not None:
                 lo, hi = np.searchsorted(old_joined, [a, b])
                 joined.append(old_joined[lo:hi] + (t - a))
+            elif piece.joined is not None:      # found by the worker (Piece.save)
+                lo, hi = np.searchsorted(piece.joined, [a, b])
+                joined.append(np.asarray(piece.joined[lo:hi], dtype=np.int64) + (t - a))
             else:
-                joined.append(t + joined_in_text(piece.texts[d], doc_starts,
-                                                 doc_starts + lengths[s_ids]))
+                text = piece.texts[d]
+                joined.append(t + joined_in_text(text.encode() if isinstance(text, StoredText) else text,
+                                                 doc_starts, doc_starts + lengths[s_ids]))
             pa, pb = int(piece.doc_para[d]), int(piece.doc_para[d + 1])
             k = pb - pa
             local_tok = np.asarray(piece.para_tok[pa:pb], dtype=np.int64) - a
@@ -1179,8 +1196,11 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
         np.save(path / f"{name}.npy", arr)
     np.save(path / "surface_fold.npy", fold_of_surface)
     positions = save_positions(path, joined, n_tokens)
+    packed = U24(load_npy(path / "surf_lo.npy"), load_npy(path / "surf_hi.npy"), np.int32) \
+        if surf.packed else None
     write_words(path / FORMS_FILE, joined_forms(
-        positions, load_npy(path / "surf.npy"), fold_of_surface, vocab.decode("utf-8").split("\n")))
+        positions, packed.column() if packed is not None else load_npy(path / "surf.npy"),
+        fold_of_surface, vocab.decode("utf-8").split("\n")))
     longest = int(lengths.max()) if lengths.size else 0
     np.save(path / "surf_len.npy",
             lengths.astype(np.uint8 if longest < 2**8 else np.uint16 if longest < 2**16 else np.int32))
