@@ -1428,21 +1428,26 @@ class PostingsWriter:
             return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64) if with_terms else None,
                     np.zeros(hi - lo + 1, dtype=np.int64))
         pos = self._old_post[int(off[0]):int(off[-1])]
-        # The shift of each carried run of old positions (or none: dropped), looked up by
-        # counting the bounds at or below each position (a few, so a few comparisons).
         bounds, shifts = self._bounds, self._shifts
-        if bounds.size <= FEW_BOUNDS:
-            at = np.zeros(pos.size, dtype=np.int16)
-            for bound in bounds.tolist():
-                at += pos >= bound
-        else:
-            at = np.searchsorted(bounds, pos, side="right")
-        shift = shifts[at]
-        keep = shift != _DROPPED
-        new_pos = pos + shift                 # int64 (the shifts are)
         terms = np.repeat(reused.new_id[olo:ohi] - lo, np.diff(off)) if with_terms else None
         counts = np.diff(off)
-        if not keep.all():
+        keep = None
+        if self._one_shift is not None:
+            # One run carries every old token (documents added only): one shift for all.
+            new_pos = pos.astype(np.int64) + self._one_shift
+        else:
+            # The shift of each carried run of old positions (or none: dropped), looked up
+            # by counting the bounds at or below each position (a few, so a few comparisons).
+            if bounds.size <= FEW_BOUNDS:
+                at = np.zeros(pos.size, dtype=np.int16)
+                for bound in bounds.tolist():
+                    at += pos >= bound
+            else:
+                at = np.searchsorted(bounds, pos, side="right")
+            shift = shifts[at]
+            keep = shift != _DROPPED
+            new_pos = pos + shift                 # int64 (the shifts are)
+        if keep is not None and not keep.all():
             new_pos = new_pos[keep]
             terms = terms[keep] if terms is not None else None
             counts = np.diff(np.concatenate(([0], np.cumsum(keep)))[off - off[0]])
@@ -1482,6 +1487,9 @@ class PostingsWriter:
         for a, b, t in reused.segments:
             shifts[bounds.index(a) + 1:bounds.index(b) + 1] = t - a
         self._bounds, self._shifts = np.array(bounds, dtype=np.int64), shifts
+        n_old = int(reused.store.doc_tok[-1]) if len(reused.store.doc_tok) else 0
+        whole = len(reused.segments) == 1 and reused.segments[0][:2] == (0, n_old)
+        self._one_shift: int | None = reused.segments[0][2] if whole else None
 
     def close(self) -> None:
         """Merge the runs into ``post`` and write the offsets and statistics."""

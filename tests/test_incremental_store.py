@@ -107,3 +107,28 @@ def test_an_update_carries_postings_over_and_equals_a_fresh_build(tmp_path, monk
     shutil.rmtree(fresh)
     build_index(corpus, fresh, procs=1)
     assert_same_generation(generation(index), generation(fresh))
+
+
+def test_documents_added_after_all_others_shift_every_carried_posting_at_once(tmp_path, monkeypatch):
+    """Only a document added, last in doc id order: one run carries every old token (its
+    postings keep their positions), and the update still equals a fresh build."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    index = tmp_path / "inc"
+    build_index(corpus, index, procs=1)
+    (corpus / "zz").mkdir()
+    (corpus / "zz" / "last.txt").write_text("Zyxquorum and the qwerty-ist councils.\n", "utf-8")
+    shifts = []
+    prepare = store_mod.PostingsWriter._prepare_carried
+
+    def recording(self):
+        prepare(self)
+        shifts.append(self._one_shift)
+
+    monkeypatch.setattr(store_mod.PostingsWriter, "_prepare_carried", recording)
+    report = build_index(corpus, index, procs=1)
+    assert (report.added, report.changed, report.deleted) == (1, 0, 0)
+    assert shifts == [0]
+    fresh = tmp_path / "fresh"
+    build_index(corpus, fresh, procs=1)
+    assert_same_generation(generation(index), generation(fresh))
