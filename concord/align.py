@@ -33,7 +33,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,8 @@ SKIP_FULL = 200
 #: Weight of the anchor similarity (0..1) in a bead's cost.
 ANCHOR_WEIGHT = 10.0
 BEADS = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2))
+#: Cells of the band whose step costs are computed at once (bounds the DP's memory).
+BAND_CELLS = 1 << 16
 #: Columns either side of the anchor path that the DP visits.
 PATH_WIDTH = 40
 #: Fewer anchor pairs than this make no path (the DP follows the diagonal).
@@ -100,6 +102,7 @@ _ABBREVIATIONS = {
 _CLOSERS = "\"'»”’)]」』）"
 _BREAK_RE = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s+[\"'«„“‘(\[¿¡—–-]*[^\W\d_a-z]|\s+\d)")
 _LAST_WORD = re.compile(r"(\w+)\W*$")
+_LAST_WORD_REVERSED = re.compile(r"\W*(\w+)")
 _CJK_BREAK_RE = re.compile(r"[。！？]+[」』）)]*")
 
 
@@ -112,10 +115,11 @@ def split_sentences(text: str, lang: str = "") -> list[tuple[int, int]]:
     """
     cuts = {0, len(text)}
     for m in _BREAK_RE.finditer(text):
-        word = _LAST_WORD.search(text, max(0, m.start() - 40), m.start() + 1)
-        if m.group().startswith(".") and word and (
-                word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
-            continue
+        if text[m.start()] == ".":
+            # The last word of the 40 characters before: _LAST_WORD's match, found from the end.
+            word = _LAST_WORD_REVERSED.match(text[max(0, m.start() - 40):m.start() + 1][::-1])
+            if word and (word.group(1)[::-1].lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+                continue
         cuts.add(m.end())
     for m in _CJK_BREAK_RE.finditer(text):
         cuts.add(m.end())
@@ -164,6 +168,42 @@ def log_erfc(z: np.ndarray) -> np.ndarray:
     for c in reversed(_ERFCC[1:]):
         poly = c + t * poly
     return np.log(t) - z * z + _ERFCC[0] + t * poly
+
+
+def _length_costs(la: np.ndarray, lb: np.ndarray, bead: tuple[int, int],
+                  ratio: float | np.ndarray) -> np.ndarray:
+    """:func:`length_cost` of arrays of lengths, operation for operation (the same values),
+    with fewer temporaries: the inner loop of the alignment DP."""
+    params = gale_church()
+    assert params.AVERAGE_CHARACTERS == 1          # x * 1 and x / 1 are x: left out
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lb = lb / ratio
+        m = la + lb
+        m /= 2
+        z = la - lb
+        scale = m * params.VARIANCE_CHARACTERS
+        np.sqrt(scale, out=scale)
+        z /= scale                                 # delta; finite wherever m > 0
+        np.abs(z, out=z)
+        z /= math.sqrt(2)
+        # log_erfc(z), the same operations in the same order
+        t = 0.5 * z
+        t += 1
+        np.divide(1, t, out=t)
+        poly = np.full_like(z, _ERFCC[-1])         # c + t * 0: c
+        for c in reversed(_ERFCC[1:-1]):
+            poly *= t
+            poly += c
+        cost = np.log(t)
+        z *= z
+        cost -= z
+        cost += _ERFCC[0]
+        poly *= t
+        cost += poly
+        cost += math.log(params.PRIORS[bead])
+        np.negative(cost, out=cost)
+    cost[~(m > 0)] = np.inf
+    return cost
 
 
 def length_score(la: float, lb: float, ratio: float = 1.0) -> float:
@@ -226,61 +266,66 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
         lo = np.maximum(0, (rows * m // n) - band)
         hi = np.minimum(m, -(-rows * m // n) + band)
     skip_k = BEADS.index((0, 1))
-    # Step costs are computed for blocks of rows at once (numpy), the minimum row by row.
-    for r0 in range(0, n + 1, 128):
-        r1 = min(n + 1, r0 + 128)
-        c0, c1 = int(lo[r0]), int(hi[r1 - 1]) + 1
-        ri = rows[r0:r1, None]
-        cj = np.arange(c0, c1)[None, :]
-        steps = []
-        for da, db in BEADS:
-            if da == 0:
-                steps.append(None)
-                continue
-            PI, PJ = ri - da, cj - db
-            ok = (PI >= 0) & (PJ >= 0)
-            PIc, PJc = np.maximum(PI, 0), np.maximum(PJ, 0)
-            if db == 0:
-                steps.append(np.where(ok, skip_a[np.maximum(ri - 1, 0)], inf) + 0 * cj)
-                continue
-            sa = ca[ri] - ca[PIc]
-            sb = cb[cj] - cb[PJc]
-            block = cov[ri, cj] - cov[PIc, cj] - cov[ri, PJc] + cov[PIc, PJc]
-            ma_ = ma[ri] - ma[PIc]
-            mb_ = mb[cj] - mb[PJc]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                sim = np.where(ma_ + mb_ > 0, 2 * block / (ma_ + mb_), 0.0)
-            # Without anchors on either side, length alone decides; where both sides have
-            # anchors and share none, that counts against the bead.
-            bonus = np.where((ma_ > 0) & (mb_ > 0), ANCHOR_WEIGHT * (sim - 0.15), 0.0)
-            step = length_cost(np.broadcast_to(sa, bonus.shape), np.broadcast_to(sb, bonus.shape),
-                               (da, db), ratio) - bonus
-            steps.append(np.where(ok, step, inf))
+    # The beads that come from a row above, as arrays: from row 2 on, every one of them is
+    # read with one gather and the best taken with one argmin (its first minimum: the bead
+    # that a test of each in turn, keeping a strictly better one, would keep).
+    kinds = [k for k, (da, _db) in enumerate(BEADS) if da]
+    kind_of = np.asarray(kinds, dtype=np.int8)
+    stride = m + 3
+    widths = (hi - lo + 1).astype(np.int64)
+    # cost.ravel()[i * stride + j0 + reach[k, x]]: bead k's predecessor of cell (i, j0 + x)
+    reach = (np.asarray([2 - BEADS[k][1] - BEADS[k][0] * stride for k in kinds])[:, None]
+             + np.arange(int(widths.max()))[None, :])
+    flat = cost.ravel()
+    chained = np.empty(m + 1)
+    # The cells of the band, row after row: step costs are computed for runs of rows at once
+    # (numpy, over the band's cells only), the minimum row by row.
+    first = np.concatenate([[0], np.cumsum(widths)])
+    lo_list, hi_list, first_list = lo.tolist(), hi.tolist(), first.tolist()
+    r0 = 0
+    while r0 <= n:
+        r1 = max(r0 + 1, int(np.searchsorted(first, first[r0] + BAND_CELLS, side="right")) - 1)
+        r1 = min(r1, n + 1)
+        ri = np.repeat(rows[r0:r1], widths[r0:r1])
+        cj = _ranges(lo[r0:r1].astype(np.int64), widths[r0:r1])
+        stacked = _band_steps(ri, cj, ca, cb, ma, mb, cov, skip_a, ratio, kinds)
+        base = first_list[r0]
         for i in range(r0, r1):
-            j0, j1 = int(lo[i]), int(hi[i]) + 1
-            js = np.arange(j0, j1)
-            best = np.full(js.size, inf)
-            arg = np.zeros(js.size, dtype=np.int8)
-            for k, (da, db) in enumerate(BEADS):
-                if da == 0 or i - da < 0:
-                    continue
+            j0, j1 = lo_list[i], hi_list[i] + 1
+            w = j1 - j0
+            c0, c1 = first_list[i] - base, first_list[i + 1] - base
+            if i >= 2:
                 # ``cost`` has two columns of padding on the left: j - db is never negative.
-                total = cost[i - da, j0 + 2 - db:j1 + 2 - db] + steps[k][i - r0, j0 - c0:j1 - c0]
-                better = total < best
-                best = np.where(better, total, best)
-                arg[better] = k
+                total = flat[reach[:, :w] + (i * stride + j0)]
+                total += stacked[:, c0:c1]
+                pick = total.argmin(0)
+                best = total.min(0)
+                arg = kind_of[pick]
+            else:
+                best = np.full(w, inf)
+                arg = np.zeros(w, dtype=np.int8)
+                for k, (da, db) in enumerate(BEADS):
+                    if da == 0 or i - da < 0:
+                        continue
+                    total = cost[i - da, j0 + 2 - db:j1 + 2 - db] + stacked[kinds.index(k), c0:c1]
+                    better = total < best
+                    best = np.where(better, total, best)
+                    arg[better] = k
             if i == 0:
                 best[0], arg[0] = 0.0, -1
             # 0-1 beads stay in this row: with the skip costs summed along the row, a running
             # minimum does them all (reaching j from any k < j by skipping k..j-1).
-            ramp = cskip_b[js]
+            ramp = cskip_b[j0:j1]
             run = np.minimum.accumulate(best - ramp)
-            chained = np.concatenate([[inf], run[:-1]]) + ramp
-            skip = chained < best
-            best = np.where(skip, chained, best)
+            out = chained[:w]
+            out[0] = inf
+            np.add(run[:-1], ramp[1:], out=out[1:])
+            skip = out < best
+            np.minimum(best, out, out=best)
             arg[skip] = skip_k
             cost[i, j0 + 2:j1 + 2] = best
-            back[i, js] = arg
+            back[i, j0:j1] = arg
+        r0 = r1
     beads: list[Bead] = []
     i, j = n, m
     if not math.isfinite(cost[n, m + 2]):
@@ -304,6 +349,208 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
         i, j = pi, pj
     beads.reverse()
     return beads
+
+
+#: Cells (units of A by units of B, over all problems) of one lockstep batch of alignments.
+LOCKSTEP_CELLS = 1 << 18
+
+
+def solve(problems: Sequence[_Problem]) -> None:
+    """Align every problem, setting its ``beads``: as :func:`align_units` would one by one.
+
+    The problems whose band covers the whole matrix (the sentences of a paragraph bead, nearly
+    always) are solved in lockstep, many at once, grouped by size: one numpy operation per
+    row of the largest in the group instead of some forty per row of each.
+    """
+    groups: dict[tuple[int, int], list[_Problem]] = {}
+    for p in problems:
+        n, m = len(p.len_a), len(p.len_b)
+        if n and m and p.band >= max(n, m):
+            groups.setdefault(((n - 1).bit_length(), (m - 1).bit_length()), []).append(p)
+        else:
+            p.beads = align_units(p.len_a, p.len_b, p.dense(), p.mass_a, p.mass_b,
+                                  ratio=p.ratio, band=p.band)
+    for _key, group in sorted(groups.items()):
+        n = max(len(p.len_a) for p in group)
+        m = max(len(p.len_b) for p in group)
+        step = max(1, LOCKSTEP_CELLS // ((n + 1) * (m + 3)))
+        for k in range(0, len(group), step):
+            _align_lockstep(group[k:k + step])
+
+
+def _align_lockstep(problems: Sequence[_Problem]) -> None:
+    """:func:`align_units` of problems whose band is the whole matrix, all at once.
+
+    Each problem is a lane of padded arrays; a lane's rows and columns beyond its own sizes
+    hold padding that nothing of its own cells reads (a cell reads the rows above it and
+    the columns to its left), so every lane's costs are, operation for operation, those that
+    :func:`align_units` computes for it alone.
+    """
+    lanes = len(problems)
+    sizes_a = [len(p.len_a) for p in problems]
+    sizes_b = [len(p.len_b) for p in problems]
+    n, m = max(sizes_a), max(sizes_b)
+    la = np.zeros((lanes, n))
+    lb = np.zeros((lanes, m))
+    mass_a = np.zeros((lanes, n))
+    mass_b = np.zeros((lanes, m))
+    ov = np.zeros((lanes, n + 1, m + 1))
+    ratio = np.zeros((lanes, 1))
+    for x, p in enumerate(problems):
+        na, nb = sizes_a[x], sizes_b[x]
+        la[x, :na] = p.len_a
+        lb[x, :nb] = p.len_b
+        mass_a[x, :na] = p.mass_a
+        mass_b[x, :nb] = p.mass_b
+        ratio[x, 0] = p.ratio
+        if isinstance(p.overlap, np.ndarray):
+            ov[x, 1:na + 1, 1:nb + 1] = p.overlap
+        else:
+            rows, cols, counts = p.overlap
+            ov[x, rows + 1, cols + 1] = counts
+    ca = np.zeros((lanes, n + 1))
+    cb = np.zeros((lanes, m + 1))
+    ma = np.zeros((lanes, n + 1))
+    mb = np.zeros((lanes, m + 1))
+    np.cumsum(la, axis=1, out=ca[:, 1:])
+    np.cumsum(lb, axis=1, out=cb[:, 1:])
+    np.cumsum(mass_a, axis=1, out=ma[:, 1:])
+    np.cumsum(mass_b, axis=1, out=mb[:, 1:])
+    cov = ov.cumsum(1).cumsum(2)
+    inf = math.inf
+    skip_a = SKIP_COST * np.minimum(1.0, np.maximum(la, 1.0) / SKIP_FULL)
+    skip_b = SKIP_COST * np.minimum(1.0, np.maximum(lb / ratio, 1.0) / SKIP_FULL)
+    cskip_b = np.zeros((lanes, m + 1))
+    np.cumsum(skip_b, axis=1, out=cskip_b[:, 1:])
+    ri = np.arange(n + 1)
+    cj = np.arange(m + 1)
+    shape = (lanes, n + 1, m + 1)
+    steps: list[np.ndarray | None] = []
+    for da, db in BEADS:
+        if da == 0:
+            steps.append(None)
+            continue
+        ok = ((ri - da) >= 0)[:, None] & ((cj - db) >= 0)[None, :]
+        pi, pj = np.maximum(ri - da, 0), np.maximum(cj - db, 0)
+        if db == 0:
+            first = skip_a[:, np.maximum(ri - 1, 0)] if n else np.zeros((lanes, 1))
+            steps.append(np.where(ok[None], np.broadcast_to(first[:, :, None], shape), inf))
+            continue
+        sa = np.broadcast_to((ca[:, ri] - ca[:, pi])[:, :, None], shape)
+        sb = np.broadcast_to((cb[:, cj] - cb[:, pj])[:, None, :], shape)
+        block = cov - cov[:, pi, :] - cov[:, :, pj] + cov[:, pi][:, :, pj]
+        ma_ = (ma[:, ri] - ma[:, pi])[:, :, None]
+        mb_ = (mb[:, cj] - mb[:, pj])[:, None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sim = np.where(ma_ + mb_ > 0, 2 * block / (ma_ + mb_), 0.0)
+        bonus = np.where((ma_ > 0) & (mb_ > 0), ANCHOR_WEIGHT * (sim - 0.15), 0.0)
+        step = _length_costs(sa, sb, (da, db), ratio[:, :, None])
+        step -= bonus
+        steps.append(np.where(ok[None], step, inf))
+    cost = np.full((lanes, n + 1, m + 3), inf)
+    back = np.zeros((lanes, n + 1, m + 1), dtype=np.int8)
+    skip_k = BEADS.index((0, 1))
+    chained = np.empty((lanes, m + 1))
+    for i in range(n + 1):
+        best = np.full((lanes, m + 1), inf)
+        arg = np.zeros((lanes, m + 1), dtype=np.int8)
+        for k, (da, db) in enumerate(BEADS):
+            if da == 0 or i - da < 0:
+                continue
+            total = cost[:, i - da, 2 - db:m + 3 - db] + steps[k][:, i]
+            better = total < best
+            best = np.where(better, total, best)
+            arg[better] = k
+        if i == 0:
+            best[:, 0], arg[:, 0] = 0.0, -1
+        run = np.minimum.accumulate(best - cskip_b, axis=1)
+        chained[:, 0] = inf
+        np.add(run[:, :-1], cskip_b[:, 1:], out=chained[:, 1:])
+        skip = chained < best
+        best = np.where(skip, chained, best)
+        arg[skip] = skip_k
+        cost[:, i, 2:] = best
+        back[:, i] = arg
+    for x, p in enumerate(problems):
+        na, nb = sizes_a[x], sizes_b[x]
+        if not math.isfinite(cost[x, na, nb + 2]):
+            raise ValueError("alignment band too narrow")
+        p.beads = _backtrack(back[x].tolist(), ca[x].tolist(), cb[x].tolist(), ma[x].tolist(),
+                             mb[x].tolist(), cov[x], na, nb, p.ratio)
+
+
+def _backtrack(back: list[list[int]], ca: list[float], cb: list[float], ma: list[float],
+               mb: list[float], cov: np.ndarray, n: int, m: int, ratio: float) -> list[Bead]:
+    """The beads of the best path to cell (n, m), as :func:`align_units` reads them."""
+    beads: list[Bead] = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        da, db = BEADS[back[i][j]]
+        pi, pj = i - da, j - db
+        if da and db:
+            sa, sb = ca[i] - ca[pi], cb[j] - cb[pj]
+            mass_pair = (ma[i] - ma[pi]), (mb[j] - mb[pj])
+            block = float(cov[i, j] - cov[pi, j] - cov[i, pj] + cov[pi, pj])
+            # a numpy scalar, as align_units has it (bead_score rounds it the numpy way)
+            sim = np.float64(2 * block / (mass_pair[0] + mass_pair[1])) \
+                if mass_pair[0] > 0 and mass_pair[1] > 0 else None
+            score = bead_score(length_score(sa, sb, ratio), sim)
+            if score < MIN_SCORE:
+                beads.extend(Bead(x, x + 1, pj, pj, 0.0) for x in reversed(range(pi, i)))
+                beads.extend(Bead(i, i, y, y + 1, 0.0) for y in reversed(range(pj, j)))
+            else:
+                beads.append(Bead(pi, i, pj, j, score))
+        else:
+            beads.append(Bead(pi, i, pj, j, 0.0))
+        i, j = pi, pj
+    beads.reverse()
+    return beads
+
+
+def _band_steps(ri: np.ndarray, cj: np.ndarray, ca: np.ndarray, cb: np.ndarray, ma: np.ndarray,
+                mb: np.ndarray, cov: np.ndarray, skip_a: np.ndarray, ratio: float,
+                kinds: Sequence[int]) -> np.ndarray:
+    """The cost of each bead of ``kinds`` that ends at each cell (``ri[x]``, ``cj[x]``) of the
+    DP: the length cost less the anchor bonus, infinite where the bead does not fit.
+
+    Whatever does not depend on both of a bead's sizes (the units it spans on one side, their
+    anchors and cumulated overlaps) is gathered once for every bead with the same size there.
+    """
+    inf = math.inf
+    rows = {da: np.maximum(ri - da, 0) for da in (1, 2)}
+    cols = {db: np.maximum(cj - db, 0) for db in (1, 2)}
+    ok_a = {da: ri >= da for da in (1, 2)}
+    ok_b = {db: cj >= db for db in (1, 2)}
+    # cov[i, j] as cov.ravel()[i * width + j]: one-dimensional gathers
+    width = cov.shape[1]
+    flat, here = cov.ravel(), ri * width
+    up = {da: rows[da] * width for da in (1, 2)}
+    at = flat.take(here + cj)
+    above = {da: flat.take(up[da] + cj) for da in (1, 2)}
+    before = {db: flat.take(here + cols[db]) for db in (1, 2)}
+    ca_i, cb_j, ma_i, mb_j = ca[ri], cb[cj], ma[ri], mb[cj]
+    span_a = {da: ca_i - ca[rows[da]] for da in (1, 2)}
+    span_b = {db: cb_j - cb[cols[db]] for db in (1, 2)}
+    mass_a = {da: ma_i - ma[rows[da]] for da in (1, 2)}
+    mass_b = {db: mb_j - mb[cols[db]] for db in (1, 2)}
+    out = np.empty((len(kinds), ri.size))
+    for x, k in enumerate(kinds):
+        da, db = BEADS[k]
+        if db == 0:
+            out[x] = np.where(ok_a[da], skip_a[np.maximum(ri - 1, 0)], inf)
+            continue
+        block = at - above[da] - before[db] + flat.take(up[da] + cols[db])
+        ma_, mb_ = mass_a[da], mass_b[db]
+        mass = ma_ + mb_
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sim = np.where(mass > 0, 2 * block / mass, 0.0)
+        # Without anchors on either side, length alone decides; where both sides have
+        # anchors and share none, that counts against the bead.
+        bonus = np.where((ma_ > 0) & (mb_ > 0), ANCHOR_WEIGHT * (sim - 0.15), 0.0)
+        step = _length_costs(span_a[da], span_b[db], (da, db), ratio)
+        step -= bonus
+        out[x] = np.where(ok_a[da] & ok_b[db], step, inf)
+    return out
 
 
 def anchor_path(overlap: np.ndarray, mass_a: np.ndarray, mass_b: np.ndarray,
@@ -489,10 +736,36 @@ class Version:
     fold: np.ndarray               # folded id of each token
     anchors: np.ndarray            # anchor id per token (-1: none); ids are shared by the pair
     paragraphs: list[tuple[int, int]]
+    #: What the aligner derives from the version once, whatever the pair (its distinct folded
+    #: ids and their words, concept and number marks, sentences of each paragraph...).
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def _folded_words(store, ids: np.ndarray) -> list[str]:
-    return [store.vocab[int(i)] for i in ids]
+    """The folded words of ``ids``: one gather of their bytes and one decode, not a look-up
+    per id (a store's vocabulary is a newline-separated file with an offset per word)."""
+    ids = np.asarray(ids, dtype=np.int64)
+    vocab = store.vocab
+    data, offsets = getattr(vocab, "_data", None), getattr(vocab, "_offsets", None)
+    if data is None or offsets is None or not isinstance(offsets, np.ndarray):
+        return [vocab[int(i)] for i in ids.tolist()]
+    if not ids.size:
+        return []
+    starts = np.asarray(offsets[ids], dtype=np.int64)
+    lengths = np.asarray(offsets[ids + 1], dtype=np.int64) - starts   # each with its newline
+    gather = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(
+        starts - (np.cumsum(lengths) - lengths), lengths)
+    blob = np.frombuffer(data, dtype=np.uint8)[gather].tobytes()
+    return blob.decode("utf-8").split("\n")[:-1]
+
+
+def _distinct(store, v: Version) -> tuple[np.ndarray, list[str]]:
+    """A version's distinct folded ids (sorted) and their words."""
+    got = v.cache.get("distinct")
+    if got is None:
+        uniq = np.unique(v.fold)
+        got = v.cache["distinct"] = (uniq, _folded_words(store, uniq))
+    return got
 
 
 @lru_cache(maxsize=32)
@@ -573,34 +846,60 @@ def concept_spans(store, fold_ids: np.ndarray, lang: str, registry: Mapping[str,
     if not patterns or not len(fold_ids):
         return []
     uniq = np.unique(fold_ids)
-    # Folded ids follow the sorted vocabulary: the words come sorted, and a prefix is a range.
-    sorted_words = _folded_words(store, uniq)
-    words = dict(zip(uniq.tolist(), sorted_words, strict=False))
-    by_word = {w: f for f, w in words.items()}
+    return _concept_spans(uniq, _folded_words(store, uniq), np.asarray(fold_ids), patterns)
+
+
+def _version_concepts(store, v: Version, registry: Mapping[str, Any] | None) -> list[tuple[int, int, str]]:
+    """:func:`concept_spans` of a whole version, found once whatever the pair."""
+    key = ("concepts", registry_key(registry))
+    got = v.cache.get(key)
+    if got is None:
+        patterns = _concept_patterns(key[1], v.lang)
+        if not patterns or not len(v.fold):
+            got = []
+        else:
+            uniq, words = _distinct(store, v)
+            got = _concept_spans(uniq, words, v.fold, patterns)
+        v.cache[key] = got
+    return got
+
+
+def _concept_spans(uniq: np.ndarray, sorted_words: list[str], fold_ids: np.ndarray,
+                   patterns: tuple) -> list[tuple[int, int, str]]:
+    # Folded ids follow the sorted vocabulary: the words come sorted, a word is found by
+    # bisection and a prefix is a range.
     firsts: dict[int, list[int]] = {}
     for k, (_name, pats) in enumerate(patterns):
         kind, value = pats[0]
         if kind == "exact":
-            hits = [by_word[value]] if value in by_word else []
+            at = bisect.bisect_left(sorted_words, value)
+            hits = [int(uniq[at])] if at < len(sorted_words) and sorted_words[at] == value else []
         elif kind == "prefix":
             lo = bisect.bisect_left(sorted_words, value)
             hi = bisect.bisect_left(sorted_words, value + "\U0010ffff")
             hits = uniq[lo:hi].tolist()
         else:
-            hits = [f for f, w in words.items() if value.match(w)]
+            hits = [int(f) for f, w in zip(uniq, sorted_words, strict=True) if value.match(w)]
         for fid in hits:
             firsts.setdefault(fid, []).append(k)
     if not firsts:
         return []
     for ks in firsts.values():
         ks.sort(key=lambda k: -len(patterns[k][1]))
-    ids = fold_ids.tolist()
+    size = len(fold_ids)
+    found = np.nonzero(np.isin(fold_ids, list(firsts)))[0]
+    # The ids (and words) of the tokens after each candidate, as far as the longest form.
+    longest = max(len(p[1]) for p in patterns)
+    after = fold_ids[np.minimum(found[:, None] + np.arange(1, longest)[None, :], size - 1)]
+    need = np.unique(after)
+    words = dict(zip(need.tolist(), [sorted_words[k] for k in np.searchsorted(uniq, need).tolist()],
+                     strict=True))
     out = []
-    for pos in np.nonzero(np.isin(fold_ids, list(firsts)))[0].tolist():
-        for k in firsts[ids[pos]]:
+    for pos, fid, nxt in zip(found.tolist(), fold_ids[found].tolist(), after.tolist(), strict=True):
+        for k in firsts[fid]:
             name, pats = patterns[k]
-            if pos + len(pats) <= len(ids) and all(_matches(pats[x], words[ids[pos + x]])
-                                                   for x in range(1, len(pats))):
+            if pos + len(pats) <= size and all(_matches(pats[x], words[nxt[x - 1]])
+                                               for x in range(1, len(pats))):
                 out.append((pos, len(pats), name))
                 break
     return out
@@ -610,28 +909,37 @@ def load_version(store, doc: int, registry: Mapping[str, Any] | None) -> Version
     """A store document with its tokens, paragraphs and concept marks."""
     meta = store.docs[doc]
     t0, t1 = int(store.doc_tok[doc]), int(store.doc_tok[doc + 1])
-    paras = [(p["start"], p["end"]) for p in store.doc_paragraphs(doc)]
+    # Paragraphs are stored in document order: the document's are one run of them.
+    para_doc = store.para_doc
+    p0, p1 = np.searchsorted(para_doc, np.asarray([doc, doc + 1], dtype=para_doc.dtype),
+                             side="left").tolist()
+    paras = [(s, e) for s, e in np.asarray(store.para_char[p0:p1]).tolist()]
     fold = np.asarray(store.tok[t0:t1], dtype=np.int64)
     return Version(doc=doc, doc_id=meta["doc_id"], lang=meta.get("language") or "und",
                    hash=meta.get("hash", ""), text=store.text(doc), tok0=t0,
-                   starts=np.asarray(store.start[t0:t1]), ends=np.asarray(store.end[t0:t1]),
+                   starts=np.asarray(store.start[t0:t1], dtype=np.int64),
+                   ends=np.asarray(store.end[t0:t1]),
                    fold=fold, anchors=np.full(t1 - t0, -1, dtype=np.int64), paragraphs=paras)
 
 
-def _anchor_ids(store, a: Version, b: Version, registry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Anchor id per token of both versions, and the weight of each anchor id.
+def _anchor_ids(store, a: Version, b: Version, registry) -> tuple[np.ndarray, np.ndarray]:
+    """Anchor id per token of both versions (every anchor weighs 1).
 
     Anchors are the folded words the two versions share (numbers of any length, other words
     of two letters or more when written with a capital inside a sentence, else of four or
     more) that are not common in either (in at most a fifth of its paragraphs), and the
     concepts whose forms occur in both.
     """
-    shared = np.intersect1d(a.fold, b.fold)
-    words = _folded_words(store, shared)
-    keep = []
-    for fid, w in zip(shared.tolist(), words, strict=False):
-        if not w.isdigit() and (len(w) >= 4 or (len(w) >= 2 and _capitalised(store, a, fid))):
-            keep.append(fid)
+    uniq_a, words_a = _distinct(store, a)
+    uniq_b, _words_b = _distinct(store, b)
+    shared = np.intersect1d(uniq_a, uniq_b, assume_unique=True)
+    at = np.searchsorted(uniq_a, shared).tolist()
+    words = [words_a[k] for k in at]
+    short = [fid for fid, w in zip(shared.tolist(), words, strict=True)
+             if 2 <= len(w) < 4 and not w.isdigit()]
+    capital = _capitalised_ids(a, short)
+    keep = [fid for fid, w in zip(shared.tolist(), words, strict=True)
+            if not w.isdigit() and (len(w) >= 4 or (len(w) >= 2 and fid in capital))]
     keep_arr = np.asarray(keep, dtype=np.int64)
     for v in (a, b):
         pos_para = np.searchsorted(np.asarray([s for s, _ in v.paragraphs] or [0]), v.starts, side="right")
@@ -644,8 +952,8 @@ def _anchor_ids(store, a: Version, b: Version, registry) -> tuple[np.ndarray, np
     ids_b = np.where(np.isin(b.fold, keep_arr), b.fold, -1)
     # Concepts: an id above the vocabulary per concept, on the first token of each form.
     base = store.n_vocab
-    marks_a = concept_spans(store, a.fold, a.lang, registry)
-    marks_b = concept_spans(store, b.fold, b.lang, registry)
+    marks_a = _version_concepts(store, a, registry)
+    marks_b = _version_concepts(store, b, registry)
     names = sorted({n for _, _, n in marks_a} & {n for _, _, n in marks_b})
     cid = {n: base + i for i, n in enumerate(names)}
     for ids, marks in ((ids_a, marks_a), (ids_b, marks_b)):
@@ -671,8 +979,7 @@ def _anchor_ids(store, a: Version, b: Version, registry) -> tuple[np.ndarray, np
             if value in hid:
                 ids[pos:pos + length] = -1
                 ids[pos] = hid[value]
-    weight = np.ones(base + len(names) + len(values) + len(chapters))
-    return ids_a, ids_b, weight
+    return ids_a, ids_b
 
 
 _KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
@@ -687,14 +994,16 @@ def number_marks(store, v: Version) -> list[tuple[int, int, str]]:
         return cached
     import unicodedata
 
-    ids = np.unique(v.fold)
+    ids, words = _distinct(store, v)
     digits = {int(i): unicodedata.normalize("NFKC", w)
-              for i, w in zip(ids.tolist(), _folded_words(store, ids), strict=True) if w.isdigit()}
+              for i, w in zip(ids.tolist(), words, strict=True) if w.isdigit()}
     out = []
     if digits:
-        for pos in np.nonzero(np.isin(v.fold, list(digits)))[0].tolist():
-            out.append((pos, 1, digits[int(v.fold[pos])].lstrip("0") or "0"))
-    for m in _KANJI_NUMBER.finditer(v.text):
+        found = np.nonzero(np.isin(v.fold, list(digits)))[0]
+        for pos, fid in zip(found.tolist(), v.fold[found].tolist(), strict=True):
+            out.append((pos, 1, digits[fid].lstrip("0") or "0"))
+    kanji = any(ch in v.text for ch in "〇一二三四五六七八九")
+    for m in _KANJI_NUMBER.finditer(v.text) if kanji else ():
         first = int(np.searchsorted(v.starts, m.start(), side="left"))
         last = int(np.searchsorted(v.starts, m.end(), side="left"))
         if last > first:
@@ -750,6 +1059,9 @@ def heading_marks(v: Version) -> list[tuple[int, int, int]]:
     十二): a paragraph that is a number, or opens with one and a period, anchors the
     versions where no word is shared.
     """
+    cached = v.cache.get("headings")
+    if cached is not None:
+        return cached
     out = []
     for s, e in v.paragraphs:
         m = _HEADING.match(v.text, s, e)
@@ -763,39 +1075,102 @@ def heading_marks(v: Version) -> list[tuple[int, int, int]]:
         last = int(np.searchsorted(v.starts, m.end(1), side="left"))
         if last > first:
             out.append((first, last - first, value))
+    v.cache["headings"] = out
     return out
 
 
-def _capitalised(store, v: Version, fid: int) -> bool:
-    pos = np.nonzero(v.fold == fid)[0][:5]
-    for p in pos.tolist():
-        s = int(v.starts[p])
-        if v.text[s:s + 1].isupper() and p > 0 and not re.search(r"[.!?。]\W*$", v.text[max(0, s - 4):s]):
-            return True
-    return False
+def _capitalised_ids(v: Version, fids: Sequence[int]) -> set[int]:
+    """Those of ``fids`` written with a capital inside a sentence in one of their first five
+    occurrences in ``v``."""
+    if not fids:
+        return set()
+    if "order" not in v.cache:
+        order = np.argsort(v.fold, kind="stable")      # the positions of each id, in order
+        v.cache["order"] = order, v.fold[order]
+    order, sorted_fold = v.cache["order"]
+    arr = np.asarray(fids, dtype=np.int64)
+    lo = np.searchsorted(sorted_fold, arr, side="left")
+    hi = np.minimum(np.searchsorted(sorted_fold, arr, side="right"), lo + 5)
+    out = set()
+    text = v.text
+    for fid, a, b in zip(fids, lo.tolist(), hi.tolist(), strict=True):
+        for p in order[a:b].tolist():
+            s = int(v.starts[p])
+            if text[s:s + 1].isupper() and p > 0 and not re.search(r"[.!?。]\W*$", text[max(0, s - 4):s]):
+                out.add(fid)
+                break
+    return out
 
 
-def _units(v: Version, spans: Sequence[tuple[int, int]], ids: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Each unit's length (characters, spaces left out) and anchor ids."""
-    lengths = np.array([len(v.text[s:e]) - v.text[s:e].count(" ") for s, e in spans], dtype=np.float64)
-    first = np.searchsorted(v.starts, [s for s, _ in spans], side="left")
-    last = np.searchsorted(v.starts, [e for _, e in spans], side="left")
-    return lengths, [ids[f:t][ids[f:t] >= 0] for f, t in zip(first.tolist(), last.tolist(), strict=False)]
+def _nonspace(v: Version) -> np.ndarray:
+    """Characters of the version's text that are not a space, cumulated (one more than chars)."""
+    got = v.cache.get("nonspace")
+    if got is None:
+        codes = np.frombuffer(v.text.encode("utf-32-le"), dtype=np.uint32)
+        got = np.zeros(codes.size + 1, dtype=np.int64)
+        np.cumsum(codes != 32, out=got[1:])
+        v.cache["nonspace"] = got
+    return got
 
 
-def _overlap(anch_a: list[np.ndarray], anch_b: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Shared anchors of every unit pair (each anchor counted once per unit), and each unit's."""
-    vocab = np.unique(np.concatenate([*anch_a, *anch_b, np.zeros(0, np.int64)]))
-    n, m, k = len(anch_a), len(anch_b), vocab.size
-    if k == 0:
-        return np.zeros((n, m)), np.zeros(n), np.zeros(m)
-    A = np.zeros((n, k), dtype=np.float32)
-    B = np.zeros((m, k), dtype=np.float32)
-    for mat, units in ((A, anch_a), (B, anch_b)):
-        for r, ids in enumerate(units):
-            if ids.size:
-                mat[r, np.searchsorted(vocab, ids)] = 1.0
-    return (A @ B.T).astype(np.float64), A.sum(1).astype(np.float64), B.sum(1).astype(np.float64)
+def _ranges(lo: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``lo[k], lo[k] + 1, ..., lo[k] + counts[k] - 1`` for every k, concatenated."""
+    total = int(counts.sum())
+    return np.arange(total, dtype=np.int64) + np.repeat(lo - (np.cumsum(counts) - counts), counts)
+
+
+@dataclass
+class _UnitSet:
+    """Units of one side: each one's length (characters, spaces left out) and its distinct
+    anchors as (unit, anchor id) pairs, sorted."""
+
+    lengths: np.ndarray
+    unit: np.ndarray
+    anchor: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.lengths)
+
+
+def _unit_set(v: Version, starts: Sequence[int] | np.ndarray, ends: Sequence[int] | np.ndarray,
+              ids: np.ndarray, anchored: np.ndarray) -> _UnitSet:
+    """The units ``starts[k]..ends[k]`` (characters) of a version whose tokens carry the anchor
+    ids ``ids`` (-1: none; ``anchored``: the positions of the others)."""
+    ns = _nonspace(v)
+    size = len(ns) - 1
+    s = np.clip(np.asarray(starts, dtype=np.int64), 0, size)
+    e = np.clip(np.asarray(ends, dtype=np.int64), 0, size)
+    lengths = np.maximum(ns[e] - ns[s], 0).astype(np.float64)
+    first = np.searchsorted(v.starts, starts, side="left")
+    last = np.searchsorted(v.starts, ends, side="left")
+    lo = np.searchsorted(anchored, first)
+    counts = np.maximum(np.searchsorted(anchored, last) - lo, 0)
+    unit = np.repeat(np.arange(len(s), dtype=np.int64), counts)
+    anchor = ids[anchored[_ranges(lo, counts)]]
+    width = int(anchor.max()) + 1 if anchor.size else 1
+    key = np.unique(unit * width + anchor)
+    return _UnitSet(lengths, key // width, key % width)
+
+
+def _shared_anchors(ua: np.ndarray, ka: np.ndarray, ub: np.ndarray,
+                    kb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (unit of A, unit of B) pair of entries with the same key, once per shared key."""
+    order = np.argsort(kb, kind="stable")
+    sorted_keys = kb[order]
+    lo = np.searchsorted(sorted_keys, ka, side="left")
+    counts = np.searchsorted(sorted_keys, ka, side="right") - lo
+    return np.repeat(ua, counts), ub[order[_ranges(lo, counts)]]
+
+
+def _unit_overlap(a: _UnitSet, b: _UnitSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What :func:`_overlap` computes, from the units' (unit, anchor) pairs: no dense matrix
+    of units by anchors, no loop over units."""
+    n, m = a.n, b.n
+    ra, rb = _shared_anchors(a.unit, a.anchor, b.unit, b.anchor)
+    ov = np.bincount(ra * m + rb, minlength=n * m).reshape(n, m).astype(np.float64)
+    return (ov, np.bincount(a.unit, minlength=n).astype(np.float64),
+            np.bincount(b.unit, minlength=m).astype(np.float64))
 
 
 def _band(n: int, m: int) -> int:
@@ -815,12 +1190,73 @@ class PairBead:
     para: int | None = None
 
 
+@dataclass
+class _Problem:
+    """One alignment of two sequences of units (:func:`align_units`'s arguments); ``overlap``
+    as (row, column, count) entries, or dense."""
+
+    len_a: np.ndarray
+    len_b: np.ndarray
+    overlap: tuple[np.ndarray, np.ndarray, np.ndarray] | np.ndarray
+    mass_a: np.ndarray
+    mass_b: np.ndarray
+    ratio: float
+    band: int
+    beads: list[Bead] | None = None
+
+    def dense(self) -> np.ndarray:
+        if isinstance(self.overlap, np.ndarray):
+            return self.overlap
+        ov = np.zeros((len(self.len_a), len(self.len_b)))
+        rows, cols, counts = self.overlap
+        ov[rows, cols] = counts
+        return ov
+
+
+@dataclass
+class _PairPlan:
+    """A pair's paragraph beads, and the sentence alignments inside the aligned ones to solve
+    (with what is needed of the versions to store them: not the versions)."""
+
+    paragraphs_a: list[tuple[int, int]]
+    paragraphs_b: list[tuple[int, int]]
+    # the first token at or after each paragraph's start and end (:func:`_tok` of its span)
+    para_toks_a: list[tuple[int, int]]
+    para_toks_b: list[tuple[int, int]]
+    beads: list[Bead]
+    # per paragraph bead: None (unaligned), or its sentences on each side, the problem that
+    # aligns them (None: one sentence each) and each sentence's tokens as para_toks_*
+    sentences: list[list | None]
+
+    def problems(self) -> list[_Problem]:
+        return [s[2] for s in self.sentences if s is not None and s[2] is not None]
+
+
 def align_pair(store, a: Version, b: Version, registry: Mapping[str, Any] | None) -> list[PairBead]:
     """Paragraph beads, then sentence beads inside aligned paragraph beads, of two versions."""
-    ids_a, ids_b, _weight = _anchor_ids(store, a, b, registry)
-    len_a, anch_a = _units(a, a.paragraphs, ids_a)
-    len_b, anch_b = _units(b, b.paragraphs, ids_b)
-    ov, mass_a, mass_b = _overlap(anch_a, anch_b)
+    plan = _plan_pair(store, a, b, registry)
+    solve(plan.problems())
+    return _pair_beads(plan)
+
+
+def _sentences(v: Version, k: int) -> list[tuple[int, int]]:
+    """The sentences of paragraph ``k`` (character offsets in the version), split once."""
+    cache = v.cache.setdefault("sentences", {})
+    got = cache.get(k)
+    if got is None:
+        ps, pe = v.paragraphs[k]
+        got = cache[k] = [(ps + s0, ps + e0) for s0, e0 in split_sentences(v.text[ps:pe], v.lang)]
+    return got
+
+
+def _plan_pair(store, a: Version, b: Version, registry: Mapping[str, Any] | None) -> _PairPlan:
+    """Paragraph beads of two versions, and the sentence alignments they call for."""
+    ids_a, ids_b = _anchor_ids(store, a, b, registry)
+    anchored_a, anchored_b = np.flatnonzero(ids_a >= 0), np.flatnonzero(ids_b >= 0)
+    units_a = _unit_set(a, [s for s, _ in a.paragraphs], [e for _, e in a.paragraphs], ids_a, anchored_a)
+    units_b = _unit_set(b, [s for s, _ in b.paragraphs], [e for _, e in b.paragraphs], ids_b, anchored_b)
+    len_a, len_b = units_a.lengths, units_b.lengths
+    ov, mass_a, mass_b = _unit_overlap(units_a, units_b)
     ratio = (len_b.sum() / len_a.sum()) if len_a.sum() and len_b.sum() else 1.0
     band = _band(len(len_a), len(len_b))
     path = anchor_path(ov, mass_a, mass_b)
@@ -839,31 +1275,108 @@ def align_pair(store, a: Version, b: Version, registry: Mapping[str, Any] | None
                                 path=path)
     beads = pair_gaps(beads, len_a, len_b, ov, mass_a, mass_b, ratio)
     beads = unanchored_excerpts(beads, path, len(len_a), len(len_b))
-    out: list[PairBead] = []
+    # The sentences of every aligned bead; the units of all of them on each side at once.
+    sentences: list = []
+    todo = []
     for x in beads:
-        span_a = (a.paragraphs[x.a0][0], a.paragraphs[x.a1 - 1][1]) if x.a1 > x.a0 else None
-        span_b = (b.paragraphs[x.b0][0], b.paragraphs[x.b1 - 1][1]) if x.b1 > x.b0 else None
-        if span_a is None or span_b is None:
-            out.append(PairBead(0, span_a, span_b, _tok(a, span_a), _tok(b, span_b), 0.0))
+        if not (x.a1 > x.a0 and x.b1 > x.b0):
+            sentences.append(None)
             continue
-        para = len(out)
-        out.append(PairBead(0, span_a, span_b, _tok(a, span_a), _tok(b, span_b), x.score))
-        sent_a = [(s, e) for ps, pe in a.paragraphs[x.a0:x.a1]
-                  for s, e in ((ps + s0, ps + e0) for s0, e0 in split_sentences(a.text[ps:pe], a.lang))]
-        sent_b = [(s, e) for ps, pe in b.paragraphs[x.b0:x.b1]
-                  for s, e in ((ps + s0, ps + e0) for s0, e0 in split_sentences(b.text[ps:pe], b.lang))]
-        if len(sent_a) == 1 and len(sent_b) == 1:
-            out.append(PairBead(1, sent_a[0], sent_b[0], _tok(a, sent_a[0]), _tok(b, sent_b[0]),
-                                x.score, para))
+        sent_a = [s for k in range(x.a0, x.a1) for s in _sentences(a, k)]
+        sent_b = [s for k in range(x.b0, x.b1) for s in _sentences(b, k)]
+        sentences.append([sent_a, sent_b, None])
+        if not (len(sent_a) == 1 and len(sent_b) == 1):
+            todo.append(len(sentences) - 1)
+    if todo:
+        spans_a = [s for k in todo for s in sentences[k][0]]
+        spans_b = [s for k in todo for s in sentences[k][1]]
+        sa_set = _unit_set(a, [s for s, _ in spans_a], [e for _, e in spans_a], ids_a, anchored_a)
+        sb_set = _unit_set(b, [s for s, _ in spans_b], [e for _, e in spans_b], ids_b, anchored_b)
+        na = np.array([len(sentences[k][0]) for k in todo], dtype=np.int64)
+        nb = np.array([len(sentences[k][1]) for k in todo], dtype=np.int64)
+        off_a, off_b = np.cumsum(na) - na, np.cumsum(nb) - nb
+        # Each sentence's problem, and the anchors shared within one problem only.
+        group_a = np.repeat(np.arange(len(todo)), na)
+        group_b = np.repeat(np.arange(len(todo)), nb)
+        width = int(max(sa_set.anchor.max(initial=0), sb_set.anchor.max(initial=0))) + 1
+        ra, rb = _shared_anchors(sa_set.unit, group_a[sa_set.unit] * width + sa_set.anchor,
+                                 sb_set.unit, group_b[sb_set.unit] * width + sb_set.anchor)
+        g = group_a[ra]
+        order = np.argsort(g, kind="stable")
+        ra, rb, g = ra[order], rb[order], g[order]
+        cut = np.searchsorted(g, np.arange(len(todo) + 1))
+        mass_sa = np.bincount(sa_set.unit, minlength=sa_set.n).astype(np.float64)
+        mass_sb = np.bincount(sb_set.unit, minlength=sb_set.n).astype(np.float64)
+        for t, k in enumerate(todo):
+            a0, a1 = int(off_a[t]), int(off_a[t] + na[t])
+            b0, b1 = int(off_b[t]), int(off_b[t] + nb[t])
+            c0, c1 = int(cut[t]), int(cut[t + 1])
+            rows, cols = ra[c0:c1] - a0, rb[c0:c1] - b0
+            flat = np.unique(rows * (b1 - b0) + cols, return_counts=True)
+            entries = (flat[0] // (b1 - b0), flat[0] % (b1 - b0), flat[1].astype(np.float64))
+            sentences[k][2] = _Problem(sa_set.lengths[a0:a1], sb_set.lengths[b0:b1], entries,
+                                       mass_sa[a0:a1], mass_sb[b0:b1], ratio,
+                                       _band(a1 - a0, b1 - b0))
+    for v, at in ((a, 0), (b, 1)):
+        spans = [s for sent in sentences if sent is not None for s in sent[at]]
+        toks = iter(_span_toks(v, spans))
+        for sent in sentences:
+            if sent is not None:
+                sent.append([next(toks) for _ in sent[at]])
+    return _PairPlan(a.paragraphs, b.paragraphs, _paragraph_toks(a), _paragraph_toks(b), beads,
+                     sentences)
+
+
+def _span_toks(v: Version, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """:func:`_tok` of each span, with one search."""
+    bounds = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    found = np.searchsorted(v.starts, bounds.ravel(), side="left").reshape(-1, 2).tolist()
+    return [(t0, t1) for t0, t1 in found]
+
+
+def _paragraph_toks(v: Version) -> list[tuple[int, int]]:
+    got = v.cache.get("paragraph_toks")
+    if got is None:
+        got = v.cache["paragraph_toks"] = _span_toks(v, v.paragraphs)
+    return got
+
+
+def _pair_rows(plan: _PairPlan) -> list[tuple]:
+    """The stored beads of a planned pair whose sentence problems are solved, as rows:
+    (level, a start, a end, b start, b end, a tok0, a tok1, b tok0, b tok1, score, para),
+    None for a side a bead leaves unaligned."""
+    none = (None, None)
+
+    def span(units: list[tuple[int, int]], toks: list[tuple[int, int]], u0: int, u1: int) -> tuple:
+        if u1 <= u0:
+            return none + none
+        return units[u0][0], units[u1 - 1][1], toks[u0][0], toks[u1 - 1][1]
+
+    paras_a, paras_b, ptok_a, ptok_b = plan.paragraphs_a, plan.paragraphs_b, plan.para_toks_a, plan.para_toks_b
+    rows: list[tuple] = []
+    for x, sent in zip(plan.beads, plan.sentences, strict=True):
+        sa = span(paras_a, ptok_a, x.a0, x.a1)
+        sb = span(paras_b, ptok_b, x.b0, x.b1)
+        if sent is None:
+            rows.append((0, sa[0], sa[1], sb[0], sb[1], sa[2], sa[3], sb[2], sb[3], 0.0, None))
             continue
-        sl_a, sa_anch = _units(a, sent_a, ids_a)
-        sl_b, sb_anch = _units(b, sent_b, ids_b)
-        sov, sma, smb = _overlap(sa_anch, sb_anch)
-        for y in align_units(sl_a, sl_b, sov, sma, smb, ratio=ratio, band=_band(len(sl_a), len(sl_b))):
-            ss_a = (sent_a[y.a0][0], sent_a[y.a1 - 1][1]) if y.a1 > y.a0 else None
-            ss_b = (sent_b[y.b0][0], sent_b[y.b1 - 1][1]) if y.b1 > y.b0 else None
-            out.append(PairBead(1, ss_a, ss_b, _tok(a, ss_a), _tok(b, ss_b), y.score, para))
-    return out
+        para = len(rows)
+        rows.append((0, sa[0], sa[1], sb[0], sb[1], sa[2], sa[3], sb[2], sb[3], x.score, None))
+        sent_a, sent_b, problem, stok_a, stok_b = sent
+        for y in problem.beads if problem is not None else (Bead(0, 1, 0, 1, x.score),):
+            sa = span(sent_a, stok_a, y.a0, y.a1)
+            sb = span(sent_b, stok_b, y.b0, y.b1)
+            rows.append((1, sa[0], sa[1], sb[0], sb[1], sa[2], sa[3], sb[2], sb[3], y.score, para))
+    return rows
+
+
+def _pair_beads(plan: _PairPlan) -> list[PairBead]:
+    """The stored beads of a planned pair whose sentence problems are solved."""
+    def pair(x: int | None, y: int | None) -> tuple[int, int] | None:
+        return None if x is None else (x, y)   # type: ignore[return-value]
+
+    return [PairBead(r[0], pair(r[1], r[2]), pair(r[3], r[4]), pair(r[5], r[6]), pair(r[7], r[8]),
+                     r[9], r[10]) for r in _pair_rows(plan)]
 
 
 def _tok(v: Version, span: tuple[int, int] | None) -> tuple[int, int] | None:
@@ -925,9 +1438,10 @@ def families(store) -> dict[str, list[int]]:
     return {w: sorted(ds, key=lambda d: store.docs[d]["doc_id"]) for w, ds in sorted(out.items())}
 
 
-def family_key(store, docs: Sequence[int], setting: Mapping[str, Any]) -> str:
-    """What decides a family's alignment: its versions' ids, hashes and languages, and settings."""
-    parts = [json.dumps(setting, sort_keys=True)]
+def family_key(store, docs: Sequence[int], setting: Mapping[str, Any] | str) -> str:
+    """What decides a family's alignment: its versions' ids, hashes and languages, and settings
+    (or their ``json.dumps(setting, sort_keys=True)``, made once for every family)."""
+    parts = [setting if isinstance(setting, str) else json.dumps(setting, sort_keys=True)]
     for d in docs:
         meta = store.docs[d]
         parts.append(f"{meta['doc_id']}\0{meta.get('hash', '')}\0{meta.get('language', '')}")
@@ -953,21 +1467,31 @@ def write_alignments(gen_path: Path, previous: Path | None = None,
         con.executescript(_SCHEMA)
         con.execute("INSERT INTO meta VALUES ('settings', ?)", (json.dumps(setting),))
         old = _previous_keys(previous, con)
+        # Families are written in order; the sentence alignments of the pairs are solved
+        # together (:func:`solve`) for as many families as hold PENDING_PROBLEMS of them.
+        pending: list[tuple[str, tuple | None]] = []
+        problems: list[_Problem] = []
+        setting_json = json.dumps(setting, sort_keys=True)
+        reuse: _PairReuse | None = None
         for work, docs in families(store).items():
-            key = family_key(store, docs, setting)
+            key = family_key(store, docs, setting_json)
             summary["families"] += 1
             if old.get(work) == key:
-                _copy_family(con, work)
+                pending.append((work, None))
                 summary["reused"] += 1
-                continue
-            status, note, pairs = _align_family(store, docs, registry)
-            members = [{"doc_id": store.docs[d]["doc_id"], "lang": store.docs[d].get("language")}
-                       for d in docs]
-            con.execute("INSERT INTO families VALUES (?,?,?,?,?)",
-                        (work, key, status, note, json.dumps(members, ensure_ascii=False)))
-            for pair in pairs:
-                _insert_pair(con, work, pair)
-            summary["aligned"] += 1 if len(docs) > 1 else 0
+            else:
+                if reuse is None and work in old and len(docs) > 1 and previous is not None:
+                    reuse = _PairReuse(con, previous, setting)
+                status, note, pairs = _align_family(store, docs, registry, work, reuse)
+                members = [{"doc_id": store.docs[d]["doc_id"], "lang": store.docs[d].get("language")}
+                           for d in docs]
+                pending.append((work, (key, status, note, members, pairs)))
+                problems.extend(q for pair in pairs if pair.get("plan") for q in pair["plan"].problems())
+                summary["aligned"] += 1 if len(docs) > 1 else 0
+            if len(problems) >= PENDING_PROBLEMS:
+                _write_families(con, pending, problems)
+                pending, problems = [], []
+        _write_families(con, pending, problems)
         con.commit()
         if previous is not None and old:
             con.execute("DETACH DATABASE old")
@@ -985,6 +1509,34 @@ def write_alignments(gen_path: Path, previous: Path | None = None,
     return summary
 
 
+#: Sentence alignments solved together at most (bounds what waits in memory for them).
+PENDING_PROBLEMS = 4000
+
+
+def _write_families(con: sqlite3.Connection, pending: list[tuple[str, tuple | None]],
+                    problems: list[_Problem]) -> None:
+    """Solve the pending problems, then write the pending families in order (None: copied)."""
+    solve(problems)
+    reused: list[str] = []
+    for work, family in pending:
+        if family is None:
+            reused.append(work)
+            continue
+        _copy_families(con, reused)
+        reused = []
+        key, status, note, members, pairs = family
+        con.execute("INSERT INTO families VALUES (?,?,?,?,?)",
+                    (work, key, status, note, json.dumps(members, ensure_ascii=False)))
+        for pair in pairs:
+            if "copy" in pair:
+                _copy_pair(con, pair["copy"])
+                continue
+            if pair.get("plan"):
+                pair["rows"] = _pair_rows(pair.pop("plan"))
+            _insert_pair(con, work, pair)
+    _copy_families(con, reused)
+
+
 def _previous_keys(previous: Path | None, con: sqlite3.Connection) -> dict[str, str]:
     if previous is None or not (previous / ALIGN_FILE).exists():
         return {}
@@ -999,10 +1551,51 @@ def _previous_keys(previous: Path | None, con: sqlite3.Connection) -> dict[str, 
         return {}
 
 
-def _copy_family(con: sqlite3.Connection, work: str) -> None:
+def _copy_families(con: sqlite3.Connection, works: Sequence[str]) -> None:
+    """:func:`_copy_family` of each of ``works`` in turn: the same statements, in the same
+    order (so that the file is the one a fresh build writes, page for page), but for the
+    families without pairs, which are one statement for a run of them."""
+    if not works:
+        return
+    old_pairs = _old_pairs(con)
+    run: list[str] = []
+    for work in [*works, None]:
+        if work is not None and work not in old_pairs:
+            run.append(work)
+            continue
+        if run:
+            con.executemany("INSERT INTO families SELECT * FROM old.families WHERE work = ?",
+                            [(w,) for w in run])
+            run = []
+        if work is not None:
+            _copy_family(con, work, old_pairs[work])
+
+
+def _old_pairs(con: sqlite3.Connection) -> dict[str, list[int]]:
+    """The pair ids of each family of the previous generation (attached as ``old``), in order."""
+    out: dict[str, list[int]] = {}
+    for work, pid in con.execute("SELECT work, id FROM old.pairs ORDER BY id"):
+        out.setdefault(work, []).append(pid)
+    return out
+
+
+def _copy_pair(con: sqlite3.Connection, old_id: int) -> None:
+    """A pair of the previous generation with its beads, as :func:`_insert_pair` writes it."""
+    cur = con.execute("INSERT INTO pairs (work, doc_a, doc_b, lang_a, lang_b, status, note, "
+                      "paragraphs, sentences, aligned_paragraphs, aligned_sentences) SELECT work, "
+                      "doc_a, doc_b, lang_a, lang_b, status, note, paragraphs, sentences, "
+                      "aligned_paragraphs, aligned_sentences FROM old.pairs WHERE id = ?", (old_id,))
+    con.execute("INSERT INTO beads SELECT ?, level, a_start, a_end, b_start, b_end, a_tok0, a_tok1,"
+                " b_tok0, b_tok1, score, para, n FROM old.beads WHERE pair = ? ORDER BY rowid",
+                (cur.lastrowid, old_id))
+
+
+def _copy_family(con: sqlite3.Connection, work: str, old_ids: list[int] | None = None) -> None:
     con.execute("INSERT INTO families SELECT * FROM old.families WHERE work = ?", (work,))
     offset = con.execute("SELECT coalesce(max(id), 0) FROM pairs").fetchone()[0]
-    old_ids = [r[0] for r in con.execute("SELECT id FROM old.pairs WHERE work = ? ORDER BY id", (work,))]
+    if old_ids is None:
+        old_ids = [r[0] for r in con.execute("SELECT id FROM old.pairs WHERE work = ? ORDER BY id",
+                                             (work,))]
     for k, old_id in enumerate(old_ids, start=1):
         con.execute("INSERT INTO pairs SELECT ?, work, doc_a, doc_b, lang_a, lang_b, status, note, "
                     "paragraphs, sentences, aligned_paragraphs, aligned_sentences FROM old.pairs "
@@ -1012,7 +1605,10 @@ def _copy_family(con: sqlite3.Connection, work: str) -> None:
                     (offset + k, old_id))
 
 
-def _align_family(store, docs: Sequence[int], registry) -> tuple[str, str | None, list[dict]]:
+def _align_family(store, docs: Sequence[int], registry, work: str = "",
+                  reuse: _PairReuse | None = None) -> tuple[str, str | None, list[dict]]:
+    """Status, note and pairs of a family; a pair that ``reuse`` holds unchanged from the
+    previous generation is to be copied from it (``"copy"``: its id there), not aligned."""
     metas = [store.docs[d] for d in docs]
     if len(docs) < 2:
         return "single", NOTES["single"], []
@@ -1041,6 +1637,14 @@ def _align_family(store, docs: Sequence[int], registry) -> tuple[str, str | None
                 pairs.append({**base, "status": "same-language",
                               "note": NOTES["same-language"].format(langs=langs[x])})
                 continue
+            old = reuse.pair(work, ma, mb, langs[x], langs[y]) if reuse is not None else None
+            if old is not None:
+                old_id, status, note = old
+                pairs.append({**base, "status": status, "note": note, "copy": old_id})
+                if status in ("structure", "no-overlap"):
+                    notes.append(note)
+                aligned_any = aligned_any or status == "aligned"
+                continue
             for d in (da, db):
                 if d not in versions:
                     versions[d] = load_version(store, d, registry)
@@ -1055,9 +1659,8 @@ def _align_family(store, docs: Sequence[int], registry) -> tuple[str, str | None
                 pairs.append({**base, "status": "no-overlap", "note": note})
                 notes.append(note)
                 continue
-            beads = align_pair(store, versions[da], versions[db], registry)
-            paras = [b for b in beads if b.level == 0]
-            aligned = sum(1 for b in paras if b.a is not None and b.b is not None)
+            plan = _plan_pair(store, versions[da], versions[db], registry)
+            aligned = sum(1 for x in plan.beads if x.a1 > x.a0 and x.b1 > x.b0)
             shorter = min(len(versions[da].paragraphs), len(versions[db].paragraphs))
             if aligned < max(1, MIN_OVERLAP * shorter):
                 note = NOTES["no-overlap"].format(a=ma["doc_id"], b=mb["doc_id"])
@@ -1065,9 +1668,50 @@ def _align_family(store, docs: Sequence[int], registry) -> tuple[str, str | None
                 notes.append(note)
                 continue
             aligned_any = True
-            pairs.append({**base, "status": "aligned", "note": None, "beads": beads})
+            pairs.append({**base, "status": "aligned", "note": None, "plan": plan})
     status = "aligned" if aligned_any else "not-aligned"
     return status, "; ".join(notes) or None, pairs
+
+
+class _PairReuse:
+    """The pairs of the previous generation (attached as ``old``) whose two versions did not
+    change (same doc ids, hashes and languages, same settings): a family that changed keeps
+    them, as they are, and aligns only its new pairs. An alignment of two versions depends on
+    those two alone."""
+
+    def __init__(self, con: sqlite3.Connection, previous: Path, setting: Mapping[str, Any]):
+        self.docs: dict[str, tuple[str, str]] = {}
+        self.pairs: dict[tuple[str, str, str], tuple[int, str, str, str, str | None]] = {}
+        try:
+            row = con.execute("SELECT value FROM old.meta WHERE key = 'settings'").fetchone()
+            if row is None or row[0] != json.dumps(setting):
+                return
+            rows = con.execute("SELECT work, doc_a, doc_b, id, lang_a, lang_b, status, note "
+                               "FROM old.pairs").fetchall()
+        except sqlite3.Error:
+            return
+        from .store import Store
+
+        try:
+            old_store = Store(previous / "store")
+        except (OSError, ValueError, KeyError):
+            return
+        try:
+            self.docs = {m["doc_id"]: (m.get("hash", ""), m.get("language", "")) for m in old_store.docs}
+        finally:
+            old_store.close()
+        self.pairs = {(r[0], r[1], r[2]): tuple(r[3:]) for r in rows}  # type: ignore[misc]
+
+    def pair(self, work: str, ma: Mapping[str, Any], mb: Mapping[str, Any], lang_a: str,
+             lang_b: str) -> tuple[int, str, str | None] | None:
+        """(id, status, note) of the previous pair of these two versions if neither changed."""
+        old = self.pairs.get((work, ma["doc_id"], mb["doc_id"]))
+        if old is None or (old[1], old[2]) != (lang_a, lang_b):
+            return None
+        for m in (ma, mb):
+            if self.docs.get(m["doc_id"]) != (m.get("hash", ""), m.get("language", "")):
+                return None
+        return old[0], old[3], old[4]
 
 
 def _may_overlap(store, a: Version, b: Version) -> bool:
@@ -1079,6 +1723,9 @@ def _may_overlap(store, a: Version, b: Version) -> bool:
 
 
 def _insert_pair(con: sqlite3.Connection, work: str, pair: dict) -> None:
+    if "rows" in pair:
+        _insert_rows(con, work, pair, pair["rows"])
+        return
     beads: list[PairBead] = pair["beads"]
     paras = [b for b in beads if b.level == 0]
     sents = [b for b in beads if b.level == 1]
@@ -1096,6 +1743,23 @@ def _insert_pair(con: sqlite3.Connection, work: str, pair: dict) -> None:
 
     con.executemany("INSERT INTO beads VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     [row(n, b) for n, b in enumerate(beads)])
+
+
+def _insert_rows(con: sqlite3.Connection, work: str, pair: dict, rows: list[tuple]) -> None:
+    """:func:`_insert_pair` of beads given as :func:`_pair_rows`."""
+    paras = sum(1 for r in rows if r[0] == 0)
+    aligned = [0, 0]
+    for r in rows:
+        if r[1] is not None and r[3] is not None:
+            aligned[r[0]] += 1
+    cur = con.execute(
+        "INSERT INTO pairs (work, doc_a, doc_b, lang_a, lang_b, status, note, paragraphs, sentences,"
+        " aligned_paragraphs, aligned_sentences) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (work, pair["doc_a"], pair["doc_b"], pair["lang_a"], pair["lang_b"], pair["status"],
+         pair["note"], paras, len(rows) - paras, aligned[0], aligned[1]))
+    pid = cur.lastrowid
+    con.executemany("INSERT INTO beads VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [(pid, *r, n) for n, r in enumerate(rows)])
 
 
 # --- reading --------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .analysis import analyzer_settings, fold, split_tokens
+from .analysis import analyzer_settings, fold_many, split_tokens, token_points
 from .errors import CorpusError, IndexBusy, ReaderError
 from .index import SCHEMA_VERSION, read_current, write_current
 
@@ -81,9 +81,12 @@ class PieceBuilder:
     """Accumulate analysed documents into a :class:`concord.store.Piece`."""
 
     def __init__(self) -> None:
+        from .formtable import FormTable
         from .langid import WordTypes
 
-        self.surface_ids: dict[str, int] = {}
+        self.forms = FormTable()          # the surface forms, by their code points
+        # The surface forms by string, made when a document first needs them (see text_ids).
+        self.surface_ids: dict[str, int] | None = None
         self.surfaces: list[str] = []
         self.vocab_ids: dict[str, int] = {}
         self.vocab: list[str] = []
@@ -99,29 +102,70 @@ class PieceBuilder:
         self.texts: list[str] = []
         self.docs: list[dict[str, Any]] = []
 
+    def text_ids(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The surface ids and start offsets of the tokens of ``text`` (the tokens of
+        :func:`split_tokens`), new forms numbered in order of first occurrence.
+
+        No Python string is made per token: the tokens' code points are numbered by the
+        piece's :class:`~concord.formtable.FormTable`, and only forms new to the piece
+        become strings. A document the table cannot number exactly (two forms sharing a
+        hash; a lone surrogate) is numbered by string (:meth:`token_ids`): the same ids.
+        """
+        found = token_points(text)
+        if found is None:
+            toks, starts, _ends = split_tokens(text)
+            return self.token_ids(toks), starts
+        chars, starts, ends = found
+        numbered = self.forms.number(chars, ends - starts)
+        if numbered is None:
+            toks = [text[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+            return self.token_ids(toks), starts
+        ids, new = numbered
+        if new.size:
+            self._add_forms([text[a:b] for a, b in zip(starts[new].tolist(),
+                                                       ends[new].tolist(), strict=True)])
+        return ids.astype(np.int32), starts
+
     def token_ids(self, tokens: list[str]) -> np.ndarray:
-        """The surface ids of ``tokens``, new forms numbered in order of first occurrence."""
+        """The surface ids of ``tokens`` (strings), new forms numbered in order of first
+        occurrence: :meth:`text_ids` for a document it cannot number by code points."""
+        if self.surface_ids is None:
+            self.surface_ids = dict(zip(self.surfaces, range(len(self.surfaces)), strict=True))
         surface_ids = self.surface_ids
-        # The document's own types first (a small table, so the look-up per token that
-        # follows stays in the CPU's cache); only they go through Python: each new form
-        # is numbered, folded, and described for the language detectors.
         types = dict.fromkeys(tokens)
-        vocab_ids = self.vocab_ids
+        new: list[str] = []
         for token in types:
             sid = surface_ids.get(token)
             if sid is None:
-                sid = surface_ids[token] = len(self.surfaces)
-                self.surfaces.append(token)
-                self.word_types.add(token)
-                folded = fold(token)
-                fid = vocab_ids.get(folded)
-                if fid is None:
-                    fid = vocab_ids[folded] = len(self.vocab)
-                    self.vocab.append(folded)
-                self.surface_fold.append(fid)
+                sid = surface_ids[token] = len(self.surfaces) + len(new)
+                new.append(token)
             types[token] = sid
+        if new:
+            points = np.frombuffer("".join(new).encode("utf-32-le", "surrogatepass"),
+                                   dtype=np.uint32)
+            lengths = np.fromiter(map(len, new), np.int64, len(new))
+            self.forms.add(points, lengths)
+            self._add_forms(new)
         sids = list(map(types.__getitem__, tokens))
         return np.asarray(sids, dtype=np.int32)
+
+    def _add_forms(self, new: list[str]) -> None:
+        """Record surface forms new to the piece (and already numbered by ``self.forms``):
+        their strings, their folded forms and what the language detectors need of them."""
+        self.surfaces.extend(new)
+        if self.surface_ids is not None:
+            first = len(self.surfaces) - len(new)
+            self.surface_ids.update(zip(new, range(first, first + len(new)), strict=True))
+        vocab_ids = self.vocab_ids
+        vocab = self.vocab
+        fids = self.surface_fold
+        for folded in fold_many(new):
+            fid = vocab_ids.get(folded)
+            if fid is None:
+                fid = vocab_ids[folded] = len(vocab)
+                vocab.append(folded)
+            fids.append(fid)
+        self.word_types.add_many(new)
 
     def add(self, record: dict[str, Any], text: str, paragraphs: Sequence[tuple[int, int]],
             langs: Sequence[str], tokens: tuple[np.ndarray, np.ndarray] | None = None) -> int:
@@ -131,8 +175,7 @@ class PieceBuilder:
         document's tokens when the caller has them already; else the text is tokenised here.
         """
         if tokens is None:
-            toks, token_starts, _ends = split_tokens(text)
-            tokens = (self.token_ids(toks), token_starts)
+            tokens = self.text_ids(text)
         ids = np.asarray(tokens[0], dtype=np.int32)
         starts = np.asarray(tokens[1], dtype=np.int32)
         base = self.doc_tok[-1]
@@ -203,8 +246,7 @@ def _index_one(path: Path, corpus: Path, sidecar: dict, content_hash: str,
     texts = [doc.text[s:e] for s, e in doc.paragraphs]
     doc_lang = document_language(texts, doc.metadata.get("language"))
     # Tokenised once: the detectors read the same tokens (by surface id) as the store keeps.
-    toks, starts, _ends = split_tokens(doc.text)
-    ids = builder.token_ids(toks)
+    ids, starts = builder.text_ids(doc.text)
     first = np.searchsorted(starts, [s for s, _e in doc.paragraphs]).tolist()
     langs = typed_paragraph_languages(texts, doc_lang, builder.word_types, ids,
                                       [*first, len(ids)])
@@ -514,7 +556,7 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
     # The previous generation's lemmas cover every form of its documents: only new pieces
     # can bring forms to lemmatise (scanning the old store would cost a pass over the corpus).
     new_pieces = [p for p, _keep in pieces[1:]] if previous else [p for p, _keep in pieces]
-    early = EarlyLemmas(new_pieces, old_store, procs=procs) if procs > 1 else None
+    early = EarlyLemmas(new_pieces, procs=procs)
     try:
         info = write_store(gen_path / "store", pieces, order, len(docnum_ids))
         report.phases["store"] = time.perf_counter() - t0

@@ -21,17 +21,19 @@ reads no files and knows nothing of offsets, tokens' positions or the index.
 from __future__ import annotations
 
 import os
+import struct
 from array import array
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, repeat
+from pathlib import Path
 
 import regex
 from langdetect import DetectorFactory
 from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.lang_detect_exception import LangDetectException
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
 from concord.analysis import TOKEN_RE
 
@@ -368,11 +370,71 @@ def _ranked(text: str, cyrillic_only: bool = False) -> tuple[tuple[str, float], 
     return tuple((_from_langdetect(found.lang), found.prob) for found in ranked)
 
 
+_MODEL_HEADER = struct.Struct("<8sQqI")    # magic, source size, source mtime (ns), CRC-32
+_MODEL_MAGIC = b"CLIDNPZ1"
+
+
+def _model_cache() -> Path:
+    """Where py3langid's model is kept decompressed: beside the decoded lemma dictionaries
+    (``$CONCORD_CACHE_DIR``...), one file per py3langid version."""
+    from importlib.metadata import version
+
+    from .lemma_dicts import cache_folder
+
+    return cache_folder().parent / f"py3langid-{version('py3langid')}" / "model.npz"
+
+
+def _model_arrays(cache: Path | None = None):
+    """py3langid's model as ``from_model_file`` reads it, but from a decompressed copy in
+    the cache: decompressing the LZMA file takes about half a second, in every process that
+    identifies a paragraph (each indexing worker). The copy is checked (the model file's
+    size and time, a CRC-32 of the content) and written again when missing or wrong; a
+    cache that cannot be written leaves the model in memory only."""
+    import io
+    import lzma
+    import zlib
+
+    import numpy as np
+    from py3langid.modelio import _to_array
+
+    source = MODEL_DIR / MODEL_FILE
+    info = source.stat()
+    stamp = (info.st_size, info.st_mtime_ns)
+    cache = _model_cache() if cache is None else cache
+    try:
+        data = cache.read_bytes()
+    except OSError:
+        data = b""
+    body = None
+    if len(data) >= _MODEL_HEADER.size:
+        magic, size, mtime, crc = _MODEL_HEADER.unpack_from(data)
+        view = memoryview(data)[_MODEL_HEADER.size:]
+        if magic == _MODEL_MAGIC and (size, mtime) == stamp and zlib.crc32(view) == crc:
+            body = view
+    if body is None:
+        body = lzma.decompress(source.read_bytes())
+        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(_MODEL_HEADER.pack(_MODEL_MAGIC, *stamp, zlib.crc32(body)) + body)
+            os.replace(tmp, cache)
+        except OSError:
+            tmp.unlink(missing_ok=True) if tmp.parent.is_dir() else None
+    with np.load(io.BytesIO(body), allow_pickle=False) as data:
+        return (data["ptc"], data["pc"], data["classes"].tolist(), _to_array(data["nextmove"]),
+                _to_array(data["nextmove_row"]), data["out_feat"].tolist())
+
+
 @lru_cache(maxsize=1)
 def _second_identifier() -> LanguageIdentifier:
-    # Loaded on first use (about a second), restricted to langdetect's languages and Latin so
-    # that the two detectors answer in the same terms.
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    # Loaded on first use, restricted to langdetect's languages and Latin so that the two
+    # detectors answer in the same terms. As LanguageIdentifier.from_model_file does, from
+    # the decompressed copy (_model_arrays).
+    import numpy as np
+
+    ptc, pc, classes, nextmove, row, output = _model_arrays()
+    identifier = LanguageIdentifier(np.asarray(ptc), np.asarray(pc), classes, nextmove, output,
+                                    norm_probs=True, tk_row=row)
     codes = {_from_langdetect(name) for name in os.listdir(PROFILES_DIRECTORY)} | {"la"}
     identifier.set_languages(sorted(codes.intersection(identifier.labels)))
     return identifier
@@ -490,6 +552,36 @@ class WordTypes:
         self._non_latin.append(not form.isascii() and _NON_LATIN_LETTER.search(form) is not None)
         self._sigma.append("\u03a3" in form)
 
+    def add_many(self, forms: list[str]) -> None:
+        """:meth:`add` each of ``forms`` (none holding a line break), in one pass where it can.
+
+        Lower case depends on the neighbours only for a capital sigma, and a line break
+        (neither cased nor case-ignorable) ends a word as the end of the text does: the
+        forms joined by line breaks lower-case as each does alone.
+        """
+        if not forms:
+            return
+        joined = "\n".join(forms)
+        lowered = joined.lower().split("\n")
+        if len(lowered) != len(forms):
+            raise ValueError("add_many: a form holds a line break")
+        self.lower.extend(lowered)
+        numbers = list(map(str.isdigit, lowered))
+        self._number.extend(numbers)
+        self._letters.extend(map(len, lowered))
+        # (No function word is a number: a number's owner set is 0 as well.)
+        self._owners.extend(map(_FUNCTION_WORD_SET.get, lowered, repeat(0, len(lowered))))
+        if joined.isascii():
+            self._non_latin.extend(bytes(len(forms)))
+        else:
+            search = _NON_LATIN_LETTER.search
+            self._non_latin.extend(not form.isascii() and search(form) is not None
+                                   for form in forms)
+        if "\u03a3" in joined:
+            self._sigma.extend("\u03a3" in form for form in forms)
+        else:
+            self._sigma.extend(bytes(len(forms)))
+
     def arrays(self):
         """(number, letters, owner set, non-Latin, sigma) of every type, as numpy arrays.
 
@@ -510,6 +602,15 @@ class WordTypes:
 _OWNER_SETS = [frozenset()] + sorted(set(_FUNCTION_WORDS.values()), key=sorted)
 _OWNER_SET_NUMBER = {owners: number for number, owners in enumerate(_OWNER_SETS)}
 _PROFILED_ORDER = sorted(_PROFILED)
+# The owner set number of each function word.
+_FUNCTION_WORD_SET = {word: _OWNER_SET_NUMBER[owners] for word, owners in _FUNCTION_WORDS.items()
+                      if not word.isdigit()}
+
+
+@lru_cache(maxsize=1)
+def _owner_rows():
+    """_owner_matrix as 0/1 int32, for sums of rows."""
+    return _owner_matrix().astype("int32")
 
 
 @lru_cache(maxsize=1)
@@ -549,58 +650,92 @@ def typed_paragraph_languages(paragraphs: Sequence[str], doc_language: str | Non
         return sums[bounds[1:]] - sums[bounds[:-1]]
 
     n_words = per_paragraph(~number)
-    decided = np.zeros(n, dtype=bool)
-    if doc in _PROFILED:
-        letters = per_paragraph(np.where(number, 0, letters_of[ids]))
-        latin = (per_paragraph(non_latin_of[ids]) == 0) & np.fromiter(
-            ("\u02bc" not in p for p in paragraphs), dtype=bool, count=n)
-        decided = latin & (n_words >= MIN_WORDS) & (letters >= MIN_LETTERS)
-    if decided.any():
+    letters = per_paragraph(np.where(number, 0, letters_of[ids]))
+    # Paragraphs of Latin letters only (U+02BC is a letter of no script outside tokens).
+    latin = per_paragraph(non_latin_of[ids]) == 0
+    if any("\u02bc" in p for p in paragraphs):
+        latin &= np.fromiter(("\u02bc" not in p for p in paragraphs), dtype=bool, count=n)
+    long = (n_words >= MIN_WORDS) & (letters >= MIN_LETTERS)
+    # Decided here: the document language (``decided``), or left to the fallback because
+    # _paragraph_language would return None (``unknown``): no words at all, or a Latin
+    # paragraph too short to judge, or short and with no other language's function words
+    # outweighing the document language's (_short_language finds no rival).
+    unknown = n_words == 0
+    too_short = latin & ~long & ((n_words < MIN_SHORT_WORDS) | (letters < MIN_SHORT_LETTERS))
+    unknown |= too_short
+    short = latin & ~long & ~too_short
+    if doc not in _PROFILED:
+        unknown |= short
+    decided = latin & long if doc in _PROFILED else np.zeros(n, dtype=bool)
+    if doc in _PROFILED and (decided.any() or short.any()):
         own_langs = _owner_matrix()
+        width = len(_PROFILED_ORDER)
         d = _PROFILED_ORDER.index(doc)
         owners = owners_of[ids]
         hit = np.flatnonzero(owners)
         paragraph = np.repeat(np.arange(n), np.diff(bounds))[hit]
         sets = owners[hit]
+
+        def per_language(chosen) -> np.ndarray:
+            """Per paragraph and language: how many of the chosen function words (a mask
+            over ``hit``) are that language's (sums of owner rows, paragraph by paragraph)."""
+            rows = _owner_rows()[sets[chosen]]
+            where = paragraph[chosen]
+            out = np.zeros((n, width), dtype=np.int32)
+            if where.size:
+                first = np.flatnonzero(np.diff(where, prepend=-1))
+                out[where[first]] = np.add.reduceat(rows, first, axis=0)
+            return out
+
+        others = np.ones(width, dtype=bool)
+        for other in (doc, *_SISTERS.get(doc, ())):
+            others[_PROFILED_ORDER.index(other)] = False
+        if short.any():
+            # _short_language's rivals, among words of two letters or more: a language
+            # whose function words (of those not also the document language's) outnumber
+            # the document language's (of those not also that language's), that is, whose
+            # function words outnumber the document language's.
+            count = per_language(short[paragraph] & (letters_of[ids[hit]] > 1))
+            rivals = ((count > count[:, d:d + 1]) & others).any(axis=1)
+            unknown |= short & ~rivals
         mine = own_langs[sets, d]
         own = np.bincount(paragraph[mine], minlength=n)
         decided &= (own > 0) & (own >= SHARE * n_words)
-        if (~mine).any():
+        if (~mine).any() and decided.any():
             # Per paragraph and language: function words of mine also that language's
             # (shared) and function words of that language and not mine (rival).
-            width = len(_PROFILED_ORDER)
-            token, lang = np.nonzero(own_langs[sets])
-            key = paragraph[token] * width + lang
-            shared = np.bincount(key[mine[token]], minlength=n * width).reshape(n, width)
-            rival = np.bincount(key[~mine[token]], minlength=n * width).reshape(n, width)
-            against = (rival > 0) & (own[:, None] - shared < RATIO * rival)
-            for other in (doc, *_SISTERS.get(doc, ())):
-                against[:, _PROFILED_ORDER.index(other)] = False
+            judged = decided[paragraph]
+            shared = per_language(judged & mine)
+            rival = per_language(judged) - shared
+            against = (rival > 0) & (own[:, None] - shared < RATIO * rival) & others
             decided &= ~against.any(axis=1)
     out = [fallback] * n
-    rest = np.flatnonzero(~decided).tolist()
+    rest = np.flatnonzero(~decided & ~unknown).tolist()
     if rest:
-        id_list = ids.tolist()
-        lower = types.lower
-        keep = (~number).tolist()
+        word = types.lower.__getitem__
+        latin_list = latin.tolist()
+        bound_list = bounds.tolist()
         for i in rest:
-            a, b = int(bounds[i]), int(bounds[i + 1])
-            words = [lower[t] for t, k in zip(id_list[a:b], keep[a:b], strict=True) if k]
-            out[i] = _paragraph_language(paragraphs[i], doc, doc_script, words) or fallback
+            a, b = bound_list[i], bound_list[i + 1]
+            words = list(map(word, ids[a:b][~number[a:b]].tolist()))
+            out[i] = _paragraph_language(paragraphs[i], doc, doc_script, words,
+                                         latin=latin_list[i]) or fallback
     for i in np.flatnonzero(decided).tolist():
         out[i] = doc
     return out
 
 
 def _paragraph_language(text: str, doc: str | None, doc_script: int | None,
-                        words: list[str] | None = None) -> str | None:
+                        words: list[str] | None = None, *, latin: bool = False) -> str | None:
+    """The language of one paragraph, None when it cannot be told; ``latin``: the caller
+    knows that the paragraph has Latin letters only."""
     lowered = text.lower()
     if words is None:
         words = [t for t in TOKEN_RE.findall(lowered) if not t.isdigit()]
     if not words:
         return None
     letters = sum(map(len, words))
-    script, counts = _dominant_script(text, letters)
+    script, counts = (_LATIN, []) if latin else _dominant_script(text, letters)
     if script == _LATIN:
         if len(words) < MIN_WORDS or letters < MIN_LETTERS:
             if len(words) < MIN_SHORT_WORDS or letters < MIN_SHORT_LETTERS:

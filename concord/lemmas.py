@@ -14,7 +14,12 @@ store's folder (before the generation goes live, so the tables are as atomic as 
   is the store's own, written by :func:`concord.store.write_store`).
 
 The tables are a function of the store's content alone, so an incremental build writes the
-same bytes as a fresh one. Queries only read them (:func:`lemma_candidates`,
+same bytes as a fresh one. They are written without a pass over the tokens: the (language,
+folded form) pairs are the store's statistics' (``tl_off``/``tl_lang``); the (language,
+surface form) pairs those :class:`EarlyLemmas` found in the new pieces, plus the previous
+generation's (renumbered with numpy, the pairs of removed documents checked in the postings);
+only forms new to the index are lemmatised and stemmed, in background processes while the
+store is written. Queries only read them (:func:`lemma_candidates`,
 :func:`stem_candidates`); nothing here modifies a live store.
 """
 
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import json
 import threading
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -92,63 +98,82 @@ def lemma_of(word: str, lang: str) -> str:
 TABLES_CHUNK = 1 << 22     # tokens read at a time when the tables are written
 
 def _lemmatise(code: str, words: list[str]) -> list[str]:
+    """``[fold(lemmatize(w, code)) for w in words]`` (simplemma's non-greedy lemmatizer),
+    its plain dictionary hits found in one batch (:func:`_dictionary_hits`)."""
     lemmatize = _simplemma()[0].lemmatize
-    return [fold(lemmatize(w, code)) for w in words]
+    return [fold(lemmatize(w, code) if hit is None else hit)
+            for w, hit in zip(words, _dictionary_hits(code, words), strict=True)]
+
+
+def _dictionary_hits(code: str, words: list[str]) -> list[str | None]:
+    """simplemma's lemma of each word that its dictionary look-up answers, None elsewhere.
+
+    For these words ``lemmatize`` returns exactly this: it NFC-normalises the word (these
+    are NFC already), returns a numeric word as it is (left out here), asks the apostrophe
+    strategy (None outside its languages, left out here as the canonicalised ones are),
+    then the dictionary: the word, else it with its first letter's case swapped; a non-empty
+    answer ends the search (an empty one would not: left to simplemma).
+    """
+    from simplemma.strategies.apostrophe_boundary import APOSTROPHE_BOUNDARY_LANGS
+    from simplemma.utils import CANON_LANGS
+
+    from .lemma_dicts import HashedDictionary
+
+    dictionary = _simplemma()[1]._dictionary_factory.get_dictionary(code)
+    if (code in APOSTROPHE_BOUNDARY_LANGS or code in CANON_LANGS
+            or not isinstance(dictionary, HashedDictionary)):
+        return [None] * len(words)
+    plain = [not w.isnumeric() and unicodedata.is_normalized("NFC", w) for w in words]
+    first = dictionary.lookup_many(words)
+    hits: list[str | None] = [v if ok and v else None for v, ok in zip(first, plain, strict=True)]
+    again = [i for i, v in enumerate(first) if v is None and plain[i]]
+    swapped = [w.lower() if w[:1].isupper() else w.capitalize() for w in map(words.__getitem__, again)]
+    for i, v in zip(again, dictionary.lookup_many(swapped), strict=True):
+        hits[i] = v or None
+    return hits
 
 
 STEM_SETTING = "Snowball (PyStemmer) of the folded form"
 
 
-def _previous_table(previous: Path | None, kind: str, keys: str, setting: str
-                    ) -> dict[str, dict[str, str]]:
-    """{lang: {key: value}} of one kind of table of a previous generation's store: ``lemma``
-    (surface form -> lemma, keys from ``surfaces.txt``) or ``stem`` (folded form -> stem, keys
-    from ``vocab.txt``); empty when it has none or made them with other settings."""
-    if previous is None:
-        return {}
-    from .store import SortedWords, load_npy
-
-    try:
-        info = json.loads((previous / "tables.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if info.get(kind) != setting:
-        return {}
-    words = SortedWords(previous / keys).tolist()
-    values = SortedWords(previous / f"{kind}.txt").tolist()
-    out = {}
-    for lang in info.get("lemma_sources", {}):
-        path = previous / f"{kind}-{lang}.npy"
-        if path.exists():           # every language has lemmas; only Snowball's have stems
-            table = load_npy(path, None)
-            out[lang] = {words[a]: values[b] for a, b in zip(table[0].tolist(), table[1].tolist(), strict=True)}
-    return out
-
-
-def _previous_lemmas(previous: Path | None) -> dict[str, dict[str, str]]:
-    """{lang: {surface: lemma}} of a previous generation's store (empty if it has none)."""
-    return _previous_table(previous, "lemma", "surfaces.txt", settings()["lemma"])
-
-
-def _previous_stems(previous: Path | None) -> dict[str, dict[str, str]]:
-    """{lang: {folded form: stem}} of a previous generation's store (empty if it has none)."""
-    return _previous_table(previous, "stem", "vocab.txt", STEM_SETTING)
-
-
-@dataclass
-class KnownForms:
-    """Lemmas and stems found before :func:`write_tables` runs (they depend only on the
-    language and the form): {lang: {surface form: lemma}} and {lang: {folded form: stem}}."""
-
-    lemmas: dict[str, dict[str, str]] = field(default_factory=dict)
-    stems: dict[str, dict[str, str]] = field(default_factory=dict)
-
-
-def _early_job(kind: str, lang: str, words: list[str]) -> list[str]:
-    """Pool job of :class:`EarlyLemmas`: the lemmas or the stems of ``words`` in ``lang``."""
+def _find(kind: str, lang: str, words: list[str]) -> list[str]:
+    """The lemmas (folded) or the stems of ``words`` in ``lang``."""
     if kind == "lemma":
-        return _lemmatise(simplemma_code(lang), words)
-    return stem_words(words, lang)
+        code = simplemma_code(lang)
+        return [fold(w) for w in words] if code is None else _lemmatise(code, words)
+    return stem_words(words, lang) if lang in SNOWBALL else list(words)
+
+
+def _numbered(values: list[str]) -> tuple[list[str], np.ndarray]:
+    """The sorted distinct ``values`` and the position of each value there."""
+    distinct = sorted(set(values))
+    number = {w: i for i, w in enumerate(distinct)}
+    return distinct, np.fromiter(map(number.__getitem__, values), dtype=np.int32, count=len(values))
+
+
+def _early_job(lang: str, words: list[str]) -> tuple[tuple[list[str], np.ndarray],
+                                                      tuple[list[str], np.ndarray], int]:
+    """Pool job of :class:`EarlyLemmas`: for surface forms seen in ``lang``, their lemmas
+    and the stems of their folded forms, each as :func:`_numbered` gives them, and the
+    number of distinct folded forms."""
+    folded = list(map(fold.__wrapped__, words))    # distinct words: lru_cache only costs
+    distinct = list(dict.fromkeys(folded))
+    stem_of = dict(zip(distinct, _find("stem", lang, distinct), strict=True))
+    return (_numbered(_find("lemma", lang, words)), _numbered(list(map(stem_of.__getitem__, folded))),
+            len(distinct))
+
+
+def _merge_sorted(lists: list[list[str]]) -> tuple[list[str], list[np.ndarray]]:
+    """The sorted union of sorted distinct lists, and each list's positions in it."""
+    import heapq
+
+    union: list[str] = []
+    for w in heapq.merge(*lists):
+        if not union or union[-1] != w:
+            union.append(w)
+    number = {w: i for i, w in enumerate(union)}
+    return union, [np.fromiter(map(number.__getitem__, words), dtype=np.int64, count=len(words))
+                   for words in lists]
 
 
 def _die_with_parent() -> None:
@@ -164,64 +189,157 @@ def _die_with_parent() -> None:
         pass
 
 
-class EarlyLemmas:
-    """Lemmatise the forms of new pieces, and stem their folded forms, in background
-    processes while the parent writes the store (a single-threaded step that leaves the
-    other core idle).
+def _outside_paragraphs(doc_tok: np.ndarray, doc_para: np.ndarray, para_tok: np.ndarray) -> bool:
+    """Tell whether a document has tokens before its first paragraph (or no paragraph at
+    all): their language is the paragraph before's, which depends on the document order."""
+    doc_tok, doc_para = np.asarray(doc_tok, dtype=np.int64), np.asarray(doc_para, dtype=np.int64)
+    para_tok = np.asarray(para_tok, dtype=np.int64)
+    has = doc_para[1:] > doc_para[:-1]
+    first = para_tok[np.minimum(doc_para[:-1], max(0, para_tok.size - 1))] if para_tok.size \
+        else doc_tok[:-1]
+    ok = np.where(has, first == doc_tok[:-1], doc_tok[1:] == doc_tok[:-1])
+    return not bool(ok.all())
 
-    ``result()`` gives a :class:`KnownForms`, the previous generation's included;
-    :func:`write_tables` then only looks them up. Lemmas and stems depend only on the
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an integer array (numpy 2's np.unique hashes them:
+    many times slower than a sort)."""
+    values = np.sort(np.asarray(values, dtype=np.int64))
+    return values[np.append(True, values[1:] != values[:-1])] if values.size else values
+
+
+def _first_of_each(ids: np.ndarray, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct ``ids`` and the slot given with the first of each."""
+    order = np.argsort(ids, kind="stable")
+    ids, slots = ids[order], slots[order]
+    first = np.append(True, ids[1:] != ids[:-1]) if ids.size else np.zeros(0, dtype=bool)
+    return ids[first], slots[first]
+
+
+@dataclass
+class _PieceForms:
+    """The forms of one new piece: its documents (id, hash, tokens) and their token bounds
+    in the piece; per language, for each surface form seen in it, the position of one of its
+    tokens in the piece and the slot of the form in :class:`NewForms`' lists (int32 both
+    while they fit: a build holds these for every piece until the store is written)."""
+
+    docs: list[tuple[str, Any, int]]
+    doc_tok: np.ndarray
+    seen: dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass
+class NewForms:
+    """What :class:`EarlyLemmas` found in the new pieces: per language the distinct surface
+    forms seen in it (``surfaces``) and the number of their distinct folded forms
+    (``n_folded``); ``values`` per kind ("lemma", "stem") the sorted distinct lemmas or stems
+    (of the folded forms) of them all, and ``numbers`` per kind and language the position
+    there of each surface form's. ``pieces`` find the store ids of those forms without
+    reading the store's tokens. ``exact`` is False when a piece has tokens outside
+    paragraphs or forms without tokens (then the store's tokens are read)."""
+
+    pieces: list[_PieceForms] = field(default_factory=list)
+    surfaces: dict[str, list[str]] = field(default_factory=dict)
+    n_folded: dict[str, int] = field(default_factory=dict)
+    values: dict[str, list[str]] = field(default_factory=dict)
+    numbers: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    exact: bool = True
+
+
+def _word_list(words) -> list[str]:
+    """A piece's word list as a list (a store's read at once, not word by word)."""
+    return words.tolist() if hasattr(words, "tolist") else list(words)
+
+
+def _slots(index: dict[str, int], words: list[str], ids: np.ndarray) -> np.ndarray:
+    """The slot of each word ``ids`` in ``index`` (word -> slot; a defaultdict giving a new
+    word the next slot), adding the new ones: one pass in C."""
+    return np.fromiter(map(index.__getitem__, map(words.__getitem__, ids.tolist())),
+                       dtype=np.int64, count=ids.size)
+
+
+def _new_index() -> dict[str, int]:
+    from collections import defaultdict
+
+    index: defaultdict[str, int] = defaultdict()
+    index.default_factory = index.__len__           # a new word takes the next slot
+    return index
+
+
+class EarlyLemmas:
+    """Find the (language, form) pairs of the new pieces, and lemmatise and stem them in
+    background processes while the parent writes the store (a single-threaded step that
+    leaves the other core idle); with ``procs`` 1, in :meth:`result`.
+
+    ``result()`` gives a :class:`NewForms` for :func:`write_tables`, which takes the
+    previous generation's tables for the other forms. Lemmas and stems depend only on the
     language and the form, so finding them early, late or not again gives the same tables.
     """
 
-    def __init__(self, pieces, previous: str | Path | None, *, procs: int = 1):
-        import multiprocessing
-
-        previous = Path(previous) if previous else None
-        self.known = KnownForms(_previous_lemmas(previous), _previous_stems(previous))
-        wanted: dict[tuple[str, str], set[str]] = {}
+    def __init__(self, pieces, *, procs: int = 1):
+        forms = self.forms = NewForms()
+        surface_index: dict[str, dict[str, int]] = {}
         for piece in pieces:
+            doc_tok = np.asarray(piece.doc_tok, dtype=np.int64)
+            n = int(doc_tok[-1]) if doc_tok.size else 0
+            if _outside_paragraphs(doc_tok, piece.doc_para, piece.para_tok):
+                forms.exact = False
             codes = sorted(set(piece.para_lang))
-            if not codes or not len(piece.surf):
+            docs = [(d["doc_id"], d.get("hash"), int(b - a)) for d, a, b
+                    in zip(piece.docs, doc_tok[:-1].tolist(), doc_tok[1:].tolist(), strict=True)]
+            if not codes or not n:
+                forms.pieces.append(_PieceForms(docs, doc_tok, {}))
                 continue
             number = {c: i for i, c in enumerate(codes)}
             para_lang = np.fromiter((number[c] for c in piece.para_lang), dtype=np.int16,
                                     count=len(piece.para_lang))
-            n = len(piece.surf)
             bounds = np.append(np.asarray(piece.para_tok, dtype=np.int64), n)
             tok_lang = np.empty(n, dtype=np.int16)
             tok_lang[:bounds[0]] = para_lang[-1]           # as Store.lang_of
             tok_lang[bounds[0]:] = np.repeat(para_lang, np.diff(bounds))
-            seen = np.zeros((len(codes), len(piece.surfaces)), dtype=bool)
-            seen[tok_lang, np.asarray(piece.surf)] = True
-            surface_fold = np.asarray(piece.surface_fold)
-            # Each word list read once (a saved piece's is a file read on access).
-            surfaces, vocab = list(piece.surfaces), list(piece.vocab)
+            surf = np.asarray(piece.surf)
+            n_surfaces = len(piece.surfaces)
+            seen = np.zeros((len(codes), n_surfaces), dtype=bool)
+            seen[tok_lang, surf] = True
+            occ = np.full(n_surfaces, -1, dtype=np.int64 if n >= 2**31 else np.int32)
+            occ[surf] = np.arange(n, dtype=occ.dtype)    # one occurrence of each form
+            if n_surfaces and int(occ.min()) < 0:
+                forms.exact = False                      # a form no token has
+            surfaces = _word_list(piece.surfaces)      # read once (a saved piece's: a file)
+            by_lang = {}
             for i, lang in enumerate(codes):
-                forms = np.flatnonzero(seen[i])
-                if simplemma_code(lang) is not None:
-                    old = self.known.lemmas.get(lang, {})
-                    new = set(map(surfaces.__getitem__, forms.tolist()))
-                    wanted.setdefault(("lemma", lang), set()).update(w for w in new if w not in old)
-                if lang in SNOWBALL:
-                    old = self.known.stems.get(lang, {})
-                    new = set(map(vocab.__getitem__, np.unique(surface_fold[forms]).tolist()))
-                    wanted.setdefault(("stem", lang), set()).update(w for w in new if w not in old)
-        self.jobs = sorted(((kind, lang, sorted(words)) for (kind, lang), words in wanted.items()
-                            if words), key=lambda job: (-len(job[2]), job[0], job[1]))
+                ids = np.flatnonzero(seen[i])
+                if lang not in surface_index:
+                    surface_index[lang] = _new_index()
+                slots = _slots(surface_index[lang], surfaces, ids)
+                by_lang[lang] = (occ[ids], slots.astype(np.int32) if len(surface_index[lang]) < 2**31
+                                 else slots)
+            forms.pieces.append(_PieceForms(docs, doc_tok, by_lang))
+        forms.surfaces = {lang: list(index) for lang, index in surface_index.items()}
+        self.jobs = sorted(((lang, words) for lang, words in forms.surfaces.items() if words),
+                           key=lambda job: (-len(job[1]), job[0]))
         self.pool = None
-        if self.jobs:
+        if self.jobs and procs > 1:
+            import multiprocessing
+
             self.pool = multiprocessing.get_context("fork").Pool(max(1, min(procs, len(self.jobs))),
                                                                  initializer=_die_with_parent)
             self.pending = self.pool.starmap_async(_early_job, self.jobs, chunksize=1)
 
-    def result(self) -> KnownForms:
-        if self.pool is not None:
-            for (kind, lang, words), found in zip(self.jobs, self.pending.get(), strict=True):
-                known = self.known.lemmas if kind == "lemma" else self.known.stems
-                known.setdefault(lang, {}).update(zip(words, found, strict=True))
+    def result(self) -> NewForms:
+        forms = self.forms
+        if self.jobs is not None:
+            found = self.pending.get() if self.pool is not None else \
+                [_early_job(*job) for job in self.jobs]
+            langs = [lang for lang, _words in self.jobs]
+            for k, kind in enumerate(("lemma", "stem")):
+                forms.values[kind], places = _merge_sorted([got[k][0] for got in found])
+                forms.numbers[kind] = {lang: place[got[k][1]] for lang, got, place
+                                       in zip(langs, found, places, strict=True)}
+            forms.n_folded = {lang: got[2] for lang, got in zip(langs, found, strict=True)}
+            self.jobs = None
             self.close()
-        return self.known
+        return forms
 
     def close(self) -> None:
         if self.pool is not None:
@@ -241,125 +359,403 @@ def _token_langs(store, a: int, b: int) -> np.ndarray:
     return np.repeat(store.para_lang[paragraphs], np.diff(np.append(bounds, b - a)))
 
 
-def _write_table(kind: str, path: Path, lists) -> None:
-    """Write ``<kind>.txt`` (sorted entries) and ``<kind>-<lang>.npy`` (ids, entry numbers)."""
-    unique = sorted(set().union(*(words for _ids, words in lists.values())))
-    number = dict(zip(unique, range(len(unique)), strict=True))
-    from .store import write_words
+def _scan_surfaces(store) -> list[np.ndarray]:
+    """The surface ids seen in each language of the store, from every token."""
+    from .store import column_file
 
-    write_words(path / f"{kind}.txt", unique)
-    for lang, (ids, words) in lists.items():
+    seen = np.zeros((max(1, len(store.langs)), len(store.surfaces)), dtype=bool)
+    # Surface ids read from the file, not its map: a pass over the whole store would
+    # otherwise stay in the build's resident memory.
+    surf_file = column_file(store.path, "surf", np.int32)
+    for a in range(0, store.n_tokens, TABLES_CHUNK):    # bounded memory
+        b = min(store.n_tokens, a + TABLES_CHUNK)
+        seen[_token_langs(store, a, b), np.asarray(surf_file[a:b])] = True
+    return [np.flatnonzero(row) for row in seen[:len(store.langs)]]
+
+
+def _present(words, wanted: list[str]) -> np.ndarray:
+    """Whether each of ``wanted`` is in the sorted word list ``words`` (a SortedWords)."""
+    if len(wanted) * 64 < len(words):
+        return np.array([words.index(w) is not None for w in wanted], dtype=bool)
+    known = set(words.tolist())
+    return np.fromiter((w in known for w in wanted), dtype=bool, count=len(wanted))
+
+
+def _renumber(old_words, new_words, inserted: np.ndarray, vanished: np.ndarray) -> np.ndarray | None:
+    """Map the ids of a previous sorted word list to a new one's (-1 where gone), knowing
+    the new ids of the words it lacked (``inserted``) and the old ids of those the new
+    one lacks (``vanished``); None if these do not account for every word."""
+    kept = np.ones(len(old_words), dtype=bool)
+    kept[vanished] = False
+    rest = np.ones(len(new_words), dtype=bool)
+    rest[inserted] = False
+    if int(kept.sum()) != int(rest.sum()):
+        return None
+    out = np.full(len(old_words), -1, dtype=np.int64)
+    out[kept] = np.flatnonzero(rest)
+    return out
+
+
+class _Previous:
+    """A previous generation's tables, renumbered into the new store's ids."""
+
+    GONE_PAIRS = 20_000   # pairs of removed documents checked one by one, at most
+
+    def __init__(self, path: Path, store, forms: NewForms | None,
+                 new_surf: dict[str, tuple[np.ndarray, np.ndarray]]):
+        from .store import SortedWords, Store, column_file, load_npy
+
+        self.ok = False
+        self.complete = False           # its pairs, plus the new pieces', are all the pairs
+        try:
+            info = json.loads((path / "tables.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return
+        if info.get("lemma") != settings()["lemma"] or info.get("stem") != STEM_SETTING:
+            return
+        old = Store(path)
+        try:
+            ours = {d for piece in (forms.pieces if forms is not None else []) for d, _h, _n in piece.docs}
+            carried = {d["doc_id"]: d.get("hash") for d in store.docs if d["doc_id"] not in ours}
+            gone = [i for i, d in enumerate(old.docs) if carried.get(d["doc_id"], ...) != d.get("hash")
+                    or d["doc_id"] in ours]
+            if len(old.docs) - len(gone) != len(carried):
+                return                      # a carried document the previous store lacks
+            surf = column_file(old.path, "surf", np.int32)
+            doc_tok = np.asarray(old.doc_tok)
+            gone_surf = _distinct(np.concatenate(
+                [np.zeros(0, np.int64)] + [np.asarray(surf[int(doc_tok[i]):int(doc_tok[i + 1])], dtype=np.int64)
+                                           for i in gone]))
+            old_fold = np.asarray(old.surface_fold, dtype=np.int64)
+            gone_fold = _distinct(old_fold[gone_surf])
+            piece_surfaces = _distinct(np.concatenate([np.zeros(0, np.int64)]
+                                                      + [ids for ids, _slots in new_surf.values()]))
+            new_fold = _distinct(np.asarray(store.surface_fold, dtype=np.int64)[piece_surfaces])
+            maps = []
+            for old_words, new_words, gone_ids, new_ids in (
+                    (old.surfaces, store.surfaces, gone_surf, piece_surfaces),
+                    (old.vocab, store.vocab, gone_fold, new_fold)):
+                vanished = gone_ids[~_present(new_words, [old_words[i] for i in gone_ids.tolist()])]
+                inserted = new_ids[~_present(old_words, [new_words[i] for i in new_ids.tolist()])]
+                maps.append(_renumber(old_words, new_words, inserted, vanished))
+            if maps[0] is None or maps[1] is None:
+                return
+            self.complete = not _outside_paragraphs(doc_tok, np.searchsorted(
+                old.para_doc, np.arange(len(old.docs) + 1)), old.para_tok[:-1])
+            self.words = {kind: SortedWords(path / f"{kind}.txt") for kind in ("lemma", "stem")}
+            self.tables: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {"lemma": {}, "stem": {}}
+            for kind, remap in (("lemma", maps[0]), ("stem", maps[1])):
+                for lang in info.get("lemma_sources", {}):
+                    file = path / f"{kind}-{lang}.npy"
+                    if file.exists():
+                        table = np.asarray(load_npy(file, None), dtype=np.int64)
+                        ids = remap[table[0]]
+                        live = ids >= 0          # remap keeps the order: still sorted
+                        self.tables[kind][lang] = (ids[live], table[1][live])
+            if gone and self.complete:
+                self.complete = self._drop_gone_pairs(old, gone, maps[0], store, new_surf)
+            self.ok = True
+        finally:
+            old.close()
+
+
+    def _drop_gone_pairs(self, old, gone: list[int], remap: np.ndarray, store,
+                         new_surf: dict[str, tuple[np.ndarray, np.ndarray]]) -> bool:
+        """Drop from the lemma tables the (language, surface) pairs of removed or changed
+        documents that no other document has any more; False if there are too many to check
+        one by one (then the store's tokens are read)."""
+        from .store import column_file
+
+        surf = column_file(old.path, "surf", np.int32)
+        doc_tok = np.asarray(old.doc_tok, dtype=np.int64)
+        pairs = []
+        for i in gone:
+            a, b = int(doc_tok[i]), int(doc_tok[i + 1])
+            if b > a:
+                pairs.append(_token_langs(old, a, b).astype(np.int64) * remap.size
+                             + np.asarray(surf[a:b], dtype=np.int64))
+        pairs = _distinct(np.concatenate([np.zeros(0, np.int64), *pairs]))
+        if pairs.size > self.GONE_PAIRS:
+            return False
+        new_lang = {code: i for i, code in enumerate(store.langs)}
+        fold_of, new_surf_col = np.asarray(store.surface_fold), store.surf
+        drop: dict[str, list[int]] = {}
+        for old_lang, sid in zip((pairs // remap.size).tolist(), remap[pairs % remap.size].tolist(),
+                                 strict=True):
+            lang = old.langs[old_lang]
+            if sid < 0:
+                continue                        # the form is gone from the store
+            found = new_surf.get(lang)
+            if found is not None and found[0].size:
+                k = min(int(np.searchsorted(found[0], sid)), found[0].size - 1)
+                if found[0][k] == sid:
+                    continue                    # a new document has the pair
+            if lang not in new_lang or not self._occurs(store, new_surf_col, fold_of, sid, new_lang[lang]):
+                drop.setdefault(lang, []).append(sid)
+        for lang, sids in drop.items():
+            if lang in self.tables["lemma"]:
+                ids, numbers = self.tables["lemma"][lang]
+                keep = ~np.isin(ids, np.array(sids, dtype=np.int64))
+                self.tables["lemma"][lang] = (ids[keep], numbers[keep])
+        return True
+
+    @staticmethod
+    def _occurs(store, surf, fold_of: np.ndarray, sid: int, lang: int) -> bool:
+        """Whether a token of the store has surface ``sid`` in language ``lang`` (its folded
+        form's postings read a growing chunk at a time: frequent forms are found at once)."""
+        postings = store.postings(int(fold_of[sid]))
+        a, step = 0, 256
+        while a < len(postings):
+            positions = np.asarray(postings[a:a + step], dtype=np.int64)
+            if np.any((np.asarray(surf[positions]) == sid) & (store.lang_of(positions) == lang)):
+                return True
+            a, step = a + step, step * 4
+        return False
+
+
+def _values(kind: str, lang: str, ids: np.ndarray, previous: _Previous | None,
+            new: tuple[np.ndarray, np.ndarray] | None, n_pool: int,
+            words: Callable[[np.ndarray], list[str]], extras: list[str]) -> np.ndarray:
+    """The lemma or stem of each of ``ids`` (sorted) in ``lang``, coded as: an entry number
+    of the previous table; else ``n_old`` + a position in the new forms' values, ``new``
+    giving the ids of the new pieces' forms (sorted) and those positions; else ``n_old`` +
+    ``n_pool`` + the position of its value, found here, appended to ``extras``."""
+    n_old = len(previous.words[kind]) if previous is not None else 0
+    out = np.full(ids.size, -1, dtype=np.int64)
+    if previous is not None and lang in previous.tables[kind]:
+        old_ids, old_numbers = previous.tables[kind][lang]
+        if old_ids.size:
+            i = np.minimum(np.searchsorted(old_ids, ids), old_ids.size - 1)
+            hit = old_ids[i] == ids
+            out[hit] = old_numbers[i[hit]]
+    if new is not None and new[0].size:
+        new_ids, numbers = new
+        i = np.minimum(np.searchsorted(new_ids, ids), new_ids.size - 1)
+        use = (out < 0) & (new_ids[i] == ids)
+        out[use] = n_old + numbers[i[use]]
+    missing = np.flatnonzero(out < 0)
+    if missing.size:                    # neither table nor new pieces: found here
+        out[missing] = n_old + n_pool + len(extras) + np.arange(missing.size)
+        extras.extend(_find(kind, lang, words(ids[missing])))
+    return out
+
+
+def _search(words, wanted: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ``wanted`` (sorted) its insertion point in the sorted list ``words`` and
+    whether it is there."""
+    import bisect
+
+    seq = words if len(wanted) * 64 < len(words) else words.tolist()   # few: bisect the file
+    at = np.zeros(len(wanted), dtype=np.int64)
+    there = np.zeros(len(wanted), dtype=bool)
+    lo = 0
+    for k, w in enumerate(wanted):
+        lo = bisect.bisect_left(seq, w, lo)
+        at[k] = lo
+        there[k] = lo < len(seq) and seq[lo] == w
+    return at, there
+
+
+def _write_kind(path: Path, kind: str, tables: dict[str, tuple[np.ndarray, np.ndarray]],
+                previous: _Previous | None, pool: list[str], extras: list[str]) -> None:
+    """Write ``<kind>.txt`` (the sorted distinct entries used) and ``<kind>-<lang>.npy``
+    (ids, entry numbers) from the values coded by :func:`_values` (``pool`` sorted and
+    distinct).
+
+    The previous list's entries keep their bytes: only the entries no longer used are
+    dropped and the new ones inserted, so an update costs no sort of the whole list.
+    """
+    from .store import write_word_blob
+
+    n_old = len(previous.words[kind]) if previous is not None else 0
+    codes = {lang: values for lang, (_ids, values) in tables.items()}
+    if extras:                          # rare: merge them into the pool
+        merged = sorted(set(pool).union(extras))
+        number = {w: i for i, w in enumerate(merged)}
+        place = np.fromiter(map(number.__getitem__, pool + extras), dtype=np.int64,
+                            count=len(pool) + len(extras))
+        codes = {lang: np.where(v < n_old, v, n_old + place[np.maximum(v - n_old, 0)])
+                 for lang, v in codes.items()}
+        pool = merged
+    every = np.concatenate([np.zeros(0, np.int64), *codes.values()])
+    used = np.zeros(n_old + len(pool), dtype=bool)
+    used[every] = True
+    added = np.flatnonzero(used[n_old:])              # pool entries in use
+    words = list(map(pool.__getitem__, added.tolist()))
+    if previous is not None:
+        at, there = _search(previous.words[kind], words)
+    else:
+        at, there = np.zeros(len(words), dtype=np.int64), np.zeros(len(words), dtype=bool)
+    # Pool entries the old list has take its numbers; the others are new entries.
+    recode = np.arange(n_old + len(pool), dtype=np.int64)
+    recode[n_old + added] = np.where(there, at, n_old + np.cumsum(~there) - 1)
+    codes = {lang: recode[v] for lang, v in codes.items()}
+    used = np.zeros(n_old, dtype=bool)
+    for v in codes.values():
+        used[v[v < n_old]] = True
+    old_used = np.flatnonzero(used)
+    ins = at[~there]                    # each new entry goes before old entry ``ins``
+    news = [w for w, t in zip(words, there.tolist(), strict=True) if not t]
+    n_new = len(news)
+    final = np.zeros(n_old + n_new, dtype=np.int64)
+    # An old entry moves up by the new entries before it; a new one by the old ones.
+    final[old_used] = np.arange(old_used.size) + np.searchsorted(ins, old_used, side="right")
+    final[n_old:] = np.arange(n_new) + np.searchsorted(old_used, ins, side="left")
+    new_blob = ("\n".join(news) + "\n").encode("utf-8") if news else b""
+    if not old_used.size:
+        blob = new_blob
+    else:
+        old_blob = np.frombuffer(previous.words[kind].path.read_bytes(), dtype=np.uint8)
+        old_off = np.asarray(previous.words[kind]._offsets, dtype=np.int64)
+        new_data = np.frombuffer(new_blob, dtype=np.uint8)
+        new_off = np.concatenate([[0], np.flatnonzero(new_data == 10) + 1]).astype(np.int64)
+        # Entries in their final order, as (start, length) in old blob + new blob.
+        order = np.empty(old_used.size + n_new, dtype=np.int64)
+        order[final[old_used]] = old_used
+        order[final[n_old:]] = n_old + np.arange(n_new)
+        starts = np.concatenate([old_off[:-1], old_blob.size + new_off[:-1]])[order]
+        lengths = np.concatenate([np.diff(old_off), np.diff(new_off)])[order]
+        source = np.concatenate([old_blob, new_data])
+        first = np.cumsum(lengths) - lengths
+        blob = source[np.repeat(starts - first, lengths) + np.arange(int(lengths.sum()))].tobytes()
+    write_word_blob(path / f"{kind}.txt", blob, old_used.size + n_new)
+    for lang, (ids, _values) in tables.items():
         table = np.empty((2, ids.size), dtype=np.int32)
         table[0] = ids
-        table[1] = np.fromiter(map(number.__getitem__, words), dtype=np.int32, count=ids.size)
+        table[1] = final[codes[lang]]
         np.save(path / f"{kind}-{lang}.npy", table)
 
 
 def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path | None = None,
-                 known: KnownForms | dict[str, dict[str, str]]
-                 | Callable[[], KnownForms | dict[str, dict[str, str]]] | None = None
-                 ) -> dict[str, float]:
+                 known: NewForms | Callable[[], NewForms] | None = None) -> dict[str, float]:
     """Write the lemma and stem tables of the store at ``store_path``; return phase seconds.
 
-    Lemmas and stems in ``known`` (a :class:`KnownForms`, a {lang: {surface: lemma}} dict,
-    or a function giving either: see :class:`EarlyLemmas`) or else in the ``previous``
-    generation's tables are reused (they depend only on the language and the form, so the
-    result is the same as finding them again); the other lemmas are found in up to
-    ``procs`` processes, one language each, the other stems here.
+    ``known`` (or the function giving it) is what :class:`EarlyLemmas` found in the pieces
+    new to this store; the ``previous`` generation's tables give the rest (lemmas and stems
+    depend only on the language and the form, so the result is the same as finding them
+    again). The (language, folded form) pairs come from the store's statistics; the
+    (language, surface form) pairs from the new pieces and the previous tables (the pairs
+    of removed or changed documents checked in the postings of their folded forms), or,
+    when these cannot tell (tokens outside paragraphs, no ``known``, more pairs of removed
+    documents than ``_Previous.GONE_PAIRS``), from a pass over every token. Forms found
+    nowhere are lemmatised here.
     """
     import time
 
-    from .store import Store, column_file
+    from .store import Store
 
+    del procs                   # the lemmas are found in EarlyLemmas' processes
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     path = Path(store_path)
     store = Store(path)
     try:
         langs = list(store.langs)
-        n_langs = max(1, len(langs))
-        seen_surf = np.zeros((n_langs, len(store.surfaces)), dtype=bool)
-        seen_fold = np.zeros((n_langs, len(store.vocab)), dtype=bool)
-        # Surface ids read from the file, not its map: a pass over the whole store would
-        # otherwise stay in the build's resident memory.
-        surf_file = column_file(path, "surf", np.int32)
-        fold_of = np.asarray(store.surface_fold)
-        for a in range(0, store.n_tokens, TABLES_CHUNK):    # bounded memory
-            b = min(store.n_tokens, a + TABLES_CHUNK)
-            tok_lang = _token_langs(store, a, b)
-            surf = np.asarray(surf_file[a:b])
-            tok = fold_of[surf]
-            seen_surf[tok_lang, surf] = True
-            seen_fold[tok_lang, tok] = True
-        surfaces = store.surfaces.tolist()
-        vocab = store.vocab.tolist()
-        timings["tables_scan"] = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
         if callable(known):
             known = known()
-        if known is None:
-            previous = Path(previous) if previous else None
-            known = KnownForms(_previous_lemmas(previous), _previous_stems(previous))
-        elif not isinstance(known, KnownForms):
-            known = KnownForms(lemmas=known)
         timings["tables_wait"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        stem_lists: dict[str, tuple[np.ndarray, list[str]]] = {}
+        # The store ids of the new pieces' forms in each language, found from one token of
+        # each form (the same document at another place), and the slot of their lemma/stem.
+        surface_fold = np.asarray(store.surface_fold, dtype=np.int64)
+        new_surf: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        new_fold: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        exact = known is not None and known.exact
+        if exact:
+            parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+            doc_tok = np.asarray(store.doc_tok, dtype=np.int64)
+            for piece in known.pieces:
+                starts = np.empty(len(piece.docs), dtype=np.int64)
+                for k, (doc_id, content_hash, n) in enumerate(piece.docs):
+                    i = store.doc_index.get(doc_id)
+                    if (i is None or store.docs[i].get("hash") != content_hash
+                            or int(doc_tok[i + 1] - doc_tok[i]) != n):
+                        exact = False           # not this piece's document in the store
+                        break
+                    starts[k] = doc_tok[i]
+                if not exact:
+                    break
+                for lang, (positions, slots) in piece.seen.items():
+                    doc = np.searchsorted(piece.doc_tok, positions, side="right") - 1
+                    at = starts[doc] + (positions - piece.doc_tok[doc])   # the same token, in the store
+                    parts.setdefault(lang, []).append((np.asarray(store.surf[at], dtype=np.int64),
+                                                       slots.astype(np.int64)))
+            for lang, chunks in parts.items() if exact else ():
+                ids = np.concatenate([c[0] for c in chunks])
+                slots = np.concatenate([c[1] for c in chunks])
+                new_surf[lang] = _first_of_each(ids, slots)
+                # (every surface form of a folded form has its stem: that of its folded form)
+                new_fold[lang] = _first_of_each(surface_fold[ids], slots)
+                # One store id per form, and one form per store id.
+                if (new_surf[lang][0].size != len(known.surfaces.get(lang, ()))
+                        or new_fold[lang][0].size != known.n_folded.get(lang, 0)):
+                    exact = False
+        if not exact:
+            new_surf, new_fold = {}, {}
+        old = None
+        if previous is not None and Path(previous).exists():
+            old = _Previous(Path(previous), store, known if exact else None, new_surf)
+            if not old.ok:
+                old = None
+        # The (language, form) pairs: folded forms from the statistics, surfaces from the
+        # pieces and previous tables when these hold every document's, else from the tokens.
+        tl_off = np.asarray(store.tl_off, dtype=np.int64)
+        term = np.repeat(np.arange(tl_off.size - 1, dtype=np.int64), np.diff(tl_off))
+        tl_lang = np.asarray(store.tl_lang)
+        fold_ids = [term[tl_lang == li] for li in range(len(langs))]
+        covered = exact and (old.complete if old is not None else
+                             previous is None and sum(len(p.docs) for p in known.pieces) == len(store.docs))
+        if covered:
+            surface_ids = []
+            for lang in langs:
+                chunks = [new_surf[lang][0] if lang in new_surf else np.zeros(0, np.int64)]
+                if old is not None and lang in old.tables["lemma"]:
+                    chunks.append(old.tables["lemma"][lang][0])
+                surface_ids.append(_distinct(np.concatenate(chunks)))
+        else:
+            t1 = time.perf_counter()
+            surface_ids = _scan_surfaces(store)
+            timings["tables_scan"] = time.perf_counter() - t1
+        timings["tables_pairs"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        vocab, surfaces = store.vocab, store.surfaces
+
+        def words_of(source):
+            return lambda ids: [source[i] for i in ids.tolist()]
+
+        def pool(kind: str) -> list[str]:
+            return known.values.get(kind, []) if exact else []
+
+        def new(kind: str, found: dict[str, tuple[np.ndarray, np.ndarray]], lang: str):
+            if lang not in found:
+                return None
+            ids, slots = found[lang]
+            return ids, known.numbers[kind][lang][slots]
+
+        stems: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        extras: list[str] = []
         for li, lang in enumerate(langs):
-            ids = np.flatnonzero(seen_fold[li])
-            words = list(map(vocab.__getitem__, ids.tolist()))
-            stems = words
-            if lang in SNOWBALL:
-                stems = list(map(known.stems.get(lang, {}).get, words))
-                missing = [i for i, stem in enumerate(stems) if stem is None]
-                if missing:
-                    for i, stem in zip(missing, stem_words([words[i] for i in missing], lang),
-                                       strict=True):
-                        stems[i] = stem
-            stem_lists[lang] = (ids, stems)
-        _write_table("stem", path, stem_lists)
+            stems[lang] = (fold_ids[li], _values("stem", lang, fold_ids[li], old, new("stem", new_fold, lang),
+                                                 len(pool("stem")), words_of(vocab), extras))
+        _write_kind(path, "stem", stems, old, pool("stem"), extras)
         timings["tables_stem"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        lemmas_known = known.lemmas
-        lemma_lists: dict[str, tuple[np.ndarray, list[str | None]]] = {}
+        lemmas: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        extras = []
         sources: dict[str, str] = {}
-        jobs: list[tuple[str, str, list[int], list[str]]] = []   # (lang, code, slots, words)
         for li, lang in enumerate(langs):
-            ids = np.flatnonzero(seen_surf[li])
-            words = list(map(surfaces.__getitem__, ids.tolist()))
             code = simplemma_code(lang)
-            if code is None:
-                lemma_lists[lang] = (ids, [fold(w) for w in words])
-                sources[lang] = "folded form"
-                continue
-            sources[lang] = f"simplemma:{code}"
-            lemmas: list[str | None] = list(map(lemmas_known.get(lang, {}).get, words))
-            missing = [i for i, lemma in enumerate(lemmas) if lemma is None]
-            if missing:
-                jobs.append((lang, code, missing, [words[i] for i in missing]))
-            lemma_lists[lang] = (ids, lemmas)
-        # The costliest dictionaries first, so that the processes finish together.
-        jobs.sort(key=lambda job: -len(job[3]))
-        if procs > 1 and len(jobs) > 1:
-            import multiprocessing
-
-            with multiprocessing.get_context("fork").Pool(min(procs, len(jobs)),
-                                                          initializer=_die_with_parent) as pool:
-                results = pool.starmap(_lemmatise, [(code, words) for _l, code, _m, words in jobs],
-                                       chunksize=1)
-        else:
-            results = [_lemmatise(code, words) for _l, code, _m, words in jobs]
-        for (lang, _code, missing, _words), lemmas_found in zip(jobs, results, strict=True):
-            lemmas = lemma_lists[lang][1]
-            for i, lemma in zip(missing, lemmas_found, strict=True):
-                lemmas[i] = lemma
+            sources[lang] = "folded form" if code is None else f"simplemma:{code}"
+            ids = np.asarray(surface_ids[li], dtype=np.int64)
+            lemmas[lang] = (ids, _values("lemma", lang, ids, old, new("lemma", new_surf, lang),
+                                         len(pool("lemma")), words_of(surfaces), extras))
         timings["tables_lemmatise"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        _write_table("lemma", path, lemma_lists)
+        _write_kind(path, "lemma", lemmas, old, pool("lemma"), extras)
         record = {**settings(), "stem": STEM_SETTING,
                   "lemma_sources": sources}
         (path / "tables.json").write_text(json.dumps(record, ensure_ascii=False, sort_keys=True),
@@ -473,7 +869,7 @@ def folded_of_surfaces(store, surface_ids: np.ndarray) -> np.ndarray:
     """The distinct folded ids of some surface ids."""
     if not np.asarray(surface_ids).size:
         return np.zeros(0, dtype=np.int64)
-    return np.unique(np.asarray(tables(store).surface_fold)[surface_ids]).astype(np.int64)
+    return _distinct(np.asarray(tables(store).surface_fold)[surface_ids])
 
 
 def stem_candidates(store, lang: str, key: str) -> np.ndarray:

@@ -315,6 +315,44 @@ def test_only_the_changed_family_is_realigned_and_equals_a_fresh_build(tmp_path)
     assert [f[0] for f in changed] == ["tiny"]
 
 
+def test_a_changed_family_keeps_the_pairs_of_its_unchanged_versions(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FAMILIES, corpus)
+    index = tmp_path / "index"
+    build_index(corpus, index, procs=1)
+    aligned: list[tuple[str, str]] = []
+    plan = align._plan_pair
+
+    def counted(store, a, b, registry):
+        aligned.append((a.doc_id, b.doc_id))
+        return plan(store, a, b, registry)
+
+    monkeypatch.setattr(align, "_plan_pair", counted)
+    path = corpus / "tiny" / "fr.txt"
+    path.write_text(path.read_text("utf-8").replace("parla.", "prit la parole."), "utf-8")
+    build_index(corpus, index, procs=1)
+    # tiny has en, fr, de: the two pairs with the French version are aligned again, de-en is
+    # copied; the result is a fresh build's.
+    assert sorted(aligned) == [("tiny/de.txt", "tiny/fr.txt"), ("tiny/en.txt", "tiny/fr.txt")]
+    monkeypatch.undo()
+    fresh = tmp_path / "fresh"
+    build_index(corpus, fresh, procs=1)
+    assert dump(index) == dump(fresh)
+    assert ((index / read_current(index) / align.ALIGN_FILE).read_bytes()
+            == (fresh / read_current(fresh) / align.ALIGN_FILE).read_bytes())
+    # A version removed: the pair of the two left is copied, nothing is aligned.
+    monkeypatch.setattr(align, "_plan_pair", counted)
+    aligned.clear()
+    path.unlink()
+    build_index(corpus, index, procs=1)
+    assert aligned == []
+    monkeypatch.undo()
+    fresh = tmp_path / "fresh2"
+    build_index(corpus, fresh, procs=1)
+    assert dump(index) == dump(fresh)
+    assert [r for r in dump(index)["pairs"] if r[1] == "tiny"]
+
+
 def test_a_build_that_fails_while_aligning_leaves_the_previous_index_live(tmp_path, monkeypatch):
     corpus = tmp_path / "corpus"
     shutil.copytree(FAMILIES, corpus)
@@ -572,3 +610,112 @@ def test_one_unaligned_unit_on_each_side_of_one_gap_is_paired():
     mass = np.ones(5), np.ones(4)
     kept = align.pair_gaps(beads, la, lb, np.zeros((5, 4)), *mass, 1.0)
     assert [(x.a0, x.a1, x.b0, x.b1) for x in kept] == [(x.a0, x.a1, x.b0, x.b1) for x in beads]
+
+
+# --- the fast paths equal the plain ones (the aligner's results must not move) ---------------
+
+def test_length_costs_equal_length_cost_bit_for_bit():
+    rng = np.random.default_rng(7)
+    la = np.floor(rng.exponential(300, 50_000))
+    lb = np.floor(rng.exponential(300, 50_000))
+    la[:300], lb[200:400] = 0, 0           # empty units on either side and on both
+    for bead in [b for b in align.BEADS if b != (0, 1)]:
+        for ratio in (1.0, 1.37, np.float64(0.81)):
+            plain = align.length_cost(la, lb, bead, ratio)
+            fast = align._length_costs(la, lb, bead, ratio)
+            assert fast.tobytes() == plain.tobytes()
+    assert np.isinf(align._length_costs(la, lb, (1, 1), 1.0)[200:300]).all()
+
+
+def _random_problem(rng, n: int, m: int, ratio: float) -> tuple:
+    la = np.floor(rng.exponential(120, n)) + rng.integers(0, 2, n)
+    lb = np.floor(rng.exponential(120, m)) + rng.integers(0, 2, m)
+    anchors_a = [set(rng.choice(12, rng.integers(0, 4), replace=False).tolist()) for _ in range(n)]
+    anchors_b = [set(rng.choice(12, rng.integers(0, 4), replace=False).tolist()) for _ in range(m)]
+    ov = np.array([[len(x & y) for y in anchors_b] for x in anchors_a], dtype=np.float64).reshape(n, m)
+    mass_a = np.array([len(x) for x in anchors_a], dtype=np.float64)
+    mass_b = np.array([len(y) for y in anchors_b], dtype=np.float64)
+    return la, lb, ov, mass_a, mass_b, ratio
+
+
+def test_problems_solved_in_lockstep_equal_align_units_one_by_one():
+    rng = np.random.default_rng(11)
+    problems, expected = [], []
+    for _ in range(300):
+        n, m = int(rng.integers(1, 14)), int(rng.integers(1, 14))
+        la, lb, ov, ma, mb, ratio = _random_problem(rng, n, m, float(rng.choice([1.0, 0.7, 1.6])))
+        rows, cols = np.nonzero(ov)
+        # half of them with the overlap as entries, as the aligner makes them
+        overlap = ov if rng.random() < 0.5 else (rows, cols, ov[rows, cols])
+        problems.append(align._Problem(la, lb, overlap, ma, mb, ratio, align._band(n, m)))
+        expected.append(align.align_units(la, lb, ov, ma, mb, ratio=ratio, band=align._band(n, m)))
+    problems.append(align._Problem(np.zeros(0), np.ones(2), np.zeros((0, 2)), np.zeros(0),
+                                   np.zeros(2), 1.0, 40))
+    expected.append(align.align_units([], [1.0, 1.0], np.zeros((0, 2)), np.zeros(0), np.zeros(2)))
+    align.solve(problems)
+    assert [p.beads for p in problems] == expected
+    assert any(len(b) > 3 and any(x.score for x in b) for b in expected)   # not all trivial
+    assert any(x.b1 == x.b0 for b in expected for x in b)                  # some left unaligned
+
+
+def test_unit_overlap_counts_the_anchors_two_units_share():
+    rng = np.random.default_rng(3)
+    n, m = 9, 7
+    anchors_a = [set(rng.choice(20, rng.integers(0, 6)).tolist()) for _ in range(n)]
+    anchors_b = [set(rng.choice(20, rng.integers(0, 6)).tolist()) for _ in range(m)]
+
+    def unit_set(anchors):
+        pairs = sorted((u, a) for u, s in enumerate(anchors) for a in s)
+        return align._UnitSet(np.ones(len(anchors)), np.array([u for u, _ in pairs], dtype=np.int64),
+                              np.array([a for _, a in pairs], dtype=np.int64))
+
+    ov, mass_a, mass_b = align._unit_overlap(unit_set(anchors_a), unit_set(anchors_b))
+    assert ov.tolist() == [[float(len(x & y)) for y in anchors_b] for x in anchors_a]
+    assert mass_a.tolist() == [float(len(x)) for x in anchors_a]
+    assert mass_b.tolist() == [float(len(y)) for y in anchors_b]
+
+
+def test_words_decoded_in_bulk_are_the_vocabulary_s(families_index):
+    ix = open_index(families_index)
+    store = ix.store
+    ids = np.arange(store.n_vocab)
+    assert align._folded_words(store, ids) == [store.vocab[i] for i in range(store.n_vocab)]
+    some = np.array([store.n_vocab - 1, 0, 5, 5], dtype=np.int64)
+    assert align._folded_words(store, some) == [store.vocab[int(i)] for i in some]
+    assert align._folded_words(store, np.zeros(0, dtype=np.int64)) == []
+
+
+def _split_sentences_by_search(text: str) -> list[tuple[int, int]]:
+    """split_sentences as first written: the word before a period by a search to the end."""
+    cuts = {0, len(text)}
+    for m in align._BREAK_RE.finditer(text):
+        word = re.compile(r"(\w+)\W*$").search(text, max(0, m.start() - 40), m.start() + 1)
+        if m.group().startswith(".") and word and (
+                word.group(1).lower() in align._ABBREVIATIONS or len(word.group(1)) == 1):
+            continue
+        cuts.add(m.end())
+    for m in align._CJK_BREAK_RE.finditer(text):
+        cuts.add(m.end())
+    bounds = sorted(cuts)
+    spans = []
+    for s, e in zip(bounds, bounds[1:], strict=False):
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append((s, e))
+    return spans
+
+
+def test_sentences_split_as_by_a_search_for_the_word_before_a_period():
+    rng = np.random.default_rng(5)
+    parts = ["ab", "Ab.", "Z.", "z1", "9", ".", "!", "?", "…", "«", "»", '"', "(", "é", "É", "_",
+             "—", "。", "Dr.", "vgl.", "St.", "I.", "U.S.A.", "ǅ", "².", "_. A", "x_. B", " ", "\n"]
+    for _ in range(3000):
+        text = "".join(parts[int(k)] + " " * int(rng.integers(0, 3))
+                       for k in rng.integers(0, len(parts), int(rng.integers(1, 30))))
+        assert align.split_sentences(text) == _split_sentences_by_search(text), text
+    manifesto = (CORPUS / MANIFESTO["en"]).read_text("utf-8")
+    for para in manifesto.split("\n"):
+        assert align.split_sentences(para) == _split_sentences_by_search(para)

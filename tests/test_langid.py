@@ -500,6 +500,14 @@ MIXED = [
     # English words with French function words against them: the full evidence decides.
     "The de la des les et est une pour dans qui que of the and to in that was.",
     "Η εργατική τάξη της πόλης οργάνωσε συμβούλια σε κάθε εργοστάσιο και σε κάθε γειτονιά.",
+    # Short paragraphs (decided with arrays unless another language's function words of
+    # two letters or more outnumber the document language's): a rival, one-letter words
+    # only, a tie, sister languages, too short to judge at all.
+    "Et la vie, et la mort, et le reste.",
+    "à a i o y e a i o y e",
+    "de la de het van het",
+    "og i det på som er",
+    "Vive la Commune!",
 ]
 
 
@@ -550,3 +558,36 @@ def test_langdetect_is_not_asked_when_its_answer_cannot_matter():
     assert paragraph_languages([text], "en") == ["en"]
     assert langid._ranked.cache_info().misses == 0
     assert langid.detect_language(text) == "en"   # and it would have agreed
+
+
+def test_py3langid_model_is_cached_decompressed_and_checked(tmp_path):
+    import numpy as np
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    def identifier(arrays):
+        ptc, pc, classes, nextmove, row, output = arrays
+        return LanguageIdentifier(np.asarray(ptc), np.asarray(pc), classes, nextmove, output,
+                                  norm_probs=True, tk_row=row)
+
+    reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    texts = [*PARAGRAPHS.values(), *SHORT]
+    cache = tmp_path / "py3langid" / "model.npz"
+    built = identifier(langid._model_arrays(cache))          # decompressed and written
+    assert cache.is_file()
+    stamp = cache.stat().st_mtime_ns
+    read = identifier(langid._model_arrays(cache))           # read back, not rewritten
+    assert cache.stat().st_mtime_ns == stamp
+    for text in texts:
+        assert built.rank(text) == read.rank(text) == reference.rank(text)
+    # A damaged copy is noticed and replaced.
+    data = bytearray(cache.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    cache.write_bytes(bytes(data))
+    again = identifier(langid._model_arrays(cache))
+    assert cache.read_bytes() != bytes(data)
+    assert [again.rank(t) for t in texts] == [reference.rank(t) for t in texts]
+    # A cache that cannot be written: the model stays in memory.
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    alone = identifier(langid._model_arrays(blocked / "py3langid" / "model.npz"))
+    assert [alone.rank(t) for t in texts] == [reference.rank(t) for t in texts]

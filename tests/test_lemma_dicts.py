@@ -114,3 +114,17 @@ def test_lemmas_module_uses_the_cache(tmp_path, monkeypatch):
     finally:
         lemmas._simplemma.cache_clear()
         lemmas.lemma_of.cache_clear()
+
+
+def test_lookup_many_equals_get(tmp_path, reference):
+    """The batched probe finds what one get() a key finds: hits, misses, near misses (a
+    letter added, dropped or changed), empty and non-ASCII keys, repeats, long keys."""
+    table = load(LANG, tmp_path)
+    keys = list(reference)
+    probes = (keys[::3] + [k + "q" for k in keys[:300]] + [k[:-1] for k in keys[:300]]
+              + [k[:-1] + "z" for k in keys[:300]] + ["", "é", "Makan", "x" * 300]
+              + keys[:50] + [k.upper() for k in keys[:50]])
+    found = table.lookup_many(probes)
+    assert found == [table.get(k) for k in probes] == [reference.get(k) for k in probes]
+    assert sum(v is not None for v in found) > len(keys) // 3
+    assert table.lookup_many([]) == []

@@ -52,8 +52,11 @@ def normalise_text(raw: str) -> str:
     if "\u00ad" in text:
         text = _SOFT_HYPHEN_BREAK.sub("", text).replace("\u00ad", "")
     if "\n" in text:
-        text = _LINE_BREAK_HYPHEN.sub(_rejoin_broken_word, text)
-        text = _CJK_LINE_BREAK.sub("", text)
+        # (Each pattern needs a character that a scan finds faster than the pattern.)
+        if "-" in text or "\u00ac" in text or "\u2010" in text:
+            text = _LINE_BREAK_HYPHEN.sub(_rejoin_broken_word, text)
+        if not text.isascii():
+            text = _CJK_LINE_BREAK.sub("", text)
     if "\u00a0" in text or "\u202f" in text:
         return _SPACE_RUN.sub(" ", text).strip()
     return " ".join(text.split())
