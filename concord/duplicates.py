@@ -69,18 +69,25 @@ def _sample_chunk(ids: np.ndarray) -> np.ndarray:
     ids = ids.astype(np.uint64, copy=False)
     n = len(ids) - SHINGLE + 1
     with np.errstate(over="ignore"):
-        h = np.zeros(n, dtype=np.uint64)
-        for k in range(SHINGLE):
+        # h = ((x0 + 1) * P + x1 + 1) * P + ... : the first step starts from x0 + 1.
+        plus_one = ids + np.uint64(1)
+        h = plus_one[:n].copy()
+        for k in range(1, SHINGLE):
             h *= np.uint64(0x100000001B3)
-            h += ids[k:k + n]
-            h += np.uint64(1)
+            h += plus_one[k:k + n]
+        del plus_one
         # A 64-bit finaliser (splitmix64), so that "divisible by SAMPLE" samples evenly.
-        h ^= h >> np.uint64(30)
-        h *= np.uint64(0xBF58476D1CE4E5B9)
-        h ^= h >> np.uint64(27)
-        h *= np.uint64(0x94D049BB133111EB)
-        h ^= h >> np.uint64(31)
-    return _distinct(h[h % np.uint64(SAMPLE) == 0])
+        shifted = np.empty_like(h)
+        for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB), (31, None)):
+            np.right_shift(h, np.uint64(shift), out=shifted)
+            h ^= shifted
+            if factor is not None:
+                h *= np.uint64(factor)
+        if SAMPLE & (SAMPLE - 1) == 0:       # a power of two: a mask, not a division
+            np.bitwise_and(h, np.uint64(SAMPLE - 1), out=shifted)
+        else:
+            np.remainder(h, np.uint64(SAMPLE), out=shifted)
+    return _distinct(h[shifted == 0])
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
@@ -108,39 +115,44 @@ def find_groups(doc_ids: Sequence[str], tokens_of: Callable[[int], np.ndarray],
         lengths = [len(tokens_of(i)) for i in range(len(doc_ids))]
     order = sorted(range(len(doc_ids)), key=lambda i: (-lengths[i], doc_ids[i]))
     samples = [sample_of(i) if sample_of is not None else shingle_sample(tokens_of(i)) for i in order]
-    sizes = np.fromiter(map(len, samples), dtype=np.int64, count=len(samples))
+    n_docs = len(samples)
+    sizes = np.fromiter(map(len, samples), dtype=np.int64, count=n_docs)
     first = np.concatenate(([0], np.cumsum(sizes)))
+    values = np.concatenate(samples) if samples else np.zeros(0, np.uint64)
+    del samples                                      # held once, in ``values``
     # Every (hash, rank in ``order``) pair, sorted by hash; for each pair where it went
     # (``place``), and for each hash the run of pairs sharing it.
-    by_hash = np.argsort(np.concatenate(samples) if samples else np.zeros(0, np.uint64))
-    ranks = np.repeat(np.arange(len(samples), dtype=np.int32), sizes)[by_hash]
-    table = np.concatenate(samples)[by_hash] if samples else np.zeros(0, np.uint64)
+    by_hash = np.argsort(values)
     index_type = np.int32 if by_hash.size < 2**31 else np.int64
+    table = values[by_hash]
+    del values
+    ranks = np.repeat(np.arange(n_docs, dtype=np.int32), sizes)[by_hash]
     place = np.empty(by_hash.size, dtype=index_type)
     place[by_hash] = np.arange(by_hash.size, dtype=index_type)
     del by_hash
     new = np.append(True, table[1:] != table[:-1]) if table.size else np.zeros(0, bool)
-    run_of = (np.cumsum(new) - 1).astype(index_type)
-    run_start = np.flatnonzero(new)
-    run_size = np.diff(np.append(run_start, table.size))
-    del table, new
-    kept = np.zeros(len(samples), dtype=bool)
+    del table
+    run_of = np.cumsum(new, dtype=index_type)
+    run_of -= 1
+    run_start = np.flatnonzero(new).astype(index_type)
+    del new
+    run_size = np.diff(np.append(run_start, index_type(place.size)))
+    kept = np.zeros(n_docs, dtype=bool)
     members: dict[int, list[tuple[str, float]]] = {}
-    for rank, sample in enumerate(samples):
-        if len(sample) >= MIN_SAMPLES and rank:
+    for rank, size in enumerate(sizes.tolist()):
+        if size >= MIN_SAMPLES and rank:
             runs = run_of[place[first[rank]:first[rank + 1]]]
             runs = runs[run_size[runs] > 1]                 # hashes other documents have too
             counts = run_size[runs]
             at = np.repeat(run_start[runs] - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-            others = ranks[at]
-            others = others[(others < rank) & kept[others]]
-            if others.size:
-                found, shared = np.unique(others, return_counts=True)
-                best = int(np.argmax(shared))          # the first (earliest kept) of the best
-                containment = int(shared[best]) / len(sample)
+            # Hashes shared with each earlier document, counted for the kept ones only.
+            shared = np.bincount(ranks[at], minlength=n_docs)[:rank]
+            shared[~kept[:rank]] = 0
+            best = int(np.argmax(shared))              # the first (earliest kept) of the best
+            if shared[best]:
+                containment = int(shared[best]) / size
                 if containment >= CONTAINMENT:
-                    members.setdefault(int(found[best]), []).append(
-                        (doc_ids[order[rank]], containment))
+                    members.setdefault(best, []).append((doc_ids[order[rank]], containment))
                     continue
         kept[rank] = True
     groups = [DuplicateGroup(doc_ids[order[k]], tuple(sorted(found)))

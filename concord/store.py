@@ -42,7 +42,7 @@ import numpy as np
 
 from .hyphens import FORMS_FILE, POSITIONS_FILE, joined_forms, joined_in_text, save_positions
 from .textblocks import StoredText, TextBlocks, TextWriter
-from .vocabulary import Words, char_lengths, union
+from .vocabulary import SortedKeys, Words, char_lengths, union
 
 # numpy parses .npy headers with ast.literal_eval, and CPython 3.11 can fail with
 # "SystemError: AST constructor recursion depth mismatch" when threads build ASTs at once
@@ -78,6 +78,7 @@ class Piece:
     texts: Sequence[str | bytes | StoredText]  # display texts (bytes: UTF-8, from a file)
     docs: list[dict[str, Any]]
     tok: np.ndarray | None = None  # local folded id per token (derived from surf if None)
+    joined: np.ndarray | None = None  # positions of hyphen-joined tokens (found when saved)
     store: Store | None = None     # the store this piece views (see store_as_piece)
 
     def folded(self) -> np.ndarray:
@@ -88,19 +89,42 @@ class Piece:
     ARRAYS = ("surface_fold", "surf", "start", "doc_tok", "para_tok", "para_char", "doc_para")
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write the piece as ``<path>.<array>.npy`` files, ``<path>.json`` and ``<path>.txt``."""
+        """Write the piece as ``<path>.<array>.npy`` files, ``<path>.json``, word lists and
+        ``<path>.texts/``: the texts compressed as a store keeps them (here, in the worker), so
+        that writing the store copies their blocks."""
         for name in self.ARRAYS:
             np.save(f"{path}.{name}.npy", getattr(self, name))
-        blobs = [t if isinstance(t, bytes) else t.encode() for t in self.texts]
-        np.save(f"{path}.text_lens.npy", np.array([len(b) for b in blobs], dtype=np.int64))
-        meta = {"para_lang": self.para_lang, "docs": self.docs}
+        texts = Path(f"{path}.texts")
+        texts.mkdir(exist_ok=True)
+        with TextWriter(texts) as writer:
+            for text in self.texts:
+                writer.add(text)
+        # Tokens joined by a hyphen to the next (concord.hyphens), found here while the
+        # texts are at hand: the parent does not decompress them again.
+        surf_len = np.fromiter(map(len, self.surfaces), dtype=np.int64, count=len(self.surfaces))
+        bounds = np.asarray(self.doc_tok, dtype=np.int64).tolist()
+        start = np.asarray(self.start, dtype=np.int64)
+        surf = np.asarray(self.surf, dtype=np.int64)
+        joined = [a + joined_in_text(text, start[a:b], start[a:b] + surf_len[surf[a:b]])
+                  for text, a, b in zip(self.texts, bounds[:-1], bounds[1:], strict=True)]
+        np.save(f"{path}.joined.npy", np.concatenate(joined) if joined else np.zeros(0, np.int64))
+        if isinstance(self.para_lang, Codes):
+            langs, ids = self.para_lang.langs, np.asarray(self.para_lang.ids, dtype=np.int16)
+        else:
+            number: dict[str, int] = {}
+            ids = np.fromiter((number.setdefault(c, len(number)) for c in self.para_lang),
+                              dtype=np.int16, count=len(self.para_lang))
+            langs = list(number)
+        np.save(f"{path}.para_code.npy", ids)
+        meta = {"langs": langs, "docs": self.docs}
         Path(f"{path}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        # Forms are runs of letters and digits: one per line, read back with one split.
+        # Forms are runs of letters and digits: one per line, read back with one split. Their
+        # keys sorted beside them (here, in the worker) spare the parent a sort when it
+        # merges the vocabularies.
         for name in ("vocab", "surfaces"):
-            Path(f"{path}.{name}").write_text("\n".join(getattr(self, name)), encoding="utf-8")
-        with open(f"{path}.txt", "wb") as fh:
-            for blob in blobs:
-                fh.write(blob)
+            blob = "\n".join(getattr(self, name)).encode("utf-8")
+            Path(f"{path}.{name}").write_bytes(blob)
+            Words.from_blob(blob).sorted_keys().save(f"{path}.{name}")
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Piece:
@@ -109,23 +133,54 @@ class Piece:
                                   if name not in ("surf", "start")}
         arrays.update(surf=NpyColumn(f"{path}.surf.npy"), start=NpyColumn(f"{path}.start.npy"))
         meta = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
-        lens = load_npy(f"{path}.text_lens.npy", None)
-        offsets = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
-        codes: dict[str, str] = {}
-        para_lang = [codes.setdefault(c, c) for c in meta["para_lang"]]   # one string per language
+        para_lang = Codes(meta["langs"], load_npy(f"{path}.para_code.npy", None))
         fold = arrays["surface_fold"]
         return cls(vocab=_WordFile(Path(f"{path}.vocab"), int(fold.max()) + 1 if fold.size else 0),
                    surfaces=_WordFile(Path(f"{path}.surfaces"), int(fold.size)),
                    para_lang=para_lang,
-                   texts=_FileTexts(Path(f"{path}.txt"), offsets), docs=meta["docs"], **arrays)
+                   texts=_BlockTexts(TextBlocks(Path(f"{path}.texts"))), docs=meta["docs"],
+                   joined=load_npy(f"{path}.joined.npy", None), **arrays)
 
     @classmethod
     def remove(cls, path: str | os.PathLike) -> None:
         """Delete the files of a saved piece."""
-        for name in (*cls.ARRAYS, "text_lens"):
+        import shutil
+
+        shutil.rmtree(f"{path}.texts", ignore_errors=True)
+        for name in (*cls.ARRAYS, "para_code", "joined",
+                     *(f"{kind}.{part}" for kind in ("vocab", "surfaces") for part in SortedKeys.FILES)):
             Path(f"{path}.{name}.npy").unlink(missing_ok=True)
-        for suffix in (".json", ".txt", ".vocab", ".surfaces"):
+        for suffix in (".json", ".vocab", ".surfaces"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+class Codes(Sequence[str]):
+    """Paragraph languages as ids into a list of codes: a sequence of strings for whoever
+    reads them one by one, the ids as they are for :func:`write_store` (a store or a saved
+    piece has them so; a string per paragraph would cost a look-up per paragraph)."""
+
+    def __init__(self, langs: Sequence[str], ids: np.ndarray):
+        self.langs, self.ids = list(langs), ids
+
+    def __len__(self) -> int:
+        return int(len(self.ids))
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return list(map(self.langs.__getitem__, self.ids[i].tolist()))
+        return self.langs[int(self.ids[i])]
+
+    def __iter__(self):
+        return map(self.langs.__getitem__, self.ids.tolist())
+
+    def codes(self, lang_id: dict[str, int]) -> np.ndarray:
+        """The id in ``lang_id`` (-1: absent) of every paragraph's language."""
+        table = np.array([lang_id.get(c, -1) for c in self.langs] + [-1], dtype=np.int16)
+        return table[np.asarray(self.ids, dtype=np.int64)]
+
+    def used(self, first: int = 0, stop: int | None = None) -> set[str]:
+        """The languages of paragraphs [first, stop)."""
+        return {self.langs[i] for i in np.unique(np.asarray(self.ids[first:stop])).tolist()}
 
 
 class NpyColumn:
@@ -201,6 +256,16 @@ class _WordFile(Sequence[str]):
         return iter(self._words())
 
 
+def piece_keys(words: Sequence[str]) -> SortedKeys:
+    """A piece's word list as :class:`concord.vocabulary.SortedKeys` (saved beside a
+    saved piece's list; a store's list is sorted already)."""
+    if isinstance(words, _WordFile):
+        saved = SortedKeys.load(str(words.path), words.n)
+        if saved is not None:
+            return saved
+    return piece_words(words).sorted_keys()
+
+
 def piece_words(words: Sequence[str]) -> Words:
     """A piece's word list as :class:`concord.vocabulary.Words`."""
     if isinstance(words, _WordFile):
@@ -210,20 +275,17 @@ def piece_words(words: Sequence[str]) -> Words:
     return Words.from_list(words)
 
 
-class _FileTexts(Sequence[bytes]):
-    """The UTF-8 texts of a saved piece, each read from its file when asked for."""
+class _BlockTexts(Sequence[StoredText]):
+    """The texts of a saved piece, as references that a new store copies whole."""
 
-    def __init__(self, path: Path, offsets: np.ndarray):
-        self.path, self.offsets = path, offsets
+    def __init__(self, blocks: TextBlocks):
+        self.blocks = blocks
 
     def __len__(self) -> int:
-        return len(self.offsets) - 1
+        return len(self.blocks)
 
     def __getitem__(self, i):  # type: ignore[override]
-        a, b = int(self.offsets[i]), int(self.offsets[i + 1])
-        with open(self.path, "rb") as fh:
-            fh.seek(a)
-            return fh.read(b - a)
+        return StoredText(self.blocks, i)
 
 
 class _StoreTexts(Sequence[StoredText]):
@@ -389,7 +451,7 @@ class StartPacker:
         self._n_pending = 0
 
     def write(self, values) -> None:
-        values = np.asarray(values, dtype=np.int64)
+        values = np.asarray(values, dtype=np.int32)     # as start_wide keeps them
         self._pending.append(values)
         self._n_pending += values.size
         if self._n_pending >= self.CHUNK:
@@ -402,20 +464,49 @@ class StartPacker:
         m = values.size
         if not m:
             return
-        padded = np.full(-(-m // START_BLOCK) * START_BLOCK, -1, dtype=np.int64)
+        padded = np.empty(-(-m // START_BLOCK) * START_BLOCK, dtype=np.int32)
         padded[:m] = values
+        padded[m:] = values[-1]          # the last value again: no block's least or greatest
         blocks = padded.reshape(-1, START_BLOCK)
-        lo = np.where(blocks >= 0, blocks, np.iinfo(np.int64).max).min(axis=1)
-        hi = blocks.max(axis=1)
-        narrow = hi - lo < 2**16
-        base = lo.copy()
-        self._rel.write(np.where(narrow[:, None], blocks - lo[:, None], 0).reshape(-1)[:m])
+        lo = blocks.min(axis=1)
+        narrow = blocks.max(axis=1) - lo < 2**16
+        rel = blocks - lo[:, None]
+        base = lo.astype(np.int64)
         wide = np.flatnonzero(~narrow)
         if wide.size:
+            rel[wide] = 0
             base[wide] = -1 - (self._n_wide + np.arange(wide.size))
-            self._wide.write(blocks[wide].reshape(-1).astype(np.int32))
+            rows = blocks[wide]
+            if m % START_BLOCK and wide[-1] == blocks.shape[0] - 1:
+                rows[-1, m % START_BLOCK:] = -1          # a last partial block: padded with -1
+            self._wide.write(rows.reshape(-1))
             self._n_wide += wide.size
+        self._rel.write(rel.reshape(-1)[:m])
         self._base.append(base)
+
+    def copy_blocks(self, base: np.ndarray, rel, wide: np.ndarray, first: int, stop: int) -> None:
+        """Append the whole blocks [first, stop) of another packing (``start_base``,
+        ``start_rel`` and ``start_wide`` of a store) as they are: its tokens land at the same
+        place in their blocks here (the caller checks), so the blocks are the ones
+        :meth:`write` would make of them."""
+        if self._n_pending % START_BLOCK:
+            raise ValueError("blocks copied after a partial block")
+        if self._n_pending:
+            self._pack(np.concatenate(self._pending))
+            self._pending, self._n_pending = [], 0
+        step = self.CHUNK // START_BLOCK
+        for a in range(first, stop, step):
+            b = min(stop, a + step)
+            self._rel.write(rel[a * START_BLOCK:b * START_BLOCK])
+            blocks = np.array(base[a:b], dtype=np.int64)
+            is_wide = np.flatnonzero(blocks < 0)
+            if is_wide.size:
+                old = -1 - blocks[is_wide]
+                rows = np.asarray(wide).reshape(-1, START_BLOCK)[old]
+                blocks[is_wide] = -1 - (self._n_wide + np.arange(is_wide.size))
+                self._wide.write(rows.reshape(-1))
+                self._n_wide += is_wide.size
+            self._base.append(blocks)
 
     def close(self) -> None:
         if self._n_pending:
@@ -501,6 +592,32 @@ def pack_u24(path: Path, name: str, limit: int, chunk: int = 1 << 22) -> None:
     hi.flush()
     del lo, hi, wide
     (path / f"{name}.npy").unlink()
+
+
+class U24Writer:
+    """Write a column of integers in [0, limit) as :func:`pack_u24` would leave it (two
+    arrays when ``limit`` <= 2**24, else ``<name>.npy`` of ``dtype``), appending chunks:
+    the same files without writing the wide column first and reading it back."""
+
+    def __init__(self, path: Path, name: str, dtype, limit: int):
+        self.packed = limit <= U24_LIMIT
+        if self.packed:
+            self._lo = NpyWriter(path / f"{name}_lo.npy", np.uint16)
+            self._hi = NpyWriter(path / f"{name}_hi.npy", np.uint8)
+        else:
+            self._wide = NpyWriter(path / f"{name}.npy", dtype)
+
+    def write(self, values) -> None:
+        if not self.packed:
+            self._wide.write(values)
+            return
+        values = np.asarray(values)
+        self._lo.write(values.astype(np.uint16))          # the low 16 bits (wraps)
+        self._hi.write((values >> 16).astype(np.uint8))
+
+    def close(self) -> None:
+        for writer in ((self._lo, self._hi) if self.packed else (self._wide,)):
+            writer.close()
 
 
 def narrow_tables(path: Path, n_docs: int, n_langs: int) -> None:
@@ -853,33 +970,38 @@ def _merge_vocabularies(pieces: Sequence[tuple[Piece, Sequence[int]]]
     Returns (folded forms, surface forms: each newline-ended UTF-8; per piece the global id
     of each local surface id, or -1 where unused; the global folded id of each global
     surface id; per piece the global id of each local folded id, or -1 where unused). Word
-    lists are read one piece at a time, twice, rather than all held.
+    lists are read one piece at a time, twice, rather than all held; their keys come sorted
+    (:func:`piece_keys`), so they merge as sorted runs and find their ids without a sort.
     """
     used = [_used_surfaces(piece, keep) if len(keep) else np.zeros(len(piece.surfaces), bool)
             for piece, keep in pieces]
 
-    def used_words(k: int, kind: str) -> tuple[Words, np.ndarray | None]:
-        piece = pieces[k][0]
-        if used[k] is None:
-            return piece_words(getattr(piece, kind)), None
-        ids = np.flatnonzero(used[k])
-        if kind == "vocab":
-            ids = np.unique(np.asarray(piece.surface_fold)[ids])
-        return piece_words(getattr(piece, kind)).take(ids), ids
+    stored: dict[tuple[int, str], SortedKeys] = {}
 
-    surfaces = union(used_words(k, "surfaces")[0] for k in range(len(pieces)))
-    vocab = union(used_words(k, "vocab")[0] for k in range(len(pieces)))
+    def used_words(k: int, kind: str) -> SortedKeys:
+        piece = pieces[k][0]
+        if piece.store is not None:       # a previous store: its lists decoded once, kept
+            if (k, kind) not in stored:
+                stored[k, kind] = piece_keys(getattr(piece, kind))
+            keys = stored[k, kind]
+        else:
+            keys = piece_keys(getattr(piece, kind))
+        if used[k] is None:
+            return keys
+        if kind == "vocab":
+            mask = np.zeros(len(piece.vocab), dtype=bool)
+            mask[np.asarray(piece.surface_fold)[used[k]]] = True
+        else:
+            mask = used[k]
+        return keys.take(mask)
+
+    surfaces = union(used_words(k, "surfaces") for k in range(len(pieces)))
+    vocab = union(used_words(k, "vocab") for k in range(len(pieces)))
     fold_of_surface = np.zeros(len(surfaces), dtype=np.int32)
     surf_remaps, fold_remaps = [], []
     for k, (piece, _keep) in enumerate(pieces):
-        remap = np.full(len(piece.surfaces), -1, dtype=np.int32)
-        fold_remap = np.full(len(piece.vocab), -1, dtype=np.int32)
-        for kind, target in (("surfaces", remap), ("vocab", fold_remap)):
-            words, ids = used_words(k, kind)
-            if ids is None:
-                target[:] = (surfaces if kind == "surfaces" else vocab).ids(words)
-            else:
-                target[ids] = (surfaces if kind == "surfaces" else vocab).ids(words)
+        remap = surfaces.ids(used_words(k, "surfaces")).astype(np.int32)
+        fold_remap = vocab.ids(used_words(k, "vocab")).astype(np.int32)
         present = remap >= 0
         fold_of_surface[remap[present]] = fold_remap[np.asarray(piece.surface_fold)[present]]
         surf_remaps.append(remap)
@@ -907,8 +1029,9 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     vocab, surfaces, surf_remaps, fold_of_surface, fold_remaps = _merge_vocabularies(pieces)
     langs = sorted(set().union(*(_used_languages(piece, keep) for piece, keep in pieces)))
     lang_id = {code: i for i, code in enumerate(langs)}
-    para_codes = [np.fromiter(map(lang_id.get, piece.para_lang, repeat(-1)), dtype=np.int16,
-                              count=len(piece.para_lang)) for piece, _keep in pieces]
+    para_codes = [piece.para_lang.codes(lang_id) if isinstance(piece.para_lang, Codes)
+                  else np.fromiter(map(lang_id.get, piece.para_lang, repeat(-1)), dtype=np.int16,
+                                   count=len(piece.para_lang)) for piece, _keep in pieces]
 
     doc_lengths = [np.diff(np.asarray(piece.doc_tok)) for piece, _keep in pieces]
     doc_paras = [np.diff(np.asarray(piece.doc_para)) for piece, _keep in pieces]
@@ -925,7 +1048,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
 
     # Folded ids and end offsets are not written: a token's folded id is its surface's
     # (surface_fold) and its end is its start plus its surface's length (surf_len).
-    surf = NpyWriter(path / "surf.npy", np.int32)
+    surf = U24Writer(path, "surf", np.int32, surfaces.count(b"\n"))
     starts = StartPacker(path)
     lengths = char_lengths(surfaces)
     joined: list[np.ndarray] = []     # positions of tokens hyphen-joined to the next (hyphens.py)
@@ -951,6 +1074,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
             old, [], fold_remaps[0].astype(np.int64),
             np.array([lang_id.get(code, -1) for code in old.langs], dtype=np.int64),
             np.flatnonzero(~carried).tolist())
+        start_rel = NpyColumn(old.path / "start_rel.npy")
     doc_tok = np.zeros(n_docs + 1, dtype=np.int64)
     para_tok = np.zeros(n_paras + 1, dtype=np.int64)
     para_lang = np.zeros(n_paras, dtype=np.int16)
@@ -960,10 +1084,71 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     docs: list[dict[str, Any]] = []  # in the order given: doc id order (see the indexer)
     totals: dict[str, dict[str, int]] = {}
 
-    t = p_out = 0
+    def add_record(out_doc: int, record: dict[str, Any], n: int, by_lang: dict[str, int]) -> None:
+        year = record.get("year")
+        doc_year[out_doc] = -1 if year is None else int(year)
+        record["tokens"] = n
+        record["tokens_by_lang"] = by_lang
+        key_year = "" if year is None else str(year)
+        for code, count in by_lang.items():
+            cell = totals.setdefault(code, {})
+            cell[key_year] = cell.get(key_year, 0) + count
+        docs.append(record)
+
+    t = p_out = out_doc = 0
     with TextWriter(path) as texts:
-        for out_doc, (p, d) in enumerate(docnum_order):
+        while out_doc < n_docs:
+            p, d = docnum_order[out_doc]
             piece = pieces[p][0]
+            if p == 0 and old is not None and carried[d]:
+                # A run of the previous store's documents carried over: copied in bulk.
+                run = 1
+                while (out_doc + run < n_docs and docnum_order[out_doc + run] == (0, d + run)
+                       and carried[d + run]):
+                    run += 1
+                a, b = int(piece.doc_tok[d]), int(piece.doc_tok[d + run])
+                for c in range(a, b, POSTINGS_CHUNK):
+                    surf.write(surf_remaps[0][np.asarray(piece.surf[c:min(b, c + POSTINGS_CHUNK)])])
+                # Start offsets: where the run's tokens keep their place in their blocks of
+                # START_BLOCK, its whole blocks are copied, not unpacked and packed again.
+                a1, b1 = -(-a // START_BLOCK) * START_BLOCK, b // START_BLOCK * START_BLOCK
+                if (t - a) % START_BLOCK or b1 - a1 < START_BLOCK:
+                    a1 = b1 = b
+                for c in range(a, a1, POSTINGS_CHUNK):
+                    starts.write(piece.start[c:min(a1, c + POSTINGS_CHUNK)])
+                if b1 > a1:
+                    starts.copy_blocks(old.start_base, start_rel, old.start_wide,
+                                       a1 // START_BLOCK, b1 // START_BLOCK)
+                for c in range(b1, b, POSTINGS_CHUNK):
+                    starts.write(piece.start[c:min(b, c + POSTINGS_CHUNK)])
+                postings.skip(b - a)
+                segments = postings.reused.segments
+                if segments and segments[-1][1] == a and segments[-1][2] + (a - segments[-1][0]) == t:
+                    segments[-1] = (segments[-1][0], b, segments[-1][2])
+                elif b > a:
+                    segments.append((a, b, t))
+                pa, pb = int(piece.doc_para[d]), int(piece.doc_para[d + run])
+                k = pb - pa
+                para_tok[p_out:p_out + k] = np.asarray(piece.para_tok[pa:pb], dtype=np.int64) - a + t
+                para_char[p_out:p_out + k] = piece.para_char[pa:pb]
+                para_lang[p_out:p_out + k] = para_codes[0][pa:pb]
+                para_doc[p_out:p_out + k] = np.repeat(
+                    np.arange(out_doc, out_doc + run, dtype=np.int32),
+                    np.diff(np.asarray(piece.doc_para[d:d + run + 1])))
+                bounds = np.asarray(piece.doc_tok[d:d + run + 1], dtype=np.int64)
+                doc_tok[out_doc + 1:out_doc + run + 1] = bounds[1:] - a + t
+                lo, hi = np.searchsorted(old_joined, [a, b])
+                joined.append(old_joined[lo:hi] + (t - a))
+                run_lengths = np.diff(bounds).tolist()
+                for i in range(run):
+                    # The same tokens and paragraphs: the same counts per language.
+                    add_record(out_doc + i, dict(piece.docs[d + i]), run_lengths[i],
+                               dict(old.docs[d + i]["tokens_by_lang"]))
+                    texts.add(piece.texts[d + i])
+                t += b - a
+                p_out += k
+                out_doc += run
+                continue
             a, b = int(piece.doc_tok[d]), int(piece.doc_tok[d + 1])
             n = b - a
             s_ids = surf_remaps[p][np.asarray(piece.surf[a:b])]
@@ -973,9 +1158,13 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
             if p == 0 and old_joined is not None:
                 lo, hi = np.searchsorted(old_joined, [a, b])
                 joined.append(old_joined[lo:hi] + (t - a))
+            elif piece.joined is not None:      # found by the worker (Piece.save)
+                lo, hi = np.searchsorted(piece.joined, [a, b])
+                joined.append(np.asarray(piece.joined[lo:hi], dtype=np.int64) + (t - a))
             else:
-                joined.append(t + joined_in_text(piece.texts[d], doc_starts,
-                                                 doc_starts + lengths[s_ids]))
+                text = piece.texts[d]
+                joined.append(t + joined_in_text(text.encode() if isinstance(text, StoredText) else text,
+                                                 doc_starts, doc_starts + lengths[s_ids]))
             pa, pb = int(piece.doc_para[d]), int(piece.doc_para[d + 1])
             k = pb - pa
             local_tok = np.asarray(piece.para_tok[pa:pb], dtype=np.int64) - a
@@ -988,32 +1177,13 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
             before = int(local_tok[0]) if k else n
             token_lang = np.repeat(np.append(np.int16(para_lang[p_out - 1] if p_out else last_lang),
                                              codes), np.append(before, lens))
-            if p == 0 and old is not None and carried[d]:
-                postings.skip(n)
-                segments = postings.reused.segments
-                if segments and segments[-1][1] == a and segments[-1][2] + (a - segments[-1][0]) == t:
-                    segments[-1] = (segments[-1][0], b, segments[-1][2])
-                elif n:
-                    segments.append((a, b, t))
-            else:
-                postings.add(s_ids, token_lang)
-            record = dict(piece.docs[d])
-            year = record.get("year")
-            doc_year[out_doc] = -1 if year is None else int(year)
-            by_lang: dict[str, int] = {}
-            for code, length in zip(piece.para_lang[pa:pb], lens.tolist(), strict=True):
-                by_lang[code] = by_lang.get(code, 0) + int(length)
-            record["tokens"] = n
-            record["tokens_by_lang"] = by_lang
-            key_year = "" if year is None else str(year)
-            for code, count in by_lang.items():
-                cell = totals.setdefault(code, {})
-                cell[key_year] = cell.get(key_year, 0) + count
-            docs.append(record)
+            postings.add(s_ids, token_lang)
+            add_record(out_doc, dict(piece.docs[d]), n, _tokens_by_lang(codes, lens, langs))
             texts.add(piece.texts[d])
             t += n
             p_out += k
-            doc_tok[out_doc + 1] = t
+            out_doc += 1
+            doc_tok[out_doc] = t
     para_tok[n_paras] = t
     surf.close()
     starts.close()
@@ -1027,13 +1197,14 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
         np.save(path / f"{name}.npy", arr)
     np.save(path / "surface_fold.npy", fold_of_surface)
     positions = save_positions(path, joined, n_tokens)
+    packed = U24(load_npy(path / "surf_lo.npy"), load_npy(path / "surf_hi.npy"), np.int32) \
+        if surf.packed else None
     write_words(path / FORMS_FILE, joined_forms(
-        positions, load_npy(path / "surf.npy"), fold_of_surface, vocab.decode("utf-8").split("\n")))
+        positions, packed.column() if packed is not None else load_npy(path / "surf.npy"),
+        fold_of_surface, vocab.decode("utf-8").split("\n")))
     longest = int(lengths.max()) if lengths.size else 0
     np.save(path / "surf_len.npy",
             lengths.astype(np.uint8 if longest < 2**8 else np.uint16 if longest < 2**16 else np.int32))
-    pack_u24(path, "surf", int(lengths.size))
-    pack_u24(path, "post", n_tokens)
     narrow_tables(path, n_docs, len(langs))
     write_word_blob(path / "vocab.txt", vocab)
     write_word_blob(path / "surfaces.txt", surfaces)
@@ -1044,11 +1215,30 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     return info
 
 
+def _tokens_by_lang(codes: np.ndarray, lens: np.ndarray, langs: Sequence[str]) -> dict[str, int]:
+    """A document's tokens per language: each paragraph's language (id in ``langs``) in
+    order of first appearance, with the tokens of its paragraphs (``lens``)."""
+    if codes.size <= 64:
+        by_lang: dict[str, int] = {}
+        for code, length in zip(codes.tolist(), lens.tolist(), strict=True):
+            lang = langs[code]
+            by_lang[lang] = by_lang.get(lang, 0) + length
+        return by_lang
+    present, first = np.unique(codes, return_index=True)
+    sums = np.bincount(codes.astype(np.int64), weights=lens, minlength=len(langs))
+    return {langs[c]: int(sums[c]) for c in present[np.argsort(first)].tolist()}
+
+
 def _used_languages(piece: Piece, keep: Sequence[int]) -> set[str]:
     """The paragraph languages of the documents ``keep`` of a piece."""
     if len(keep) == len(piece.doc_tok) - 1:
-        return set(piece.para_lang)
+        return piece.para_lang.used() if isinstance(piece.para_lang, Codes) else set(piece.para_lang)
     bounds = np.asarray(piece.doc_para)
+    if isinstance(piece.para_lang, Codes):
+        kept = np.zeros(len(piece.para_lang), dtype=bool)
+        for d in keep:
+            kept[int(bounds[d]):int(bounds[d + 1])] = True
+        return Codes(piece.para_lang.langs, np.asarray(piece.para_lang.ids)[kept]).used()
     return {lang for d in keep for lang in piece.para_lang[int(bounds[d]):int(bounds[d + 1])]}
 
 
@@ -1056,6 +1246,7 @@ POSTINGS_CHUNK = 1 << 21   # tokens sorted at a time (whole documents): bounds t
 POSTINGS_BUCKET = 1 << 22  # postings placed at a time when the runs are merged
 _DROPPED = np.iinfo(np.int64).min   # the shift of old positions that are not carried
 FEW_BOUNDS = 32            # up to this many carried runs' bounds, compared rather than searched
+SLOT_SEARCHES = 64         # carried postings per added id at least, for a search per id
 
 
 def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1223,9 +1414,11 @@ class PostingsWriter:
         live_terms = np.flatnonzero(term_docs > 0)
         self.term_docs[reused.new_id[live_terms]] += term_docs[live_terms].astype(np.uint32)
 
-    def _carried(self, lo: int, hi: int, with_terms: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    def _carried(self, lo: int, hi: int, with_terms: bool
+                 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
         """The carried postings of new folded ids [lo, hi): new positions in (id, position)
-        order, and (``with_terms``) the id - lo of each."""
+        order, (``with_terms``) the id - lo of each, and where each id's start in them
+        (``hi - lo + 1`` offsets)."""
         reused = self.reused
         assert reused is not None
         i0, i1 = np.searchsorted(self._mapped, [lo, hi])
@@ -1233,26 +1426,56 @@ class PostingsWriter:
         ohi = int(self._valid[i1]) if i1 < self._valid.size else reused.new_id.size
         off = np.asarray(reused.store.post_off[olo:ohi + 1], dtype=np.int64)
         if not off.size or off[-1] == off[0]:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64) if with_terms else None
+            return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64) if with_terms else None,
+                    np.zeros(hi - lo + 1, dtype=np.int64))
         pos = self._old_post[int(off[0]):int(off[-1])]
-        # The shift of each carried run of old positions (or none: dropped), looked up by
-        # counting the bounds at or below each position (a few, so a few comparisons).
         bounds, shifts = self._bounds, self._shifts
-        if bounds.size <= FEW_BOUNDS:
-            at = np.zeros(pos.size, dtype=np.int16)
-            for bound in bounds.tolist():
-                at += pos >= bound
-        else:
-            at = np.searchsorted(bounds, pos, side="right")
-        shift = shifts[at]
-        keep = shift != _DROPPED
-        new_pos = pos.astype(np.int64) + shift
         terms = np.repeat(reused.new_id[olo:ohi] - lo, np.diff(off)) if with_terms else None
-        if not keep.all():
+        counts = np.diff(off)
+        keep = None
+        if self._one_shift is not None:
+            # One run carries every old token (documents added only): one shift for all.
+            new_pos = pos.astype(np.int64) + self._one_shift
+        else:
+            # The shift of each carried run of old positions (or none: dropped), looked up
+            # by counting the bounds at or below each position (a few, so a few comparisons).
+            if bounds.size <= FEW_BOUNDS:
+                at = np.zeros(pos.size, dtype=np.int16)
+                for bound in bounds.tolist():
+                    at += pos >= bound
+            else:
+                at = np.searchsorted(bounds, pos, side="right")
+            shift = shifts[at]
+            keep = shift != _DROPPED
+            new_pos = pos + shift                 # int64 (the shifts are)
+        if keep is not None and not keep.all():
             new_pos = new_pos[keep]
             terms = terms[keep] if terms is not None else None
+            counts = np.diff(np.concatenate(([0], np.cumsum(keep)))[off - off[0]])
         # Old ids map to new ones and carried positions to new ones in order: still sorted.
-        return new_pos, terms
+        per_term = np.zeros(hi - lo, dtype=np.int64)
+        mapped = reused.new_id[olo:ohi]
+        live = mapped >= 0
+        per_term[mapped[live] - lo] = counts[live]
+        return new_pos, terms, np.concatenate(([0], np.cumsum(per_term)))
+
+    def _slot_in(self, positions: np.ndarray, offsets: np.ndarray, added: list[np.ndarray]
+                 ) -> np.ndarray | None:
+        """The carried ``positions`` (``offsets`` per id) with the ``added`` keys (id - lo,
+        position) slotted in, each id's postings in order; None when the added postings hold
+        too many ids for one search per id."""
+        new = np.sort(np.concatenate(added))
+        term = (new >> np.uint64(32)).astype(np.int64)
+        pos = (new & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        first = np.flatnonzero(np.append(True, term[1:] != term[:-1]))
+        if first.size * SLOT_SEARCHES > positions.size:
+            return None
+        ends = np.append(first[1:], term.size)
+        where = np.empty(term.size, dtype=np.int64)
+        for t, a, b in zip(term[first].tolist(), first.tolist(), ends.tolist(), strict=True):
+            lo, hi = int(offsets[t]), int(offsets[t + 1])
+            where[a:b] = lo + np.searchsorted(positions[lo:hi], pos[a:b])
+        return np.insert(positions, where, pos)
 
     def _prepare_carried(self) -> None:
         reused = self.reused
@@ -1265,6 +1488,9 @@ class PostingsWriter:
         for a, b, t in reused.segments:
             shifts[bounds.index(a) + 1:bounds.index(b) + 1] = t - a
         self._bounds, self._shifts = np.array(bounds, dtype=np.int64), shifts
+        n_old = int(reused.store.doc_tok[-1]) if len(reused.store.doc_tok) else 0
+        whole = len(reused.segments) == 1 and reused.segments[0][:2] == (0, n_old)
+        self._one_shift: int | None = reused.segments[0][2] if whole else None
 
     def close(self) -> None:
         """Merge the runs into ``post`` and write the offsets and statistics."""
@@ -1279,7 +1505,7 @@ class PostingsWriter:
         post_off = np.zeros(n_vocab + 1, dtype=np.int64)
         np.cumsum(self.hits.reshape(n_vocab, nl).sum(axis=1, dtype=np.int64), out=post_off[1:])
         dtype = np.uint32 if n_tokens < 2**32 else np.uint64
-        post = NpyWriter(self.path / "post.npy", dtype)
+        post = U24Writer(self.path, "post", dtype, n_tokens)
         with open(self.runs, "rb") as fh:
             below = [0] * len(self._run_keys)      # keys of each run already placed
             lo = 0
@@ -1310,11 +1536,15 @@ class PostingsWriter:
                     cursor[term[starts]] += sizes
                 if self.reused is not None:
                     # Carried postings are in order; added ones slot in among them.
-                    positions, terms = self._carried(lo, hi, with_terms=bool(added))
+                    positions, _terms, offsets = self._carried(lo, hi, with_terms=False)
                     if added:
-                        keys = (terms.astype(np.uint64) << np.uint64(32)) | positions.astype(np.uint64)
-                        new = np.sort(np.concatenate(added))
-                        positions = np.insert(keys, np.searchsorted(keys, new), new) & np.uint64(0xFFFFFFFF)
+                        slotted = self._slot_in(positions, offsets, added)
+                        if slotted is None:     # many ids: one search of (id, position) keys
+                            terms = np.repeat(np.arange(hi - lo, dtype=np.int64), np.diff(offsets))
+                            keys = (terms.astype(np.uint64) << np.uint64(32)) | positions.astype(np.uint64)
+                            new = np.sort(np.concatenate(added))
+                            slotted = np.insert(keys, np.searchsorted(keys, new), new) & np.uint64(0xFFFFFFFF)
+                        positions = slotted
                     if positions.size != out.size:
                         raise ValueError("carried and added postings do not add up")
                     out[:] = positions
@@ -1352,7 +1582,7 @@ def store_as_piece(store: Store) -> Piece:
     return Piece(vocab=vocab, surfaces=surfaces, surface_fold=surface_fold,
                  surf=column_file(store.path, "surf", np.int32), start=start, doc_tok=store.doc_tok,
                  para_tok=store.para_tok[:-1], para_char=store.para_char,
-                 para_lang=[store.langs[i] for i in store.para_lang.tolist()],
+                 para_lang=Codes(store.langs, store.para_lang),
                  doc_para=doc_para, texts=_StoreTexts(store),
                  docs=[{k: v for k, v in d.items() if k not in ("tokens", "tokens_by_lang")}
                        for d in store.docs], store=store)

@@ -69,6 +69,64 @@ class Words:
         long = {k: self.long[int(i)] for k, i in enumerate(ids.tolist()) if lengths[k] > WIDTH}
         return Words(self.keys[ids], lengths, long)
 
+    def sorted_keys(self) -> SortedKeys:
+        """The same words as :class:`SortedKeys` (their keys sorted once)."""
+        short = np.flatnonzero(self.lengths <= WIDTH)
+        keys = self.keys[short]
+        order = np.argsort(keys, kind="stable")    # a word list in order: one linear pass
+        return SortedKeys(keys[order], short[order].astype(np.int64), dict(self.long), len(self))
+
+
+@dataclass
+class SortedKeys:
+    """A word list ready to merge: the keys of its short words sorted (``keys``), the
+    index in the list of each (``ids``), and its long words whole (``long``: index ->
+    UTF-8). Sorted keys merge as sorted runs and find their ids in a union by one search
+    of sorted needles, without sorting again."""
+
+    keys: np.ndarray
+    ids: np.ndarray
+    long: dict[int, bytes]
+    n: int
+
+    def __len__(self) -> int:
+        return self.n
+
+    def take(self, mask: np.ndarray) -> SortedKeys:
+        """The words where ``mask`` (over the list) is set, keeping their indexes."""
+        mask = np.asarray(mask, dtype=bool)
+        keep = mask[self.ids]
+        return SortedKeys(self.keys[keep], self.ids[keep],
+                          {i: w for i, w in self.long.items() if mask[i]}, self.n)
+
+    FILES = ("keys", "ids", "long")
+
+    def save(self, path: str) -> None:
+        """Write ``<path>.keys.npy``, ``<path>.ids.npy`` and ``<path>.long.npy`` (the long
+        words in index order)."""
+        np.save(f"{path}.keys.npy", self.keys)
+        np.save(f"{path}.ids.npy", self.ids.astype(np.int32))
+        np.save(f"{path}.long.npy", np.array([self.long[i] for i in sorted(self.long)], dtype=bytes))
+
+    @classmethod
+    def load(cls, path: str, n: int) -> SortedKeys | None:
+        """Read what :meth:`save` wrote for a list of ``n`` words (None if it is missing or
+        of another key width)."""
+        try:
+            keys = np.load(f"{path}.keys.npy")
+            ids = np.load(f"{path}.ids.npy").astype(np.int64)
+            long_words = np.load(f"{path}.long.npy")
+        except FileNotFoundError:
+            return None
+        if keys.dtype != _key() or ids.size + long_words.size != n:
+            return None
+        long: dict[int, bytes] = {}
+        if long_words.size:
+            is_long = np.ones(n, dtype=bool)
+            is_long[ids] = False
+            long = dict(zip(np.flatnonzero(is_long).tolist(), long_words.tolist(), strict=True))
+        return cls(keys, ids, long, n)
+
 
 @dataclass
 class Union:
@@ -82,8 +140,18 @@ class Union:
     def __len__(self) -> int:
         return int(self.short.size) + len(self.long)
 
-    def ids(self, words: Words) -> np.ndarray:
-        """The id in the union of each of ``words`` (each must be in it)."""
+    def ids(self, words: Words | SortedKeys) -> np.ndarray:
+        """The id in the union of each of ``words`` (each must be in it; for
+        :class:`SortedKeys`, -1 for the words a :meth:`SortedKeys.take` left out)."""
+        if isinstance(words, SortedKeys):
+            out = np.full(words.n, -1, dtype=np.int64)
+            i = np.searchsorted(self.short, words.keys)     # sorted needles: one pass
+            out[words.ids] = i + np.searchsorted(self.slot, i, side="right")
+            if words.long:
+                where = {w: int(self.slot[j]) + j for j, w in enumerate(self.long)}
+                for k, w in words.long.items():
+                    out[k] = where[w]
+            return out
         out = np.empty(len(words), dtype=np.int64)
         is_short = words.lengths <= WIDTH
         keys = words.keys[is_short]
@@ -112,27 +180,33 @@ class Union:
         return b"\n".join(short) + b"\n" if short else b""
 
 
-def _distinct(keys: np.ndarray) -> np.ndarray:
-    """The sorted distinct keys (np.unique would hash byte strings: slower than a sort)."""
-    keys = np.sort(keys)
+def _distinct(keys: np.ndarray, runs: bool = False) -> np.ndarray:
+    """The sorted distinct keys (np.unique would hash byte strings: slower than a sort).
+    With ``runs`` the keys are sorted runs, which a stable sort (timsort) merges."""
+    keys = np.sort(keys, kind="stable" if runs else None)
     return keys[np.append(True, keys[1:] != keys[:-1])] if keys.size else keys
 
 
-def union(lists: Iterable[Words]) -> Union:
+def union(lists: Iterable[Words | SortedKeys]) -> Union:
     """The sorted union of word lists, merged a few lists at a time (bounded memory)."""
     short = np.zeros(0, _key())
     pending: list[np.ndarray] = []
     n_pending = 0
     long: set[bytes] = set()
+    runs = True
     for words in lists:
-        pending.append(words.keys[words.lengths <= WIDTH])
+        if isinstance(words, SortedKeys):
+            pending.append(words.keys)
+        else:
+            runs = False
+            pending.append(words.keys[words.lengths <= WIDTH])
         n_pending += pending[-1].size
         long.update(words.long.values())
         if n_pending * WIDTH >= max(MERGE_BYTES, short.nbytes):
-            short = _distinct(np.concatenate([short, *pending]))
+            short = _distinct(np.concatenate([short, *pending]), runs)
             pending, n_pending = [], 0
     if pending:
-        short = _distinct(np.concatenate([short, *pending]))
+        short = _distinct(np.concatenate([short, *pending]), runs)
     long_sorted = sorted(long)
     prefixes = np.array([w[:WIDTH] for w in long_sorted], dtype=_key())
     # A long word follows every short word its first WIDTH bytes are equal to or above.

@@ -64,9 +64,12 @@ def edit_corpus(corpus: Path) -> None:
                                   "utf-8")
 
 
-@pytest.mark.parametrize("small_runs", [False, True])
+@pytest.mark.parametrize("small_runs, slot_searches", [(False, 64), (True, 0), (True, 10**9)])
 def test_an_update_carries_postings_over_and_equals_a_fresh_build(tmp_path, monkeypatch,
-                                                                    small_runs):
+                                                                    small_runs, slot_searches):
+    # Added postings slot in among carried ones by a search per id (0: always), or (10**9:
+    # always) by one search of (id, position) keys.
+    monkeypatch.setattr(store_mod, "SLOT_SEARCHES", slot_searches)
     if small_runs:   # many runs and buckets, carried postings split across buckets
         monkeypatch.setattr(store_mod, "POSTINGS_CHUNK", 3000)
         monkeypatch.setattr(store_mod, "POSTINGS_BUCKET", 500)
@@ -102,5 +105,30 @@ def test_an_update_carries_postings_over_and_equals_a_fresh_build(tmp_path, monk
     (corpus / NEW_DOC).unlink()
     build_index(corpus, index, procs=1)
     shutil.rmtree(fresh)
+    build_index(corpus, fresh, procs=1)
+    assert_same_generation(generation(index), generation(fresh))
+
+
+def test_documents_added_after_all_others_shift_every_carried_posting_at_once(tmp_path, monkeypatch):
+    """Only a document added, last in doc id order: one run carries every old token (its
+    postings keep their positions), and the update still equals a fresh build."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    index = tmp_path / "inc"
+    build_index(corpus, index, procs=1)
+    (corpus / "zz").mkdir()
+    (corpus / "zz" / "last.txt").write_text("Zyxquorum and the qwerty-ist councils.\n", "utf-8")
+    shifts = []
+    prepare = store_mod.PostingsWriter._prepare_carried
+
+    def recording(self):
+        prepare(self)
+        shifts.append(self._one_shift)
+
+    monkeypatch.setattr(store_mod.PostingsWriter, "_prepare_carried", recording)
+    report = build_index(corpus, index, procs=1)
+    assert (report.added, report.changed, report.deleted) == (1, 0, 0)
+    assert shifts == [0]
+    fresh = tmp_path / "fresh"
     build_index(corpus, fresh, procs=1)
     assert_same_generation(generation(index), generation(fresh))

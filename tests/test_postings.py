@@ -76,6 +76,57 @@ def test_packed_start_offsets_read_back_exactly(tmp_path):
         column[start.size]
 
 
+def test_copied_start_blocks_equal_a_packing_of_the_whole(tmp_path, monkeypatch):
+    """An update copies a previous store's whole blocks of start offsets where its tokens keep
+    their place in their blocks: the files equal a packing of the new sequence, wide blocks
+    (a jump, document boundaries) and a last partial block included."""
+    from concord.store import START_BLOCK as SB
+    from concord.store import NpyColumn, StartPacker, load_npy, pack_starts
+
+    monkeypatch.setattr(StartPacker, "CHUNK", 4 * SB)        # several chunks and copies
+    rng = np.random.default_rng(11)
+    docs = [np.cumsum(rng.integers(1, 12, size=n)) for n in (9000, 700, 6000, 1)]
+    docs[0][4000:] += 200_000
+    docs[3] += 100_000                  # the last block: partial and wide
+    old = np.concatenate(docs).astype(np.int32)
+    pack_starts(tmp_path, old)
+    base, wide = load_npy(tmp_path / "start_base.npy"), load_npy(tmp_path / "start_wide.npy")
+    rel = NpyColumn(tmp_path / "start_rel.npy")
+    assert (base < 0).sum() >= 3 and base[-1] < 0
+    # The last block's whole offsets are padded with -1 (the format's bytes since schema 5).
+    last_row = wide.reshape(-1, SB)[-1 - base[-1]]
+    assert (last_row[old.size % SB:] == -1).all() and (last_row[:old.size % SB] >= 0).all()
+    cases = [(0, 0, old.size, 0), (0, 0, 5000, 3), (2 * SB, 0, old.size, 5), (SB + 17, 17, 9700, 900),
+             (3 * SB + 5, SB + 5, old.size - 3, 2), (0, 3 * SB, 3 * SB + 1, 10)]
+    for n, (x, a, b, y) in enumerate(cases):
+        assert (x - a) % SB == 0
+        head = np.cumsum(rng.integers(1, 40, size=x)).astype(np.int32)
+        head[x // 2:] += 300_000          # a wide block before the copied ones: renumbered
+        tail = (np.cumsum(rng.integers(1, 9, size=y)) + 70_000).astype(np.int32)
+        whole = tmp_path / f"whole{n}"
+        parts = tmp_path / f"parts{n}"
+        whole.mkdir()
+        parts.mkdir()
+        pack_starts(whole, np.concatenate([head, old[a:b], tail]))
+        packer = StartPacker(parts)
+        packer.write(head)
+        a1, b1 = -(-a // SB) * SB, b // SB * SB
+        packer.write(old[a:a1])
+        if b1 > a1:
+            packer.copy_blocks(base, rel, wide, a1 // SB, b1 // SB)
+        packer.write(old[max(a1, b1):b])
+        packer.write(tail)
+        packer.close()
+        for name in ("start_base.npy", "start_rel.npy", "start_wide.npy"):
+            assert (whole / name).read_bytes() == (parts / name).read_bytes(), (n, name)
+    (tmp_path / "partial").mkdir()
+    packer = StartPacker(tmp_path / "partial")
+    packer.write(old[:5])
+    with pytest.raises(ValueError, match="partial block"):
+        packer.copy_blocks(base, rel, wide, 1, 2)
+    packer.close()
+
+
 def test_statistics_per_form_and_language_match_a_count(mini_ix):
     store = mini_ix.store
     tok = np.asarray(store.tok)

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from concord import vocabulary
-from concord.vocabulary import Words, char_lengths, union
+from concord.vocabulary import SortedKeys, Words, char_lengths, union
 
 
 def brute_force(lists: list[list[str]]) -> list[str]:
@@ -23,6 +23,12 @@ def check(lists: list[list[str]]) -> None:
     for one, w in zip(lists, words, strict=True):
         assert merged.ids(w).tolist() == [expected.index(x) for x in one]
     assert char_lengths(merged.blob()).tolist() == [len(x) for x in expected]
+    # The same lists as sorted keys (as saved pieces give them) merge to the same union.
+    keyed = [w.sorted_keys() for w in words]
+    merged_keys = union(keyed)
+    assert merged_keys.blob() == merged.blob()
+    for one, k in zip(lists, keyed, strict=True):
+        assert merged_keys.ids(k).tolist() == [expected.index(x) for x in one]
 
 
 def test_a_hand_made_union_in_code_point_order():
@@ -62,3 +68,20 @@ def test_empty_lists():
     merged = union([Words.from_list([]), Words.from_blob(b"")])
     assert len(merged) == 0 and merged.blob() == b""
     assert char_lengths(b"").tolist() == []
+
+
+def test_sorted_keys_saved_and_taken_keep_long_words_whole(monkeypatch, tmp_path):
+    monkeypatch.setattr(vocabulary, "WIDTH", 2)
+    words = ["abcd", "b", "abc", "ab", "é", "abd"]
+    keys = Words.from_list(words).sorted_keys()
+    keys.save(str(tmp_path / "w"))
+    loaded = SortedKeys.load(str(tmp_path / "w"), len(words))
+    assert loaded is not None and loaded.long == {0: b"abcd", 2: b"abc", 5: b"abd"}
+    assert loaded.keys.tolist() == [b"ab", b"b", "é".encode()] and loaded.ids.tolist() == [3, 1, 4]
+    assert SortedKeys.load(str(tmp_path / "w"), len(words) + 1) is None    # another list
+    assert SortedKeys.load(str(tmp_path / "none"), len(words)) is None
+    mask = [True, False, False, True, True, True]
+    some = loaded.take(mask)
+    merged = union([some, Words.from_list(["b"]).sorted_keys()])
+    assert merged.blob() == "ab\nabcd\nabd\nb\né\n".encode()
+    assert merged.ids(some).tolist() == [1, -1, -1, 0, 4, 2]
