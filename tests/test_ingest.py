@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import time
 from itertools import pairwise
 from pathlib import Path
@@ -602,3 +603,36 @@ def test_content_hash_of_a_file_equals_the_documents():
     assert read("en/novel.xml", {"en/novel.xml": row}).content_hash == \
         file_hash(CORPUS / "en" / "novel.xml", row)
     assert read("en/novel.xml", {}).content_hash == file_hash(CORPUS / "en" / "novel.xml", None)
+
+
+def _keep_compound_hyphens_by_regex(text: str) -> str:
+    """keep_compound_hyphens as first written: two regexes tried at every letter (slow on a
+    whole book, the reference for the version that finds the hyphens first)."""
+    line_end = re.compile(r"([^\W\d_]+)-[ \t]*\n[ \t]*([^\W\d_]+)")
+    breaks = line_end.findall(text)
+    if not breaks:
+        return text
+    known = set()
+    for compound in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)+", text):
+        parts = compound.lower().split("-")
+        known.update(f"{left}-{right}" for left, right in zip(parts, parts[1:], strict=False))
+    found = sum(f"{left}-{right}".lower() in known for left, right in breaks)
+    keep_all = len(breaks) >= 5 and found * 2 >= len(breaks)
+    return line_end.sub(lambda m: f"{m[1]}-{m[2]}" if keep_all or f"{m[1]}-{m[2]}".lower() in known
+                        else m[0], text)
+
+
+def test_keep_compound_hyphens_equals_the_regex_reading():
+    import random
+
+    from concord.ingest.normalise import keep_compound_hyphens
+
+    rng = random.Random(7)
+    for alphabet in ("ab-\n \t1_éÄ.x", "aB-\n  -xΣ", "a-\nb- \n\t c1"):
+        for _ in range(5000):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+            assert keep_compound_hyphens(text) == _keep_compound_hyphens_by_regex(text), repr(text)
+    for _ in range(1000):      # many line-end hyphens: the keep-them-all rule
+        words = [rng.choice(["well", "fed", "a", "Staats", "kapital", "x1"]) for _ in range(30)]
+        text = "".join(w + rng.choice([" ", "-\n", "-", "- \n ", " \n", "-\n\t"]) for w in words)
+        assert keep_compound_hyphens(text) == _keep_compound_hyphens_by_regex(text), repr(text)

@@ -70,8 +70,36 @@ def _rejoin_broken_word(match: re.Match[str]) -> str:
     return "-" if match[1] == "\u00ac" else match[1]
 
 
-_LINE_END_COMPOUND = re.compile(r"([^\W\d_]+)-[ \t]*\n[ \t]*([^\W\d_]+)")
-_INLINE_COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+# A line-end hyphen and the letters on both sides of it. The hyphens are found first (a
+# literal the regex engine scans for fast), then the letter runs next to them: a pattern that
+# starts with the letters would be tried at every letter of the text.
+_HYPHEN = re.compile("-")
+_LINE_END_HYPHEN = re.compile(r"-[ \t]*\n[ \t]*")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _runs_around(text: str, hyphens: re.Pattern[str], *, overlapping: bool = False):
+    r"""``(start, hyphen, after, end)`` of each letter run, ``hyphens`` match and letter run
+    that follow each other in ``text``, left to right: the matches of
+    ``([^\W\d_]+)HYPHENS([^\W\d_]+)``, found from the hyphens (with ``overlapping``, also
+    those whose first run is the last one of the match before)."""
+    reverse = None
+    last_end = 0
+    for match in hyphens.finditer(text):
+        hyphen, after = match.span()
+        right = _LETTERS.match(text, after)
+        if right is None:
+            continue
+        if reverse is None:
+            reverse = text[::-1]
+        left = _LETTERS.match(reverse, len(text) - hyphen)
+        if left is None:
+            continue
+        start = hyphen - (left.end() - left.start())
+        if start < last_end and not overlapping:
+            continue
+        last_end = right.end()
+        yield start, hyphen, after, last_end
 
 
 def keep_compound_hyphens(text: str) -> str:
@@ -81,18 +109,21 @@ def keep_compound_hyphens(text: str) -> str:
     elsewhere in the document. When most line-end hyphens are of that kind, the text does
     not break words at line ends at all (Project Gutenberg does this), and every one stays.
     """
-    breaks = _LINE_END_COMPOUND.findall(text)
+    breaks = list(_runs_around(text, _LINE_END_HYPHEN))
     if not breaks:
         return text
-    known = set()
-    for compound in _INLINE_COMPOUND.findall(text):
-        parts = compound.lower().split("-")
-        known.update(f"{left}-{right}" for left, right in zip(parts, parts[1:], strict=False))
-    found = sum(f"{left}-{right}".lower() in known for left, right in breaks)
+    # Every hyphen between two letters inside a line joins the letter runs on its sides.
+    known = {f"{text[a:h]}-{text[h + 1:e]}".lower()
+             for a, h, _after, e in _runs_around(text, _HYPHEN, overlapping=True)}
+    pairs = [(text[a:h], text[after:e]) for a, h, after, e in breaks]
+    found = sum(f"{left}-{right}".lower() in known for left, right in pairs)
     keep_all = len(breaks) >= 5 and found * 2 >= len(breaks)
-
-    def join(match: re.Match[str]) -> str:
-        compound = f"{match[1]}-{match[2]}"
-        return compound if keep_all or compound.lower() in known else match[0]
-
-    return _LINE_END_COMPOUND.sub(join, text)
+    out = []
+    done = 0
+    for (a, _h, _after, e), (left, right) in zip(breaks, pairs, strict=True):
+        compound = f"{left}-{right}"
+        out.append(text[done:a])
+        out.append(compound if keep_all or compound.lower() in known else text[a:e])
+        done = e
+    out.append(text[done:])
+    return "".join(out)
