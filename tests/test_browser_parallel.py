@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
-from pathlib import Path
 
 import pytest
-from browsing import SCREENSHOTS, watch
+from browsing import shot, watch
 
 pytestmark = pytest.mark.browser
 
@@ -36,14 +35,6 @@ def page(browser):
     yield page
     context.close()
     assert not problems, problems
-
-
-def shot(page, name: str, *, full_page: bool = False) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
-    assert path.stat().st_size > 5000
-    return path
 
 
 def aligned_json(server: str) -> dict:
@@ -83,7 +74,7 @@ def test_aligned_reader_highlight_and_scroll_sync(browser, server, viewport):
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
         else:       # side by side
             assert abs(de["y"] - en["y"]) < 2 and en["x"] >= de["x"] + de["width"]
-        shot(page, f"20-aligned-reader-{viewport['width']}")
+        shot(page, f"20-aligned-reader-{viewport['width']}", full_page=False)
 
         # Click a German sentence a good way down: its aligned English sentence is highlighted
         # and brought level with it.
@@ -105,7 +96,7 @@ def test_aligned_reader_highlight_and_scroll_sync(browser, server, viewport):
         top_de, top_en = page.evaluate(TOPS, [f"v0-{start}", target])
         assert abs(top_de - top_en) <= 2
         assert page.url.endswith(f"#v0-{start}")
-        shot(page, f"21-aligned-highlight-{viewport['width']}")
+        shot(page, f"21-aligned-highlight-{viewport['width']}", full_page=False)
 
         # Scroll the English column: the German follows to the passage aligned with the
         # first English sentence in view.
@@ -132,7 +123,7 @@ def test_aligned_reader_highlight_and_scroll_sync(browser, server, viewport):
                     other.getBoundingClientRect().top - de.getBoundingClientRect().top];
         }""")
         assert abs(pair[0] - pair[1]) <= 2
-        shot(page, f"22-aligned-scrolled-{viewport['width']}")
+        shot(page, f"22-aligned-scrolled-{viewport['width']}", full_page=False)
     finally:
         context.close()
     assert not problems, problems
@@ -195,7 +186,7 @@ def test_document_page_links_to_the_reader(page, server):
     tops = [column_box(page, i)["y"] for i in range(3)]
     assert max(tops) - min(tops) < 1
     assert all(column_box(page, i)["y"] + column_box(page, i)["height"] <= 900 for i in range(3))
-    shot(page, "23-aligned-three-versions")
+    shot(page, "23-aligned-three-versions", full_page=False)
 
 
 def test_concordance_shows_translations(page, server):
@@ -206,7 +197,7 @@ def test_concordance_shows_translations(page, server):
     lines = page.locator("table.kwic tbody tr:not(.translation-row)")
     rows = page.locator("tr.translation-row")
     assert rows.count() == lines.count() == 25
-    shot(page, "24-kwic-translations")
+    shot(page, "24-kwic-translations", full_page=False)
     for row in rows.all():
         assert row.locator(".badge").all_text_contents() == ["en", "fr"]
     texts = [row.locator("p.translation").first.inner_text().lower() for row in rows.all()]
@@ -230,7 +221,7 @@ def test_equivalents_page(page, server):
     assert table.locator("tbody tr").first.locator("td").nth(1).inner_text() == "bourgeoisie"
     details = table.locator("details.pairs").first
     details.locator("summary").click()
-    shot(page, "25-equivalents", full_page=True)
+    shot(page, "25-equivalents")
     details.get_by_role("link", name="side by side").first.click()
     page.wait_for_url(re.compile(r"/aligned/communist-manifesto\?langs=\w+,fr#v0-\d+"))
     page.locator("a.s.sel").wait_for()
