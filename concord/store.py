@@ -1052,7 +1052,6 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     starts = StartPacker(path)
     lengths = char_lengths(surfaces)
     joined: list[np.ndarray] = []     # positions of tokens hyphen-joined to the next (hyphens.py)
-    old_joined = None
     n_vocab = vocab.count(b"\n")
     postings = PostingsWriter(path, fold_of_surface, n_vocab, len(langs), n_tokens)
     # A previous store's postings are carried over for the documents it keeps, except those
@@ -1069,7 +1068,6 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
         doc_start = np.asarray(old.doc_tok[:-1])
         lengths_old = np.diff(np.asarray(old.doc_tok))
         carried &= np.where(has_para, para_start == doc_start, lengths_old == 0)
-        old_joined = np.asarray(old.joined_pos, dtype=np.int64)
         postings.reused = ReusedPostings(
             old, [], fold_remaps[0].astype(np.int64),
             np.array([lang_id.get(code, -1) for code in old.langs], dtype=np.int64),
@@ -1137,8 +1135,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
                     np.diff(np.asarray(piece.doc_para[d:d + run + 1])))
                 bounds = np.asarray(piece.doc_tok[d:d + run + 1], dtype=np.int64)
                 doc_tok[out_doc + 1:out_doc + run + 1] = bounds[1:] - a + t
-                lo, hi = np.searchsorted(old_joined, [a, b])
-                joined.append(old_joined[lo:hi] + (t - a))
+                joined.append(_joined_between(piece.joined, a, b, t))
                 run_lengths = np.diff(bounds).tolist()
                 for i in range(run):
                     # The same tokens and paragraphs: the same counts per language.
@@ -1155,12 +1152,8 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
             surf.write(s_ids)
             doc_starts = np.asarray(piece.start[a:b])
             starts.write(doc_starts)
-            if p == 0 and old_joined is not None:
-                lo, hi = np.searchsorted(old_joined, [a, b])
-                joined.append(old_joined[lo:hi] + (t - a))
-            elif piece.joined is not None:      # found by the worker (Piece.save)
-                lo, hi = np.searchsorted(piece.joined, [a, b])
-                joined.append(np.asarray(piece.joined[lo:hi], dtype=np.int64) + (t - a))
+            if piece.joined is not None:   # found by the worker (Piece.save), or a store's
+                joined.append(_joined_between(piece.joined, a, b, t))
             else:
                 text = piece.texts[d]
                 joined.append(t + joined_in_text(text.encode() if isinstance(text, StoredText) else text,
@@ -1571,6 +1564,12 @@ def column_file(path: Path, name: str, dtype) -> NpyColumn | TokenColumn:
     return U24(NpyColumn(path / f"{name}_lo.npy"), NpyColumn(path / f"{name}_hi.npy"), dtype).column()
 
 
+def _joined_between(positions: np.ndarray, a: int, b: int, t: int) -> np.ndarray:
+    """The sorted ``positions`` in [a, b), moved to start at ``t``."""
+    lo, hi = np.searchsorted(positions, [a, b])
+    return np.asarray(positions[lo:hi], dtype=np.int64) + (t - a)
+
+
 def store_as_piece(store: Store) -> Piece:
     """View an existing store as a piece, so unchanged documents are carried over."""
     vocab, surfaces = store.vocab, store.surfaces      # read whole only when merged
@@ -1585,4 +1584,4 @@ def store_as_piece(store: Store) -> Piece:
                  para_lang=Codes(store.langs, store.para_lang),
                  doc_para=doc_para, texts=_StoreTexts(store),
                  docs=[{k: v for k, v in d.items() if k not in ("tokens", "tokens_by_lang")}
-                       for d in store.docs], store=store)
+                       for d in store.docs], store=store, joined=store.joined_pos)
