@@ -240,22 +240,6 @@ def _is_cyrillic(word: str) -> bool:
     return all("\u0400" <= c <= "\u04ff" for c in word if c.isalpha())
 
 
-@lru_cache(maxsize=64)
-def _stemmer(algorithm: str):
-    import Stemmer
-
-    return Stemmer.Stemmer(algorithm)
-
-
-def stem(token: str, lang: str) -> str:
-    """Return the folded Snowball stem of ``token`` in ``lang`` (the folded token if no stemmer)."""
-    algorithm = SNOWBALL.get(lang)
-    lowered = token.casefold()
-    if algorithm is None:
-        return fold(lowered)
-    return fold(_stemmer(algorithm).stemWord(lowered))
-
-
 def stem_words(words: list[str], lang: str) -> list[str]:
     """Stem many folded words of one language at once (folded results)."""
     algorithm = SNOWBALL.get(lang)
@@ -264,7 +248,8 @@ def stem_words(words: list[str], lang: str) -> list[str]:
     import Stemmer
 
     # Without PyStemmer's cache (maxCacheSize 0): the words are distinct, so a cache only
-    # costs (3-6x the stemming itself); the stems are the same.
+    # costs (3-6x the stemming itself); the stems are the same. A stemmer per call: an
+    # instance must not be used by two threads at once (the web app's queries).
     stems = Stemmer.Stemmer(algorithm, 0).stemWords(words)
     return [s if s.isascii() else fold(s) for s in stems]
 

@@ -561,12 +561,10 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
         info = write_store(gen_path / "store", pieces, order, len(docnum_ids))
         report.phases["store"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        write_tables(gen_path / "store", procs=procs, previous=old_store,
-                     known=early.result if early is not None else None)
+        write_tables(gen_path / "store", previous=old_store, known=early.result)
         report.phases["tables"] = time.perf_counter() - t0
     finally:
-        if early is not None:
-            early.close()
+        early.close()
         if previous:
             pieces[0][0].store.close()     # the previous store's texts file
     for path in piece_paths:

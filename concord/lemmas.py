@@ -626,7 +626,7 @@ def _write_kind(path: Path, kind: str, tables: dict[str, tuple[np.ndarray, np.nd
         np.save(path / f"{kind}-{lang}.npy", table)
 
 
-def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path | None = None,
+def write_tables(store_path: str | Path, *, previous: str | Path | None = None,
                  known: NewForms | Callable[[], NewForms] | None = None) -> dict[str, float]:
     """Write the lemma and stem tables of the store at ``store_path``; return phase seconds.
 
@@ -644,7 +644,6 @@ def write_tables(store_path: str | Path, *, procs: int = 1, previous: str | Path
 
     from .store import Store
 
-    del procs                   # the lemmas are found in EarlyLemmas' processes
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     path = Path(store_path)

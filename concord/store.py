@@ -268,9 +268,7 @@ def piece_keys(words: Sequence[str]) -> SortedKeys:
 
 def piece_words(words: Sequence[str]) -> Words:
     """A piece's word list as :class:`concord.vocabulary.Words`."""
-    if isinstance(words, _WordFile):
-        return Words.from_blob(words.path.read_bytes())
-    if isinstance(words, SortedWords):
+    if isinstance(words, (_WordFile, SortedWords)):
         return Words.from_blob(words.path.read_bytes())
     return Words.from_list(words)
 
@@ -1192,14 +1190,14 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     positions = save_positions(path, joined, n_tokens)
     packed = U24(load_npy(path / "surf_lo.npy"), load_npy(path / "surf_hi.npy"), np.int32) \
         if surf.packed else None
+    write_word_blob(path / "vocab.txt", vocab)
     write_words(path / FORMS_FILE, joined_forms(
         positions, packed.column() if packed is not None else load_npy(path / "surf.npy"),
-        fold_of_surface, vocab.decode("utf-8").split("\n")))
+        fold_of_surface, SortedWords(path / "vocab.txt")))
     longest = int(lengths.max()) if lengths.size else 0
     np.save(path / "surf_len.npy",
             lengths.astype(np.uint8 if longest < 2**8 else np.uint16 if longest < 2**16 else np.int32))
     narrow_tables(path, n_docs, len(langs))
-    write_word_blob(path / "vocab.txt", vocab)
     write_word_blob(path / "surfaces.txt", surfaces)
     info = {"n_tokens": n_tokens, "n_vocab": n_vocab, "n_surfaces": int(lengths.size),
             "n_docs": n_docs, "n_paragraphs": n_paras, "n_chars": texts.n_chars, "langs": langs, "docs": docs,
@@ -1407,11 +1405,9 @@ class PostingsWriter:
         live_terms = np.flatnonzero(term_docs > 0)
         self.term_docs[reused.new_id[live_terms]] += term_docs[live_terms].astype(np.uint32)
 
-    def _carried(self, lo: int, hi: int, with_terms: bool
-                 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    def _carried(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         """The carried postings of new folded ids [lo, hi): new positions in (id, position)
-        order, (``with_terms``) the id - lo of each, and where each id's start in them
-        (``hi - lo + 1`` offsets)."""
+        order, and where each id's start in them (``hi - lo + 1`` offsets)."""
         reused = self.reused
         assert reused is not None
         i0, i1 = np.searchsorted(self._mapped, [lo, hi])
@@ -1419,11 +1415,9 @@ class PostingsWriter:
         ohi = int(self._valid[i1]) if i1 < self._valid.size else reused.new_id.size
         off = np.asarray(reused.store.post_off[olo:ohi + 1], dtype=np.int64)
         if not off.size or off[-1] == off[0]:
-            return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64) if with_terms else None,
-                    np.zeros(hi - lo + 1, dtype=np.int64))
+            return np.zeros(0, dtype=np.int64), np.zeros(hi - lo + 1, dtype=np.int64)
         pos = self._old_post[int(off[0]):int(off[-1])]
         bounds, shifts = self._bounds, self._shifts
-        terms = np.repeat(reused.new_id[olo:ohi] - lo, np.diff(off)) if with_terms else None
         counts = np.diff(off)
         keep = None
         if self._one_shift is not None:
@@ -1443,14 +1437,13 @@ class PostingsWriter:
             new_pos = pos + shift                 # int64 (the shifts are)
         if keep is not None and not keep.all():
             new_pos = new_pos[keep]
-            terms = terms[keep] if terms is not None else None
             counts = np.diff(np.concatenate(([0], np.cumsum(keep)))[off - off[0]])
         # Old ids map to new ones and carried positions to new ones in order: still sorted.
         per_term = np.zeros(hi - lo, dtype=np.int64)
         mapped = reused.new_id[olo:ohi]
         live = mapped >= 0
         per_term[mapped[live] - lo] = counts[live]
-        return new_pos, terms, np.concatenate(([0], np.cumsum(per_term)))
+        return new_pos, np.concatenate(([0], np.cumsum(per_term)))
 
     def _slot_in(self, positions: np.ndarray, offsets: np.ndarray, added: list[np.ndarray]
                  ) -> np.ndarray | None:
@@ -1529,7 +1522,7 @@ class PostingsWriter:
                     cursor[term[starts]] += sizes
                 if self.reused is not None:
                     # Carried postings are in order; added ones slot in among them.
-                    positions, _terms, offsets = self._carried(lo, hi, with_terms=False)
+                    positions, offsets = self._carried(lo, hi)
                     if added:
                         slotted = self._slot_in(positions, offsets, added)
                         if slotted is None:     # many ids: one search of (id, position) keys
