@@ -326,29 +326,9 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
             cost[i, j0 + 2:j1 + 2] = best
             back[i, j0:j1] = arg
         r0 = r1
-    beads: list[Bead] = []
-    i, j = n, m
     if not math.isfinite(cost[n, m + 2]):
         raise ValueError("alignment band too narrow")
-    while i > 0 or j > 0:
-        da, db = BEADS[int(back[i, j])]
-        pi, pj = i - da, j - db
-        if da and db:
-            sa, sb = ca[i] - ca[pi], cb[j] - cb[pj]
-            mass_pair = (ma[i] - ma[pi]), (mb[j] - mb[pj])
-            block = cov[i, j] - cov[pi, j] - cov[i, pj] + cov[pi, pj]
-            sim = 2 * block / (mass_pair[0] + mass_pair[1]) if mass_pair[0] > 0 and mass_pair[1] > 0 else None
-            score = bead_score(length_score(sa, sb, ratio), sim)
-            if score < MIN_SCORE:
-                beads.extend(Bead(x, x + 1, pj, pj, 0.0) for x in reversed(range(pi, i)))
-                beads.extend(Bead(i, i, y, y + 1, 0.0) for y in reversed(range(pj, j)))
-            else:
-                beads.append(Bead(pi, i, pj, j, score))
-        else:
-            beads.append(Bead(pi, i, pj, j, 0.0))
-        i, j = pi, pj
-    beads.reverse()
-    return beads
+    return _backtrack(back, ca, cb, ma, mb, cov, n, m, ratio)
 
 
 #: Cells (units of A by units of B, over all problems) of one lockstep batch of alignments.
@@ -753,8 +733,7 @@ def _folded_words(store, ids: np.ndarray) -> list[str]:
         return []
     starts = np.asarray(offsets[ids], dtype=np.int64)
     lengths = np.asarray(offsets[ids + 1], dtype=np.int64) - starts   # each with its newline
-    gather = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(
-        starts - (np.cumsum(lengths) - lengths), lengths)
+    gather = _ranges(starts, lengths)
     blob = np.frombuffer(data, dtype=np.uint8)[gather].tobytes()
     return blob.decode("utf-8").split("\n")[:-1]
 
@@ -1177,19 +1156,6 @@ def _band(n: int, m: int) -> int:
     return max(40, abs(n - m) + max(n, m) // 8)
 
 
-@dataclass(frozen=True)
-class PairBead:
-    """A stored bead: ``level`` 0 paragraphs, 1 sentences; char and token offsets per side."""
-
-    level: int
-    a: tuple[int, int] | None
-    b: tuple[int, int] | None
-    a_tok: tuple[int, int] | None
-    b_tok: tuple[int, int] | None
-    score: float
-    para: int | None = None
-
-
 @dataclass
 class _Problem:
     """One alignment of two sequences of units (:func:`align_units`'s arguments); ``overlap``
@@ -1230,13 +1196,6 @@ class _PairPlan:
 
     def problems(self) -> list[_Problem]:
         return [s[2] for s in self.sentences if s is not None and s[2] is not None]
-
-
-def align_pair(store, a: Version, b: Version, registry: Mapping[str, Any] | None) -> list[PairBead]:
-    """Paragraph beads, then sentence beads inside aligned paragraph beads, of two versions."""
-    plan = _plan_pair(store, a, b, registry)
-    solve(plan.problems())
-    return _pair_beads(plan)
 
 
 def _sentences(v: Version, k: int) -> list[tuple[int, int]]:
@@ -1368,22 +1327,6 @@ def _pair_rows(plan: _PairPlan) -> list[tuple]:
             sb = span(sent_b, stok_b, y.b0, y.b1)
             rows.append((1, sa[0], sa[1], sb[0], sb[1], sa[2], sa[3], sb[2], sb[3], y.score, para))
     return rows
-
-
-def _pair_beads(plan: _PairPlan) -> list[PairBead]:
-    """The stored beads of a planned pair whose sentence problems are solved."""
-    def pair(x: int | None, y: int | None) -> tuple[int, int] | None:
-        return None if x is None else (x, y)   # type: ignore[return-value]
-
-    return [PairBead(r[0], pair(r[1], r[2]), pair(r[3], r[4]), pair(r[5], r[6]), pair(r[7], r[8]),
-                     r[9], r[10]) for r in _pair_rows(plan)]
-
-
-def _tok(v: Version, span: tuple[int, int] | None) -> tuple[int, int] | None:
-    if span is None:
-        return None
-    return (int(np.searchsorted(v.starts, span[0], side="left")),
-            int(np.searchsorted(v.starts, span[1], side="left")))
 
 
 # --- families and the stored file ----------------------------------------------------------
@@ -1590,19 +1533,10 @@ def _copy_pair(con: sqlite3.Connection, old_id: int) -> None:
                 (cur.lastrowid, old_id))
 
 
-def _copy_family(con: sqlite3.Connection, work: str, old_ids: list[int] | None = None) -> None:
+def _copy_family(con: sqlite3.Connection, work: str, old_ids: list[int]) -> None:
     con.execute("INSERT INTO families SELECT * FROM old.families WHERE work = ?", (work,))
-    offset = con.execute("SELECT coalesce(max(id), 0) FROM pairs").fetchone()[0]
-    if old_ids is None:
-        old_ids = [r[0] for r in con.execute("SELECT id FROM old.pairs WHERE work = ? ORDER BY id",
-                                             (work,))]
-    for k, old_id in enumerate(old_ids, start=1):
-        con.execute("INSERT INTO pairs SELECT ?, work, doc_a, doc_b, lang_a, lang_b, status, note, "
-                    "paragraphs, sentences, aligned_paragraphs, aligned_sentences FROM old.pairs "
-                    "WHERE id = ?", (offset + k, old_id))
-        con.execute("INSERT INTO beads SELECT ?, level, a_start, a_end, b_start, b_end, a_tok0, a_tok1,"
-                    " b_tok0, b_tok1, score, para, n FROM old.beads WHERE pair = ? ORDER BY rowid",
-                    (offset + k, old_id))
+    for old_id in old_ids:
+        _copy_pair(con, old_id)
 
 
 def _align_family(store, docs: Sequence[int], registry, work: str = "",
@@ -1628,7 +1562,7 @@ def _align_family(store, docs: Sequence[int], registry, work: str = "",
             da, db = docs[x], docs[y]
             ma, mb = metas[x], metas[y]
             base = {"doc_a": ma["doc_id"], "doc_b": mb["doc_id"], "lang_a": langs[x],
-                    "lang_b": langs[y], "beads": []}
+                    "lang_b": langs[y], "rows": []}
             if ma["doc_id"] in empty or mb["doc_id"] in empty:
                 pairs.append({**base, "status": "empty", "note": NOTES["empty"].format(
                     docs=", ".join(d for d in (ma["doc_id"], mb["doc_id"]) if d in empty))})
@@ -1664,7 +1598,7 @@ def _align_family(store, docs: Sequence[int], registry, work: str = "",
             shorter = min(len(versions[da].paragraphs), len(versions[db].paragraphs))
             if aligned < max(1, MIN_OVERLAP * shorter):
                 note = NOTES["no-overlap"].format(a=ma["doc_id"], b=mb["doc_id"])
-                pairs.append({**base, "status": "no-overlap", "note": note, "beads": []})
+                pairs.append({**base, "status": "no-overlap", "note": note})
                 notes.append(note)
                 continue
             aligned_any = True
@@ -1723,30 +1657,8 @@ def _may_overlap(store, a: Version, b: Version) -> bool:
 
 
 def _insert_pair(con: sqlite3.Connection, work: str, pair: dict) -> None:
-    if "rows" in pair:
-        _insert_rows(con, work, pair, pair["rows"])
-        return
-    beads: list[PairBead] = pair["beads"]
-    paras = [b for b in beads if b.level == 0]
-    sents = [b for b in beads if b.level == 1]
-    cur = con.execute(
-        "INSERT INTO pairs (work, doc_a, doc_b, lang_a, lang_b, status, note, paragraphs, sentences,"
-        " aligned_paragraphs, aligned_sentences) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        (work, pair["doc_a"], pair["doc_b"], pair["lang_a"], pair["lang_b"], pair["status"],
-         pair["note"], len(paras), len(sents),
-         sum(1 for b in paras if b.a and b.b), sum(1 for b in sents if b.a and b.b)))
-    pid = cur.lastrowid
-
-    def row(n: int, b: PairBead):
-        a, bb, at, bt = b.a or (None, None), b.b or (None, None), b.a_tok or (None, None), b.b_tok or (None, None)
-        return (pid, b.level, a[0], a[1], bb[0], bb[1], at[0], at[1], bt[0], bt[1], b.score, b.para, n)
-
-    con.executemany("INSERT INTO beads VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [row(n, b) for n, b in enumerate(beads)])
-
-
-def _insert_rows(con: sqlite3.Connection, work: str, pair: dict, rows: list[tuple]) -> None:
-    """:func:`_insert_pair` of beads given as :func:`_pair_rows`."""
+    """Insert a pair and its beads (``pair["rows"]``, as :func:`_pair_rows` gives them)."""
+    rows: list[tuple] = pair["rows"]
     paras = sum(1 for r in rows if r[0] == 0)
     aligned = [0, 0]
     for r in rows:
