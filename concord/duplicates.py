@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .vocabulary import distinct
+
 SHINGLE = 5
 SAMPLE = 8
 MIN_SAMPLES = 8
@@ -62,7 +64,7 @@ def shingle_sample(token_hashes: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.uint64)
     parts = [_sample_chunk(ids[start:min(start + CHUNK, n) + SHINGLE - 1])
              for start in range(0, n, CHUNK)]
-    return _distinct(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+    return distinct(np.concatenate(parts)) if len(parts) > 1 else parts[0]
 
 
 def _sample_chunk(ids: np.ndarray) -> np.ndarray:
@@ -87,13 +89,7 @@ def _sample_chunk(ids: np.ndarray) -> np.ndarray:
             np.bitwise_and(h, np.uint64(SAMPLE - 1), out=shifted)
         else:
             np.remainder(h, np.uint64(SAMPLE), out=shifted)
-    return _distinct(h[shifted == 0])
-
-
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """np.unique of integers by sorting (numpy's hashing unique is slower here)."""
-    values = np.sort(values)
-    return values[np.append(True, values[1:] != values[:-1])] if values.size else values
+    return distinct(h[shifted == 0])
 
 
 def find_groups(doc_ids: Sequence[str], tokens_of: Callable[[int], np.ndarray],
@@ -181,7 +177,7 @@ def store_groups(store) -> list[DuplicateGroup]:
                  for a in range(start, end - SHINGLE + 1, CHUNK)]
         if not parts:
             return np.zeros(0, dtype=np.uint64)
-        return _distinct(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+        return distinct(np.concatenate(parts)) if len(parts) > 1 else parts[0]
 
     return find_groups(doc_ids, tokens_of, np.diff(bounds).tolist(), sample_of)
 

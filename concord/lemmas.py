@@ -38,6 +38,7 @@ import numpy as np
 
 from .analysis import SNOWBALL, fold, stem_words
 from .errors import IndexNotFound
+from .vocabulary import distinct
 
 LEMMATIZER = "simplemma 2.0.0"   # pinned in pyproject.toml; a new version forces a rebuild
 # concord's language codes that simplemma names differently.
@@ -204,8 +205,7 @@ def _outside_paragraphs(doc_tok: np.ndarray, doc_para: np.ndarray, para_tok: np.
 def _distinct(values: np.ndarray) -> np.ndarray:
     """The sorted distinct values of an integer array (numpy 2's np.unique hashes them:
     many times slower than a sort)."""
-    values = np.sort(np.asarray(values, dtype=np.int64))
-    return values[np.append(True, values[1:] != values[:-1])] if values.size else values
+    return distinct(np.asarray(values, dtype=np.int64))
 
 
 def _first_of_each(ids: np.ndarray, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

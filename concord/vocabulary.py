@@ -180,7 +180,7 @@ class Union:
         return b"\n".join(short) + b"\n" if short else b""
 
 
-def _distinct(keys: np.ndarray, runs: bool = False) -> np.ndarray:
+def distinct(keys: np.ndarray, runs: bool = False) -> np.ndarray:
     """The sorted distinct keys (np.unique would hash byte strings: slower than a sort).
     With ``runs`` the keys are sorted runs, which a stable sort (timsort) merges."""
     keys = np.sort(keys, kind="stable" if runs else None)
@@ -203,10 +203,10 @@ def union(lists: Iterable[Words | SortedKeys]) -> Union:
         n_pending += pending[-1].size
         long.update(words.long.values())
         if n_pending * WIDTH >= max(MERGE_BYTES, short.nbytes):
-            short = _distinct(np.concatenate([short, *pending]), runs)
+            short = distinct(np.concatenate([short, *pending]), runs)
             pending, n_pending = [], 0
     if pending:
-        short = _distinct(np.concatenate([short, *pending]), runs)
+        short = distinct(np.concatenate([short, *pending]), runs)
     long_sorted = sorted(long)
     prefixes = np.array([w[:WIDTH] for w in long_sorted], dtype=_key())
     # A long word follows every short word its first WIDTH bytes are equal to or above.
