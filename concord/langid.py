@@ -36,6 +36,7 @@ from langdetect.lang_detect_exception import LangDetectException
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
 from concord.analysis import TOKEN_RE
+from concord.cache import write_atomic
 
 __all__ = [
     "UNDETERMINED",
@@ -377,11 +378,9 @@ _MODEL_MAGIC = b"CLIDNPZ1"
 def _model_cache() -> Path:
     """Where py3langid's model is kept decompressed: beside the decoded lemma dictionaries
     (``$CONCORD_CACHE_DIR``...), one file per py3langid version."""
-    from importlib.metadata import version
+    from .cache import package_folder
 
-    from .lemma_dicts import cache_folder
-
-    return cache_folder().parent / f"py3langid-{version('py3langid')}" / "model.npz"
+    return package_folder("py3langid") / "model.npz"
 
 
 def _model_arrays(cache: Path | None = None):
@@ -413,13 +412,7 @@ def _model_arrays(cache: Path | None = None):
             body = view
     if body is None:
         body = lzma.decompress(source.read_bytes())
-        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(_MODEL_HEADER.pack(_MODEL_MAGIC, *stamp, zlib.crc32(body)) + body)
-            os.replace(tmp, cache)
-        except OSError:
-            tmp.unlink(missing_ok=True) if tmp.parent.is_dir() else None
+        write_atomic(cache, _MODEL_HEADER.pack(_MODEL_MAGIC, *stamp, zlib.crc32(body)) + body)
     with np.load(io.BytesIO(body), allow_pickle=False) as data:
         return (data["ptc"], data["pc"], data["classes"].tolist(), _to_array(data["nextmove"]),
                 _to_array(data["nextmove_row"]), data["out_feat"].tolist())

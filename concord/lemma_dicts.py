@@ -16,7 +16,6 @@ so simplemma gives the same lemmas with either. This module knows nothing of ind
 from __future__ import annotations
 
 import mmap
-import os
 import struct
 import zlib
 from collections.abc import Iterator, Mapping
@@ -31,6 +30,8 @@ from simplemma.strategies.dictionaries.dictionary_factory import (
     _read_decompressed,
 )
 
+from .cache import package_folder, write_atomic
+
 FORMAT = b"CCLEMMA1"
 # magic, stream size, stream mtime_ns, records, buckets, lemmas, key bytes, lemma bytes, CRC
 _HEADER = struct.Struct("<8sQqIIIIII")
@@ -38,13 +39,7 @@ _HEADER = struct.Struct("<8sQqIIIIII")
 
 def cache_folder() -> Path:
     """The folder holding the decoded dictionaries of the installed simplemma."""
-    from importlib.metadata import version
-
-    base = os.environ.get("CONCORD_CACHE_DIR")
-    if not base:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = os.path.join(xdg, "concord") if xdg else os.path.join(Path.home(), ".cache", "concord")
-    return Path(base) / f"simplemma-{version('simplemma')}"
+    return package_folder("simplemma")
 
 
 class HashedDictionary(DecodedStrMapping):
@@ -230,13 +225,7 @@ def load(lang: str, folder: Path | None = None) -> HashedDictionary:
             return HashedDictionary(mapped)
         mapped.close()
     table = _encode(lang)
-    tmp = folder / f".{lang}.dict.{os.getpid()}.tmp"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(table)
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True) if tmp.parent.is_dir() else None
+    if not write_atomic(path, table):
         return HashedDictionary(table)   # a read-only or full cache: keep it in memory
     mapped = _map(path)
     if mapped is None or not _valid(mapped, lang):   # replaced meanwhile by a bad copy?
