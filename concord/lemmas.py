@@ -373,14 +373,6 @@ def _scan_surfaces(store) -> list[np.ndarray]:
     return [np.flatnonzero(row) for row in seen[:len(store.langs)]]
 
 
-def _present(words, wanted: list[str]) -> np.ndarray:
-    """Whether each of ``wanted`` is in the sorted word list ``words`` (a SortedWords)."""
-    if len(wanted) * 64 < len(words):
-        return np.array([words.index(w) is not None for w in wanted], dtype=bool)
-    known = set(words.tolist())
-    return np.fromiter((w in known for w in wanted), dtype=bool, count=len(wanted))
-
-
 def _renumber(old_words, new_words, inserted: np.ndarray, vanished: np.ndarray) -> np.ndarray | None:
     """Map the ids of a previous sorted word list to a new one's (-1 where gone), knowing
     the new ids of the words it lacked (``inserted``) and the old ids of those the new
@@ -435,8 +427,9 @@ class _Previous:
             for old_words, new_words, gone_ids, new_ids in (
                     (old.surfaces, store.surfaces, gone_surf, piece_surfaces),
                     (old.vocab, store.vocab, gone_fold, new_fold)):
-                vanished = gone_ids[~_present(new_words, [old_words[i] for i in gone_ids.tolist()])]
-                inserted = new_ids[~_present(old_words, [new_words[i] for i in new_ids.tolist()])]
+                # Both id lists are sorted, so their words are too (what _search needs).
+                vanished = gone_ids[~_search(new_words, [old_words[i] for i in gone_ids.tolist()])[1]]
+                inserted = new_ids[~_search(old_words, [new_words[i] for i in new_ids.tolist()])[1]]
                 maps.append(_renumber(old_words, new_words, inserted, vanished))
             if maps[0] is None or maps[1] is None:
                 return
@@ -570,10 +563,7 @@ def _write_kind(path: Path, kind: str, tables: dict[str, tuple[np.ndarray, np.nd
     n_old = len(previous.words[kind]) if previous is not None else 0
     codes = {lang: values for lang, (_ids, values) in tables.items()}
     if extras:                          # rare: merge them into the pool
-        merged = sorted(set(pool).union(extras))
-        number = {w: i for i, w in enumerate(merged)}
-        place = np.fromiter(map(number.__getitem__, pool + extras), dtype=np.int64,
-                            count=len(pool) + len(extras))
+        merged, place = _numbered(pool + extras)
         codes = {lang: np.where(v < n_old, v, n_old + place[np.maximum(v - n_old, 0)])
                  for lang, v in codes.items()}
         pool = merged
