@@ -468,6 +468,7 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
     piece_paths: list[str] = []
     segments = []
     done = 0
+    cores = procs        # what the user allows, whatever the number of files to read
     procs = max(1, min(procs, len(tasks) or 1))
     if procs == 1:
         task_q, result_q = _InlineQueue(tasks), _InlineQueue([])
@@ -557,12 +558,21 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
     # can bring forms to lemmatise (scanning the old store would cost a pass over the corpus).
     new_pieces = [p for p, _keep in pieces[1:]] if previous else [p for p, _keep in pieces]
     early = EarlyLemmas(new_pieces, procs=procs)
+    side = None
     try:
         info = write_store(gen_path / "store", pieces, order, len(docnum_ids))
         report.phases["store"] = time.perf_counter() - t0
+        # Duplicates and alignments read only the store just written, not the tables: with
+        # a second core they are found beside the tables, in a process of their own.
+        side = _SideJobs(gen_path, index / previous if previous else None, keep_duplicates,
+                         in_process=cores == 1)
         t0 = time.perf_counter()
         write_tables(gen_path / "store", previous=old_store, known=early.result)
         report.phases["tables"] = time.perf_counter() - t0
+    except BaseException:
+        if side is not None:
+            side.close()
+        raise
     finally:
         early.close()
         if previous:
@@ -571,13 +581,9 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
         Piece.remove(path)
 
     t0 = time.perf_counter()
-    duplicates = _write_duplicates(gen_path, keep_duplicates)
-    report.phases["duplicates"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    from .align import write_alignments
-
-    alignment = write_alignments(gen_path, index / previous if previous else None)
-    report.phases["align"] = time.perf_counter() - t0
+    duplicates, alignment, seconds = side.result()
+    report.phases["side_wait"] = time.perf_counter() - t0
+    report.phases.update(seconds)
     report.documents = info["n_docs"]
     report.tokens = info["n_tokens"]
     digest = hashlib.sha256()
@@ -611,6 +617,85 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, gen_path / "manifest.json")
+
+
+def _side_jobs(gen_path: Path, previous_gen: Path | None,
+               keep_duplicates: bool) -> tuple[dict[str, Any], dict[str, Any], dict[str, float]]:
+    """Find the new store's near-duplicates and align its families; return their summaries
+    and the seconds each took."""
+    from .align import write_alignments
+
+    t0 = time.perf_counter()
+    duplicates = _write_duplicates(gen_path, keep_duplicates)
+    t1 = time.perf_counter()
+    alignment = write_alignments(gen_path, previous_gen)
+    return duplicates, alignment, {"duplicates": t1 - t0, "align": time.perf_counter() - t1}
+
+
+def _side_child(parent: int, conn, *args) -> None:
+    """Run :func:`_side_jobs` in a forked child; send its result, or the error, to the parent."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+    try:
+        message = ("ok", _side_jobs(*args))
+    except BaseException as exc:  # the parent says what went wrong
+        import traceback
+
+        message = ("error", (f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+    conn.send(message)
+    conn.close()
+
+
+class _SideJobs:
+    """Duplicates and alignments of a written store, found in a child process while the
+    parent writes the lemma tables (or in this process, when ``in_process``)."""
+
+    def __init__(self, gen_path: Path, previous_gen: Path | None, keep_duplicates: bool, *,
+                 in_process: bool = False):
+        self.args = (gen_path, previous_gen, keep_duplicates)
+        self.process = None
+        if not in_process:
+            ctx = multiprocessing.get_context("fork")
+            self.conn, child_conn = ctx.Pipe(duplex=False)
+            self.process = ctx.Process(target=_side_child, args=(os.getpid(), child_conn) + self.args,
+                                       daemon=True)
+            self.process.start()
+            child_conn.close()
+
+    def result(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, float]]:
+        if self.process is None:
+            return _side_jobs(*self.args)
+        try:
+            kind, value = self.conn.recv()
+        except EOFError:
+            self.process.join(timeout=5)
+            raise CorpusError("the process finding duplicates and alignments died (exit code "
+                              f"{self.process.exitcode}); nothing was changed") from None
+        finally:
+            self.close()
+        if kind == "error":
+            message, trace = value
+            raise CorpusError(f"finding duplicates and alignments failed: {message}; nothing "
+                              f"was changed\n{trace}")
+        return value
+
+    def close(self) -> None:
+        """Wait for the child to end (it has sent its result), or end it (the build failed)."""
+        if self.process is None:
+            return
+        if self.conn.poll():
+            self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+        self.process = None
 
 
 def _write_duplicates(gen_path: Path, keep_all: bool) -> dict[str, Any]:
