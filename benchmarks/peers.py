@@ -25,7 +25,9 @@ starts are new processes, timed from outside):
   peer: this script with ``--build ENGINE`` reading the paragraph rows from a JSONL file).
   **Peak memory**: the largest sampled sum of ``VmRSS`` over the process tree (every 0.25 s
   from /proc); not ``wait4``'s peak, which counts the parent's pages a child holds between
-  fork and exec.
+  fork and exec. A sum of RSS counts a page that forked processes share once in each of
+  them, so the largest sampled sum of ``Pss`` (``smaps_rollup``, which splits a shared page
+  among its holders) is given too: the memory the build really takes.
 * **index size**: bytes of the files of the index folder (the SQLite file).
 * **new process + first count of a rare word**: ``python -c`` that opens the index and
   counts a word with 10 occurrences (concord: the library's ``kwic_count_report``; the
@@ -566,7 +568,7 @@ def bench_size(size: str, args: argparse.Namespace) -> SizeRun:
 
     engines = ["concord", *(e for e in args.engines if e != "concord")]
     for engine in engines:
-        seconds, peaks = [], []
+        seconds, peaks, pss = [], [], []
         for i in range(args.build_runs):
             if engine != "concord" and not rows.exists():
                 n = write_rows(paths["concord"], plain, rows)
@@ -577,15 +579,17 @@ def bench_size(size: str, args: argparse.Namespace) -> SizeRun:
             # Not wait4's ru_maxrss: it counts the parent's pages the child held between fork
             # and exec (this process's ~200 MB), which dwarfs a small build.
             peaks.append(proc.peak_tree_rss or proc.peak_rss)
+            pss.append(proc.peak_tree_pss)
             say(f"build {engine} ({i + 1}/{args.build_runs}): {proc.seconds:.1f} s, peak "
-                f"{mb(peaks[-1])} (tree RSS {mb(proc.peak_tree_rss)}, largest process "
-                f"{mb(proc.peak_rss)})")
+                f"{mb(peaks[-1])} (tree RSS {mb(proc.peak_tree_rss)}, tree PSS "
+                f"{mb(proc.peak_tree_pss)}, largest process {mb(proc.peak_rss)})")
             if engine == "concord":
                 report = json.loads(proc.stdout)
                 run.tokens = report["tokens"]
                 rows.unlink(missing_ok=True)   # rows come from the index just built
         run.put("build", engine, statistics.median(seconds))
         run.put("build_memory", engine, statistics.median(peaks))
+        run.put("build_pss", engine, statistics.median(pss))
         path = paths[engine]
         run.put("size", engine, path.stat().st_size if path.is_file() else tree_size(path))
     run.details.insert(1, f"tokens (concord): {run.tokens:,}")
@@ -667,6 +671,8 @@ def rare_word(index: Path) -> str:
 ROWS = [
     ("build", "index build", "s"),
     ("build_memory", "peak memory while building (process tree RSS)", "bytes"),
+    # RSS counts a page shared by forked processes once in each; PSS splits it among them.
+    ("build_pss", "peak memory while building (process tree PSS)", "bytes"),
     ("size", "index size", "bytes"),
     ("cold_count", "new process + first count of a rare word (`python -c`)", "s"),
     ("count_word", f'count of one word, "{WORD}" (warm)', "s"),
