@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import SNOWBALL, fold, stem_words
+from .analysis import SNOWBALL, fold, fold_many, stem_words
 from .errors import IndexNotFound
 from .vocabulary import distinct
 
@@ -98,12 +98,20 @@ def lemma_of(word: str, lang: str) -> str:
 
 TABLES_CHUNK = 1 << 22     # tokens read at a time when the tables are written
 
+def _fold_all(words: list[str]) -> list[str]:
+    """``[fold(w) for w in words]``, in one pass when no word holds a line break."""
+    try:
+        return fold_many(words)
+    except ValueError:
+        return [fold(w) for w in words]
+
+
 def _lemmatise(code: str, words: list[str]) -> list[str]:
     """``[fold(lemmatize(w, code)) for w in words]`` (simplemma's non-greedy lemmatizer),
     its plain dictionary hits found in one batch (:func:`_dictionary_hits`)."""
     lemmatize = _simplemma()[0].lemmatize
-    return [fold(lemmatize(w, code) if hit is None else hit)
-            for w, hit in zip(words, _dictionary_hits(code, words), strict=True)]
+    return _fold_all([lemmatize(w, code) if hit is None else hit
+                      for w, hit in zip(words, _dictionary_hits(code, words), strict=True)])
 
 
 def _dictionary_hits(code: str, words: list[str]) -> list[str | None]:
@@ -141,7 +149,7 @@ def _find(kind: str, lang: str, words: list[str]) -> list[str]:
     """The lemmas (folded) or the stems of ``words`` in ``lang``."""
     if kind == "lemma":
         code = simplemma_code(lang)
-        return [fold(w) for w in words] if code is None else _lemmatise(code, words)
+        return _fold_all(words) if code is None else _lemmatise(code, words)
     return stem_words(words, lang) if lang in SNOWBALL else list(words)
 
 
@@ -157,7 +165,7 @@ def _early_job(lang: str, words: list[str]) -> tuple[tuple[list[str], np.ndarray
     """Pool job of :class:`EarlyLemmas`: for surface forms seen in ``lang``, their lemmas
     and the stems of their folded forms, each as :func:`_numbered` gives them, and the
     number of distinct folded forms."""
-    folded = list(map(fold.__wrapped__, words))    # distinct words: lru_cache only costs
+    folded = _fold_all(words)
     distinct = list(dict.fromkeys(folded))
     stem_of = dict(zip(distinct, _find("stem", lang, distinct), strict=True))
     return (_numbered(_find("lemma", lang, words)), _numbered(list(map(stem_of.__getitem__, folded))),
