@@ -78,7 +78,7 @@ def test_shared_hashes_fall_back_to_strings(monkeypatch, weak):
     assert builder.surface_ids is not None
 
 
-def test_form_table_numbers_and_declines():
+def test_form_table_numbers_forms_in_order_of_first_occurrence():
     table = formtable.FormTable()
 
     def number(words):
@@ -92,6 +92,25 @@ def test_form_table_numbers_and_declines():
     assert table.count == 4
     ids, new = number([])
     assert ids.tolist() == [] and new.tolist() == []
+
+
+def test_form_table_declines_a_shared_hash_and_changes_nothing(monkeypatch):
+    # A hash of the length alone: "ab" and "cd" share one.
+    monkeypatch.setattr(formtable, "form_hashes",
+                        lambda chars, lengths, begin, place: lengths.astype(np.uint64) + 1)
+    table = formtable.FormTable()
+
+    def number(words):
+        chars = np.frombuffer("".join(words).encode("utf-32-le"), dtype=np.uint32)
+        return table.number(chars, np.asarray([len(w) for w in words], dtype=np.int64))
+
+    ids, new = number(["ab", "x", "ab"])
+    assert ids.tolist() == [0, 1, 0] and new.tolist() == [0, 1] and table.count == 2
+    assert number(["cd"]) is None               # its hash stands for "ab"
+    assert number(["x", "cd", "ef"]) is None    # two new forms of one hash
+    assert table.count == 2
+    ids, new = number(["x", "ab", "yyy"])       # the table is as it was
+    assert ids.tolist() == [1, 0, 2] and new.tolist() == [2] and table.count == 3
 
 
 def test_fold_many_equals_fold():
