@@ -16,10 +16,7 @@ use it (default and fold modes; never in exact mode, where a spelling is matched
 
 from __future__ import annotations
 
-import numpy as np
 import regex
-
-from .hyphens import is_joined
 
 MIN_PART = 2
 MIN_WILD_TAIL = 3
@@ -56,9 +53,3 @@ def compound_splits(pattern: str, vocab, joined=None) -> list[tuple[str, str]]:
             continue
         out.append((head, tail))
     return out
-
-
-def hyphen_joined(store, starts: np.ndarray) -> np.ndarray:
-    """Which two-token hits at ``starts`` are written with exactly one hyphen between them
-    (recorded at index time: :mod:`concord.hyphens`)."""
-    return is_joined(store.joined_pos, starts)

@@ -31,8 +31,9 @@ import numpy as np
 import regex
 
 from .analysis import fold, stem_words
-from .compounds import compound_splits, hyphen_joined
+from .compounds import compound_splits
 from .errors import OptionError, QueryTimeout
+from .hyphens import is_joined
 from .index import CorpusIndex
 from .lemmas import folded_of_surfaces, lemma_candidates, stem_candidates
 from .query import (  # MODES: re-exported, the one list of match modes
@@ -527,7 +528,7 @@ class Evaluator:
             parts.append(self.pattern_hits(alt, lang))
             for split in splits:
                 s, n = self.pattern_hits(split, lang)
-                keep = hyphen_joined(store, s)
+                keep = is_joined(store.joined_pos, s)
                 parts.append((s[keep], n[keep]))
         return merge_longest(parts)
 

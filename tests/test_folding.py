@@ -138,13 +138,13 @@ def test_compound_splits(fold_ix):
 
 
 def test_hyphen_joined(fold_ix):
-    from concord.compounds import hyphen_joined
     from concord.hits import find_hits
+    from concord.hyphens import is_joined
     from concord.query import parse_query
 
     hits = find_hits(fold_ix, parse_query("staats kapitalismus"))
     assert len(hits) == 4      # with a hyphen twice, with a space once, with an en dash once
-    joined = hyphen_joined(fold_ix.store, hits.starts)
+    joined = is_joined(fold_ix.store.joined_pos, hits.starts)
     assert joined.tolist() == [True, True, False, False]
 
 
