@@ -643,6 +643,10 @@ def _side_child(parent: int, conn, *args) -> None:
     if os.getppid() != parent:
         os._exit(1)
     try:
+        os.nice(5)          # as the indexing workers: readers of the live index come first
+    except OSError:
+        pass
+    try:
         message = ("ok", _side_jobs(*args))
     except BaseException as exc:  # the parent says what went wrong
         import traceback
