@@ -104,18 +104,23 @@ def test_a_failure_in_the_parent_ends_the_child(tmp_path, monkeypatch):
         return real(*args, **kwargs)
 
     def failing_tables(*args, **kwargs):
-        children.extend(int(p) for p in os.listdir("/proc") if p.isdigit()
-                        and _parent_of(int(p)) == os.getpid())
+        children.extend(set(_children()) - before)
         raise RuntimeError("tables broke")
 
+    before = set(_children())       # other tests' servers, say
     monkeypatch.setattr(align, "write_alignments", slow)
     monkeypatch.setattr(lemmas, "write_tables", failing_tables)
     with pytest.raises(RuntimeError, match="tables broke"):
         build_index(corpus, tmp_path / "index", procs=2)
     assert children, "the side process was running while the tables were written"
-    assert not [p for p in children if Path(f"/proc/{p}").exists() and _parent_of(p) == os.getpid()]
+    assert not set(children) & set(_children())
     assert read_current(tmp_path / "index") is None
     shutil.rmtree(tmp_path / "index")
+
+
+def _children() -> list[int]:
+    """The processes this one started that are still there."""
+    return [int(p) for p in os.listdir("/proc") if p.isdigit() and _parent_of(int(p)) == os.getpid()]
 
 
 def _parent_of(pid: int) -> int | None:
