@@ -571,7 +571,7 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
         Piece.remove(path)
 
     t0 = time.perf_counter()
-    duplicates = _write_duplicates(gen_path, keep_duplicates)
+    duplicates = _write_duplicates(gen_path, keep_duplicates, index / previous if previous else None)
     report.phases["duplicates"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     from .align import write_alignments
@@ -613,14 +613,20 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
     os.replace(tmp, gen_path / "manifest.json")
 
 
-def _write_duplicates(gen_path: Path, keep_all: bool) -> dict[str, Any]:
-    """Find near-duplicate groups in the new store; write them beside it; summarise."""
+def _write_duplicates(gen_path: Path, keep_all: bool, previous: Path | None = None) -> dict[str, Any]:
+    """Find near-duplicate groups in the new store; write them beside it; summarise.
+
+    The documents' samples are kept beside the store too, so that the next update computes
+    only its added and changed documents' (those of ``previous``, a generation, are reused).
+    """
     from . import duplicates
     from .store import Store
 
     store = Store(gen_path / "store")
     try:
-        groups = duplicates.store_groups(store)
+        groups = duplicates.store_groups(
+            store, gen_path / duplicates.SAMPLES_DIR,
+            previous / duplicates.SAMPLES_DIR if previous is not None else None)
     finally:
         store.close()
     record = {"settings": duplicates.settings(), "keep_all": keep_all,
