@@ -22,8 +22,11 @@ DUPS = Path(__file__).parent / "data" / "dups"
 @pytest.fixture
 def updates(monkeypatch):
     """Every update takes the incremental path (a one-document change in a six-document
-    corpus is more than UPDATE_SHARE of its hashes); records which path each took."""
+    corpus is more than UPDATE_SHARE of its hashes) and hashes only the forms of the documents
+    it samples (as in a large index); records which path each took."""
     monkeypatch.setattr(duplicates, "UPDATE_SHARE", 1.0)
+    monkeypatch.setattr(duplicates, "HASH_ALL_SHARE", 1.0)
+    monkeypatch.setattr(duplicates, "HASH_ALL_FORMS", 0)
     taken: list[bool] = []
     update = duplicates._update
 
