@@ -316,12 +316,14 @@ def _load_cache(folder: Path) -> dict | None:
     other settings (then everything is computed again)."""
     import json
 
+    from .store import NpyColumn
+
     try:
         meta = json.loads((folder / "docs.json").read_text("utf-8"))
         if meta.get("format") != _FORMAT or meta.get("settings") != settings():
             return None
         offsets = np.load(folder / "offsets.npy")
-        values = np.load(folder / "samples.npy", mmap_mode="r") if offsets[-1] else np.zeros(0, np.uint64)
+        values = NpyColumn(folder / "samples.npy")      # read with file reads, not mapped
         pairs = np.load(folder / "pairs.npy")
     except (OSError, ValueError, KeyError, IndexError):
         return None
@@ -359,7 +361,8 @@ def _update(samples: _StoreSamples, keys: list[list], ranks: np.ndarray, old: di
             j = i
             while j + 1 < n and old_of[j + 1] == old_of[j] + 1:
                 j += 1
-            yield old_values[old_offsets[old_of[i]]:old_offsets[old_of[j] + 1]]
+            for a in range(int(old_offsets[old_of[i]]), int(old_offsets[old_of[j] + 1]), CHUNK):
+                yield old_values[a:min(a + CHUNK, int(old_offsets[old_of[j] + 1]))]
             i = j + 1
 
     _write_samples(cache, pieces(), total)
@@ -371,20 +374,20 @@ def _update(samples: _StoreSamples, keys: list[list], ranks: np.ndarray, old: di
     kept_pairs = np.stack([new_of[old_pairs[:, 0]], new_of[old_pairs[:, 1]], old_pairs[:, 2]], axis=1) \
         if len(old_pairs) else np.zeros((0, 3), np.int64)
     kept_pairs = kept_pairs[(kept_pairs[:, 0] >= 0) & (kept_pairs[:, 1] >= 0)]
-    values = np.load(cache / "samples.npy", mmap_mode="r") if total else np.zeros(0, np.uint64)
-    found = _pairs_with(values, offsets, fresh, new_samples, ranks, sizes)
+    from .store import NpyColumn
+
+    found = _pairs_with(NpyColumn(cache / "samples.npy"), offsets, fresh, new_samples, ranks, sizes)
     pairs = _sorted_pairs(np.concatenate([kept_pairs, found]))
-    del values
     _write_index(cache, keys, sizes, pairs)
     return sizes, pairs
 
 
-def _pairs_with(values: np.ndarray, offsets: np.ndarray, fresh: np.ndarray,
+def _pairs_with(values, offsets: np.ndarray, fresh: np.ndarray,
                 new_samples: dict[int, np.ndarray], ranks: np.ndarray,
                 sizes: np.ndarray) -> np.ndarray:
     """The deciding pairs that involve a document of ``fresh``: its hashes are looked for in
-    every sample (``values``, by document ``offsets``), through a bit table of their top bits
-    that lets only the few hashes that may match be searched."""
+    every sample (``values``, by document ``offsets``, read a chunk at a time), through a bit
+    table of their top bits that lets only the few hashes that may match be searched."""
     if not fresh.size:
         return np.zeros((0, 3), np.int64)
     table = np.concatenate([new_samples[int(i)] for i in fresh])
@@ -395,15 +398,14 @@ def _pairs_with(values: np.ndarray, offsets: np.ndarray, fresh: np.ndarray,
     shift = np.uint64(64 - bits)
     marked = np.zeros(1 << bits, dtype=bool)
     marked[(table >> shift).astype(np.intp)] = True
-    found = []
-    step = 1 << 22
-    for a in range(0, len(values), step):
-        part = np.asarray(values[a:a + step])
+    found, hits = [], []
+    for a in range(0, len(values), CHUNK):
+        part = np.asarray(values[a:a + CHUNK])
         at = np.flatnonzero(marked[(part >> shift).astype(np.intp)])
-        if at.size:
-            found.append(at + a)
+        found.append(at + a)
+        hits.append(part[at])
     where = np.concatenate(found) if found else np.zeros(0, np.int64)
-    hit = np.asarray(values[where]) if where.size else np.zeros(0, np.uint64)
+    hit = np.concatenate(hits) if hits else np.zeros(0, np.uint64)
     lo = np.searchsorted(table, hit, "left")
     hi = np.searchsorted(table, hit, "right")
     counts = hi - lo
