@@ -19,7 +19,8 @@ paired (:func:`pair_gaps`).
 
 The result is written beside the token store as ``align.sqlite`` in the generation folder
 (so it goes live, or not, with the generation), and a family whose versions did not change
-is copied from the previous generation instead of aligned again. Reading alignments for
+is copied from the previous generation instead of aligned again (when no family changed,
+the previous file is linked). Reading alignments for
 reports (:class:`Alignments`) is here too; rendering them is not.
 """
 
@@ -29,7 +30,9 @@ import bisect
 import hashlib
 import json
 import math
+import os
 import re
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -1395,7 +1398,8 @@ def write_alignments(gen_path: Path, previous: Path | None = None,
                      registry: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Align every family of the generation's store into ``align.sqlite``; summarise.
 
-    Families whose key is unchanged are copied from ``previous`` (a generation folder).
+    Families whose key is unchanged are copied from ``previous`` (a generation folder); when
+    none changed, its file is linked (:func:`_link_unchanged`).
     """
     from .store import Store
 
@@ -1404,6 +1408,16 @@ def write_alignments(gen_path: Path, previous: Path | None = None,
     target = gen_path / ALIGN_FILE
     tmp = gen_path / (ALIGN_FILE + ".tmp")
     tmp.unlink(missing_ok=True)
+    if previous is not None:
+        try:
+            linked = _link_unchanged(store, previous, tmp, setting)
+        except BaseException:
+            store.close()
+            raise
+        if linked is not None:
+            store.close()
+            os.replace(tmp, target)
+            return linked
     con = sqlite3.connect(tmp)
     summary = {"families": 0, "aligned": 0, "reused": 0, "pairs": 0}
     try:
@@ -1444,12 +1458,42 @@ def write_alignments(gen_path: Path, previous: Path | None = None,
     finally:
         con.close()
         store.close()
-    import os
-
     with open(tmp, "rb+") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, target)
     return summary
+
+
+def _link_unchanged(store, previous: Path, tmp: Path, setting: Mapping[str, Any]) -> dict[str, Any] | None:
+    """When no family changed (the same works with the same keys, the same settings), the
+    previous generation's file is the one this generation would write, family for family and
+    page for page: it is linked to ``tmp`` (copied where a link cannot be made) and its summary
+    returned; otherwise None."""
+    old = previous / ALIGN_FILE
+    if not old.exists():
+        return None
+    setting_json = json.dumps(setting, sort_keys=True)
+    keys = {work: family_key(store, docs, setting_json) for work, docs in families(store).items()}
+    try:
+        con = sqlite3.connect(f"file:{old}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+            if row is None or row[0] != json.dumps(setting):
+                return None
+            if dict(con.execute("SELECT work, key FROM families")) != keys:
+                return None
+            pairs = con.execute("SELECT count(*) FROM pairs").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    try:
+        os.link(old, tmp)
+    except OSError:
+        shutil.copyfile(old, tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+    return {"families": len(keys), "aligned": 0, "reused": len(keys), "pairs": pairs}
 
 
 #: Sentence alignments solved together at most (bounds what waits in memory for them).

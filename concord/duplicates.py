@@ -10,12 +10,19 @@ estimate would miss them). Documents are taken longest first; one whose containm
 already kept document reaches ``CONTAINMENT`` joins that document's group, otherwise it is
 kept. Translations share no shingles of words and are never grouped. This module only
 computes groups; the indexer writes them and ``concord.hits`` leaves the members out.
+
+Only pairs where the later document shares ``CONTAINMENT`` of its sample with the earlier
+one can decide a group. An index keeps every document's sample and those pairs beside its
+store (:data:`SAMPLES_DIR`), so that an update computes the samples of its added and changed
+documents alone, looks their hashes up in every sample, and takes the documents in turn again
+over the pairs: the same groups as a computation from scratch, in a fraction of its time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -103,26 +110,56 @@ def find_groups(doc_ids: Sequence[str], tokens_of: Callable[[int], np.ndarray],
 
     Documents are taken longest first; one whose sample shares at least ``CONTAINMENT`` of
     its hashes with a document kept before it joins the kept document sharing most (the
-    first kept of those tied), otherwise it is kept. The shared counts come from one table
-    of every document's sample sorted by hash: a document's hashes lead to the runs of the
-    table that share them, read with numpy gathers (no search, no per-hash Python).
+    first kept of those tied), otherwise it is kept. Only the pairs where the later document
+    shares that much with the earlier one can decide a group (:func:`deciding_pairs`);
+    :func:`groups_from_pairs` takes the documents in turn over them.
     """
     if lengths is None:
         lengths = [len(tokens_of(i)) for i in range(len(doc_ids))]
-    order = sorted(range(len(doc_ids)), key=lambda i: (-lengths[i], doc_ids[i]))
-    samples = [sample_of(i) if sample_of is not None else shingle_sample(tokens_of(i)) for i in order]
-    n_docs = len(samples)
-    sizes = np.fromiter(map(len, samples), dtype=np.int64, count=n_docs)
-    first = np.concatenate(([0], np.cumsum(sizes)))
+    samples = [sample_of(i) if sample_of is not None else shingle_sample(tokens_of(i))
+               for i in range(len(doc_ids))]
+    ranks = rank_order(doc_ids, lengths)
+    sizes = np.fromiter(map(len, samples), dtype=np.int64, count=len(samples))
     values = np.concatenate(samples) if samples else np.zeros(0, np.uint64)
     del samples                                      # held once, in ``values``
-    # Every (hash, rank in ``order``) pair, sorted by hash; for each pair where it went
-    # (``place``), and for each hash the run of pairs sharing it.
+    pairs = deciding_pairs(values, np.concatenate(([0], np.cumsum(sizes))), ranks)
+    return groups_from_pairs(doc_ids, sizes, ranks, pairs)
+
+
+def rank_order(doc_ids: Sequence[str], lengths: Sequence[int]) -> np.ndarray:
+    """Each document's rank when taken longest first (ties by doc id)."""
+    order = sorted(range(len(doc_ids)), key=lambda i: (-lengths[i], doc_ids[i]))
+    ranks = np.empty(len(order), dtype=np.int64)
+    ranks[order] = np.arange(len(order))
+    return ranks
+
+
+def _deciding(later: np.ndarray, shared: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Which (later, earlier, shared) pairs can decide a group: the later document has enough
+    samples to be judged and shares at least ``CONTAINMENT`` of them with the earlier one."""
+    size = sizes[later]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (size >= MIN_SAMPLES) & (shared > 0) & (shared / np.maximum(size, 1) >= CONTAINMENT)
+
+
+def deciding_pairs(values: np.ndarray, offsets: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+    """Rows (later, earlier, shared hashes) of the document pairs that can decide a group,
+    sorted; document ``i``'s sample is ``values[offsets[i]:offsets[i + 1]]`` and ``later`` is
+    the document of higher rank.
+
+    The shared counts come from one table of every document's sample sorted by hash: a
+    document's hashes lead to the runs of the table that share them, read with numpy gathers
+    (no search, no per-hash Python).
+    """
+    n_docs = len(offsets) - 1
+    order = np.argsort(ranks)
+    sizes = np.diff(offsets)
+    # Every (hash, rank) pair, sorted by hash; for each pair where it went (``place``), and
+    # for each hash the run of pairs sharing it.
     by_hash = np.argsort(values)
     index_type = np.int32 if by_hash.size < 2**31 else np.int64
     table = values[by_hash]
-    del values
-    ranks = np.repeat(np.arange(n_docs, dtype=np.int32), sizes)[by_hash]
+    rank_at = np.repeat(ranks.astype(np.int32), sizes)[by_hash]
     place = np.empty(by_hash.size, dtype=index_type)
     place[by_hash] = np.arange(by_hash.size, dtype=index_type)
     del by_hash
@@ -133,53 +170,284 @@ def find_groups(doc_ids: Sequence[str], tokens_of: Callable[[int], np.ndarray],
     run_start = np.flatnonzero(new).astype(index_type)
     del new
     run_size = np.diff(np.append(run_start, index_type(place.size)))
-    kept = np.zeros(n_docs, dtype=bool)
-    members: dict[int, list[tuple[str, float]]] = {}
-    for rank, size in enumerate(sizes.tolist()):
+    rows = []
+    for rank, doc in enumerate(order.tolist()):
+        size = int(sizes[doc])
         if size >= MIN_SAMPLES and rank:
-            runs = run_of[place[first[rank]:first[rank + 1]]]
+            runs = run_of[place[offsets[doc]:offsets[doc + 1]]]
             runs = runs[run_size[runs] > 1]                 # hashes other documents have too
             counts = run_size[runs]
             at = np.repeat(run_start[runs] - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-            # Hashes shared with each earlier document, counted for the kept ones only.
-            shared = np.bincount(ranks[at], minlength=n_docs)[:rank]
-            shared[~kept[:rank]] = 0
-            best = int(np.argmax(shared))              # the first (earliest kept) of the best
-            if shared[best]:
-                containment = int(shared[best]) / size
-                if containment >= CONTAINMENT:
-                    members.setdefault(best, []).append((doc_ids[order[rank]], containment))
-                    continue
-        kept[rank] = True
-    groups = [DuplicateGroup(doc_ids[order[k]], tuple(sorted(found)))
-              for k, found in members.items()]
+            # Hashes shared with each earlier document.
+            shared = np.bincount(rank_at[at], minlength=n_docs)[:rank]
+            earlier = np.flatnonzero(shared / size >= CONTAINMENT)
+            if earlier.size:
+                rows.append(np.stack([np.full(earlier.size, doc), order[earlier],
+                                      shared[earlier]], axis=1))
+    return _sorted_pairs(np.concatenate(rows) if rows else np.zeros((0, 3), np.int64))
+
+
+def _sorted_pairs(pairs: np.ndarray) -> np.ndarray:
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 3)
+    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+
+
+def groups_from_pairs(doc_ids: Sequence[str], sizes: np.ndarray, ranks: np.ndarray,
+                      pairs: np.ndarray) -> list[DuplicateGroup]:
+    """The groups the rule gives, from the deciding pairs alone: documents in rank order; one
+    with a kept earlier document among its pairs joins the one sharing most (the first kept
+    of those tied), any other is kept (a document without pairs always is)."""
+    kept = np.ones(len(doc_ids), dtype=bool)
+    members: dict[int, list[tuple[str, float]]] = {}
+    if len(pairs):
+        pairs = pairs[np.lexsort((ranks[pairs[:, 1]], ranks[pairs[:, 0]]))]
+        bounds = np.flatnonzero(np.diff(pairs[:, 0])) + 1
+        for group in np.split(pairs, bounds):
+            later = int(group[0, 0])
+            best, best_shared = -1, 0
+            for earlier, shared in group[:, 1:].tolist():
+                if kept[earlier] and shared > best_shared:
+                    best, best_shared = earlier, shared
+            if best >= 0:
+                kept[later] = False
+                members.setdefault(best, []).append((doc_ids[later], best_shared / int(sizes[later])))
+    groups = [DuplicateGroup(doc_ids[k], tuple(sorted(found))) for k, found in members.items()]
     return sorted(groups, key=lambda g: g.kept)
 
 
-def store_groups(store) -> list[DuplicateGroup]:
-    """Find the groups of a token store (``concord.store.Store``)."""
-    from .store import column_file
+# --- in an index: samples and pairs kept beside the store for the next update ---------------
 
-    doc_ids = [d["doc_id"] for d in store.docs]
-    bounds = store.doc_tok
-    # The hash of each surface form's folded form; tokens read from the file, not its map
-    # (a pass over the whole store would otherwise stay resident).
-    hashes = word_hashes(store.vocab.tolist())[store.surface_fold]
-    surf = column_file(store.path, "surf", np.int32)
+#: Folder beside the store with each document's sample and the deciding pairs, so that an
+#: update computes the samples of its added and changed documents only.
+SAMPLES_DIR = "duplicates.samples"
+#: Above this share of the hashes coming from added and changed documents, an update
+#: computes the pairs of all documents at once (a table of every hash) instead.
+UPDATE_SHARE = 0.25
+#: Below this share of the tokens (or with fewer forms), an update hashes only the forms of
+#: the documents it samples, not the whole vocabulary.
+HASH_ALL_SHARE = 0.25
+HASH_ALL_FORMS = 4096
+_FORMAT = 1
 
-    def tokens_of(i: int) -> np.ndarray:
-        return hashes[surf[int(bounds[i]):int(bounds[i + 1])]]
 
-    def sample_of(i: int) -> np.ndarray:
+class _StoreSamples:
+    """The samples of a store's documents, computed from its tokens on demand."""
+
+    def __init__(self, store):
+        from .store import column_file
+
+        self.store = store
+        self.bounds = np.asarray(store.doc_tok, dtype=np.int64)
+        self.surf = column_file(store.path, "surf", np.int32)
+        self._hashes: np.ndarray | None = None
+
+    def hashes_of(self, docs: Sequence[int]) -> np.ndarray:
+        """Word hashes per surface id; exact for the surfaces of ``docs`` (all of them when
+        more than a few documents are asked for: hashing the whole vocabulary is cheaper then
+        than finding the forms used)."""
+        if self._hashes is not None:
+            return self._hashes
+        fold = np.asarray(self.store.surface_fold)
+        tokens = int(sum(int(self.bounds[i + 1] - self.bounds[i]) for i in docs))
+        if tokens >= HASH_ALL_SHARE * int(self.bounds[-1]) or len(fold) < HASH_ALL_FORMS:
+            self._hashes = word_hashes(self.store.vocab.tolist())[fold]
+            return self._hashes
+        used = [distinct(np.asarray(self.surf[int(self.bounds[i]):int(self.bounds[i + 1])]))
+                for i in docs]
+        surfaces = distinct(np.concatenate(used)) if used else np.zeros(0, np.int32)
+        folds = distinct(fold[surfaces])
+        vocab = self.store.vocab
+        hashes = np.zeros(len(fold), dtype=np.uint64)
+        by_fold = dict(zip(folds.tolist(), word_hashes(vocab[int(f)] for f in folds).tolist(),
+                           strict=True))
+        hashes[surfaces] = np.fromiter((by_fold[f] for f in fold[surfaces].tolist()),
+                                       dtype=np.uint64, count=len(surfaces))
+        return hashes
+
+    def sample(self, i: int, hashes: np.ndarray) -> np.ndarray:
         # Chunk by chunk: a huge document never becomes one array.
-        start, end = int(bounds[i]), int(bounds[i + 1])
+        start, end = int(self.bounds[i]), int(self.bounds[i + 1])
+        surf = self.surf
         parts = [_sample_chunk(hashes[surf[a:min(a + CHUNK, end - SHINGLE + 1) + SHINGLE - 1]])
                  for a in range(start, end - SHINGLE + 1, CHUNK)]
         if not parts:
             return np.zeros(0, dtype=np.uint64)
         return distinct(np.concatenate(parts)) if len(parts) > 1 else parts[0]
 
-    return find_groups(doc_ids, tokens_of, np.diff(bounds).tolist(), sample_of)
+
+def store_groups(store, cache: Path | None = None,
+                 previous: Path | None = None) -> list[DuplicateGroup]:
+    """Find the groups of a token store (``concord.store.Store``).
+
+    With ``cache`` (a folder, :data:`SAMPLES_DIR` of a generation) each document's sample and
+    the deciding pairs are written there. With ``previous`` (the previous generation's
+    folder of them) the documents whose doc id, hash and length did not change keep their
+    samples and their pairs with each other; only the others' samples are computed and
+    compared with every document's. The groups, and the files written, are those of a
+    computation from scratch.
+    """
+    doc_ids = [d["doc_id"] for d in store.docs]
+    samples = _StoreSamples(store)
+    lengths = np.diff(samples.bounds)
+    ranks = rank_order(doc_ids, lengths.tolist())
+    keys = [[d["doc_id"], d.get("hash"), int(n)] for d, n in zip(store.docs, lengths.tolist(), strict=True)]
+    old = _load_cache(previous) if previous is not None and cache is not None else None
+    if old is not None:
+        done = _update(samples, keys, ranks, old, cache)
+        if done is not None:
+            sizes, pairs = done
+            return groups_from_pairs(doc_ids, sizes, ranks, pairs)
+    hashes = samples.hashes_of(range(len(doc_ids)))
+    computed = [samples.sample(i, hashes) for i in range(len(doc_ids))]
+    sizes = np.fromiter(map(len, computed), dtype=np.int64, count=len(computed))
+    if cache is not None:
+        _write_samples(cache, computed, int(sizes.sum()))
+    values = np.concatenate(computed) if computed else np.zeros(0, np.uint64)
+    del computed                                     # held once, in ``values``
+    pairs = deciding_pairs(values, np.concatenate(([0], np.cumsum(sizes))), ranks)
+    del values
+    if cache is not None:
+        _write_index(cache, keys, sizes, pairs)
+    return groups_from_pairs(doc_ids, sizes, ranks, pairs)
+
+
+def _load_cache(folder: Path) -> dict | None:
+    """The previous generation's samples (mapped) and pairs, or None when absent or made with
+    other settings (then everything is computed again)."""
+    import json
+
+    from .store import NpyColumn
+
+    try:
+        meta = json.loads((folder / "docs.json").read_text("utf-8"))
+        if meta.get("format") != _FORMAT or meta.get("settings") != settings():
+            return None
+        offsets = np.load(folder / "offsets.npy")
+        values = NpyColumn(folder / "samples.npy")      # read with file reads, not mapped
+        pairs = np.load(folder / "pairs.npy")
+    except (OSError, ValueError, KeyError, IndexError):
+        return None
+    if len(offsets) != len(meta["docs"]) + 1 or len(values) != offsets[-1] or pairs.ndim != 2:
+        return None
+    return {"docs": meta["docs"], "offsets": offsets, "values": values, "pairs": pairs}
+
+
+def _update(samples: _StoreSamples, keys: list[list], ranks: np.ndarray, old: dict,
+            cache: Path) -> tuple[np.ndarray, np.ndarray] | None:
+    """Sizes and deciding pairs from the previous generation's samples and pairs plus the
+    changed documents' (written to ``cache``); None when too much changed to be worth it."""
+    was = {tuple(k): j for j, k in enumerate(old["docs"]) if k[1] is not None}
+    old_of = np.array([was.get(tuple(k), -1) for k in keys], dtype=np.int64)
+    fresh = np.flatnonzero(old_of < 0)
+    hashes = samples.hashes_of(fresh.tolist())
+    new_samples = {int(i): samples.sample(int(i), hashes) for i in fresh}
+    old_offsets = old["offsets"]
+    sizes = np.where(old_of >= 0, old_offsets[old_of + 1] - old_offsets[np.maximum(old_of, 0)], 0)
+    for i, sample in new_samples.items():
+        sizes[i] = len(sample)
+    total = int(sizes.sum())
+    if sum(map(len, new_samples.values())) > UPDATE_SHARE * total:
+        return None
+    # The new samples file: runs of unchanged documents copied from the old one.
+    old_values = old["values"]
+
+    def pieces():
+        i, n = 0, len(keys)
+        while i < n:
+            if old_of[i] < 0:
+                yield new_samples[i]
+                i += 1
+                continue
+            j = i
+            while j + 1 < n and old_of[j + 1] == old_of[j] + 1:
+                j += 1
+            for a in range(int(old_offsets[old_of[i]]), int(old_offsets[old_of[j] + 1]), CHUNK):
+                yield old_values[a:min(a + CHUNK, int(old_offsets[old_of[j] + 1]))]
+            i = j + 1
+
+    _write_samples(cache, pieces(), total)
+    offsets = np.concatenate(([0], np.cumsum(sizes)))
+    # Pairs of two unchanged documents stand; those of a changed one are found again.
+    old_pairs = old["pairs"]
+    new_of = np.full(len(old["docs"]) + 1, -1, dtype=np.int64)
+    new_of[old_of[old_of >= 0]] = np.flatnonzero(old_of >= 0)
+    kept_pairs = np.stack([new_of[old_pairs[:, 0]], new_of[old_pairs[:, 1]], old_pairs[:, 2]], axis=1) \
+        if len(old_pairs) else np.zeros((0, 3), np.int64)
+    kept_pairs = kept_pairs[(kept_pairs[:, 0] >= 0) & (kept_pairs[:, 1] >= 0)]
+    from .store import NpyColumn
+
+    found = _pairs_with(NpyColumn(cache / "samples.npy"), offsets, fresh, new_samples, ranks, sizes)
+    pairs = _sorted_pairs(np.concatenate([kept_pairs, found]))
+    _write_index(cache, keys, sizes, pairs)
+    return sizes, pairs
+
+
+def _pairs_with(values, offsets: np.ndarray, fresh: np.ndarray,
+                new_samples: dict[int, np.ndarray], ranks: np.ndarray,
+                sizes: np.ndarray) -> np.ndarray:
+    """The deciding pairs that involve a document of ``fresh``: its hashes are looked for in
+    every sample (``values``, by document ``offsets``, read a chunk at a time), through a bit
+    table of their top bits that lets only the few hashes that may match be searched."""
+    if not fresh.size:
+        return np.zeros((0, 3), np.int64)
+    table = np.concatenate([new_samples[int(i)] for i in fresh])
+    owner = np.repeat(fresh, [len(new_samples[int(i)]) for i in fresh])
+    by_hash = np.argsort(table, kind="stable")
+    table, owner = table[by_hash], owner[by_hash]
+    bits = int(min(28, max(16, int(table.size).bit_length() + 6)))
+    shift = np.uint64(64 - bits)
+    marked = np.zeros(1 << bits, dtype=bool)
+    marked[(table >> shift).astype(np.intp)] = True
+    found, hits = [], []
+    for a in range(0, len(values), CHUNK):
+        part = np.asarray(values[a:a + CHUNK])
+        at = np.flatnonzero(marked[(part >> shift).astype(np.intp)])
+        found.append(at + a)
+        hits.append(part[at])
+    where = np.concatenate(found) if found else np.zeros(0, np.int64)
+    hit = np.concatenate(hits) if hits else np.zeros(0, np.uint64)
+    lo = np.searchsorted(table, hit, "left")
+    hi = np.searchsorted(table, hit, "right")
+    counts = hi - lo
+    doc_a = np.repeat(np.searchsorted(offsets, where, "right") - 1, counts)
+    doc_b = owner[np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))]
+    # A pair of two fresh documents is found from both sides: counted once, from the higher index.
+    is_fresh = np.zeros(len(sizes), dtype=bool)
+    is_fresh[fresh] = True
+    keep = (doc_a != doc_b) & (~is_fresh[doc_a] | (doc_a > doc_b))
+    n = np.int64(len(sizes))
+    key, shared = np.unique(doc_a[keep] * n + doc_b[keep], return_counts=True)
+    a, b = key // n, key % n
+    later = np.where(ranks[a] > ranks[b], a, b)
+    earlier = np.where(ranks[a] > ranks[b], b, a)
+    deciding = _deciding(later, shared, sizes)
+    return np.stack([later[deciding], earlier[deciding], shared[deciding]], axis=1).astype(np.int64)
+
+
+def _write_samples(folder: Path, parts, total: int | None = None) -> None:
+    """``samples.npy``: the documents' samples one after the other, written part by part."""
+    from numpy.lib import format as npy
+
+    if total is None:
+        parts = list(parts)
+        total = sum(len(p) for p in parts)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "samples.npy", "wb") as fh:
+        npy.write_array_header_1_0(fh, {"descr": npy.dtype_to_descr(np.dtype("<u8")),
+                                        "fortran_order": False, "shape": (int(total),)})
+        for part in parts:
+            for a in range(0, len(part), CHUNK):      # a memory-mapped run: bounded copies
+                fh.write(np.ascontiguousarray(part[a:a + CHUNK], dtype="<u8").tobytes())
+
+
+def _write_index(folder: Path, keys: list[list], sizes: np.ndarray, pairs: np.ndarray) -> None:
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    np.save(folder / "offsets.npy", np.concatenate(([0], np.cumsum(sizes))).astype(np.int64))
+    np.save(folder / "pairs.npy", np.ascontiguousarray(pairs, dtype=np.int64))
+    (folder / "docs.json").write_text(json.dumps({"format": _FORMAT, "settings": settings(),
+                                                  "docs": keys}, ensure_ascii=False), "utf-8")
 
 
 def duplicate_group(ix, doc_id: str) -> dict | None:

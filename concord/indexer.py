@@ -626,7 +626,7 @@ def _side_jobs(gen_path: Path, previous_gen: Path | None,
     from .align import write_alignments
 
     t0 = time.perf_counter()
-    duplicates = _write_duplicates(gen_path, keep_duplicates)
+    duplicates = _write_duplicates(gen_path, keep_duplicates, previous_gen)
     t1 = time.perf_counter()
     alignment = write_alignments(gen_path, previous_gen)
     return duplicates, alignment, {"duplicates": t1 - t0, "align": time.perf_counter() - t1}
@@ -702,14 +702,20 @@ class _SideJobs:
         self.process = None
 
 
-def _write_duplicates(gen_path: Path, keep_all: bool) -> dict[str, Any]:
-    """Find near-duplicate groups in the new store; write them beside it; summarise."""
+def _write_duplicates(gen_path: Path, keep_all: bool, previous: Path | None = None) -> dict[str, Any]:
+    """Find near-duplicate groups in the new store; write them beside it; summarise.
+
+    The documents' samples are kept beside the store too, so that the next update computes
+    only its added and changed documents' (those of ``previous``, a generation, are reused).
+    """
     from . import duplicates
     from .store import Store
 
     store = Store(gen_path / "store")
     try:
-        groups = duplicates.store_groups(store)
+        groups = duplicates.store_groups(
+            store, gen_path / duplicates.SAMPLES_DIR,
+            previous / duplicates.SAMPLES_DIR if previous is not None else None)
     finally:
         store.close()
     record = {"settings": duplicates.settings(), "keep_all": keep_all,
