@@ -366,7 +366,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *, procs: i
     Near-duplicate documents are found and, unless ``keep_duplicates``, counted once
     (see :mod:`concord.duplicates`).
     """
-    from .ingest import discover, file_hash, load_sidecar
+    from .ingest import discover, load_sidecar
 
     started = time.perf_counter()
     corpus = Path(corpus).resolve()
@@ -376,18 +376,6 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *, procs: i
     index.mkdir(parents=True, exist_ok=True)
     report = BuildReport(index=str(index), corpus=str(corpus.resolve()), generation=None)
     with _Lock(index / ".lock"):
-        sidecar = load_sidecar(corpus, problems=report.skipped)
-        files: dict[str, str] = {}
-        for path in discover(corpus, problems=report.skipped):
-            rel = path.relative_to(corpus).as_posix()
-            try:
-                files[rel] = file_hash(path, sidecar.get(rel))
-            except OSError as exc:
-                report.skipped.append((rel, f"cannot read: {exc.strerror or exc}"))
-        if not files and not report.skipped:
-            raise CorpusError(f"no files to index in {corpus} (supported: .txt .md .html .htm .xml"
-                              " .pdf .epub)")
-        report.phases["plan"] = time.perf_counter() - started
         previous = read_current(index)
         _clean_debris(index, previous)
         prev_manifest = None
@@ -396,6 +384,19 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *, procs: i
             if prev_manifest.get("settings") != settings_record():
                 prev_manifest = None
         old_docs: dict[str, str] = prev_manifest["docs"] if prev_manifest else {}
+        sidecar = load_sidecar(corpus, problems=report.skipped)
+        hashes = _KnownHashes(prev_manifest, old_docs)
+        files: dict[str, str] = {}
+        for path in discover(corpus, problems=report.skipped):
+            rel = path.relative_to(corpus).as_posix()
+            try:
+                files[rel] = hashes.get(rel, path, sidecar.get(rel))
+            except OSError as exc:
+                report.skipped.append((rel, f"cannot read: {exc.strerror or exc}"))
+        if not files and not report.skipped:
+            raise CorpusError(f"no files to index in {corpus} (supported: .txt .md .html .htm .xml"
+                              " .pdf .epub)")
+        report.phases["plan"] = time.perf_counter() - started
         # Files this version could not read last time and that have not changed since are
         # reported again, not re-read (so a corpus with a bad file can be up to date).
         unreadable: dict[str, list[str]] = {}
@@ -434,7 +435,7 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *, procs: i
         try:
             _build_generation(corpus, index, gen_path, previous if prev_manifest else None,
                               files, todo, gone, sidecar, procs, strict, progress, report,
-                              keep_duplicates=keep_duplicates)
+                              keep_duplicates=keep_duplicates, stats=hashes.record())
         except BaseException:
             shutil.rmtree(gen_path, ignore_errors=True)
             raise
@@ -448,7 +449,8 @@ def build_index(corpus: str | os.PathLike, index: str | os.PathLike, *, procs: i
 def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str | None,
                       files: dict[str, str], todo: list[str], gone: list[str], sidecar: dict,
                       procs: int, strict: bool, progress: ProgressFn | None,
-                      report: BuildReport, *, keep_duplicates: bool = False) -> None:
+                      report: BuildReport, *, keep_duplicates: bool = False,
+                      stats: dict[str, Any] | None = None) -> None:
     from . import engine
     from .store import Piece, Store, store_as_piece, write_store
 
@@ -600,6 +602,9 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
         "paragraphs": info["n_paragraphs"],
         "vocabulary": info["n_vocab"],
         "docs": live,
+        "file_stats": {"taken": stats["taken"],
+                       "files": {d: stats["files"][d] for d in live if d in stats["files"]}}
+        if stats else {},
         "duplicates": duplicates,
         "alignment": alignment,
         "build": {
@@ -724,6 +729,48 @@ def _write_duplicates(gen_path: Path, keep_all: bool, previous: Path | None = No
         json.dumps(record, ensure_ascii=False, indent=1), "utf-8")
     return {"keep_all": keep_all, "groups": len(groups),
             "documents": sum(len(group.members) for group in groups)}
+
+
+#: A file whose status changed this close to the moment it was recorded is hashed again
+#: next time: a change in the same tick of a coarse file system clock would not show.
+RACY_NS = 2_000_000_000
+
+
+class _KnownHashes:
+    """The content hash of each corpus file, read from the previous generation when the
+    file's status is the one recorded then, else computed from its bytes.
+
+    The status is the size, the modification and change times, the inode and the file's
+    ``metadata.csv`` row. The change time (ctime) moves with any write, rename or ``touch``
+    and cannot be set back, so an edit that restores the size and the modification time
+    still shows. A status recorded less than :data:`RACY_NS` after it last changed is not
+    trusted (as git's racy check)."""
+
+    def __init__(self, prev_manifest: dict[str, Any] | None, old_docs: dict[str, str]):
+        recorded = (prev_manifest or {}).get("file_stats") or {}
+        self.known: dict[str, list] = recorded.get("files", {})
+        self.trusted_before = int(recorded.get("taken", 0)) - RACY_NS
+        self.old_docs = old_docs
+        self.taken = time.time_ns()
+        self.stats: dict[str, list] = {}
+        self.computed = 0
+
+    def get(self, rel: str, path: Path, row: dict[str, str] | None) -> str:
+        from .ingest import file_hash
+
+        st = os.stat(path)
+        status = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino,
+                  hashlib.sha256(json.dumps(row, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+                  if row else ""]
+        self.stats[rel] = status
+        if (self.known.get(rel) == status and rel in self.old_docs
+                and max(st.st_mtime_ns, st.st_ctime_ns) < self.trusted_before):
+            return self.old_docs[rel]
+        self.computed += 1
+        return file_hash(path, row)
+
+    def record(self) -> dict[str, Any]:
+        return {"taken": self.taken, "files": self.stats}
 
 
 def _handle(kind, a, b, report, piece_paths, segments, done, total, progress) -> int:
