@@ -670,11 +670,19 @@ class _SideJobs:
         self.args = (gen_path, previous_gen, keep_duplicates)
         self.process = None
         if not in_process:
+            import gc
+
             ctx = multiprocessing.get_context("fork")
             self.conn, child_conn = ctx.Pipe(duplex=False)
             self.process = ctx.Process(target=_side_child, args=(os.getpid(), child_conn) + self.args,
                                        daemon=True)
-            self.process.start()
+            # Frozen, the parent's objects are left out of the child's collections, which
+            # would otherwise touch, and so copy, every page that holds them.
+            gc.freeze()
+            try:
+                self.process.start()
+            finally:
+                gc.unfreeze()
             child_conn.close()
 
     def result(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, float]]:
