@@ -433,6 +433,20 @@ def _second_identifier() -> LanguageIdentifier:
     return identifier
 
 
+def load_models() -> None:
+    """Load both detectors' models now. A build does, in the process that forks its
+    indexing workers: the workers then share the pages (py3langid's arrays are never
+    written) instead of loading a copy each."""
+    _factory()
+    _second_identifier()
+
+
+def release_models() -> None:
+    """Drop the models and the memoised answers (loaded again when next needed)."""
+    for cached in (_factory, _second_identifier, _ranked, _second_ranking):
+        cached.cache_clear()
+
+
 @lru_cache(maxsize=4096)
 def _second_ranking(text: str) -> tuple[tuple[str, float], ...]:
     """Return py3langid's three likeliest languages for ``text``, with their probabilities."""
