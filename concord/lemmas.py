@@ -168,8 +168,21 @@ def _early_job(lang: str, words: list[str]) -> tuple[tuple[list[str], np.ndarray
     folded = _fold_all(words)
     distinct = list(dict.fromkeys(folded))
     stem_of = dict(zip(distinct, _find("stem", lang, distinct), strict=True))
-    return (_numbered(_find("lemma", lang, words)), _numbered(list(map(stem_of.__getitem__, folded))),
-            len(distinct))
+    try:
+        return (_numbered(_find("lemma", lang, words)),
+                _numbered(list(map(stem_of.__getitem__, folded))), len(distinct))
+    finally:
+        _release_dictionaries()
+
+
+def _release_dictionaries() -> None:
+    """Let go of the dictionaries (and cached lemmas) a job used: each job is one language,
+    and a mapped dictionary read whole (its check reads every page) would otherwise stay in
+    the process's resident memory, every language's, to the end of the build."""
+    if _simplemma.cache_info().currsize:
+        lemmatizer, lookup = _simplemma()
+        lookup._dictionary_factory._get_dictionary.cache_clear()
+        lemmatizer._cached_lemmatize.cache_clear()
 
 
 def _merge_sorted(lists: list[list[str]]) -> tuple[list[str], list[np.ndarray]]:
@@ -222,6 +235,30 @@ def _first_of_each(ids: np.ndarray, slots: np.ndarray) -> tuple[np.ndarray, np.n
     ids, slots = ids[order], slots[order]
     first = np.append(True, ids[1:] != ids[:-1]) if ids.size else np.zeros(0, dtype=bool)
     return ids[first], slots[first]
+
+
+def _surfaces_at(surf, doc_tok: np.ndarray, starts: np.ndarray, groups: list[np.ndarray]
+                 ) -> list[np.ndarray]:
+    """The store's surface ids (``surf``, a column read by slices) of tokens of a piece: for
+    each array of ``groups``, at those piece positions (``doc_tok`` the piece's document
+    bounds, ``starts`` where each of its documents starts in the store). The span of each
+    document holding some is read once."""
+    sizes = [g.size for g in groups]
+    positions = np.concatenate([np.zeros(0, np.int64), *groups]).astype(np.int64)
+    out = np.empty(positions.size, dtype=np.int32)
+    order = np.argsort(positions, kind="stable")
+    ordered = positions[order]
+    doc_tok = np.asarray(doc_tok, dtype=np.int64)
+    doc = np.searchsorted(doc_tok, ordered, side="right") - 1
+    cuts = np.flatnonzero(np.diff(doc)) + 1
+    for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), ordered.size], strict=True):
+        if a == b:
+            continue
+        d = int(doc[a])
+        lo, hi = int(ordered[a] - doc_tok[d]), int(ordered[b - 1] - doc_tok[d]) + 1
+        span = np.asarray(surf[int(starts[d]) + lo:int(starts[d]) + hi])
+        out[order[a:b]] = span[ordered[a:b] - doc_tok[d] - lo]
+    return np.split(out, np.cumsum(sizes)[:-1].tolist()) if sizes else []
 
 
 @dataclass
@@ -285,6 +322,18 @@ class EarlyLemmas:
     """
 
     def __init__(self, pieces, *, procs: int = 1):
+        self.pool = None
+        if procs > 1 and pieces:
+            # Forked first, before the forms below are gathered: the pool's processes
+            # need only their jobs, not a copy of what the parent holds for every piece.
+            import gc
+            import multiprocessing
+
+            gc.freeze()     # nor do their collections touch (and so copy) the parent's objects
+            try:
+                self.pool = multiprocessing.get_context("fork").Pool(procs, initializer=_die_with_parent)
+            finally:
+                gc.unfreeze()
         forms = self.forms = NewForms()
         surface_index: dict[str, dict[str, int]] = {}
         for piece in pieces:
@@ -326,12 +375,9 @@ class EarlyLemmas:
         forms.surfaces = {lang: list(index) for lang, index in surface_index.items()}
         self.jobs = sorted(((lang, words) for lang, words in forms.surfaces.items() if words),
                            key=lambda job: (-len(job[1]), job[0]))
-        self.pool = None
-        if self.jobs and procs > 1:
-            import multiprocessing
-
-            self.pool = multiprocessing.get_context("fork").Pool(max(1, min(procs, len(self.jobs))),
-                                                                 initializer=_die_with_parent)
+        if not self.jobs:
+            self.close()
+        elif self.pool is not None:
             self.pending = self.pool.starmap_async(_early_job, self.jobs, chunksize=1)
 
     def result(self) -> NewForms:
@@ -640,7 +686,7 @@ def write_tables(store_path: str | Path, *, previous: str | Path | None = None,
     """
     import time
 
-    from .store import Store
+    from .store import Store, column_file
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -660,8 +706,11 @@ def write_tables(store_path: str | Path, *, previous: str | Path | None = None,
         new_fold: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         exact = known is not None and known.exact
         if exact:
-            parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+            parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
             doc_tok = np.asarray(store.doc_tok, dtype=np.int64)
+            # Surface ids read from the file, document by document: a map would keep resident
+            # the pages of most of the column that these scattered tokens touch.
+            surf_file = column_file(path, "surf", np.int32)
             for piece in known.pieces:
                 starts = np.empty(len(piece.docs), dtype=np.int64)
                 for k, (doc_id, content_hash, n) in enumerate(piece.docs):
@@ -673,14 +722,13 @@ def write_tables(store_path: str | Path, *, previous: str | Path | None = None,
                     starts[k] = doc_tok[i]
                 if not exact:
                     break
-                for lang, (positions, slots) in piece.seen.items():
-                    doc = np.searchsorted(piece.doc_tok, positions, side="right") - 1
-                    at = starts[doc] + (positions - piece.doc_tok[doc])   # the same token, in the store
-                    parts.setdefault(lang, []).append((np.asarray(store.surf[at], dtype=np.int64),
-                                                       slots.astype(np.int64)))
+                found = _surfaces_at(surf_file, piece.doc_tok, starts,
+                                     [positions for positions, _slots in piece.seen.values()])
+                for (lang, (_positions, slots)), ids in zip(piece.seen.items(), found, strict=True):
+                    parts.setdefault(lang, []).append((ids, slots))
             for lang, chunks in parts.items() if exact else ():
-                ids = np.concatenate([c[0] for c in chunks])
-                slots = np.concatenate([c[1] for c in chunks])
+                ids = np.concatenate([c[0] for c in chunks]).astype(np.int64)
+                slots = np.concatenate([c[1] for c in chunks]).astype(np.int64)
                 new_surf[lang] = _first_of_each(ids, slots)
                 # (every surface form of a folded form has its stem: that of its folded form)
                 new_fold[lang] = _first_of_each(surface_fold[ids], slots)

@@ -215,7 +215,36 @@ class NpyColumn:
             if not 0 <= i < self.size:
                 raise IndexError(key)
             return self._read(i, i + 1)[0]
-        return np.asarray(self)[key]
+        if isinstance(key, slice):
+            return np.asarray(self)[key]
+        return self.take(key)
+
+    GATHER = 1 << 22    # values read at a time by take
+
+    def take(self, positions) -> np.ndarray:
+        """The values at ``positions`` (integers, or a mask), read a bounded span at a
+        time (never the whole file at once, nor pages of a map that would stay resident)."""
+        positions = np.asarray(positions)
+        if positions.dtype == bool:
+            if positions.shape != self.shape:
+                raise IndexError("boolean index of the wrong length")
+            positions = np.flatnonzero(positions)
+        shape = positions.shape
+        positions = positions.astype(np.int64, copy=False).reshape(-1)
+        positions = np.where(positions < 0, positions + self.size, positions)
+        if positions.size and (int(positions.min()) < 0 or int(positions.max()) >= self.size):
+            raise IndexError("index out of range")
+        order = np.argsort(positions, kind="stable")
+        ordered = positions[order]
+        out = np.empty(positions.size, dtype=self.dtype)
+        i = 0
+        while i < ordered.size:
+            a = int(ordered[i])
+            j = int(np.searchsorted(ordered, a + self.GATHER, side="left"))
+            block = self._read(a, int(ordered[j - 1]) + 1)
+            out[order[i:j]] = block[ordered[i:j] - a]
+            i = j
+        return out.reshape(shape)
 
     def _read(self, a: int, b: int) -> np.ndarray:
         with open(self.path, "rb") as fh:
@@ -1188,12 +1217,12 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
         np.save(path / f"{name}.npy", arr)
     np.save(path / "surface_fold.npy", fold_of_surface)
     positions = save_positions(path, joined, n_tokens)
-    packed = U24(load_npy(path / "surf_lo.npy"), load_npy(path / "surf_hi.npy"), np.int32) \
-        if surf.packed else None
     write_word_blob(path / "vocab.txt", vocab)
+    # The surface ids at the joined positions and after: read from the file (a map would
+    # keep every page these scattered positions touch, most of the column, resident).
     write_words(path / FORMS_FILE, joined_forms(
-        positions, packed.column() if packed is not None else load_npy(path / "surf.npy"),
-        fold_of_surface, SortedWords(path / "vocab.txt")))
+        positions, column_file(path, "surf", np.int32), fold_of_surface,
+        SortedWords(path / "vocab.txt")))
     longest = int(lengths.max()) if lengths.size else 0
     np.save(path / "surf_len.npy",
             lengths.astype(np.uint8 if longest < 2**8 else np.uint16 if longest < 2**16 else np.int32))
