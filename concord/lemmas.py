@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -160,11 +160,12 @@ def _numbered(values: list[str]) -> tuple[list[str], np.ndarray]:
     return distinct, np.fromiter(map(number.__getitem__, values), dtype=np.int32, count=len(values))
 
 
-def _early_job(lang: str, words: list[str]) -> tuple[tuple[list[str], np.ndarray],
-                                                      tuple[list[str], np.ndarray], int]:
-    """Pool job of :class:`EarlyLemmas`: for surface forms seen in ``lang``, their lemmas
-    and the stems of their folded forms, each as :func:`_numbered` gives them, and the
-    number of distinct folded forms."""
+def _early_job(lang: str, blob: bytes) -> tuple[tuple[list[str], np.ndarray],
+                                                 tuple[list[str], np.ndarray], int]:
+    """Pool job of :class:`EarlyLemmas`: for surface forms seen in ``lang`` (``blob``: their
+    UTF-8, newline-separated), their lemmas and the stems of their folded forms, each as
+    :func:`_numbered` gives them, and the number of distinct folded forms."""
+    words = blob.decode("utf-8").split("\n")
     folded = _fold_all(words)
     distinct = list(dict.fromkeys(folded))
     stem_of = dict(zip(distinct, _find("stem", lang, distinct), strict=True))
@@ -261,6 +262,43 @@ def _surfaces_at(surf, doc_tok: np.ndarray, starts: np.ndarray, groups: list[np.
     return np.split(out, np.cumsum(sizes)[:-1].tolist()) if sizes else []
 
 
+class _SpilledSeen(Mapping[str, tuple[np.ndarray, np.ndarray]]):
+    """:class:`_PieceForms`' ``seen`` written to a file, read back when asked for."""
+
+    def __init__(self, path: str, langs: list[str], sizes: list[int]):
+        self.path, self.langs, self.sizes = path, langs, sizes
+
+    @classmethod
+    def save(cls, path: str, seen: dict[str, tuple[np.ndarray, np.ndarray]]) -> _SpilledSeen:
+        parts = [np.asarray(part) for pair in seen.values() for part in pair]
+        wide = any(part.dtype.itemsize > 4 for part in parts)
+        np.save(path, np.concatenate([np.zeros(0, np.int64 if wide else np.int32), *parts]))
+        return cls(path, list(seen), [positions.size for positions, _slots in seen.values()])
+
+    def _load(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        values = np.load(self.path)
+        out, at = {}, 0
+        for lang, n in zip(self.langs, self.sizes, strict=True):
+            out[lang] = (values[at:at + n], values[at + n:at + 2 * n])
+            at += 2 * n
+        return out
+
+    def __getitem__(self, lang: str) -> tuple[np.ndarray, np.ndarray]:
+        return self._load()[lang]
+
+    def __iter__(self):
+        return iter(self.langs)
+
+    def __len__(self) -> int:
+        return len(self.langs)
+
+    def items(self):  # type: ignore[override]
+        return self._load().items()
+
+    def values(self):  # type: ignore[override]
+        return self._load().values()
+
+
 @dataclass
 class _PieceForms:
     """The forms of one new piece: its documents (id, hash, tokens) and their token bounds
@@ -270,13 +308,13 @@ class _PieceForms:
 
     docs: list[tuple[str, Any, int]]
     doc_tok: np.ndarray
-    seen: dict[str, tuple[np.ndarray, np.ndarray]]
+    seen: Mapping[str, tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass
 class NewForms:
-    """What :class:`EarlyLemmas` found in the new pieces: per language the distinct surface
-    forms seen in it (``surfaces``) and the number of their distinct folded forms
+    """What :class:`EarlyLemmas` found in the new pieces: per language the number of distinct
+    surface forms seen in it (``n_surfaces``) and the number of their distinct folded forms
     (``n_folded``); ``values`` per kind ("lemma", "stem") the sorted distinct lemmas or stems
     (of the folded forms) of them all, and ``numbers`` per kind and language the position
     there of each surface form's. ``pieces`` find the store ids of those forms without
@@ -284,7 +322,7 @@ class NewForms:
     paragraphs or forms without tokens (then the store's tokens are read)."""
 
     pieces: list[_PieceForms] = field(default_factory=list)
-    surfaces: dict[str, list[str]] = field(default_factory=dict)
+    n_surfaces: dict[str, int] = field(default_factory=dict)
     n_folded: dict[str, int] = field(default_factory=dict)
     values: dict[str, list[str]] = field(default_factory=dict)
     numbers: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
@@ -371,10 +409,19 @@ class EarlyLemmas:
                 slots = _slots(surface_index[lang], surfaces, ids)
                 by_lang[lang] = (occ[ids], slots.astype(np.int32) if len(surface_index[lang]) < 2**31
                                  else slots)
+            saved = str(getattr(piece.surfaces, "path", ""))
+            if saved.endswith(".surfaces") and piece.store is None:
+                # A saved piece: its pairs wait beside it, not in memory (they add up to
+                # about one a word of every piece's vocabulary in each of its languages).
+                by_lang = _SpilledSeen.save(saved[:-len(".surfaces")] + ".seen.npy", by_lang)
             forms.pieces.append(_PieceForms(docs, doc_tok, by_lang))
-        forms.surfaces = {lang: list(index) for lang, index in surface_index.items()}
-        self.jobs = sorted(((lang, words) for lang, words in forms.surfaces.items() if words),
-                           key=lambda job: (-len(job[1]), job[0]))
+        forms.n_surfaces = {lang: len(index) for lang, index in surface_index.items()}
+        # The jobs' words as UTF-8 blobs (a few bytes a word, not a Python string each):
+        # they wait in this process until a pool process takes them.
+        self.jobs = sorted(((lang, "\n".join(index).encode("utf-8"))
+                            for lang, index in surface_index.items() if index),
+                           key=lambda job: (-forms.n_surfaces[job[0]], job[0]))
+        del surface_index
         if not self.jobs:
             self.close()
         elif self.pool is not None:
@@ -722,9 +769,10 @@ def write_tables(store_path: str | Path, *, previous: str | Path | None = None,
                     starts[k] = doc_tok[i]
                 if not exact:
                     break
+                seen = dict(piece.seen.items())        # (a saved piece's: read from its file)
                 found = _surfaces_at(surf_file, piece.doc_tok, starts,
-                                     [positions for positions, _slots in piece.seen.values()])
-                for (lang, (_positions, slots)), ids in zip(piece.seen.items(), found, strict=True):
+                                     [positions for positions, _slots in seen.values()])
+                for (lang, (_positions, slots)), ids in zip(seen.items(), found, strict=True):
                     parts.setdefault(lang, []).append((ids, slots))
             for lang, chunks in parts.items() if exact else ():
                 ids = np.concatenate([c[0] for c in chunks]).astype(np.int64)
@@ -733,7 +781,7 @@ def write_tables(store_path: str | Path, *, previous: str | Path | None = None,
                 # (every surface form of a folded form has its stem: that of its folded form)
                 new_fold[lang] = _first_of_each(surface_fold[ids], slots)
                 # One store id per form, and one form per store id.
-                if (new_surf[lang][0].size != len(known.surfaces.get(lang, ()))
+                if (new_surf[lang][0].size != known.n_surfaces.get(lang, 0)
                         or new_fold[lang][0].size != known.n_folded.get(lang, 0)):
                     exact = False
         if not exact:
