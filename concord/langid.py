@@ -449,13 +449,15 @@ def release_models() -> None:
 
 @lru_cache(maxsize=4096)
 def _second_ranking(text: str) -> tuple[tuple[str, float], ...]:
-    """Return py3langid's three likeliest languages for ``text``, with their probabilities."""
+    """Return py3langid's three likeliest languages for ``text``, with their probabilities.
+    Only its first ``DETECT_CHARS`` characters are read: callers pass no more, so that
+    the memoised keys stay short (a worker's cache held whole paragraphs)."""
     return tuple(_second_identifier().rank(text[:DETECT_CHARS])[:3])
 
 
 def _second_opinion(text: str) -> tuple[str, float]:
     """Return py3langid's language for ``text`` (among langdetect's and Latin) and its probability."""
-    return _second_ranking(text)[0]
+    return _second_ranking(text[:DETECT_CHARS])[0]
 
 
 def _from_langdetect(code: str) -> str:
@@ -903,7 +905,7 @@ def _short_language(text: str, lowered: str, words: list[str], doc: str | None) 
     ]
     if not rivals:
         return None
-    (found, probability), *runners_up = _second_ranking(text)
+    (found, probability), *runners_up = _second_ranking(text[:DETECT_CHARS])
     if (
         found not in rivals
         or probability < SHORT_SURE
