@@ -423,7 +423,7 @@ class EarlyLemmas:
                            key=lambda job: (-forms.n_surfaces[job[0]], job[0]))
         del surface_index
         if not self.jobs:
-            self.close()
+            self._stop_pool()
         elif self.pool is not None:
             self.pending = self.pool.starmap_async(_early_job, self.jobs, chunksize=1)
 
@@ -439,14 +439,22 @@ class EarlyLemmas:
                                        in zip(langs, found, places, strict=True)}
             forms.n_folded = {lang: got[2] for lang, got in zip(langs, found, strict=True)}
             self.jobs = None
-            self.close()
+            self._stop_pool()
         return forms
 
-    def close(self) -> None:
+    def _stop_pool(self) -> None:
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
             self.pool = None
+
+    def close(self) -> None:
+        """Stop the pool and let go of what was found (the build goes on without it)."""
+        from .store import release_free_memory
+
+        self._stop_pool()
+        self.forms = None       # type: ignore[assignment]
+        release_free_memory()
 
 
 def _token_langs(store, a: int, b: int) -> np.ndarray:

@@ -1236,7 +1236,22 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
             "n_docs": n_docs, "n_paragraphs": n_paras, "n_chars": texts.n_chars, "langs": langs, "docs": docs,
             "totals": totals}
     (path / "store.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+    release_free_memory()
     return info
+
+
+def release_free_memory() -> None:
+    """Give the allocator's free memory back to the system (glibc's ``malloc_trim``).
+
+    A build's large temporaries (chunks of tokens, merged keys) come from the heap once
+    glibc has raised its mmap threshold, and a heap freed in the middle stays resident:
+    after writing the store the parent would hold its peak to the end of the build."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass        # not glibc: nothing to do
 
 
 def _tokens_by_lang(codes: np.ndarray, lens: np.ndarray, langs: Sequence[str]) -> dict[str, int]:
