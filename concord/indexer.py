@@ -274,6 +274,13 @@ def _worker(tasks, results, whoosh_dir: str, piece_path: str, corpus: str, sidec
 
         results.put(("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
         raise
+    finally:
+        if multiprocessing.parent_process() is None:
+            # In the build's own process (procs 1): the models are not needed again, and
+            # the store and tables are written next.
+            from .langid import release_models
+
+            release_models()
 
 
 def _forked_worker(parent: int, *args) -> None:
@@ -292,6 +299,26 @@ def _forked_worker(parent: int, *args) -> None:
     if os.getppid() != parent:
         os._exit(1)
     _worker(*args)
+
+
+def _start_workers(workers: Sequence[multiprocessing.Process]) -> None:
+    """Start the forked indexing workers, the language models loaded first so that they
+    share them: the parent drops its references once they run, and the garbage collector
+    is kept off the inherited objects (a collection in a worker would write to, and so
+    copy, every page holding one)."""
+    import gc
+
+    from .langid import load_models, release_models
+
+    load_models()
+    gc.freeze()
+    try:
+        for w in workers:
+            w.start()
+    finally:
+        gc.unfreeze()
+        release_models()
+        gc.collect()    # the models hold reference cycles: freed now, not at some later collection
 
 
 def _work(tasks, results, whoosh_dir: str, piece_path: str, corpus: str, sidecar: dict) -> None:
@@ -490,8 +517,7 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
                                args=(os.getpid(), task_q, result_q, str(whoosh_dir),
                                      str(gen_path / f"piece-{i}"), str(corpus), sidecar))
                    for i in range(procs)]
-        for w in workers:
-            w.start()
+        _start_workers(workers)
         finished = 0
         try:
             while finished < procs:

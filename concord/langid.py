@@ -433,15 +433,31 @@ def _second_identifier() -> LanguageIdentifier:
     return identifier
 
 
+def load_models() -> None:
+    """Load both detectors' models now. A build does, in the process that forks its
+    indexing workers: the workers then share the pages (py3langid's arrays are never
+    written) instead of loading a copy each."""
+    _factory()
+    _second_identifier()
+
+
+def release_models() -> None:
+    """Drop the models and the memoised answers (loaded again when next needed)."""
+    for cached in (_factory, _second_identifier, _ranked, _second_ranking):
+        cached.cache_clear()
+
+
 @lru_cache(maxsize=4096)
 def _second_ranking(text: str) -> tuple[tuple[str, float], ...]:
-    """Return py3langid's three likeliest languages for ``text``, with their probabilities."""
+    """Return py3langid's three likeliest languages for ``text``, with their probabilities.
+    Only its first ``DETECT_CHARS`` characters are read: callers pass no more, so that
+    the memoised keys stay short (a worker's cache held whole paragraphs)."""
     return tuple(_second_identifier().rank(text[:DETECT_CHARS])[:3])
 
 
 def _second_opinion(text: str) -> tuple[str, float]:
     """Return py3langid's language for ``text`` (among langdetect's and Latin) and its probability."""
-    return _second_ranking(text)[0]
+    return _second_ranking(text[:DETECT_CHARS])[0]
 
 
 def _from_langdetect(code: str) -> str:
@@ -889,7 +905,7 @@ def _short_language(text: str, lowered: str, words: list[str], doc: str | None) 
     ]
     if not rivals:
         return None
-    (found, probability), *runners_up = _second_ranking(text)
+    (found, probability), *runners_up = _second_ranking(text[:DETECT_CHARS])
     if (
         found not in rivals
         or probability < SHORT_SURE

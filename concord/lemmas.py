@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -160,16 +160,30 @@ def _numbered(values: list[str]) -> tuple[list[str], np.ndarray]:
     return distinct, np.fromiter(map(number.__getitem__, values), dtype=np.int32, count=len(values))
 
 
-def _early_job(lang: str, words: list[str]) -> tuple[tuple[list[str], np.ndarray],
-                                                      tuple[list[str], np.ndarray], int]:
-    """Pool job of :class:`EarlyLemmas`: for surface forms seen in ``lang``, their lemmas
-    and the stems of their folded forms, each as :func:`_numbered` gives them, and the
-    number of distinct folded forms."""
+def _early_job(lang: str, blob: bytes) -> tuple[tuple[list[str], np.ndarray],
+                                                 tuple[list[str], np.ndarray], int]:
+    """Pool job of :class:`EarlyLemmas`: for surface forms seen in ``lang`` (``blob``: their
+    UTF-8, newline-separated), their lemmas and the stems of their folded forms, each as
+    :func:`_numbered` gives them, and the number of distinct folded forms."""
+    words = blob.decode("utf-8").split("\n")
     folded = _fold_all(words)
     distinct = list(dict.fromkeys(folded))
     stem_of = dict(zip(distinct, _find("stem", lang, distinct), strict=True))
-    return (_numbered(_find("lemma", lang, words)), _numbered(list(map(stem_of.__getitem__, folded))),
-            len(distinct))
+    try:
+        return (_numbered(_find("lemma", lang, words)),
+                _numbered(list(map(stem_of.__getitem__, folded))), len(distinct))
+    finally:
+        _release_dictionaries()
+
+
+def _release_dictionaries() -> None:
+    """Let go of the dictionaries (and cached lemmas) a job used: each job is one language,
+    and a mapped dictionary read whole (its check reads every page) would otherwise stay in
+    the process's resident memory, every language's, to the end of the build."""
+    if _simplemma.cache_info().currsize:
+        lemmatizer, lookup = _simplemma()
+        lookup._dictionary_factory._get_dictionary.cache_clear()
+        lemmatizer._cached_lemmatize.cache_clear()
 
 
 def _merge_sorted(lists: list[list[str]]) -> tuple[list[str], list[np.ndarray]]:
@@ -224,6 +238,67 @@ def _first_of_each(ids: np.ndarray, slots: np.ndarray) -> tuple[np.ndarray, np.n
     return ids[first], slots[first]
 
 
+def _surfaces_at(surf, doc_tok: np.ndarray, starts: np.ndarray, groups: list[np.ndarray]
+                 ) -> list[np.ndarray]:
+    """The store's surface ids (``surf``, a column read by slices) of tokens of a piece: for
+    each array of ``groups``, at those piece positions (``doc_tok`` the piece's document
+    bounds, ``starts`` where each of its documents starts in the store). The span of each
+    document holding some is read once."""
+    sizes = [g.size for g in groups]
+    positions = np.concatenate([np.zeros(0, np.int64), *groups]).astype(np.int64)
+    out = np.empty(positions.size, dtype=np.int32)
+    order = np.argsort(positions, kind="stable")
+    ordered = positions[order]
+    doc_tok = np.asarray(doc_tok, dtype=np.int64)
+    doc = np.searchsorted(doc_tok, ordered, side="right") - 1
+    cuts = np.flatnonzero(np.diff(doc)) + 1
+    for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), ordered.size], strict=True):
+        if a == b:
+            continue
+        d = int(doc[a])
+        lo, hi = int(ordered[a] - doc_tok[d]), int(ordered[b - 1] - doc_tok[d]) + 1
+        span = np.asarray(surf[int(starts[d]) + lo:int(starts[d]) + hi])
+        out[order[a:b]] = span[ordered[a:b] - doc_tok[d] - lo]
+    return np.split(out, np.cumsum(sizes)[:-1].tolist()) if sizes else []
+
+
+class _SpilledSeen(Mapping[str, tuple[np.ndarray, np.ndarray]]):
+    """:class:`_PieceForms`' ``seen`` written to a file, read back when asked for."""
+
+    def __init__(self, path: str, langs: list[str], sizes: list[int]):
+        self.path, self.langs, self.sizes = path, langs, sizes
+
+    @classmethod
+    def save(cls, path: str, seen: dict[str, tuple[np.ndarray, np.ndarray]]) -> _SpilledSeen:
+        parts = [np.asarray(part) for pair in seen.values() for part in pair]
+        wide = any(part.dtype.itemsize > 4 for part in parts)
+        np.save(path, np.concatenate([np.zeros(0, np.int64 if wide else np.int32), *parts]))
+        return cls(path, list(seen), [positions.size for positions, _slots in seen.values()])
+
+    def _load(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        values = np.load(self.path)
+        out, at = {}, 0
+        for lang, n in zip(self.langs, self.sizes, strict=True):
+            out[lang] = (values[at:at + n], values[at + n:at + 2 * n])
+            at += 2 * n
+        return out
+
+    def __getitem__(self, lang: str) -> tuple[np.ndarray, np.ndarray]:
+        return self._load()[lang]
+
+    def __iter__(self):
+        return iter(self.langs)
+
+    def __len__(self) -> int:
+        return len(self.langs)
+
+    def items(self):  # type: ignore[override]
+        return self._load().items()
+
+    def values(self):  # type: ignore[override]
+        return self._load().values()
+
+
 @dataclass
 class _PieceForms:
     """The forms of one new piece: its documents (id, hash, tokens) and their token bounds
@@ -233,13 +308,13 @@ class _PieceForms:
 
     docs: list[tuple[str, Any, int]]
     doc_tok: np.ndarray
-    seen: dict[str, tuple[np.ndarray, np.ndarray]]
+    seen: Mapping[str, tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass
 class NewForms:
-    """What :class:`EarlyLemmas` found in the new pieces: per language the distinct surface
-    forms seen in it (``surfaces``) and the number of their distinct folded forms
+    """What :class:`EarlyLemmas` found in the new pieces: per language the number of distinct
+    surface forms seen in it (``n_surfaces``) and the number of their distinct folded forms
     (``n_folded``); ``values`` per kind ("lemma", "stem") the sorted distinct lemmas or stems
     (of the folded forms) of them all, and ``numbers`` per kind and language the position
     there of each surface form's. ``pieces`` find the store ids of those forms without
@@ -247,7 +322,7 @@ class NewForms:
     paragraphs or forms without tokens (then the store's tokens are read)."""
 
     pieces: list[_PieceForms] = field(default_factory=list)
-    surfaces: dict[str, list[str]] = field(default_factory=dict)
+    n_surfaces: dict[str, int] = field(default_factory=dict)
     n_folded: dict[str, int] = field(default_factory=dict)
     values: dict[str, list[str]] = field(default_factory=dict)
     numbers: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
@@ -285,6 +360,18 @@ class EarlyLemmas:
     """
 
     def __init__(self, pieces, *, procs: int = 1):
+        self.pool = None
+        if procs > 1 and pieces:
+            # Forked first, before the forms below are gathered: the pool's processes
+            # need only their jobs, not a copy of what the parent holds for every piece.
+            import gc
+            import multiprocessing
+
+            gc.freeze()     # nor do their collections touch (and so copy) the parent's objects
+            try:
+                self.pool = multiprocessing.get_context("fork").Pool(procs, initializer=_die_with_parent)
+            finally:
+                gc.unfreeze()
         forms = self.forms = NewForms()
         surface_index: dict[str, dict[str, int]] = {}
         for piece in pieces:
@@ -322,16 +409,22 @@ class EarlyLemmas:
                 slots = _slots(surface_index[lang], surfaces, ids)
                 by_lang[lang] = (occ[ids], slots.astype(np.int32) if len(surface_index[lang]) < 2**31
                                  else slots)
+            saved = str(getattr(piece.surfaces, "path", ""))
+            if saved.endswith(".surfaces") and piece.store is None:
+                # A saved piece: its pairs wait beside it, not in memory (they add up to
+                # about one a word of every piece's vocabulary in each of its languages).
+                by_lang = _SpilledSeen.save(saved[:-len(".surfaces")] + ".seen.npy", by_lang)
             forms.pieces.append(_PieceForms(docs, doc_tok, by_lang))
-        forms.surfaces = {lang: list(index) for lang, index in surface_index.items()}
-        self.jobs = sorted(((lang, words) for lang, words in forms.surfaces.items() if words),
-                           key=lambda job: (-len(job[1]), job[0]))
-        self.pool = None
-        if self.jobs and procs > 1:
-            import multiprocessing
-
-            self.pool = multiprocessing.get_context("fork").Pool(max(1, min(procs, len(self.jobs))),
-                                                                 initializer=_die_with_parent)
+        forms.n_surfaces = {lang: len(index) for lang, index in surface_index.items()}
+        # The jobs' words as UTF-8 blobs (a few bytes a word, not a Python string each):
+        # they wait in this process until a pool process takes them.
+        self.jobs = sorted(((lang, "\n".join(index).encode("utf-8"))
+                            for lang, index in surface_index.items() if index),
+                           key=lambda job: (-forms.n_surfaces[job[0]], job[0]))
+        del surface_index
+        if not self.jobs:
+            self._stop_pool()
+        elif self.pool is not None:
             self.pending = self.pool.starmap_async(_early_job, self.jobs, chunksize=1)
 
     def result(self) -> NewForms:
@@ -346,14 +439,22 @@ class EarlyLemmas:
                                        in zip(langs, found, places, strict=True)}
             forms.n_folded = {lang: got[2] for lang, got in zip(langs, found, strict=True)}
             self.jobs = None
-            self.close()
+            self._stop_pool()
         return forms
 
-    def close(self) -> None:
+    def _stop_pool(self) -> None:
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
             self.pool = None
+
+    def close(self) -> None:
+        """Stop the pool and let go of what was found (the build goes on without it)."""
+        from .store import release_free_memory
+
+        self._stop_pool()
+        self.forms = None       # type: ignore[assignment]
+        release_free_memory()
 
 
 def _token_langs(store, a: int, b: int) -> np.ndarray:
@@ -640,7 +741,7 @@ def write_tables(store_path: str | Path, *, previous: str | Path | None = None,
     """
     import time
 
-    from .store import Store
+    from .store import Store, column_file
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -660,8 +761,11 @@ def write_tables(store_path: str | Path, *, previous: str | Path | None = None,
         new_fold: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         exact = known is not None and known.exact
         if exact:
-            parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+            parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
             doc_tok = np.asarray(store.doc_tok, dtype=np.int64)
+            # Surface ids read from the file, document by document: a map would keep resident
+            # the pages of most of the column that these scattered tokens touch.
+            surf_file = column_file(path, "surf", np.int32)
             for piece in known.pieces:
                 starts = np.empty(len(piece.docs), dtype=np.int64)
                 for k, (doc_id, content_hash, n) in enumerate(piece.docs):
@@ -673,19 +777,19 @@ def write_tables(store_path: str | Path, *, previous: str | Path | None = None,
                     starts[k] = doc_tok[i]
                 if not exact:
                     break
-                for lang, (positions, slots) in piece.seen.items():
-                    doc = np.searchsorted(piece.doc_tok, positions, side="right") - 1
-                    at = starts[doc] + (positions - piece.doc_tok[doc])   # the same token, in the store
-                    parts.setdefault(lang, []).append((np.asarray(store.surf[at], dtype=np.int64),
-                                                       slots.astype(np.int64)))
+                seen = dict(piece.seen.items())        # (a saved piece's: read from its file)
+                found = _surfaces_at(surf_file, piece.doc_tok, starts,
+                                     [positions for positions, _slots in seen.values()])
+                for (lang, (_positions, slots)), ids in zip(seen.items(), found, strict=True):
+                    parts.setdefault(lang, []).append((ids, slots))
             for lang, chunks in parts.items() if exact else ():
-                ids = np.concatenate([c[0] for c in chunks])
-                slots = np.concatenate([c[1] for c in chunks])
+                ids = np.concatenate([c[0] for c in chunks]).astype(np.int64)
+                slots = np.concatenate([c[1] for c in chunks]).astype(np.int64)
                 new_surf[lang] = _first_of_each(ids, slots)
                 # (every surface form of a folded form has its stem: that of its folded form)
                 new_fold[lang] = _first_of_each(surface_fold[ids], slots)
                 # One store id per form, and one form per store id.
-                if (new_surf[lang][0].size != len(known.surfaces.get(lang, ()))
+                if (new_surf[lang][0].size != known.n_surfaces.get(lang, 0)
                         or new_fold[lang][0].size != known.n_folded.get(lang, 0)):
                     exact = False
         if not exact:

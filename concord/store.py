@@ -147,7 +147,7 @@ class Piece:
         import shutil
 
         shutil.rmtree(f"{path}.texts", ignore_errors=True)
-        for name in (*cls.ARRAYS, "para_code", "joined",
+        for name in (*cls.ARRAYS, "para_code", "joined", "seen",
                      *(f"{kind}.{part}" for kind in ("vocab", "surfaces") for part in SortedKeys.FILES)):
             Path(f"{path}.{name}.npy").unlink(missing_ok=True)
         for suffix in (".json", ".vocab", ".surfaces"):
@@ -215,7 +215,36 @@ class NpyColumn:
             if not 0 <= i < self.size:
                 raise IndexError(key)
             return self._read(i, i + 1)[0]
-        return np.asarray(self)[key]
+        if isinstance(key, slice):
+            return np.asarray(self)[key]
+        return self.take(key)
+
+    GATHER = 1 << 22    # values read at a time by take
+
+    def take(self, positions) -> np.ndarray:
+        """The values at ``positions`` (integers, or a mask), read a bounded span at a
+        time (never the whole file at once, nor pages of a map that would stay resident)."""
+        positions = np.asarray(positions)
+        if positions.dtype == bool:
+            if positions.shape != self.shape:
+                raise IndexError("boolean index of the wrong length")
+            positions = np.flatnonzero(positions)
+        shape = positions.shape
+        positions = positions.astype(np.int64, copy=False).reshape(-1)
+        positions = np.where(positions < 0, positions + self.size, positions)
+        if positions.size and (int(positions.min()) < 0 or int(positions.max()) >= self.size):
+            raise IndexError("index out of range")
+        order = np.argsort(positions, kind="stable")
+        ordered = positions[order]
+        out = np.empty(positions.size, dtype=self.dtype)
+        i = 0
+        while i < ordered.size:
+            a = int(ordered[i])
+            j = int(np.searchsorted(ordered, a + self.GATHER, side="left"))
+            block = self._read(a, int(ordered[j - 1]) + 1)
+            out[order[i:j]] = block[ordered[i:j] - a]
+            i = j
+        return out.reshape(shape)
 
     def _read(self, a: int, b: int) -> np.ndarray:
         with open(self.path, "rb") as fh:
@@ -401,24 +430,26 @@ _START_SHIFT = START_BLOCK.bit_length() - 1
 
 
 class NpyWriter:
-    """Write a one-dimensional .npy file by appending chunks with plain file writes.
+    """Write a .npy file (one-dimensional, or rows of shape ``row``) by appending chunks
+    with plain file writes.
 
     Unlike a writable memory map, written pages never count in the writer's resident
     memory: writing a column of any length costs the memory of one chunk. The length need
-    not be known in advance; the header, of fixed size for a 1-d array, is written last.
+    not be known in advance; the header, of fixed size, is written last.
     """
 
     HEADER = 128
 
-    def __init__(self, path: str | os.PathLike, dtype):
+    def __init__(self, path: str | os.PathLike, dtype, row: tuple[int, ...] = ()):
         self.path, self.dtype, self.n = Path(path), np.dtype(dtype), 0
+        self.row = row                  # the shape of each row: () for a 1-d array
         self._fh = open(self.path, "wb")
         self._fh.write(b"\0" * self.HEADER)
 
     def write(self, values) -> None:
-        chunk = np.ascontiguousarray(values, dtype=self.dtype)
-        self._fh.write(memoryview(chunk).cast("B"))
-        self.n += chunk.size
+        chunk = np.ascontiguousarray(values, dtype=self.dtype).reshape((-1, *self.row))
+        self._fh.write(memoryview(chunk.reshape(-1)).cast("B"))
+        self.n += len(chunk)
 
     def close(self) -> None:
         import io
@@ -426,7 +457,7 @@ class NpyWriter:
         header = io.BytesIO()
         np.lib.format.write_array_header_1_0(header, {
             "descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False,
-            "shape": (self.n,)})
+            "shape": (self.n, *self.row)})
         if len(header.getvalue()) != self.HEADER:
             raise ValueError(f"unexpected .npy header size for {self.path}")
         self._fh.seek(0)
@@ -1072,10 +1103,12 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
             np.flatnonzero(~carried).tolist())
         start_rel = NpyColumn(old.path / "start_rel.npy")
     doc_tok = np.zeros(n_docs + 1, dtype=np.int64)
-    para_tok = np.zeros(n_paras + 1, dtype=np.int64)
-    para_lang = np.zeros(n_paras, dtype=np.int16)
-    para_char = np.zeros((n_paras, 2), dtype=np.int32)
-    para_doc = np.zeros(n_paras, dtype=np.int32)
+    # The paragraph columns are written as they come (their length grows with the corpus).
+    para_tok = NpyWriter(path / "para_tok.npy", np.int64)
+    para_lang = NpyWriter(path / "para_lang.npy", np.int16)
+    para_char = NpyWriter(path / "para_char.npy", np.int32, row=(2,))
+    para_doc = NpyWriter(path / "para_doc.npy", np.int32)
+    prev_lang = last_lang           # the language of the paragraph before the next one
     doc_year = np.full(n_docs, -1, dtype=np.int32)
     docs: list[dict[str, Any]] = []  # in the order given: doc id order (see the indexer)
     totals: dict[str, dict[str, int]] = {}
@@ -1091,7 +1124,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
             cell[key_year] = cell.get(key_year, 0) + count
         docs.append(record)
 
-    t = p_out = out_doc = 0
+    t = out_doc = 0
     with TextWriter(path) as texts:
         while out_doc < n_docs:
             p, d = docnum_order[out_doc]
@@ -1125,12 +1158,13 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
                     segments.append((a, b, t))
                 pa, pb = int(piece.doc_para[d]), int(piece.doc_para[d + run])
                 k = pb - pa
-                para_tok[p_out:p_out + k] = np.asarray(piece.para_tok[pa:pb], dtype=np.int64) - a + t
-                para_char[p_out:p_out + k] = piece.para_char[pa:pb]
-                para_lang[p_out:p_out + k] = para_codes[0][pa:pb]
-                para_doc[p_out:p_out + k] = np.repeat(
-                    np.arange(out_doc, out_doc + run, dtype=np.int32),
-                    np.diff(np.asarray(piece.doc_para[d:d + run + 1])))
+                para_tok.write(np.asarray(piece.para_tok[pa:pb], dtype=np.int64) - a + t)
+                para_char.write(piece.para_char[pa:pb])
+                para_lang.write(para_codes[0][pa:pb])
+                para_doc.write(np.repeat(np.arange(out_doc, out_doc + run, dtype=np.int32),
+                                         np.diff(np.asarray(piece.doc_para[d:d + run + 1]))))
+                if k:
+                    prev_lang = int(para_codes[0][pb - 1])
                 bounds = np.asarray(piece.doc_tok[d:d + run + 1], dtype=np.int64)
                 doc_tok[out_doc + 1:out_doc + run + 1] = bounds[1:] - a + t
                 joined.append(_joined_between(piece.joined, a, b, t))
@@ -1141,7 +1175,6 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
                                dict(old.docs[d + i]["tokens_by_lang"]))
                     texts.add(piece.texts[d + i])
                 t += b - a
-                p_out += k
                 out_doc += run
                 continue
             a, b = int(piece.doc_tok[d]), int(piece.doc_tok[d + 1])
@@ -1160,40 +1193,40 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
             k = pb - pa
             local_tok = np.asarray(piece.para_tok[pa:pb], dtype=np.int64) - a
             codes = para_codes[p][pa:pb]
-            para_tok[p_out:p_out + k] = local_tok + t
-            para_char[p_out:p_out + k] = piece.para_char[pa:pb]
-            para_lang[p_out:p_out + k] = codes
-            para_doc[p_out:p_out + k] = out_doc
+            para_tok.write(local_tok + t)
+            para_char.write(piece.para_char[pa:pb])
+            para_lang.write(codes)
+            para_doc.write(np.full(k, out_doc, dtype=np.int32))
             lens = np.diff(np.append(local_tok, n))
             before = int(local_tok[0]) if k else n
-            token_lang = np.repeat(np.append(np.int16(para_lang[p_out - 1] if p_out else last_lang),
-                                             codes), np.append(before, lens))
+            token_lang = np.repeat(np.append(np.int16(prev_lang), codes), np.append(before, lens))
+            if k:
+                prev_lang = int(codes[-1])
             postings.add(s_ids, token_lang)
             add_record(out_doc, dict(piece.docs[d]), n, _tokens_by_lang(codes, lens, langs))
             texts.add(piece.texts[d])
             t += n
-            p_out += k
             out_doc += 1
             doc_tok[out_doc] = t
-    para_tok[n_paras] = t
+    para_tok.write([t])
+    for column in (para_tok, para_lang, para_char, para_doc):
+        column.close()
     surf.close()
     starts.close()
     postings.close()
     docnum = np.full(n_docnums, -1, dtype=np.int32)
     for out_doc, record in enumerate(docs):
         docnum[int(record["docnum"])] = out_doc
-    for name, arr in (("doc_tok", doc_tok), ("para_tok", para_tok), ("para_lang", para_lang),
-                      ("para_char", para_char), ("para_doc", para_doc),
-                      ("doc_year", doc_year), ("docnum", docnum)):
+    for name, arr in (("doc_tok", doc_tok), ("doc_year", doc_year), ("docnum", docnum)):
         np.save(path / f"{name}.npy", arr)
     np.save(path / "surface_fold.npy", fold_of_surface)
     positions = save_positions(path, joined, n_tokens)
-    packed = U24(load_npy(path / "surf_lo.npy"), load_npy(path / "surf_hi.npy"), np.int32) \
-        if surf.packed else None
     write_word_blob(path / "vocab.txt", vocab)
+    # The surface ids at the joined positions and after: read from the file (a map would
+    # keep every page these scattered positions touch, most of the column, resident).
     write_words(path / FORMS_FILE, joined_forms(
-        positions, packed.column() if packed is not None else load_npy(path / "surf.npy"),
-        fold_of_surface, SortedWords(path / "vocab.txt")))
+        positions, column_file(path, "surf", np.int32), fold_of_surface,
+        SortedWords(path / "vocab.txt")))
     longest = int(lengths.max()) if lengths.size else 0
     np.save(path / "surf_len.npy",
             lengths.astype(np.uint8 if longest < 2**8 else np.uint16 if longest < 2**16 else np.int32))
@@ -1203,7 +1236,22 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
             "n_docs": n_docs, "n_paragraphs": n_paras, "n_chars": texts.n_chars, "langs": langs, "docs": docs,
             "totals": totals}
     (path / "store.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+    release_free_memory()
     return info
+
+
+def release_free_memory() -> None:
+    """Give the allocator's free memory back to the system (glibc's ``malloc_trim``).
+
+    A build's large temporaries (chunks of tokens, merged keys) come from the heap once
+    glibc has raised its mmap threshold, and a heap freed in the middle stays resident:
+    after writing the store the parent would hold its peak to the end of the build."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass        # not glibc: nothing to do
 
 
 def _tokens_by_lang(codes: np.ndarray, lens: np.ndarray, langs: Sequence[str]) -> dict[str, int]:
@@ -1233,7 +1281,7 @@ def _used_languages(piece: Piece, keep: Sequence[int]) -> set[str]:
     return {lang for d in keep for lang in piece.para_lang[int(bounds[d]):int(bounds[d + 1])]}
 
 
-POSTINGS_CHUNK = 1 << 21   # tokens sorted at a time (whole documents): bounds the postings' memory
+POSTINGS_CHUNK = 1 << 20   # tokens sorted at a time (whole documents): bounds the postings' memory
 POSTINGS_BUCKET = 1 << 22  # postings placed at a time when the runs are merged
 _DROPPED = np.iinfo(np.int64).min   # the shift of old positions that are not carried
 FEW_BOUNDS = 32            # up to this many carried runs' bounds, compared rather than searched
@@ -1264,6 +1312,56 @@ def token_stats(ids: np.ndarray, langs: np.ndarray, doc_sizes: Sequence[int], n_
     term_doc, _n = _runs(np.sort(((keys >> doc_bits) // n_langs << doc_bits) | (keys & ((1 << doc_bits) - 1))))
     terms, term_docs = _runs(term_doc >> doc_bits)
     return pairs, hits, n_docs, terms, term_docs
+
+
+def _runs_first(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array and where each one's run starts."""
+    first = np.flatnonzero(np.append(True, values[1:] != values[:-1])) if values.size \
+        else np.zeros(0, dtype=np.int64)
+    return values[first], first
+
+
+class PairCounts:
+    """Occurrences and documents per (folded id, language) pair, summed over the chunks
+    that :meth:`add` them: only the pairs present, sorted, in memory; the chunks' arrays
+    are merged into them when they hold as many pairs as the merged ones (so each pair is
+    sorted again a logarithmic number of times)."""
+
+    def __init__(self, count_type):
+        self.count_type = np.dtype(count_type)
+        self.pairs = np.zeros(0, dtype=np.int64)
+        self.hits = np.zeros(0, dtype=self.count_type)
+        self.docs = np.zeros(0, dtype=np.uint32)
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._n_pending = 0
+
+    def add(self, pairs: np.ndarray, hits: np.ndarray, docs: np.ndarray) -> None:
+        """Add counts of some distinct pairs."""
+        self._pending.append((np.asarray(pairs, dtype=np.int64), np.asarray(hits).astype(self.count_type),
+                              np.asarray(docs).astype(np.uint32)))
+        self._n_pending += len(pairs)
+        if self._n_pending >= max(self.pairs.size, 1 << 16):
+            self._merge()
+
+    def _merge(self) -> None:
+        if not self._pending:
+            return
+        parts = [(self.pairs, self.hits, self.docs), *self._pending]
+        self._pending, self._n_pending = [], 0
+        pairs = np.concatenate([p for p, _h, _d in parts])
+        order = np.argsort(pairs, kind="stable")
+        pairs = pairs[order]
+        hits = np.concatenate([h for _p, h, _d in parts])[order]
+        docs = np.concatenate([d for _p, _h, d in parts])[order]
+        del order
+        self.pairs, first = _runs_first(pairs)
+        self.hits = np.add.reduceat(hits, first) if first.size else hits
+        self.docs = np.add.reduceat(docs, first) if first.size else docs
+
+    def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The pairs present (sorted), their occurrences and their documents."""
+        self._merge()
+        return self.pairs, self.hits.astype(self.count_type), self.docs.astype(np.uint32)
 
 
 @dataclass
@@ -1305,9 +1403,9 @@ class PostingsWriter:
         self.n_vocab = n_vocab
         self.nl = max(1, n_langs)
         self.n_tokens = n_tokens
-        count_type = np.uint32 if n_tokens < 2**32 else np.uint64
-        self.hits = np.zeros(self.n_vocab * self.nl, dtype=count_type)
-        self.docs = np.zeros(self.n_vocab * self.nl, dtype=np.uint32)
+        # Per (folded id, language) pair present: occurrences and documents (a table of every
+        # pair, n_vocab * n_langs, would be mostly zeros and grow with both).
+        self.counts = PairCounts(np.uint32 if n_tokens < 2**32 else np.uint64)
         self.term_docs = np.zeros(self.n_vocab, dtype=np.uint32)
         self.runs = path / "postings.tmp"       # the sorted keys of every chunk, one after another
         self._runs = open(self.runs, "wb")
@@ -1343,8 +1441,7 @@ class PostingsWriter:
                                     for s, _l, p in self._pending])
         self._pending, self._n_pending = [], 0
         pairs, hits, docs, terms, term_docs = token_stats(ids, langs, sizes, self.nl)
-        self.hits[pairs] += hits.astype(self.hits.dtype)
-        self.docs[pairs] += docs.astype(np.uint32)
+        self.counts.add(pairs, hits, docs)
         self.term_docs[terms] += term_docs.astype(np.uint32)
         # Postings: keys of (folded id, position from the run's first), sorted: one run.
         run = np.sort((ids.astype(np.uint64) << np.uint64(32)) | positions)
@@ -1400,8 +1497,7 @@ class PostingsWriter:
                      + reused.new_lang[pairs[live] % n_old_langs])
         if (new_pairs < 0).any() or (docs[~live] != 0).any():
             raise ValueError("the previous store's statistics do not match its tokens")
-        self.hits[new_pairs] += hits[live].astype(self.hits.dtype)
-        self.docs[new_pairs] += docs[live].astype(np.uint32)
+        self.counts.add(new_pairs, hits[live], docs[live])
         live_terms = np.flatnonzero(term_docs > 0)
         self.term_docs[reused.new_id[live_terms]] += term_docs[live_terms].astype(np.uint32)
 
@@ -1488,8 +1584,14 @@ class PostingsWriter:
         if self.reused is not None:
             self._reuse_statistics()
             self._prepare_carried()
+        pairs, hits, docs = self.counts.result()
+        term_of = pairs // nl
+        terms, first = _runs_first(term_of)
+        per_term = np.zeros(n_vocab, dtype=np.int64)
+        if terms.size:
+            per_term[terms] = np.add.reduceat(hits.astype(np.int64), first)
         post_off = np.zeros(n_vocab + 1, dtype=np.int64)
-        np.cumsum(self.hits.reshape(n_vocab, nl).sum(axis=1, dtype=np.int64), out=post_off[1:])
+        np.cumsum(per_term, out=post_off[1:])
         dtype = np.uint32 if n_tokens < 2**32 else np.uint64
         post = U24Writer(self.path, "post", dtype, n_tokens)
         with open(self.runs, "rb") as fh:
@@ -1539,14 +1641,12 @@ class PostingsWriter:
         post.close()
         self.runs.unlink()
         offset_type = np.uint32 if n_tokens < 2**32 else np.int64
-        nz = np.flatnonzero(self.hits)
-        term_of = nz // nl
         np.save(self.path / "post_off.npy", post_off.astype(offset_type))
         np.save(self.path / "term_docs.npy", self.term_docs)
         np.save(self.path / "tl_off.npy", np.searchsorted(term_of, np.arange(n_vocab + 1)).astype(offset_type))
-        np.save(self.path / "tl_lang.npy", (nz % nl).astype(np.int16))
-        np.save(self.path / "tl_hits.npy", self.hits[nz])
-        np.save(self.path / "tl_docs.npy", self.docs[nz])
+        np.save(self.path / "tl_lang.npy", (pairs % nl).astype(np.int16))
+        np.save(self.path / "tl_hits.npy", hits)
+        np.save(self.path / "tl_docs.npy", docs)
 
 
 def column_file(path: Path, name: str, dtype) -> NpyColumn | TokenColumn:

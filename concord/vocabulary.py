@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 WIDTH = 24                 # UTF-8 bytes of a word compared by numpy
-MERGE_BYTES = 64 << 20     # keys gathered before they are merged into the union so far
+MERGE_BYTES = 16 << 20     # keys gathered before they are merged into the union so far
 CHUNK = 1 << 16            # words turned into keys at a time
 
 
@@ -203,15 +203,23 @@ def union(lists: Iterable[Words | SortedKeys]) -> Union:
         n_pending += pending[-1].size
         long.update(words.long.values())
         if n_pending * WIDTH >= max(MERGE_BYTES, short.nbytes):
-            short = distinct(np.concatenate([short, *pending]), runs)
+            short = _merged(short, pending, runs)
             pending, n_pending = [], 0
     if pending:
-        short = distinct(np.concatenate([short, *pending]), runs)
+        short = _merged(short, pending, runs)
     long_sorted = sorted(long)
     prefixes = np.array([w[:WIDTH] for w in long_sorted], dtype=_key())
     # A long word follows every short word its first WIDTH bytes are equal to or above.
     slot = np.searchsorted(short, prefixes, side="right") if long_sorted else np.zeros(0, np.int64)
     return Union(short, long_sorted, slot)
+
+
+def _merged(short: np.ndarray, pending: list[np.ndarray], runs: bool) -> np.ndarray:
+    """:func:`distinct` of the keys ``short`` and ``pending``, sorted in place (one copy of
+    them all at a time, not three)."""
+    keys = np.concatenate([short, *pending])
+    keys.sort(kind="stable" if runs else None)
+    return keys[np.append(True, keys[1:] != keys[:-1])] if keys.size else keys
 
 
 def char_lengths(blob: bytes) -> np.ndarray:

@@ -1,0 +1,131 @@
+"""The parts that bound a build's memory give exactly what the whole-array ways gave:
+gathers read a bounded span at a time, statistics kept sparse, columns appended row by row,
+a piece's lemma pairs spilled beside it, dictionaries let go of after a job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from corpora import SAMPLE_CORPUS
+
+from concord.index import read_current
+
+
+def test_column_gather_reads_spans_and_gives_the_values(tmp_path, monkeypatch):
+    from concord.store import U24_LIMIT, NpyColumn, column_file, pack_u24
+
+    rng = np.random.default_rng(5)
+    values = rng.integers(0, U24_LIMIT, size=20_000).astype(np.int32)
+    np.save(tmp_path / "col.npy", values)
+    column = NpyColumn(tmp_path / "col.npy")
+    monkeypatch.setattr(NpyColumn, "GATHER", 97)          # many spans, one value apart or more
+    reads: list[tuple[int, int]] = []
+    read = NpyColumn._read
+    monkeypatch.setattr(NpyColumn, "_read", lambda self, a, b: reads.append((a, b)) or read(self, a, b))
+    positions = rng.integers(0, values.size, size=3_000)
+    positions[:3] = [values.size - 1, 0, -1]               # the ends, and one from the end
+    assert np.array_equal(column[positions], values[positions])
+    assert max(b - a for a, b in reads) <= 97              # never the whole column at once
+    assert np.array_equal(column[positions.reshape(60, 50)], values[positions].reshape(60, 50))
+    mask = values % 3 == 0
+    assert np.array_equal(column[mask], values[mask])
+    assert column[np.zeros(0, np.int64)].size == 0
+    with pytest.raises(IndexError):
+        column[np.array([values.size])]
+    # A column of 3-byte values (two files) read the same way.
+    pack_u24(tmp_path, "col", U24_LIMIT)
+    packed = column_file(tmp_path, "col", np.int32)
+    reads.clear()
+    assert np.array_equal(packed[positions], values[positions])
+    assert reads and max(b - a for a, b in reads) <= 97
+
+
+def test_pair_counts_equal_a_dense_count():
+    from concord.store import PairCounts
+
+    rng = np.random.default_rng(11)
+    dense_hits = np.zeros(500, dtype=np.int64)
+    dense_docs = np.zeros(500, dtype=np.int64)
+    counts = PairCounts(np.uint32)
+    for size in (0, 1, 40, 300, 7, 250, 499, 3):           # merges of uneven chunks
+        pairs = np.sort(rng.choice(500, size=size, replace=False))
+        hits = rng.integers(1, 1000, size=size)
+        docs = rng.integers(1, 9, size=size)
+        dense_hits[pairs] += hits
+        dense_docs[pairs] += docs
+        counts.add(pairs, hits, docs)
+    pairs, hits, docs = counts.result()
+    assert np.array_equal(pairs, np.flatnonzero(dense_hits))
+    assert np.array_equal(hits, dense_hits[pairs]) and hits.dtype == np.uint32
+    assert np.array_equal(docs, dense_docs[pairs]) and docs.dtype == np.uint32
+    empty = PairCounts(np.uint64).result()
+    assert [a.size for a in empty] == [0, 0, 0] and empty[1].dtype == np.uint64
+
+
+def test_rows_written_in_chunks_equal_numpy_save(tmp_path):
+    from concord.store import NpyWriter
+
+    values = np.arange(2 * 1001, dtype=np.int32).reshape(1001, 2) - 17
+    writer = NpyWriter(tmp_path / "rows.npy", np.int32, row=(2,))
+    for a, b in ((0, 0), (0, 1), (1, 500), (500, 500), (500, 1000), (1000, 1001)):
+        writer.write(values[a:b])                          # empty chunks among them
+    writer.close()
+    np.save(tmp_path / "saved.npy", values)
+    assert (tmp_path / "rows.npy").read_bytes() == (tmp_path / "saved.npy").read_bytes()
+
+
+def test_spilled_lemma_pairs_are_read_back_and_removed_with_the_piece(tmp_path, monkeypatch):
+    """A saved piece's (position, slot) pairs go to a file beside it; the tables built from
+    them equal the tables built from pairs kept in memory; Piece.remove deletes the file."""
+    from concord import indexer, lemmas
+
+    spilled: list[tuple[str, bool]] = []     # (file, there when write_tables read it)
+    load = lemmas._SpilledSeen._load
+    monkeypatch.setattr(lemmas._SpilledSeen, "_load",
+                        lambda self: spilled.append((self.path, Path(self.path).exists())) or load(self))
+    with_files = tmp_path / "spilled"
+    indexer.build_index(SAMPLE_CORPUS, with_files, procs=2)
+    assert spilled and all(there for _path, there in spilled)
+    assert not any(Path(path).exists() for path, _there in spilled)    # removed with the pieces
+    assert all(Path(path).name.startswith("piece-") for path, _there in spilled)
+    monkeypatch.setattr(lemmas._SpilledSeen, "save", classmethod(lambda cls, path, seen: seen))
+    in_memory = tmp_path / "memory"
+    indexer.build_index(SAMPLE_CORPUS, in_memory, procs=2)
+    a, b = (path / read_current(path) / "store" for path in (with_files, in_memory))
+    names = sorted(p.name for p in a.iterdir() if p.name.startswith(("lemma", "stem", "tables")))
+    assert "lemma.txt" in names and names == sorted(
+        p.name for p in b.iterdir() if p.name.startswith(("lemma", "stem", "tables")))
+    for name in names:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_an_early_job_lets_go_of_its_dictionary():
+    """Each pool job is one language: its mapped dictionary is dropped when it is done (a
+    build's pool process held every language's, read whole, to the end)."""
+    from concord import lemmas
+
+    words = ["Häuser", "gingen", "Bücher", "xyzzyq"]
+    (lemma_words, lemma_numbers), _stems, n_folded = lemmas._early_job("de", "\n".join(words).encode())
+    assert [lemma_words[i] for i in lemma_numbers.tolist()] == [lemmas.lemma_of(w, "de") for w in words]
+    assert n_folded == 4
+    lemmas._early_job("de", "\n".join(words).encode())
+    factory = lemmas._simplemma()[1]._dictionary_factory
+    assert factory._get_dictionary.cache_info().currsize == 0
+    assert lemmas._simplemma()[0]._cached_lemmatize.cache_info().currsize == 0
+
+
+def test_build_process_drops_the_language_models(tmp_path):
+    """With procs 1 the models are loaded by the build's own process for the analysis and
+    dropped after it; forked workers get them loaded by the parent, which drops its own."""
+    from concord import indexer, langid
+
+    langid.release_models()
+    indexer.build_index(SAMPLE_CORPUS, tmp_path / "one", procs=1)
+    assert langid._factory.cache_info().currsize == 0
+    assert langid._second_identifier.cache_info().currsize == 0
+    indexer.build_index(SAMPLE_CORPUS, tmp_path / "two", procs=2)
+    assert langid._factory.cache_info().currsize == 0
+    a, b = (path / read_current(path) / "store" for path in (tmp_path / "one", tmp_path / "two"))
+    assert (a / "para_lang.npy").read_bytes() == (b / "para_lang.npy").read_bytes()
