@@ -590,7 +590,6 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
     try:
         info = write_store(gen_path / "store", pieces, order, len(docnum_ids))
         report.phases["store"] = time.perf_counter() - t0
-        _give_back_free_memory()    # before the fork: the child would hold it too
         # Duplicates and alignments read only the store just written, not the tables: with
         # a second core they are found beside the tables, in a process of their own.
         side = _SideJobs(gen_path, index / previous if previous else None, keep_duplicates,
@@ -598,7 +597,6 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
         t0 = time.perf_counter()
         write_tables(gen_path / "store", previous=old_store, known=early.result)
         report.phases["tables"] = time.perf_counter() - t0
-        _give_back_free_memory()    # while the side process works on
     except BaseException:
         if side is not None:
             side.close()
@@ -650,20 +648,6 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, gen_path / "manifest.json")
-
-
-def _give_back_free_memory() -> None:
-    """Return the heap that freed objects left to the system (glibc's ``malloc_trim``).
-
-    Writing the store frees much more than it keeps, in pieces too small for each to go
-    back by itself: at 57M tokens the build process keeps 180 MB it no longer uses.
-    """
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
-        pass        # not glibc: the memory is reused within the process, as before
 
 
 def _side_jobs(gen_path: Path, previous_gen: Path | None,
