@@ -220,6 +220,10 @@ def groups_from_pairs(doc_ids: Sequence[str], sizes: np.ndarray, ranks: np.ndarr
 #: Folder beside the store with each document's sample and the deciding pairs, so that an
 #: update computes the samples of its added and changed documents only.
 SAMPLES_DIR = "duplicates.samples"
+#: The samples are kept for the next update from this many tokens on. They take about one
+#: byte a token (a sixth of the text's size); below this, computing them again in an update
+#: costs about a second, and a small index stays small.
+KEEP_SAMPLES_TOKENS = 20_000_000
 #: Above this share of the hashes coming from added and changed documents, an update
 #: computes the pairs of all documents at once (a table of every hash) instead.
 UPDATE_SHARE = 0.25

@@ -751,9 +751,10 @@ def _write_duplicates(gen_path: Path, keep_all: bool, previous: Path | None = No
     from .store import Store
 
     store = Store(gen_path / "store")
+    keep = store.info["n_tokens"] >= duplicates.KEEP_SAMPLES_TOKENS
     try:
         groups = duplicates.store_groups(
-            store, gen_path / duplicates.SAMPLES_DIR,
+            store, gen_path / duplicates.SAMPLES_DIR if keep else None,
             previous / duplicates.SAMPLES_DIR if previous is not None else None)
     finally:
         store.close()

@@ -19,6 +19,12 @@ from concord.indexer import build_index
 DUPS = Path(__file__).parent / "data" / "dups"
 
 
+@pytest.fixture(autouse=True)
+def keep_samples(monkeypatch):
+    """The samples kept however small the index (they are from KEEP_SAMPLES_TOKENS on)."""
+    monkeypatch.setattr(duplicates, "KEEP_SAMPLES_TOKENS", 0)
+
+
 @pytest.fixture
 def updates(monkeypatch):
     """Every update takes the incremental path (a one-document change in a six-document
@@ -180,3 +186,24 @@ def test_random_updates_equal_fresh_builds(tmp_path, updates):
         n_groups += len(groups(index))
     assert updates == [True] * 5
     assert n_groups >= 5
+
+
+def test_a_small_index_keeps_no_samples_and_finds_the_same_groups(tmp_path, monkeypatch):
+    """Below KEEP_SAMPLES_TOKENS no samples are written, and an update computes every
+    document's sample again: the same groups as with the samples kept."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(DUPS, corpus)
+    monkeypatch.setattr(duplicates, "KEEP_SAMPLES_TOKENS", 10**9)
+    small, kept = tmp_path / "small", tmp_path / "kept"
+    build_index(corpus, small, procs=1)
+    assert not (generation(small) / duplicates.SAMPLES_DIR).exists()
+    (corpus / "excerpt.txt").unlink()
+    (corpus / "own.txt").write_text(OWN_TEXT, "utf-8")
+    report = build_index(corpus, small, procs=1)
+    assert (report.added, report.deleted) == (1, 1)
+    assert not (generation(small) / duplicates.SAMPLES_DIR).exists()
+    monkeypatch.setattr(duplicates, "KEEP_SAMPLES_TOKENS", 0)
+    build_index(corpus, kept, procs=1)
+    assert (generation(kept) / duplicates.SAMPLES_DIR / "samples.npy").exists()
+    assert groups(small) == groups(kept) == [
+        ("boilerplate-copy.html", ["exact-copy.txt", "original.txt"])]
