@@ -599,34 +599,14 @@ class StartReader:
 U24_LIMIT = 1 << 24   # values below this are stored in 3 bytes (surface ids, token positions)
 
 
-def pack_u24(path: Path, name: str, limit: int, chunk: int = 1 << 22) -> None:
-    """Rewrite ``<name>.npy`` (integers in [0, limit)) as 3 bytes a value when ``limit`` <=
-    2**24: ``<name>_lo.npy`` the low 16 bits (uint16), ``<name>_hi.npy`` the high 8 (uint8);
-    else leave it as it is.
+class U24Writer:
+    """Write a column of integers in [0, limit), appending chunks: when ``limit`` <= 2**24,
+    3 bytes a value, as ``<name>_lo.npy`` (the low 16 bits, uint16) and ``<name>_hi.npy``
+    (the high 8, uint8), else ``<name>.npy`` of ``dtype``.
 
     Two aligned arrays rather than one of 3-byte values: reading values at scattered
     positions is then two plain gathers, about twice as fast as unaligned 3-byte words.
     """
-    if limit > U24_LIMIT:
-        return
-    wide = load_npy(path / f"{name}.npy")
-    n = int(wide.size)
-    lo = np.lib.format.open_memmap(path / f"{name}_lo.npy", mode="w+", dtype=np.uint16, shape=(n,))
-    hi = np.lib.format.open_memmap(path / f"{name}_hi.npy", mode="w+", dtype=np.uint8, shape=(n,))
-    for a in range(0, n, chunk):
-        part = np.asarray(wide[a:a + chunk]).astype(np.uint32)
-        lo[a:a + part.size] = part & 0xFFFF
-        hi[a:a + part.size] = part >> 16
-    lo.flush()
-    hi.flush()
-    del lo, hi, wide
-    (path / f"{name}.npy").unlink()
-
-
-class U24Writer:
-    """Write a column of integers in [0, limit) as :func:`pack_u24` would leave it (two
-    arrays when ``limit`` <= 2**24, else ``<name>.npy`` of ``dtype``), appending chunks:
-    the same files without writing the wide column first and reading it back."""
 
     def __init__(self, path: Path, name: str, dtype, limit: int):
         self.packed = limit <= U24_LIMIT
@@ -661,7 +641,7 @@ def narrow_tables(path: Path, n_docs: int, n_langs: int) -> None:
 
 
 class U24:
-    """The values written by :func:`pack_u24`, read as columns of ``dtype``."""
+    """The values written by :class:`U24Writer`, read as columns of ``dtype``."""
 
     def __init__(self, lo: np.ndarray, hi: np.ndarray, dtype):
         self.lo, self.hi, self.dtype = lo, hi, np.dtype(dtype)
@@ -731,14 +711,14 @@ class Store:
         return load_npy(self.path / f"{name}.npy")
 
     def _u24(self, name: str, dtype) -> U24 | None:
-        """The 3-byte form of an array (:func:`pack_u24`), if it was written."""
+        """The 3-byte form of an array (:class:`U24Writer`), if it was written."""
         if not (self.path / f"{name}_hi.npy").exists():
             return None
         return U24(np.asarray(self._array(f"{name}_lo")), np.asarray(self._array(f"{name}_hi")), dtype)
 
     @cached_property
     def surf(self) -> np.ndarray | TokenColumn:
-        """The surface id of every token (3 bytes each on disk when they fit: :func:`pack_u24`)."""
+        """The surface id of every token (3 bytes each on disk when they fit: :class:`U24Writer`)."""
         packed = self._u24("surf", np.int32)
         return self._array("surf") if packed is None else packed.column()
 
@@ -844,7 +824,7 @@ class Store:
     @cached_property
     def post(self) -> np.ndarray | U24:
         """Positions of the tokens grouped by folded id, each group in corpus order (3 bytes
-        each on disk when they fit: :func:`pack_u24`)."""
+        each on disk when they fit: :class:`U24Writer`)."""
         packed = self._u24("post", np.int64)
         return self._array("post") if packed is None else packed
 
@@ -1650,7 +1630,7 @@ class PostingsWriter:
 
 
 def column_file(path: Path, name: str, dtype) -> NpyColumn | TokenColumn:
-    """A stored column (``<name>.npy``, or the two arrays of :func:`pack_u24`) read slice by
+    """A stored column (``<name>.npy``, or the two arrays of :class:`U24Writer`) read slice by
     slice with file reads, not mapped."""
     if (path / f"{name}.npy").exists():
         return NpyColumn(path / f"{name}.npy")

@@ -14,7 +14,7 @@ from concord.index import read_current
 
 
 def test_column_gather_reads_spans_and_gives_the_values(tmp_path, monkeypatch):
-    from concord.store import U24_LIMIT, NpyColumn, column_file, pack_u24
+    from concord.store import U24_LIMIT, NpyColumn, U24Writer, column_file
 
     rng = np.random.default_rng(5)
     values = rng.integers(0, U24_LIMIT, size=20_000).astype(np.int32)
@@ -35,7 +35,10 @@ def test_column_gather_reads_spans_and_gives_the_values(tmp_path, monkeypatch):
     with pytest.raises(IndexError):
         column[np.array([values.size])]
     # A column of 3-byte values (two files) read the same way.
-    pack_u24(tmp_path, "col", U24_LIMIT)
+    writer = U24Writer(tmp_path, "col", np.int32, U24_LIMIT)
+    writer.write(values)
+    writer.close()
+    (tmp_path / "col.npy").unlink()
     packed = column_file(tmp_path, "col", np.int32)
     reads.clear()
     assert np.array_equal(packed[positions], values[positions])

@@ -1,11 +1,12 @@
-"""Columns stored in 3 bytes a value (surface ids, postings): read back exactly."""
+"""Columns stored in 3 bytes a value (surface ids, postings): written in chunks by
+U24Writer, read back exactly."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from concord.store import U24, U24_LIMIT, load_npy, pack_u24
+from concord.store import U24, U24_LIMIT, U24Writer, load_npy
 
 
 @pytest.fixture
@@ -17,9 +18,16 @@ def values() -> np.ndarray:
     return out
 
 
+def write(tmp_path, values, limit: int = U24_LIMIT, dtype=np.int32, chunks: int = 3) -> None:
+    """Write ``values`` as the store does, in ``chunks`` appended parts."""
+    writer = U24Writer(tmp_path, "col", dtype, limit)
+    for part in np.array_split(values, chunks):
+        writer.write(part)
+    writer.close()
+
+
 def packed(tmp_path, values, dtype=np.int32) -> U24:
-    np.save(tmp_path / "col.npy", values)
-    pack_u24(tmp_path, "col", U24_LIMIT)
+    write(tmp_path, values)
     assert not (tmp_path / "col.npy").exists()
     lo, hi = (np.asarray(load_npy(tmp_path / f"col_{part}.npy")) for part in ("lo", "hi"))
     assert lo.nbytes + hi.nbytes == 3 * values.size
@@ -66,14 +74,14 @@ def test_a_sub_range_indexes_from_its_start(tmp_path, values):
 
 def test_sorted_postings_can_be_searched(tmp_path):
     positions = np.arange(0, U24_LIMIT, 4099, dtype=np.int64)
-    np.save(tmp_path / "col.npy", positions.astype(np.uint32))
-    pack_u24(tmp_path, "col", U24_LIMIT)
+    write(tmp_path, positions.astype(np.uint32))
     column = U24(load_npy(tmp_path / "col_lo.npy"), load_npy(tmp_path / "col_hi.npy"), np.int64).column(10, 20)
     assert np.searchsorted(column, [0, positions[10], positions[15] + 1, U24_LIMIT]).tolist() == [0, 0, 6, 10]
 
 
 def test_values_too_wide_stay_as_they_are(tmp_path):
-    values = np.array([0, U24_LIMIT], dtype=np.int32)
-    np.save(tmp_path / "col.npy", values)
-    pack_u24(tmp_path, "col", U24_LIMIT + 1)
-    assert (tmp_path / "col.npy").exists() and not (tmp_path / "col_hi.npy").exists()
+    values = np.array([0, 5, U24_LIMIT], dtype=np.int32)
+    write(tmp_path, values, limit=U24_LIMIT + 1, chunks=2)
+    assert not (tmp_path / "col_hi.npy").exists()
+    wide = np.load(tmp_path / "col.npy")
+    assert wide.dtype == np.int32 and wide.tolist() == [0, 5, U24_LIMIT]
