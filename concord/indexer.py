@@ -283,10 +283,11 @@ def _worker(tasks, results, whoosh_dir: str, piece_path: str, corpus: str, sidec
             release_models()
 
 
-def _forked_worker(parent: int, *args) -> None:
-    """Run ``_worker`` in a child process that ends when the build process dies.
+def die_with_parent(parent: int | None = None) -> None:
+    """Make this forked process end when the build process dies (or exit now if it has
+    died already: ``parent`` is no longer the parent).
 
-    A build killed outright (SIGKILL, the OOM killer) would otherwise leave its workers
+    A build killed outright (SIGKILL, the OOM killer) would otherwise leave its children
     running on, holding the index lock they inherited, so that the next run finds the
     index busy.
     """
@@ -295,9 +296,14 @@ def _forked_worker(parent: int, *args) -> None:
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
-        pass  # not Linux: an orphan finishes its files, then exits
-    if os.getppid() != parent:
+        pass  # not Linux: an orphan finishes its work, then exits
+    if parent is not None and os.getppid() != parent:
         os._exit(1)
+
+
+def _forked_worker(parent: int, *args) -> None:
+    """Run ``_worker`` in a child process that ends when the build process dies."""
+    die_with_parent(parent)
     _worker(*args)
 
 
@@ -665,14 +671,7 @@ def _side_jobs(gen_path: Path, previous_gen: Path | None,
 
 def _side_child(parent: int, conn, *args) -> None:
     """Run :func:`_side_jobs` in a forked child; send its result, or the error, to the parent."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
+    die_with_parent(parent)
     try:
         os.nice(5)          # as the indexing workers: readers of the live index come first
     except OSError:

@@ -199,19 +199,6 @@ def _merge_sorted(lists: list[list[str]]) -> tuple[list[str], list[np.ndarray]]:
                    for words in lists]
 
 
-def _die_with_parent() -> None:
-    """Pool initializer: end with the build process (a killed build must not leave a child
-    holding the index lock it inherited; see concord.indexer._forked_worker)."""
-    import signal
-
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def _outside_paragraphs(doc_tok: np.ndarray, doc_para: np.ndarray, para_tok: np.ndarray) -> bool:
     """Tell whether a document has tokens before its first paragraph (or no paragraph at
     all): their language is the paragraph before's, which depends on the document order."""
@@ -367,9 +354,11 @@ class EarlyLemmas:
             import gc
             import multiprocessing
 
+            from .indexer import die_with_parent  # a killed build leaves no pool child
+
             gc.freeze()     # nor do their collections touch (and so copy) the parent's objects
             try:
-                self.pool = multiprocessing.get_context("fork").Pool(procs, initializer=_die_with_parent)
+                self.pool = multiprocessing.get_context("fork").Pool(procs, initializer=die_with_parent)
             finally:
                 gc.unfreeze()
         forms = self.forms = NewForms()
