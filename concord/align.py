@@ -126,6 +126,11 @@ def split_sentences(text: str, lang: str = "") -> list[tuple[int, int]]:
         cuts.add(m.end())
     for m in _CJK_BREAK_RE.finditer(text):
         cuts.add(m.end())
+    return _trimmed_spans(text, cuts)
+
+
+def _trimmed_spans(text: str, cuts: set[int]) -> list[tuple[int, int]]:
+    """The stretches of ``text`` between consecutive cuts, spaces trimmed, empty ones dropped."""
     spans = []
     bounds = sorted(cuts)
     for s, e in zip(bounds, bounds[1:], strict=False):

@@ -787,7 +787,6 @@ class _KnownHashes:
         self.old_docs = old_docs
         self.taken = time.time_ns()
         self.stats: dict[str, list] = {}
-        self.computed = 0
 
     def get(self, rel: str, path: Path, row: dict[str, str] | None) -> str:
         from .ingest import file_hash
@@ -800,7 +799,6 @@ class _KnownHashes:
         if (self.known.get(rel) == status and rel in self.old_docs
                 and max(st.st_mtime_ns, st.st_ctime_ns) < self.trusted_before):
             return self.old_docs[rel]
-        self.computed += 1
         return file_hash(path, row)
 
     def record(self) -> dict[str, Any]:

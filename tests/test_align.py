@@ -696,16 +696,7 @@ def _split_sentences_by_search(text: str) -> list[tuple[int, int]]:
         cuts.add(m.end())
     for m in align._CJK_BREAK_RE.finditer(text):
         cuts.add(m.end())
-    bounds = sorted(cuts)
-    spans = []
-    for s, e in zip(bounds, bounds[1:], strict=False):
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            spans.append((s, e))
-    return spans
+    return align._trimmed_spans(text, cuts)     # only the search for the last word differs
 
 
 def test_sentences_split_as_by_a_search_for_the_word_before_a_period():

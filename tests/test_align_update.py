@@ -8,6 +8,8 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from concord.align import ALIGN_FILE
 from concord.index import read_current
 from concord.indexer import build_index
@@ -27,12 +29,18 @@ def fresh_file(corpus: Path, tmp_path: Path) -> bytes:
     return (generation(fresh) / ALIGN_FILE).read_bytes()
 
 
-def test_no_family_changed_links_the_previous_file(tmp_path):
+@pytest.fixture
+def built(tmp_path) -> tuple[Path, Path, Path]:
+    """A copy of the shipped corpus, its index and the index's generation."""
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     index = tmp_path / "ix"
     build_index(corpus, index, procs=1)
-    before = generation(index)
+    return corpus, index, generation(index)
+
+
+def test_no_family_changed_links_the_previous_file(built, tmp_path):
+    corpus, index, before = built
     # A new document outside every family (no work id in metadata.csv).
     (corpus / "en" / "1999-a-new-note.txt").write_text("A note on the councils.\n\nThey met.\n", "utf-8")
     report = build_index(corpus, index, procs=1)
@@ -42,12 +50,8 @@ def test_no_family_changed_links_the_previous_file(tmp_path):
     assert (after / ALIGN_FILE).read_bytes() == fresh_file(corpus, tmp_path)
 
 
-def test_a_changed_family_is_written_again(tmp_path):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    index = tmp_path / "ix"
-    build_index(corpus, index, procs=1)
-    before = generation(index)
+def test_a_changed_family_is_written_again(built, tmp_path):
+    corpus, index, before = built
     path = corpus / MANIFESTO
     path.write_text(path.read_text("utf-8") + "\n\nA closing paragraph of this edition.\n", "utf-8")
     build_index(corpus, index, procs=1)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -115,7 +114,6 @@ def test_a_failure_in_the_parent_ends_the_child(tmp_path, monkeypatch):
     assert children, "the side process was running while the tables were written"
     assert not set(children) & set(_children())
     assert read_current(tmp_path / "index") is None
-    shutil.rmtree(tmp_path / "index")
 
 
 def _children() -> list[int]:
