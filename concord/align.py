@@ -43,6 +43,8 @@ from typing import Any
 
 import numpy as np
 
+from .vocabulary import ranges
+
 ALIGN_FILE = "align.sqlite"
 #: Bumped when anything that changes an alignment changes (reused alignments must match).
 ALIGN_VERSION = 5
@@ -295,7 +297,7 @@ def align_units(len_a: Sequence[float], len_b: Sequence[float], overlap: np.ndar
         r1 = max(r0 + 1, int(np.searchsorted(first, first[r0] + BAND_CELLS, side="right")) - 1)
         r1 = min(r1, n + 1)
         ri = np.repeat(rows[r0:r1], widths[r0:r1])
-        cj = _ranges(lo[r0:r1].astype(np.int64), widths[r0:r1])
+        cj = ranges(lo[r0:r1].astype(np.int64), widths[r0:r1])
         stacked = _band_steps(ri, cj, ca, cb, ma, mb, cov, skip_a, ratio, kinds)
         base = first_list[r0]
         for i in range(r0, r1):
@@ -741,7 +743,7 @@ def _folded_words(store, ids: np.ndarray) -> list[str]:
         return []
     starts = np.asarray(offsets[ids], dtype=np.int64)
     lengths = np.asarray(offsets[ids + 1], dtype=np.int64) - starts   # each with its newline
-    gather = _ranges(starts, lengths)
+    gather = ranges(starts, lengths)
     blob = np.frombuffer(data, dtype=np.uint8)[gather].tobytes()
     return blob.decode("utf-8").split("\n")[:-1]
 
@@ -1100,12 +1102,6 @@ def _nonspace(v: Version) -> np.ndarray:
     return got
 
 
-def _ranges(lo: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """``lo[k], lo[k] + 1, ..., lo[k] + counts[k] - 1`` for every k, concatenated."""
-    total = int(counts.sum())
-    return np.arange(total, dtype=np.int64) + np.repeat(lo - (np.cumsum(counts) - counts), counts)
-
-
 @dataclass
 class _UnitSet:
     """Units of one side: each one's length (characters, spaces left out) and its distinct
@@ -1134,7 +1130,7 @@ def _unit_set(v: Version, starts: Sequence[int] | np.ndarray, ends: Sequence[int
     lo = np.searchsorted(anchored, first)
     counts = np.maximum(np.searchsorted(anchored, last) - lo, 0)
     unit = np.repeat(np.arange(len(s), dtype=np.int64), counts)
-    anchor = ids[anchored[_ranges(lo, counts)]]
+    anchor = ids[anchored[ranges(lo, counts)]]
     width = int(anchor.max()) + 1 if anchor.size else 1
     key = np.unique(unit * width + anchor)
     return _UnitSet(lengths, key // width, key % width)
@@ -1147,7 +1143,7 @@ def _shared_anchors(ua: np.ndarray, ka: np.ndarray, ub: np.ndarray,
     sorted_keys = kb[order]
     lo = np.searchsorted(sorted_keys, ka, side="left")
     counts = np.searchsorted(sorted_keys, ka, side="right") - lo
-    return np.repeat(ua, counts), ub[order[_ranges(lo, counts)]]
+    return np.repeat(ua, counts), ub[order[ranges(lo, counts)]]
 
 
 def _unit_overlap(a: _UnitSet, b: _UnitSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

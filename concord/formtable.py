@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .vocabulary import ranges
+
 _EMPTY = np.uint64(0)
 _weights = np.zeros(0, dtype=np.uint64)
 
@@ -104,7 +106,7 @@ class FormTable:
         # Exact before the table changes: every form has the length and code points of
         # the form its number stands for (the new ones appended to the points first).
         count = self.count
-        self._append(chars[self._gather(begin[new], lengths[new])], lengths[new])
+        self._append(chars[ranges(begin[new], lengths[new])], lengths[new])
         if not (np.array_equal(self.lengths(numbers), lengths) and np.array_equal(
                 self._points[_spread(self._offsets[numbers] - begin, begin, chars.size)
                              + np.arange(chars.size)], chars)):
@@ -134,13 +136,6 @@ class FormTable:
     def lengths(self, ids: np.ndarray) -> np.ndarray:
         """The number of code points of each form of ``ids``."""
         return self._offsets[ids + 1] - self._offsets[ids]
-
-    @staticmethod
-    def _gather(begin: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """The indexes of the characters of the runs (begin, length), one run after another."""
-        total = int(lengths.sum())
-        return np.repeat(begin - (np.cumsum(lengths) - lengths), lengths) + np.arange(
-            total, dtype=np.int64)
 
     def _append(self, points: np.ndarray, lengths: np.ndarray) -> None:
         first, k = self.count, lengths.size

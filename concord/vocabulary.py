@@ -180,6 +180,12 @@ class Union:
         return b"\n".join(short) + b"\n" if short else b""
 
 
+def ranges(lo: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``lo[k], lo[k] + 1, ..., lo[k] + counts[k] - 1`` for every k, concatenated."""
+    total = int(counts.sum())
+    return np.arange(total, dtype=np.int64) + np.repeat(lo - (np.cumsum(counts) - counts), counts)
+
+
 def distinct(keys: np.ndarray, runs: bool = False) -> np.ndarray:
     """The sorted distinct keys (np.unique would hash byte strings: slower than a sort).
     With ``runs`` the keys are sorted runs, which a stable sort (timsort) merges."""
