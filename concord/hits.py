@@ -326,7 +326,18 @@ def by_category(ix: CorpusIndex, hits: HitSet, filters: Filters) -> HitSet:
 
 
 def _form_hits(evaluator: Evaluator, term_id: int) -> FormHits:
-    """The hits of one folded form inside the evaluator's filters and exclusions."""
+    """The hits of one folded form inside the evaluator's filters and exclusions (one
+    object per question: a later :func:`explain` shares it through the memo)."""
+    key = (*evaluator.memo_key, "form", term_id)
+    if evaluator.memo is not None and key in evaluator.memo:
+        return evaluator.memo[key]
+    found = _new_form_hits(evaluator, term_id)
+    if evaluator.memo is not None:
+        evaluator.memo[key] = found
+    return found
+
+
+def _new_form_hits(evaluator: Evaluator, term_id: int) -> FormHits:
     if evaluator.lang_ids is not None and not evaluator.excludes:
         # Each hit's paragraph language is checked, which implies the documents'.
         allowed = allowed_docs(evaluator.ix, replace(evaluator.filters, langs=()))
@@ -387,9 +398,10 @@ class FormHits(HitSet):
         return None     # several languages in a document filter: counted from the hits
 
     def _filter(self, pos: np.ndarray) -> np.ndarray:
-        pos = np.asarray(pos, dtype=np.int64)
+        pos = np.asarray(pos)
         if self._allowed is not None and pos.size:
-            pos = pos[self._allowed[self._store.doc_of(pos)]]
+            pos = pos[self._store.in_docs(pos, self._allowed)]
+        pos = pos.astype(np.int64, copy=False)
         if self._langs is not None and pos.size:
             pos = pos[np.isin(self._store.lang_of(pos), self._langs)]
         return pos
@@ -759,6 +771,25 @@ def _docs_with(ix, resolver, alternatives, allowed, deadline) -> np.ndarray:
     return out
 
 
+def _with_token(store, starts: np.ndarray, j: int, ids: np.ndarray, n_positions: int) -> np.ndarray:
+    """The sorted ``starts`` whose token ``j`` places on has one of the folded ``ids``
+    (``n_positions``: how many tokens have them).
+
+    When those tokens are not many more than the starts, their sorted positions are merged
+    with the starts (a sort of two sorted runs, linear): that reads the postings, which are
+    few pages, and not the token column at every start, which at 500M tokens is 1.5 GB of
+    pages read at random, and twice as slow. Otherwise the token column is read at each start.
+    """
+    if ids.size <= 4 and n_positions <= 4 * starts.size:
+        wanted = [np.asarray(store.postings(term_id)) for term_id in np.unique(ids).tolist()]
+        dtype = wanted[0].dtype if starts.size and int(starts[-1]) + j <= np.iinfo(wanted[0].dtype).max \
+            else np.int64
+        both = np.concatenate([(starts + j).astype(dtype, copy=False), *wanted], dtype=dtype)
+        both.sort(kind="stable")           # a few sorted runs of distinct positions: merges
+        return both[1:][both[1:] == both[:-1]].astype(np.int64) - j
+    return starts[np.isin(store.tok[starts + j], ids)]
+
+
 def _alternative_hits(ix: CorpusIndex, resolver: Resolver, alt: Alternative, lang: str | None,
                       allowed: np.ndarray | None, deadline: float | None) -> np.ndarray:
     """Global start positions of one alternative (in one language when ``lang`` is set),
@@ -781,18 +812,22 @@ def _alternative_hits(ix: CorpusIndex, resolver: Resolver, alt: Alternative, lan
     starts = anchor_pos - anchor
     n_slots = len(alt.slots)
     if n_slots > 1:
-        starts = starts[(starts >= 0) & (starts + n_slots <= store.n_tokens)]
+        if starts[0] < 0 or starts[-1] + n_slots > store.n_tokens:   # sorted: check the ends
+            starts = starts[(starts >= 0) & (starts + n_slots <= store.n_tokens)]
         for j, ids in enumerate(slot_ids):
             if j == anchor or not starts.size:
                 continue
-            starts = starts[np.isin(store.tok[starts + j], ids)]
+            starts = _with_token(store, starts, j, ids, freqs[j])
         # A phrase lies in one document and one paragraph, as a NEAR pair does: "thought
         # of." ending one paragraph and "The candle" opening the next are not "of the".
         # (Checked on the few starts whose every slot matched.)
-        docs = store.doc_of(starts)
-        ok = (starts >= doc_tok[docs]) & (starts + n_slots <= doc_tok[docs + 1])
-        starts = starts[ok]
-        starts = starts[store.para_of(starts) == store.para_of(starts + n_slots - 1)]
+        # One search each: the next document's and the next paragraph's first token must
+        # come after the phrase's last.
+        ends = starts + n_slots
+        starts = starts[ends <= doc_tok[np.searchsorted(doc_tok, starts, side="right")]]
+        if starts.size:
+            para_tok = store.para_tok
+            starts = starts[starts + n_slots <= para_tok[np.searchsorted(para_tok, starts, side="right")]]
     if resolver.mode == "exact" and not alt.source and starts.size:
         for j, slot in enumerate(alt.slots):
             surf_ids = resolver.surface_ids(slot)

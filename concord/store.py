@@ -870,7 +870,7 @@ class Store:
         for term_id in np.asarray(term_ids, dtype=np.int64).tolist():
             pos = np.asarray(self.postings(term_id))
             if allowed is not None and pos.size:
-                pos = pos[allowed[self.doc_of(pos)]]
+                pos = pos[self.in_docs(pos, allowed)]
             if pos.size:
                 parts.append(pos)
         if not parts:
@@ -888,8 +888,35 @@ class Store:
 
     def doc_counts(self, term_id: int) -> np.ndarray:
         """Occurrences of a folded id in each document (searches, not a scan of its postings)."""
-        bounds = np.searchsorted(self.postings(term_id), self.doc_tok, side="left")
-        return np.diff(bounds)
+        return np.diff(self._doc_bounds(np.asarray(self.postings(term_id))))
+
+    def _doc_bounds(self, pos: np.ndarray) -> np.ndarray:
+        """Where each document starts in the sorted positions ``pos`` (one search per document).
+
+        The documents' first positions are searched in the positions' own type: numpy would
+        otherwise convert every position to int64 first, which at 500M tokens costs more than
+        the searches (23 ms for the 8.5M positions of the most frequent word).
+        """
+        bounds = self.doc_tok
+        if pos.dtype != bounds.dtype and np.can_cast(np.min_scalar_type(self.n_tokens), pos.dtype):
+            bounds = self._doc_tok_as(pos.dtype.str)
+        return np.searchsorted(pos, bounds, side="left")
+
+    def _doc_tok_as(self, dtype: str) -> np.ndarray:
+        cache = self.__dict__.setdefault("_doc_tok_cast", {})
+        if dtype not in cache:
+            cache[dtype] = np.asarray(self.doc_tok).astype(dtype)
+        return cache[dtype]
+
+    def in_docs(self, pos: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+        """A mask of the sorted positions ``pos`` that lie in the documents ``allowed`` (a mask).
+
+        Many positions are placed by searching each document's start among them, then spreading
+        the documents' flags; a few are placed one by one (``doc_of``).
+        """
+        if pos.size <= 4 * allowed.size:
+            return allowed[self.doc_of(pos)]
+        return np.repeat(allowed, np.diff(self._doc_bounds(pos)))
 
     @cached_property
     def vocab(self) -> SortedWords:

@@ -253,3 +253,50 @@ def test_npy_columns_read_by_slices_give_the_arrays(tmp_path):
         column[10_000]
     assert np.array_equal(np.asarray(column), values)
     assert np.array_equal(column[np.array([3, 1, 4])], values[[3, 1, 4]])
+
+
+def test_positions_in_documents_both_ways_match_brute_force(mini_ix):
+    """``in_docs`` spreads document flags over many positions and places a few one by one;
+    both agree with placing every position, with postings in their stored type."""
+    store = mini_ix.store
+    rng = np.random.default_rng(3)
+    n_docs = len(store.docs)
+    tok = np.asarray(store.tok)
+    for dtype in (np.int64, np.uint32):
+        pos = np.arange(0, store.n_tokens, 2, dtype=dtype)
+        assert pos.size > 4 * n_docs                      # the spreading branch
+        for _ in range(5):
+            allowed = rng.random(n_docs) < 0.5
+            expected = np.array([allowed[int(np.sum(store.doc_tok[1:] <= p))] for p in pos.tolist()])
+            assert np.array_equal(store.in_docs(pos, allowed), expected)
+            few = pos[: max(1, n_docs // 2)]              # the one-by-one branch
+            assert np.array_equal(store.in_docs(few, allowed), expected[: few.size])
+    for term in range(store.n_vocab):
+        where = np.flatnonzero(tok == term)
+        expected = [int(np.sum(store.doc_of(where) == d)) for d in range(n_docs)]
+        assert store.doc_counts(term).tolist() == expected
+
+
+def test_phrase_slot_checked_by_merge_and_by_token_column_alike(mini_ix):
+    """``_with_token`` merges a slot's postings with the starts when they are few and reads
+    the token column otherwise: both give the starts whose next token has the form."""
+    from concord.hits import _with_token
+
+    store = mini_ix.store
+    tok = np.asarray(store.tok)
+    counts = np.bincount(tok, minlength=store.n_vocab)
+    checked = 0
+    for first in np.argsort(-counts)[:6].tolist():
+        starts = np.asarray(store.postings(first)).astype(np.int64)
+        starts = starts[starts + 1 < tok.size]
+        for second in np.argsort(-counts)[:12].tolist():
+            ids = np.array([second], dtype=np.int64)
+            expected = starts[tok[starts + 1] == second]
+            merged = _with_token(store, starts, 1, ids, n_positions=0)          # forces a merge
+            gathered = _with_token(store, starts, 1, ids, n_positions=10**12)   # forces a read
+            assert np.array_equal(merged, expected) and np.array_equal(gathered, expected)
+            two = np.array([second, first], dtype=np.int64)
+            expected_two = starts[np.isin(tok[starts + 1], two)]
+            assert np.array_equal(_with_token(store, starts, 1, two, n_positions=0), expected_two)
+            checked += expected.size
+    assert checked > 0

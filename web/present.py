@@ -33,6 +33,7 @@ SHARED_PARAMS = ("q", "mode", "lang", "year", "author", "group", "work", "doc")
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(url_with=url_with, twin_url=twin_url, doc_url=doc_url,
+                                 doc_links=doc_links,
                                  shared_args=shared_args, link=link, lang_name=lang_name,
                                  space_after=space_after, space_before=space_before,
                                  measure_choices=measure_choices, form_lines=form_lines,
@@ -92,6 +93,17 @@ def doc_url(doc_id: str, q: str | None = None, position: int | None = None, **ex
     """Link to a document, optionally with a query's hits highlighted and a hit as anchor."""
     url = link("/doc/" + quote(doc_id), {"q": q, **extra})
     return url + (f"#t{position}" if position is not None else "")
+
+
+def doc_links(q: str | None = None, **extra: Any) -> Callable[..., str]:
+    """:func:`doc_url` for the many lines of one page, which share the query and the other
+    arguments: those are encoded once, and each line adds its document and anchor."""
+    tail = link("", {"q": q, **extra})
+
+    def url(doc_id: str, position: int | None = None) -> str:
+        return "/doc/" + quote(doc_id) + tail + (f"#t{position}" if position is not None else "")
+
+    return url
 
 
 def num(value: Any, digits: int | None = None) -> str:
