@@ -80,7 +80,7 @@ class HitSet:
 def allowed_docs(ix: CorpusIndex, filters: Filters) -> np.ndarray | None:
     """Return a boolean mask of the store documents the filters allow, or None for all."""
     store = ix.store
-    mask = np.ones(len(store.docs), dtype=bool)
+    mask = np.ones(store.n_docs, dtype=bool)
     restricted = False
     duplicates = ix.duplicate_mask()
     if duplicates is not None and not filters.doc_ids:  # near-duplicates count once (issue 15)
@@ -102,7 +102,7 @@ def allowed_docs(ix: CorpusIndex, filters: Filters) -> np.ndarray | None:
         restricted = True
     if filters.langs:
         lang_ids = [store.lang_ids[c] for c in filters.langs if c in store.lang_ids]
-        has = np.zeros(len(store.docs), dtype=bool)
+        has = np.zeros(store.n_docs, dtype=bool)
         if lang_ids:
             para_ok = (store.para_lang == lang_ids[0] if len(lang_ids) == 1
                        else np.isin(store.para_lang, lang_ids))
@@ -477,7 +477,7 @@ class Evaluator:
         mask = allowed_docs(self.ix, self.filters)
         if self.exclude:
             excluded = _docs_with(self.ix, self.resolver, self.exclude, mask, self.deadline)
-            mask = (mask if mask is not None else np.ones(len(self.store.docs), bool)) & ~excluded
+            mask = (mask if mask is not None else np.ones(self.store.n_docs, bool)) & ~excluded
         return mask
 
     def hits(self, node: Node) -> Hits:
@@ -511,7 +511,7 @@ class Evaluator:
         """A mask over every paragraph (document with ``within:doc``) and the unit -1 of a
         position before the first, indexed by unit + 1 (``keys``): True where ``keys`` has one.
         A scatter, not a sort: the AND and NOT of two frequent words at 500M tokens."""
-        n = len(self.store.docs) if self.within == "doc" else len(self.store.para_doc)
+        n = self.store.n_docs if self.within == "doc" else len(self.store.para_doc)
         mask = np.zeros(n + 1, dtype=bool)
         mask[keys] = True
         return mask
@@ -764,7 +764,7 @@ def _slot_forms(ix: CorpusIndex, resolver: Resolver, alt: Alternative, slot: str
 
 
 def _docs_with(ix, resolver, alternatives, allowed, deadline) -> np.ndarray:
-    out = np.zeros(len(ix.store.docs), dtype=bool)
+    out = np.zeros(ix.store.n_docs, dtype=bool)
     for alt in alternatives:
         s = _alternative_hits(ix, resolver, alt, None, allowed, deadline)
         out[np.unique(ix.store.doc_of(s))] = True

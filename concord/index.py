@@ -156,7 +156,7 @@ class CorpusIndex:
         if self._duplicate_mask is None:
             import numpy as np
 
-            mask = np.zeros(len(self.store.docs), dtype=bool)
+            mask = np.zeros(self.store.n_docs, dtype=bool)
             if not self.duplicates.get("keep_all"):
                 for doc_id in self.duplicate_of():
                     if (i := self.store.doc_index.get(doc_id)) is not None:

@@ -300,3 +300,35 @@ def test_phrase_slot_checked_by_merge_and_by_token_column_alike(mini_ix):
             assert np.array_equal(_with_token(store, starts, 1, two, n_positions=0), expected_two)
             checked += expected.size
     assert checked > 0
+
+
+def test_document_records_are_parsed_only_when_needed_and_old_stores_still_read(mini_ix, tmp_path):
+    """A count reads no document record (they are most of a large store's JSON); the records
+    read later are the ones written; a store written with the records inside ``store.json``
+    (before ``docs.json``) reads the same."""
+    import json
+    import shutil
+
+    from concord.index import CorpusIndex
+    from concord.store import DOCS_FILE, Store
+
+    store = Store(mini_ix.store.path)
+    ix = CorpusIndex(mini_ix.path)
+    ix.store = store                                    # a store no other test has used
+    assert len(find_hits(ix, parse_query("the"))) == len(find_hits(mini_ix, parse_query("the"))) > 0
+    assert len(find_hits(ix, parse_query('"of the" year:1000-2100'))) > 0
+    ids = store.info["doc_ids"]
+    assert store.doc_index == {doc_id: i for i, doc_id in enumerate(ids)}
+    assert "docs" not in store.__dict__ and store.n_docs == len(ids)
+    written = json.loads((store.path / DOCS_FILE).read_text("utf-8"))
+    assert store.docs == written and [d["doc_id"] for d in written] == ids
+
+    old = tmp_path / "store"
+    shutil.copytree(store.path, old)
+    info = json.loads((old / "store.json").read_text("utf-8"))
+    del info["doc_ids"]
+    info["docs"] = written
+    (old / "store.json").write_text(json.dumps(info), "utf-8")
+    (old / DOCS_FILE).unlink()
+    before = Store(old)
+    assert before.docs == written and before.doc_index == store.doc_index and before.n_docs == store.n_docs
