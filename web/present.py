@@ -18,7 +18,6 @@ import regex
 from babel import Locale
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Flask, request
-from flask_babel import get_locale
 
 from concord.kwic import space_after, space_before
 from concord.langid import language_name
@@ -26,6 +25,7 @@ from concord.measures import MEASURE_LABELS
 from concord.query import Filters
 
 from . import chart
+from .i18n import locale_code
 from .options import ChartView, split_suffix
 
 SHARED_PARAMS = ("q", "mode", "lang", "year", "author", "group", "work", "doc")
@@ -113,7 +113,7 @@ def num(value: Any, digits: int | None = None) -> str:
     """
     if value is None:
         return ""
-    group, decimal = _symbols(str(get_locale() or "en"))
+    group, decimal = _symbols(locale_code())
     if digits is None and isinstance(value, int):
         text = f"{value:,}"
     else:
@@ -135,7 +135,7 @@ def lang_name(code: str | None) -> str:
     """The name of a language in the interface language, or the code itself."""
     if not code:
         return ""
-    return language_name(code, str(get_locale() or "en"))
+    return language_name(code, locale_code())
 
 
 def back_args() -> str:
