@@ -803,14 +803,18 @@ def _alternative_hits(ix: CorpusIndex, resolver: Resolver, alt: Alternative, lan
     anchor = int(np.argmin(freqs))
     if allowed is not None and not allowed.any():
         return np.zeros(0, dtype=np.int64)
-    anchor_pos = store.positions(slot_ids[anchor], allowed)
+    n_slots = len(alt.slots)
+    # A phrase in documents that hold most of the tokens (say every one but the near-
+    # duplicates): its few matches are placed in their documents, not every anchor position.
+    late = (allowed is not None and n_slots > 1
+            and int(np.dot(allowed, store.doc_sizes)) * 2 > store.n_tokens)
+    anchor_pos = store.positions(slot_ids[anchor], None if late else allowed)
     if deadline is not None and time.monotonic() > deadline:
         raise QueryTimeout("the query took too long; make it more specific or add filters")
     if not anchor_pos.size:
         return np.zeros(0, dtype=np.int64)
     doc_tok = store.doc_tok
     starts = anchor_pos - anchor
-    n_slots = len(alt.slots)
     if n_slots > 1:
         if starts[0] < 0 or starts[-1] + n_slots > store.n_tokens:   # sorted: check the ends
             starts = starts[(starts >= 0) & (starts + n_slots <= store.n_tokens)]
@@ -823,8 +827,11 @@ def _alternative_hits(ix: CorpusIndex, resolver: Resolver, alt: Alternative, lan
         # (Checked on the few starts whose every slot matched.)
         # One search each: the next document's and the next paragraph's first token must
         # come after the phrase's last.
-        ends = starts + n_slots
-        starts = starts[ends <= doc_tok[np.searchsorted(doc_tok, starts, side="right")]]
+        next_doc = np.searchsorted(doc_tok, starts, side="right")
+        ok = starts + n_slots <= doc_tok[next_doc]
+        if late:
+            ok &= allowed[next_doc - 1]
+        starts = starts[ok]
         if starts.size:
             para_tok = store.para_tok
             starts = starts[starts + n_slots <= para_tok[np.searchsorted(para_tok, starts, side="right")]]

@@ -731,6 +731,11 @@ class Store:
     def n_docs(self) -> int:
         return int(self.info["n_docs"])
 
+    @cached_property
+    def doc_sizes(self) -> np.ndarray:
+        """Tokens of each document."""
+        return np.diff(np.asarray(self.doc_tok))
+
     def _array(self, name: str) -> np.ndarray:
         return load_npy(self.path / f"{name}.npy")
 

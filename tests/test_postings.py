@@ -332,3 +332,34 @@ def test_document_records_are_parsed_only_when_needed_and_old_stores_still_read(
     (old / DOCS_FILE).unlink()
     before = Store(old)
     assert before.docs == written and before.doc_index == store.doc_index and before.n_docs == store.n_docs
+
+
+def test_phrases_in_most_or_few_documents_match_brute_force(mini_ix):
+    """A phrase under a filter that keeps most of the tokens is matched first and placed in
+    its documents after; under one that keeps few, its anchor is filtered first: both give
+    every two-word sequence of one paragraph in the allowed documents, and only those."""
+    store = mini_ix.store
+    tok = np.asarray(store.tok)
+    para = store.para_of(np.arange(tok.size))
+    doc = store.doc_of(np.arange(tok.size))
+    years = np.asarray(store.doc_year)
+    sizes = np.diff(np.asarray(store.doc_tok))
+    counts = np.bincount(tok, minlength=store.n_vocab)
+    frequent = [store.vocab[int(t)] for t in np.argsort(-counts)[:8]]
+    by_year = sorted(set(years.tolist()))
+    checked = 0
+    branches = set()
+    for lo, hi in [(lo, hi) for lo in by_year for hi in by_year if lo <= hi]:
+        allowed = (years >= lo) & (years <= hi)
+        share = sizes[allowed].sum() / tok.size
+        branches.add("few" if share <= 0.5 else "all" if allowed.all() else "most")
+        for a in frequent:
+            for b in frequent:
+                ia, ib = store.vocab_id(a), store.vocab_id(b)
+                p = np.arange(tok.size - 1)
+                expected = p[(tok[:-1] == ia) & (tok[1:] == ib) & (para[:-1] == para[1:])
+                             & allowed[doc[:-1]]]
+                found = find_hits(mini_ix, parse_query(f'"{a} {b}" year:{lo}-{hi}'))
+                assert np.array_equal(found.starts, expected), (a, b, lo, hi, share)
+                checked += expected.size
+    assert checked > 0 and branches == {"few", "most", "all"}
