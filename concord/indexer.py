@@ -485,7 +485,7 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
                       report: BuildReport, *, keep_duplicates: bool = False,
                       stats: dict[str, Any] | None = None) -> None:
     from . import engine
-    from .store import Piece, Store, store_as_piece, write_store
+    from .store import Piece, Store, release_free_memory, store_as_piece, write_store
 
     whoosh_dir = gen_path / "whoosh"
     whoosh_dir.mkdir(parents=True)
@@ -595,6 +595,7 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
     side = None
     try:
         info = write_store(gen_path / "store", pieces, order, len(docnum_ids))
+        release_free_memory()   # its temporaries, before the side process is forked
         report.phases["store"] = time.perf_counter() - t0
         # Duplicates and alignments read only the store just written, not the tables: with
         # a second core they are found beside the tables, in a process of their own.
@@ -624,7 +625,7 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
     report.documents = info["n_docs"]
     report.tokens = info["n_tokens"]
     digest = hashlib.sha256()
-    live = {d["doc_id"]: d["hash"] for d in info["docs"]}
+    live = dict(zip(info["doc_ids"], info["doc_hashes"], strict=True))
     for doc_id in sorted(live):
         digest.update(f"{doc_id}\0{live[doc_id]}\n".encode())
     manifest = {

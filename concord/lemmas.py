@@ -225,6 +225,41 @@ def _first_of_each(ids: np.ndarray, slots: np.ndarray) -> tuple[np.ndarray, np.n
     return ids[first], slots[first]
 
 
+class FirstOfEach:
+    """:func:`_first_of_each` of all the (ids, slots) chunks added, in the order added,
+    found as they come: the chunks pending are merged into the distinct ids so far when
+    they hold as many, so memory stays about twice the distinct ids, not the sum of the
+    chunks (a build adds one per piece and language: each piece has most common forms)."""
+
+    def __init__(self) -> None:
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.slots = np.zeros(0, dtype=np.int64)
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self._n_pending = 0
+
+    MIN_MERGE = 1 << 16     # ids pending at least before a merge
+
+    def add(self, ids: np.ndarray, slots: np.ndarray) -> None:
+        self._pending.append((np.asarray(ids), np.asarray(slots)))
+        self._n_pending += len(ids)
+        if self._n_pending >= max(self.ids.size, self.MIN_MERGE):
+            self._merge()
+
+    def _merge(self) -> None:
+        if not self._pending:
+            return
+        # The ids so far first: a stable sort keeps the slot of an id's first occurrence.
+        ids = np.concatenate([self.ids, *(i for i, _s in self._pending)]).astype(np.int64, copy=False)
+        slots = np.concatenate([self.slots, *(s for _i, s in self._pending)]).astype(np.int64, copy=False)
+        self._pending, self._n_pending = [], 0
+        self.ids, self.slots = _first_of_each(ids, slots)
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        """The sorted distinct ids and the slot given with the first of each."""
+        self._merge()
+        return self.ids, self.slots
+
+
 def _surfaces_at(surf, doc_tok: np.ndarray, starts: np.ndarray, groups: list[np.ndarray]
                  ) -> list[np.ndarray]:
     """The store's surface ids (``surf``, a column read by slices) of tokens of a piece: for
@@ -410,6 +445,8 @@ class EarlyLemmas:
         self.jobs = sorted(((lang, "\n".join(index).encode("utf-8"))
                             for lang, index in surface_index.items() if index),
                            key=lambda job: (-forms.n_surfaces[job[0]], job[0]))
+        for index in surface_index.values():
+            index.default_factory = None    # (its own __len__: a cycle, freed only by a collection)
         del surface_index
         if not self.jobs:
             self._stop_pool()
@@ -492,7 +529,7 @@ class _Previous:
     GONE_PAIRS = 20_000   # pairs of removed documents checked one by one, at most
 
     def __init__(self, path: Path, store, forms: NewForms | None,
-                 new_surf: dict[str, tuple[np.ndarray, np.ndarray]]):
+                 new_surf: dict[str, tuple[np.ndarray, np.ndarray]], doc_keys: list[tuple[str, Any]]):
         from .store import SortedWords, Store, column_file, load_npy
 
         self.ok = False
@@ -506,7 +543,7 @@ class _Previous:
         old = Store(path)
         try:
             ours = {d for piece in (forms.pieces if forms is not None else []) for d, _h, _n in piece.docs}
-            carried = {d["doc_id"]: d.get("hash") for d in store.docs if d["doc_id"] not in ours}
+            carried = {doc_id: h for doc_id, h in doc_keys if doc_id not in ours}
             gone = [i for i, d in enumerate(old.docs) if carried.get(d["doc_id"], ...) != d.get("hash")
                     or d["doc_id"] in ours]
             if len(old.docs) - len(gone) != len(carried):
@@ -631,6 +668,18 @@ def _values(kind: str, lang: str, ids: np.ndarray, previous: _Previous | None,
     return out
 
 
+def _doc_keys(store) -> list[tuple[str, Any]]:
+    """(doc id, content hash) of each document of a store: its records read, not kept (they
+    grow with the corpus, and the tables need only these)."""
+    from .store import DOCS_FILE
+
+    if "docs" not in store.__dict__ and (store.path / DOCS_FILE).exists():
+        docs = json.loads((store.path / DOCS_FILE).read_text("utf-8"))
+    else:
+        docs = store.docs
+    return [(d["doc_id"], d.get("hash")) for d in docs]
+
+
 def _search(words, wanted: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """For each of ``wanted`` (sorted) its insertion point in the sorted list ``words`` and
     whether it is there."""
@@ -749,8 +798,11 @@ def write_tables(store_path: str | Path, *, previous: str | Path | None = None,
         new_surf: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         new_fold: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         exact = known is not None and known.exact
+        doc_keys = None
         if exact:
-            parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+            # Per language: the surface ids and folded ids found, each once (piece by piece).
+            parts: dict[str, tuple[FirstOfEach, FirstOfEach]] = {}
+            doc_keys = _doc_keys(store)
             doc_tok = np.asarray(store.doc_tok, dtype=np.int64)
             # Surface ids read from the file, document by document: a map would keep resident
             # the pages of most of the column that these scattered tokens touch.
@@ -759,7 +811,7 @@ def write_tables(store_path: str | Path, *, previous: str | Path | None = None,
                 starts = np.empty(len(piece.docs), dtype=np.int64)
                 for k, (doc_id, content_hash, n) in enumerate(piece.docs):
                     i = store.doc_index.get(doc_id)
-                    if (i is None or store.docs[i].get("hash") != content_hash
+                    if (i is None or doc_keys[i][1] != content_hash
                             or int(doc_tok[i + 1] - doc_tok[i]) != n):
                         exact = False           # not this piece's document in the store
                         break
@@ -770,13 +822,15 @@ def write_tables(store_path: str | Path, *, previous: str | Path | None = None,
                 found = _surfaces_at(surf_file, piece.doc_tok, starts,
                                      [positions for positions, _slots in seen.values()])
                 for (lang, (_positions, slots)), ids in zip(seen.items(), found, strict=True):
-                    parts.setdefault(lang, []).append((ids, slots))
-            for lang, chunks in parts.items() if exact else ():
-                ids = np.concatenate([c[0] for c in chunks]).astype(np.int64)
-                slots = np.concatenate([c[1] for c in chunks]).astype(np.int64)
-                new_surf[lang] = _first_of_each(ids, slots)
-                # (every surface form of a folded form has its stem: that of its folded form)
-                new_fold[lang] = _first_of_each(surface_fold[ids], slots)
+                    if lang not in parts:
+                        parts[lang] = (FirstOfEach(), FirstOfEach())
+                    parts[lang][0].add(ids, slots)
+                    # (every surface form of a folded form has its stem: that of its folded form)
+                    parts[lang][1].add(surface_fold[ids], slots)
+                del seen, found
+            for lang, (surf_found, fold_found) in parts.items() if exact else ():
+                new_surf[lang] = surf_found.result()
+                new_fold[lang] = fold_found.result()
                 # One store id per form, and one form per store id.
                 if (new_surf[lang][0].size != known.n_surfaces.get(lang, 0)
                         or new_fold[lang][0].size != known.n_folded.get(lang, 0)):
@@ -785,7 +839,8 @@ def write_tables(store_path: str | Path, *, previous: str | Path | None = None,
             new_surf, new_fold = {}, {}
         old = None
         if previous is not None and Path(previous).exists():
-            old = _Previous(Path(previous), store, known if exact else None, new_surf)
+            old = _Previous(Path(previous), store, known if exact else None, new_surf,
+                            doc_keys if doc_keys is not None else _doc_keys(store))
             if not old.ok:
                 old = None
         # The (language, form) pairs: folded forms from the statistics, surfaces from the
@@ -795,7 +850,7 @@ def write_tables(store_path: str | Path, *, previous: str | Path | None = None,
         tl_lang = np.asarray(store.tl_lang)
         fold_ids = [term[tl_lang == li] for li in range(len(langs))]
         covered = exact and (old.complete if old is not None else
-                             previous is None and sum(len(p.docs) for p in known.pieces) == len(store.docs))
+                             previous is None and sum(len(p.docs) for p in known.pieces) == store.n_docs)
         if covered:
             surface_ids = []
             for lang in langs:

@@ -87,6 +87,7 @@ class Piece:
         return self.tok
 
     ARRAYS = ("surface_fold", "surf", "start", "doc_tok", "para_tok", "para_char", "doc_para")
+    LOADED = ("doc_tok", "doc_para")    # what Piece.load reads whole (per document)
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the piece as ``<path>.<array>.npy`` files, ``<path>.json``, word lists and
@@ -129,13 +130,16 @@ class Piece:
     @classmethod
     def load(cls, path: str | os.PathLike) -> Piece:
         """Open a saved piece: token columns and texts read when asked for."""
-        arrays: dict[str, Any] = {name: load_npy(f"{path}.{name}.npy", None) for name in cls.ARRAYS
-                                  if name not in ("surf", "start")}
-        arrays.update(surf=NpyColumn(f"{path}.surf.npy"), start=NpyColumn(f"{path}.start.npy"))
+        # Per document: in memory. Per paragraph, token or form: read from the files when
+        # asked for (a build holds every piece at once; these grow with the corpus).
+        arrays: dict[str, Any] = {name: load_npy(f"{path}.{name}.npy", None) for name in cls.LOADED}
+        arrays.update({name: NpyColumn(f"{path}.{name}.npy") for name in cls.ARRAYS
+                       if name not in cls.LOADED})
         meta = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
-        para_lang = Codes(meta["langs"], load_npy(f"{path}.para_code.npy", None))
+        para_lang = Codes(meta["langs"], NpyColumn(f"{path}.para_code.npy"))
         fold = arrays["surface_fold"]
-        return cls(vocab=_WordFile(Path(f"{path}.vocab"), int(fold.max()) + 1 if fold.size else 0),
+        n_vocab = int(np.asarray(fold).max()) + 1 if fold.size else 0
+        return cls(vocab=_WordFile(Path(f"{path}.vocab"), n_vocab),
                    surfaces=_WordFile(Path(f"{path}.surfaces"), int(fold.size)),
                    para_lang=para_lang,
                    texts=_BlockTexts(TextBlocks(Path(f"{path}.texts"))), docs=meta["docs"],
@@ -171,20 +175,38 @@ class Codes(Sequence[str]):
         return self.langs[int(self.ids[i])]
 
     def __iter__(self):
-        return map(self.langs.__getitem__, self.ids.tolist())
+        return map(self.langs.__getitem__, np.asarray(self.ids).tolist())
 
     def codes(self, lang_id: dict[str, int]) -> np.ndarray:
         """The id in ``lang_id`` (-1: absent) of every paragraph's language."""
-        table = np.array([lang_id.get(c, -1) for c in self.langs] + [-1], dtype=np.int16)
-        return table[np.asarray(self.ids, dtype=np.int64)]
+        return self.recoded(lang_id)[:]
+
+    def recoded(self, lang_id: dict[str, int]) -> _Recoded:
+        """:meth:`codes` read when sliced (a saved piece's ids are read from their file)."""
+        return _Recoded(np.array([lang_id.get(c, -1) for c in self.langs] + [-1], dtype=np.int16),
+                        self.ids)
 
     def used(self, first: int = 0, stop: int | None = None) -> set[str]:
         """The languages of paragraphs [first, stop)."""
         return {self.langs[i] for i in np.unique(np.asarray(self.ids[first:stop])).tolist()}
 
 
+class _Recoded:
+    """Paragraph language ids of :class:`Codes` in another numbering, read when indexed."""
+
+    def __init__(self, table: np.ndarray, ids):
+        self.table, self.ids = table, ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, key):
+        return self.table[np.asarray(self.ids[key], dtype=np.int64)]
+
+
 class NpyColumn:
-    """A 1-d .npy file read slice by slice with file reads, not mapped.
+    """A .npy file (1-d, or rows of a C-ordered 2-d array) read slice by slice with file
+    reads, not mapped.
 
     A build reads every token of its pieces (or of the previous store) once; read through
     a memory map, each page read would stay in the build's resident memory to the end.
@@ -196,12 +218,15 @@ class NpyColumn:
             version = np.lib.format.read_magic(fh)
             read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
                     else np.lib.format.read_array_header_2_0)
-            shape, _fortran, self.dtype = read(fh)
+            shape, fortran, self.dtype = read(fh)
             self._offset = fh.tell()
+        if len(shape) > 2 or (fortran and len(shape) > 1):
+            raise ValueError(f"{self.path.name}: not a column or C-ordered rows")
         self.size = int(shape[0])
-        self.shape = (self.size,)
-
-    ndim = 1
+        self.row: tuple[int, ...] = tuple(shape[1:])
+        self._width = int(np.prod(self.row, dtype=np.int64)) if self.row else 1
+        self.shape = (self.size, *self.row)
+        self.ndim = len(self.shape)
 
     def __len__(self) -> int:
         return self.size
@@ -226,7 +251,7 @@ class NpyColumn:
         time (never the whole file at once, nor pages of a map that would stay resident)."""
         positions = np.asarray(positions)
         if positions.dtype == bool:
-            if positions.shape != self.shape:
+            if positions.shape != (self.size,):
                 raise IndexError("boolean index of the wrong length")
             positions = np.flatnonzero(positions)
         shape = positions.shape
@@ -236,7 +261,7 @@ class NpyColumn:
             raise IndexError("index out of range")
         order = np.argsort(positions, kind="stable")
         ordered = positions[order]
-        out = np.empty(positions.size, dtype=self.dtype)
+        out = np.empty((positions.size, *self.row), dtype=self.dtype)
         i = 0
         while i < ordered.size:
             a = int(ordered[i])
@@ -244,12 +269,13 @@ class NpyColumn:
             block = self._read(a, int(ordered[j - 1]) + 1)
             out[order[i:j]] = block[ordered[i:j] - a]
             i = j
-        return out.reshape(shape)
+        return out.reshape(*shape, *self.row)
 
     def _read(self, a: int, b: int) -> np.ndarray:
         with open(self.path, "rb") as fh:
-            fh.seek(self._offset + a * self.dtype.itemsize)
-            return np.fromfile(fh, dtype=self.dtype, count=b - a)
+            fh.seek(self._offset + a * self._width * self.dtype.itemsize)
+            values = np.fromfile(fh, dtype=self.dtype, count=(b - a) * self._width)
+        return values.reshape(-1, *self.row) if self.row else values
 
     def __array__(self, dtype=None, copy=None):
         whole = self._read(0, self.size)
@@ -1028,14 +1054,51 @@ def _used_surfaces(piece: Piece, keep: Sequence[int]) -> np.ndarray | None:
     return used
 
 
-def _merge_vocabularies(pieces: Sequence[tuple[Piece, Sequence[int]]]
-                        ) -> tuple[bytes, bytes, list[np.ndarray], np.ndarray, list[np.ndarray]]:
+class SurfaceIds:
+    """The global surface ids of a piece's tokens, for any span [a, b) of them.
+
+    Through the piece's map of local to global ids, held in memory; or, given a ``spill``
+    file, read from it: the piece's tokens are mapped once, a chunk at a time, and written
+    there, and the map let go. A build's maps add up to the pieces' vocabularies, which add
+    up with the corpus (each piece has most common words); its documents are copied in doc
+    id order, from any piece in turn, so every map would be needed to the end.
+    """
+
+    def __init__(self, piece: Piece, remap: np.ndarray, spill: Path | None = None):
+        self.remap: np.ndarray | None = remap
+        self.surf = piece.surf
+        self.column: NpyColumn | None = None
+        self.spill = spill
+        if spill is not None:
+            writer = NpyWriter(spill, np.int32)
+            n = len(piece.surf)
+            for c in range(0, n, POSTINGS_CHUNK):
+                writer.write(remap[np.asarray(piece.surf[c:min(n, c + POSTINGS_CHUNK)])])
+            writer.close()
+            self.column, self.remap = NpyColumn(spill), None
+
+    def __call__(self, a: int, b: int) -> np.ndarray:
+        if self.column is not None:
+            return self.column[a:b]
+        assert self.remap is not None
+        return self.remap[np.asarray(self.surf[a:b])]
+
+    def close(self) -> None:
+        """Delete the spill file, if any."""
+        if self.spill is not None:
+            self.spill.unlink(missing_ok=True)
+
+
+def _merge_vocabularies(pieces: Sequence[tuple[Piece, Sequence[int]]], spill: Path | None = None
+                        ) -> tuple[bytes, bytes, list[SurfaceIds], np.ndarray, np.ndarray | None]:
     """The global vocabularies: the sorted union of the forms used by the kept documents.
 
-    Returns (folded forms, surface forms: each newline-ended UTF-8; per piece the global id
-    of each local surface id, or -1 where unused; the global folded id of each global
-    surface id; per piece the global id of each local folded id, or -1 where unused). Word
-    lists are read one piece at a time, twice, rather than all held; their keys come sorted
+    Returns (folded forms, surface forms: each newline-ended UTF-8; per piece the global
+    surface ids of its tokens (:class:`SurfaceIds`: those of a saved piece, whose tokens are
+    read from a file, are written to a file in the folder ``spill``, if given); the global
+    folded id of each global surface id; for a previous store given as the first piece, the
+    global id of each of its folded ids, or -1 where unused, else None). Word lists are read
+    one piece at a time, twice, rather than all held; their keys come sorted
     (:func:`piece_keys`), so they merge as sorted runs and find their ids without a sort.
     """
     used = [_used_surfaces(piece, keep) if len(keep) else np.zeros(len(piece.surfaces), bool)
@@ -1063,16 +1126,19 @@ def _merge_vocabularies(pieces: Sequence[tuple[Piece, Sequence[int]]]
     surfaces = union(used_words(k, "surfaces") for k in range(len(pieces)))
     vocab = union(used_words(k, "vocab") for k in range(len(pieces)))
     fold_of_surface = np.zeros(len(surfaces), dtype=np.int32)
-    surf_remaps, fold_remaps = [], []
+    surface_ids: list[SurfaceIds] = []
+    old_fold_remap = None
     for k, (piece, _keep) in enumerate(pieces):
         remap = surfaces.ids(used_words(k, "surfaces")).astype(np.int32)
         fold_remap = vocab.ids(used_words(k, "vocab")).astype(np.int32)
         present = remap >= 0
         fold_of_surface[remap[present]] = fold_remap[np.asarray(piece.surface_fold)[present]]
-        surf_remaps.append(remap)
-        fold_remaps.append(fold_remap)
+        saved = spill is not None and piece.store is None and isinstance(piece.surf, NpyColumn)
+        surface_ids.append(SurfaceIds(piece, remap, spill / f"surf-{k}.tmp.npy" if saved else None))
+        if k == 0 and piece.store is not None:
+            old_fold_remap = fold_remap
     _WordFile._last = None                  # the last piece's words are not needed again
-    return vocab.blob(), surfaces.blob(), surf_remaps, fold_of_surface, fold_remaps
+    return vocab.blob(), surfaces.blob(), surface_ids, fold_of_surface, old_fold_remap
 
 
 def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[int]]],
@@ -1082,7 +1148,8 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     ``pieces`` pairs each piece with the piece-local document indexes to keep;
     ``docnum_order`` lists (piece number, local doc index) in the whoosh docnum order of
     live documents, and ``n_docnums`` is the number of whoosh docnums (live or deleted).
-    Returns the store's ``store.json`` record.
+    Returns the store's ``store.json`` record, with ``doc_hashes``: each document's content
+    hash (its records are in ``docs.json``, written as they come, not held).
 
     Documents are copied one at a time and every column is written with file writes of
     bounded chunks, so memory stays bounded by the largest document and the vocabulary,
@@ -1091,10 +1158,10 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
 
-    vocab, surfaces, surf_remaps, fold_of_surface, fold_remaps = _merge_vocabularies(pieces)
+    vocab, surfaces, surface_ids, fold_of_surface, old_fold_remap = _merge_vocabularies(pieces, path)
     langs = sorted(set().union(*(_used_languages(piece, keep) for piece, keep in pieces)))
     lang_id = {code: i for i, code in enumerate(langs)}
-    para_codes = [piece.para_lang.codes(lang_id) if isinstance(piece.para_lang, Codes)
+    para_codes = [piece.para_lang.recoded(lang_id) if isinstance(piece.para_lang, Codes)
                   else np.fromiter(map(lang_id.get, piece.para_lang, repeat(-1)), dtype=np.int16,
                                    count=len(piece.para_lang)) for piece, _keep in pieces]
 
@@ -1134,7 +1201,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
         lengths_old = np.diff(np.asarray(old.doc_tok))
         carried &= np.where(has_para, para_start == doc_start, lengths_old == 0)
         postings.reused = ReusedPostings(
-            old, [], fold_remaps[0].astype(np.int64),
+            old, [], np.asarray(old_fold_remap, dtype=np.int64),
             np.array([lang_id.get(code, -1) for code in old.langs], dtype=np.int64),
             np.flatnonzero(~carried).tolist())
         start_rel = NpyColumn(old.path / "start_rel.npy")
@@ -1146,7 +1213,13 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     para_doc = NpyWriter(path / "para_doc.npy", np.int32)
     prev_lang = last_lang           # the language of the paragraph before the next one
     doc_year = np.full(n_docs, -1, dtype=np.int32)
-    docs: list[dict[str, Any]] = []  # in the order given: doc id order (see the indexer)
+    docnum = np.full(n_docnums, -1, dtype=np.int32)
+    # The records are written as they come (the JSON list json.dumps would write), in the
+    # order given: doc id order (see the indexer). Only their ids and hashes are kept.
+    doc_ids: list[str] = []
+    doc_hashes: list[str | None] = []
+    docs_out = open(path / DOCS_FILE, "w", encoding="utf-8")
+    docs_out.write("[")
     totals: dict[str, dict[str, int]] = {}
 
     def add_record(out_doc: int, record: dict[str, Any], n: int, by_lang: dict[str, int]) -> None:
@@ -1158,7 +1231,12 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
         for code, count in by_lang.items():
             cell = totals.setdefault(code, {})
             cell[key_year] = cell.get(key_year, 0) + count
-        docs.append(record)
+        docnum[int(record["docnum"])] = out_doc
+        doc_ids.append(record["doc_id"])
+        doc_hashes.append(record.get("hash"))
+        if out_doc:
+            docs_out.write(", ")
+        docs_out.write(json.dumps(record, ensure_ascii=False))
 
     t = out_doc = 0
     with TextWriter(path) as texts:
@@ -1173,7 +1251,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
                     run += 1
                 a, b = int(piece.doc_tok[d]), int(piece.doc_tok[d + run])
                 for c in range(a, b, POSTINGS_CHUNK):
-                    surf.write(surf_remaps[0][np.asarray(piece.surf[c:min(b, c + POSTINGS_CHUNK)])])
+                    surf.write(surface_ids[0](c, min(b, c + POSTINGS_CHUNK)))
                 # Start offsets: where the run's tokens keep their place in their blocks of
                 # START_BLOCK, its whole blocks are copied, not unpacked and packed again.
                 a1, b1 = -(-a // START_BLOCK) * START_BLOCK, b // START_BLOCK * START_BLOCK
@@ -1215,7 +1293,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
                 continue
             a, b = int(piece.doc_tok[d]), int(piece.doc_tok[d + 1])
             n = b - a
-            s_ids = surf_remaps[p][np.asarray(piece.surf[a:b])]
+            s_ids = surface_ids[p](a, b)
             surf.write(s_ids)
             doc_starts = np.asarray(piece.start[a:b])
             starts.write(doc_starts)
@@ -1249,10 +1327,12 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
         column.close()
     surf.close()
     starts.close()
+    for ids in surface_ids:
+        ids.close()
+    del surface_ids
     postings.close()
-    docnum = np.full(n_docnums, -1, dtype=np.int32)
-    for out_doc, record in enumerate(docs):
-        docnum[int(record["docnum"])] = out_doc
+    docs_out.write("]")
+    docs_out.close()
     for name, arr in (("doc_tok", doc_tok), ("doc_year", doc_year), ("docnum", docnum)):
         np.save(path / f"{name}.npy", arr)
     np.save(path / "surface_fold.npy", fold_of_surface)
@@ -1270,10 +1350,9 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     write_word_blob(path / "surfaces.txt", surfaces)
     info = {"n_tokens": n_tokens, "n_vocab": n_vocab, "n_surfaces": int(lengths.size),
             "n_docs": n_docs, "n_paragraphs": n_paras, "n_chars": texts.n_chars, "langs": langs,
-            "totals": totals, "doc_ids": [d["doc_id"] for d in docs]}
-    (path / DOCS_FILE).write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
+            "totals": totals, "doc_ids": doc_ids}
     (path / "store.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
-    info["docs"] = docs
+    info["doc_hashes"] = doc_hashes
     release_free_memory()
     return info
 

@@ -132,3 +132,110 @@ def test_build_process_drops_the_language_models(tmp_path):
     assert langid._factory.cache_info().currsize == 0
     a, b = (path / read_current(path) / "store" for path in (tmp_path / "one", tmp_path / "two"))
     assert (a / "para_lang.npy").read_bytes() == (b / "para_lang.npy").read_bytes()
+
+
+def test_spilled_surface_ids_equal_the_map_in_memory(tmp_path, monkeypatch):
+    """A saved piece's tokens are mapped to global surface ids once, a chunk at a time, into
+    a file read span by span (the map let go); any span equals the map applied in memory,
+    and the file is deleted when closed."""
+    from concord import store
+    from concord.store import NpyColumn, Piece, SurfaceIds
+
+    rng = np.random.default_rng(3)
+    surf = rng.integers(0, 300, size=10_007).astype(np.int32)
+    np.save(tmp_path / "surf.npy", surf)
+    remap = rng.permutation(1000)[:300].astype(np.int32)   # local id -> global id
+    piece = Piece(vocab=[], surfaces=[], surface_fold=np.zeros(0, np.int32), surf=NpyColumn(tmp_path / "surf.npy"),
+                  start=np.zeros(0, np.int32), doc_tok=np.zeros(1, np.int64), para_tok=np.zeros(0, np.int64),
+                  para_char=np.zeros((0, 2), np.int32), para_lang=[], doc_para=np.zeros(1, np.int64),
+                  texts=[], docs=[])
+    monkeypatch.setattr(store, "POSTINGS_CHUNK", 1000)     # mapped in 11 chunks
+    spill = tmp_path / "surf-0.tmp.npy"
+    spilled, kept = SurfaceIds(piece, remap, spill), SurfaceIds(piece, remap)
+    assert spilled.remap is None and kept.column is None and spill.exists()
+    for a, b in ((0, 0), (0, 1), (5, 999), (999, 1001), (3_000, 10_007), (0, 10_007)):
+        assert np.array_equal(spilled(a, b), remap[surf[a:b]])
+        assert np.array_equal(kept(a, b), remap[surf[a:b]])
+    spilled.close()
+    kept.close()
+    assert not spill.exists()
+
+
+def test_a_build_with_spilled_surface_ids_equals_one_with_the_maps_in_memory(tmp_path, monkeypatch):
+    from concord import indexer, store
+
+    spills: list[bool] = []      # whether each piece's ids came from a file
+    ids_of = store.SurfaceIds.__call__
+    monkeypatch.setattr(store.SurfaceIds, "__call__",
+                        lambda self, a, b: spills.append(self.column is not None) or ids_of(self, a, b))
+    indexer.build_index(SAMPLE_CORPUS, tmp_path / "spilled", procs=1)
+    assert spills and all(spills)
+    merge = store._merge_vocabularies
+    monkeypatch.setattr(store, "_merge_vocabularies", lambda pieces, spill=None: merge(pieces))
+    spills.clear()
+    indexer.build_index(SAMPLE_CORPUS, tmp_path / "memory", procs=1)
+    assert spills and not any(spills)
+    a, b = (path / read_current(path) / "store" for path in (tmp_path / "spilled", tmp_path / "memory"))
+    names = sorted(p.name for p in a.iterdir())
+    assert names == sorted(p.name for p in b.iterdir()) and "surf_lo.npy" in names
+    assert not any(".tmp" in name for name in names)
+    for name in names:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_first_of_each_found_chunk_by_chunk_equals_one_pass(monkeypatch):
+    from concord.lemmas import FirstOfEach, _first_of_each
+
+    rng = np.random.default_rng(7)
+    for min_merge in (1, 50, 1 << 16):                    # merged at every chunk, some, at the end
+        monkeypatch.setattr(FirstOfEach, "MIN_MERGE", min_merge)
+        found = FirstOfEach()
+        chunks = [(rng.integers(0, 400, size=n), rng.integers(0, 10**6, size=n))
+                  for n in (0, 30, 1, 200, 77, 0, 500, 3)]     # ids repeated, their slots differ
+        for ids, slots in chunks:
+            found.add(ids.astype(np.int32), slots.astype(np.int32))
+        ids, slots = found.result()
+        want = _first_of_each(np.concatenate([c[0] for c in chunks]), np.concatenate([c[1] for c in chunks]))
+        assert np.array_equal(ids, want[0]) and np.array_equal(slots, want[1])
+        assert ids.dtype == slots.dtype == np.int64
+    assert [a.size for a in FirstOfEach().result()] == [0, 0]
+
+
+def test_paragraph_rows_and_languages_read_from_files_equal_the_arrays(tmp_path):
+    from concord.store import Codes, NpyColumn
+
+    rows = np.arange(2 * 503, dtype=np.int32).reshape(503, 2) * 7 - 5
+    np.save(tmp_path / "rows.npy", rows)
+    column = NpyColumn(tmp_path / "rows.npy")
+    assert column.shape == rows.shape and len(column) == 503 and column.ndim == 2
+    for key in (slice(0, 0), slice(3, 9), slice(500, 600), 0, 502, -1):
+        assert np.array_equal(column[key], rows[key])
+    picks = np.array([[5, 0], [502, 5]])
+    assert np.array_equal(column[picks], rows[picks]) and np.array_equal(np.asarray(column), rows)
+    ids = np.array([2, 0, 0, 1, 2, 1], dtype=np.int16)
+    np.save(tmp_path / "ids.npy", ids)
+    codes = Codes(["fr", "de", "en"], NpyColumn(tmp_path / "ids.npy"))
+    lang_id = {"de": 0, "en": 1}                             # "fr" absent: -1
+    whole = Codes(["fr", "de", "en"], ids).codes(lang_id)
+    assert whole.tolist() == [1, -1, -1, 0, 1, 0] and np.array_equal(codes.codes(lang_id), whole)
+    recoded = codes.recoded(lang_id)
+    assert np.array_equal(recoded[2:5], whole[2:5]) and int(recoded[4]) == 1
+    assert list(codes) == ["en", "fr", "fr", "de", "en", "de"] and codes.used(1, 4) == {"fr", "de"}
+
+
+def test_document_records_written_as_they_come_are_the_json_list(tmp_path):
+    import json
+
+    from concord import indexer
+    from concord.store import DOCS_FILE, Store
+
+    indexer.build_index(SAMPLE_CORPUS, tmp_path / "ix", procs=1)
+    gen = tmp_path / "ix" / read_current(tmp_path / "ix")
+    text = (gen / "store" / DOCS_FILE).read_text("utf-8")
+    records = json.loads(text)
+    assert len(records) > 1 and text == json.dumps(records, ensure_ascii=False)
+    store = Store(gen / "store")
+    assert [d["doc_id"] for d in records] == store.info["doc_ids"]
+    assert np.array_equal(store.docnum[[d["docnum"] for d in records]], np.arange(len(records)))
+    manifest = json.loads((gen / "manifest.json").read_text("utf-8"))
+    assert manifest["docs"] == {d["doc_id"]: d["hash"] for d in records}
