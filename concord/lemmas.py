@@ -448,6 +448,9 @@ class EarlyLemmas:
         for index in surface_index.values():
             index.default_factory = None    # (its own __len__: a cycle, freed only by a collection)
         del surface_index
+        from .store import release_free_memory
+
+        release_free_memory()       # the forms' index and the pieces' arrays read above
         if not self.jobs:
             self._stop_pool()
         elif self.pool is not None:

@@ -1159,6 +1159,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     path.mkdir(parents=True, exist_ok=True)
 
     vocab, surfaces, surface_ids, fold_of_surface, old_fold_remap = _merge_vocabularies(pieces, path)
+    release_free_memory()       # the merge's keys: not resident while the documents are copied
     langs = sorted(set().union(*(_used_languages(piece, keep) for piece, keep in pieces)))
     lang_id = {code: i for i, code in enumerate(langs)}
     para_codes = [piece.para_lang.recoded(lang_id) if isinstance(piece.para_lang, Codes)
