@@ -1184,7 +1184,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     surf = U24Writer(path, "surf", np.int32, surfaces.count(b"\n"))
     starts = StartPacker(path)
     lengths = char_lengths(surfaces)
-    joined: list[np.ndarray] = []     # positions of tokens hyphen-joined to the next (hyphens.py)
+    joined = _Positions(n_tokens)     # positions of tokens hyphen-joined to the next (hyphens.py)
     n_vocab = vocab.count(b"\n")
     postings = PostingsWriter(path, fold_of_surface, n_vocab, len(langs), n_tokens)
     # A previous store's postings are carried over for the documents it keeps, except those
@@ -1337,7 +1337,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     for name, arr in (("doc_tok", doc_tok), ("doc_year", doc_year), ("docnum", docnum)):
         np.save(path / f"{name}.npy", arr)
     np.save(path / "surface_fold.npy", fold_of_surface)
-    positions = save_positions(path, joined, n_tokens)
+    positions = save_positions(path, joined.parts, n_tokens)
     write_word_blob(path / "vocab.txt", vocab)
     # The surface ids at the joined positions and after: read from the file (a map would
     # keep every page these scattered positions touch, most of the column, resident).
@@ -1356,6 +1356,22 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
     info["doc_hashes"] = doc_hashes
     release_free_memory()
     return info
+
+
+class _Positions:
+    """Token positions appended in order, kept in the type they are saved in, the parts
+    joined every ``JOIN`` of them (an array for every document costs more than its values)."""
+
+    JOIN = 1024
+
+    def __init__(self, n_tokens: int):
+        self.dtype = np.dtype(np.uint32 if n_tokens < 2**32 else np.int64)
+        self.parts: list[np.ndarray] = []
+
+    def append(self, values: np.ndarray) -> None:
+        self.parts.append(np.asarray(values).astype(self.dtype))
+        if len(self.parts) >= self.JOIN:
+            self.parts = [np.concatenate(self.parts)]
 
 
 def release_free_memory() -> None:
