@@ -1,6 +1,8 @@
 """The parts that bound a build's memory give exactly what the whole-array ways gave:
 gathers read a bounded span at a time, statistics kept sparse, columns appended row by row,
-a piece's lemma pairs spilled beside it, dictionaries let go of after a job."""
+a piece's lemma pairs spilled beside it, dictionaries let go of after a job, a piece's
+surface ids mapped once into a file, paragraph rows read from files, the lemma pairs found
+piece by piece, document records written as they come, joined positions kept narrow."""
 
 from __future__ import annotations
 
@@ -239,3 +241,23 @@ def test_document_records_written_as_they_come_are_the_json_list(tmp_path):
     assert np.array_equal(store.docnum[[d["docnum"] for d in records]], np.arange(len(records)))
     manifest = json.loads((gen / "manifest.json").read_text("utf-8"))
     assert manifest["docs"] == {d["doc_id"]: d["hash"] for d in records}
+
+
+def test_joined_positions_kept_in_their_saved_type_equal_one_concatenation(tmp_path, monkeypatch):
+    from concord.hyphens import save_positions
+    from concord.store import _Positions
+
+    rng = np.random.default_rng(2)
+    parts = [np.sort(rng.integers(0, 10**6, size=n)).astype(np.int64) for n in (0, 5, 1, 0, 40, 7, 300)]
+    monkeypatch.setattr(_Positions, "JOIN", 3)              # joined twice on the way
+    for n_tokens in (10**6, 2**32):
+        positions = _Positions(n_tokens)
+        for part in parts:
+            positions.append(part)
+        assert len(positions.parts) < len(parts)
+        (tmp_path / "a").mkdir(exist_ok=True)
+        (tmp_path / "b").mkdir(exist_ok=True)
+        got = save_positions(tmp_path / "a", positions.parts, n_tokens)
+        want = save_positions(tmp_path / "b", parts, n_tokens)
+        assert got.dtype == want.dtype == (np.uint32 if n_tokens < 2**32 else np.int64)
+        assert (tmp_path / "a" / "joined_pos.npy").read_bytes() == (tmp_path / "b" / "joined_pos.npy").read_bytes()
