@@ -70,11 +70,11 @@ def _status(pid: int) -> dict[str, int] | None:
     return out
 
 
-def run(corpus: str, index: str, procs: int, every: float) -> dict:
+def run(corpus: str, index: str, procs: int, every: float, code: str = str(REPO)) -> dict:
     shutil.rmtree(index, ignore_errors=True)
     cmd = [sys.executable, "-c", "import sys; from concord.cli import main; sys.argv[0] = 'concord'; main()",
            "index", corpus, "--index", index, "--procs", str(procs), "--format", "json"]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": code}
     before = os.times()
     started = time.time()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
@@ -177,8 +177,9 @@ def main() -> None:
     parser.add_argument("--procs", type=int, default=2)
     parser.add_argument("--every", type=float, default=0.2, help="seconds between samples")
     parser.add_argument("--timeline", type=float, default=None, help="print the processes every S s")
+    parser.add_argument("--code", default=str(REPO), help="the checkout whose code builds (default: this one)")
     args = parser.parse_args()
-    summarise(run(args.corpus, args.index, args.procs, args.every), args.timeline)
+    summarise(run(args.corpus, args.index, args.procs, args.every, args.code), args.timeline)
 
 
 if __name__ == "__main__":

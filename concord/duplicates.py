@@ -60,6 +60,28 @@ def word_hashes(words) -> np.ndarray:
                         for w in words), dtype=np.uint64)
 
 
+#: Words of a vocabulary hashed at a time (:func:`vocabulary_hashes`).
+HASH_WORDS = 1 << 16
+
+
+def vocabulary_hashes(vocab) -> np.ndarray:
+    """``word_hashes`` of every word of a store's vocabulary (``Store.vocab``), hashed from
+    its file's UTF-8 bytes a slice of words at a time: never a list of the whole
+    vocabulary's strings."""
+    from hashlib import blake2b
+
+    data, offsets = getattr(vocab, "_data", None), getattr(vocab, "_offsets", None)
+    if data is None or not isinstance(offsets, np.ndarray):
+        return word_hashes(vocab.tolist())
+    out = np.empty(len(vocab), dtype=np.uint64)
+    for a in range(0, len(vocab), HASH_WORDS):
+        b = min(a + HASH_WORDS, len(vocab))
+        words = bytes(data[int(offsets[a]):int(offsets[b])]).split(b"\n")[:-1]   # each ends a line
+        out[a:b] = np.fromiter((int.from_bytes(blake2b(w, digest_size=8).digest(), "little")
+                                for w in words), dtype=np.uint64, count=b - a)
+    return out
+
+
 CHUNK = 1 << 20   # shingles hashed at a time: memory stays bounded on a huge document
 
 
@@ -207,35 +229,47 @@ def blocked_pairs(sample_of: Callable[[int], np.ndarray], sizes: np.ndarray,
     The documents, in rank order, are cut into runs of consecutive ranks (tables: at most
     :data:`TABLE_HASHES` hashes and :data:`TABLE_DOCS` documents). For each table in turn,
     the documents of that rank and later are read a group at a time and their hashes looked
-    up in the table's sorted hashes: every pair of documents is counted in the one table
-    that holds the earlier, from all the later document's hashes, so a pair's count is
-    complete where it is found. Memory: one table and one group, never every sample.
+    up in the table's: every pair of documents is counted in the one table that holds the
+    earlier, from all the later document's hashes, so a pair's count is complete where it
+    is found. Memory: one table and one group, never every sample.
     """
     sizes = np.asarray(sizes, dtype=np.int64)
     order = np.argsort(ranks)
-    tables = _runs(sizes[order], TABLE_HASHES, TABLE_DOCS)
+    runs = _runs(sizes[order], TABLE_HASHES, TABLE_DOCS)
+    tables = [order[t0:t1] for t0, t1 in runs]
+
+    def later_than(k: int) -> np.ndarray:
+        # Documents of the table's rank and later, with enough samples to be judged.
+        later = order[runs[k][0]:]
+        return later[sizes[later] >= MIN_SAMPLES]
+
     rows = []
-    for t0, t1 in tables:
-        earlier = order[t0:t1]
-        values, owner = _read_samples(sample_of, earlier, sizes)
+    for later, earlier, shared in _shared_blocks(sample_of, sizes, tables, later_than):
+        if ranks[later[0]] <= ranks[earlier[-1]]:
+            # Documents of the table's own run: only pairs whose earlier one comes first.
+            shared[ranks[earlier][None, :] >= ranks[later][:, None]] = 0
+        size = sizes[later][:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            li, ek = np.nonzero((shared > 0) & (shared / size >= CONTAINMENT))
+        if li.size:
+            rows.append(np.stack([later[li], earlier[ek], shared[li, ek]], axis=1))
+    return _sorted_pairs(np.concatenate(rows) if rows else np.zeros((0, 3), np.int64))
+
+
+def _shared_blocks(sample_of: Callable[[int], np.ndarray], sizes: np.ndarray,
+                   tables: Sequence[np.ndarray], probes_of: Callable[[int], np.ndarray]):
+    """For each of ``tables`` (documents whose samples are held at once) and each group of its
+    ``probes_of(k)`` (documents read a group at a time): the group, the table's documents
+    and the hashes each document of the group shares with each of the table's (a matrix)."""
+    for k, docs in enumerate(tables):
+        values, owner = _read_samples(sample_of, docs, sizes)
         table = _HashTable(values, owner)
         del values, owner
-        # Later documents (rank from t0 on) with enough samples to be judged.
-        later_all = order[t0:]
-        later_all = later_all[sizes[later_all] >= MIN_SAMPLES]
-        for p0, p1 in _runs(sizes[later_all], PROBE_HASHES, PROBE_DOCS):
-            later = later_all[p0:p1]
-            probe, probe_doc = _read_samples(sample_of, later, sizes)
-            shared = _shared_counts(table, len(earlier), probe, probe_doc, len(later))
-            if ranks[later[0]] < t1:
-                # Documents of the table's own run: only pairs whose earlier one comes first.
-                shared[np.arange(t0, t1)[None, :] >= ranks[later][:, None]] = 0
-            size = sizes[later][:, None]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                li, ek = np.nonzero((shared > 0) & (shared / size >= CONTAINMENT))
-            if li.size:
-                rows.append(np.stack([later[li], earlier[ek], shared[li, ek]], axis=1))
-    return _sorted_pairs(np.concatenate(rows) if rows else np.zeros((0, 3), np.int64))
+        probes = probes_of(k)
+        for p0, p1 in _runs(sizes[probes], PROBE_HASHES, PROBE_DOCS):
+            group = probes[p0:p1]
+            probe, probe_doc = _read_samples(sample_of, group, sizes)
+            yield group, docs, _shared_counts(table, len(docs), probe, probe_doc, len(group))
 
 
 def _read_samples(sample_of: Callable[[int], np.ndarray], docs: np.ndarray,
@@ -410,7 +444,7 @@ class _StoreSamples:
         fold = np.asarray(self.store.surface_fold)
         tokens = int(sum(int(self.bounds[i + 1] - self.bounds[i]) for i in docs))
         if tokens >= HASH_ALL_SHARE * int(self.bounds[-1]) or len(fold) < HASH_ALL_FORMS:
-            self._hashes = word_hashes(self.store.vocab.tolist())[fold]
+            self._hashes = vocabulary_hashes(self.store.vocab)[fold]
             return self._hashes
         used = [distinct(np.asarray(self.surf[int(self.bounds[i]):int(self.bounds[i + 1])]))
                 for i in docs]
@@ -457,7 +491,6 @@ def store_groups(store, cache: Path | None = None,
         if done is not None:
             sizes, pairs = done
             return groups_from_pairs(doc_ids, sizes, ranks, pairs)
-    import os
     import tempfile
 
     sizes = np.zeros(len(doc_ids), dtype=np.int64)
@@ -475,13 +508,7 @@ def store_groups(store, cache: Path | None = None,
         _write_samples(folder, computed(samples.hashes_of(range(len(doc_ids)))), None, streamed=True)
         offsets = np.concatenate(([0], np.cumsum(sizes)))
         with open(folder / "samples.npy", "rb") as fh:
-            header = len(fh.read(_SAMPLES_HEADER))
-
-            def sample_of(i: int) -> np.ndarray:
-                a, b = int(offsets[i]), int(offsets[i + 1])
-                return np.frombuffer(os.pread(fh.fileno(), 8 * (b - a), header + 8 * a), dtype="<u8")
-
-            pairs = blocked_pairs(sample_of, sizes, ranks)
+            pairs = blocked_pairs(_reader(fh, offsets), sizes, ranks)
     if cache is not None:
         _write_index(cache, keys, sizes, pairs)
     return groups_from_pairs(doc_ids, sizes, ranks, pairs)
@@ -550,54 +577,47 @@ def _update(samples: _StoreSamples, keys: list[list], ranks: np.ndarray, old: di
     kept_pairs = np.stack([new_of[old_pairs[:, 0]], new_of[old_pairs[:, 1]], old_pairs[:, 2]], axis=1) \
         if len(old_pairs) else np.zeros((0, 3), np.int64)
     kept_pairs = kept_pairs[(kept_pairs[:, 0] >= 0) & (kept_pairs[:, 1] >= 0)]
-    from .store import NpyColumn
-
-    found = _pairs_with(NpyColumn(cache / "samples.npy"), offsets, fresh, new_samples, ranks, sizes)
+    with open(cache / "samples.npy", "rb") as fh:
+        found = _pairs_with(_reader(fh, offsets), fresh, ranks, sizes)
     pairs = _sorted_pairs(np.concatenate([kept_pairs, found]))
     _write_index(cache, keys, sizes, pairs)
     return sizes, pairs
 
 
-def _pairs_with(values, offsets: np.ndarray, fresh: np.ndarray,
-                new_samples: dict[int, np.ndarray], ranks: np.ndarray,
+def _pairs_with(sample_of: Callable[[int], np.ndarray], fresh: np.ndarray, ranks: np.ndarray,
                 sizes: np.ndarray) -> np.ndarray:
-    """The deciding pairs that involve a document of ``fresh``: its hashes are looked for in
-    every sample (``values``, by document ``offsets``, read a chunk at a time), through a bit
-    table of their top bits that lets only the few hashes that may match be searched."""
+    """The deciding pairs that involve a document of ``fresh``: the fresh documents' samples
+    are the tables (:func:`_shared_blocks`) in which every document's are looked up."""
     if not fresh.size:
         return np.zeros((0, 3), np.int64)
-    table = np.concatenate([new_samples[int(i)] for i in fresh])
-    owner = np.repeat(fresh, [len(new_samples[int(i)]) for i in fresh])
-    by_hash = np.argsort(table, kind="stable")
-    table, owner = table[by_hash], owner[by_hash]
-    bits = int(min(28, max(16, int(table.size).bit_length() + 6)))
-    shift = np.uint64(64 - bits)
-    marked = np.zeros(1 << bits, dtype=bool)
-    marked[(table >> shift).astype(np.intp)] = True
-    found, hits = [], []
-    for a in range(0, len(values), CHUNK):
-        part = np.asarray(values[a:a + CHUNK])
-        at = np.flatnonzero(marked[(part >> shift).astype(np.intp)])
-        found.append(at + a)
-        hits.append(part[at])
-    where = np.concatenate(found) if found else np.zeros(0, np.int64)
-    hit = np.concatenate(hits) if hits else np.zeros(0, np.uint64)
-    lo = np.searchsorted(table, hit, "left")
-    hi = np.searchsorted(table, hit, "right")
-    counts = hi - lo
-    doc_a = np.repeat(np.searchsorted(offsets, where, "right") - 1, counts)
-    doc_b = owner[np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))]
-    # A pair of two fresh documents is found from both sides: counted once, from the higher index.
+    sizes = np.asarray(sizes, dtype=np.int64)
+    tables = [fresh[t0:t1] for t0, t1 in _runs(sizes[fresh], TABLE_HASHES, TABLE_DOCS)]
+    everyone = np.flatnonzero(sizes > 0)
     is_fresh = np.zeros(len(sizes), dtype=bool)
     is_fresh[fresh] = True
-    keep = (doc_a != doc_b) & (~is_fresh[doc_a] | (doc_a > doc_b))
-    n = np.int64(len(sizes))
-    key, shared = np.unique(doc_a[keep] * n + doc_b[keep], return_counts=True)
-    a, b = key // n, key % n
-    later = np.where(ranks[a] > ranks[b], a, b)
-    earlier = np.where(ranks[a] > ranks[b], b, a)
-    deciding = _deciding(later, shared, sizes)
-    return np.stack([later[deciding], earlier[deciding], shared[deciding]], axis=1).astype(np.int64)
+    rows = []
+    for docs, owners, shared in _shared_blocks(sample_of, sizes, tables, lambda _k: everyone):
+        # A pair of two fresh documents is found from both sides: counted once, from the
+        # higher index; a document shares nothing with itself.
+        shared[(docs[:, None] <= owners[None, :]) & is_fresh[docs][:, None]] = 0
+        a, b = np.nonzero(shared)
+        a, b, count = docs[a], owners[b], shared[a, b]
+        later = np.where(ranks[a] > ranks[b], a, b)
+        earlier = np.where(ranks[a] > ranks[b], b, a)
+        deciding = _deciding(later, count, sizes)
+        rows.append(np.stack([later[deciding], earlier[deciding], count[deciding]], axis=1))
+    return np.concatenate(rows).astype(np.int64) if rows else np.zeros((0, 3), np.int64)
+
+
+def _reader(fh, offsets: np.ndarray) -> Callable[[int], np.ndarray]:
+    """Document ``i``'s sample read from an open ``samples.npy`` (file reads, not a map)."""
+    import os
+
+    def sample_of(i: int) -> np.ndarray:
+        a, b = int(offsets[i]), int(offsets[i + 1])
+        return np.frombuffer(os.pread(fh.fileno(), 8 * (b - a), _SAMPLES_HEADER + 8 * a), dtype="<u8")
+
+    return sample_of
 
 
 def _write_samples(folder: Path, parts, total: int | None = None, *, streamed: bool = False) -> None:

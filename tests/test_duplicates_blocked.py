@@ -150,3 +150,40 @@ def test_a_built_index_keeps_the_same_pairs_under_small_tables(tmp_path, monkeyp
         assert (tmp_path / "again" / name).read_bytes() == (kept / name).read_bytes(), name
     assert [g.as_dict() for g in groups] == \
         json.loads((gen / duplicates.DUPLICATES_FILE).read_text("utf-8"))["groups"]
+
+
+def test_an_update_under_small_tables_equals_a_fresh_build(tmp_path, monkeypatch):
+    """The incremental path looks every document up in tables of the changed ones: with a
+    table a document, it keeps and writes what a fresh build does, byte for byte."""
+    from concord.index import read_current
+    from concord.indexer import build_index
+
+    monkeypatch.setattr(duplicates, "KEEP_SAMPLES_TOKENS", 0)
+    monkeypatch.setattr(duplicates, "UPDATE_SHARE", 1.0)
+    cut(monkeypatch, 1, 1, 1, 1, 3)
+    taken: list[bool] = []
+    update = duplicates._update
+
+    def spy(*args):
+        result = update(*args)
+        taken.append(result is not None)
+        return result
+
+    monkeypatch.setattr(duplicates, "_update", spy)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(DUPS, corpus)
+    build_index(corpus, tmp_path / "ix", procs=1)
+    paragraphs = (DUPS / "original.txt").read_text("utf-8").split("\n\n")
+    (corpus / "unrelated.txt").write_text("\n\n".join(paragraphs[len(paragraphs) // 2:]), "utf-8")
+    (corpus / "boilerplate-copy.html").unlink()
+    build_index(corpus, tmp_path / "ix", procs=1)
+    assert taken and all(taken)
+    build_index(corpus, tmp_path / "fresh", procs=1)
+    a, b = (tmp_path / name / read_current(tmp_path / name) for name in ("ix", "fresh"))
+    record = json.loads((a / duplicates.DUPLICATES_FILE).read_text("utf-8"))
+    assert [(g["kept"], [m["doc_id"] for m in g["duplicates"]]) for g in record["groups"]] == \
+        [("exact-copy.txt", ["excerpt.txt", "original.txt", "unrelated.txt"])]
+    assert (a / duplicates.DUPLICATES_FILE).read_bytes() == (b / duplicates.DUPLICATES_FILE).read_bytes()
+    for name in ("pairs.npy", "samples.npy", "offsets.npy", "docs.json"):
+        assert (a / duplicates.SAMPLES_DIR / name).read_bytes() == \
+            (b / duplicates.SAMPLES_DIR / name).read_bytes(), name
