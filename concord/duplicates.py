@@ -16,6 +16,12 @@ one can decide a group. An index keeps every document's sample and those pairs b
 store (:data:`SAMPLES_DIR`), so that an update computes the samples of its added and changed
 documents alone, looks their hashes up in every sample, and takes the documents in turn again
 over the pairs: the same groups as a computation from scratch, in a fraction of its time.
+
+In an index the pairs are found in memory bounded whatever the corpus (:func:`blocked_pairs`):
+the samples go to a file as they are made, and the documents, taken longest first, are cut
+into tables of a few million hashes; every later document is looked up in each table in turn,
+a group at a time. Neither step holds every document's sample (about a hash for every eight
+tokens).
 """
 
 from __future__ import annotations
