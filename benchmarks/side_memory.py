@@ -62,7 +62,7 @@ def main() -> None:
     (out / "store").symlink_to((index / "store").resolve())
     before = os.times()
     proc = subprocess.Popen([sys.executable, "-c", CHILD, str(out)], stdout=subprocess.PIPE,
-                            text=True, env={**os.environ, "PYTHONPATH": args.code})
+                            text=True, env={**os.environ, "PYTHONPATH": args.code}, cwd=out)   # not this checkout's
     samples: list[tuple[float, dict[str, int]]] = []
     while proc.poll() is None:
         found = rollup(proc.pid)
