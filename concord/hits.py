@@ -80,7 +80,7 @@ class HitSet:
 def allowed_docs(ix: CorpusIndex, filters: Filters) -> np.ndarray | None:
     """Return a boolean mask of the store documents the filters allow, or None for all."""
     store = ix.store
-    mask = np.ones(len(store.docs), dtype=bool)
+    mask = np.ones(store.n_docs, dtype=bool)
     restricted = False
     duplicates = ix.duplicate_mask()
     if duplicates is not None and not filters.doc_ids:  # near-duplicates count once (issue 15)
@@ -102,7 +102,7 @@ def allowed_docs(ix: CorpusIndex, filters: Filters) -> np.ndarray | None:
         restricted = True
     if filters.langs:
         lang_ids = [store.lang_ids[c] for c in filters.langs if c in store.lang_ids]
-        has = np.zeros(len(store.docs), dtype=bool)
+        has = np.zeros(store.n_docs, dtype=bool)
         if lang_ids:
             para_ok = (store.para_lang == lang_ids[0] if len(lang_ids) == 1
                        else np.isin(store.para_lang, lang_ids))
@@ -326,7 +326,18 @@ def by_category(ix: CorpusIndex, hits: HitSet, filters: Filters) -> HitSet:
 
 
 def _form_hits(evaluator: Evaluator, term_id: int) -> FormHits:
-    """The hits of one folded form inside the evaluator's filters and exclusions."""
+    """The hits of one folded form inside the evaluator's filters and exclusions (one
+    object per question: a later :func:`explain` shares it through the memo)."""
+    key = (*evaluator.memo_key, "form", term_id)
+    if evaluator.memo is not None and key in evaluator.memo:
+        return evaluator.memo[key]
+    found = _new_form_hits(evaluator, term_id)
+    if evaluator.memo is not None:
+        evaluator.memo[key] = found
+    return found
+
+
+def _new_form_hits(evaluator: Evaluator, term_id: int) -> FormHits:
     if evaluator.lang_ids is not None and not evaluator.excludes:
         # Each hit's paragraph language is checked, which implies the documents'.
         allowed = allowed_docs(evaluator.ix, replace(evaluator.filters, langs=()))
@@ -387,9 +398,10 @@ class FormHits(HitSet):
         return None     # several languages in a document filter: counted from the hits
 
     def _filter(self, pos: np.ndarray) -> np.ndarray:
-        pos = np.asarray(pos, dtype=np.int64)
+        pos = np.asarray(pos)
         if self._allowed is not None and pos.size:
-            pos = pos[self._allowed[self._store.doc_of(pos)]]
+            pos = pos[self._store.in_docs(pos, self._allowed)]
+        pos = pos.astype(np.int64, copy=False)
         if self._langs is not None and pos.size:
             pos = pos[np.isin(self._store.lang_of(pos), self._langs)]
         return pos
@@ -465,7 +477,7 @@ class Evaluator:
         mask = allowed_docs(self.ix, self.filters)
         if self.exclude:
             excluded = _docs_with(self.ix, self.resolver, self.exclude, mask, self.deadline)
-            mask = (mask if mask is not None else np.ones(len(self.store.docs), bool)) & ~excluded
+            mask = (mask if mask is not None else np.ones(self.store.n_docs, bool)) & ~excluded
         return mask
 
     def hits(self, node: Node) -> Hits:
@@ -499,7 +511,7 @@ class Evaluator:
         """A mask over every paragraph (document with ``within:doc``) and the unit -1 of a
         position before the first, indexed by unit + 1 (``keys``): True where ``keys`` has one.
         A scatter, not a sort: the AND and NOT of two frequent words at 500M tokens."""
-        n = len(self.store.docs) if self.within == "doc" else len(self.store.para_doc)
+        n = self.store.n_docs if self.within == "doc" else len(self.store.para_doc)
         mask = np.zeros(n + 1, dtype=bool)
         mask[keys] = True
         return mask
@@ -752,11 +764,30 @@ def _slot_forms(ix: CorpusIndex, resolver: Resolver, alt: Alternative, slot: str
 
 
 def _docs_with(ix, resolver, alternatives, allowed, deadline) -> np.ndarray:
-    out = np.zeros(len(ix.store.docs), dtype=bool)
+    out = np.zeros(ix.store.n_docs, dtype=bool)
     for alt in alternatives:
         s = _alternative_hits(ix, resolver, alt, None, allowed, deadline)
         out[np.unique(ix.store.doc_of(s))] = True
     return out
+
+
+def _with_token(store, starts: np.ndarray, j: int, ids: np.ndarray, n_positions: int) -> np.ndarray:
+    """The sorted ``starts`` whose token ``j`` places on has one of the folded ``ids``
+    (``n_positions``: how many tokens have them).
+
+    When those tokens are not many more than the starts, their sorted positions are merged
+    with the starts (a sort of two sorted runs, linear): that reads the postings, which are
+    few pages, and not the token column at every start, which at 500M tokens is 1.5 GB of
+    pages read at random, and twice as slow. Otherwise the token column is read at each start.
+    """
+    if ids.size <= 4 and n_positions <= 4 * starts.size:
+        wanted = [np.asarray(store.postings(term_id)) for term_id in np.unique(ids).tolist()]
+        dtype = wanted[0].dtype if starts.size and int(starts[-1]) + j <= np.iinfo(wanted[0].dtype).max \
+            else np.int64
+        both = np.concatenate([(starts + j).astype(dtype, copy=False), *wanted], dtype=dtype)
+        both.sort(kind="stable")           # a few sorted runs of distinct positions: merges
+        return both[1:][both[1:] == both[:-1]].astype(np.int64) - j
+    return starts[np.isin(store.tok[starts + j], ids)]
 
 
 def _alternative_hits(ix: CorpusIndex, resolver: Resolver, alt: Alternative, lang: str | None,
@@ -772,27 +803,38 @@ def _alternative_hits(ix: CorpusIndex, resolver: Resolver, alt: Alternative, lan
     anchor = int(np.argmin(freqs))
     if allowed is not None and not allowed.any():
         return np.zeros(0, dtype=np.int64)
-    anchor_pos = store.positions(slot_ids[anchor], allowed)
+    n_slots = len(alt.slots)
+    # A phrase in documents that hold most of the tokens (say every one but the near-
+    # duplicates): its few matches are placed in their documents, not every anchor position.
+    late = (allowed is not None and n_slots > 1
+            and int(np.dot(allowed, store.doc_sizes)) * 2 > store.n_tokens)
+    anchor_pos = store.positions(slot_ids[anchor], None if late else allowed)
     if deadline is not None and time.monotonic() > deadline:
         raise QueryTimeout("the query took too long; make it more specific or add filters")
     if not anchor_pos.size:
         return np.zeros(0, dtype=np.int64)
     doc_tok = store.doc_tok
     starts = anchor_pos - anchor
-    n_slots = len(alt.slots)
     if n_slots > 1:
-        starts = starts[(starts >= 0) & (starts + n_slots <= store.n_tokens)]
+        if starts[0] < 0 or starts[-1] + n_slots > store.n_tokens:   # sorted: check the ends
+            starts = starts[(starts >= 0) & (starts + n_slots <= store.n_tokens)]
         for j, ids in enumerate(slot_ids):
             if j == anchor or not starts.size:
                 continue
-            starts = starts[np.isin(store.tok[starts + j], ids)]
+            starts = _with_token(store, starts, j, ids, freqs[j])
         # A phrase lies in one document and one paragraph, as a NEAR pair does: "thought
         # of." ending one paragraph and "The candle" opening the next are not "of the".
         # (Checked on the few starts whose every slot matched.)
-        docs = store.doc_of(starts)
-        ok = (starts >= doc_tok[docs]) & (starts + n_slots <= doc_tok[docs + 1])
+        # One search each: the next document's and the next paragraph's first token must
+        # come after the phrase's last.
+        next_doc = np.searchsorted(doc_tok, starts, side="right")
+        ok = starts + n_slots <= doc_tok[next_doc]
+        if late:
+            ok &= allowed[next_doc - 1]
         starts = starts[ok]
-        starts = starts[store.para_of(starts) == store.para_of(starts + n_slots - 1)]
+        if starts.size:
+            para_tok = store.para_tok
+            starts = starts[starts + n_slots <= para_tok[np.searchsorted(para_tok, starts, side="right")]]
     if resolver.mode == "exact" and not alt.source and starts.size:
         for j, slot in enumerate(alt.slots):
             surf_ids = resolver.surface_ids(slot)

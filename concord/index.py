@@ -72,6 +72,69 @@ def write_current(path: Path, generation: str) -> None:
         os.close(fd)
 
 
+LEFT_OUT_CHUNK = 1 << 22     # tokens of left-out documents read at a time
+
+
+def write_left_out_counts(gen_path: Path) -> None:
+    """Write, per folded form, its occurrences and the documents it occurs in among the
+    near-duplicates a generation leaves out, so that :mod:`concord.quickcount` answers a count
+    as the full path does without opening the store (nothing is written when none is left out).
+
+    The left-out documents are read a few million tokens at a time.
+    """
+    import numpy as np
+
+    from .quickcount import LEFT_OUT_FILES
+    from .store import Store
+
+    for name in LEFT_OUT_FILES:
+        (gen_path / name).unlink(missing_ok=True)
+    try:
+        record = json.loads((gen_path / "duplicates.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return
+    if record.get("keep_all") or not record.get("groups"):
+        return
+    store = Store(gen_path / "store")
+    left = sorted({store.doc_index[m["doc_id"]] for group in record["groups"]
+                   for m in group["duplicates"] if m["doc_id"] in store.doc_index})
+    n_vocab, doc_tok = store.n_vocab, store.doc_tok
+    hits = np.zeros(n_vocab, dtype=np.int64)
+    docs = np.zeros(n_vocab, dtype=np.int64)
+
+    def count(spans: list[tuple[int, int]]) -> None:
+        """One batch of whole documents: occurrences, and each (document, form) pair once."""
+        ids = np.concatenate([np.asarray(store.tok[a:b], dtype=np.int64) for a, b in spans])
+        hits[:] += np.bincount(ids, minlength=n_vocab)
+        rank = np.repeat(np.arange(len(spans), dtype=np.int64), [b - a for a, b in spans])
+        pairs = np.unique(rank * n_vocab + ids)
+        docs[:] += np.bincount(pairs % n_vocab, minlength=n_vocab)
+
+    batch: list[tuple[int, int]] = []
+    size = 0
+    for d in left:
+        a, b = int(doc_tok[d]), int(doc_tok[d + 1])
+        if b - a > LEFT_OUT_CHUNK:            # a long document alone, in pieces
+            seen = np.zeros(n_vocab, dtype=bool)
+            for lo in range(a, b, LEFT_OUT_CHUNK):
+                ids = np.asarray(store.tok[lo:min(b, lo + LEFT_OUT_CHUNK)], dtype=np.int64)
+                hits[:] += np.bincount(ids, minlength=n_vocab)
+                seen[ids] = True
+            docs[:] += seen
+            continue
+        if size + (b - a) > LEFT_OUT_CHUNK and batch:
+            count(batch)
+            batch, size = [], 0
+        batch.append((a, b))
+        size += b - a
+    if batch:
+        count(batch)
+    store.close()
+    for name, values in zip(LEFT_OUT_FILES, (hits, docs), strict=True):
+        top = int(values.max()) if values.size else 0
+        np.save(gen_path / name, values.astype(np.uint32 if top < 2**32 else np.uint64))
+
+
 class CorpusIndex:
     """One open generation of an index: its manifest, token store and engine."""
 
@@ -156,7 +219,7 @@ class CorpusIndex:
         if self._duplicate_mask is None:
             import numpy as np
 
-            mask = np.zeros(len(self.store.docs), dtype=bool)
+            mask = np.zeros(self.store.n_docs, dtype=bool)
             if not self.duplicates.get("keep_all"):
                 for doc_id in self.duplicate_of():
                     if (i := self.store.doc_index.get(doc_id)) is not None:

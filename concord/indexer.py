@@ -29,7 +29,7 @@ import numpy as np
 from . import __version__
 from .analysis import analyzer_settings, fold_many, split_tokens, token_points
 from .errors import CorpusError, IndexBusy, ReaderError
-from .index import SCHEMA_VERSION, read_current, write_current
+from .index import SCHEMA_VERSION, read_current, write_current, write_left_out_counts
 
 ProgressFn = Callable[[int, int, str], None]
 #: A worker writes its piece to disk and starts a new one every this many tokens, so that
@@ -618,6 +618,9 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
     duplicates, alignment, seconds = side.result()
     report.phases["side_wait"] = time.perf_counter() - t0
     report.phases.update(seconds)
+    t0 = time.perf_counter()
+    write_left_out_counts(gen_path)
+    report.phases["left_out"] = time.perf_counter() - t0
     report.documents = info["n_docs"]
     report.tokens = info["n_tokens"]
     digest = hashlib.sha256()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 
 import numpy as np
@@ -54,12 +54,13 @@ class KwicLine:
 
     def as_dict(self) -> dict[str, object]:
         """The line as a row; the context marks only when a line filter found some."""
-        row = asdict(self)
-        if not (self.left_marks or self.right_marks):
-            del row["left_marks"], row["right_marks"]
+        row = {name: getattr(self, name) for name in _LINE_FIELDS}   # asdict's deep copies
+        if self.left_marks or self.right_marks:                      # are slow for 50 lines
+            row["left_marks"], row["right_marks"] = self.left_marks, self.right_marks
         return row
 
 
+_LINE_FIELDS = tuple(f.name for f in fields(KwicLine) if not f.name.endswith("_marks"))
 KWIC_COLUMNS = ("doc_id", "title", "author", "year", "lang", "left", "match", "right",
                 "position", "char_start", "char_end")
 #: Grouping fields that are not KWIC columns: a grouped export adds its field as a column.
@@ -311,7 +312,8 @@ def concordance(ix: CorpusIndex, hits: HitSet, *, sort: Sequence[str] = ("positi
     conc = Concordance(ix, hits)
     ordered = conc.order(sort, sample=sample, seed=seed)
     stop = None if limit is None else offset + limit
-    page = ordered.take(np.arange(len(ordered))[offset:stop])
+    n = len(ordered)
+    page = ordered.take(np.arange(min(offset, n), n if stop is None else min(stop, n)))
     return {
         "hits": len(hits),
         "docs": hits.n_docs,

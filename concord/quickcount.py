@@ -15,7 +15,8 @@ gives (``tests/test_quickcount.py`` compares the two on every word of several in
   to match as typed, no wildcard, no filter), and not an operator (``AND``, ``OR``,
   ``NOT``, ``NEAR...``);
 * the live generation says it has this concord's schema (``CURRENT`` records it), and its
-  near-duplicate groups are kept or absent (otherwise the full path leaves duplicates out);
+  near-duplicate groups are kept or absent, or else it has the counts of the left-out
+  documents' forms (and no ``--lang`` is asked): the full path leaves duplicates out;
 * WORD is not the closed spelling of two tokens the corpus joins with a hyphen (the full
   path would also count ``Staats-kapitalismus`` for ``staatskapitalismus``, see
   :mod:`concord.compounds`; the index lists those spellings: :mod:`concord.hyphens`).
@@ -23,7 +24,8 @@ gives (``tests/test_quickcount.py`` compares the two on every word of several in
 Then the hits are the stored occurrences of the folded form (``post_off``) and the
 documents its stored document count (``term_docs``); with ``--lang``, the form's row for that
 paragraph language in the per-language statistics (``tl_*``; a language the index does not
-have is left to the full path). In every other case, or when anything
+have is left to the full path), less the form's occurrences and documents among the
+near-duplicates left out. In every other case, or when anything
 on disk is not as expected, the full path runs and gives the answer or the error.
 """
 
@@ -118,7 +120,8 @@ def count_word(word: str, index_dir: str | None, lang: str | None = None) -> tup
         return None
     gen = path / record["generation"]
     duplicates = json.loads((gen / "duplicates.json").read_text("utf-8"))
-    if duplicates.get("groups") and not duplicates.get("keep_all"):
+    left_out = bool(duplicates.get("groups")) and not duplicates.get("keep_all")
+    if left_out and (lang is not None or not all((gen / name).exists() for name in LEFT_OUT_FILES)):
         return None
     store = gen / "store"
     folded = word.lower()
@@ -138,7 +141,12 @@ def count_word(word: str, index_dir: str | None, lang: str | None = None) -> tup
     if lang is None:
         with _NpyVector(store / "post_off.npy") as post_off, \
                 _NpyVector(store / "term_docs.npy") as term_docs:
-            return post_off[term + 1] - post_off[term], term_docs[term]
+            hits, docs = post_off[term + 1] - post_off[term], term_docs[term]
+        if left_out:
+            with _NpyVector(gen / LEFT_OUT_FILES[0]) as left_hits, \
+                    _NpyVector(gen / LEFT_OUT_FILES[1]) as left_docs:
+                hits, docs = hits - left_hits[term], docs - left_docs[term]
+        return hits, docs
     lang_id = langs.index(lang)
     with _NpyVector(store / "tl_off.npy") as tl_off, _NpyVector(store / "tl_lang.npy") as tl_lang:
         for row in range(tl_off[term], tl_off[term + 1]):
@@ -148,6 +156,11 @@ def count_word(word: str, index_dir: str | None, lang: str | None = None) -> tup
             return 0, 0
     with _NpyVector(store / "tl_hits.npy") as tl_hits, _NpyVector(store / "tl_docs.npy") as tl_docs:
         return tl_hits[row], tl_docs[row]
+
+
+#: Per folded form, its occurrences and its documents among the near-duplicates a build
+#: leaves out (written beside ``duplicates.json`` by :func:`concord.index.write_left_out_counts`).
+LEFT_OUT_FILES = ("duplicates.hits.npy", "duplicates.docs.npy")
 
 
 class _NpyVector:

@@ -28,7 +28,7 @@ def bm25_scores(store, alternatives: Sequence[tuple[Sequence[int], np.ndarray]],
     """
     docs = np.asarray(docs, dtype=np.int64)
     scores = np.zeros(docs.size, dtype=np.float64)
-    n_docs = len(store.docs)
+    n_docs = store.n_docs
     if not docs.size or not n_docs:
         return scores
     lengths = np.diff(np.asarray(store.doc_tok))

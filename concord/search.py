@@ -37,7 +37,7 @@ def search_documents(ix: CorpusIndex, parsed: ParsedQuery, *, mode: str = "defau
     order = rank(store, _occurrences(store, alternatives, hit_docs), hit_docs, offset + limit)
     ranked_set = set(order)
     # Documents whose hits come only from wildcards or stems still count: rank them by hits.
-    counts = np.bincount(hits.docs, minlength=len(store.docs)) if len(hits) else np.zeros(len(store.docs), int)
+    counts = np.bincount(hits.docs, minlength=store.n_docs) if len(hits) else np.zeros(store.n_docs, int)
     rest = [d for d in sorted(hit_docs.tolist(), key=lambda d: -counts[d]) if d not in ranked_set]
     order = (order + rest)[offset:offset + limit]
     conc = Concordance(ix, hits)
@@ -69,7 +69,7 @@ def _occurrences(store, phrases: list[list[str]], docs: np.ndarray
     """For each phrase of folded forms: its folded ids and the documents (a mask over the
     store's) among ``docs`` where it occurs; phrases with a form absent from the corpus are
     left out, as they match nothing."""
-    allowed = np.zeros(len(store.docs), dtype=bool)
+    allowed = np.zeros(store.n_docs, dtype=bool)
     allowed[docs] = True
     out = []
     for phrase in phrases:
@@ -82,7 +82,7 @@ def _occurrences(store, phrases: list[list[str]], docs: np.ndarray
             starts = starts[starts + len(ids) <= store.doc_tok[doc + 1]]
             for j, term in enumerate(ids[1:], start=1):
                 starts = starts[np.asarray(store.tok[starts + j]) == term]
-        occurs = np.zeros(len(store.docs), dtype=bool)
+        occurs = np.zeros(store.n_docs, dtype=bool)
         occurs[store.doc_of(starts)] = True
         out.append((ids, occurs))
     return out

@@ -114,7 +114,7 @@ def _doc_lang_tokens(ix: CorpusIndex) -> np.ndarray:
 @lru_cache(maxsize=8)
 def _doc_lang_table(_key: str, store) -> np.ndarray:
     lens = np.diff(store.para_tok)
-    table = np.zeros((len(store.docs), max(1, len(store.langs))), dtype=np.int64)
+    table = np.zeros((store.n_docs, max(1, len(store.langs))), dtype=np.int64)
     np.add.at(table, (store.para_doc, store.para_lang.astype(np.int64)), lens)
     return table
 
@@ -148,7 +148,7 @@ def freq(ix: CorpusIndex, queries: Sequence[tuple[str, ParsedQuery]], *, by: Seq
                     lang_ok[store.lang_ids[code]] = True
         # Denominators: tokens per cell.
         tokens: dict[tuple, int] = {}
-        doc_idx = np.nonzero(mask)[0] if mask is not None else np.arange(len(store.docs))
+        doc_idx = np.nonzero(mask)[0] if mask is not None else np.arange(store.n_docs)
         sub = table[doc_idx][:, lang_ok]
         lang_codes = [store.langs[i] for i in np.nonzero(lang_ok)[0]]
         for row_i, d in enumerate(doc_idx.tolist()):
@@ -477,7 +477,7 @@ def _doc_counts(ix: CorpusIndex, positions: np.ndarray | None, exact: bool = Fal
     store = ix.store
     units = store.surf if exact else store.tok
     out = np.zeros(len(store.surfaces) if exact else store.n_vocab, dtype=np.int64)
-    for d in range(len(store.docs)):
+    for d in range(store.n_docs):
         a, b = int(store.doc_tok[d]), int(store.doc_tok[d + 1])
         if positions is None:
             ids = np.unique(np.asarray(units[a:b]))
@@ -575,7 +575,7 @@ def subcorpus_size(ix: CorpusIndex, filters: Filters) -> dict[str, int]:
     positions = subcorpus_positions(ix, filters)
     if positions is None:
         mask = allowed_docs(ix, filters)
-        n_docs = len(store.docs) if mask is None else int(mask.sum())
+        n_docs = store.n_docs if mask is None else int(mask.sum())
         tokens = store.n_tokens if mask is None else int(
             (store.doc_tok[1:] - store.doc_tok[:-1])[mask].sum())
         return {"tokens": tokens, "documents": n_docs}

@@ -253,3 +253,113 @@ def test_npy_columns_read_by_slices_give_the_arrays(tmp_path):
         column[10_000]
     assert np.array_equal(np.asarray(column), values)
     assert np.array_equal(column[np.array([3, 1, 4])], values[[3, 1, 4]])
+
+
+def test_positions_in_documents_both_ways_match_brute_force(mini_ix):
+    """``in_docs`` spreads document flags over many positions and places a few one by one;
+    both agree with placing every position, with postings in their stored type."""
+    store = mini_ix.store
+    rng = np.random.default_rng(3)
+    n_docs = len(store.docs)
+    tok = np.asarray(store.tok)
+    for dtype in (np.int64, np.uint32):
+        pos = np.arange(0, store.n_tokens, 2, dtype=dtype)
+        assert pos.size > 4 * n_docs                      # the spreading branch
+        for _ in range(5):
+            allowed = rng.random(n_docs) < 0.5
+            expected = np.array([allowed[int(np.sum(store.doc_tok[1:] <= p))] for p in pos.tolist()])
+            assert np.array_equal(store.in_docs(pos, allowed), expected)
+            few = pos[: max(1, n_docs // 2)]              # the one-by-one branch
+            assert np.array_equal(store.in_docs(few, allowed), expected[: few.size])
+    for term in range(store.n_vocab):
+        where = np.flatnonzero(tok == term)
+        expected = [int(np.sum(store.doc_of(where) == d)) for d in range(n_docs)]
+        assert store.doc_counts(term).tolist() == expected
+
+
+def test_phrase_slot_checked_by_merge_and_by_token_column_alike(mini_ix):
+    """``_with_token`` merges a slot's postings with the starts when they are few and reads
+    the token column otherwise: both give the starts whose next token has the form."""
+    from concord.hits import _with_token
+
+    store = mini_ix.store
+    tok = np.asarray(store.tok)
+    counts = np.bincount(tok, minlength=store.n_vocab)
+    checked = 0
+    for first in np.argsort(-counts)[:6].tolist():
+        starts = np.asarray(store.postings(first)).astype(np.int64)
+        starts = starts[starts + 1 < tok.size]
+        for second in np.argsort(-counts)[:12].tolist():
+            ids = np.array([second], dtype=np.int64)
+            expected = starts[tok[starts + 1] == second]
+            merged = _with_token(store, starts, 1, ids, n_positions=0)          # forces a merge
+            gathered = _with_token(store, starts, 1, ids, n_positions=10**12)   # forces a read
+            assert np.array_equal(merged, expected) and np.array_equal(gathered, expected)
+            two = np.array([second, first], dtype=np.int64)
+            expected_two = starts[np.isin(tok[starts + 1], two)]
+            assert np.array_equal(_with_token(store, starts, 1, two, n_positions=0), expected_two)
+            checked += expected.size
+    assert checked > 0
+
+
+def test_document_records_are_parsed_only_when_needed_and_old_stores_still_read(mini_ix, tmp_path):
+    """A count reads no document record (they are most of a large store's JSON); the records
+    read later are the ones written; a store written with the records inside ``store.json``
+    (before ``docs.json``) reads the same."""
+    import json
+    import shutil
+
+    from concord.index import CorpusIndex
+    from concord.store import DOCS_FILE, Store
+
+    store = Store(mini_ix.store.path)
+    ix = CorpusIndex(mini_ix.path)
+    ix.store = store                                    # a store no other test has used
+    assert len(find_hits(ix, parse_query("the"))) == len(find_hits(mini_ix, parse_query("the"))) > 0
+    assert len(find_hits(ix, parse_query('"of the" year:1000-2100'))) > 0
+    ids = store.info["doc_ids"]
+    assert store.doc_index == {doc_id: i for i, doc_id in enumerate(ids)}
+    assert "docs" not in store.__dict__ and store.n_docs == len(ids)
+    written = json.loads((store.path / DOCS_FILE).read_text("utf-8"))
+    assert store.docs == written and [d["doc_id"] for d in written] == ids
+
+    old = tmp_path / "store"
+    shutil.copytree(store.path, old)
+    info = json.loads((old / "store.json").read_text("utf-8"))
+    del info["doc_ids"]
+    info["docs"] = written
+    (old / "store.json").write_text(json.dumps(info), "utf-8")
+    (old / DOCS_FILE).unlink()
+    before = Store(old)
+    assert before.docs == written and before.doc_index == store.doc_index and before.n_docs == store.n_docs
+
+
+def test_phrases_in_most_or_few_documents_match_brute_force(mini_ix):
+    """A phrase under a filter that keeps most of the tokens is matched first and placed in
+    its documents after; under one that keeps few, its anchor is filtered first: both give
+    every two-word sequence of one paragraph in the allowed documents, and only those."""
+    store = mini_ix.store
+    tok = np.asarray(store.tok)
+    para = store.para_of(np.arange(tok.size))
+    doc = store.doc_of(np.arange(tok.size))
+    years = np.asarray(store.doc_year)
+    sizes = np.diff(np.asarray(store.doc_tok))
+    counts = np.bincount(tok, minlength=store.n_vocab)
+    frequent = [store.vocab[int(t)] for t in np.argsort(-counts)[:8]]
+    by_year = sorted(set(years.tolist()))
+    checked = 0
+    branches = set()
+    for lo, hi in [(lo, hi) for lo in by_year for hi in by_year if lo <= hi]:
+        allowed = (years >= lo) & (years <= hi)
+        share = sizes[allowed].sum() / tok.size
+        branches.add("few" if share <= 0.5 else "all" if allowed.all() else "most")
+        for a in frequent:
+            for b in frequent:
+                ia, ib = store.vocab_id(a), store.vocab_id(b)
+                p = np.arange(tok.size - 1)
+                expected = p[(tok[:-1] == ia) & (tok[1:] == ib) & (para[:-1] == para[1:])
+                             & allowed[doc[:-1]]]
+                found = find_hits(mini_ix, parse_query(f'"{a} {b}" year:{lo}-{hi}'))
+                assert np.array_equal(found.starts, expected), (a, b, lo, hi, share)
+                checked += expected.size
+    assert checked > 0 and branches == {"few", "most", "all"}

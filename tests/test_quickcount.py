@@ -162,17 +162,47 @@ def test_compounds_go_to_the_full_path(tmp_path):
     assert count_word("derstaat", str(tmp_path / "ix")) == full_count(tmp_path / "ix", "derstaat") == (0, 0)
 
 
-def test_near_duplicates_left_out_go_to_the_full_path(tmp_path):
+def test_near_duplicates_left_out_are_subtracted_as_the_full_path_leaves_them_out(tmp_path, monkeypatch):
+    """Two copies of one text, a longer copy, and two other documents: the fast path takes
+    the left-out copies' stored counts off every word's totals, and answers as the full path;
+    it hands ``--lang`` over, and an index whose left-out counts are missing."""
+    from concord.quickcount import LEFT_OUT_FILES
+
     corpus = tmp_path / "c"
     corpus.mkdir()
     text = " ".join(f"word{i} council" for i in range(400)) + "\n"
     (corpus / "a.txt").write_text(text, encoding="utf-8")
     (corpus / "b.txt").write_text(text, encoding="utf-8")
+    (corpus / "c.txt").write_text(text + "council state extra words here\n", encoding="utf-8")
+    (corpus / "d.txt").write_text("council of workers and the state\n", encoding="utf-8")
+    (corpus / "e.txt").write_text("word7 word7 state\n", encoding="utf-8")
     build_index(corpus, tmp_path / "ix", procs=1)
-    assert count_word("council", str(tmp_path / "ix")) is None      # one copy is left out
-    assert full_count(tmp_path / "ix", "council") == (400, 1)
+    ix = str(tmp_path / "ix")
+    assert full_count(tmp_path / "ix", "council") == (401 + 1, 2)   # c.txt kept, a and b left out
+    assert count_word("council", ix) == (402, 2)
+    assert count_word("word7", ix) == full_count(tmp_path / "ix", "word7") == (3, 2)
+    words = plain_words(tmp_path / "ix")
+    assert len(words) > 400
+    for word in words:
+        assert count_word(word, ix) == full_count(tmp_path / "ix", word), word
+    assert count_word("council", ix, lang="en") is None
+    gen = tmp_path / "ix" / json.loads((tmp_path / "ix" / "CURRENT").read_text("utf-8"))["generation"]
+    # Read in batches of whole documents, or a long document alone in pieces: the same counts.
+    import numpy as np
+
+    from concord import index as index_module
+
+    written = [np.load(gen / name) for name in LEFT_OUT_FILES]
+    for chunk in (300, 500, 1000):
+        monkeypatch.setattr(index_module, "LEFT_OUT_CHUNK", chunk)
+        index_module.write_left_out_counts(gen)
+        assert all(np.array_equal(np.load(gen / name), w) for name, w in zip(LEFT_OUT_FILES, written, strict=True))
+    (gen / LEFT_OUT_FILES[0]).unlink()
+    assert count_word("council", ix) is None
     build_index(corpus, tmp_path / "kept", procs=1, keep_duplicates=True)
-    assert count_word("council", str(tmp_path / "kept")) == full_count(tmp_path / "kept", "council") == (800, 2)
+    assert count_word("council", str(tmp_path / "kept")) == full_count(tmp_path / "kept", "council") == (1202, 4)
+    kept_gen = tmp_path / "kept" / json.loads((tmp_path / "kept" / "CURRENT").read_text("utf-8"))["generation"]
+    assert not any((kept_gen / name).exists() for name in LEFT_OUT_FILES)
 
 
 def test_an_index_of_another_schema_goes_to_the_full_path(mini_index, tmp_path):

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from flask import Flask, current_app, g, request
-from flask_babel import Babel
+from flask_babel import Babel, get_locale, get_translations
 
 UI_COOKIE = "concord_ui"
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -29,6 +29,29 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=ui_language)
     app.after_request(_remember_choice)
     app.jinja_env.globals["ui_language"] = ui_language
+    # Flask-Babel finds the request's catalogue again for every message (several context
+    # lookups each; a concordance page has hundreds of messages): look it up once a request.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _catalogue().ugettext(s),
+        ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n))
+
+
+def _catalogue():
+    catalogue = getattr(g, "concord_catalogue", None)
+    if catalogue is None:
+        catalogue = g.concord_catalogue = get_translations()
+    return catalogue
+
+
+def locale_code() -> str:
+    """The interface language of this request as a locale identifier (looked up once)."""
+    code = getattr(g, "concord_locale", None)
+    if code is None:
+        code = g.concord_locale = str(get_locale() or "en")
+    return code
 
 
 def ui_language() -> str:

@@ -18,7 +18,6 @@ import regex
 from babel import Locale
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Flask, request
-from flask_babel import get_locale
 
 from concord.kwic import space_after, space_before
 from concord.langid import language_name
@@ -26,6 +25,7 @@ from concord.measures import MEASURE_LABELS
 from concord.query import Filters
 
 from . import chart
+from .i18n import locale_code
 from .options import ChartView, split_suffix
 
 SHARED_PARAMS = ("q", "mode", "lang", "year", "author", "group", "work", "doc")
@@ -33,6 +33,7 @@ SHARED_PARAMS = ("q", "mode", "lang", "year", "author", "group", "work", "doc")
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(url_with=url_with, twin_url=twin_url, doc_url=doc_url,
+                                 doc_links=doc_links,
                                  shared_args=shared_args, link=link, lang_name=lang_name,
                                  space_after=space_after, space_before=space_before,
                                  measure_choices=measure_choices, form_lines=form_lines,
@@ -94,6 +95,17 @@ def doc_url(doc_id: str, q: str | None = None, position: int | None = None, **ex
     return url + (f"#t{position}" if position is not None else "")
 
 
+def doc_links(q: str | None = None, **extra: Any) -> Callable[..., str]:
+    """:func:`doc_url` for the many lines of one page, which share the query and the other
+    arguments: those are encoded once, and each line adds its document and anchor."""
+    tail = link("", {"q": q, **extra})
+
+    def url(doc_id: str, position: int | None = None) -> str:
+        return "/doc/" + quote(doc_id) + tail + (f"#t{position}" if position is not None else "")
+
+    return url
+
+
 def num(value: Any, digits: int | None = None) -> str:
     """A number in the interface language's notation (1,234.5 or 1.234,5); empty for None.
 
@@ -101,7 +113,7 @@ def num(value: Any, digits: int | None = None) -> str:
     """
     if value is None:
         return ""
-    group, decimal = _symbols(str(get_locale() or "en"))
+    group, decimal = _symbols(locale_code())
     if digits is None and isinstance(value, int):
         text = f"{value:,}"
     else:
@@ -123,7 +135,7 @@ def lang_name(code: str | None) -> str:
     """The name of a language in the interface language, or the code itself."""
     if not code:
         return ""
-    return language_name(code, str(get_locale() or "en"))
+    return language_name(code, locale_code())
 
 
 def back_args() -> str:

@@ -68,6 +68,27 @@ class PooledWSGIServer(BaseWSGIServer):
         return thread
 
 
+def bound_heap(threshold: int = 128 * 1024, arenas: int = 2) -> bool:
+    """Keep a long-running server's heap near what it uses (glibc; False elsewhere).
+
+    Each request allocates large numpy temporaries (the 8.5M positions of a frequent word at
+    500M tokens are 34 MB). glibc would raise its mmap threshold after the first such block
+    is freed and serve the next ones from per-thread heaps, where freed memory stays
+    resident: 8 threads held 670 MB of it at 500M. A fixed threshold keeps every large
+    block mapped and gives it back when freed, and two arenas cap the heaps the threads
+    share (small objects come from Python's own allocator). Measured at 500M with 8 clients:
+    anonymous memory 673 -> 286 MB, the same CPU per request.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        m_mmap_threshold, m_arena_max = -3, -8            # <malloc.h>
+        return bool(libc.mallopt(m_mmap_threshold, threshold)) and bool(libc.mallopt(m_arena_max, arenas))
+    except (OSError, AttributeError):
+        return False
+
+
 def make_server(app, host: str = "127.0.0.1", port: int = 5000, *, workers: int = 8,
                 quiet: bool = False) -> PooledWSGIServer:
     return PooledWSGIServer(host, port, app, workers=workers, quiet=quiet)

@@ -14,7 +14,6 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request
 
 from concord import reports
-from concord.concepts import concept_rows
 from concord.errors import DocumentNotFound, OptionError
 from concord.hits import MODES
 
@@ -60,7 +59,7 @@ def page_args(fmt: str | None):
 @bp.app_context_processor
 def layout_context() -> dict[str, Any]:
     def concept_names() -> list[str]:
-        return [r["name"] for r in concept_rows(registry())]
+        return sorted(concept.name for concept in registry().values())   # not whole rows
 
     return {"concept_names": concept_names, "nav_args": shared_args, "data_formats": DATA_FORMATS,
             "modes": MODES}

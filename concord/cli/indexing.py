@@ -156,7 +156,7 @@ def serve_cmd(host, port, index_dir, corpus, concepts_file, workers, timeout, pr
     """Run the web interface (search, concordances, frequencies) in a browser."""
     # The web package is imported here, when the command runs: the library never imports it.
     from web.app import create_app
-    from web.server import fork_servers, make_server, stop_children
+    from web.server import bound_heap, fork_servers, make_server, stop_children
 
     from ..index import read_current, resolve_index_path
 
@@ -165,6 +165,7 @@ def serve_cmd(host, port, index_dir, corpus, concepts_file, workers, timeout, pr
         _build_missing(corpus, target, procs)
     else:
         _rebuild_outdated(target, procs)
+    bound_heap()
     app = create_app({"CONCORD_INDEX": str(target), "CONCORD_CONCEPTS": concepts_file,
                       "QUERY_TIMEOUT": timeout, "CONCORD_EDITABLE": editable})
     server = make_server(app, host, port, workers=workers)
