@@ -3,7 +3,8 @@
 Runs ``concord index CORPUS --index INDEX --procs N --format json`` with this checkout's
 code (``python -c`` with ``PYTHONPATH`` set to it, so the installed ``concord`` script and
 another checkout play no part), samples every process of its tree (``VmRSS``, ``RssAnon``,
-``RssFile`` of /proc/PID/status and ``Pss`` of smaps_rollup) every ``--every`` seconds, and
+``RssFile`` of /proc/PID/status, ``Pss`` and ``Private_Dirty`` of smaps_rollup: what a
+forked process dirtied itself, not the pages it shares with its parent) every ``--every`` seconds, and
 prints for each process its peak and the phase it was in, the tree's peak PSS and RSS, and
 per phase the tree's peak and each process's. Phases are placed from the report's phase
 times, counted back from the end of the run (the side phases, duplicates and align, run
@@ -61,19 +62,19 @@ def _status(pid: int) -> dict[str, int] | None:
             if key in FIELDS:
                 out[key] = int(value.split()[0])
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                out["Pss"] = int(line.split()[1])
-                break
+            key, _, value = line.partition(":")
+            if key in ("Pss", "Private_Dirty"):
+                out[key] = int(value.split()[0])
     except (OSError, ValueError):
         return None
     return out
 
 
-def run(corpus: str, index: str, procs: int, every: float) -> dict:
+def run(corpus: str, index: str, procs: int, every: float, code: str = str(REPO)) -> dict:
     shutil.rmtree(index, ignore_errors=True)
     cmd = [sys.executable, "-c", "import sys; from concord.cli import main; sys.argv[0] = 'concord'; main()",
            "index", corpus, "--index", index, "--procs", str(procs), "--format", "json"]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": code}
     before = os.times()
     started = time.time()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
@@ -135,8 +136,10 @@ def summarise(result: dict, timeline: float | None) -> None:
         tree[t][1] += s.get("Pss", 0)
     for pid in sorted(per_pid, key=first.__getitem__):
         t, s = max(per_pid[pid], key=lambda ts: ts[1].get("VmRSS", 0))
+        own = {key: max(x.get(key, 0) for _t, x in per_pid[pid]) / 1024 for key in ("Pss", "Private_Dirty")}
         print(f"  {names[pid]:18s} peak RSS {s['VmRSS'] / 1024:5.0f} MB (anon {s['RssAnon'] / 1024:.0f}, "
-              f"file {s['RssFile'] / 1024:.0f}) at {t:.1f} s, {phase(t)}")
+              f"file {s['RssFile'] / 1024:.0f}) at {t:.1f} s, {phase(t)}; peak PSS {own['Pss']:.0f}, "
+              f"private dirty {own['Private_Dirty']:.0f}")
     if not tree:
         return
     t_pss = max(tree, key=lambda t: tree[t][1])
@@ -174,8 +177,9 @@ def main() -> None:
     parser.add_argument("--procs", type=int, default=2)
     parser.add_argument("--every", type=float, default=0.2, help="seconds between samples")
     parser.add_argument("--timeline", type=float, default=None, help="print the processes every S s")
+    parser.add_argument("--code", default=str(REPO), help="the checkout whose code builds (default: this one)")
     args = parser.parse_args()
-    summarise(run(args.corpus, args.index, args.procs, args.every), args.timeline)
+    summarise(run(args.corpus, args.index, args.procs, args.every, args.code), args.timeline)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ import re
 import shutil
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -894,6 +895,29 @@ def _concept_spans(uniq: np.ndarray, sorted_words: list[str], fold_ids: np.ndarr
     return out
 
 
+class _TokenReads:
+    """A store's token columns read with file reads of the span asked for (``Store.tok``,
+    ``start`` and ``end`` of a document's tokens): the tokens of every family pass through
+    a build's side process, and a page of a mapped column, once touched, stays in it."""
+
+    def __init__(self, store):
+        from .store import NpyColumn, StartReader, column_file
+
+        self.surf = column_file(store.path, "surf", np.int32)
+        self.start = StartReader(store.start_base, NpyColumn(store.path / "start_rel.npy"),
+                                 np.asarray(store.start_wide))
+        self.fold, self.length = store.surface_fold, store.surf_len
+
+    def columns(self, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The folded ids, starts and ends of the tokens from ``t0`` to ``t1``."""
+        surf = np.asarray(self.surf[t0:t1])
+        start = self.start(slice(t0, t1))
+        return self.fold[surf], start, start + self.length[surf]
+
+
+_TOKEN_READS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def load_version(store, doc: int, registry: Mapping[str, Any] | None) -> Version:
     """A store document with its tokens, paragraphs and concept marks."""
     meta = store.docs[doc]
@@ -903,12 +927,15 @@ def load_version(store, doc: int, registry: Mapping[str, Any] | None) -> Version
     p0, p1 = np.searchsorted(para_doc, np.asarray([doc, doc + 1], dtype=para_doc.dtype),
                              side="left").tolist()
     paras = [(s, e) for s, e in np.asarray(store.para_char[p0:p1]).tolist()]
-    fold = np.asarray(store.tok[t0:t1], dtype=np.int64)
+    reads = _TOKEN_READS.get(store)
+    if reads is None:
+        reads = _TOKEN_READS[store] = _TokenReads(store)
+    fold, starts, ends = reads.columns(t0, t1)
     return Version(doc=doc, doc_id=meta["doc_id"], lang=meta.get("language") or "und",
                    hash=meta.get("hash", ""), text=store.text(doc), tok0=t0,
-                   starts=np.asarray(store.start[t0:t1], dtype=np.int64),
-                   ends=np.asarray(store.end[t0:t1]),
-                   fold=fold, anchors=np.full(t1 - t0, -1, dtype=np.int64), paragraphs=paras)
+                   starts=np.asarray(starts, dtype=np.int64), ends=ends,
+                   fold=np.asarray(fold, dtype=np.int64),
+                   anchors=np.full(t1 - t0, -1, dtype=np.int64), paragraphs=paras)
 
 
 def _anchor_ids(store, a: Version, b: Version, registry) -> tuple[np.ndarray, np.ndarray]:

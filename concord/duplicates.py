@@ -16,6 +16,12 @@ one can decide a group. An index keeps every document's sample and those pairs b
 store (:data:`SAMPLES_DIR`), so that an update computes the samples of its added and changed
 documents alone, looks their hashes up in every sample, and takes the documents in turn again
 over the pairs: the same groups as a computation from scratch, in a fraction of its time.
+
+In an index the pairs are found in memory bounded whatever the corpus (:func:`blocked_pairs`):
+the samples go to a file as they are made, and the documents, taken longest first, are cut
+into tables of a few million hashes; every later document is looked up in each table in turn,
+a group at a time. Neither step holds every document's sample (about a hash for every eight
+tokens).
 """
 
 from __future__ import annotations
@@ -58,6 +64,28 @@ def word_hashes(words) -> np.ndarray:
 
     return np.fromiter((int.from_bytes(blake2b(w.encode("utf-8"), digest_size=8).digest(), "little")
                         for w in words), dtype=np.uint64)
+
+
+#: Words of a vocabulary hashed at a time (:func:`vocabulary_hashes`).
+HASH_WORDS = 1 << 16
+
+
+def vocabulary_hashes(vocab) -> np.ndarray:
+    """``word_hashes`` of every word of a store's vocabulary (``Store.vocab``), hashed from
+    its file's UTF-8 bytes a slice of words at a time: never a list of the whole
+    vocabulary's strings."""
+    from hashlib import blake2b
+
+    data, offsets = getattr(vocab, "_data", None), getattr(vocab, "_offsets", None)
+    if data is None or not isinstance(offsets, np.ndarray):
+        return word_hashes(vocab.tolist())
+    out = np.empty(len(vocab), dtype=np.uint64)
+    for a in range(0, len(vocab), HASH_WORDS):
+        b = min(a + HASH_WORDS, len(vocab))
+        words = bytes(data[int(offsets[a]):int(offsets[b])]).split(b"\n")[:-1]   # each ends a line
+        out[a:b] = np.fromiter((int.from_bytes(blake2b(w, digest_size=8).digest(), "little")
+                                for w in words), dtype=np.uint64, count=b - a)
+    return out
 
 
 CHUNK = 1 << 20   # shingles hashed at a time: memory stays bounded on a huge document
@@ -187,6 +215,173 @@ def deciding_pairs(values: np.ndarray, offsets: np.ndarray, ranks: np.ndarray) -
     return _sorted_pairs(np.concatenate(rows) if rows else np.zeros((0, 3), np.int64))
 
 
+#: Hashes of one table of :func:`blocked_pairs` at most (a document with more is a table
+#: alone): the search holds about 30 bytes per hash of its table, whatever the corpus.
+TABLE_HASHES = 1 << 21
+#: Documents of one table at most, and of one group of documents looked up in it, whose
+#: counts of shared hashes are one dense matrix.
+TABLE_DOCS = 4096
+PROBE_HASHES = 1 << 18
+PROBE_DOCS = 256
+#: Hash matches expanded into document pairs at a time.
+EXPAND = 1 << 19
+
+
+def blocked_pairs(sample_of: Callable[[int], np.ndarray], sizes: np.ndarray,
+                  ranks: np.ndarray) -> np.ndarray:
+    """:func:`deciding_pairs` in bounded memory, from ``sample_of(i)`` (document ``i``'s
+    sample, sorted) read a block at a time: the same rows.
+
+    The documents, in rank order, are cut into runs of consecutive ranks (tables: at most
+    :data:`TABLE_HASHES` hashes and :data:`TABLE_DOCS` documents). For each table in turn,
+    the documents of that rank and later are read a group at a time and their hashes looked
+    up in the table's: every pair of documents is counted in the one table that holds the
+    earlier, from all the later document's hashes, so a pair's count is complete where it
+    is found. Memory: one table and one group, never every sample.
+    """
+    sizes = np.asarray(sizes, dtype=np.int64)
+    order = np.argsort(ranks)
+    runs = _runs(sizes[order], TABLE_HASHES, TABLE_DOCS)
+    tables = [order[t0:t1] for t0, t1 in runs]
+
+    def later_than(k: int) -> np.ndarray:
+        # Documents of the table's rank and later, with enough samples to be judged.
+        later = order[runs[k][0]:]
+        return later[sizes[later] >= MIN_SAMPLES]
+
+    rows = []
+    for later, earlier, shared in _shared_blocks(sample_of, sizes, tables, later_than):
+        if ranks[later[0]] <= ranks[earlier[-1]]:
+            # Documents of the table's own run: only pairs whose earlier one comes first.
+            shared[ranks[earlier][None, :] >= ranks[later][:, None]] = 0
+        size = sizes[later][:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            li, ek = np.nonzero((shared > 0) & (shared / size >= CONTAINMENT))
+        if li.size:
+            rows.append(np.stack([later[li], earlier[ek], shared[li, ek]], axis=1))
+    return _sorted_pairs(np.concatenate(rows) if rows else np.zeros((0, 3), np.int64))
+
+
+def _shared_blocks(sample_of: Callable[[int], np.ndarray], sizes: np.ndarray,
+                   tables: Sequence[np.ndarray], probes_of: Callable[[int], np.ndarray]):
+    """For each of ``tables`` (documents whose samples are held at once) and each group of its
+    ``probes_of(k)`` (documents read a group at a time): the group, the table's documents
+    and the hashes each document of the group shares with each of the table's (a matrix)."""
+    for k, docs in enumerate(tables):
+        values, owner = _read_samples(sample_of, docs, sizes)
+        table = _HashTable(values, owner)
+        del values, owner
+        probes = probes_of(k)
+        for p0, p1 in _runs(sizes[probes], PROBE_HASHES, PROBE_DOCS):
+            group = probes[p0:p1]
+            probe, probe_doc = _read_samples(sample_of, group, sizes)
+            yield group, docs, _shared_counts(table, len(docs), probe, probe_doc, len(group))
+
+
+def _read_samples(sample_of: Callable[[int], np.ndarray], docs: np.ndarray,
+                  sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The samples of ``docs`` one after the other, and the position in ``docs`` of each
+    hash's document."""
+    values = np.empty(int(sizes[docs].sum()), dtype=np.uint64)
+    at = 0
+    for d in docs.tolist():
+        sample = sample_of(d)
+        values[at:at + len(sample)] = sample
+        at += len(sample)
+    return values, np.repeat(np.arange(len(docs), dtype=np.int32), sizes[docs])
+
+
+def _runs(sizes: np.ndarray, max_hashes: int, max_docs: int) -> list[tuple[int, int]]:
+    """Cut consecutive items of ``sizes`` into runs of at most ``max_docs`` items and
+    ``max_hashes`` in all (an item larger than that is a run alone)."""
+    runs, start, total = [], 0, 0
+    for i, size in enumerate(np.asarray(sizes).tolist()):
+        if i > start and (total + size > max_hashes or i - start >= max_docs):
+            runs.append((start, i))
+            start, total = i, 0
+        total += size
+    if start < len(sizes):
+        runs.append((start, len(sizes)))
+    return runs
+
+
+class _HashTable:
+    """Sorted hashes, each with its documents, looked up by the hash's top bits: a hash is
+    found among the few of its bucket, not by a binary search of the whole table (random
+    hashes spread evenly over the buckets)."""
+
+    def __init__(self, values: np.ndarray, owner: np.ndarray):
+        index_type = np.int32 if len(values) < 2**31 else np.int64
+        by_hash = np.argsort(values)
+        self.doc = owner[by_hash]
+        values = values[by_hash]
+        del by_hash
+        new = np.empty(len(values), dtype=bool)
+        new[:1] = True
+        np.not_equal(values[1:], values[:-1], out=new[1:])
+        self.start = np.flatnonzero(np.append(new, True)).astype(index_type)   # and the end
+        del new
+        self.hashes = values[self.start[:-1]]
+        del values
+        bits = max(1, len(self.hashes).bit_length() - 1)      # one or two hashes a bucket
+        self.shift = np.uint64(64 - bits)
+        self.bucket = np.zeros((1 << bits) + 1, dtype=index_type)
+        np.cumsum(np.bincount((self.hashes >> self.shift).astype(np.intp), minlength=1 << bits),
+                  out=self.bucket[1:])
+        # Most hashes absent from the table are told by one look here.
+        self.mark_shift = np.uint64(64 - bits - 2)
+        self.marked = np.zeros(1 << (bits + 2), dtype=bool)
+        self.marked[(self.hashes >> self.mark_shift).astype(np.intp)] = True
+
+    def find(self, probe: np.ndarray) -> np.ndarray:
+        """The index of each of ``probe`` in ``hashes``, or -1."""
+        found = np.full(len(probe), -1, dtype=np.int64)
+        maybe = np.flatnonzero(self.marked[(probe >> self.mark_shift).astype(np.intp)])
+        found[maybe] = self._find(probe[maybe])
+        return found
+
+    def _find(self, probe: np.ndarray) -> np.ndarray:
+        bucket = (probe >> self.shift).astype(np.intp)
+        pos = self.bucket[bucket].astype(np.int64)
+        end = self.bucket[bucket + 1]
+        del bucket
+        found = np.full(len(probe), -1, dtype=np.int64)
+        active = np.flatnonzero(pos < end)
+        while active.size:        # a bucket holds about one hash; rarely more than a few
+            at = pos[active]
+            value, wanted = self.hashes[at], probe[active]
+            hit = value == wanted
+            found[active[hit]] = at[hit]
+            active = active[value < wanted]
+            pos[active] += 1
+            active = active[pos[active] < end[active]]
+        return found
+
+
+def _shared_counts(table: _HashTable, n_table: int, probe: np.ndarray, probe_doc: np.ndarray,
+                   n_probe: int) -> np.ndarray:
+    """Hashes shared by each probe document (rows) and table document (columns); each
+    document's hashes are distinct."""
+    run = table.find(probe)
+    found = run >= 0
+    run, probe_doc = run[found], probe_doc[found]
+    lo = table.start[run].astype(np.int64)
+    counts = table.start[run + 1] - lo
+    del run, found
+    out = np.zeros(n_probe * n_table, dtype=np.int64)
+    ends = np.cumsum(counts)
+    start = 0
+    while start < len(counts):
+        base = int(ends[start - 1]) if start else 0
+        stop = max(start + 1, int(np.searchsorted(ends, base + EXPAND, "right")))
+        c = counts[start:stop]
+        at = np.repeat(lo[start:stop] - np.cumsum(c) + c, c) + np.arange(int(ends[stop - 1]) - base)
+        out += np.bincount(np.repeat(probe_doc[start:stop] * n_table, c) + table.doc[at],
+                           minlength=n_probe * n_table)
+        start = stop
+    return out.reshape(n_probe, n_table)
+
+
 def _sorted_pairs(pairs: np.ndarray) -> np.ndarray:
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 3)
     return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
@@ -232,6 +427,7 @@ UPDATE_SHARE = 0.25
 HASH_ALL_SHARE = 0.25
 HASH_ALL_FORMS = 4096
 _FORMAT = 1
+_SAMPLES_HEADER = 128     # bytes of samples.npy's header (numpy's for a 1-d array of any length)
 
 
 class _StoreSamples:
@@ -254,7 +450,7 @@ class _StoreSamples:
         fold = np.asarray(self.store.surface_fold)
         tokens = int(sum(int(self.bounds[i + 1] - self.bounds[i]) for i in docs))
         if tokens >= HASH_ALL_SHARE * int(self.bounds[-1]) or len(fold) < HASH_ALL_FORMS:
-            self._hashes = word_hashes(self.store.vocab.tolist())[fold]
+            self._hashes = vocabulary_hashes(self.store.vocab)[fold]
             return self._hashes
         used = [distinct(np.asarray(self.surf[int(self.bounds[i]):int(self.bounds[i + 1])]))
                 for i in docs]
@@ -301,15 +497,24 @@ def store_groups(store, cache: Path | None = None,
         if done is not None:
             sizes, pairs = done
             return groups_from_pairs(doc_ids, sizes, ranks, pairs)
-    hashes = samples.hashes_of(range(len(doc_ids)))
-    computed = [samples.sample(i, hashes) for i in range(len(doc_ids))]
-    sizes = np.fromiter(map(len, computed), dtype=np.int64, count=len(computed))
-    if cache is not None:
-        _write_samples(cache, computed, int(sizes.sum()))
-    values = np.concatenate(computed) if computed else np.zeros(0, np.uint64)
-    del computed                                     # held once, in ``values``
-    pairs = deciding_pairs(values, np.concatenate(([0], np.cumsum(sizes))), ranks)
-    del values
+    import tempfile
+
+    sizes = np.zeros(len(doc_ids), dtype=np.int64)
+
+    def computed(hashes: np.ndarray):
+        for i in range(len(doc_ids)):
+            sample = samples.sample(i, hashes)
+            sizes[i] = len(sample)
+            yield sample
+
+    # The samples go to a file as they are made (the kept one, or a scratch one) and are read
+    # back a block at a time: no step holds every document's.
+    with tempfile.TemporaryDirectory(prefix="concord-samples-") as scratch:
+        folder = cache if cache is not None else Path(scratch)
+        _write_samples(folder, computed(samples.hashes_of(range(len(doc_ids)))), None, streamed=True)
+        offsets = np.concatenate(([0], np.cumsum(sizes)))
+        with open(folder / "samples.npy", "rb") as fh:
+            pairs = blocked_pairs(_reader(fh, offsets), sizes, ranks)
     if cache is not None:
         _write_index(cache, keys, sizes, pairs)
     return groups_from_pairs(doc_ids, sizes, ranks, pairs)
@@ -378,70 +583,79 @@ def _update(samples: _StoreSamples, keys: list[list], ranks: np.ndarray, old: di
     kept_pairs = np.stack([new_of[old_pairs[:, 0]], new_of[old_pairs[:, 1]], old_pairs[:, 2]], axis=1) \
         if len(old_pairs) else np.zeros((0, 3), np.int64)
     kept_pairs = kept_pairs[(kept_pairs[:, 0] >= 0) & (kept_pairs[:, 1] >= 0)]
-    from .store import NpyColumn
-
-    found = _pairs_with(NpyColumn(cache / "samples.npy"), offsets, fresh, new_samples, ranks, sizes)
+    with open(cache / "samples.npy", "rb") as fh:
+        found = _pairs_with(_reader(fh, offsets), fresh, ranks, sizes)
     pairs = _sorted_pairs(np.concatenate([kept_pairs, found]))
     _write_index(cache, keys, sizes, pairs)
     return sizes, pairs
 
 
-def _pairs_with(values, offsets: np.ndarray, fresh: np.ndarray,
-                new_samples: dict[int, np.ndarray], ranks: np.ndarray,
+def _pairs_with(sample_of: Callable[[int], np.ndarray], fresh: np.ndarray, ranks: np.ndarray,
                 sizes: np.ndarray) -> np.ndarray:
-    """The deciding pairs that involve a document of ``fresh``: its hashes are looked for in
-    every sample (``values``, by document ``offsets``, read a chunk at a time), through a bit
-    table of their top bits that lets only the few hashes that may match be searched."""
+    """The deciding pairs that involve a document of ``fresh``: the fresh documents' samples
+    are the tables (:func:`_shared_blocks`) in which every document's are looked up."""
     if not fresh.size:
         return np.zeros((0, 3), np.int64)
-    table = np.concatenate([new_samples[int(i)] for i in fresh])
-    owner = np.repeat(fresh, [len(new_samples[int(i)]) for i in fresh])
-    by_hash = np.argsort(table, kind="stable")
-    table, owner = table[by_hash], owner[by_hash]
-    bits = int(min(28, max(16, int(table.size).bit_length() + 6)))
-    shift = np.uint64(64 - bits)
-    marked = np.zeros(1 << bits, dtype=bool)
-    marked[(table >> shift).astype(np.intp)] = True
-    found, hits = [], []
-    for a in range(0, len(values), CHUNK):
-        part = np.asarray(values[a:a + CHUNK])
-        at = np.flatnonzero(marked[(part >> shift).astype(np.intp)])
-        found.append(at + a)
-        hits.append(part[at])
-    where = np.concatenate(found) if found else np.zeros(0, np.int64)
-    hit = np.concatenate(hits) if hits else np.zeros(0, np.uint64)
-    lo = np.searchsorted(table, hit, "left")
-    hi = np.searchsorted(table, hit, "right")
-    counts = hi - lo
-    doc_a = np.repeat(np.searchsorted(offsets, where, "right") - 1, counts)
-    doc_b = owner[np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))]
-    # A pair of two fresh documents is found from both sides: counted once, from the higher index.
+    sizes = np.asarray(sizes, dtype=np.int64)
+    tables = [fresh[t0:t1] for t0, t1 in _runs(sizes[fresh], TABLE_HASHES, TABLE_DOCS)]
+    everyone = np.flatnonzero(sizes > 0)
     is_fresh = np.zeros(len(sizes), dtype=bool)
     is_fresh[fresh] = True
-    keep = (doc_a != doc_b) & (~is_fresh[doc_a] | (doc_a > doc_b))
-    n = np.int64(len(sizes))
-    key, shared = np.unique(doc_a[keep] * n + doc_b[keep], return_counts=True)
-    a, b = key // n, key % n
-    later = np.where(ranks[a] > ranks[b], a, b)
-    earlier = np.where(ranks[a] > ranks[b], b, a)
-    deciding = _deciding(later, shared, sizes)
-    return np.stack([later[deciding], earlier[deciding], shared[deciding]], axis=1).astype(np.int64)
+    rows = []
+    for docs, owners, shared in _shared_blocks(sample_of, sizes, tables, lambda _k: everyone):
+        # A pair of two fresh documents is found from both sides: counted once, from the
+        # higher index; a document shares nothing with itself.
+        shared[(docs[:, None] <= owners[None, :]) & is_fresh[docs][:, None]] = 0
+        a, b = np.nonzero(shared)
+        a, b, count = docs[a], owners[b], shared[a, b]
+        later = np.where(ranks[a] > ranks[b], a, b)
+        earlier = np.where(ranks[a] > ranks[b], b, a)
+        deciding = _deciding(later, count, sizes)
+        rows.append(np.stack([later[deciding], earlier[deciding], count[deciding]], axis=1))
+    return np.concatenate(rows).astype(np.int64) if rows else np.zeros((0, 3), np.int64)
 
 
-def _write_samples(folder: Path, parts, total: int | None = None) -> None:
-    """``samples.npy``: the documents' samples one after the other, written part by part."""
+def _reader(fh, offsets: np.ndarray) -> Callable[[int], np.ndarray]:
+    """Document ``i``'s sample read from an open ``samples.npy`` (file reads, not a map)."""
+    import os
+
+    def sample_of(i: int) -> np.ndarray:
+        a, b = int(offsets[i]), int(offsets[i + 1])
+        return np.frombuffer(os.pread(fh.fileno(), 8 * (b - a), _SAMPLES_HEADER + 8 * a), dtype="<u8")
+
+    return sample_of
+
+
+def _write_samples(folder: Path, parts, total: int | None = None, *, streamed: bool = False) -> None:
+    """``samples.npy``: the documents' samples one after the other, written part by part.
+
+    ``streamed``: ``parts`` is consumed once, as it is written, and the header's length is
+    written last (numpy leaves room in a header for its length to grow, so the file is the
+    one written with the total known)."""
     from numpy.lib import format as npy
 
-    if total is None:
+    def header(fh, n: int) -> None:
+        npy.write_array_header_1_0(fh, {"descr": npy.dtype_to_descr(np.dtype("<u8")),
+                                        "fortran_order": False, "shape": (int(n),)})
+
+    if total is None and not streamed:
         parts = list(parts)
         total = sum(len(p) for p in parts)
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "samples.npy", "wb") as fh:
-        npy.write_array_header_1_0(fh, {"descr": npy.dtype_to_descr(np.dtype("<u8")),
-                                        "fortran_order": False, "shape": (int(total),)})
+        header(fh, total or 0)
+        start, written = fh.tell(), 0
         for part in parts:
+            written += len(part)
             for a in range(0, len(part), CHUNK):      # a memory-mapped run: bounded copies
                 fh.write(np.ascontiguousarray(part[a:a + CHUNK], dtype="<u8").tobytes())
+        if streamed:
+            fh.seek(0)
+            header(fh, written)
+            if fh.tell() != start:
+                raise AssertionError("the samples' header changed length")
+    if start != _SAMPLES_HEADER:
+        raise AssertionError(f"the samples' header takes {start} bytes, not {_SAMPLES_HEADER}")
 
 
 def _write_index(folder: Path, keys: list[list], sizes: np.ndarray, pairs: np.ndarray) -> None:
