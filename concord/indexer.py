@@ -16,7 +16,6 @@ import multiprocessing
 import os
 import queue as queue_mod
 import shutil
-import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from . import __version__
 from .analysis import analyzer_settings, fold_many, split_tokens, token_points
 from .errors import CorpusError, IndexBusy, ReaderError
 from .index import SCHEMA_VERSION, read_current, write_current, write_left_out_counts
+from .procs import die_with_parent
 
 ProgressFn = Callable[[int, int, str], None]
 #: A worker writes its piece to disk and starts a new one every this many tokens, so that
@@ -281,24 +281,6 @@ def _worker(tasks, results, whoosh_dir: str, piece_path: str, corpus: str, sidec
             from .langid import release_models
 
             release_models()
-
-
-def die_with_parent(parent: int | None = None) -> None:
-    """Make this forked process end when the build process dies (or exit now if it has
-    died already: ``parent`` is no longer the parent).
-
-    A build killed outright (SIGKILL, the OOM killer) would otherwise leave its children
-    running on, holding the index lock they inherited, so that the next run finds the
-    index busy.
-    """
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # not Linux: an orphan finishes its work, then exits
-    if parent is not None and os.getppid() != parent:
-        os._exit(1)
 
 
 def _forked_worker(parent: int, *args) -> None:

@@ -389,7 +389,7 @@ class EarlyLemmas:
             import gc
             import multiprocessing
 
-            from .indexer import die_with_parent  # a killed build leaves no pool child
+            from .procs import die_with_parent  # a killed build leaves no pool child
 
             gc.freeze()     # nor do their collections touch (and so copy) the parent's objects
             try:

@@ -99,10 +99,14 @@ def fork_servers(server, n: int) -> list[int]:
     import os
     import signal
 
+    from concord.procs import die_with_parent
+
+    parent = os.getpid()
     children = []
     for _ in range(n):
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
+            die_with_parent(parent)     # a parent stopped by a signal takes its children along
             signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
             signal.signal(signal.SIGINT, lambda *_: os._exit(0))
             try:

@@ -7,6 +7,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -238,3 +239,40 @@ def test_served_process_gives_large_freed_blocks_back():
     assert out.returncode == 0, out.stderr
     bounded, grew = out.stdout.split()
     assert bounded == "True" and int(grew) < 32
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL])
+def test_stopped_server_takes_its_forked_servers_along(mini_index, tmp_path, stop):
+    """``concord serve --processes 3`` answers on its port; when its process is stopped by a
+    signal (TERM, or KILL that no handler sees), the two servers it forked end with it."""
+    import urllib.request
+
+    log = tmp_path / "serve.log"
+    root = Path(__file__).resolve().parents[2]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "concord.cli", "serve", "--index", str(mini_index),
+                                 "--port", "0", "--processes", "3", "--workers", "2"],
+                                stdout=out, stderr=out, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    try:
+        deadline = time.monotonic() + 60
+        while not (found := re.search(r"http://127\.0\.0\.1:(\d+)/", log.read_text("utf-8"))):
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text("utf-8")
+            time.sleep(0.1)
+        with urllib.request.urlopen(f"http://127.0.0.1:{found[1]}/kwic?q=the", timeout=30) as page:
+            assert page.status == 200
+        children = [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+        assert len(children) == 2
+    finally:
+        proc.send_signal(stop)
+        proc.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() and "Z" not in _state(pid) for pid in children):
+        assert time.monotonic() < deadline, f"forked servers still running: {children}"
+        time.sleep(0.05)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
