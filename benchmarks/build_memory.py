@@ -26,48 +26,17 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-FIELDS = ("VmRSS", "RssAnon", "RssFile", "PPid")
+from measure import REPO, proc_kb, process_tree
 
-
-def _children() -> dict[int, list[int]]:
-    out: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            out.setdefault(int(stat[stat.rindex(")") + 2:].split()[1]), []).append(int(entry))
-    return out
-
-
-def _tree(pid: int) -> list[int]:
-    children, todo, out = _children(), [pid], []
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(children.get(p, ()))
-    return out
+FIELDS = ("VmRSS", "RssAnon", "RssFile")
 
 
 def _status(pid: int) -> dict[str, int] | None:
     """The fields of a process in kB (None when it is gone)."""
-    out: dict[str, int] = {}
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key in FIELDS:
-                out[key] = int(value.split()[0])
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key in ("Pss", "Private_Dirty"):
-                out[key] = int(value.split()[0])
-    except (OSError, ValueError):
-        return None
-    return out
+    status = proc_kb(pid, "status", FIELDS)
+    rollup = proc_kb(pid, "smaps_rollup", ("Pss", "Private_Dirty"))
+    return None if status is None or rollup is None else {**status, **rollup}
 
 
 def run(corpus: str, index: str, procs: int, every: float, code: str = str(REPO)) -> dict:
@@ -85,7 +54,7 @@ def run(corpus: str, index: str, procs: int, every: float, code: str = str(REPO)
     def sample() -> None:
         while not stop.wait(every):
             t = time.time() - started
-            for pid in _tree(proc.pid):
+            for pid in process_tree(proc.pid):
                 status = _status(pid)
                 if status:
                     samples.append((t, pid, status))

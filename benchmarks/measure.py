@@ -63,18 +63,24 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 # --- processes and memory -------------------------------------------------------------------
 
-def proc_status(pid: int) -> dict[str, int]:
-    """The ``Vm*`` and ``Rss*`` lines of /proc/PID/status, in bytes (empty if the process is gone)."""
+def proc_kb(pid: int, name: str, keys: Sequence[str]) -> dict[str, int] | None:
+    """The ``key: N kB`` lines of ``/proc/PID/<name>`` (``status``, ``smaps_rollup``) whose key
+    is one of ``keys`` or starts with one, in kB (None when the process is gone)."""
     out: dict[str, int] = {}
     try:
-        text = Path(f"/proc/{pid}/status").read_text()
+        text = Path(f"/proc/{pid}/{name}").read_text()
     except OSError:
-        return out
+        return None
     for line in text.splitlines():
         key, _, value = line.partition(":")
-        if key.startswith(("Vm", "Rss")) and value.strip().endswith("kB"):
-            out[key] = int(value.split()[0]) * 1024
+        if key.startswith(tuple(keys)) and value.strip().endswith("kB"):
+            out[key] = int(value.split()[0])
     return out
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    """The ``Vm*`` and ``Rss*`` lines of /proc/PID/status, in bytes (empty if the process is gone)."""
+    return {k: v * 1024 for k, v in (proc_kb(pid, "status", ("Vm", "Rss")) or {}).items()}
 
 
 def _children_map() -> dict[int, list[int]]:
@@ -92,7 +98,7 @@ def _children_map() -> dict[int, list[int]]:
     return children
 
 
-def _tree(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[int]:
     """A process and all its descendants."""
     children = _children_map()
     todo, out = [pid], []
@@ -122,7 +128,7 @@ def tree_pss(pid: int) -> int:
     PSS shares copy-on-write pages among the forked workers that hold them, so the sum is
     the tree's real memory; summing RSS would count shared pages once per process.
     """
-    return _pss(_tree(pid))
+    return _pss(process_tree(pid))
 
 
 def tree_rss(pid: int) -> int:
@@ -131,7 +137,7 @@ def tree_rss(pid: int) -> int:
     Pages shared between the processes count once per process, so this is an upper bound;
     it is what ``ps`` or ``top`` would add up.
     """
-    return sum(proc_status(p).get("VmRSS", 0) for p in _tree(pid))
+    return sum(proc_status(p).get("VmRSS", 0) for p in process_tree(pid))
 
 
 @dataclass(frozen=True)
@@ -166,7 +172,7 @@ def run_process(cmd: Sequence[str], *, timeout: float, env: dict[str, str] | Non
         def sample() -> None:
             nonlocal peak_pss, peak_rss
             while not stop.wait(sample_every):
-                pids = _tree(proc.pid)      # one walk of /proc per sample
+                pids = process_tree(proc.pid)      # one walk of /proc per sample
                 peak_pss = max(peak_pss, _pss(pids))
                 if sample_rss:
                     peak_rss = max(peak_rss, sum(proc_status(p).get("VmRSS", 0) for p in pids))

@@ -22,7 +22,8 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from measure import REPO, proc_kb
+
 FIELDS = ("Rss", "Pss", "Pss_Anon", "Pss_File", "Anonymous", "Private_Dirty")
 CHILD = """
 import json, sys, time
@@ -31,19 +32,6 @@ from concord.indexer import _side_jobs
 out = Path(sys.argv[1])
 print(json.dumps({"start": time.time(), "result": _side_jobs(out, None, False)}), flush=True)
 """
-
-
-def rollup(pid: int) -> dict[str, int] | None:
-    """The fields of ``FIELDS`` of a process, in kB (None when it is gone)."""
-    out: dict[str, int] = {}
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key in FIELDS:
-                out[key] = int(value.split()[0])
-    except (OSError, ValueError):
-        return None
-    return out
 
 
 def main() -> None:
@@ -65,7 +53,7 @@ def main() -> None:
                             text=True, env={**os.environ, "PYTHONPATH": args.code}, cwd=out)   # not this checkout's
     samples: list[tuple[float, dict[str, int]]] = []
     while proc.poll() is None:
-        found = rollup(proc.pid)
+        found = proc_kb(proc.pid, "smaps_rollup", FIELDS)
         if found:
             samples.append((time.time(), found))
         time.sleep(args.every)

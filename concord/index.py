@@ -75,6 +75,15 @@ def write_current(path: Path, generation: str) -> None:
 LEFT_OUT_CHUNK = 1 << 22     # tokens of left-out documents read at a time
 
 
+def left_out_documents(record: dict[str, Any], doc_index: dict[str, int]) -> list[int]:
+    """The store documents a ``duplicates.json`` record leaves out (counted once: they are
+    near-duplicates of a kept one), sorted; none when it keeps every document."""
+    if record.get("keep_all"):
+        return []
+    return sorted({doc_index[member["doc_id"]] for group in record.get("groups", ())
+                   for member in group["duplicates"] if member["doc_id"] in doc_index})
+
+
 def write_left_out_counts(gen_path: Path) -> None:
     """Write, per folded form, its occurrences and the documents it occurs in among the
     near-duplicates a generation leaves out, so that :mod:`concord.quickcount` answers a count
@@ -96,8 +105,7 @@ def write_left_out_counts(gen_path: Path) -> None:
     if record.get("keep_all") or not record.get("groups"):
         return
     store = Store(gen_path / "store")
-    left = sorted({store.doc_index[m["doc_id"]] for group in record["groups"]
-                   for m in group["duplicates"] if m["doc_id"] in store.doc_index})
+    left = left_out_documents(record, store.doc_index)
     n_vocab, doc_tok = store.n_vocab, store.doc_tok
     hits = np.zeros(n_vocab, dtype=np.int64)
     docs = np.zeros(n_vocab, dtype=np.int64)
@@ -220,10 +228,7 @@ class CorpusIndex:
             import numpy as np
 
             mask = np.zeros(self.store.n_docs, dtype=bool)
-            if not self.duplicates.get("keep_all"):
-                for doc_id in self.duplicate_of():
-                    if (i := self.store.doc_index.get(doc_id)) is not None:
-                        mask[i] = True
+            mask[left_out_documents(self.duplicates, self.store.doc_index)] = True
             self._duplicate_mask = mask
         return self._duplicate_mask if self._duplicate_mask.any() else None
 

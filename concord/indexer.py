@@ -736,7 +736,7 @@ def _write_duplicates(gen_path: Path, keep_all: bool, previous: Path | None = No
     from .store import Store
 
     store = Store(gen_path / "store")
-    keep = store.info["n_tokens"] >= duplicates.KEEP_SAMPLES_TOKENS
+    keep = store.n_tokens >= duplicates.KEEP_SAMPLES_TOKENS
     try:
         groups = duplicates.store_groups(
             store, gen_path / duplicates.SAMPLES_DIR if keep else None,

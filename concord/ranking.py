@@ -31,7 +31,7 @@ def bm25_scores(store, alternatives: Sequence[tuple[Sequence[int], np.ndarray]],
     n_docs = store.n_docs
     if not docs.size or not n_docs:
         return scores
-    lengths = np.diff(np.asarray(store.doc_tok))
+    lengths = store.doc_sizes
     avg = float(lengths.sum()) / n_docs or 1.0
     norm = K1 * ((1 - B) + B * lengths[docs] / avg)
     for term_ids, occurs in alternatives:

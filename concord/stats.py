@@ -576,8 +576,7 @@ def subcorpus_size(ix: CorpusIndex, filters: Filters) -> dict[str, int]:
     if positions is None:
         mask = allowed_docs(ix, filters)
         n_docs = store.n_docs if mask is None else int(mask.sum())
-        tokens = store.n_tokens if mask is None else int(
-            (store.doc_tok[1:] - store.doc_tok[:-1])[mask].sum())
+        tokens = store.n_tokens if mask is None else int(store.doc_sizes[mask].sum())
         return {"tokens": tokens, "documents": n_docs}
     docs = np.unique(store.doc_of(positions)) if positions.size else positions
     return {"tokens": int(positions.size), "documents": int(docs.size)}

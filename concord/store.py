@@ -952,16 +952,10 @@ class Store:
         otherwise convert every position to int64 first, which at 500M tokens costs more than
         the searches (23 ms for the 8.5M positions of the most frequent word).
         """
-        bounds = self.doc_tok
+        bounds = np.asarray(self.doc_tok)
         if pos.dtype != bounds.dtype and np.can_cast(np.min_scalar_type(self.n_tokens), pos.dtype):
-            bounds = self._doc_tok_as(pos.dtype.str)
+            bounds = bounds.astype(pos.dtype)       # one bound per document: a small copy
         return np.searchsorted(pos, bounds, side="left")
-
-    def _doc_tok_as(self, dtype: str) -> np.ndarray:
-        cache = self.__dict__.setdefault("_doc_tok_cast", {})
-        if dtype not in cache:
-            cache[dtype] = np.asarray(self.doc_tok).astype(dtype)
-        return cache[dtype]
 
     def in_docs(self, pos: np.ndarray, allowed: np.ndarray) -> np.ndarray:
         """A mask of the sorted positions ``pos`` that lie in the documents ``allowed`` (a mask).

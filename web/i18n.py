@@ -39,19 +39,21 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n))
 
 
+def _once_per_request(name: str, find):
+    value = g.get(name)
+    if value is None:
+        value = find()
+        setattr(g, name, value)
+    return value
+
+
 def _catalogue():
-    catalogue = getattr(g, "concord_catalogue", None)
-    if catalogue is None:
-        catalogue = g.concord_catalogue = get_translations()
-    return catalogue
+    return _once_per_request("concord_catalogue", get_translations)
 
 
 def locale_code() -> str:
     """The interface language of this request as a locale identifier (looked up once)."""
-    code = getattr(g, "concord_locale", None)
-    if code is None:
-        code = g.concord_locale = str(get_locale() or "en")
-    return code
+    return _once_per_request("concord_locale", lambda: str(get_locale() or "en"))
 
 
 def ui_language() -> str:

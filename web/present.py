@@ -91,8 +91,7 @@ def shared_args(**changes: Any) -> list[tuple[str, str]]:
 
 def doc_url(doc_id: str, q: str | None = None, position: int | None = None, **extra: Any) -> str:
     """Link to a document, optionally with a query's hits highlighted and a hit as anchor."""
-    url = link("/doc/" + quote(doc_id), {"q": q, **extra})
-    return url + (f"#t{position}" if position is not None else "")
+    return doc_links(q, **extra)(doc_id, position)
 
 
 def doc_links(q: str | None = None, **extra: Any) -> Callable[..., str]:
