@@ -725,7 +725,7 @@ class Store:
         self.info: dict[str, Any] = json.loads((self.path / "store.json").read_text("utf-8"))
         self.langs: list[str] = self.info["langs"]
         self.lang_ids = {code: i for i, code in enumerate(self.langs)}
-        # The documents' records (40k documents: 25 MB of JSON, 0.3 s to parse) are parsed when
+        # The documents' records (40k documents: 25 MB of JSON, 0.3-0.5 s to parse) are parsed when
         # first needed: a count does not need them. The file is mapped now, as the arrays are.
         self._docs_map = (None if "docs" in self.info
                           else np.memmap(self.path / DOCS_FILE, dtype=np.uint8, mode="r"))
