@@ -491,6 +491,120 @@ class NpyWriter:
         self._fh.close()
 
 
+PARA_BITS, PARA_RANK = "para_bits", "para_rank"
+_RANK_FLAG = 1 << 31        # a rank entry's flag: its word holds two paragraphs' first token
+
+
+def paragraph_of(para_tok: np.ndarray, index: tuple[np.ndarray, np.ndarray] | None,
+                 positions: np.ndarray, chunk: int = 1 << 20) -> np.ndarray:
+    """The paragraph of each token position: ``searchsorted(para_tok, positions, "right") - 1``.
+
+    With the paragraph ``index`` (bits, ranks: :class:`ParaTokWriter`), the rank of the
+    position's word plus the paragraph starts before it in that word: two look-ups a
+    position instead of a binary search over every paragraph (12M at 500M tokens), in
+    ``chunk`` positions at a time (which bounds the temporaries).
+    """
+    positions = np.asarray(positions)
+    if index is None or positions.size < 64:
+        return np.searchsorted(para_tok, positions, side="right") - 1
+    bits, rank = index
+    out = np.empty(positions.shape, dtype=np.int64)
+    flat_in, flat_out = positions.reshape(-1), out.reshape(-1)
+    for a in range(0, flat_in.size, chunk):
+        p = flat_in[a:a + chunk].astype(np.int64, copy=False)
+        word = p >> 6
+        r = rank[word]
+        upto = (np.uint64(2) << (p & 63).astype(np.uint64)) - np.uint64(1)    # bits 0 to p % 64
+        got = (r & np.uint32(_RANK_FLAG - 1)).astype(np.int64) + np.bitwise_count(bits[word] & upto) - 1
+        flagged = np.flatnonzero(r >= _RANK_FLAG)
+        if flagged.size:
+            got[flagged] = np.searchsorted(para_tok, p[flagged], side="right") - 1
+        flat_out[a:a + chunk] = got
+    return out
+
+
+class ParaTokWriter(NpyWriter):
+    """``para_tok.npy`` (the first token of each paragraph, then the number of tokens),
+    written as it comes, and beside it an index to find the paragraph of a token without a
+    binary search over every paragraph (see :meth:`Store.para_of`):
+
+    - ``para_bits.npy``: a bit per token position, set where a paragraph starts (uint64
+      words, position ``p`` is bit ``p % 64`` of word ``p // 64``);
+    - ``para_rank.npy``: per word, the number of paragraphs starting before it (uint32).
+      The top bit flags a word where two paragraphs start at one token (an empty paragraph):
+      a bit cannot count both, so positions in such a word are searched in ``para_tok``.
+
+    At 500M tokens these take 94 MB (against 98 MB for ``para_tok``). With 2**31 paragraphs
+    or more the index is not written, and readers search ``para_tok`` as before.
+    """
+
+    WORDS = 1 << 16         # words (4M tokens) written at a time, at least
+
+    def __init__(self, path: str | os.PathLike):
+        super().__init__(path, np.int64)
+        folder = Path(path).parent
+        self._bits = NpyWriter(folder / f"{PARA_BITS}.npy", np.uint64)
+        self._rank = NpyWriter(folder / f"{PARA_RANK}.npy", np.uint32)
+        self._pending: list[np.ndarray] = []
+        self._word = 0          # words written
+        self._before = 0        # paragraphs starting before word ``_word``
+        self._last = -1
+        self._ok = True
+
+    def write(self, values) -> None:
+        super().write(values)
+        values = np.asarray(values, dtype=np.int64).reshape(-1)
+        if not values.size or not self._ok:
+            return
+        if int(values[0]) < self._last or (values.size > 1 and bool(np.any(np.diff(values) < 0))):
+            self._ok = False        # not sorted: no index (readers search para_tok)
+            return
+        self._last = int(values[-1])
+        self._pending.append(values)
+        if (self._last >> 6) - self._word >= self.WORDS:
+            self._flush(self._last >> 6)
+
+    def _flush(self, upto: int) -> None:
+        """Write words [_word, upto): every pending value below ``64 * upto`` is known."""
+        values = np.concatenate([np.zeros(0, np.int64), *self._pending])
+        cut = int(np.searchsorted(values, 64 * upto, side="left"))
+        now, rest = values[:cut], values[cut:]
+        self._pending = [rest] if rest.size else []
+        n = upto - self._word
+        if n <= 0:
+            return
+        word = (now >> 6) - self._word
+        counts = np.bincount(word, minlength=n)
+        rank = self._before + np.cumsum(counts) - counts
+        self._before += int(now.size)
+        if self._before >= _RANK_FLAG:
+            self._ok = False
+            return
+        rank = rank.astype(np.uint32)
+        same = now[1:] == now[:-1]
+        rank[word[1:][same]] |= np.uint32(_RANK_FLAG)
+        distinct = now[np.append(True, ~same)] if now.size else now
+        at = (distinct >> 6) - self._word
+        bits = np.zeros(n, dtype=np.uint64)
+        if distinct.size:
+            first = np.flatnonzero(np.append(True, at[1:] != at[:-1]))
+            # distinct bits of one word: their sum is their union
+            bits[at[first]] = np.add.reduceat(np.uint64(1) << (distinct & 63).astype(np.uint64), first)
+        self._bits.write(bits)
+        self._rank.write(rank)
+        self._word = upto
+
+    def close(self) -> None:
+        super().close()
+        if self._ok:        # the last value written is the number of tokens: a word for it too
+            self._flush((max(self._last, 0) >> 6) + 1)
+        self._bits.close()
+        self._rank.close()
+        if not self._ok:
+            for name in (PARA_BITS, PARA_RANK):
+                (self.path.parent / f"{name}.npy").unlink(missing_ok=True)
+
+
 class StartPacker:
     """Pack token start offsets as they come (see :func:`pack_starts`) into ``path``."""
 
@@ -735,7 +849,7 @@ class Store:
                      "start", "doc_tok", "para_tok", "para_lang", "para_char",
                      "para_doc", "doc_year", "docnum", "texts", "vocab", "surfaces",
                      "post", "post_off", "term_docs", "tl_off", "tl_lang", "tl_hits", "tl_docs",
-                     "joined_pos", "joined_forms"):
+                     "joined_pos", "joined_forms", "para_index"):
             getattr(self, name)
 
     @cached_property
@@ -838,6 +952,14 @@ class Store:
     @cached_property
     def para_tok(self) -> np.ndarray:
         return np.asarray(self._array("para_tok"))
+
+    @cached_property
+    def para_index(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The paragraph starts' bits and ranks (:class:`ParaTokWriter`); None in a store
+        written before them, or with too many paragraphs."""
+        if not (self.path / f"{PARA_RANK}.npy").exists():
+            return None
+        return np.asarray(self._array(PARA_BITS)), np.asarray(self._array(PARA_RANK))
 
     @cached_property
     def para_lang(self) -> np.ndarray:
@@ -999,8 +1121,19 @@ class Store:
         return np.searchsorted(self.doc_tok, positions, side="right") - 1
 
     def para_of(self, positions: np.ndarray) -> np.ndarray:
-        """Return the paragraph index of each global token position."""
-        return np.searchsorted(self.para_tok, positions, side="right") - 1
+        """Return the paragraph index of each global token position (0 to ``n_tokens``; -1
+        before the first paragraph): :func:`paragraph_of`."""
+        return paragraph_of(self.para_tok, self.para_index, positions)
+
+    def starts_paragraph(self, positions: np.ndarray) -> np.ndarray:
+        """Whether a paragraph starts at each of ``positions`` (0 to ``n_tokens``)."""
+        index = self.para_index
+        positions = np.asarray(positions, dtype=np.int64)
+        if index is None:
+            para_tok = self.para_tok
+            i = np.minimum(np.searchsorted(para_tok, positions), para_tok.size - 1)
+            return para_tok[i] == positions
+        return ((index[0][positions >> 6] >> (positions & 63).astype(np.uint64)) & np.uint64(1)).astype(bool)
 
     def lang_of(self, positions: np.ndarray) -> np.ndarray:
         """Return the language id of the paragraph of each global token position."""
@@ -1202,7 +1335,7 @@ def write_store(path: str | os.PathLike, pieces: Sequence[tuple[Piece, Sequence[
         start_rel = NpyColumn(old.path / "start_rel.npy")
     doc_tok = np.zeros(n_docs + 1, dtype=np.int64)
     # The paragraph columns are written as they come (their length grows with the corpus).
-    para_tok = NpyWriter(path / "para_tok.npy", np.int64)
+    para_tok = ParaTokWriter(path / "para_tok.npy")     # and the paragraph index beside it
     para_lang = NpyWriter(path / "para_lang.npy", np.int16)
     para_char = NpyWriter(path / "para_char.npy", np.int32, row=(2,))
     para_doc = NpyWriter(path / "para_doc.npy", np.int32)

@@ -340,7 +340,8 @@ def test_phrases_in_most_or_few_documents_match_brute_force(mini_ix):
     every two-word sequence of one paragraph in the allowed documents, and only those."""
     store = mini_ix.store
     tok = np.asarray(store.tok)
-    para = store.para_of(np.arange(tok.size))
+    para_tok = np.asarray(store.para_tok)
+    para = np.cumsum(np.bincount(para_tok[:-1], minlength=tok.size)[:tok.size]) - 1
     doc = store.doc_of(np.arange(tok.size))
     years = np.asarray(store.doc_year)
     sizes = np.diff(np.asarray(store.doc_tok))
@@ -363,3 +364,96 @@ def test_phrases_in_most_or_few_documents_match_brute_force(mini_ix):
                 assert np.array_equal(found.starts, expected), (a, b, lo, hi, share)
                 checked += expected.size
     assert checked > 0 and branches == {"few", "most", "all"}
+
+
+def _written_paragraph_index(folder, para_tok: np.ndarray, pieces: list[int]):
+    """``para_tok`` written by a ParaTokWriter in chunks of the sizes ``pieces`` (cycled);
+    the index it wrote, or None when it wrote none."""
+    from concord.store import ParaTokWriter, load_npy
+
+    writer = ParaTokWriter(folder / "para_tok.npy")
+    a, k = 0, 0
+    while a < para_tok.size:
+        b = a + pieces[k % len(pieces)]
+        writer.write(para_tok[a:b])
+        a, k = b, k + 1
+    writer.close()
+    assert np.array_equal(np.load(folder / "para_tok.npy"), para_tok)
+    if not (folder / "para_rank.npy").exists():
+        assert not (folder / "para_bits.npy").exists()
+        return None
+    return np.asarray(load_npy(folder / "para_bits.npy")), np.asarray(load_npy(folder / "para_rank.npy"))
+
+
+@pytest.mark.parametrize("words", [1, 3, 1 << 16])
+def test_paragraph_index_finds_the_paragraph_a_search_finds(tmp_path, monkeypatch, words):
+    """The paragraph of every position, from the bits and ranks, is the one a binary search
+    of the paragraphs' first tokens gives: with tokens before the first paragraph, empty
+    paragraphs (two, then three, starting at one token: in those words the search is used),
+    paragraphs starting at bits 0 and 63 of a word, and the index written a few words at a
+    time or all at once."""
+    from concord.store import ParaTokWriter, paragraph_of
+
+    monkeypatch.setattr(ParaTokWriter, "WORDS", words)
+    n_tokens = 1000
+    para_tok = np.array([5, 9, 63, 64, 64, 100, 127, 128, 200, 200, 200, 201, 640, 999, n_tokens])
+    index = _written_paragraph_index(tmp_path, para_tok, [1, 4, 2])
+    assert index is not None and index[0].size == index[1].size == n_tokens // 64 + 1
+    positions = np.arange(n_tokens + 1)
+    expected = np.array([int((para_tok <= p).sum()) - 1 for p in positions])     # by counting
+    assert np.array_equal(paragraph_of(para_tok, index, positions), expected)
+    assert np.array_equal(paragraph_of(para_tok, None, positions), expected)
+    shuffled = np.random.default_rng(0).permutation(positions)
+    assert np.array_equal(paragraph_of(para_tok, index, shuffled, chunk=7), expected[shuffled])
+    assert paragraph_of(para_tok, index, positions).dtype == np.int64
+    # the words flagged are exactly those where paragraphs share a first token
+    assert np.flatnonzero(index[1] >= 2**31).tolist() == [1, 3]
+
+
+def test_paragraph_index_is_left_out_when_the_starts_are_not_sorted(tmp_path):
+    """Starts out of order cannot be indexed: no index is written, and the search answers."""
+    assert _written_paragraph_index(tmp_path, np.array([0, 10, 5, 20]), [2]) is None
+
+
+def test_stores_answer_alike_with_and_without_the_paragraph_index(mini_ix, tmp_path):
+    """The store's paragraph of every token, its paragraph starts, and phrase and NEAR hits
+    (which must not cross a paragraph) are the same with the index and without it (a store
+    written before it), and agree with counting the paragraphs' first tokens."""
+    import shutil
+
+    from concord.index import CorpusIndex
+    from concord.store import Store
+
+    store = mini_ix.store
+    assert store.para_index is not None
+    para_tok = np.asarray(store.para_tok)
+    positions = np.arange(store.n_tokens + 1)
+    expected = np.cumsum(np.bincount(para_tok, minlength=positions.size)[:positions.size]) - 1
+    assert np.array_equal(store.para_of(positions), expected)
+    assert np.array_equal(store.starts_paragraph(positions), np.isin(positions, para_tok))
+
+    old = tmp_path / "store"
+    shutil.copytree(store.path, old)
+    for name in ("para_bits", "para_rank"):
+        (old / f"{name}.npy").unlink()
+    before = Store(old)
+    assert before.para_index is None
+    assert np.array_equal(before.para_of(positions), expected)
+    assert np.array_equal(before.starts_paragraph(positions), np.isin(positions, para_tok))
+    ix = CorpusIndex(mini_ix.path)
+    ix.store = before
+    tok = np.asarray(store.tok)
+    counts = np.bincount(tok, minlength=store.n_vocab)
+    frequent = [store.vocab[int(t)] for t in np.argsort(-counts)[:5]]
+    crossing = 0
+    for a in frequent:
+        for b in frequent:
+            for q in (f'"{a} {b}"', f'"{a} {b} {a}"', f"{a} NEAR/3 {b}"):
+                with_index = find_hits(mini_ix, parse_query(q))
+                without = find_hits(ix, parse_query(q))
+                assert np.array_equal(with_index.starts, without.starts), q
+                assert np.array_equal(with_index.lengths, without.lengths), q
+            ia, ib = store.vocab_id(a), store.vocab_id(b)
+            p = np.arange(tok.size - 1)
+            crossing += int(((tok[:-1] == ia) & (tok[1:] == ib) & np.isin(p + 1, para_tok)).sum())
+    assert crossing > 0         # pairs split by a paragraph break were there to leave out
