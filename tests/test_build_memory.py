@@ -203,6 +203,27 @@ def test_first_of_each_found_chunk_by_chunk_equals_one_pass(monkeypatch):
     assert [a.size for a in FirstOfEach().result()] == [0, 0]
 
 
+def test_first_of_each_keeps_no_array_its_chunks_are_views_of():
+    """A build adds each piece's ids as slices of an array holding every language's: the
+    pending chunks must not keep those arrays alive (250 pieces at 500M tokens)."""
+    import gc
+    import weakref
+
+    from concord.lemmas import FirstOfEach
+
+    found = FirstOfEach()
+    whole = []
+    for k in range(3):
+        piece = np.arange(100_000, dtype=np.int32) + k     # every language's of one piece
+        whole.append(weakref.ref(piece))
+        found.add(piece[:5], piece[5:10])                  # a language with few forms
+        del piece
+    gc.collect()
+    assert [ref() for ref in whole] == [None, None, None]
+    ids, slots = found.result()
+    assert ids.tolist() == [0, 1, 2, 3, 4, 5, 6] and slots.tolist() == [5, 6, 7, 8, 9, 10, 11]
+
+
 def test_paragraph_rows_and_languages_read_from_files_equal_the_arrays(tmp_path):
     from concord.store import Codes, NpyColumn
 
