@@ -60,3 +60,38 @@ def test_store_is_in_doc_id_order(mini_ix):
     assert ids == sorted(ids)
     hits = find_hits(mini_ix, parse_query("etat | the | council*"))
     assert np.all(np.diff(hits.starts) > 0)
+
+
+def test_engine_segments_written_in_many_sorted_runs_hold_the_same_documents(tmp_path, monkeypatch):
+    """A worker's whoosh pool sorts its postings to a file whenever it holds ``POOL_MB``:
+    with a pool of a few KB (a run every document or two), the index holds the same
+    documents at the same places as one written in a single run."""
+    from corpora import MINI
+
+    from concord import engine
+    from concord.index import read_current
+    from concord.indexer import build_index
+
+    runs = []
+    from whoosh.writing import PostingPool
+
+    dump = PostingPool.save
+
+    def counted(self):
+        runs.append(1)
+        return dump(self)
+
+    built = {}
+    for name, pool_mb in (("one-run", engine.SegmentBuilder.POOL_MB), ("many-runs", 0.002)):
+        monkeypatch.setattr(engine.SegmentBuilder, "POOL_MB", pool_mb)
+        monkeypatch.setattr(PostingPool, "save", counted)
+        runs.clear()
+        build_index(MINI, tmp_path / name, procs=1)
+        gen = tmp_path / name / read_current(tmp_path / name)
+        eng = engine.Engine(gen / "whoosh")
+        try:
+            built[name] = (eng.docnum_doc_ids(), eng.doc_count(), len(runs))
+        finally:
+            eng.close()
+    assert built["one-run"][:2] == built["many-runs"][:2] and built["one-run"][1] == 5
+    assert built["one-run"][2] == 0 and built["many-runs"][2] >= 3
