@@ -784,9 +784,15 @@ def _with_token(store, starts: np.ndarray, j: int, ids: np.ndarray, n_positions:
         wanted = [np.asarray(store.postings(term_id)) for term_id in np.unique(ids).tolist()]
         dtype = wanted[0].dtype if starts.size and int(starts[-1]) + j <= np.iinfo(wanted[0].dtype).max \
             else np.int64
-        both = np.concatenate([(starts + j).astype(dtype, copy=False), *wanted], dtype=dtype)
+        # One array, filled in place: no temporaries of the starts moved or converted.
+        both = np.empty(starts.size + sum(w.size for w in wanted), dtype=dtype)
+        np.add(starts, j, out=both[:starts.size], casting="unsafe")
+        at = starts.size
+        for w in wanted:
+            both[at:at + w.size] = w
+            at += w.size
         both.sort(kind="stable")           # a few sorted runs of distinct positions: merges
-        return both[1:][both[1:] == both[:-1]].astype(np.int64) - j
+        return both[np.flatnonzero(both[1:] == both[:-1])].astype(np.int64) - j
     return starts[np.isin(store.tok[starts + j], ids)]
 
 
