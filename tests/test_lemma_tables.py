@@ -22,6 +22,7 @@ class _Paragraphs:
 
     para_tok = np.array([2, 2, 5, 5, 5, 9])
     para_lang = np.array([0, 1, 2, 3, 4, 5])
+    para_index = None               # (the search: the bits are tested in test_postings)
 
     para_of = Store.para_of         # the store's own answer, not a copy of it
     lang_of = Store.lang_of
