@@ -232,13 +232,14 @@ print(bounded, anon_mb() - base)
                     reason="glibc on Linux")
 def test_served_process_gives_large_freed_blocks_back():
     """``concord serve`` bounds glibc's heap: 8 threads that allocate and free large arrays
-    leave no resident heap behind (without it, 220-290 MB stays here)."""
+    leave at most the free memory it keeps for the next request resident (its 64 MB trim
+    threshold, and some fragments); without it, 220-290 MB stays here."""
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", HEAP_SCRIPT], capture_output=True, text=True,
                          cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, timeout=120)
     assert out.returncode == 0, out.stderr
     bounded, grew = out.stdout.split()
-    assert bounded == "True" and int(grew) < 32
+    assert bounded == "True" and int(grew) < 64 + 32
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL])
