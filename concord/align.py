@@ -896,17 +896,26 @@ def _concept_spans(uniq: np.ndarray, sorted_words: list[str], fold_ids: np.ndarr
 
 
 class _TokenReads:
-    """A store's token columns read with file reads of the span asked for (``Store.tok``,
-    ``start`` and ``end`` of a document's tokens): the tokens of every family pass through
-    a build's side process, and a page of a mapped column, once touched, stays in it."""
+    """A store's token and paragraph columns read with file reads of the span asked for
+    (``Store.tok``, ``start`` and ``end`` of a document's tokens, its paragraphs' character
+    ranges): every family passes through a build's side process, and a page of a mapped
+    column, once touched, stays in it (at 500M tokens, 183 MB of ``para_char``,
+    ``start_wide`` and ``para_doc``)."""
 
     def __init__(self, store):
         from .store import NpyColumn, StartReader, column_file
 
         self.surf = column_file(store.path, "surf", np.int32)
         self.start = StartReader(store.start_base, NpyColumn(store.path / "start_rel.npy"),
-                                 np.asarray(store.start_wide))
+                                 NpyColumn(store.path / "start_wide.npy"))
         self.fold, self.length = store.surface_fold, store.surf_len
+        self.para_char = NpyColumn(store.path / "para_char.npy")
+        # Paragraphs are stored in document order: a document's are one run of them.
+        para_doc = np.asarray(NpyColumn(store.path / "para_doc.npy"))     # read once, not kept
+        keys = np.arange(store.n_docs + 1, dtype=np.int64)
+        if np.iinfo(para_doc.dtype).max >= store.n_docs:
+            keys = keys.astype(para_doc.dtype)       # (searched in its own type: no copy of it)
+        self.doc_para = np.searchsorted(para_doc, keys, side="left").tolist()
 
     def columns(self, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The folded ids, starts and ends of the tokens from ``t0`` to ``t1``."""
@@ -922,14 +931,11 @@ def load_version(store, doc: int, registry: Mapping[str, Any] | None) -> Version
     """A store document with its tokens, paragraphs and concept marks."""
     meta = store.docs[doc]
     t0, t1 = int(store.doc_tok[doc]), int(store.doc_tok[doc + 1])
-    # Paragraphs are stored in document order: the document's are one run of them.
-    para_doc = store.para_doc
-    p0, p1 = np.searchsorted(para_doc, np.asarray([doc, doc + 1], dtype=para_doc.dtype),
-                             side="left").tolist()
-    paras = [(s, e) for s, e in np.asarray(store.para_char[p0:p1]).tolist()]
     reads = _TOKEN_READS.get(store)
     if reads is None:
         reads = _TOKEN_READS[store] = _TokenReads(store)
+    p0, p1 = reads.doc_para[doc], reads.doc_para[doc + 1]
+    paras = [(s, e) for s, e in reads.para_char[p0:p1].tolist()]
     fold, starts, ends = reads.columns(t0, t1)
     return Version(doc=doc, doc_id=meta["doc_id"], lang=meta.get("language") or "und",
                    hash=meta.get("hash", ""), text=store.text(doc), tok0=t0,
