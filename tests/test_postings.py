@@ -397,6 +397,9 @@ def test_paragraph_index_finds_the_paragraph_a_search_finds(tmp_path, monkeypatc
     monkeypatch.setattr(ParaTokWriter, "WORDS", words)
     n_tokens = 1000
     para_tok = np.array([5, 9, 63, 64, 64, 100, 127, 128, 200, 200, 200, 201, 640, 999, n_tokens])
+    monkeypatch.setattr(ParaTokWriter, "MIN_PARAGRAPHS", para_tok.size)      # one too many
+    assert _written_paragraph_index(tmp_path, para_tok, [3]) is None
+    monkeypatch.setattr(ParaTokWriter, "MIN_PARAGRAPHS", para_tok.size - 1)  # just enough
     index = _written_paragraph_index(tmp_path, para_tok, [1, 4, 2])
     assert index is not None and index[0].size == index[1].size == n_tokens // 64 + 1
     positions = np.arange(n_tokens + 1)
@@ -410,50 +413,52 @@ def test_paragraph_index_finds_the_paragraph_a_search_finds(tmp_path, monkeypatc
     assert np.flatnonzero(index[1] >= 2**31).tolist() == [1, 3]
 
 
-def test_paragraph_index_is_left_out_when_the_starts_are_not_sorted(tmp_path):
+def test_paragraph_index_is_left_out_when_the_starts_are_not_sorted(tmp_path, monkeypatch):
     """Starts out of order cannot be indexed: no index is written, and the search answers."""
+    from concord.store import ParaTokWriter
+
+    monkeypatch.setattr(ParaTokWriter, "MIN_PARAGRAPHS", 0)
     assert _written_paragraph_index(tmp_path, np.array([0, 10, 5, 20]), [2]) is None
+    assert _written_paragraph_index(tmp_path, np.array([0, 5, 10, 20]), [2]) is not None
 
 
-def test_stores_answer_alike_with_and_without_the_paragraph_index(mini_ix, tmp_path):
-    """The store's paragraph of every token, its paragraph starts, and phrase and NEAR hits
-    (which must not cross a paragraph) are the same with the index and without it (a store
-    written before it), and agree with counting the paragraphs' first tokens."""
-    import shutil
+def test_stores_answer_alike_with_and_without_the_paragraph_index(mini_ix, tmp_path, monkeypatch):
+    """A store with the paragraph index (written here for a corpus below ``MIN_PARAGRAPHS``)
+    and one without it (the shared mini index) give the same paragraph of every token, the
+    same paragraph starts, and the same phrase and NEAR hits (which must not cross a
+    paragraph), all agreeing with counting the paragraphs' first tokens."""
+    from corpora import MINI
 
-    from concord.index import CorpusIndex
-    from concord.store import Store
+    from concord.index import open_index
+    from concord.indexer import build_index
+    from concord.store import ParaTokWriter
 
-    store = mini_ix.store
-    assert store.para_index is not None
-    para_tok = np.asarray(store.para_tok)
-    positions = np.arange(store.n_tokens + 1)
-    expected = np.cumsum(np.bincount(para_tok, minlength=positions.size)[:positions.size]) - 1
-    assert np.array_equal(store.para_of(positions), expected)
-    assert np.array_equal(store.starts_paragraph(positions), np.isin(positions, para_tok))
-
-    old = tmp_path / "store"
-    shutil.copytree(store.path, old)
-    for name in ("para_bits", "para_rank"):
-        (old / f"{name}.npy").unlink()
-    before = Store(old)
-    assert before.para_index is None
-    assert np.array_equal(before.para_of(positions), expected)
-    assert np.array_equal(before.starts_paragraph(positions), np.isin(positions, para_tok))
-    ix = CorpusIndex(mini_ix.path)
-    ix.store = before
-    tok = np.asarray(store.tok)
-    counts = np.bincount(tok, minlength=store.n_vocab)
-    frequent = [store.vocab[int(t)] for t in np.argsort(-counts)[:5]]
-    crossing = 0
-    for a in frequent:
-        for b in frequent:
-            for q in (f'"{a} {b}"', f'"{a} {b} {a}"', f"{a} NEAR/3 {b}"):
-                with_index = find_hits(mini_ix, parse_query(q))
-                without = find_hits(ix, parse_query(q))
-                assert np.array_equal(with_index.starts, without.starts), q
-                assert np.array_equal(with_index.lengths, without.lengths), q
-            ia, ib = store.vocab_id(a), store.vocab_id(b)
-            p = np.arange(tok.size - 1)
-            crossing += int(((tok[:-1] == ia) & (tok[1:] == ib) & np.isin(p + 1, para_tok)).sum())
-    assert crossing > 0         # pairs split by a paragraph break were there to leave out
+    monkeypatch.setattr(ParaTokWriter, "MIN_PARAGRAPHS", 0)
+    build_index(MINI, tmp_path / "index", procs=1)
+    without = mini_ix.store
+    assert without.para_index is None
+    with open_index(tmp_path / "index") as ix:
+        store = ix.store
+        assert store.para_index is not None
+        para_tok = np.asarray(store.para_tok)
+        assert np.array_equal(para_tok, np.asarray(without.para_tok))
+        positions = np.arange(store.n_tokens + 1)
+        expected = np.cumsum(np.bincount(para_tok, minlength=positions.size)[:positions.size]) - 1
+        for s in (store, without):
+            assert np.array_equal(s.para_of(positions), expected)
+            assert np.array_equal(s.starts_paragraph(positions), np.isin(positions, para_tok))
+        tok = np.asarray(store.tok)
+        counts = np.bincount(tok, minlength=store.n_vocab)
+        frequent = [store.vocab[int(t)] for t in np.argsort(-counts)[:5]]
+        crossing = 0
+        for a in frequent:
+            for b in frequent:
+                for q in (f'"{a} {b}"', f'"{a} {b} {a}"', f"{a} NEAR/3 {b}"):
+                    with_index = find_hits(ix, parse_query(q))
+                    plain = find_hits(mini_ix, parse_query(q))
+                    assert np.array_equal(with_index.starts, plain.starts), q
+                    assert np.array_equal(with_index.lengths, plain.lengths), q
+                ia, ib = store.vocab_id(a), store.vocab_id(b)
+                p = np.arange(tok.size - 1)
+                crossing += int(((tok[:-1] == ia) & (tok[1:] == ib) & np.isin(p + 1, para_tok)).sum())
+        assert crossing > 0         # pairs split by a paragraph break were there to leave out
