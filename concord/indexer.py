@@ -596,8 +596,8 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
             pieces[0][0].store.close()     # the previous store's texts file
     for path in piece_paths:
         Piece.remove(path)
-    # What the store was written from (every piece's document records, at 40k documents
-    # about 100 MB) is not needed while the side process finishes.
+    # What the store was written from (every piece's document records) is not needed
+    # while the side process finishes.
     pieces, location, order, early, old = [], {}, [], None, None      # type: ignore[assignment]
     release_free_memory()
 

@@ -88,7 +88,7 @@ def bound_heap(threshold: int = 32 << 20, trim: int = 64 << 20, arenas: int = 1)
     A threshold of 128 KB gave back every block too, but each request then faulted in its
     temporaries afresh: a phrase request at 500M spent 18-24 ms in the kernel, against 1-2
     ms now (the same user time). Measured at 500M with 8 clients: anonymous memory 416 MB
-    at 128 KB, 562 MB now, 673 MB with glibc's defaults.
+    at 128 KB, 526-562 MB now, 673 MB with glibc's defaults.
     """
     try:
         import ctypes
