@@ -75,6 +75,9 @@ def test_an_update_carries_postings_over_and_equals_a_fresh_build(tmp_path, monk
         monkeypatch.setattr(store_mod, "POSTINGS_BUCKET", 500)
         monkeypatch.setattr(store_mod.PostingsWriter, "SAMPLE", 7)
         monkeypatch.setattr(store_mod, "FEW_BOUNDS", 0)       # searched, not compared
+        # and the paragraph index written (below its size), a few words at a time
+        monkeypatch.setattr(store_mod.ParaTokWriter, "MIN_PARAGRAPHS", 0)
+        monkeypatch.setattr(store_mod.ParaTokWriter, "WORDS", 5)
     corpus = tmp_path / "corpus"
     shutil.copytree(SAMPLE_CORPUS, corpus)
     index = tmp_path / "inc"
@@ -100,6 +103,7 @@ def test_an_update_carries_postings_over_and_equals_a_fresh_build(tmp_path, monk
     fresh = tmp_path / "fresh"
     build_index(corpus, fresh, procs=1)
     assert_same_generation(generation(index), generation(fresh))
+    assert (generation(index) / "store" / "para_rank.npy").exists() == small_runs
 
     # And back: the new words disappear from the vocabulary again.
     (corpus / NEW_DOC).unlink()
