@@ -911,11 +911,10 @@ class _TokenReads:
         self.fold, self.length = store.surface_fold, store.surf_len
         self.para_char = NpyColumn(store.path / "para_char.npy")
         # Paragraphs are stored in document order: a document's are one run of them.
+        # (narrow_tables keeps the number of documents in para_doc's type: no copy of it)
         para_doc = np.asarray(NpyColumn(store.path / "para_doc.npy"))     # read once, not kept
-        keys = np.arange(store.n_docs + 1, dtype=np.int64)
-        if np.iinfo(para_doc.dtype).max >= store.n_docs:
-            keys = keys.astype(para_doc.dtype)       # (searched in its own type: no copy of it)
-        self.doc_para = np.searchsorted(para_doc, keys, side="left").tolist()
+        self.doc_para = np.searchsorted(para_doc, np.arange(store.n_docs + 1, dtype=para_doc.dtype),
+                                        side="left").tolist()
 
     def columns(self, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The folded ids, starts and ends of the tokens from ``t0`` to ``t1``."""

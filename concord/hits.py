@@ -831,20 +831,14 @@ def _alternative_hits(ix: CorpusIndex, resolver: Resolver, alt: Alternative, lan
         # A phrase lies in one document and one paragraph, as a NEAR pair does: "thought
         # of." ending one paragraph and "The candle" opening the next are not "of the".
         # (Checked on the few starts whose every slot matched.)
-        # The next document's first token must come after the phrase's last (one search),
-        # and no paragraph may start at a token after its first (a bit each).
+        # One search: the next document's first token must come after the phrase's last.
         next_doc = np.searchsorted(doc_tok, starts, side="right")
         ok = starts + n_slots <= doc_tok[next_doc]
         if late:
             ok &= allowed[next_doc - 1]
         starts = starts[ok]
-        if store.para_index is None and starts.size:      # (a store written before the bits)
-            para_tok = store.para_tok
-            starts = starts[starts + n_slots <= para_tok[np.searchsorted(para_tok, starts, side="right")]]
-        for j in range(1, n_slots if store.para_index is not None else 0):
-            if not starts.size:
-                break
-            starts = starts[~store.starts_paragraph(starts + j)]
+        if starts.size:
+            starts = starts[store.in_one_paragraph(starts, n_slots)]
     if resolver.mode == "exact" and not alt.source and starts.size:
         for j, slot in enumerate(alt.slots):
             surf_ids = resolver.surface_ids(slot)

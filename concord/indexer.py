@@ -584,7 +584,8 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
         side = _SideJobs(gen_path, index / previous if previous else None, keep_duplicates,
                          in_process=cores == 1)
         t0 = time.perf_counter()
-        write_tables(gen_path / "store", previous=old_store, known=early.result)
+        write_tables(gen_path / "store", previous=old_store, known=early.result,
+                     doc_keys=list(zip(info["doc_ids"], info["doc_hashes"], strict=True)))
         report.phases["tables"] = time.perf_counter() - t0
     except BaseException:
         if side is not None:
@@ -596,10 +597,6 @@ def _build_generation(corpus: Path, index: Path, gen_path: Path, previous: str |
             pieces[0][0].store.close()     # the previous store's texts file
     for path in piece_paths:
         Piece.remove(path)
-    # What the store was written from (every piece's document records) is not needed
-    # while the side process finishes.
-    pieces, location, order, early, old = [], {}, [], None, None      # type: ignore[assignment]
-    release_free_memory()
 
     t0 = time.perf_counter()
     duplicates, alignment, seconds = side.result()

@@ -776,7 +776,8 @@ def _write_kind(path: Path, kind: str, tables: dict[str, tuple[np.ndarray, np.nd
 
 
 def write_tables(store_path: str | Path, *, previous: str | Path | None = None,
-                 known: NewForms | Callable[[], NewForms] | None = None) -> dict[str, float]:
+                 known: NewForms | Callable[[], NewForms] | None = None,
+                 doc_keys: list[tuple[str, Any]] | None = None) -> dict[str, float]:
     """Write the lemma and stem tables of the store at ``store_path``; return phase seconds.
 
     ``known`` (or the function giving it) is what :class:`EarlyLemmas` found in the pieces
@@ -788,6 +789,10 @@ def write_tables(store_path: str | Path, *, previous: str | Path | None = None,
     when these cannot tell (tokens outside paragraphs, no ``known``, more pairs of removed
     documents than ``_Previous.GONE_PAIRS``), from a pass over every token. Forms found
     nowhere are lemmatised here.
+
+    ``doc_keys``: (doc id, content hash) of each document in store order, as
+    :func:`~concord.store.write_store` returns them; when not given, read from the store's
+    records (at 40k documents 25 MB of JSON: 0.6 s, and 150 MB while it is parsed).
     """
     import time
 
@@ -810,11 +815,11 @@ def write_tables(store_path: str | Path, *, previous: str | Path | None = None,
         new_surf: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         new_fold: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         exact = known is not None and known.exact
-        doc_keys = None
         if exact:
             # Per language: the surface ids and folded ids found, each once (piece by piece).
             parts: dict[str, tuple[FirstOfEach, FirstOfEach]] = {}
-            doc_keys = _doc_keys(store)
+            if doc_keys is None:
+                doc_keys = _doc_keys(store)
             doc_tok = np.asarray(store.doc_tok, dtype=np.int64)
             # Surface ids read from the file, document by document: a map would keep resident
             # the pages of most of the column that these scattered tokens touch.

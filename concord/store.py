@@ -963,7 +963,8 @@ class Store:
     @cached_property
     def para_index(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The paragraph starts' bits and ranks (:class:`ParaTokWriter`); None in a store
-        written before them, or with too many paragraphs."""
+        written before them, or with fewer than ``ParaTokWriter.MIN_PARAGRAPHS`` paragraphs
+        or too many."""
         if not (self.path / f"{PARA_RANK}.npy").exists():
             return None
         return np.asarray(self._array(PARA_BITS)), np.asarray(self._array(PARA_RANK))
@@ -1141,6 +1142,19 @@ class Store:
             i = np.minimum(np.searchsorted(para_tok, positions), para_tok.size - 1)
             return para_tok[i] == positions
         return ((index[0][positions >> 6] >> (positions & 63).astype(np.uint64)) & np.uint64(1)).astype(bool)
+
+    def in_one_paragraph(self, starts: np.ndarray, n: int) -> np.ndarray:
+        """A mask of the ``starts`` whose ``n`` tokens from there lie in one paragraph: no
+        paragraph starts at a token after the first (with the paragraph index, a bit each;
+        without, one search for the next paragraph's first token)."""
+        starts = np.asarray(starts, dtype=np.int64)
+        if self.para_index is None:
+            para_tok = self.para_tok
+            return starts + n <= para_tok[np.searchsorted(para_tok, starts, side="right")]
+        ok = np.ones(starts.size, dtype=bool)
+        for j in range(1, n):
+            ok &= ~self.starts_paragraph(starts + j)
+        return ok
 
     def lang_of(self, positions: np.ndarray) -> np.ndarray:
         """Return the language id of the paragraph of each global token position."""

@@ -187,3 +187,26 @@ def test_removed_and_changed_documents_equal_a_fresh_build(tmp_path, monkeypatch
     assert found == _independent_tables(a)
     assert all(form != "paresse" for form, _lemma in found["lemma-en"])
     assert ("paresse", "paresse") in found["lemma-fr"]
+
+
+def test_a_build_gives_the_tables_the_document_keys_it_wrote(tmp_path, monkeypatch):
+    """The tables get each document's id and hash from the store just written, in store
+    order, instead of parsing its records again."""
+    from corpora import MINI
+
+    captured = []
+    real = lemmas.write_tables
+
+    def spy(path, **kwargs):
+        captured.append(kwargs["doc_keys"])
+        return real(path, **kwargs)
+
+    def parsed_again(store):
+        raise AssertionError("the records were parsed again")
+
+    monkeypatch.setattr(lemmas, "write_tables", spy)
+    monkeypatch.setattr(lemmas, "_doc_keys", parsed_again)
+    build_index(MINI, tmp_path / "index", procs=1)
+    store = Store(tmp_path / "index" / read_current(tmp_path / "index") / "store")
+    assert len(captured) == 1 and len(captured[0]) == 5
+    assert captured[0] == [(d["doc_id"], d.get("hash")) for d in store.docs]

@@ -76,7 +76,9 @@ class PooledWSGIServer(BaseWSGIServer):
             if idle:
                 self._untrimmed = False
         if idle:
-            trim_heap()
+            from concord.store import release_free_memory
+
+            release_free_memory()
 
     def server_close(self):
         super().server_close()
@@ -127,16 +129,6 @@ def bound_heap(threshold: int = 32 << 20, trim: int = 64 << 20, arenas: int = 1)
         m_trim_threshold, m_mmap_threshold, m_arena_max = -1, -3, -8         # <malloc.h>
         return all(bool(libc.mallopt(option, value)) for option, value in (
             (m_arena_max, arenas), (m_mmap_threshold, threshold), (m_trim_threshold, trim)))
-    except (OSError, AttributeError):
-        return False
-
-
-def trim_heap() -> bool:
-    """Give the heap's free memory back to the system (glibc; False elsewhere)."""
-    try:
-        import ctypes
-
-        return bool(ctypes.CDLL("libc.so.6").malloc_trim(0))
     except (OSError, AttributeError):
         return False
 
